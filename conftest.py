@@ -1,0 +1,98 @@
+"""Shared test fixtures: Rwanda's hierarchy loaded once per test database, and a cast of users in two
+organisations and two districts, so every test can prove refusal as well as success."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+PASSWORD = "correct-horse-battery-staple-9"  # noqa: S105 (test accounts only)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from amahoro.geo.services import rwanda_load
+
+    with django_db_blocker.unblock():
+        rwanda_load(actor=None)
+
+
+def make_user(username: str, *roles: tuple[str, Any, str | None], superuser: bool = False) -> Any:
+    """make_user("ana", ("me_officer", org, "11")): a user with role assignments (org-unit code or None)."""
+    from amahoro.accounts.models import RoleAssignment, User
+    from amahoro.geo.models import OrgUnit
+
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        is_superuser=superuser,
+        is_staff=superuser,
+    )
+    for role, org, unit_code in roles:
+        unit = OrgUnit.objects.get(code=unit_code) if unit_code else None
+        RoleAssignment.objects.create(user=user, organisation=org, role=role, org_unit=unit)
+    return user
+
+
+def make_org(code: str, type: str = "ngo", areas: tuple[str, ...] = ()) -> Any:
+    from amahoro.geo.models import OrgUnit
+    from amahoro.organisations.models import Organisation
+
+    org = Organisation.objects.create(code=code, name=f"{code} organisation", type=type)
+    if areas:
+        org.areas.set(OrgUnit.objects.filter(code__in=areas))
+    return org
+
+
+@dataclass
+class Cast:
+    """Two organisations (an NGO and the police), two districts (11 Nyarugenge, 12 Gasabo)."""
+
+    ngo: Any
+    police: Any
+    platform: Any
+    sysadmin: Any
+    ngo_admin: Any  # org_admin of the NGO, whole country
+    me_nyarugenge: Any  # NGO M&E officer over district 11
+    me_gasabo: Any  # NGO M&E officer over district 12
+    police_me_nyarugenge: Any  # same role, other organisation, district 11
+    viewer_nyarugenge: Any  # NGO viewer over district 11
+    clerk_sector: Any  # NGO data clerk over sector 1101
+    nobody: Any  # an account with no role
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    ngo = make_org("NGO1", "ngo", areas=("11", "12", "21"))
+    police = make_org("RNP", "police", areas=("RW",))
+    platform = make_org("PLATFORM", "ministry")
+    return Cast(
+        ngo=ngo,
+        police=police,
+        platform=platform,
+        sysadmin=make_user("sysadmin", ("system_admin", platform, "RW")),
+        ngo_admin=make_user("ngo_admin", ("org_admin", ngo, "RW")),
+        me_nyarugenge=make_user("me_nyarugenge", ("me_officer", ngo, "11")),
+        me_gasabo=make_user("me_gasabo", ("me_officer", ngo, "12")),
+        police_me_nyarugenge=make_user("police_me_nyarugenge", ("me_officer", police, "11")),
+        viewer_nyarugenge=make_user("viewer_nyarugenge", ("viewer", ngo, "11")),
+        clerk_sector=make_user("clerk_sector", ("data_clerk", ngo, "1101")),
+        nobody=make_user("nobody"),
+    )
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def api_client() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()
