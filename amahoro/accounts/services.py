@@ -1,0 +1,184 @@
+"""Writes to accounts: users, role assignments, API tokens, two-factor devices."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from amahoro import policy
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
+from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Role
+
+from .models import ApiToken, RoleAssignment, User
+
+USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    check_password_strength: bool = True,
+) -> User:
+    if not USERNAME_RE.match(username or ""):
+        raise ValidationFailed(
+            f"invalid username '{username}': letters, digits and @.+-_ only", field="username"
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(f"user '{username}' already exists", field="username")
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(f"invalid email '{email}'", field="email") from exc
+    if not password:
+        raise ValidationFailed("a password is required", field="password")
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if check_password_strength:
+        try:
+            validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed("; ".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=user, changes={"username": username, "email": email}
+    )
+    return user
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor: Any,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    org_unit: OrgUnit | None,
+    enforce_policy: bool = True,
+) -> RoleAssignment:
+    """Give `user` a role in `organisation` over `org_unit`'s subtree.
+
+    `enforce_policy=False` is for the command line and set-up scripts run by whoever holds the server.
+    """
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"unknown role '{role}' (one of: {', '.join(r.value for r in Role)})", field="role"
+        ) from exc
+    if enforce_policy and not policy.may_assign(
+        actor, role=role_value, organisation=organisation, org_unit=org_unit
+    ):
+        raise PermissionDenied("you may not assign this role in this organisation and place", field="role")
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user,
+        organisation=organisation,
+        role=role_value.value,
+        org_unit=org_unit,
+        defaults={"created_by": actor if getattr(actor, "is_authenticated", False) else None},
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.GRANT,
+            obj=assignment,
+            organisation_id=organisation.pk,
+            org_unit_path=org_unit.path if org_unit else "",
+            changes={
+                "user": user.username,
+                "role": role_value.value,
+                "org_unit": org_unit.code if org_unit else None,
+            },
+        )
+    policy.forget(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment, enforce_policy: bool = True) -> None:
+    if enforce_policy and not policy.may_assign(
+        actor, role=assignment.role, organisation=assignment.organisation, org_unit=assignment.org_unit
+    ):
+        raise PermissionDenied("you may not revoke this role", field="role")
+    audit_record(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        obj=assignment,
+        organisation_id=assignment.organisation_id,
+        org_unit_path=assignment.org_unit.path if assignment.org_unit else "",
+        changes={"user": assignment.user.username, "role": assignment.role},
+    )
+    assignment.delete()
+    policy.forget(assignment.user)
+
+
+@transaction.atomic
+def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token; the plain key is returned once and never stored."""
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=ApiToken.hash(key))
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=token, changes={"user": user.username, "prefix": key[:8]}
+    )
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.REVOKE, obj=token)
+
+
+def needs_two_factor(user: Any) -> bool:
+    from amahoro.roles import TWO_FACTOR_ROLES
+
+    return bool(policy.roles_of(user) & TWO_FACTOR_ROLES)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Two-factor (TOTP) devices
+
+
+def totp_device_start(*, actor: Any, user: User) -> Any:
+    """The user's unconfirmed TOTP device for setting up an authenticator app (made on first use)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, actor: Any, device: Any) -> Any:
+    """Mark a device confirmed once the user typed a valid code from it; older unconfirmed ones go."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user_id=device.user_id, confirmed=False).exclude(pk=device.pk).delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=device,
+        object_repr="TOTP device",
+        changes={"user": device.user.username},
+    )
+    return device

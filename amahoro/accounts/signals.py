@@ -1,0 +1,34 @@
+"""Sign-in events into the audit log: login, login_failed (with the username tried, never the password), logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
+
+
+@receiver(user_logged_in, dispatch_uid="amahoro_audit_login")
+def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+
+
+@receiver(user_login_failed, dispatch_uid="amahoro_audit_login_failed")
+def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    username = str(credentials.get("username") or "")[:150]
+    audit_record(
+        actor=None,
+        action=AuditAction.LOGIN_FAILED,
+        object_type="accounts.user",
+        object_repr=username,
+        changes={"username": username},
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="amahoro_audit_logout")
+def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None and getattr(user, "is_authenticated", False):
+        audit_record(actor=user, action=AuditAction.LOGOUT, obj=user)

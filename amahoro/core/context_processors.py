@@ -1,0 +1,26 @@
+"""Template context shared by every page: version, navigation permissions, data credits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from amahoro import __version__, policy
+from amahoro.roles import Perm
+
+
+def amahoro(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    nav: dict[str, bool] = {}
+    if user is not None and user.is_authenticated:
+        nav = {
+            "orgunits": policy.has_perm(user, Perm.ORGUNIT_VIEW),
+            "organisations": policy.has_perm(user, Perm.ORGANISATION_VIEW),
+            "frameworks": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
+            "data": policy.has_perm(user, Perm.DATA_ENTER),
+            "users": policy.has_perm(user, Perm.USER_VIEW),
+            "audit": policy.has_perm(user, Perm.AUDIT_VIEW),
+            "admin": bool(getattr(user, "is_staff", False)),
+        }
+    return {"amahoro_version": __version__, "nav": nav}

@@ -1,0 +1,37 @@
+"""amahoro demo_logins: print the demo logins again (after `amahoro load_demo`), without changing anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from amahoro.accounts.models import User
+from amahoro.core.demo import USERS, DemoLogin, DemoResult, demo_password, logins_table
+from amahoro.geo.models import OrgUnit
+from amahoro.roles import TWO_FACTOR_ROLES
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins (username, password, role, organisation, scope)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        present = set(
+            User.objects.filter(username__in=[u.username for u in USERS]).values_list("username", flat=True)
+        )
+        if not present:
+            raise CommandError("no demo users: run `amahoro load_demo` first")
+        names = dict(OrgUnit.objects.filter(code__in=[u.org_unit for u in USERS]).values_list("code", "name"))
+        result = DemoResult(password=demo_password())
+        result.logins = [
+            DemoLogin(
+                u.username,
+                u.role.value,
+                u.organisation,
+                f"{u.org_unit} {names.get(u.org_unit, '')}".strip(),
+                u.role in TWO_FACTOR_ROLES,
+            )
+            for u in USERS
+            if u.username in present
+        ]
+        self.stdout.write(logins_table(result))

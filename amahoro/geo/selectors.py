@@ -1,0 +1,93 @@
+"""Reads of the place hierarchy, always narrowed by the policy module."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from amahoro import policy
+from amahoro.core.errors import ValidationFailed
+from amahoro.roles import Perm
+
+from .models import OrgUnit, OrgUnitLevel
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
+
+
+def orgunits_visible_to(*, user: Any, perm: Perm = Perm.ORGUNIT_VIEW) -> QuerySet[OrgUnit]:
+    return policy.visible(user, perm, OrgUnit.objects.select_related("level", "parent"))
+
+
+def orgunit_search(
+    *,
+    user: Any,
+    level: str | None = None,
+    parent: str | None = None,
+    q: str | None = None,
+    include_closed: bool = True,
+) -> QuerySet[OrgUnit]:
+    """Org units the user may see, filtered. Bad parameters raise ValidationFailed naming the parameter."""
+    qs = orgunits_visible_to(user=user)
+    if level:
+        lvl = OrgUnitLevel.objects.filter(code=level).first()
+        if lvl is None:
+            known = ", ".join(OrgUnitLevel.objects.values_list("code", flat=True))
+            raise ValidationFailed(f"unknown level '{level}' (known: {known})", field="level")
+        qs = qs.filter(level=lvl)
+    if parent:
+        if not CODE_RE.match(parent):
+            raise ValidationFailed(f"malformed org-unit code '{parent}'", field="parent")
+        parent_unit = OrgUnit.objects.filter(code=parent).first()
+        if parent_unit is None:
+            raise ValidationFailed(f"unknown org unit '{parent}'", field="parent")
+        qs = qs.filter(parent=parent_unit)
+    if q:
+        if len(q) > 100:
+            raise ValidationFailed("search text is longer than 100 characters", field="q")
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(name_fr__icontains=q) | Q(name_rw__icontains=q) | Q(code__istartswith=q)
+        )
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    return qs.order_by("path")
+
+
+def orgunit_get(*, user: Any, code: str) -> OrgUnit:
+    """Http404 for both missing and not visible."""
+    return policy.get_visible_or_404(
+        user, Perm.ORGUNIT_VIEW, OrgUnit.objects.select_related("level", "parent"), code=code
+    )
+
+
+def orgunit_children(*, user: Any, unit: OrgUnit | None) -> QuerySet[OrgUnit]:
+    """Children for the tree browser; at the top, the roots of the user's subtrees."""
+    visible = orgunits_visible_to(user=user)
+    if unit is not None:
+        return visible.filter(parent=unit).annotate(child_count=Count("children")).order_by("name")
+    roots = policy.subtree_roots(user, Perm.ORGUNIT_VIEW)
+    if roots is None:
+        return visible.filter(parent__isnull=True).annotate(child_count=Count("children")).order_by("name")
+    return visible.filter(path__in=roots).annotate(child_count=Count("children")).order_by("path")
+
+
+def district_features(*, user: Any, level: str = "district") -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the visible units of a level that have a geometry (the district map)."""
+    units = orgunits_visible_to(user=user).filter(level__code=level, geometry__isnull=False)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": u.geometry,
+                "properties": {
+                    "code": u.code,
+                    "name": u.display_name,
+                    "path": u.path,
+                    "parent": u.parent.code if u.parent else None,
+                },
+            }
+            for u in units
+        ],
+    }

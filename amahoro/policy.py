@@ -1,0 +1,331 @@
+"""The policy module: the one place that answers "may this user do this action on this object?".
+
+Every view, API endpoint, export, admin page and management command asks here; nothing checks roles ad hoc.
+
+A user's *grants* come from their role assignments: (organisation, role, org-unit subtree). A grant gives the
+permissions of its role (see `amahoro.roles`) for objects of that organisation inside that subtree. How an
+object type is scoped (which field holds its organisation, which its place) is declared once, in `RULES`.
+
+- `has_perm(user, perm)`: does any grant carry the permission at all (menus, "may create something")?
+- `visible(user, perm, queryset)`: the queryset narrowed to what the user may act on; lists start here.
+- `can(user, perm, obj)`: the same rule for one object.
+- `can_in(user, perm, organisation=..., org_unit=...)`: for something about to be created there.
+- `get_visible_or_404(...)`: a single object, answering "not found" for both missing and forbidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from amahoro.roles import Perm, Role, permissions_for
+
+if TYPE_CHECKING:
+    from amahoro.geo.models import OrgUnit
+    from amahoro.organisations.models import Organisation
+
+M = TypeVar("M", bound=Model)
+_CACHE_ATTR = "_amahoro_grants"
+
+
+@dataclass(frozen=True)
+class Grant:
+    organisation_id: int
+    role: Role
+    path: str | None  # materialised path of the subtree; None = everywhere
+    perms: frozenset[Perm]
+
+    @property
+    def is_global(self) -> bool:
+        """System administrators act across organisations (still within their subtree)."""
+        return self.role == Role.SYSTEM_ADMIN
+
+    def covers_path(self, path: str | None) -> bool:
+        if self.path is None:
+            return True
+        return bool(path) and str(path).startswith(self.path)
+
+    def overlaps_path(self, path: str) -> bool:
+        return self.path is None or path.startswith(self.path) or self.path.startswith(path)
+
+
+def _is_active_user(user: Any) -> bool:
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+    )
+
+
+def grants(user: Any) -> tuple[Grant, ...]:
+    """The user's grants, read once per user object (a request) and cached on it."""
+    if not _is_active_user(user):
+        return ()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from amahoro.accounts.models import RoleAssignment
+
+    rows = RoleAssignment.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
+        "organisation_id", "role", "org_unit__path"
+    )
+    result = [Grant(org_id, Role(role), path, permissions_for(role)) for org_id, role, path in rows]
+    if getattr(user, "is_superuser", False):
+        # A Django superuser is a system administrator of the whole hierarchy.
+        result.append(Grant(0, Role.SYSTEM_ADMIN, None, permissions_for(Role.SYSTEM_ADMIN)))
+    out = tuple(result)
+    setattr(user, _CACHE_ATTR, out)
+    return out
+
+
+def forget(user: Any) -> None:
+    """Drop cached grants after the user's assignments changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def grants_with(user: Any, perm: Perm) -> list[Grant]:
+    return [g for g in grants(user) if perm in g.perms]
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    return bool(grants_with(user, perm))
+
+
+def is_system_admin(user: Any) -> bool:
+    return any(g.role == Role.SYSTEM_ADMIN for g in grants(user))
+
+
+def roles_of(user: Any) -> set[Role]:
+    return {g.role for g in grants(user)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scoping rules per object type
+
+
+def _path_within(field: str, grant: Grant) -> Q:
+    return Q() if grant.path is None else Q(**{f"{field}__startswith": grant.path})
+
+
+def _path_overlaps(field: str, grant: Grant) -> Q:
+    """Objects whose place is inside the grant's subtree, or an ancestor of it (operates there too)."""
+    if grant.path is None:
+        return Q()
+    from amahoro.geo.models import ancestor_paths
+
+    return Q(**{f"{field}__startswith": grant.path}) | Q(**{f"{field}__in": ancestor_paths(grant.path)})
+
+
+def _org(field: str, grant: Grant) -> Q:
+    return Q() if grant.is_global else Q(**{field: grant.organisation_id})
+
+
+def _orgunit_rule(g: Grant) -> Q:
+    return _path_within("path", g)
+
+
+def _organisation_rule(g: Grant) -> Q:
+    if g.is_global:
+        # An organisation with no operating area yet is still the platform's to see and configure.
+        return _path_overlaps("areas__path", g) | Q(areas__isnull=True)
+    # Members see their organisation; everyone sees the organisations operating in their area.
+    return Q(pk=g.organisation_id) | _path_overlaps("areas__path", g)
+
+
+def _organisation_member_rule(g: Grant) -> Q:
+    """Changing an organisation is for its own members (and system administrators); operating in someone's
+    area makes an organisation visible to them, not theirs to manage."""
+    if g.is_global:
+        return _path_overlaps("areas__path", g) | Q(areas__isnull=True)
+    return Q(pk=g.organisation_id)
+
+
+def _user_rule(g: Grant) -> Q:
+    if g.is_global and g.path is None:
+        return Q()
+    scope = _org("role_assignments__organisation_id", g)
+    if g.path is not None:
+        scope &= Q(role_assignments__org_unit__path__startswith=g.path)
+    return scope
+
+
+def _assignment_rule(g: Grant) -> Q:
+    q = _org("organisation_id", g)
+    if g.path is not None:
+        q &= Q(org_unit__path__startswith=g.path)
+    return q
+
+
+def _scoped_rule(
+    org_field: str | None, path_field: str | None, *, blank_path_ok: bool = False
+) -> Callable[[Grant], Q]:
+    """The common case for domain objects: owned by an organisation, located at an org unit."""
+
+    def rule(g: Grant) -> Q:
+        q = _org(org_field, g) if org_field else Q()
+        if path_field and g.path is not None:
+            within = Q(**{f"{path_field}__startswith": g.path})
+            q &= (within | Q(**{path_field: ""})) if blank_path_ok else within
+        return q
+
+    return rule
+
+
+@dataclass(frozen=True)
+class Rule:
+    build: Callable[[Grant], Q]
+    distinct: bool = False
+    # Extra objects always visible to the user themself (e.g. their own account).
+    own: Callable[[Any], Q] | None = None
+    # A narrower scope for some permissions (e.g. managing an organisation rather than seeing it).
+    per_perm: Mapping[Perm, Callable[[Grant], Q]] = field(default_factory=dict)
+
+
+RULES: dict[str, Rule] = {
+    "geo.orgunit": Rule(_orgunit_rule),
+    "organisations.organisation": Rule(
+        _organisation_rule, distinct=True, per_perm={Perm.ORGANISATION_MANAGE: _organisation_member_rule}
+    ),
+    "organisations.contact": Rule(
+        lambda g: Q(organisation__in=_visible_org_subquery(g)),
+    ),
+    "accounts.user": Rule(_user_rule, distinct=True, own=lambda user: Q(pk=user.pk)),
+    "accounts.roleassignment": Rule(_assignment_rule, own=lambda user: Q(user_id=user.pk)),
+    "audit.auditevent": Rule(_scoped_rule("organisation_id", "org_unit_path", blank_path_ok=True)),
+}
+
+
+def _visible_org_subquery(g: Grant) -> QuerySet[Any]:
+    from amahoro.organisations.models import Organisation
+
+    return Organisation.objects.filter(_organisation_rule(g)).values("pk")
+
+
+def register(model_label: str, rule: Rule) -> None:
+    """Later domain apps declare how their objects are scoped (called from AppConfig.ready)."""
+    RULES[model_label] = rule
+
+
+def scoped(org_field: str | None, path_field: str | None, **kw: Any) -> Rule:
+    return Rule(_scoped_rule(org_field, path_field, blank_path_ok=kw.pop("blank_path_ok", False)), **kw)
+
+
+def visible(user: Any, perm: Perm, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The queryset narrowed to the objects on which the user holds `perm`."""
+    label = queryset.model._meta.label_lower
+    rule = RULES.get(label)
+    if rule is None:
+        raise LookupError(f"no policy rule for {label}: register one in amahoro.policy.RULES")
+    relevant = grants_with(user, perm)
+    condition: Q | None = None
+    for g in relevant:
+        q = rule.per_perm.get(perm, rule.build)(g)
+        if not q:  # an empty Q means "everything"
+            return queryset.all()
+        condition = q if condition is None else condition | q
+    if rule.own is not None and _is_active_user(user) and _own_applies(perm):
+        own = rule.own(user)
+        condition = own if condition is None else condition | own
+    if condition is None:
+        return queryset.none()
+    narrowed = queryset.filter(condition)
+    if rule.distinct:
+        # A subquery keeps the caller free to order/annotate without DISTINCT pitfalls.
+        return queryset.filter(pk__in=narrowed.values("pk"))
+    return narrowed
+
+
+def _own_applies(perm: Perm) -> bool:
+    # One sees one's own account and role assignments; it never widens anything else.
+    return perm == Perm.USER_VIEW
+
+
+def can(user: Any, perm: Perm, obj: Model) -> bool:
+    if not _is_active_user(user) or obj.pk is None:
+        return False
+    return visible(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def can_in(
+    user: Any,
+    perm: Perm,
+    *,
+    organisation: Organisation | int | None = None,
+    org_unit: OrgUnit | str | None = None,
+) -> bool:
+    """May the user do `perm` for this organisation at this place (e.g. create something there)?
+
+    `org_unit` is an OrgUnit or a materialised path; None means "the whole hierarchy".
+    """
+    org_id = getattr(organisation, "pk", organisation)
+    path: str | None = org_unit if org_unit is None or isinstance(org_unit, str) else org_unit.path
+    for g in grants_with(user, perm):
+        if not g.is_global and org_id is not None and g.organisation_id != org_id:
+            continue
+        if path is None:
+            if g.path is None:
+                return True
+            continue
+        if g.covers_path(path):
+            return True
+    return False
+
+
+def get_visible_or_404(user: Any, perm: Perm, queryset: QuerySet[M], **lookup: Any) -> M:
+    """One object the user may act on, or Http404 for both missing and forbidden."""
+    try:
+        return visible(user, perm, queryset).get(**lookup)
+    except ObjectDoesNotExist as exc:
+        raise Http404("not found") from exc
+
+
+def organisations_with(user: Any, perm: Perm) -> set[int] | None:
+    """Ids of organisations in which the user holds `perm`; None = all (system administrator)."""
+    ids: set[int] = set()
+    for g in grants_with(user, perm):
+        if g.is_global:
+            return None
+        ids.add(g.organisation_id)
+    return ids
+
+
+def subtree_roots(user: Any, perm: Perm) -> list[str] | None:
+    """The materialised paths the user's `perm` covers; None = the whole hierarchy."""
+    paths: list[str] = []
+    for g in grants_with(user, perm):
+        if g.path is None:
+            return None
+        paths.append(g.path)
+    # Drop paths inside another path of the list.
+    paths.sort(key=len)
+    out: list[str] = []
+    for p in paths:
+        if not any(p.startswith(q) for q in out):
+            out.append(p)
+    return out
+
+
+def assignable_roles(user: Any) -> list[Role]:
+    from amahoro.roles import RESERVED_ROLES
+
+    if is_system_admin(user):
+        return list(Role)
+    if has_perm(user, Perm.ROLE_ASSIGN):
+        return [r for r in Role if r not in RESERVED_ROLES]
+    return []
+
+
+def may_assign(user: Any, *, role: str, organisation: Organisation, org_unit: OrgUnit | None) -> bool:
+    """Grant a role: needs ROLE_ASSIGN in that organisation over that subtree; only system admins hand
+    out reserved roles."""
+    if Role(role) not in assignable_roles(user):
+        return False
+    return can_in(user, Perm.ROLE_ASSIGN, organisation=organisation, org_unit=org_unit)
+
+
+def any_of(user: Any, perms: Iterable[Perm]) -> bool:
+    return any(has_perm(user, p) for p in perms)

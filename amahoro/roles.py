@@ -1,0 +1,143 @@
+"""The one table of who may do what: role -> permissions.
+
+Every permission check in the product goes through `amahoro.policy`, which reads this table. A role is
+always held *in* an organisation and *over* an org-unit subtree (see accounts.RoleAssignment), so the same
+permission means "for that organisation, in that part of the country".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    SYSTEM_ADMIN = "system_admin"
+    ORG_ADMIN = "org_admin"
+    ME_OFFICER = "me_officer"
+    DATA_CLERK = "data_clerk"
+    CASE_WORKER = "case_worker"
+    CASE_SUPERVISOR = "case_supervisor"
+    VIEWER = "viewer"
+
+
+ROLE_LABELS = {
+    Role.SYSTEM_ADMIN: _("System administrator"),
+    Role.ORG_ADMIN: _("Organisation administrator"),
+    Role.ME_OFFICER: _("M&E officer"),
+    Role.DATA_CLERK: _("Data clerk"),
+    Role.CASE_WORKER: _("Case worker"),
+    Role.CASE_SUPERVISOR: _("Case supervisor"),
+    Role.VIEWER: _("Viewer"),
+}
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class Perm(StrEnum):
+    # platform core
+    ORGUNIT_VIEW = "orgunit.view"
+    ORGUNIT_MANAGE = "orgunit.manage"
+    ORGANISATION_VIEW = "organisation.view"
+    ORGANISATION_MANAGE = "organisation.manage"
+    ORGANISATION_CREATE = "organisation.create"
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    ROLE_ASSIGN = "role.assign"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    # results frameworks, indicators and data values
+    FRAMEWORK_VIEW = "framework.view"
+    FRAMEWORK_MANAGE = "framework.manage"
+    DATA_VIEW = "data.view"
+    DATA_ENTER = "data.enter"
+    DATA_APPROVE = "data.approve"
+    # field data collection
+    FORM_VIEW = "form.view"
+    FORM_MANAGE = "form.manage"
+    SUBMISSION_VIEW = "submission.view"
+    SUBMISSION_REVIEW = "submission.review"
+    # GBV case management: the strictest; never granted to system administrators
+    CASE_VIEW = "case.view"
+    CASE_MANAGE = "case.manage"
+    CASE_SUPERVISE = "case.supervise"
+    CASE_STATISTICS = "case.statistics"
+    # programmes and participants
+    PROGRAMME_VIEW = "programme.view"
+    PROGRAMME_MANAGE = "programme.manage"
+    PARTICIPANT_IDENTIFY = "participant.identify"
+    # funding
+    FUNDING_VIEW = "funding.view"
+    FUNDING_MANAGE = "funding.manage"
+
+
+_CASE_PERMS = {Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_SUPERVISE}
+_READ = {
+    Perm.ORGUNIT_VIEW,
+    Perm.ORGANISATION_VIEW,
+    Perm.FRAMEWORK_VIEW,
+    Perm.DATA_VIEW,
+    Perm.FORM_VIEW,
+    Perm.PROGRAMME_VIEW,
+    Perm.FUNDING_VIEW,
+    Perm.CASE_STATISTICS,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    # Configures the platform everywhere, but does not read survivors' case files (Primero's rule too).
+    Role.SYSTEM_ADMIN: frozenset(set(Perm) - _CASE_PERMS - {Perm.PARTICIPANT_IDENTIFY}),
+    Role.ORG_ADMIN: frozenset(
+        _READ
+        | {
+            Perm.ORGANISATION_MANAGE,
+            Perm.USER_VIEW,
+            Perm.USER_MANAGE,
+            Perm.ROLE_ASSIGN,
+            Perm.AUDIT_VIEW,
+            Perm.AUDIT_EXPORT,
+            Perm.FRAMEWORK_MANAGE,
+            Perm.FORM_MANAGE,
+            Perm.SUBMISSION_VIEW,
+            Perm.PROGRAMME_MANAGE,
+            Perm.FUNDING_MANAGE,
+        }
+    ),
+    Role.ME_OFFICER: frozenset(
+        _READ
+        | {
+            Perm.FRAMEWORK_MANAGE,
+            Perm.DATA_ENTER,
+            Perm.DATA_APPROVE,
+            Perm.FORM_MANAGE,
+            Perm.SUBMISSION_VIEW,
+            Perm.SUBMISSION_REVIEW,
+            Perm.PROGRAMME_MANAGE,
+            Perm.FUNDING_MANAGE,
+        }
+    ),
+    Role.DATA_CLERK: frozenset(_READ | {Perm.DATA_ENTER, Perm.SUBMISSION_VIEW, Perm.PROGRAMME_MANAGE}),
+    Role.CASE_WORKER: frozenset(
+        {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_STATISTICS}
+    ),
+    Role.CASE_SUPERVISOR: frozenset(
+        {
+            Perm.ORGUNIT_VIEW,
+            Perm.ORGANISATION_VIEW,
+            Perm.CASE_VIEW,
+            Perm.CASE_MANAGE,
+            Perm.CASE_SUPERVISE,
+            Perm.CASE_STATISTICS,
+            Perm.AUDIT_VIEW,
+        }
+    ),
+    Role.VIEWER: frozenset(_READ),
+}
+
+# Roles that handle survivor case data must sign in with a second factor (TOTP).
+TWO_FACTOR_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
+# Roles an organisation administrator may not hand out.
+RESERVED_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+def permissions_for(role: str) -> frozenset[Perm]:
+    return ROLE_PERMISSIONS.get(Role(role), frozenset())

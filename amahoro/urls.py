@@ -1,0 +1,24 @@
+"""URL map: pages per app, the REST API under /api/v1/, the admin, i18n."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from amahoro.core import views as core_views
+
+urlpatterns = [
+    path("", include("amahoro.core.urls")),
+    path("accounts/", include("amahoro.accounts.urls")),
+    # User management lives outside /accounts/ so the two-factor middleware (which exempts the sign-in pages
+    # under /accounts/) still guards it.
+    path("users/", include("amahoro.accounts.user_urls")),
+    path("places/", include("amahoro.geo.urls")),
+    path("organisations/", include("amahoro.organisations.urls")),
+    path("audit/", include("amahoro.audit.urls")),
+    path("frameworks/", include("amahoro.frameworks.urls")),
+    path("indicators/", include("amahoro.frameworks.indicator_urls")),
+    path("data/", include("amahoro.data.urls")),
+    path("api/v1/", include("amahoro.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("health", core_views.health, name="health"),
+]
