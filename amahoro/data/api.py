@@ -1,0 +1,692 @@
+"""REST endpoints of the data app: DHIS2 dataValueSets (JSON and CSV), template download and upload,
+validation results, approvals, locks and outlier flags. Thin: parameters in, services/selectors, JSON out."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, renderers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amahoro import policy
+from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.data import periods as period_lib
+from amahoro.data import selectors, services
+from amahoro.data.importing import ID_SCHEMES, default_option_combo
+from amahoro.data.models import DataLock
+from amahoro.data.tabular import (
+    TableError,
+    dhis2_csv_rows,
+    dhis2_csv_write,
+    template_csv,
+    template_rows,
+    template_xlsx,
+)
+from amahoro.frameworks.models import CategoryOptionCombo, DataElement
+from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
+
+MAX_BODY_BYTES = 200 * 1024 * 1024
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+CSV_TYPES = ("application/csv", "text/csv")
+JSON_TYPES = ("application/json", "")
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets `Accept: text/csv` and `?format=csv` through content negotiation; the views write the CSV."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return json.dumps(data).encode() if data is not None else b""
+
+
+class ApplicationCSVRenderer(CSVRenderer):
+    media_type = "application/csv"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parameters
+
+
+def _list(request: Request, name: str) -> list[str]:
+    out: list[str] = []
+    for raw in request.query_params.getlist(name):
+        out.extend(part.strip() for part in raw.split(",") if part.strip())
+    return out
+
+
+def _bool(request: Request, name: str, default: bool = False) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise ValidationFailed(f"{name} must be true or false, not '{raw}'", field=name)
+
+
+def _date(request: Request, name: str) -> date | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(f"{name} must be a date (YYYY-MM-DD), not '{raw}'", field=name) from exc
+
+
+def _scheme(request: Request, name: str, default: str) -> str:
+    value = request.query_params.get(name) or default
+    value = value.lower()
+    if value not in ID_SCHEMES:
+        raise ValidationFailed(f"{name} must be one of {', '.join(ID_SCHEMES)}, not '{value}'", field=name)
+    return value
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if not policy.has_perm(user, perm):
+        raise PermissionDenied(f"You need the {perm.value} permission")
+
+
+def _org_units(codes: list[str], field: str = "orgUnit") -> list[OrgUnit]:
+    found = selectors.org_units_by_code(codes=codes)
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationFailed(f"unknown {field}: {', '.join(unknown)}", field=field)
+    return [found[c] for c in codes]
+
+
+def _org_unit(code: str | None, field: str = "orgUnit") -> OrgUnit:
+    if not code:
+        raise ValidationFailed(f"{field} is required", field=field)
+    return _org_units([code], field)[0]
+
+
+def _period_codes(codes: list[str], field: str = "period") -> list[str]:
+    out = []
+    for code in codes:
+        try:
+            out.append(period_lib.parse_period(code).code)
+        except period_lib.InvalidPeriod as exc:
+            raise ValidationFailed(str(exc), field=field) from exc
+    return out
+
+
+def _data_elements(request: Request, scheme: str, *, user: Any) -> list[DataElement]:
+    idents = _list(request, "dataElement")
+    found = selectors.data_elements_by_ident(user=user, idents=idents, scheme=scheme)
+    unknown = [i for i in idents if i not in found]
+    if unknown:
+        raise ValidationFailed(f"unknown dataElement: {', '.join(unknown)}", field="dataElement")
+    elements = [found[i] for i in idents]
+    ds_idents = _list(request, "dataSet")
+    if ds_idents:
+        field_name = "uid" if scheme == "uid" else "code"
+        sets = {
+            getattr(ds, field_name): ds
+            for ds in selectors.data_sets_visible_to(user=user).filter(**{f"{field_name}__in": ds_idents})
+        }
+        unknown = [i for i in ds_idents if i not in sets]
+        if unknown:
+            raise ValidationFailed(
+                f"Data set not found or not accessible: {', '.join(unknown)}", field="dataSet", code="E7600"
+            )
+        for ds in sets.values():
+            elements.extend(ds.data_elements.all())
+    unique: dict[int, DataElement] = {de.pk: de for de in elements}
+    return list(unique.values())
+
+
+def _aoc(ident: str | None, scheme: str = "code") -> CategoryOptionCombo | None:
+    if not ident:
+        return None
+    matches = list(CategoryOptionCombo.objects.filter(**{scheme: ident})[:2])
+    if len(matches) != 1:
+        raise ValidationFailed(
+            f"Attribute option combo not found or ambiguous: {ident}", field="attributeOptionCombo"
+        )
+    return matches[0]
+
+
+def _read_body(request: Request) -> bytes:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ValidationFailed(
+            f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB: split the import"
+        )
+    # The raw stream, not request.body: dataValueSets legitimately exceed DATA_UPLOAD_MAX_MEMORY_SIZE.
+    stream = request.stream
+    if stream is None:
+        return b""
+    body = stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise ValidationFailed(
+            f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB: split the import"
+        )
+    return body
+
+
+def _wants_csv(request: Request) -> bool:
+    renderer = getattr(request, "accepted_renderer", None)
+    return isinstance(renderer, CSVRenderer) or request.query_params.get("format") == "csv"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# dataValueSets
+
+
+def _export_row(r: dict[str, Any], de_scheme: str, coc_scheme: str, include_deleted: bool) -> dict[str, Any]:
+    def ident(prefix: str, scheme: str) -> str:
+        return (r[f"{prefix}__uid"] or r[f"{prefix}__code"]) if scheme == "uid" else r[f"{prefix}__code"]
+
+    out = {
+        "dataElement": ident("data_element", de_scheme),
+        "period": r["period__code"],
+        "orgUnit": r["org_unit__code"],
+        "categoryOptionCombo": ident("category_option_combo", coc_scheme),
+        "attributeOptionCombo": ident("attribute_option_combo", coc_scheme),
+        "value": r["value"],
+        "storedBy": r["stored_by__username"] or "",
+        "created": r["created_at"].isoformat(timespec="seconds"),
+        "lastUpdated": r["updated_at"].isoformat(timespec="seconds"),
+        "followup": r["follow_up"],
+    }
+    if r["comment"]:
+        out["comment"] = r["comment"]
+    if include_deleted:
+        out["deleted"] = r["deleted"]
+    return out
+
+
+class DataValueSetsView(APIView):
+    """DHIS2's /api/dataValueSets: read (GET) and import (POST) data values in JSON or CSV.
+
+    GET needs dataElement or dataSet (repeatable or comma-separated), period or startDate+endDate or
+    lastUpdated (values changed since that day, for syncing), and orgUnit (children=true: the subtrees).
+    POST takes DHIS2's JSON (top-level dataSet/period/orgUnit/attributeOptionCombo apply to values without
+    them) or CSV (Content-Type application/csv or text/csv, DHIS2's column order); query parameters
+    idScheme / dataElementIdScheme / orgUnitIdScheme / categoryOptionComboIdScheme (code|uid), dryRun,
+    importStrategy (CREATE_AND_UPDATE, CREATE, UPDATE, DELETE) and atomic (ours: all or nothing). The
+    answer is an ImportSummary; 409 when nothing could be imported.
+    """
+
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, ApplicationCSVRenderer]
+
+    @extend_schema(
+        operation_id="dataValueSets_read",
+        summary="Read data values (DHIS2 dataValueSets, JSON or CSV)",
+        parameters=[
+            OpenApiParameter("dataElement", str, many=True, description="Data element codes (or uids)"),
+            OpenApiParameter("dataSet", str, many=True, description="Data set codes: their data elements"),
+            OpenApiParameter("period", str, many=True, description="DHIS2 period codes"),
+            OpenApiParameter("startDate", OpenApiTypes.DATE),
+            OpenApiParameter("endDate", OpenApiTypes.DATE),
+            OpenApiParameter("lastUpdated", OpenApiTypes.DATE, description="Values changed since that day"),
+            OpenApiParameter("orgUnit", str, many=True, description="Org unit codes"),
+            OpenApiParameter("children", bool, description="Include the org units' subtrees"),
+            OpenApiParameter("attributeOptionCombo", str, many=True),
+            OpenApiParameter("includeDeleted", bool),
+            OpenApiParameter("idScheme", str, enum=list(ID_SCHEMES)),
+            OpenApiParameter("format", str, enum=["json", "csv"]),
+        ],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(description="A parameter is missing or wrong"),
+        },
+    )
+    def get(self, request: Request, fmt: str | None = None) -> Any:
+        user = request.user
+        _require(user, Perm.DATA_VIEW)
+        id_scheme = _scheme(request, "idScheme", "code")
+        de_scheme = _scheme(request, "dataElementIdScheme", id_scheme)
+        coc_scheme = _scheme(request, "categoryOptionComboIdScheme", id_scheme)
+        _scheme(request, "orgUnitIdScheme", id_scheme)  # org units are always named by their official code
+        missing = []
+        if not _list(request, "dataElement") and not _list(request, "dataSet"):
+            missing.append(("dataElement", "dataElement or dataSet"))
+        start, end = _date(request, "startDate"), _date(request, "endDate")
+        period_params = _list(request, "period")
+        last_updated = _date(request, "lastUpdated")
+        if not period_params and not (start and end) and not last_updated:
+            missing.append(("period", "period, startDate and endDate, or lastUpdated"))
+        if not _list(request, "orgUnit"):
+            missing.append(("orgUnit", "orgUnit"))
+        if missing:
+            names = "; ".join(m[1] for m in missing)
+            raise ValidationFailed(f"missing required parameters: {names}", field=missing[0][0])
+        if start and end and start > end:
+            raise ValidationFailed("startDate must be before endDate", field="startDate")
+        elements = _data_elements(request, de_scheme, user=user)
+        org_units = _org_units(_list(request, "orgUnit"))
+        aoc_ids = [
+            a.pk
+            for a in (
+                _aoc(i, "uid" if coc_scheme == "uid" else "code")
+                for i in _list(request, "attributeOptionCombo")
+            )
+            if a
+        ]
+        include_deleted = _bool(request, "includeDeleted")
+        qs = selectors.datavalue_export(
+            user=user,
+            data_element_ids=[de.pk for de in elements],
+            org_units=org_units,
+            children=_bool(request, "children"),
+            period_codes=_period_codes(period_params),
+            start=start,
+            end=end,
+            include_deleted=include_deleted,
+            attribute_option_combo_ids=aoc_ids,
+            last_updated=(
+                datetime.combine(last_updated, time.min, tzinfo=timezone.get_current_timezone())
+                if last_updated
+                else None
+            ),
+        )
+        rows = (
+            _export_row(r, de_scheme, coc_scheme, include_deleted)
+            for r in qs.values(*selectors.EXPORT_FIELDS).iterator(chunk_size=5000)
+        )
+        if fmt == "csv" or _wants_csv(request):
+            response = StreamingHttpResponse(
+                dhis2_csv_write(rows, include_deleted=include_deleted),
+                content_type="application/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = 'attachment; filename="dataValueSets.csv"'
+            return response
+        return Response({"dataValues": list(rows)})
+
+    @extend_schema(
+        operation_id="dataValueSets_import",
+        summary="Import data values (DHIS2 dataValueSets JSON, or CSV with Content-Type application/csv)",
+        parameters=[
+            OpenApiParameter("idScheme", str, enum=list(ID_SCHEMES)),
+            OpenApiParameter("dataElementIdScheme", str, enum=list(ID_SCHEMES)),
+            OpenApiParameter("orgUnitIdScheme", str, enum=list(ID_SCHEMES)),
+            OpenApiParameter("categoryOptionComboIdScheme", str, enum=list(ID_SCHEMES)),
+            OpenApiParameter("dryRun", bool, description="Check everything, save nothing"),
+            OpenApiParameter("importStrategy", str, enum=["CREATE_AND_UPDATE", "CREATE", "UPDATE", "DELETE"]),
+            OpenApiParameter("atomic", bool, description="Save nothing if any value conflicts"),
+        ],
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="ImportSummary"),
+            409: OpenApiResponse(OpenApiTypes.OBJECT, description="ImportSummary: nothing could be imported"),
+        },
+    )
+    def post(self, request: Request, fmt: str | None = None) -> Response:
+        user = request.user
+        _require(user, Perm.DATA_ENTER)
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if fmt == "csv" and content_type in JSON_TYPES:
+            content_type = "application/csv"
+        if content_type not in CSV_TYPES + JSON_TYPES:
+            raise exceptions.UnsupportedMediaType(
+                content_type,
+                detail=f"Content-Type {content_type} is not supported: send application/json or application/csv",
+            )
+        body = _read_body(request)
+        if content_type in CSV_TYPES:
+            try:
+                text = body.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValidationFailed("the CSV body is not UTF-8 text") from exc
+            try:
+                payload: Any = {"dataValues": dhis2_csv_rows(text)}
+            except TableError as exc:
+                raise ValidationFailed(str(exc)) from exc
+        else:
+            try:
+                payload = json.loads(body or b"null")
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise ValidationFailed(f"the body is not valid JSON: {exc}") from exc
+        id_scheme = _scheme(request, "idScheme", "code")
+        summary = services.datavalues_import(
+            actor=user,
+            payload=payload,
+            id_scheme=id_scheme,
+            data_element_id_scheme=_scheme(request, "dataElementIdScheme", id_scheme),
+            org_unit_id_scheme=_scheme(request, "orgUnitIdScheme", id_scheme),
+            category_option_combo_id_scheme=_scheme(request, "categoryOptionComboIdScheme", id_scheme),
+            dry_run=_bool(request, "dryRun"),
+            import_strategy=(request.query_params.get("importStrategy") or "CREATE_AND_UPDATE").upper(),
+            atomic=_bool(request, "atomic"),
+        )
+        return Response(summary.as_dict(), status=409 if summary.status == "ERROR" else 200)
+
+
+@extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
+class DataValueSetsFormatView(DataValueSetsView):
+    """dataValueSets.json / dataValueSets.csv, DHIS2's suffix form (documented with dataValueSets)."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Template download and upload
+
+
+class TemplateView(APIView):
+    """GET dataValues/template.xlsx|csv?dataElement=..&dataSet=..[&orgUnit=..][&period=..][&layout=options]"""
+
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, ApplicationCSVRenderer]
+
+    @extend_schema(
+        operation_id="dataValues_template",
+        summary="Download a CSV/XLSX template to fill in",
+        parameters=[
+            OpenApiParameter("dataElement", str, many=True),
+            OpenApiParameter("dataSet", str, many=True),
+            OpenApiParameter("orgUnit", str, many=True),
+            OpenApiParameter("period", str, many=True),
+            OpenApiParameter("layout", str, enum=["combos", "options"]),
+        ],
+        responses={200: OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, fmt: str) -> HttpResponse:
+        user = request.user
+        _require(user, Perm.DATA_ENTER)
+        if not _list(request, "dataElement") and not _list(request, "dataSet"):
+            raise ValidationFailed("missing required parameter: dataElement or dataSet", field="dataElement")
+        elements = _data_elements(request, "code", user=user)
+        org_units = [ou.code for ou in _org_units(_list(request, "orgUnit"))]
+        periods = _period_codes(_list(request, "period"))
+        layout = request.query_params.get("layout") or "combos"
+        if layout not in ("combos", "options"):
+            raise ValidationFailed("layout must be combos or options", field="layout")
+        header, rows = template_rows(
+            data_elements=elements, org_units=org_units, periods=periods, by_options=layout == "options"
+        )
+        if fmt == "csv":
+            response = HttpResponse(template_csv(header, rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="data-values-template.csv"'
+            return response
+        content = template_xlsx(header, rows, data_elements=elements)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="data-values-template.xlsx"'
+        return response
+
+
+class FileImportView(APIView):
+    """POST dataValues/import (multipart `file`, .csv or .xlsx; import_valid_rows, dry_run)."""
+
+    @extend_schema(
+        operation_id="dataValues_upload",
+        summary="Upload a filled-in template (multipart 'file'); row-level errors",
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing saved"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        _require(user, Perm.DATA_ENTER)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("attach the filled-in template as 'file'", field="file")
+        if upload.size and upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationFailed(
+                f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB", field="file"
+            )
+        flags = {}
+        for name in ("import_valid_rows", "dry_run"):
+            raw = request.data.get(name) if hasattr(request.data, "get") else None
+            flags[name] = (
+                _bool(request, name) if raw is None else str(raw).lower() in ("true", "1", "on", "yes")
+            )
+        result = services.datavalues_file_import(
+            actor=user,
+            content=upload.read(),
+            filename=upload.name or "",
+            import_valid_rows=flags["import_valid_rows"],
+            dry_run=flags["dry_run"],
+        )
+        return Response(result, status=400 if result["status"] == "ERROR" else 200)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Validation, approvals, locks, outliers
+
+
+class ValidationResultsView(APIView):
+    """GET validationResults?orgUnit=..&period=..[&children=true]: rule violations in the user's data."""
+
+    @extend_schema(
+        operation_id="validationResults",
+        summary="Validation rule violations",
+        parameters=[
+            OpenApiParameter("orgUnit", str, required=True),
+            OpenApiParameter("period", str, many=True, required=True),
+            OpenApiParameter("children", bool),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        _require(user, Perm.DATA_VIEW)
+        org_unit = _org_unit(request.query_params.get("orgUnit"))
+        if not policy.can_in(user, Perm.DATA_VIEW, org_unit=org_unit.path):
+            raise NotFound("org unit not found")
+        periods = _period_codes(_list(request, "period"))
+        if not periods:
+            raise ValidationFailed("period is required", field="period")
+        violations = selectors.validation_violations(
+            user=user, org_unit=org_unit, period_codes=periods, children=_bool(request, "children")
+        )
+        return Response({"validationRuleViolations": [v.as_dict() for v in violations]})
+
+
+APPROVAL_ACTIONS = {
+    "submit": services.approval_submit,
+    "approve": services.approval_approve,
+    "accept": services.approval_accept,
+    "unaccept": services.approval_unaccept,
+    "unapprove": services.approval_unapprove,
+}
+
+
+def _body_field(request: Request, name: str) -> Any:
+    data = request.data if hasattr(request.data, "get") else {}
+    return data.get(name) or request.query_params.get(name)
+
+
+class ApprovalStateView(APIView):
+    """GET dataApprovals?orgUnit&period[&attributeOptionCombo]: the state; POST dataApprovals/<action>
+    with {orgUnit, period, attributeOptionCombo?}; action = submit, approve, accept, unaccept, unapprove."""
+
+    @extend_schema(
+        operation_id="dataApprovals_state",
+        summary="Approval and lock state of an org unit and period",
+        parameters=[
+            OpenApiParameter("orgUnit", str, required=True),
+            OpenApiParameter("period", str, required=True),
+            OpenApiParameter("attributeOptionCombo", str),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        _require(user, Perm.DATA_VIEW)
+        org_unit = _org_unit(request.query_params.get("orgUnit"))
+        if not policy.can_in(user, Perm.DATA_VIEW, org_unit=org_unit.path):
+            raise NotFound("org unit not found")
+        code = (
+            _period_codes([request.query_params.get("period") or ""])[0]
+            if request.query_params.get("period")
+            else None
+        )
+        if code is None:
+            raise ValidationFailed("period is required", field="period")
+        aoc = _aoc(request.query_params.get("attributeOptionCombo")) or default_option_combo()
+        assert aoc is not None
+        parsed = period_lib.parse_period(code)
+        closed, state, can_enter = selectors.entry_state(user=user, org_unit=org_unit, period=parsed, aoc=aoc)
+        return Response(
+            {
+                "orgUnit": org_unit.code,
+                "period": code,
+                "attributeOptionCombo": aoc.code,
+                "state": state or "open",
+                "locked": closed,
+                "mayEnter": can_enter and not closed,
+                "mayApprove": policy.can_in(user, Perm.DATA_APPROVE, org_unit=org_unit.path),
+            }
+        )
+
+
+class ApprovalActionView(APIView):
+    @extend_schema(
+        operation_id="dataApprovals_action",
+        summary="Submit, approve, accept, unaccept or unapprove data of an org unit and period",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 409: OpenApiResponse(description="Not possible in this state")},
+    )
+    def post(self, request: Request, action: str) -> Response:
+        user = request.user
+        service = APPROVAL_ACTIONS.get(action)
+        if service is None:
+            raise NotFound(f"unknown approval action '{action}'")
+        _require(user, Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE)
+        org_unit = _org_unit(_body_field(request, "orgUnit"))
+        period_code = _body_field(request, "period")
+        if not period_code:
+            raise ValidationFailed("period is required", field="period")
+        period = services.period_ensure(code=str(period_code))
+        aoc = _aoc(_body_field(request, "attributeOptionCombo"))
+        approval = service(actor=user, org_unit=org_unit, period=period, attribute_option_combo=aoc)
+        state = approval.state if approval is not None else "open"
+        return Response({"orgUnit": org_unit.code, "period": period.code, "state": state})
+
+
+class LockListView(APIView):
+    """GET dataLocks (those the user may see); POST {period, orgUnit?, organisation?, reason?}."""
+
+    @extend_schema(
+        operation_id="dataLocks_list", summary="Period locks", responses={200: OpenApiTypes.OBJECT}
+    )
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.DATA_VIEW)
+        locks = policy.visible(
+            request.user,
+            Perm.DATA_VIEW,
+            DataLock.objects.select_related("period", "org_unit", "organisation"),
+        )
+        return Response({"dataLocks": [_lock_json(lock) for lock in locks]})
+
+    @extend_schema(
+        operation_id="dataLocks_create",
+        summary="Lock a period (in an org unit subtree, for an organisation)",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.DATA_APPROVE)
+        period_code = _body_field(request, "period")
+        if not period_code:
+            raise ValidationFailed("period is required", field="period")
+        period = services.period_ensure(code=str(period_code))
+        ou_code = _body_field(request, "orgUnit")
+        org_unit = _org_unit(ou_code) if ou_code else None
+        org_code = _body_field(request, "organisation")
+        organisation = None
+        if org_code:
+            organisation = Organisation.objects.filter(code=org_code).first()
+            if organisation is None:
+                raise ValidationFailed(f"unknown organisation: {org_code}", field="organisation")
+        lock = services.data_lock_create(
+            actor=request.user,
+            period=period,
+            org_unit=org_unit,
+            organisation=organisation,
+            reason=str(_body_field(request, "reason") or ""),
+        )
+        return Response(_lock_json(lock), status=201)
+
+
+class LockDetailView(APIView):
+    @extend_schema(operation_id="dataLocks_delete", summary="Unlock", responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        _require(request.user, Perm.DATA_APPROVE)
+        lock = policy.get_visible_or_404(
+            request.user, Perm.DATA_APPROVE, DataLock.objects.select_related("period", "org_unit"), pk=pk
+        )
+        services.data_lock_delete(actor=request.user, lock=lock)
+        return Response(status=204)
+
+
+def _lock_json(lock: DataLock) -> dict[str, Any]:
+    return {
+        "id": lock.pk,
+        "period": lock.period.code,
+        "orgUnit": lock.org_unit.code if lock.org_unit else None,
+        "organisation": lock.organisation.code if lock.organisation else None,
+        "reason": lock.reason,
+        "at": lock.at.isoformat(timespec="seconds"),
+    }
+
+
+class OutlierView(APIView):
+    """POST dataValues/outliers {dataElement: [...], orgUnit, startDate?, endDate?, sdFactor?}: mark values
+    outside their min/max bounds (or mean ± sdFactor SD of their history) for follow-up."""
+
+    @extend_schema(
+        operation_id="dataValues_outliers",
+        summary="Mark outliers for follow-up",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        _require(user, Perm.DATA_APPROVE)
+        idents = _body_field(request, "dataElement") or []
+        if isinstance(idents, str):
+            idents = [idents]
+        found = selectors.data_elements_by_ident(user=user, idents=[str(i) for i in idents])
+        unknown = [i for i in idents if i not in found]
+        if not idents or unknown:
+            raise ValidationFailed(
+                f"unknown or missing dataElement: {', '.join(map(str, unknown))}", field="dataElement"
+            )
+        org_unit = _org_unit(_body_field(request, "orgUnit"))
+        try:
+            start = (
+                date.fromisoformat(str(_body_field(request, "startDate")))
+                if _body_field(request, "startDate")
+                else None
+            )
+            end = (
+                date.fromisoformat(str(_body_field(request, "endDate")))
+                if _body_field(request, "endDate")
+                else None
+            )
+            sd_factor = float(_body_field(request, "sdFactor") or 3.0)
+        except ValueError as exc:
+            raise ValidationFailed(f"invalid date or sdFactor: {exc}", field="startDate") from exc
+        if sd_factor <= 0:
+            raise ValidationFailed("sdFactor must be positive", field="sdFactor")
+        ids = services.outliers_flag(
+            actor=user,
+            data_element_ids=[de.pk for de in found.values()],
+            org_unit=org_unit,
+            start=start,
+            end=end,
+            sd_factor=sd_factor,
+        )
+        return Response({"flagged": len(ids)})

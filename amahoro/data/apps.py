@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class DataConfig(AppConfig):
+    name = "amahoro.data"
+    label = "data"
+    verbose_name = "Data values and periods"
+
+    def ready(self) -> None:
+        from .access import register_rules
+
+        register_rules()

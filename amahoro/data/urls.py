@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "data"
+urlpatterns = [
+    path("entry/", views.entry, name="entry"),
+    path("entry/save/", views.entry_save, name="entry_save"),
+    path("entry/approval/<str:action>/", views.entry_approval, name="entry_approval"),
+    path("upload/", views.upload, name="upload"),
+]

@@ -1,0 +1,291 @@
+"""Pages of the data app: the data-entry grid (save per cell with htmx) and the template upload page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from amahoro import policy
+from amahoro.core.errors import AmahoroError
+from amahoro.data import periods as period_lib
+from amahoro.data import selectors, services
+from amahoro.data.importing import default_option_combo
+from amahoro.data.models import DataSet
+from amahoro.frameworks.models import CategoryOptionCombo, DataElement
+from amahoro.geo.models import OrgUnit
+from amahoro.roles import Perm
+
+APPROVAL_ACTIONS = {
+    "submit": services.approval_submit,
+    "approve": services.approval_approve,
+    "accept": services.approval_accept,
+    "unaccept": services.approval_unaccept,
+    "unapprove": services.approval_unapprove,
+}
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if not policy.has_perm(user, perm):
+        raise PermissionDenied
+
+
+class _BadRequest(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _org_unit(user: Any, code: str) -> OrgUnit:
+    """An org unit the user may see data of; 404 for both missing and out of reach."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None or not policy.can_in(user, Perm.DATA_VIEW, org_unit=unit.path):
+        raise Http404("org unit not found")
+    return unit
+
+
+def _period(code: str) -> period_lib.Period:
+    try:
+        return period_lib.parse_period(code)
+    except period_lib.InvalidPeriod as exc:
+        raise _BadRequest("period", str(exc)) from exc
+
+
+def _data_elements(user: Any, request: HttpRequest) -> list[DataElement]:
+    codes = [c.strip() for raw in request.GET.getlist("data_element") for c in raw.split(",") if c.strip()]
+    found = selectors.data_elements_by_ident(user=user, idents=codes)
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise _BadRequest(
+            "data_element", _("Unknown data element: %(codes)s") % {"codes": ", ".join(unknown)}
+        )
+    elements = [found[c] for c in codes]
+    set_code = (request.GET.get("data_set") or "").strip()
+    if set_code:
+        data_set = selectors.data_sets_visible_to(user=user).filter(code=set_code).first()
+        if data_set is None:
+            raise _BadRequest("data_set", _("Unknown data set: %(code)s") % {"code": set_code})
+        elements.extend(data_set.data_elements.order_by("code"))
+    return list({de.pk: de for de in elements}.values())
+
+
+def _aoc(code: str) -> CategoryOptionCombo:
+    if not code:
+        aoc = default_option_combo()
+        assert aoc is not None
+        return aoc
+    matches = list(CategoryOptionCombo.objects.filter(code=code)[:2])
+    if len(matches) != 1:
+        raise _BadRequest(
+            "attribute_option_combo", _("Unknown attribute option combo: %(code)s") % {"code": code}
+        )
+    return matches[0]
+
+
+def _chooser_context(user: Any) -> dict[str, Any]:
+    return {
+        "data_elements": selectors.data_elements_visible_to(user=user).order_by("code")[:500],
+        "data_sets": selectors.data_sets_visible_to(user=user).order_by("code")[:200],
+        "org_units": OrgUnit.objects.filter(
+            path__in=policy.subtree_roots(user, Perm.DATA_VIEW) or []
+        ).order_by("path"),
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def entry(request: HttpRequest) -> HttpResponse:
+    """/data/entry/?org_unit=&period=&data_element=..&data_set=..&attribute_option_combo=: the grid."""
+    user = request.user
+    _require(user, Perm.DATA_VIEW)
+    params = {
+        k: (request.GET.get(k) or "").strip()
+        for k in ("org_unit", "period", "attribute_option_combo", "data_set")
+    }
+    context: dict[str, Any] = {
+        "params": params,
+        "selected": request.GET.getlist("data_element"),
+        **_chooser_context(user),
+    }
+    if not params["org_unit"] and not params["period"]:
+        return render(request, "data/entry.html", context)
+    try:
+        if not params["org_unit"]:
+            raise _BadRequest("org_unit", _("Choose an org unit."))
+        if not params["period"]:
+            raise _BadRequest("period", _("Choose a period."))
+        unit = _org_unit(user, params["org_unit"])
+        period = _period(params["period"])
+        elements = _data_elements(user, request)
+        if not elements:
+            raise _BadRequest("data_element", _("Choose at least one data element or a data set."))
+        aoc = _aoc(params["attribute_option_combo"])
+    except _BadRequest as exc:
+        context["error"] = exc
+        return render(request, "data/entry.html", context, status=400)
+    grid = selectors.entry_grid(
+        user=user, org_unit=unit, period=period, data_elements=elements, attribute_option_combo=aoc
+    )
+    editable = grid.can_enter and not grid.closed_message
+    sections = [
+        {
+            "combo_code": section.combo_code,
+            "columns": section.columns,
+            "rows": [
+                (
+                    de,
+                    [
+                        {
+                            "de": de.code,
+                            "coc": c.coc.code,
+                            "value": c.value,
+                            "follow_up": c.follow_up,
+                            "editable": editable,
+                        }
+                        for c in cells
+                    ],
+                )
+                for de, cells in section.rows
+            ],
+        }
+        for section in grid.sections
+    ]
+    context.update(
+        grid=grid,
+        sections=sections,
+        editable=editable,
+        may_approve=policy.can_in(user, Perm.DATA_APPROVE, org_unit=unit.path),
+        may_submit=grid.can_enter,
+        return_query=request.GET.urlencode(),
+    )
+    return render(request, "data/entry.html", context)
+
+
+@login_required
+@require_POST
+def entry_save(request: HttpRequest) -> HttpResponse:
+    """Save one cell (htmx): answers the cell again with "saved" or the reason it was refused, and the
+    validation results of the org unit and period (out of band)."""
+    user = request.user
+    _require(user, Perm.DATA_ENTER)
+    data = request.POST
+    status = 200
+    message, ok = "", False
+    value = data.get("value", "")
+    try:
+        unit = _org_unit(user, data.get("org_unit", ""))
+        period = _period(data.get("period", ""))
+        found = selectors.data_elements_by_ident(user=user, idents=[data.get("data_element", "")])
+        de = found.get(data.get("data_element", ""))
+        if de is None:
+            raise _BadRequest("data_element", _("Unknown data element"))
+        coc = CategoryOptionCombo.objects.filter(
+            combo_id=de.category_combo_id, code=data.get("category_option_combo", "")
+        ).first()
+        if coc is None:
+            raise _BadRequest("category_option_combo", _("Unknown category option combo"))
+        aoc = _aoc(data.get("attribute_option_combo", ""))
+        services.datavalue_set(
+            actor=user,
+            data_element=de,
+            org_unit=unit,
+            period=period.code,
+            value=value,
+            category_option_combo=coc,
+            attribute_option_combo=aoc,
+        )
+        ok, message = True, _("Saved") if value.strip() else _("Deleted")
+    except _BadRequest as exc:
+        status, message = 400, exc.message
+    except AmahoroError as exc:
+        status, message = exc.status, exc.message
+    context: dict[str, Any] = {
+        "cell": {
+            "de": data.get("data_element", ""),
+            "coc": data.get("category_option_combo", ""),
+            "value": value,
+            "editable": True,
+            "follow_up": False,
+        },
+        "ok": ok,
+        "message": message,
+    }
+    response = render(
+        request, "data/_cell.html", context, status=200 if getattr(request, "htmx", False) else status
+    )
+    if ok:
+        violations = selectors.validation_violations(user=user, org_unit=unit, period_codes=[period.code])
+        response.write(
+            render(request, "data/_violations.html", {"violations": violations, "oob": True}).content
+        )
+    return response
+
+
+@login_required
+@require_POST
+def entry_approval(request: HttpRequest, action: str) -> HttpResponse:
+    """Submit / approve / accept / unaccept / unapprove the org unit and period of the grid."""
+    user = request.user
+    service = APPROVAL_ACTIONS.get(action)
+    if service is None:
+        raise Http404("unknown action")
+    _require(user, Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE)
+    unit = _org_unit(user, request.POST.get("org_unit", ""))
+    back = (
+        reverse("data:entry") + "?" + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
+    )
+    try:
+        period = services.period_ensure(code=request.POST.get("period", ""))
+        aoc = _aoc(request.POST.get("attribute_option_combo", ""))
+        service(actor=user, org_unit=unit, period=period, attribute_option_combo=aoc)
+    except _BadRequest as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    except AmahoroError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        from django.contrib import messages
+
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Download a template and upload it filled in: row-level errors, all-or-nothing unless asked."""
+    user = request.user
+    _require(user, Perm.DATA_ENTER)
+    context: dict[str, Any] = {
+        "data_elements": selectors.data_elements_visible_to(user=user).order_by("code")[:500],
+        "data_sets": DataSet.objects.none(),
+    }
+    status = 200
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        if upload_file is None:
+            context["error"] = _("Choose the filled-in template to upload.")
+            status = 400
+        else:
+            try:
+                result = services.datavalues_file_import(
+                    actor=user,
+                    content=upload_file.read(),
+                    filename=upload_file.name or "",
+                    import_valid_rows=request.POST.get("import_valid_rows") == "on",
+                    dry_run=request.POST.get("dry_run") == "on",
+                )
+            except AmahoroError as exc:
+                context["error"] = exc.message
+                status = 400
+            else:
+                context["result"] = result
+                status = 400 if result["status"] == "ERROR" else 200
+    return render(request, "data/upload.html", context, status=status)

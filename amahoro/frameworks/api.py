@@ -1,0 +1,383 @@
+"""REST endpoints of the frameworks app: DHIS2 metadata import/export, frameworks (list, tree, progress,
+links) and indicators (list, detail, progress). Thin: parameters in, services/selectors, JSON out.
+
+`POST /api/v1/metadata` is atomic like DHIS2's atomicMode=ALL: an error anywhere writes nothing and
+answers 409 Conflict with the import summary (status ERROR); otherwise 200 (status OK or WARNING)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amahoro import policy
+from amahoro.api.views import ParamsMixin
+from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
+
+from . import selectors, services
+from . import serializers as s
+from .access import manages_organisation
+from .metadata import IMPORT_STRATEGIES, metadata_import
+from .models import Framework, Indicator, NodeLink
+
+MAX_TEXT = 100
+TRUE = frozenset({"1", "true", "yes"})
+FALSE = frozenset({"0", "false", "no", ""})
+
+
+def _require(user: Any, *perms: Perm) -> None:
+    if not any(policy.has_perm(user, p) for p in perms):
+        raise PermissionDenied(f"you do not have the '{perms[0].value}' permission", code="permission_denied")
+
+
+def _param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    if len(value) > MAX_TEXT:
+        raise ValidationFailed(f"{name} is longer than {MAX_TEXT} characters", field=name)
+    return value or None
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name, "").strip().lower()
+    if raw in TRUE:
+        return True
+    if raw in FALSE:
+        return False
+    raise ValidationFailed(f"{name} must be true or false, got '{raw[:20]}'", field=name)
+
+
+def _only(request: Request, allowed: set[str]) -> None:
+    for name in request.query_params:
+        if name not in allowed | {"format"}:
+            close = difflib.get_close_matches(name, sorted(allowed), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (expected: {', '.join(sorted(allowed))})"
+            raise ValidationFailed(f"unknown query parameter '{name}'{hint}", field=name)
+
+
+def _is_schema(view: Any) -> bool:
+    return bool(getattr(view, "swagger_fake_view", False))
+
+
+PERIOD_PARAM = OpenApiParameter(
+    "period",
+    str,
+    description="DHIS2 period code (2024, 2024Q1, 2024July...); default: the framework's dates, else this year",
+)
+ORG_UNIT_PARAM = OpenApiParameter(
+    "org_unit", str, description="Org unit code (its subtree); default: the root of your part of the country"
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Metadata
+
+
+@extend_schema(
+    methods=["GET"],
+    summary="Export metadata (DHIS2 shape)",
+    description="Category options, categories, category combos, category option combos (with codes), data elements and indicators you may see.",
+    responses={200: OpenApiTypes.OBJECT},
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Import metadata (DHIS2 shape)",
+    description=(
+        "Creates or updates by code: categoryOptions, categories, categoryCombos, categoryOptionCombos (to set "
+        "the codes of generated option combos), dataElements, indicators. Atomic: any error writes nothing and "
+        "answers 409 with status ERROR. Needs framework.manage; new objects belong to `organisation` (default: "
+        "yours; shared when a system administrator imports without one)."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "importStrategy", str, enum=list(IMPORT_STRATEGIES), description="Default CREATE_AND_UPDATE"
+        ),
+        OpenApiParameter("dryRun", bool, description="Check everything, write nothing"),
+        OpenApiParameter(
+            "organisation", str, description="Code of the organisation that will own new objects"
+        ),
+    ],
+    request=OpenApiTypes.OBJECT,
+    responses={
+        200: OpenApiTypes.OBJECT,
+        409: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors; nothing written"),
+    },
+)
+class MetadataView(APIView):
+    def get(self, request: Request) -> Response:
+        _only(request, set())
+        _require(request.user, Perm.FRAMEWORK_VIEW, Perm.DATA_VIEW)
+        return Response(selectors.metadata_export(user=request.user))
+
+    def post(self, request: Request) -> Response:
+        _only(request, {"importStrategy", "dryRun", "organisation"})
+        _require(request.user, Perm.FRAMEWORK_MANAGE)
+        organisation = None
+        org_code = _param(request, "organisation")
+        if org_code:
+            organisation = Organisation.objects.filter(code=org_code).first()
+            if organisation is None or not manages_organisation(request.user, organisation):
+                raise ValidationFailed(
+                    f"unknown organisation '{org_code}' (or not one you manage)", field="organisation"
+                )
+        report = metadata_import(
+            actor=request.user,
+            payload=request.data,
+            import_strategy=_param(request, "importStrategy") or "CREATE_AND_UPDATE",
+            organisation=organisation,
+            dry_run=_flag(request, "dryRun"),
+        )
+        code = status.HTTP_409_CONFLICT if report.status == "ERROR" else status.HTTP_200_OK
+        return Response(report.as_dict(), status=code)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Frameworks
+
+
+@extend_schema(
+    summary="List results frameworks",
+    parameters=[
+        OpenApiParameter("organisation", str, description="Owner's code ('none' = national frameworks)"),
+        OpenApiParameter("q", str, description="Search in code and name"),
+    ],
+)
+class FrameworkList(ParamsMixin, generics.ListAPIView[Framework]):
+    """Frameworks you may see: national and public ones, and your organisation's in your area."""
+
+    serializer_class = s.FrameworkSerializer
+    allowed_params = frozenset({"page", "page_size", "organisation", "q"})
+
+    def get_queryset(self) -> QuerySet[Framework]:
+        if _is_schema(self):
+            return Framework.objects.none()
+        _require(self.request.user, Perm.FRAMEWORK_VIEW)
+        qs = selectors.frameworks_visible_to(user=self.request.user)
+        org = _param(self.request, "organisation")
+        if org == "none":
+            qs = qs.filter(organisation__isnull=True)
+        elif org:
+            qs = qs.filter(organisation__code=org)
+        q = _param(self.request, "q")
+        if q:
+            qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+        return qs.order_by("code")
+
+
+def node_tree(user: Any, framework: Framework) -> list[dict[str, Any]]:
+    """The framework's nodes as nested dicts (links to nodes the user cannot see are left out)."""
+    nodes = selectors.framework_nodes(framework=framework)
+    links = selectors.links_visible(
+        user=user, links=[lk for n in nodes for lk in n.links_out.all()], side="target"
+    )
+    visible_ind = set(
+        selectors.indicators_visible_to(user=user)
+        .filter(nodes__framework=framework)
+        .values_list("pk", flat=True)
+    )
+    by_source: dict[int, list[NodeLink]] = {}
+    for link in links:
+        by_source.setdefault(link.source_id, []).append(link)
+    items: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for n in nodes:
+        item = {
+            "code": n.code,
+            "kind": n.kind,
+            "name": n.name,
+            "name_fr": n.name_fr,
+            "name_rw": n.name_rw,
+            "description": n.description,
+            "responsible": [o.code for o in n.responsible.all()],
+            "supporting": [o.code for o in n.supporting.all()],
+            "indicators": [i.code for i in n.indicators.all() if i.pk in visible_ind],
+            "contributes_to": [
+                {"framework": lk.target.framework.code, "node": lk.target.code}
+                for lk in by_source.get(n.pk, [])
+            ],
+            "children": [],
+        }
+        items[n.pk] = item
+        (items[n.parent_id]["children"] if n.parent_id else roots).append(item)
+    return roots
+
+
+@extend_schema(
+    summary="One framework with its tree of nodes",
+    responses={200: s.FrameworkDetailSerializer, 404: OpenApiResponse(description="Missing or not visible")},
+)
+class FrameworkDetail(ParamsMixin, APIView):
+    def get(self, request: Request, code: str) -> Response:
+        fw = selectors.framework_get(user=request.user, code=code)
+        data = dict(s.FrameworkSerializer(fw).data)
+        data["nodes"] = node_tree(request.user, fw)
+        return Response(data)
+
+
+@extend_schema(
+    summary="Progress of a framework: every node's status rolled up from its indicators",
+    description="A node's status is the worst status of its indicators and child nodes; its score the mean achievement (capped at 100%).",
+    parameters=[PERIOD_PARAM, ORG_UNIT_PARAM],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class FrameworkProgressView(ParamsMixin, APIView):
+    allowed_params = frozenset({"period", "org_unit"})
+
+    def get(self, request: Request, code: str) -> Response:
+        fw = selectors.framework_get(user=request.user, code=code)
+        span = selectors.span_of(period=_param(request, "period"), framework=fw)
+        unit = selectors.progress_org_unit(user=request.user, code=_param(request, "org_unit"))
+        return Response(
+            selectors.framework_progress(user=request.user, framework=fw, org_unit=unit, span=span).as_dict()
+        )
+
+
+def _link_dict(link: NodeLink) -> dict[str, Any]:
+    return {
+        "source": {"framework": link.source.framework.code, "node": link.source.code},
+        "target": {"framework": link.target.framework.code, "node": link.target.code},
+        "note": link.note,
+    }
+
+
+@extend_schema(
+    methods=["GET"],
+    summary="Links of a framework's nodes to other frameworks",
+    responses={200: s.LinkSerializer(many=True)},
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Link a node to a node of another framework it contributes to",
+    description="Needs framework.manage on this framework; the target must be visible to you. Linking twice is harmless.",
+    request=s.LinkCreateSerializer,
+    responses={201: s.LinkSerializer, 200: s.LinkSerializer},
+)
+class FrameworkLinks(ParamsMixin, APIView):
+    def get(self, request: Request, code: str) -> Response:
+        fw = selectors.framework_get(user=request.user, code=code)
+        links = NodeLink.objects.filter(source__framework=fw).select_related(
+            "source__framework", "target__framework"
+        )
+        return Response(
+            [
+                _link_dict(lk)
+                for lk in selectors.links_visible(user=request.user, links=list(links), side="target")
+            ]
+        )
+
+    def post(self, request: Request, code: str) -> Response:
+        fw = selectors.framework_get(user=request.user, code=code)
+        if not policy.can(request.user, Perm.FRAMEWORK_MANAGE, fw):
+            raise PermissionDenied("you may not change this framework", code="permission_denied")
+        serializer = s.LinkCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        source = selectors.node_get(user=request.user, framework=fw, code=data["source"])
+        try:
+            target_fw = selectors.framework_get(user=request.user, code=data["target"]["framework"])
+            target = selectors.node_get(user=request.user, framework=target_fw, code=data["target"]["node"])
+        except NotFound as exc:  # the body names it: a bad request, not a missing URL
+            raise ValidationFailed(f"target: {exc.message}", field="target") from None
+        existed = NodeLink.objects.filter(source=source, target=target).exists()
+        link = services.node_link(actor=request.user, source=source, target=target, note=data.get("note", ""))
+        return Response(_link_dict(link), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Indicators
+
+
+@extend_schema(
+    summary="List indicators",
+    parameters=[
+        OpenApiParameter(
+            "framework", str, description="Code of the framework they belong to or are linked from"
+        ),
+        OpenApiParameter("q", str, description="Search in code and name"),
+    ],
+)
+class IndicatorList(ParamsMixin, generics.ListAPIView[Indicator]):
+    serializer_class = s.IndicatorSerializer
+    allowed_params = frozenset({"page", "page_size", "framework", "q"})
+
+    def get_queryset(self) -> QuerySet[Indicator]:
+        if _is_schema(self):
+            return Indicator.objects.none()
+        _require(self.request.user, Perm.FRAMEWORK_VIEW)
+        qs = selectors.indicators_visible_to(user=self.request.user)
+        fw = _param(self.request, "framework")
+        if fw:
+            framework = selectors.framework_get(user=self.request.user, code=fw)
+            qs = qs.filter(Q(framework=framework) | Q(nodes__framework=framework)).distinct()
+        q = _param(self.request, "q")
+        if q:
+            qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+        return qs.prefetch_related("nodes__framework").order_by("code")
+
+
+@extend_schema(
+    summary="One indicator with its targets",
+    responses={200: s.IndicatorDetailSerializer, 404: OpenApiResponse(description="Missing or not visible")},
+)
+class IndicatorDetail(ParamsMixin, APIView):
+    def get(self, request: Request, code: str) -> Response:
+        ind = selectors.indicator_get(user=request.user, code=code)
+        data = dict(s.IndicatorSerializer(ind).data)
+        data["targets"] = s.TargetSerializer(selectors.targets_of(indicator=ind), many=True).data
+        return Response(data)
+
+
+@extend_schema(
+    summary="Progress of an indicator: achieved vs target and status",
+    parameters=[
+        PERIOD_PARAM,
+        ORG_UNIT_PARAM,
+        OpenApiParameter(
+            "breakdown",
+            str,
+            enum=["period", "district"],
+            description="Add the values per period (of period_type) or per district",
+        ),
+        OpenApiParameter(
+            "period_type",
+            str,
+            description="With breakdown=period: Yearly, Quarterly, Monthly, FinancialJuly...",
+        ),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class IndicatorProgressView(ParamsMixin, APIView):
+    allowed_params = frozenset({"period", "org_unit", "breakdown", "period_type"})
+
+    def get(self, request: Request, code: str) -> Response:
+        ind = selectors.indicator_get(user=request.user, code=code)
+        span = selectors.span_of(period=_param(request, "period"), framework=ind.framework)
+        unit = selectors.progress_org_unit(user=request.user, code=_param(request, "org_unit"))
+        breakdown = _param(request, "breakdown")
+        if breakdown not in (None, "period", "district"):
+            raise ValidationFailed(
+                f"unknown breakdown '{breakdown}' (one of: period, district)", field="breakdown"
+            )
+        period_type = _param(request, "period_type")
+        if period_type and breakdown != "period":
+            raise ValidationFailed("period_type goes with breakdown=period", field="period_type")
+        data = selectors.indicator_progress(
+            user=request.user, indicator=ind, org_unit=unit, span=span
+        ).as_dict()
+        if breakdown == "period":
+            data["by_period"] = selectors.indicator_series(
+                user=request.user, indicator=ind, org_unit=unit, span=span, period_type=period_type
+            )
+        elif breakdown == "district":
+            data["by_district"] = selectors.indicator_by_place(
+                user=request.user, indicator=ind, org_unit=unit, span=span
+            )
+        return Response(data)

@@ -1,0 +1,279 @@
+"""Results-framework demo data for `amahoro load_demo` (registered as a demo step in FrameworksConfig.ready).
+
+It loads the NAP 1325 reference framework, then an RWAMREC strategic plan 2022-2026 whose men-and-boys
+outcome contributes to NAP outcome P2.O1, with Sex-disaggregated data elements (metadata import),
+indicators with baselines and yearly targets (framework import), and monthly values for 2023-2025 in the
+NGO's districts entered by the demo M&E officer (data value import). The numbers are invented, from a
+seeded generator, so every run produces the same values: a second run finds them and changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from amahoro.accounts.models import User
+from amahoro.core.demo import RWAMREC_ABSENT, DemoResult
+from amahoro.core.errors import ValidationFailed
+from amahoro.geo.models import OrgUnit
+
+NGO = "RWAMREC"
+FRAMEWORK_CODE = "RWAMREC-SP-2022-2026"
+DATA_ENTRY_USER = "me_officer"
+SEED = 2026
+YEARS = (2023, 2024, 2025)
+TARGET_DISTRICTS = ("12", "24", "43")  # Gasabo, Huye, Musanze
+
+SEX_METADATA: dict[str, Any] = {
+    "categoryOptions": [
+        {
+            "code": "F",
+            "name": "Female",
+            "translations": [
+                {"property": "NAME", "locale": "fr", "value": "Femme"},
+                {"property": "NAME", "locale": "rw", "value": "Gore"},
+            ],
+        },
+        {
+            "code": "M",
+            "name": "Male",
+            "translations": [
+                {"property": "NAME", "locale": "fr", "value": "Homme"},
+                {"property": "NAME", "locale": "rw", "value": "Gabo"},
+            ],
+        },
+    ],
+    "categories": [{"code": "SEX", "name": "Sex", "categoryOptions": [{"code": "F"}, {"code": "M"}]}],
+    "categoryCombos": [{"code": "SEX", "name": "Sex", "categories": [{"code": "SEX"}]}],
+}
+
+DATA_ELEMENTS: dict[str, Any] = {
+    "dataElements": [
+        {
+            "code": "RWAMREC_PARTICIPANTS",
+            "name": "Couples' dialogue and male-engagement session participants reached",
+            "shortName": "Participants reached",
+            "valueType": "INTEGER_ZERO_OR_POSITIVE",
+            "aggregationType": "SUM",
+            "categoryCombo": {"code": "SEX"},
+        },
+        {
+            "code": "RWAMREC_SESSIONS",
+            "name": "Community dialogue sessions held",
+            "shortName": "Sessions held",
+            "valueType": "INTEGER_ZERO_OR_POSITIVE",
+            "aggregationType": "SUM",
+        },
+        {
+            "code": "RWAMREC_REFERRALS",
+            "name": "GBV cases referred to Isange One Stop Centres and the police",
+            "shortName": "GBV cases referred",
+            "valueType": "INTEGER_ZERO_OR_POSITIVE",
+            "aggregationType": "SUM",
+            "categoryCombo": {"code": "SEX"},
+        },
+    ]
+}
+
+BASELINE_DATE = "2021-12-31"
+
+
+def _indicator(
+    code: str,
+    name: str,
+    numerator: str,
+    nodes: str,
+    baseline: float,
+    national: tuple[int, int, int],
+    district: tuple[int, int, int] | None = None,
+    unit: str = "",
+) -> dict[str, Any]:
+    targets = [
+        {"org_unit": "RW", "period": str(year), "value": value}
+        for year, value in zip(YEARS, national, strict=True)
+    ]
+    if district is not None:
+        targets += [
+            {"org_unit": ou, "period": str(year), "value": value}
+            for ou in TARGET_DISTRICTS
+            for year, value in zip(YEARS, district, strict=True)
+        ]
+    return {
+        "code": code,
+        "name": name,
+        "type": "count",
+        "unit": unit,
+        "direction": "higher",
+        "aggregation_time": "sum",
+        "aggregation_place": "sum",
+        "numerator": numerator,
+        "baseline": {"value": baseline, "date": BASELINE_DATE},
+        "data_source": "RWAMREC monthly activity reports",
+        "nodes": nodes,
+        "targets": targets,
+    }
+
+
+FRAMEWORK: dict[str, Any] = {
+    "framework": {
+        "code": FRAMEWORK_CODE,
+        "name": "RWAMREC strategic plan 2022-2026",
+        "description": "Demo results framework of a male-engagement NGO (invented targets and values).",
+        "organisation": NGO,
+        "org_unit": "RW",
+        "start": "2022-01-01",
+        "end": "2026-12-31",
+        "is_public": True,
+        "goals": [
+            {
+                "code": "G1",
+                "name": "Families and communities in Rwanda live free from gender-based violence",
+                "outcomes": [
+                    {
+                        "code": "O1",
+                        "name": "Men and boys adopt gender-equitable attitudes and non-violent behaviour",
+                        "outputs": [
+                            {
+                                "code": "OP1.1",
+                                "name": "Couples and men reached through dialogue and fatherhood sessions",
+                            },
+                            {
+                                "code": "OP1.2",
+                                "name": "Community dialogue sessions held by trained male role models",
+                            },
+                        ],
+                    },
+                    {
+                        "code": "O2",
+                        "name": "Survivors of GBV are referred to and reach response services",
+                        "outputs": [
+                            {
+                                "code": "OP2.1",
+                                "name": "GBV cases identified in the community referred to Isange and RNP",
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+        "indicators": [
+            _indicator(
+                "RWAMREC_IND_REACHED",
+                "Number of people reached by male-engagement sessions",
+                "#{RWAMREC_PARTICIPANTS}",
+                "O1, OP1.1",
+                baseline=12000,
+                national=(18000, 20000, 22000),
+                district=(650, 700, 750),
+                unit="people",
+            ),
+            _indicator(
+                "RWAMREC_IND_MEN_REACHED",
+                "Number of men reached by male-engagement sessions",
+                "#{RWAMREC_PARTICIPANTS.M}",
+                "O1",
+                baseline=7000,
+                national=(14000, 15000, 16000),
+                unit="men",
+            ),
+            _indicator(
+                "RWAMREC_IND_SESSIONS",
+                "Number of community dialogue sessions held",
+                "#{RWAMREC_SESSIONS}",
+                "OP1.2",
+                baseline=900,
+                national=(1400, 1500, 1600),
+                district=(40, 44, 48),
+                unit="sessions",
+            ),
+            _indicator(
+                "RWAMREC_IND_REFERRALS",
+                "Number of GBV cases referred to response services",
+                "#{RWAMREC_REFERRALS}",
+                "O2, OP2.1",
+                baseline=500,
+                national=(800, 850, 900),
+                unit="cases",
+            ),
+        ],
+        "links": [
+            {
+                "source": "O1",
+                "target": {"framework": "RW-NAP1325-2018", "node": "P2.O1"},
+                "note": "Male engagement raises public awareness on GBV",
+            },
+            {
+                "source": "O2",
+                "target": {"framework": "RW-NAP1325-2018", "node": "P2.O2"},
+                "note": "Community referral of GBV cases",
+            },
+        ],
+    }
+}
+
+
+def demo_values(districts: list[str]) -> list[dict[str, str]]:
+    """Monthly values for 2023-01..2025-12 in `districts` (codes, sorted), the same on every call."""
+    rng = random.Random(SEED)  # invented demo numbers, not security
+    rows: list[dict[str, str]] = []
+    for ou in districts:
+        size = rng.uniform(0.7, 1.3)  # some districts are busier than others
+        for y, year in enumerate(YEARS):
+            growth = 1 + 0.1 * y
+            for month in range(1, 13):
+                period = f"{year}{month:02d}"
+                cells = (
+                    ("RWAMREC_PARTICIPANTS", "F", rng.randint(15, 35) * size * growth),
+                    ("RWAMREC_PARTICIPANTS", "M", rng.randint(25, 50) * size * growth),
+                    ("RWAMREC_SESSIONS", "", rng.randint(2, 6) * size),
+                    ("RWAMREC_REFERRALS", "F", rng.randint(0, 4) * size),
+                    ("RWAMREC_REFERRALS", "M", rng.randint(0, 2) * size),
+                )
+                for de, coc, value in cells:
+                    row = {"dataElement": de, "period": period, "orgUnit": ou, "value": str(round(value))}
+                    if coc:
+                        row["categoryOptionCombo"] = coc
+                    rows.append(row)
+    return rows
+
+
+def _metadata_ensure(actor: Any) -> None:
+    from amahoro.organisations.models import Organisation
+
+    from .metadata import metadata_import
+
+    ngo = Organisation.objects.get(code=NGO)
+    for payload, owner in ((SEX_METADATA, None), (DATA_ELEMENTS, ngo)):
+        # CREATE: objects already there (a second run, or a deployment's own Sex metadata) are left alone.
+        report = metadata_import(actor=actor, payload=payload, import_strategy="CREATE", organisation=owner)
+        if report.errors:
+            raise ValidationFailed(f"demo metadata: {report.errors[0]['message']}")
+
+
+def frameworks_demo_step(result: DemoResult, actor: Any) -> None:
+    """The NAP, the RWAMREC plan linked to it, and its monthly values (idempotent)."""
+    from amahoro.data.services import datavalues_import
+
+    from .interchange import framework_import, parse_document
+    from .reference import load_nap_rw_2018
+
+    load_nap_rw_2018()
+    _metadata_ensure(actor)
+    report = framework_import(actor=actor, bundle=parse_document(FRAMEWORK))
+    result.notes.append(f"frameworks: NAP 1325 loaded; {report.summary()}")
+    clerk = User.objects.get(username=DATA_ENTRY_USER)
+    districts = sorted(
+        OrgUnit.objects.filter(level__code="district")
+        .exclude(code__in=RWAMREC_ABSENT)
+        .values_list("code", flat=True)
+    )
+    summary = datavalues_import(
+        actor=clerk, payload={"dataValues": demo_values(districts)}, source="load_demo"
+    )
+    if summary.conflicts:
+        first = summary.conflicts[0]
+        raise ValidationFailed(f"demo data values: {first.value}: {first.object}")
+    result.notes.append(
+        f"data values: {summary.imported} imported, {summary.updated} updated, {summary.ignored} unchanged "
+        f"({len(districts)} districts, {YEARS[0]}-01..{YEARS[-1]}-12, entered as {DATA_ENTRY_USER})"
+    )
