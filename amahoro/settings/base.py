@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "amahoro.frameworks",
     "amahoro.data",
     "amahoro.analytics",
+    "amahoro.collection",
     "amahoro.api",
 ]
 

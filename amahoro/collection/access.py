@@ -1,0 +1,31 @@
+"""How collection objects are scoped for the policy module (registered in CollectionConfig.ready).
+
+Forms, collector tokens and mapping rules belong to an organisation. A submission belongs to its form's
+organisation and sits at its org unit: a grant over a subtree covers the submissions placed inside it;
+submissions without a place are for grants over the whole hierarchy only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from amahoro import policy
+from amahoro.policy import Grant
+
+
+def _org(g: Grant, field: str) -> Q:
+    return Q() if g.is_global else Q(**{field: g.organisation_id})
+
+
+def submission_rule(g: Grant) -> Q:
+    q = _org(g, "form__organisation_id")
+    if g.path is not None:
+        q &= Q(org_unit__path__startswith=g.path)
+    return q
+
+
+def register_rules() -> None:
+    policy.register("collection.xform", policy.Rule(lambda g: _org(g, "organisation_id")))
+    policy.register("collection.collectortoken", policy.Rule(lambda g: _org(g, "organisation_id")))
+    policy.register("collection.mappingrule", policy.Rule(lambda g: _org(g, "form__organisation_id")))
+    policy.register("collection.submission", policy.Rule(submission_rule))
