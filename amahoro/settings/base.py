@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "amahoro.frameworks",
     "amahoro.data",
     "amahoro.analytics",
+    "amahoro.cases",
+    "amahoro.funding",
     "amahoro.collection",
     "amahoro.api",
 ]
