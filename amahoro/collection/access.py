@@ -2,7 +2,7 @@
 
 Forms, collector tokens and mapping rules belong to an organisation. A submission belongs to its form's
 organisation and sits at its org unit: a grant over a subtree covers the submissions placed inside it;
-submissions without a place are for grants over the whole hierarchy only.
+submissions without a place are for grants over the whole country only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,11 @@ def _org(g: Grant, field: str) -> Q:
 def submission_rule(g: Grant) -> Q:
     q = _org(g, "form__organisation_id")
     if g.path is not None:
-        q &= Q(org_unit__path__startswith=g.path)
+        within = Q(org_unit__path__startswith=g.path)
+        if g.path.count("/") <= 2:
+            # A grant over the whole country also covers submissions not (yet) placed anywhere.
+            within |= Q(org_unit__isnull=True)
+        q &= within
     return q
 
 

@@ -1,0 +1,199 @@
+"""Reading XForms and submission instances: the form's fields (for tables and exports) and a submission's
+answers flattened by field name. Every XML document is parsed with defusedxml (no entities, no DTDs)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+XFORMS_NS = "http://www.w3.org/2002/xforms"
+H_NS = "http://www.w3.org/1999/xhtml"
+ENCRYPTED_NS = "http://www.opendatakit.org/xforms/encrypted"
+META_FIELDS = frozenset({"meta"})
+
+
+class XMLRefused(ValueError):
+    """The document is not well-formed XML, or uses entities/DTDs (refused as XXE or expansion)."""
+
+
+def parse_xml(data: bytes | str) -> Element:
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise XMLRefused(
+            f"XML refused: {exc.__class__.__name__} (DTDs and entities are not allowed)"
+        ) from exc
+    except SafeET.ParseError as exc:
+        raise XMLRefused(f"malformed XML: {exc}") from exc
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def md5_hex(data: bytes | str) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return hashlib.md5(raw, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # the question's name (unique in an XLSForm)
+    path: str  # /data/group/name
+    type: str  # bind type: string, int, decimal, select1, select, geopoint, date, ...
+    repeat: str = ""  # the name of the innermost repeat holding it, "" at top level
+
+
+@dataclass
+class FormMeta:
+    form_id: str
+    version: str
+    title: str
+    public_key: str
+    fields: list[FormField] = field(default_factory=list)
+    repeats: list[str] = field(default_factory=list)
+
+    def top_fields(self) -> list[FormField]:
+        return [f for f in self.fields if not f.repeat]
+
+    def repeat_fields(self, repeat: str) -> list[FormField]:
+        return [f for f in self.fields if f.repeat == repeat]
+
+    def field_named(self, name: str) -> FormField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def form_meta(xml: str) -> FormMeta:
+    root = parse_xml(xml)
+    head = root.find(f"{{{H_NS}}}head")
+    if head is None:
+        raise XMLRefused("not an XForm: no h:head")
+    title_el = head.find(f"{{{H_NS}}}title")
+    model = head.find(f"{{{XFORMS_NS}}}model")
+    if model is None:
+        raise XMLRefused("not an XForm: no model")
+    primary = model.find(f"{{{XFORMS_NS}}}instance")
+    if primary is None or len(primary) == 0:
+        raise XMLRefused("not an XForm: no primary instance")
+    data = primary[0]
+    submission = model.find(f"{{{XFORMS_NS}}}submission")
+    public_key = (submission.get("base64RsaPublicKey") or "") if submission is not None else ""
+    binds = {b.get("nodeset", ""): b.get("type", "string") for b in model.iter(f"{{{XFORMS_NS}}}bind")}
+    body_selects: dict[str, str] = {}
+    for el in root.iter():
+        if local(el.tag) in {"select", "select1", "odk:rank"} and el.get("ref"):
+            body_selects[el.get("ref", "")] = local(el.tag)
+    repeats = {el.get("nodeset", "") for el in root.iter(f"{{{XFORMS_NS}}}repeat") if el.get("nodeset")}
+    meta = FormMeta(
+        form_id=data.get("id", ""),
+        version=data.get("version", ""),
+        title=(title_el.text or "") if title_el is not None else "",
+        public_key=public_key,
+    )
+    seen: set[str] = set()
+
+    def walk(el: Element, path: str, repeat: str) -> None:
+        for child in el:
+            name = local(child.tag)
+            child_path = f"{path}/{name}"
+            if (name in META_FIELDS and path.count("/") == 1) or child_path in seen:
+                continue
+            seen.add(child_path)
+            if child_path in repeats:
+                meta.repeats.append(name)
+                walk(child, child_path, name)
+            elif len(child):
+                walk(child, child_path, repeat)
+            else:
+                kind = body_selects.get(child_path) or binds.get(child_path, "string")
+                meta.fields.append(FormField(name=name, path=child_path, type=kind, repeat=repeat))
+
+    walk(data, f"/{local(data.tag)}", "")
+    return meta
+
+
+@dataclass
+class Instance:
+    form_id: str
+    version: str
+    instance_id: str
+    deprecated_id: str
+    data: dict[str, Any]
+    encrypted: bool = False
+    # For encrypted envelopes: the key, the encrypted XML file name, the media files, the signature.
+    encrypted_key: str = ""
+    encrypted_xml_file: str = ""
+    media: list[str] = field(default_factory=list)
+    signature: str = ""
+
+
+def _meta_value(root: Element, name: str) -> str:
+    for el in root.iter():
+        if local(el.tag) == "meta":
+            for child in el:
+                if local(child.tag) == name:
+                    return (child.text or "").strip()
+    return ""
+
+
+def flatten(el: Element, repeats: set[str], out: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Groups flattened to their questions' names; a repeat becomes a list of dicts."""
+    out = {} if out is None else out
+    for child in el:
+        name = local(child.tag)
+        if name in META_FIELDS:
+            continue
+        if child.get("{http://openrosa.org/javarosa}template") is not None:
+            continue
+        if name in repeats:
+            out.setdefault(name, []).append(flatten(child, repeats))
+        elif len(child):
+            flatten(child, repeats, out)
+        else:
+            out[name] = (child.text or "").strip()
+    return out
+
+
+def parse_instance(xml: bytes | str, *, repeats: set[str] | None = None) -> Instance:
+    root = parse_xml(xml)
+    form_id = root.get("id", "")
+    if not form_id:
+        raise XMLRefused("the submission's root element has no id attribute naming its form")
+    instance_id = _meta_value(root, "instanceID")
+    if root.get("encrypted", "").lower() == "yes":
+
+        def text(name: str) -> str:
+            found = next((e for e in root if local(e.tag) == name), None)
+            return (found.text or "").strip() if found is not None else ""
+
+        media = [
+            (f.text or "").strip()
+            for m in root
+            if local(m.tag) == "media"
+            for f in m
+            if local(f.tag) == "file"
+        ]
+        return Instance(
+            form_id=form_id,
+            version=root.get("version", ""),
+            instance_id=instance_id,
+            deprecated_id="",
+            data={},
+            encrypted=True,
+            encrypted_key=text("base64EncryptedKey"),
+            encrypted_xml_file=text("encryptedXmlFile"),
+            media=media,
+            signature=text("base64EncryptedElementSignature"),
+        )
+    return Instance(
+        form_id=form_id,
+        version=root.get("version", ""),
+        instance_id=instance_id,
+        deprecated_id=_meta_value(root, "deprecatedID"),
+        data=flatten(root, repeats or set()),
+    )
