@@ -112,10 +112,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SUBMISSION_VIEW,
             Perm.SUBMISSION_REVIEW,
             Perm.PROGRAMME_MANAGE,
+            Perm.PARTICIPANT_IDENTIFY,  # programme staff see the names of their participants
             Perm.FUNDING_MANAGE,
         }
     ),
-    Role.DATA_CLERK: frozenset(_READ | {Perm.DATA_ENTER, Perm.SUBMISSION_VIEW, Perm.PROGRAMME_MANAGE}),
+    Role.DATA_CLERK: frozenset(
+        _READ | {Perm.DATA_ENTER, Perm.SUBMISSION_VIEW, Perm.PROGRAMME_MANAGE, Perm.PARTICIPANT_IDENTIFY}
+    ),
     Role.CASE_WORKER: frozenset(
         {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_STATISTICS}
     ),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "amahoro.cases",
     "amahoro.funding",
     "amahoro.collection",
+    "amahoro.programmes",
     "amahoro.api",
 ]
 
