@@ -1,0 +1,227 @@
+"""REST endpoints of the programmes app: scales (define, read, score, analyse pairs), programmes with
+unique reach and completion, attendance rows, and pushing reach/completion to the framework's data
+elements. Thin: JSON in, services/selectors, JSON out; errors name the field, item or row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amahoro import policy
+from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
+
+from . import analysis, scoring, selectors, services
+from .models import Programme, Scale
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if not policy.has_perm(user, perm):
+        raise PermissionDenied(f"you do not have the '{perm.value}' permission", code="permission_denied")
+
+
+def _body(request: Request) -> dict[str, Any]:
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationFailed("the body must be a JSON object")
+    return data
+
+
+def scale_json(scale: Scale) -> dict[str, Any]:
+    d = services.scale_definition(scale)
+    return {
+        "code": scale.code,
+        "name": scale.name,
+        "organisation": scale.organisation.code if scale.organisation else None,
+        "builtin": scale.builtin,
+        "source": scale.source,
+        "max_missing": scale.max_missing,
+        "min_total": d.min_total,
+        "max_total": d.max_total,
+        "subscales": d.subscale_names,
+        "items": [
+            {
+                "code": i.code,
+                "text": i.text,
+                "text_fr": i.text_fr,
+                "text_rw": i.text_rw,
+                "subscale": i.subscale,
+                "scores": i.scores,
+            }
+            for i in d.items
+        ],
+        "bands": [{"name": b.name, "min": b.min, "max": b.max} for b in d.bands],
+    }
+
+
+def _owner(user: Any, payload: dict[str, Any]) -> Organisation | None:
+    code = payload.get("organisation")
+    orgs = policy.organisations_with(user, Perm.PROGRAMME_MANAGE)
+    if code:
+        org = Organisation.objects.filter(code=str(code)).first()
+        if org is None or (orgs is not None and org.pk not in orgs):
+            raise ValidationFailed(f"unknown organisation '{code}'", field="organisation")
+        return org
+    if orgs is None:
+        return None  # a system administrator defines a shared scale
+    if len(orgs) == 1:
+        return Organisation.objects.get(pk=next(iter(orgs)))
+    raise ValidationFailed("organisation is required: you manage programmes in several", field="organisation")
+
+
+class ScaleList(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.PROGRAMME_VIEW)
+        scales = selectors.scales_visible_to(user=request.user).select_related("organisation")
+        return Response({"scales": [{"code": s.code, "name": s.name, "builtin": s.builtin} for s in scales]})
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.PROGRAMME_MANAGE)
+        payload = _body(request)
+        definition = scoring.parse_definition(payload)
+        scale = services.scale_create(
+            actor=request.user, definition=definition, organisation=_owner(request.user, payload)
+        )
+        return Response(scale_json(scale), status=status.HTTP_201_CREATED)
+
+
+class ScaleDetail(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        _require(request.user, Perm.PROGRAMME_VIEW)
+        return Response(scale_json(selectors.scale_get(user=request.user, code=code)))
+
+
+class ScaleScore(APIView):
+    """`{"responses": {item: option}}` -> `{"total", "subscales", "band"}`."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        _require(request.user, Perm.PROGRAMME_VIEW)
+        scale = selectors.scale_get(user=request.user, code=code)
+        payload = _body(request)
+        if "responses" not in payload:
+            raise ValidationFailed("responses is required", field="responses")
+        result = scoring.score(services.scale_definition(scale), payload["responses"])
+        return Response(result.as_dict())
+
+
+class ScaleAnalysis(APIView):
+    """`{"pairs": [{"baseline": {...}, "endline": {...}}]}` -> paired change on the totals, alpha at baseline."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        _require(request.user, Perm.PROGRAMME_VIEW)
+        scale = selectors.scale_get(user=request.user, code=code)
+        definition = services.scale_definition(scale)
+        pairs = _body(request).get("pairs")
+        if not isinstance(pairs, list) or not pairs:
+            raise ValidationFailed("pairs must be a non-empty list", field="pairs")
+        baseline, endline, items = [], [], []
+        for n, pair in enumerate(pairs):
+            if not isinstance(pair, dict):
+                raise ValidationFailed(f"pairs.{n} must be an object", field=f"pairs.{n}")
+            for key in ("baseline", "endline"):
+                if key not in pair:
+                    raise ValidationFailed(f"pairs.{n}.{key} is required", field=f"pairs.{n}.{key}")
+            b = scoring.score(definition, pair["baseline"], field_prefix=f"pairs.{n}.baseline")
+            e = scoring.score(definition, pair["endline"], field_prefix=f"pairs.{n}.endline")
+            baseline.append(b.total)
+            endline.append(e.total)
+            items.append([b.item_scores[i.code] for i in definition.items])
+        result = analysis.paired_change(baseline, endline)
+        result.cronbach_alpha_baseline = analysis.cronbach_alpha(items)
+        return Response(result.as_dict())
+
+
+def _programme(request: Request, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
+    _require(request.user, perm)
+    return selectors.programme_get(user=request.user, code=code, perm=perm)
+
+
+class ProgrammeList(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.PROGRAMME_VIEW)
+        out = [
+            {"code": p.code, "name": p.name, "organisation": p.organisation.code}
+            for p in selectors.programmes_visible_to(user=request.user)
+        ]
+        return Response(
+            {"programmes": out, "reach": selectors.organisation_reach(user=request.user)["total"]}
+        )
+
+
+class ProgrammeDetail(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, code: str) -> Response:
+        programme = _programme(request, code)
+        cohorts = [
+            {
+                "code": c.code,
+                "name": c.name,
+                "place": c.org_unit.code,
+                **selectors.cohort_completion(cohort=c),
+            }
+            for c in selectors.cohorts_visible_to(user=request.user, programme=programme)
+        ]
+        return Response(
+            {
+                "code": programme.code,
+                "name": programme.name,
+                "organisation": programme.organisation.code,
+                "districts": list(programme.districts.values_list("code", flat=True)),
+                "reach": selectors.programme_reach(user=request.user, programme=programme),
+                "cohorts": cohorts,
+            }
+        )
+
+
+class AttendanceRows(APIView):
+    """`{"rows": [{"session": 1, "participant": "P-...", "present": true}]}`: all rows or none."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, code: str, cohort: str) -> Response:
+        programme = _programme(request, code, Perm.PROGRAMME_MANAGE)
+        found = selectors.cohort_get(
+            user=request.user, programme=programme, code=cohort, perm=Perm.PROGRAMME_MANAGE
+        )
+        rows = _body(request).get("rows")
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+            raise ValidationFailed("rows must be a non-empty list of objects", field="rows")
+        result = services.attendance_rows_import(
+            actor=request.user, cohort=found, rows=rows, row_numbers=list(range(len(rows))), source="api"
+        )
+        if not result.ok:
+            first = result.errors[0]
+            body = {
+                "error": f"rows.{first['row']}.{first['column']}: {first['message']}",
+                "field": f"rows.{first['row']}.{first['column']}",
+                "code": "invalid",
+                **result.as_dict(),
+            }
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_dict())
+
+
+class IndicatorPush(APIView):
+    """`{"period": "2025"}`: unique reach and completions into the programme's data elements."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, code: str) -> Response:
+        programme = _programme(request, code, Perm.PROGRAMME_MANAGE)
+        period = _body(request).get("period")
+        if not period:
+            raise ValidationFailed("period is required", field="period")
+        return Response(
+            services.programme_indicators_push(actor=request.user, programme=programme, period=str(period))
+        )
