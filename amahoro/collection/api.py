@@ -1,0 +1,317 @@
+"""REST endpoints of field data collection (under /api/v1/): forms (XLSForm upload), their submissions as
+JSON and as CSV/XLSX/GeoJSON exports, reviews, private keys, media and collector tokens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amahoro import policy
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
+from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
+
+from . import exports, selectors, services
+from .models import CollectorToken, ReviewState, Submission, XForm
+
+MAX_XLSFORM_BYTES = 10 * 1024 * 1024
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if not policy.has_perm(user, perm):
+        raise PermissionDenied(f"You need the {perm.value} permission")
+
+
+def form_json(form: XForm) -> dict[str, Any]:
+    return {
+        "form_id": form.form_id,
+        "title": form.title,
+        "version": form.version,
+        "md5": form.md5,
+        "organisation": form.organisation.code,
+        "encrypted": form.encrypted,
+        "is_active": form.is_active,
+        "org_unit_field": form.org_unit_field,
+        "versions": [v.version for v in form.versions.all()],
+        "created_at": form.created_at.isoformat(),
+    }
+
+
+def get_form(user: Any, form_id: str, perm: Perm = Perm.FORM_VIEW) -> XForm:
+    return policy.get_visible_or_404(
+        user, perm, XForm.objects.select_related("organisation"), form_id=form_id
+    )
+
+
+def filtered_submissions(request: Any, form: XForm) -> Any:
+    """The user's visible current submissions of the form, narrowed by ?review_state, org_unit, since."""
+    params = request.GET
+    qs = selectors.submissions_for_form(form_id=form.form_id, user=request.user).select_related(
+        "submitted_by", "form_version", "collector_token", "form__organisation"
+    )
+    state = params.get("review_state", "")
+    if state:
+        if state not in ReviewState.values:
+            raise ValidationFailed(
+                f"review_state must be one of {', '.join(ReviewState.values)}", field="review_state"
+            )
+        qs = qs.filter(review_state=state)
+    code = params.get("org_unit", "")
+    if code:
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise ValidationFailed(f"unknown org_unit: {code}", field="org_unit")
+        qs = qs.filter(org_unit__path__startswith=unit.path)
+    since = params.get("since", "")
+    if since:
+        moment = parse_datetime(since) if "T" in since else parse_datetime(f"{since}T00:00:00+00:00")
+        if moment is None:
+            raise ValidationFailed("since must be a date or an ISO 8601 time", field="since")
+        qs = qs.filter(created_at__gte=moment)
+    return qs.order_by("-created_at", "-pk")
+
+
+class FormListView(APIView):
+    """GET /api/v1/forms; POST /api/v1/forms (multipart `xlsform`, optional `organisation` code)."""
+
+    @extend_schema(
+        operation_id="forms_list", summary="Forms visible to you", responses={200: OpenApiTypes.OBJECT}
+    )
+    def get(self, request: Request) -> Response:
+        forms = selectors.forms_visible_to(user=request.user).prefetch_related("versions")
+        return Response({"results": [form_json(f) for f in forms]})
+
+    @extend_schema(
+        operation_id="forms_upload",
+        summary="Upload an XLSForm (multipart 'xlsform'); 201 with form_id and version",
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={
+            201: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing stored"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        upload = request.FILES.get("xlsform")
+        if upload is None:
+            raise ValidationFailed("attach the XLSForm as 'xlsform'", field="xlsform")
+        if upload.size and upload.size > MAX_XLSFORM_BYTES:
+            raise ValidationFailed("the XLSForm is larger than 10 MB", field="xlsform")
+        organisation = None
+        code = request.data.get("organisation") if hasattr(request.data, "get") else None
+        if code:
+            organisation = Organisation.objects.filter(code=str(code)).first()
+            if organisation is None:
+                raise ValidationFailed(f"unknown organisation: {code}", field="organisation")
+        form = services.form_upload(
+            actor=request.user, content=upload.read(), filename=upload.name or "", organisation=organisation
+        )
+        return Response(form_json(form), status=201)
+
+
+class FormDetailView(APIView):
+    @extend_schema(operation_id="forms_detail", summary="One form", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, form_id: str) -> Response:
+        return Response(form_json(get_form(request.user, form_id)))
+
+
+class SubmissionListView(APIView):
+    """GET /api/v1/forms/<form_id>/submissions: the current submissions as JSON (paginated)."""
+
+    @extend_schema(
+        operation_id="forms_submissions",
+        summary="Submissions of a form",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, form_id: str) -> Response:
+        _require(request.user, Perm.SUBMISSION_VIEW)
+        form = get_form(request.user, form_id)
+        qs = filtered_submissions(request, form).prefetch_related("attachments")
+        from amahoro.api.pagination import Pagination
+
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([exports.submission_json(s) for s in page or []])
+
+
+class SubmissionReviewView(APIView):
+    """POST /api/v1/forms/<form_id>/submissions/<instance_id>/review {review_state, comment}."""
+
+    @extend_schema(
+        operation_id="forms_submission_review",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, form_id: str, instance_id: str) -> Response:
+        _require(request.user, Perm.SUBMISSION_REVIEW)
+        sub = policy.get_visible_or_404(
+            request.user,
+            Perm.SUBMISSION_VIEW,
+            Submission.objects.select_related("form", "org_unit"),
+            form__form_id=form_id,
+            instance_id=instance_id,
+        )
+        services.submission_review(
+            actor=request.user,
+            submission=sub,
+            state=str(request.data.get("review_state", "")),
+            comment=str(request.data.get("comment", "")),
+        )
+        return Response(exports.submission_json(sub))
+
+
+class ExportView(APIView):
+    """GET /api/v1/forms/<form_id>/export.(csv|xlsx|geojson)[?hxl=1&repeat=<name>]"""
+
+    @extend_schema(
+        operation_id="forms_export", summary="Export submissions", responses={200: OpenApiTypes.BINARY}
+    )
+    def get(self, request: Request, form_id: str, fmt: str) -> HttpResponse:
+        _require(request.user, Perm.SUBMISSION_VIEW)
+        form = get_form(request.user, form_id)
+        subs = list(filtered_submissions(request, form))
+        hxl = request.query_params.get("hxl", "") in ("1", "true", "yes")
+        audit_record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            obj=form,
+            organisation_id=form.organisation_id,
+            message=f"{len(subs)} submissions exported as {fmt}",
+        )
+        if fmt == "geojson":
+            body = json.dumps(exports.to_geojson(form, subs))
+            return HttpResponse(body, content_type="application/geo+json")
+        tables = exports.build_tables(form, subs, hxl=hxl)
+        if fmt == "xlsx":
+            resp = HttpResponse(
+                exports.to_xlsx(tables),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            resp["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
+            return resp
+        repeat = request.query_params.get("repeat", "")
+        chosen = next((t for t in tables if t.name == repeat), None) if repeat else tables[0]
+        if chosen is None:
+            raise ValidationFailed(f"the form has no repeat named '{repeat}'", field="repeat")
+        resp = HttpResponse(exports.to_csv(chosen), content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="{chosen.name}.csv"'
+        return resp
+
+
+class PrivateKeyView(APIView):
+    """POST /api/v1/forms/<form_id>/private-key (multipart `private_key`, PEM)."""
+
+    @extend_schema(
+        operation_id="forms_private_key",
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={204: None},
+    )
+    def post(self, request: Request, form_id: str) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        form = get_form(request.user, form_id, Perm.FORM_MANAGE)
+        upload = request.FILES.get("private_key")
+        if upload is None:
+            raise ValidationFailed("attach the PEM private key as 'private_key'", field="private_key")
+        services.form_private_key_set(actor=request.user, form=form, pem=upload.read())
+        return Response(status=204)
+
+
+class MediaView(APIView):
+    """POST /api/v1/forms/<form_id>/media (multipart `file`): a media file offered in the manifest."""
+
+    @extend_schema(
+        operation_id="forms_media",
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, form_id: str) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        form = get_form(request.user, form_id, Perm.FORM_MANAGE)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("attach the media file as 'file'", field="file")
+        media = services.form_media_add(
+            actor=request.user,
+            form=form,
+            filename=upload.name or "",
+            content=upload.read(),
+            content_type=upload.content_type or "",
+        )
+        return Response({"filename": media.filename, "md5": media.md5}, status=201)
+
+
+def token_json(token: CollectorToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "organisation": token.organisation.code,
+        "forms": [f.form_id for f in token.forms.all()],
+        "org_unit": token.org_unit.code if token.org_unit else None,
+        "revoked": token.revoked_at is not None,
+    }
+
+
+class TokenListView(APIView):
+    """GET/POST /api/v1/collector-tokens {organisation, name, forms: [form_id], org_unit}."""
+
+    @extend_schema(operation_id="collector_tokens_list", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        tokens = selectors.tokens_visible_to(user=request.user).prefetch_related("forms")
+        return Response({"results": [token_json(t) for t in tokens]})
+
+    @extend_schema(
+        operation_id="collector_tokens_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        code = str(request.data.get("organisation", ""))
+        org = Organisation.objects.filter(code=code).first()
+        if org is None:
+            raise ValidationFailed(f"unknown organisation: {code}", field="organisation")
+        form_ids = request.data.get("forms") or []
+        if isinstance(form_ids, str):
+            form_ids = [f for f in form_ids.split(",") if f]
+        forms = list(XForm.objects.filter(form_id__in=form_ids))
+        missing = set(form_ids) - {f.form_id for f in forms}
+        if missing:
+            raise ValidationFailed(f"unknown forms: {', '.join(sorted(missing))}", field="forms")
+        unit = None
+        if request.data.get("org_unit"):
+            unit = OrgUnit.objects.filter(code=str(request.data["org_unit"])).first()
+            if unit is None:
+                raise ValidationFailed(f"unknown org_unit: {request.data['org_unit']}", field="org_unit")
+        token, raw = services.token_create(
+            actor=request.user,
+            organisation=org,
+            name=str(request.data.get("name", "")),
+            forms=forms,
+            org_unit=unit,
+        )
+        body = token_json(token)
+        body["token"] = raw
+        body["url"] = request.build_absolute_uri(f"/openrosa/c/{raw}/")
+        return Response(body, status=201)
+
+
+class TokenDetailView(APIView):
+    @extend_schema(operation_id="collector_tokens_revoke", responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        token = policy.get_visible_or_404(request.user, Perm.FORM_MANAGE, CollectorToken.objects.all(), pk=pk)
+        services.token_revoke(actor=request.user, token=token)
+        return Response(status=204)

@@ -1,0 +1,277 @@
+"""Pages: forms (list and upload), one form (versions, media, private key, submissions table with filters,
+review and edit), collector tokens. Thin: every change goes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amahoro import policy
+from amahoro.core.errors import AmahoroError
+from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
+
+from . import api, exports, selectors, services
+from .models import CollectorToken, ReviewState, Submission
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if not policy.has_perm(user, perm):
+        raise PermissionDenied
+
+
+def _file(request: HttpRequest, name: str) -> UploadedFile:
+    found = request.FILES.get(name)
+    if not isinstance(found, UploadedFile):
+        raise AmahoroError(_("Attach the file"), field=name)
+    return found
+
+
+def _manageable_orgs(user: Any) -> list[Organisation]:
+    ids = policy.organisations_with(user, Perm.FORM_MANAGE)
+    qs = Organisation.objects.filter(is_active=True).order_by("code")
+    return list(qs if ids is None else qs.filter(pk__in=ids))
+
+
+@login_required
+def form_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.FORM_VIEW)
+    error = ""
+    if request.method == "POST":
+        _require(request.user, Perm.FORM_MANAGE)
+        upload = request.FILES.get("xlsform")
+        org = Organisation.objects.filter(code=request.POST.get("organisation", "")).first()
+        try:
+            if upload is None:
+                raise AmahoroError(_("Choose an XLSForm file"), field="xlsform")
+            form = services.form_upload(
+                actor=request.user, content=upload.read(), filename=upload.name or "", organisation=org
+            )
+        except AmahoroError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("Form %(id)s version %(v)s saved") % {"id": form.form_id, "v": form.version}
+            )
+            return redirect("collection:form", form_id=form.form_id)
+    forms = selectors.forms_visible_to(user=request.user)
+    counts = {
+        row["form_id"]: row["n"]
+        for row in selectors.submissions_visible_to(user=request.user)
+        .filter(is_current=True, deleted=False)
+        .values("form_id")
+        .annotate(n=Count("pk"))
+    }
+    rows = [(f, counts.get(f.pk, 0)) for f in forms]
+    return render(
+        request,
+        "collection/forms.html",
+        {
+            "rows": rows,
+            "error": error,
+            "may_manage": policy.has_perm(request.user, Perm.FORM_MANAGE),
+            "organisations": _manageable_orgs(request.user),
+            "openrosa_url": request.build_absolute_uri("/openrosa/"),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def form_detail(request: HttpRequest, form_id: str) -> HttpResponse:
+    """The form and its submissions table (filters: review state, place, since)."""
+    _require(request.user, Perm.FORM_VIEW)
+    form = api.get_form(request.user, form_id)
+    may_manage = policy.can(request.user, Perm.FORM_MANAGE, form)
+    may_see = policy.has_perm(request.user, Perm.SUBMISSION_VIEW)
+    error = ""
+    page = None
+    columns: list[str] = []
+    rows: list[tuple[Submission, list[Any]]] = []
+    if may_see:
+        try:
+            qs = api.filtered_submissions(request, form)
+        except AmahoroError as exc:
+            error = exc.message
+            qs = selectors.submissions_for_form(form_id=form.form_id, user=request.user)
+        page = Paginator(qs.select_related("submitted_by", "org_unit"), 50).get_page(request.GET.get("page"))
+        schema = services.form_schema(form)
+        columns = [f.name for f in schema.top_fields()][:12]
+        for sub in page:
+            data = sub.data if not sub.encrypted else {}
+            rows.append((sub, [exports._text(data.get(c)) for c in columns]))
+    return render(
+        request,
+        "collection/form.html",
+        {
+            "form": form,
+            "versions": form.versions.all(),
+            "media": form.media.all(),
+            "may_manage": may_manage,
+            "may_see": may_see,
+            "page": page,
+            "columns": columns,
+            "rows": rows,
+            "error": error,
+            "states": ReviewState.choices,
+            "filters": request.GET,
+            "query": request.GET.urlencode(),
+            "fields": [f.name for f in services.form_schema(form).top_fields()],
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def form_settings(request: HttpRequest, form_id: str) -> HttpResponse:
+    form = api.get_form(request.user, form_id, Perm.FORM_MANAGE)
+    try:
+        if "private_key" in request.FILES:
+            services.form_private_key_set(
+                actor=request.user, form=form, pem=_file(request, "private_key").read()
+            )
+            messages.success(request, _("Private key saved (encrypted at rest)"))
+        elif "media" in request.FILES:
+            f = _file(request, "media")
+            services.form_media_add(
+                actor=request.user,
+                form=form,
+                filename=f.name or "",
+                content=f.read(),
+                content_type=f.content_type or "",
+            )
+            messages.success(request, _("Media file saved"))
+        else:
+            services.form_set_options(
+                actor=request.user,
+                form=form,
+                org_unit_field=request.POST.get("org_unit_field", ""),
+                is_active=request.POST.get("is_active") == "on",
+            )
+            messages.success(request, _("Form settings saved"))
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+    return redirect("collection:form", form_id=form.form_id)
+
+
+@login_required
+def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
+    _require(request.user, Perm.SUBMISSION_VIEW)
+    sub = policy.get_visible_or_404(
+        request.user,
+        Perm.SUBMISSION_VIEW,
+        Submission.objects.select_related("form", "org_unit", "submitted_by", "form_version"),
+        form__form_id=form_id,
+        instance_id=instance_id,
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "review":
+                services.submission_review(
+                    actor=request.user,
+                    submission=sub,
+                    state=request.POST.get("review_state", ""),
+                    comment=request.POST.get("comment", ""),
+                )
+                messages.success(request, _("Review saved"))
+            else:
+                changes = {
+                    k[len("field_") :]: str(v)
+                    for k, v in request.POST.items()
+                    if k.startswith("field_") and sub.data.get(k[len("field_") :]) != v
+                }
+                services.submission_edit(actor=request.user, submission=sub, changes=changes)
+                messages.success(request, _("Answers saved"))
+        except AmahoroError as exc:
+            error = exc.message
+        else:
+            return redirect("collection:submission", form_id=form_id, instance_id=instance_id)
+    data: dict[str, Any] = {}
+    try:
+        data = services.submission_data(submission=sub)
+    except AmahoroError as exc:
+        error = error or exc.message
+    schema = services.form_schema(sub.form)
+    top = [(f.name, data.get(f.name, "")) for f in schema.top_fields()]
+    repeats = [(name, data.get(name) or []) for name in schema.repeats]
+    return render(
+        request,
+        "collection/submission.html",
+        {
+            "sub": sub,
+            "top": top,
+            "repeats": repeats,
+            "history": selectors.submission_history(submission=sub),
+            "attachments": sub.attachments.all(),
+            "may_review": policy.can(request.user, Perm.SUBMISSION_REVIEW, sub),
+            "states": ReviewState.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.FORM_MANAGE)
+    created_url = ""
+    error = ""
+    if request.method == "POST":
+        org = Organisation.objects.filter(code=request.POST.get("organisation", "")).first()
+        forms = list(
+            selectors.forms_visible_to(user=request.user, perm=Perm.FORM_MANAGE).filter(
+                form_id__in=request.POST.getlist("forms")
+            )
+        )
+        unit = (
+            OrgUnit.objects.filter(code=request.POST.get("org_unit", "")).first()
+            if request.POST.get("org_unit")
+            else None
+        )
+        try:
+            if org is None:
+                raise AmahoroError(_("Choose the organisation"), field="organisation")
+            _token, raw = services.token_create(
+                actor=request.user,
+                organisation=org,
+                name=request.POST.get("name", ""),
+                forms=forms,
+                org_unit=unit,
+            )
+            created_url = request.build_absolute_uri(f"/openrosa/c/{raw}/")
+        except AmahoroError as exc:
+            error = exc.message
+    return render(
+        request,
+        "collection/tokens.html",
+        {
+            "tokens": selectors.tokens_visible_to(user=request.user).prefetch_related("forms"),
+            "forms": selectors.forms_visible_to(user=request.user, perm=Perm.FORM_MANAGE),
+            "organisations": _manageable_orgs(request.user),
+            "created_url": created_url,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = policy.get_visible_or_404(request.user, Perm.FORM_MANAGE, CollectorToken.objects.all(), pk=pk)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token revoked"))
+    return redirect("collection:tokens")
