@@ -1,0 +1,13 @@
+"""REST endpoints of the funding app (mounted under /api/v1/)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from . import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("funding/iati", api.IatiImportView.as_view(), name="funding-iati"),
+    path("funding/iati/activities", api.IatiActivityListView.as_view(), name="funding-iati-activities"),
+    path("funding/iati/activities/<uuid:pk>/map", api.IatiActivityMapView.as_view(), name="funding-iati-map"),
+    path("funding/summary", api.FundingSummaryView.as_view(), name="funding-summary"),
+    path("funding/rates", api.ExchangeRateView.as_view(), name="funding-rates"),
+]
