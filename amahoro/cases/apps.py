@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "amahoro.cases"
+    label = "cases"
+    verbose_name = "GBV case management"
+
+    def ready(self) -> None:
+        from amahoro.core import demo
+
+        from .access import register_rules
+        from .demo import cases_demo_step
+
+        register_rules()
+        if cases_demo_step not in demo.DEMO_STEPS:
+            demo.register_step(cases_demo_step)

@@ -1,0 +1,230 @@
+"""Reads of the case module. Lists start from the policy; opening a case (or a referral) writes an audit
+row in the same transaction, so no one reads a survivor's file without leaving a trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from amahoro import policy
+from amahoro.audit.models import AuditAction, AuditEvent
+from amahoro.core.crypto import normalise
+from amahoro.core.errors import NotFound, ValidationFailed
+from amahoro.roles import Perm
+
+from . import services
+from .models import Incident, Service, Survivor
+
+MAX_LIST = 200
+
+
+def incidents_visible_to(*, user: Any) -> QuerySet[Incident]:
+    return policy.visible(user, Perm.CASE_VIEW, Incident.objects.all()).select_related(
+        "survivor", "org_unit", "organisation", "case_worker"
+    )
+
+
+def _audit_read(user: Any, incident: Incident, message: str, action: AuditAction = AuditAction.READ) -> None:
+    services._audit(user, action, incident, message=message)
+
+
+@transaction.atomic
+def incidents_list(
+    *, user: Any, status: str = "", limit: int = 50, offset: int = 0
+) -> tuple[list[Incident], int]:
+    """A page of the cases the user may see; each listed case gets an audit row ('listed')."""
+    qs = incidents_visible_to(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    total = qs.count()
+    page = list(qs[offset : offset + min(limit, MAX_LIST)])
+    for incident in page:
+        _audit_read(user, incident, "listed")
+    return page, total
+
+
+def _uuid_lookup(ident: Any) -> dict[str, Any]:
+    import uuid
+
+    try:
+        return {"uuid": uuid.UUID(str(ident))}
+    except ValueError:
+        raise NotFound("not found") from None
+
+
+@transaction.atomic
+def incident_open(*, user: Any, ident: Any, perm: Perm = Perm.CASE_VIEW, purpose: str = "opened") -> Incident:
+    """One case, for a user allowed `perm` on it (404 otherwise), with the read audited."""
+    qs = policy.visible(user, perm, Incident.objects.select_related("survivor", "org_unit", "organisation"))
+    incident = qs.filter(**_uuid_lookup(ident)).first()
+    if incident is None:
+        raise NotFound("not found")
+    _audit_read(user, incident, purpose)
+    return incident
+
+
+@transaction.atomic
+def incidents_search(*, user: Any, survivor_code: str = "", phone: str = "") -> list[Incident]:
+    """Exact match on the survivor code or (through the keyed hash) the phone number; never a plaintext
+    comparison. Each hit is audited as a read."""
+    if not survivor_code and not phone:
+        raise ValidationFailed("give survivor_code or phone", field="survivor_code")
+    survivors = Survivor.objects.all()
+    if survivor_code:
+        survivors = survivors.filter(code=survivor_code.strip().upper())
+    if phone:
+        if not normalise(phone):
+            raise ValidationFailed("phone has no digits", field="phone")
+        survivors = survivors.filter(phone_index=services.phone_index(phone))
+    hits = list(incidents_visible_to(user=user).filter(survivor__in=survivors.values("pk"))[:MAX_LIST])
+    for incident in hits:
+        _audit_read(user, incident, "found by search")
+    return hits
+
+
+def referrals_visible_to(*, user: Any) -> QuerySet[Service]:
+    """Referrals addressed to the user's organisations (for the receiving case workers)."""
+    orgs = policy.organisations_with(user, Perm.CASE_VIEW)
+    qs = policy.visible(
+        user, Perm.CASE_VIEW, Service.objects.select_related("incident__survivor", "provider")
+    )
+    if orgs is not None:
+        qs = qs.filter(provider_id__in=orgs).exclude(incident__organisation_id__in=orgs)
+    return qs.order_by("-referred_on", "-id")
+
+
+@transaction.atomic
+def referral_open(*, user: Any, ident: Any) -> Service:
+    service = (
+        referrals_visible_to(user=user)
+        .select_related("incident__org_unit")
+        .filter(**_uuid_lookup(ident))
+        .first()
+    )
+    if service is None:
+        raise NotFound("not found")
+    _audit_read(user, service.incident, f"referral {service.type} opened by the receiving organisation")
+    return service
+
+
+def referral_release_allowed(service: Service) -> bool:
+    """May the receiving organisation see who the survivor is (release of information for this service)?"""
+    return bool(services.consents_active(service.incident).get(f"release:{service.type}"))
+
+
+def access_log(*, user: Any, incident: Incident) -> QuerySet[AuditEvent]:
+    """Who opened, listed, found or changed this case: for its supervisors only."""
+    if not policy.can(user, Perm.CASE_SUPERVISE, incident):
+        raise NotFound("not found")
+    return AuditEvent.objects.filter(object_type="cases.incident", object_id=str(incident.uuid)).order_by(
+        "-at", "-id"
+    )
+
+
+def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[str, Any]:
+    """The API shape of a case (the same keys the intake takes, plus derived values)."""
+    survivor = incident.survivor
+    out: dict[str, Any] = {
+        "id": str(incident.uuid),
+        "survivor_code": survivor.code,
+        "version": incident.version,
+        "status": incident.status,
+        "organisation": incident.organisation.code,
+        "org_unit": incident.org_unit.code,
+        "case_worker": incident.case_worker.username if incident.case_worker else None,
+        "incident_date": incident.incident_date.isoformat(),
+        "report_date": incident.report_date.isoformat(),
+        "location_type": incident.location_type,
+        "time_of_day": incident.time_of_day,
+        "classification": incident.answers(),
+        "gbv_type": incident.gbv_type,
+        "contexts": list(incident.contexts),
+        "elapsed_days": incident.elapsed_days,
+        "elapsed_reporting_bucket": incident.elapsed_reporting_bucket,
+        "perpetrators": [
+            {
+                "relationship": p.relationship,
+                "sex": p.sex,
+                "age_group": p.age_group,
+                "occupation": p.occupation,
+            }
+            for p in incident.perpetrators.all()
+        ],
+        "goods_exchanged": incident.goods_exchanged,
+        "abduction": incident.abduction,
+        "harmful_traditional_practice": incident.harmful_traditional_practice,
+        "reported_elsewhere": incident.reported_elsewhere,
+        "survivor": {
+            "sex": survivor.sex,
+            "age": survivor.age,
+            "age_estimated": survivor.age_estimated,
+            "marital_status": survivor.marital_status,
+            "disability": survivor.disability,
+            "displacement_status": survivor.displacement_status,
+            "nationality": survivor.nationality,
+        },
+        "consent": services.consents_active(incident),
+        "consents": [
+            {
+                "id": str(c.uuid),
+                "purpose": c.purpose,
+                "service": c.service,
+                "given": c.given,
+                "method": c.method,
+                "recorded_by": c.recorded_by.username if c.recorded_by else None,
+                "recorded_at": c.recorded_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in incident.consents.select_related("recorded_by")
+        ],
+        "services": [service_as_dict(s) for s in incident.services.select_related("provider")],
+        "closure_reason": incident.closure_reason,
+    }
+    if identifying:
+        out["survivor"].update(survivor.identity or {})
+        out["account"] = incident.account
+        out["notes"] = [
+            {
+                "id": str(n.uuid),
+                "kind": n.kind,
+                "text": n.text,
+                "due_on": n.due_on.isoformat() if n.due_on else None,
+            }
+            for n in incident.notes.all()
+        ]
+    return out
+
+
+def service_as_dict(s: Service) -> dict[str, Any]:
+    return {
+        "id": str(s.uuid),
+        "type": s.type,
+        "status": s.status,
+        "provider": s.provider.code if s.provider else None,
+        "referred_on": s.referred_on.isoformat() if s.referred_on else None,
+        "provided_on": s.provided_on.isoformat() if s.provided_on else None,
+        "pep_given_on": s.pep_given_on.isoformat() if s.pep_given_on else None,
+        "ec_given_on": s.ec_given_on.isoformat() if s.ec_given_on else None,
+        "consent_overridden": s.consent_overridden_by_id is not None,
+    }
+
+
+def referral_as_dict(s: Service) -> dict[str, Any]:
+    """What a receiving organisation sees: the referral, the pseudonym, and who the survivor is only with
+    the survivor's consent to release information to this service."""
+    incident = s.incident
+    out = {
+        **service_as_dict(s),
+        "incident_id": str(incident.uuid),
+        "survivor_code": incident.survivor.code,
+        "incident_date": incident.incident_date.isoformat(),
+        "gbv_type": incident.gbv_type,
+        "referred_by": incident.organisation.code,
+        "identity_released": referral_release_allowed(s),
+    }
+    if out["identity_released"]:
+        identity = incident.survivor.identity or {}
+        out["survivor"] = {k: identity.get(k, "") for k in ("name", "phone")}
+    return out

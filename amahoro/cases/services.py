@@ -1,0 +1,552 @@
+"""Every write of the case module: intake, edits under an optimistic version, consent, services and
+referrals, case notes, closure. Each takes `actor=`, checks the policy and audits in the same transaction.
+Audit rows name the case by its public id and list changed field names only, never identifying values."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from amahoro import policy
+from amahoro.accounts.models import User
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
+from amahoro.core.crypto import blind_index
+from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
+from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
+
+from . import classification as cl
+from .inputs import IncidentInput
+from .models import (
+    CaseNote,
+    CaseStatus,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    Incident,
+    NoteKind,
+    Perpetrator,
+    Service,
+    ServiceStatus,
+    ServiceType,
+    Survivor,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+PHONE_PURPOSE = "cases.survivor.phone"
+NATIONAL_ID_PURPOSE = "cases.survivor.national_id"
+
+
+def _audit(
+    actor: Any,
+    action: AuditAction,
+    obj: Incident,
+    *,
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="cases.incident",
+        object_id=str(obj.uuid),
+        object_repr=str(obj),
+        organisation_id=obj.organisation_id,
+        org_unit_path=obj.org_unit.path,
+        sensitive=True,
+        changes=changes or {},
+        message=message,
+    )
+
+
+def survivor_code_new() -> str:
+    """A random pseudonym (GBV-XXXX-XXXX), carrying nothing about the survivor, the place or the date."""
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        code = f"GBV-{raw[:4]}-{raw[4:]}"
+        if not Survivor.objects.filter(code=code).exists():
+            return code
+
+
+def phone_index(phone: str) -> str:
+    return blind_index(phone, purpose=PHONE_PURPOSE)
+
+
+def _derive(data: IncidentInput) -> dict[str, Any]:
+    gbv_type = cl.classify(data.classification)
+    days = cl.elapsed_days(data.incident_date, data.report_date)
+    facts = cl.ContextFacts(
+        gbv_type=gbv_type,
+        survivor_age=data.survivor.age,
+        relationships=tuple(p.relationship for p in data.perpetrators),
+        goods_exchanged=data.goods_exchanged,
+        abduction=data.abduction,
+        harmful_traditional_practice=data.harmful_traditional_practice,
+    )
+    return {
+        "gbv_type": gbv_type,
+        "contexts": cl.contexts(facts),
+        "elapsed_days": days,
+        "elapsed_reporting_bucket": cl.bucket(days),
+        "survivor_age": data.survivor.age,
+    }
+
+
+def _place_and_owner(*, actor: Any, data: IncidentInput) -> tuple[OrgUnit, Organisation]:
+    unit = OrgUnit.objects.filter(code=data.org_unit).first()
+    if unit is None:
+        raise ValidationFailed("unknown org_unit", field="org_unit")
+    if not policy.has_perm(actor, Perm.CASE_MANAGE):
+        raise PermissionDenied("Only case workers and case supervisors record incidents")
+    if data.organisation:
+        org = Organisation.objects.filter(code=data.organisation).first()
+        if org is None:
+            raise ValidationFailed("unknown organisation", field="organisation")
+        candidates = [org]
+    else:
+        ids = policy.organisations_with(actor, Perm.CASE_MANAGE) or set()
+        candidates = list(Organisation.objects.filter(pk__in=ids))
+    allowed = [o for o in candidates if policy.can_in(actor, Perm.CASE_MANAGE, organisation=o, org_unit=unit)]
+    if not allowed:
+        raise PermissionDenied(
+            "You may not record cases for this organisation at this place", field="org_unit"
+        )
+    if len(allowed) > 1:
+        raise ValidationFailed(
+            "you manage cases for several organisations here: name one in organisation", field="organisation"
+        )
+    return unit, allowed[0]
+
+
+def _case_worker(*, username: str, organisation: Organisation, unit: OrgUnit, default: Any) -> Any:
+    if not username:
+        return default
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or not policy.can_in(user, Perm.CASE_MANAGE, organisation=organisation, org_unit=unit):
+        raise ValidationFailed(
+            "case_worker is not a case worker of this organisation here", field="case_worker"
+        )
+    return user
+
+
+def _survivor_values(data: IncidentInput) -> dict[str, Any]:
+    s = data.survivor
+    return {
+        "sex": s.sex,
+        "age": s.age,
+        "age_estimated": s.age_estimated,
+        "marital_status": s.marital_status,
+        "disability": s.disability,
+        "displacement_status": s.displacement_status,
+        "nationality": s.nationality,
+        "identity": s.identity,
+        "phone_index": phone_index(s.identity.get("phone", "")),
+        "national_id_index": blind_index(s.identity.get("national_id", ""), purpose=NATIONAL_ID_PURPOSE),
+    }
+
+
+def _incident_values(data: IncidentInput) -> dict[str, Any]:
+    return {
+        "incident_date": data.incident_date,
+        "report_date": data.report_date,
+        "location_type": data.location_type,
+        "time_of_day": data.time_of_day,
+        **data.classification,
+        "goods_exchanged": data.goods_exchanged,
+        "abduction": data.abduction,
+        "harmful_traditional_practice": data.harmful_traditional_practice,
+        "reported_elsewhere": data.reported_elsewhere,
+        "account": data.account,
+        **_derive(data),
+    }
+
+
+def _perpetrators_replace(incident: Incident, data: IncidentInput) -> None:
+    incident.perpetrators.all().delete()
+    Perpetrator.objects.bulk_create(
+        Perpetrator(
+            incident=incident,
+            relationship=p.relationship,
+            sex=p.sex,
+            age_group=p.age_group,
+            occupation=p.occupation,
+        )
+        for p in data.perpetrators
+    )
+
+
+@transaction.atomic
+def incident_create(*, actor: Any, data: IncidentInput) -> Incident:
+    unit, org = _place_and_owner(actor=actor, data=data)
+    worker = _case_worker(username=data.case_worker, organisation=org, unit=unit, default=actor)
+    survivor = Survivor.objects.create(
+        code=survivor_code_new(), organisation=org, org_unit=unit, created_by=actor, **_survivor_values(data)
+    )
+    incident = Incident.objects.create(
+        survivor=survivor,
+        organisation=org,
+        org_unit=unit,
+        case_worker=worker,
+        created_by=actor,
+        **_incident_values(data),
+    )
+    _perpetrators_replace(incident, data)
+    for purpose, given in data.consent.items():
+        Consent.objects.create(
+            incident=incident,
+            purpose=purpose,
+            given=given,
+            method=data.consent_method,
+            recorded_by=actor,
+            created_by=actor,
+        )
+    _audit(
+        actor,
+        AuditAction.CREATE,
+        incident,
+        changes={"gbv_type": incident.gbv_type, "survivor_code": survivor.code, "consent": data.consent},
+    )
+    return incident
+
+
+def _snapshot(incident: Incident) -> dict[str, Any]:
+    values = {f: getattr(incident, f) for f in _incident_values_fields()}
+    values["perpetrators"] = list(
+        incident.perpetrators.values_list("relationship", "sex", "age_group", "occupation")
+    )
+    survivor = incident.survivor
+    values.update({f"survivor.{k}": getattr(survivor, k) for k in _SURVIVOR_FIELDS})
+    return values
+
+
+_SURVIVOR_FIELDS = (
+    "sex",
+    "age",
+    "age_estimated",
+    "marital_status",
+    "disability",
+    "displacement_status",
+    "nationality",
+    "identity",
+)
+SECRET_FIELDS = frozenset({"account", "survivor.identity"})
+
+
+def _incident_values_fields() -> tuple[str, ...]:
+    return (
+        "incident_date",
+        "report_date",
+        "location_type",
+        "time_of_day",
+        *(q for q, _ in cl.QUESTIONS),
+        "goods_exchanged",
+        "abduction",
+        "harmful_traditional_practice",
+        "reported_elsewhere",
+        "account",
+    )
+
+
+@transaction.atomic
+def incident_update(*, actor: Any, incident: Incident, data: IncidentInput, version: int) -> Incident:
+    """Apply an edit made against `version`; a stale version (someone saved in between, or an offline
+    edit made before) is a Conflict and nothing is written."""
+    if not policy.can(actor, Perm.CASE_MANAGE, incident):
+        raise PermissionDenied("You may not edit this case")
+    if incident.status == CaseStatus.CLOSED:
+        raise Conflict("the case is closed", field="status")
+    if data.org_unit != incident.org_unit.code:
+        raise ValidationFailed("org_unit cannot be changed on an existing case", field="org_unit")
+    before = _snapshot(incident)
+    claimed = Incident.objects.filter(pk=incident.pk, version=version).update(version=F("version") + 1)
+    if claimed != 1:
+        current = Incident.objects.values_list("version", flat=True).get(pk=incident.pk)
+        raise Conflict(
+            f"the case was changed since version {version} (now version {current}): reload it and apply "
+            "your changes again",
+            field="version",
+        )
+    Incident.objects.filter(pk=incident.pk).update(**_incident_values(data))
+    Survivor.objects.filter(pk=incident.survivor_id).update(**_survivor_values(data))
+    incident.refresh_from_db()
+    incident.survivor.refresh_from_db()
+    _perpetrators_replace(incident, data)
+    after = _snapshot(incident)
+    changed = sorted(k for k in after if after[k] != before[k])
+    audit_changes = {
+        k: ("[encrypted]" if k in SECRET_FIELDS else [str(before[k]), str(after[k])]) for k in changed
+    }
+    _audit(
+        actor, AuditAction.UPDATE, incident, changes={"fields": audit_changes, "version": incident.version}
+    )
+    return incident
+
+
+def consents_active(incident: Incident) -> dict[str, bool]:
+    """purpose (or release:<service>) -> the latest recorded answer still standing."""
+    out: dict[str, bool] = {}
+    for c in incident.consents.order_by("recorded_at", "id"):
+        key = c.purpose if c.purpose != ConsentPurpose.RELEASE else f"release:{c.service}"
+        out[key] = c.active
+    return out
+
+
+@transaction.atomic
+def consent_record(
+    *, actor: Any, incident: Incident, purpose: str, given: bool, method: str, service: str = ""
+) -> Consent:
+    if not policy.can(actor, Perm.CASE_MANAGE, incident):
+        raise PermissionDenied("You may not record consent on this case")
+    if purpose not in ConsentPurpose.values:
+        raise ValidationFailed(f"purpose must be one of {', '.join(ConsentPurpose.values)}", field="purpose")
+    if method not in ConsentMethod.values:
+        raise ValidationFailed(f"method must be one of {', '.join(ConsentMethod.values)}", field="method")
+    if purpose == ConsentPurpose.RELEASE:
+        if service not in ServiceType.values:
+            raise ValidationFailed("release of information names a service", field="service")
+    elif service:
+        raise ValidationFailed("only a release of information names a service", field="service")
+    consent = Consent.objects.create(
+        incident=incident,
+        purpose=purpose,
+        service=service,
+        given=given,
+        method=method,
+        recorded_by=actor,
+        created_by=actor,
+    )
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        incident,
+        changes={"consent": purpose, "service": service, "given": given, "method": method},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
+    incident = consent.incident
+    if not policy.can(actor, Perm.CASE_MANAGE, incident):
+        raise PermissionDenied("You may not change consent on this case")
+    if consent.withdrawn_at is not None:
+        raise Conflict("this consent was already withdrawn", field="consent")
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        incident,
+        changes={"consent_withdrawn": consent.purpose, "service": consent.service},
+    )
+    return consent
+
+
+def _date_or_none(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a date (YYYY-MM-DD)", field=name) from None
+
+
+@transaction.atomic
+def service_record(
+    *,
+    actor: Any,
+    incident: Incident,
+    type: str,
+    status: str,
+    provider: Organisation | None = None,
+    referred_on: Any = None,
+    provided_on: Any = None,
+    pep_given_on: Any = None,
+    ec_given_on: Any = None,
+    override_reason: str = "",
+) -> Service:
+    """A service provided here or a referral (status `referred` to another organisation). A referral needs
+    the survivor's consent to services and referral; without it only a case supervisor may refer, and must
+    record why (e.g. a child's best interest)."""
+    if not policy.can(actor, Perm.CASE_MANAGE, incident):
+        raise PermissionDenied("You may not add services to this case")
+    if incident.status == CaseStatus.CLOSED:
+        raise Conflict("the case is closed", field="status")
+    if type not in ServiceType.values:
+        raise ValidationFailed(f"type must be one of {', '.join(ServiceType.values)}", field="type")
+    if status not in ServiceStatus.values:
+        raise ValidationFailed(f"status must be one of {', '.join(ServiceStatus.values)}", field="status")
+    dates = {
+        "referred_on": _date_or_none(referred_on, "referred_on"),
+        "provided_on": _date_or_none(provided_on, "provided_on"),
+        "pep_given_on": _date_or_none(pep_given_on, "pep_given_on"),
+        "ec_given_on": _date_or_none(ec_given_on, "ec_given_on"),
+    }
+    for name, value in dates.items():
+        if value is not None and value < incident.incident_date:
+            raise ValidationFailed(f"{name} is before the incident date", field=name)
+        if value is not None and value > timezone.localdate():
+            raise ValidationFailed(f"{name} cannot be in the future", field=name)
+    if type != ServiceType.HEALTH and (dates["pep_given_on"] or dates["ec_given_on"]):
+        raise ValidationFailed("PEP and emergency contraception are health services", field="pep_given_on")
+    referral = status == ServiceStatus.REFERRED
+    if referral and provider is None:
+        raise ValidationFailed("a referral names the provider organisation", field="provider")
+    override_reason = (override_reason or "").strip()[:2000]
+    overridden_by = None
+    if referral and not consents_active(incident).get(ConsentPurpose.SERVICES):
+        if not override_reason:
+            raise PermissionDenied(
+                "the survivor has not consented to services and referral; a case supervisor may refer with a "
+                "reason (override_reason)",
+                field="consent",
+            )
+        if not policy.can(actor, Perm.CASE_SUPERVISE, incident):
+            raise PermissionDenied(
+                "only a case supervisor may refer without consent", field="override_reason"
+            )
+        overridden_by = actor
+    elif override_reason:
+        raise ValidationFailed(
+            "override_reason is only for a referral without consent", field="override_reason"
+        )
+    service = Service.objects.create(
+        incident=incident,
+        type=type,
+        status=status,
+        provider=provider,
+        consent_override_reason=override_reason if overridden_by else "",
+        consent_overridden_by=overridden_by,
+        created_by=actor,
+        **dates,
+    )
+    if referral and service.referred_on is None:
+        service.referred_on = timezone.localdate()
+        service.save(update_fields=["referred_on"])
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        incident,
+        changes={
+            "service": type,
+            "status": status,
+            "provider": provider.code if provider else "",
+            "consent_override": bool(overridden_by),
+        },
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *,
+    actor: Any,
+    service: Service,
+    status: str,
+    provided_on: Any = None,
+    pep_given_on: Any = None,
+    ec_given_on: Any = None,
+) -> Service:
+    """The case's own workers, or the receiving organisation's case roles for a referral, update a service."""
+    if not policy.can(actor, Perm.CASE_MANAGE, service):
+        raise PermissionDenied("You may not update this service")
+    if status not in ServiceStatus.values:
+        raise ValidationFailed(f"status must be one of {', '.join(ServiceStatus.values)}", field="status")
+    incident = service.incident
+    for name, raw in (
+        ("provided_on", provided_on),
+        ("pep_given_on", pep_given_on),
+        ("ec_given_on", ec_given_on),
+    ):
+        value = _date_or_none(raw, name)
+        if value is not None:
+            if value < incident.incident_date:
+                raise ValidationFailed(f"{name} is before the incident date", field=name)
+            if value > timezone.localdate():
+                raise ValidationFailed(f"{name} cannot be in the future", field=name)
+            if name != "provided_on" and service.type != ServiceType.HEALTH:
+                raise ValidationFailed("PEP and emergency contraception are health services", field=name)
+            setattr(service, name, value)
+    if status == ServiceStatus.PROVIDED and service.provided_on is None:
+        service.provided_on = timezone.localdate()
+    service.status = status
+    service.save()
+    _audit(actor, AuditAction.UPDATE, incident, changes={"service": service.type, "status": status})
+    return service
+
+
+@transaction.atomic
+def note_add(*, actor: Any, incident: Incident, kind: str, text: str, due_on: Any = None) -> CaseNote:
+    if not policy.can(actor, Perm.CASE_MANAGE, incident):
+        raise PermissionDenied("You may not add notes to this case")
+    if kind not in NoteKind.values:
+        raise ValidationFailed(f"kind must be one of {', '.join(NoteKind.values)}", field="kind")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("text is required", field="text")
+    if len(text) > 10_000:
+        raise ValidationFailed("text is longer than 10000 characters", field="text")
+    note = CaseNote.objects.create(
+        incident=incident, kind=kind, text=text, due_on=_date_or_none(due_on, "due_on"), created_by=actor
+    )
+    _audit(actor, AuditAction.UPDATE, incident, changes={"note": kind})
+    return note
+
+
+@transaction.atomic
+def incident_closure_request(*, actor: Any, incident: Incident, reason: str) -> Incident:
+    if not policy.can(actor, Perm.CASE_MANAGE, incident):
+        raise PermissionDenied("You may not close this case")
+    if incident.status != CaseStatus.OPEN:
+        raise Conflict(f"the case is {incident.status}, not open", field="status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("reason is required", field="reason")
+    if len(reason) > 200:
+        raise ValidationFailed("reason is longer than 200 characters", field="reason")
+    Incident.objects.filter(pk=incident.pk).update(
+        status=CaseStatus.CLOSURE_REQUESTED,
+        closure_reason=reason,
+        closure_requested_by=actor,
+        version=F("version") + 1,
+    )
+    incident.refresh_from_db()
+    _audit(actor, AuditAction.UPDATE, incident, changes={"status": "closure_requested"})
+    return incident
+
+
+@transaction.atomic
+def incident_closure_decide(*, actor: Any, incident: Incident, approve: bool) -> Incident:
+    """A case supervisor approves (closed) or sends back (open) a closure request."""
+    if not policy.can(actor, Perm.CASE_SUPERVISE, incident):
+        raise PermissionDenied("Only a case supervisor may approve a closure")
+    if incident.status != CaseStatus.CLOSURE_REQUESTED:
+        raise Conflict("no closure was requested for this case", field="status")
+    if approve:
+        Incident.objects.filter(pk=incident.pk).update(
+            status=CaseStatus.CLOSED, closed_at=timezone.now(), closed_by=actor, version=F("version") + 1
+        )
+    else:
+        Incident.objects.filter(pk=incident.pk).update(status=CaseStatus.OPEN, version=F("version") + 1)
+    incident.refresh_from_db()
+    _audit(actor, AuditAction.UPDATE, incident, changes={"status": incident.status})
+    return incident
+
+
+def windows() -> dict[str, int]:
+    """Hours after the incident within which PEP and emergency contraception are due (configurable)."""
+    return {
+        "pep_hours": int(getattr(settings, "CASES_PEP_WINDOW_HOURS", 72)),
+        "ec_hours": int(getattr(settings, "CASES_EC_WINDOW_HOURS", 120)),
+    }

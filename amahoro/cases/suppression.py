@@ -1,0 +1,172 @@
+"""Small-cell suppression for every GBV aggregate that leaves the case module.
+
+The rule (documented in docs/cases.md):
+1. Primary: any count from 1 to 4 (cells and totals alike) is shown as "<5". Zero is shown as 0.
+2. Complementary: a table is a grid of cells with a total per row, a total per column and a grand total.
+   Each row (its cells and its total) and each column (its cells and its total), and the row of column
+   totals with the grand total, is a line whose entries add up. A line with exactly one hidden entry would
+   give it away by subtraction, so a second entry of that line is hidden too, shown as "*": the smallest
+   non-zero visible cell (a total only when no cell is left). More generally, a reader who knows this rule
+   knows that "<5" is 1 to 4 and "*" is 0 or at least 5; whenever that knowledge and the shown entries
+   of a line leave only one possible value for one of its hidden entries, one more entry of the line is
+   hidden. This repeats until no line pins any hidden entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+THRESHOLD = 5
+PRIMARY = "<5"
+COMPLEMENTARY = "*"
+
+Pos = tuple[int, int]  # (row, column); row == n_rows is the totals row, column == n_cols the totals column
+
+
+@dataclass
+class Table:
+    rows: list[str]
+    columns: list[str]
+    counts: list[list[int]]
+    hidden: dict[Pos, str] = field(default_factory=dict)
+
+    def grid(self) -> list[list[int]]:
+        """The counts with a total column and a totals row appended."""
+        out = [[*row, sum(row)] for row in self.counts]
+        totals = [sum(r[c] for r in out) for c in range(len(self.columns) + 1)]
+        return [*out, totals]
+
+    def display(self) -> list[list[int | str]]:
+        grid = self.grid()
+        return [[self.hidden.get((r, c), value) for c, value in enumerate(row)] for r, row in enumerate(grid)]
+
+    def as_dict(self) -> dict[str, Any]:
+        shown = self.display()
+        return {
+            "columns": [*self.columns, "total"],
+            "rows": [{"key": key, "values": shown[i]} for i, key in enumerate([*self.rows, "total"])],
+        }
+
+
+def _lines(n_rows: int, n_cols: int) -> list[list[Pos]]:
+    rows = [[(r, c) for c in range(n_cols + 1)] for r in range(n_rows + 1)]
+    cols = [[(r, c) for r in range(n_rows + 1)] for c in range(n_cols + 1)]
+    return rows + cols
+
+
+def _smear(bits: int, n: int) -> int:
+    """OR of bits << v for v in 0..n-1."""
+    if n <= 0:
+        return 0
+    out, width = bits, 1
+    while width * 2 <= n:
+        out |= out << width
+        width *= 2
+    if width < n:
+        out |= out << (n - width)
+    return out
+
+
+def _domain(mark: str, top: int) -> int:
+    """What a reader who knows this rule can tell of a hidden entry: "<5" is 1-4, "*" is 0 or 5 and more."""
+    if mark == PRIMARY:
+        return 0b11110
+    return 1 | _smear(1 << THRESHOLD, top - THRESHOLD + 1)
+
+
+def _runs(domain: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    v = 0
+    while domain >> v:
+        if (domain >> v) & 1:
+            start = v
+            while (domain >> v) & 1:
+                v += 1
+            out.append((start, v - start))
+        else:
+            v += 1
+    return out
+
+
+def _add(reach: int, domain: int, top: int) -> int:
+    """The sums reachable by adding one value of `domain` to one of `reach` (capped at top)."""
+    out = 0
+    for start, length in _runs(domain):
+        out |= _smear(reach << start, length)
+    return out & ((1 << (top + 1)) - 1)
+
+
+def _propagate(table: Table, grid: list[list[int]], lines: list[list[Pos]], top: int) -> dict[Pos, int]:
+    """What a reader can tell of each hidden entry, tightened line by line until nothing changes: every
+    line says its cells add up to its last entry (the total). Sound, so a one-value domain means that the
+    entry is given away."""
+    doms = {p: _domain(mark, top) for p, mark in table.hidden.items()}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [p for p in line if p in doms]
+            if not hidden:
+                continue
+            total_pos, cells = line[-1], line[:-1]
+            shown = sum(grid[r][c] for r, c in cells if (r, c) not in doms)
+            hidden_cells = [p for p in cells if p in doms]
+            if total_pos in doms:
+                targets = doms[total_pos] >> shown
+            else:
+                targets = 1 << (grid[total_pos[0]][total_pos[1]] - shown)
+            for p in hidden_cells:
+                reach = 1
+                for q in hidden_cells:
+                    if q != p:
+                        reach = _add(reach, doms[q], top)
+                keep = 0
+                for v in range(top + 1):
+                    if (doms[p] >> v) & 1 and (reach << v) & targets:
+                        keep |= 1 << v
+                if keep != doms[p]:
+                    doms[p], changed = keep, True
+            if total_pos in doms:
+                reach = 1
+                for q in hidden_cells:
+                    reach = _add(reach, doms[q], top)
+                keep = doms[total_pos] & ((reach << shown) & ((1 << (top + 1)) - 1))
+                if keep != doms[total_pos]:
+                    doms[total_pos], changed = keep, True
+    return doms
+
+
+def suppress(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]]) -> Table:
+    table = Table(list(rows), list(columns), [list(r) for r in counts])
+    grid = table.grid()
+    n_rows, n_cols = len(rows), len(columns)
+    for r, line in enumerate(grid):
+        for c, value in enumerate(line):
+            if 0 < value < THRESHOLD:
+                table.hidden[(r, c)] = PRIMARY
+    lines = _lines(n_rows, n_cols)
+    top = max(grid[n_rows][n_cols], THRESHOLD)
+
+    def cost(p: Pos) -> tuple[int, int, int]:
+        is_total = p[0] == n_rows or p[1] == n_cols
+        value = grid[p[0]][p[1]]
+        # Prefer inner cells, then non-zero ones (hiding a known zero protects little), then small ones.
+        return (int(is_total), int(value == 0), value)
+
+    while table.hidden:
+        doms = _propagate(table, grid, lines, top)
+        exposed = [p for p in sorted(table.hidden) if doms[p] & (doms[p] - 1) == 0]
+        candidates = [
+            q for p in exposed for line in lines if p in line for q in line if q not in table.hidden
+        ]
+        if exposed and not candidates:
+            # Every entry beside it is hidden already: hide the cheapest shown entry anywhere.
+            candidates = [
+                (r, c) for r in range(n_rows + 1) for c in range(n_cols + 1) if (r, c) not in table.hidden
+            ]
+        if not candidates:
+            break
+        table.hidden[min(candidates, key=cost)] = COMPLEMENTARY
+    return table
