@@ -1,0 +1,369 @@
+"""Programme pages: the list with unique reach and completion, a programme's dashboard (reach by district,
+attendance over time, completion, attitude change), a cohort with its phone-friendly attendance grid and
+imports, participants (names only for programme staff), possible duplicates and merges, and scales.
+Reads via selectors, writes via services, decisions via amahoro.policy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from amahoro import policy
+from amahoro.core.errors import AmahoroError, NotFound
+from amahoro.roles import Perm
+
+from . import scoring, selectors, services
+from .models import Cohort, Participant, Programme, Session
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if not policy.has_perm(user, perm):
+        raise PermissionDenied(_("Your roles do not include working with programmes."))
+
+
+def _programme(request: HttpRequest, code: str) -> Programme:
+    _require(request.user, Perm.PROGRAMME_VIEW)
+    try:
+        return selectors.programme_get(user=request.user, code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _cohort(request: HttpRequest, programme: Programme, code: str) -> Cohort:
+    try:
+        return selectors.cohort_get(user=request.user, programme=programme, code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.PROGRAMME_VIEW)
+    rows = []
+    for p in selectors.programmes_visible_to(user=request.user):
+        reach = selectors.programme_reach(user=request.user, programme=p)
+        completion = {"enrolled": 0, "completed": 0}
+        for c in selectors.cohorts_visible_to(user=request.user, programme=p):
+            done = selectors.cohort_completion(cohort=c)
+            completion["enrolled"] += done["enrolled"]
+            completion["completed"] += done["completed"]
+        rows.append({"programme": p, "reach": reach["total"], **completion})
+    context = {
+        "rows": rows,
+        "overall": selectors.organisation_reach(user=request.user),
+        "can_manage": policy.has_perm(request.user, Perm.PROGRAMME_MANAGE),
+    }
+    return render(request, "programmes/list.html", context)
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    cohorts = [
+        {"cohort": c, **selectors.cohort_completion(cohort=c)}
+        for c in selectors.cohorts_visible_to(user=request.user, programme=programme)
+    ]
+    reach = selectors.programme_reach(user=request.user, programme=programme)
+    timeline = selectors.attendance_over_time(user=request.user, programme=programme)
+    scales = selectors.programme_scale_results(user=request.user, programme=programme)
+    chart = {
+        "timeline": timeline,
+        "districts": reach["by_district"],
+        "scales": [
+            {
+                "code": s["scale"].code,
+                "rounds": [
+                    {
+                        "label": str(r["label"]),
+                        "mean": r["overall"]["mean"],
+                        "by_sex": {k: v["mean"] for k, v in r["by_sex"].items()},
+                    }
+                    for r in s["rounds"]
+                ],
+                "bands": {str(r["label"]): r["bands"] for r in s["rounds"]},
+            }
+            for s in scales
+        ],
+    }
+    context = {
+        "programme": programme,
+        "districts": programme.districts.all(),
+        "nodes": programme.framework_nodes.select_related("framework"),
+        "cohorts": cohorts,
+        "reach": reach,
+        "timeline": timeline,
+        "scales": scales,
+        "chart": chart,
+        "can_manage": policy.can(request.user, Perm.PROGRAMME_MANAGE, programme),
+    }
+    return render(request, "programmes/detail.html", context)
+
+
+def _grid(request: HttpRequest, cohort: Cohort, session: Session | None) -> dict[str, Any]:
+    progress = selectors.cohort_progress(cohort=cohort)
+    present = set()
+    if session is not None:
+        present = set(session.attendance.filter(present=True).values_list("participant_id", flat=True))
+    people = [r["participant"] for r in progress]
+    allowed = selectors.identifiable_ids(
+        user=request.user, participants=Participant.objects.filter(pk__in=[p.pk for p in people])
+    )
+    return {
+        "progress": [
+            {
+                **r,
+                "present": r["participant"].pk in present,
+                "name": r["participant"].name_enc if r["participant"].pk in allowed else "",
+            }
+            for r in progress
+        ],
+        "dropouts": [r for r in progress if r["status"] == "dropped_out"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_detail(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    cohort = _cohort(request, programme, cohort_code)
+    sessions = list(cohort.sessions.all())
+    can_manage = policy.can(request.user, Perm.PROGRAMME_MANAGE, cohort)
+    number = request.POST.get("session") or request.GET.get("session")
+    session = next((s for s in sessions if str(s.number) == str(number)), None)
+    if session is None and sessions:
+        past = [s for s in sessions if s.date <= date.today()]
+        session = past[-1] if past else sessions[0]
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("You may not record attendance for this cohort."))
+        if session is None:
+            raise Http404("no such session")
+        enrolled = {
+            str(e.participant.pk): e.participant for e in cohort.enrolments.select_related("participant")
+        }
+        ticked = set(request.POST.getlist("present"))
+        unknown = ticked - set(enrolled)
+        if unknown:
+            messages.error(request, _("Unknown participant in the form; reload the page."))
+            status = 400
+        else:
+            try:
+                services.attendance_record(
+                    actor=request.user,
+                    session=session,
+                    presence={p: pk in ticked for pk, p in enrolled.items() if p.merged_into_id is None},
+                )
+            except AmahoroError as exc:
+                messages.error(request, exc.message)
+                status = exc.status
+            else:
+                messages.success(
+                    request,
+                    _("Attendance saved for session %(n)s: %(k)s present.")
+                    % {"n": session.number, "k": len(ticked)},
+                )
+                url = reverse("programmes:cohort", args=[programme.code, cohort.code])
+                return redirect(f"{url}?session={session.number}")
+    context = {
+        "programme": programme,
+        "cohort": cohort,
+        "sessions": sessions,
+        "session": session,
+        "can_manage": can_manage,
+        "completion": selectors.cohort_completion(cohort=cohort),
+        **_grid(request, cohort, session),
+    }
+    return render(request, "programmes/cohort.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cohort_import(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
+    programme = _programme(request, code)
+    cohort = _cohort(request, programme, cohort_code)
+    if not policy.can(request.user, Perm.PROGRAMME_MANAGE, cohort):
+        raise PermissionDenied(_("You may not record attendance for this cohort."))
+    upload = request.FILES.get("file")
+    errors: list[dict[str, Any]] = []
+    status = 200
+    if upload is None:
+        errors = [{"row": "", "column": "file", "message": _("Choose a CSV or XLSX file.")}]
+    elif upload.size and upload.size > MAX_UPLOAD:
+        errors = [{"row": "", "column": "file", "message": _("The file is larger than 5 MB.")}]
+    else:
+        try:
+            result = services.attendance_file_import(
+                actor=request.user, cohort=cohort, content=upload.read(), filename=upload.name or ""
+            )
+            errors = result.errors
+        except AmahoroError as exc:
+            errors = [{"row": "", "column": exc.field or "", "message": exc.message}]
+    if not errors:
+        messages.success(request, _("Attendance imported: %(n)s rows.") % {"n": result.written})
+        return redirect("programmes:cohort", programme.code, cohort.code)
+    status = 400
+    context = {"programme": programme, "cohort": cohort, "errors": errors}
+    return render(request, "programmes/import_errors.html", context, status=status)
+
+
+@login_required
+@require_GET
+def participant_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.PROGRAMME_VIEW)
+    query = request.GET.get("q", "").strip()[:100]
+    qs = selectors.participant_search(user=request.user, query=query).order_by("code")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    allowed = selectors.identifiable_ids(
+        user=request.user, participants=qs.filter(pk__in=[p.pk for p in page])
+    )
+    rows = [{"p": p, "identify": p.pk in allowed} for p in page]
+    context = {
+        "rows": rows,
+        "page": page,
+        "query": query,
+        "identify_any": policy.has_perm(request.user, Perm.PARTICIPANT_IDENTIFY),
+        "can_merge": policy.has_perm(request.user, Perm.PROGRAMME_MANAGE)
+        and policy.has_perm(request.user, Perm.PARTICIPANT_IDENTIFY),
+    }
+    return render(request, "programmes/participants.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duplicates(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.PROGRAMME_MANAGE)
+    if not policy.has_perm(request.user, Perm.PARTICIPANT_IDENTIFY):
+        raise PermissionDenied(
+            _("Finding duplicates compares names: it needs the participant.identify permission.")
+        )
+    if request.method == "POST":
+        visible = selectors.participants_visible_to(user=request.user, perm=Perm.PROGRAMME_MANAGE)
+        kept = visible.filter(code=request.POST.get("kept", "")).first()
+        merged = visible.filter(code=request.POST.get("merged", "")).first()
+        if kept is None or merged is None:
+            raise Http404("participant not found")
+        try:
+            services.participant_merge(
+                actor=request.user, kept=kept, merged=merged, note=request.POST.get("note", "")
+            )
+        except AmahoroError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(m)s merged into %(k)s.") % {"m": merged.code, "k": kept.code})
+        return redirect("programmes:duplicates")
+    context = {
+        "pairs": selectors.duplicate_candidates(user=request.user),
+        "merges": selectors.merges_visible_to(user=request.user)[:50],
+    }
+    return render(request, "programmes/duplicates.html", context)
+
+
+@login_required
+@require_GET
+def scale_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.PROGRAMME_VIEW)
+    context = {
+        "scales": selectors.scales_visible_to(user=request.user).select_related("organisation"),
+        "can_manage": policy.has_perm(request.user, Perm.PROGRAMME_MANAGE),
+    }
+    return render(request, "programmes/scales.html", context)
+
+
+@login_required
+@require_GET
+def scale_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request.user, Perm.PROGRAMME_VIEW)
+    try:
+        scale = selectors.scale_get(user=request.user, code=code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    definition = services.scale_definition(scale)
+    return render(request, "programmes/scale.html", {"scale": scale, "definition": definition})
+
+
+def _parse_scale_form(post: Any) -> dict[str, Any]:
+    """The simple form: options "agree=1, partially_agree=2, do_not_agree=3"; one item per line
+    "CODE | text | subscale | r" (r = reverse-scored); bands "low=24-40, moderate=41-56"."""
+    from amahoro.core.errors import ValidationFailed
+
+    options: dict[str, float] = {}
+    for part in str(post.get("options", "")).split(","):
+        if not part.strip():
+            continue
+        name, _sep, value = part.partition("=")
+        try:
+            options[name.strip()] = float(value)
+        except ValueError:
+            raise ValidationFailed(_("options: write each as name=number"), field="options") from None
+    if not options:
+        raise ValidationFailed(_("options are required"), field="options")
+    reverse_scores = dict(zip(options, reversed(list(options.values())), strict=True))
+    items = []
+    for n, line in enumerate(str(post.get("items", "")).splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 2:
+            raise ValidationFailed(_("items line %(n)s: write CODE | text") % {"n": n}, field="items")
+        reverse_item = len(cells) > 3 and cells[3].lower() in ("r", "reverse")
+        items.append(
+            {
+                "code": cells[0],
+                "text": cells[1],
+                "subscale": cells[2] if len(cells) > 2 else "",
+                "scores": reverse_scores if reverse_item else options,
+            }
+        )
+    bands = []
+    for part in str(post.get("bands", "")).split(","):
+        if not part.strip():
+            continue
+        name, _sep, span = part.partition("=")
+        low, _dash, high = span.partition("-")
+        try:
+            bands.append({"name": name.strip(), "min": float(low), "max": float(high)})
+        except ValueError:
+            raise ValidationFailed(_("bands: write each as name=min-max"), field="bands") from None
+    return {"code": post.get("code", ""), "name": post.get("name", ""), "items": items, "bands": bands}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_create(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.PROGRAMME_MANAGE)
+    from .api import _owner
+
+    error = None
+    if request.method == "POST":
+        try:
+            payload = _parse_scale_form(request.POST)
+            definition = scoring.parse_definition(payload)
+            scale = services.scale_create(
+                actor=request.user, definition=definition, organisation=_owner(request.user, {})
+            )
+        except AmahoroError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Scale %(code)s saved.") % {"code": scale.code})
+            return redirect("programmes:scale", scale.code)
+    return render(
+        request,
+        "programmes/scale_form.html",
+        {"error": error, "form": request.POST},
+        status=400 if error else 200,
+    )
