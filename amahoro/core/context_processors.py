@@ -19,6 +19,7 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "organisations": policy.has_perm(user, Perm.ORGANISATION_VIEW),
             "frameworks": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "data": policy.has_perm(user, Perm.DATA_ENTER),
+            "funding": policy.has_perm(user, Perm.FUNDING_VIEW),
             "programmes": policy.has_perm(user, Perm.PROGRAMME_VIEW),
             "collection": policy.has_perm(user, Perm.FORM_VIEW),
             "users": policy.has_perm(user, Perm.USER_VIEW),
