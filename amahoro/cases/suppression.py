@@ -152,8 +152,9 @@ def suppress(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Seque
     def cost(p: Pos) -> tuple[int, int, int]:
         is_total = p[0] == n_rows or p[1] == n_cols
         value = grid[p[0]][p[1]]
-        # Prefer inner cells, then non-zero ones (hiding a known zero protects little), then small ones.
-        return (int(is_total), int(value == 0), value)
+        # Prefer non-zero entries (a hidden zero beside a shown total is pinned at once), inner cells, then
+        # small ones.
+        return (int(value == 0), int(is_total), value)
 
     while table.hidden:
         doms = _propagate(table, grid, lines, top)
@@ -168,5 +169,15 @@ def suppress(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Seque
             ]
         if not candidates:
             break
-        table.hidden[min(candidates, key=cost)] = COMPLEMENTARY
+        ordered = sorted(set(candidates), key=cost)
+        choice = ordered[0]
+        for q in ordered:
+            # The cheapest entry whose hiding frees the first exposed entry, if one does on its own.
+            table.hidden[q] = COMPLEMENTARY
+            trial = _propagate(table, grid, lines, top)
+            del table.hidden[q]
+            if trial[exposed[0]] & (trial[exposed[0]] - 1):
+                choice = q
+                break
+        table.hidden[choice] = COMPLEMENTARY
     return table

@@ -53,7 +53,13 @@ ACCOUNT = "She was attacked near the Qwertyuiop market at dusk"
 def payload(**overrides: Any) -> dict[str, Any]:
     today = date.today()
     body: dict[str, Any] = {
-        "survivor": {"name": NAME, "phone": PHONE, "sex": "female", "age": 24, "address": "Kimihurura"},
+        "survivor": {
+            "name": NAME,
+            "phone": PHONE,
+            "sex": "female",
+            "age": 24,
+            "address": "Plot 77 Zyxwvu Lane",
+        },
         "incident_date": (today - timedelta(days=10)).isoformat(),
         "report_date": (today - timedelta(days=8)).isoformat(),
         "org_unit": "1201",
