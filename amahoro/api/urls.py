@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit.csv", views.AuditCsv.as_view(), name="audit-csv"),
     path("", include("amahoro.frameworks.api_urls")),
     path("", include("amahoro.data.api_urls")),
+    path("", include("amahoro.consultations.api_urls")),
     path("", include("amahoro.cases.api_urls")),
     path("", include("amahoro.funding.api_urls")),
     path("", include("amahoro.collection.api_urls")),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "amahoro.frameworks",
     "amahoro.data",
     "amahoro.analytics",
+    "amahoro.consultations",
     "amahoro.cases",
     "amahoro.funding",
     "amahoro.collection",
