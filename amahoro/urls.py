@@ -18,6 +18,7 @@ urlpatterns = [
     path("indicators/", include("amahoro.frameworks.indicator_urls")),
     path("data/", include("amahoro.data.urls")),
     path("consultations/", include("amahoro.consultations.urls")),
+    path("participation/", include("amahoro.participation.urls")),
     path("funding/", include("amahoro.funding.urls")),
     path("programmes/", include("amahoro.programmes.urls")),
     path("collection/", include("amahoro.collection.urls")),

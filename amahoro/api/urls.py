@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("amahoro.frameworks.api_urls")),
     path("", include("amahoro.data.api_urls")),
     path("", include("amahoro.consultations.api_urls")),
+    path("", include("amahoro.participation.api_urls")),
     path("", include("amahoro.cases.api_urls")),
     path("", include("amahoro.funding.api_urls")),
     path("", include("amahoro.collection.api_urls")),

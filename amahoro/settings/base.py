@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "amahoro.data",
     "amahoro.analytics",
     "amahoro.consultations",
+    "amahoro.participation",
     "amahoro.cases",
     "amahoro.funding",
     "amahoro.collection",
