@@ -18,12 +18,13 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
-from . import exports, selectors, services
-from .models import CollectorToken, ReviewState, Submission, XForm
+from . import exports, mapping, selectors, services
+from .models import CollectorToken, MappingRule, ReviewState, Submission, XForm
 
 MAX_XLSFORM_BYTES = 10 * 1024 * 1024
 
@@ -315,3 +316,92 @@ class TokenDetailView(APIView):
         token = policy.get_visible_or_404(request.user, Perm.FORM_MANAGE, CollectorToken.objects.all(), pk=pk)
         services.token_revoke(actor=request.user, token=token)
         return Response(status=204)
+
+
+def rule_json(rule: MappingRule) -> dict[str, Any]:
+    return {
+        "id": rule.pk,
+        "name": rule.name,
+        "form_id": rule.form.form_id,
+        "data_element": rule.data_element.code,
+        "aggregation": rule.aggregation,
+        "value_field": rule.value_field,
+        "repeat": rule.repeat,
+        "condition": rule.condition,
+        "disaggregate_by": rule.disaggregate_by,
+        "option_map": rule.option_map,
+        "org_unit_field": rule.org_unit_field,
+        "period_field": rule.period_field,
+        "period_type": rule.period_type,
+        "approved_only": rule.approved_only,
+        "is_active": rule.is_active,
+        "last_run_at": rule.last_run_at.isoformat() if rule.last_run_at else None,
+        "values": rule.values.count(),
+    }
+
+
+def _rule_values(request: Request) -> tuple[DataElement | None, dict[str, Any]]:
+    data = request.data if isinstance(request.data, dict) else {}
+    de = None
+    if "data_element" in data:
+        de = DataElement.objects.filter(code=str(data["data_element"])).first()
+        if de is None:
+            raise ValidationFailed(f"unknown data_element: {data['data_element']}", field="data_element")
+    return de, {k: data[k] for k in mapping.RULE_FIELDS if k in data}
+
+
+class MappingRuleListView(APIView):
+    """GET/POST /api/v1/forms/<form_id>/mapping-rules: a POST saves the rule and computes its values."""
+
+    @extend_schema(operation_id="forms_mapping_rules", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, form_id: str) -> Response:
+        form = get_form(request.user, form_id)
+        rules = selectors.rules_visible_to(user=request.user).filter(form=form)
+        return Response({"results": [rule_json(r) for r in rules]})
+
+    @extend_schema(
+        operation_id="forms_mapping_rules_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, form_id: str) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        form = get_form(request.user, form_id, Perm.FORM_MANAGE)
+        de, values = _rule_values(request)
+        if de is None:
+            raise ValidationFailed("data_element is required", field="data_element")
+        rule, run = mapping.mapping_rule_save(actor=request.user, form=form, data_element=de, **values)
+        return Response({**rule_json(rule), "run": run.as_dict()}, status=201)
+
+
+class MappingRuleDetailView(APIView):
+    """PATCH /api/v1/forms/<form_id>/mapping-rules/<id> (recomputes); POST .../<id>/run recomputes."""
+
+    def _rule(self, request: Request, form_id: str, pk: int) -> MappingRule:
+        return policy.get_visible_or_404(
+            request.user,
+            Perm.FORM_MANAGE,
+            MappingRule.objects.select_related("form", "data_element"),
+            form__form_id=form_id,
+            pk=pk,
+        )
+
+    @extend_schema(
+        operation_id="forms_mapping_rule_update",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def patch(self, request: Request, form_id: str, pk: int) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        rule = self._rule(request, form_id, pk)
+        de, values = _rule_values(request)
+        rule, run = mapping.mapping_rule_save(
+            actor=request.user, form=rule.form, data_element=de or rule.data_element, rule=rule, **values
+        )
+        return Response({**rule_json(rule), "run": run.as_dict()})
+
+    @extend_schema(operation_id="forms_mapping_rule_run", request=None, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, form_id: str, pk: int) -> Response:
+        _require(request.user, Perm.FORM_MANAGE)
+        rule = self._rule(request, form_id, pk)
+        return Response(mapping.mapping_run(actor=request.user, rule=rule).as_dict())

@@ -20,6 +20,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("forms/<str:form_id>/private-key", api.PrivateKeyView.as_view(), name="form-private-key"),
     path("forms/<str:form_id>/media", api.MediaView.as_view(), name="form-media"),
+    path("forms/<str:form_id>/mapping-rules", api.MappingRuleListView.as_view(), name="form-mapping-rules"),
+    path(
+        "forms/<str:form_id>/mapping-rules/<int:pk>",
+        api.MappingRuleDetailView.as_view(),
+        name="form-mapping-rule",
+    ),
+    path(
+        "forms/<str:form_id>/mapping-rules/<int:pk>/run",
+        api.MappingRuleDetailView.as_view(),
+        name="form-mapping-rule-run",
+    ),
     path("collector-tokens", api.TokenListView.as_view(), name="collector-tokens"),
     path("collector-tokens/<int:pk>", api.TokenDetailView.as_view(), name="collector-token"),
 ]

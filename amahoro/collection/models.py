@@ -195,6 +195,8 @@ class MappingRule(BaseModel):
     )
     aggregation = models.CharField(max_length=10, choices=Aggregation.choices, default=Aggregation.COUNT)
     value_field = models.CharField(max_length=200, blank=True, help_text=_("For sum/average"))
+    # Count/sum over the entries of this repeat (e.g. participants) instead of over submissions.
+    repeat = models.CharField(max_length=200, blank=True)
     # "field = value" conditions, all of which must hold ({"consent": "yes"}); a list value = any of.
     condition = models.JSONField(default=dict, blank=True)
     # Field names whose answers pick the category option combo ("sex", "age_band"), in any order.

@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern] = [
     path("tokens/<int:pk>/revoke", views.token_revoke, name="token-revoke"),
     path("forms/<str:form_id>/", views.form_detail, name="form"),
     path("forms/<str:form_id>/settings", views.form_settings, name="form-settings"),
+    path("forms/<str:form_id>/rules", views.rule_save, name="form-rules"),
     path("forms/<str:form_id>/submissions/<str:instance_id>/", views.submission_detail, name="submission"),
 ]

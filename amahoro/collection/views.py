@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
+from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
-from . import api, exports, selectors, services
-from .models import CollectorToken, ReviewState, Submission
+from . import api, exports, mapping, selectors, services
+from .models import Aggregation, CollectorToken, MappingRule, ReviewState, Submission
 
 
 def _require(user: Any, perm: Perm) -> None:
@@ -128,6 +129,8 @@ def form_detail(request: HttpRequest, form_id: str) -> HttpResponse:
             "filters": request.GET,
             "query": request.GET.urlencode(),
             "fields": [f.name for f in services.form_schema(form).top_fields()],
+            "rules": selectors.rules_visible_to(user=request.user).filter(form=form),
+            "aggregations": Aggregation.choices,
         },
         status=400 if error else 200,
     )
@@ -275,3 +278,58 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token revoked"))
     return redirect("collection:tokens")
+
+
+def _conditions(text: str) -> dict[str, str]:
+    """ "consent=yes, topics=gbv" -> {"consent": "yes", "topics": "gbv"}."""
+    out: dict[str, str] = {}
+    for part in text.split(","):
+        if part.strip():
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise AmahoroError(
+                    _("Write conditions as field=value, separated by commas"), field="condition"
+                )
+            out[name.strip()] = value.strip()
+    return out
+
+
+@login_required
+@require_POST
+def rule_save(request: HttpRequest, form_id: str) -> HttpResponse:
+    """Add a mapping rule (or, with `rule`, run that rule again)."""
+    form = api.get_form(request.user, form_id, Perm.FORM_MANAGE)
+    try:
+        if request.POST.get("rule"):
+            rule = policy.get_visible_or_404(
+                request.user, Perm.FORM_MANAGE, MappingRule.objects.filter(form=form), pk=request.POST["rule"]
+            )
+            result = mapping.mapping_run(actor=request.user, rule=rule)
+        else:
+            de = DataElement.objects.filter(code=request.POST.get("data_element", "")).first()
+            if de is None:
+                raise AmahoroError(_("Unknown data element"), field="data_element")
+            _rule, result = mapping.mapping_rule_save(
+                actor=request.user,
+                form=form,
+                data_element=de,
+                name=request.POST.get("name", ""),
+                aggregation=request.POST.get("aggregation", "count"),
+                value_field=request.POST.get("value_field", ""),
+                repeat=request.POST.get("repeat", ""),
+                disaggregate_by=[
+                    x.strip() for x in request.POST.get("disaggregate_by", "").split(",") if x.strip()
+                ],
+                condition=_conditions(request.POST.get("condition", "")),
+                period_field=request.POST.get("period_field", ""),
+                period_type=request.POST.get("period_type", "") or "Monthly",
+            )
+        conflicts = len(result.import_summary.get("conflicts", []))
+        messages.success(
+            request,
+            _("%(n)s values written, %(d)s removed, %(c)s refused, %(s)s submissions skipped")
+            % {"n": result.values, "d": result.deleted, "c": conflicts, "s": len(result.skipped)},
+        )
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+    return redirect("collection:form", form_id=form.form_id)
