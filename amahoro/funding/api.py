@@ -109,7 +109,8 @@ class FundingSummaryView(APIView):
             currency=request.query_params.get("currency") or "RWF",
             fiscal_year=request.query_params.get("fiscal_year") or None,
         )
-        return Response(result.as_dict())
+        costs = selectors.costs_per_result(user=request.user, result=result)
+        return Response(result.as_dict() | {"cost_per_result": [c.as_dict(result.currency) for c in costs]})
 
 
 def activity_dict(a: Any) -> dict[str, Any]:

@@ -330,28 +330,35 @@ def pillar_funding_summary(
 
 @dataclass
 class CostPerResult:
+    node_code: str
     indicator_code: str
     indicator_name: str
     achieved: float | None
     unit: str
-    cost: float | None  # spent / achieved, in the report currency
+    spent: Decimal
+    cost: Decimal | None  # spent / achieved, in the report currency
+
+    def as_dict(self, currency: str) -> dict[str, Any]:
+        return {
+            "node_code": self.node_code,
+            "indicator": self.indicator_code,
+            "indicator_name": self.indicator_name,
+            "achieved": self.achieved,
+            "unit": self.unit,
+            "spent": float(money(self.spent)),
+            "cost_per_result": None if self.cost is None else float(money(self.cost)),
+            "currency": currency,
+        }
 
 
-def node_records(*, user: Any, node: Node) -> tuple[QuerySet[BudgetLine], QuerySet[Transaction]]:
-    """The visible budget lines and transactions attached to the node or its descendants."""
-    ids = [node.pk]
-    frontier = [node.pk]
-    while frontier:
-        frontier = list(Node.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids.extend(frontier)
-    return (
-        budget_lines_visible_to(user=user).filter(node_id__in=ids),
-        transactions_visible_to(user=user).filter(node_id__in=ids),
-    )
+MAX_COST_ROWS = 50
 
 
-def cost_per_result(*, user: Any, node: Node, spent: Decimal) -> list[CostPerResult]:
-    """For each indicator linked to the node (and visible): spent / achieved over the framework's span."""
+def costs_per_result(*, user: Any, result: FrameworkFunding) -> list[CostPerResult]:
+    """For each node with spending and a linked indicator the user may see: money spent on the node
+    (rolled up) divided by the indicator's achieved value over the framework's span, at the user's
+    widest place. None when nothing was achieved."""
+    from amahoro.frameworks.models import Indicator
     from amahoro.frameworks.selectors import (
         indicator_progress,
         indicators_visible_to,
@@ -359,18 +366,27 @@ def cost_per_result(*, user: Any, node: Node, spent: Decimal) -> list[CostPerRes
         span_of,
     )
 
-    out: list[CostPerResult] = []
-    indicators = indicators_visible_to(user=user).filter(nodes=node).order_by("code")
-    if not indicators:
-        return out
+    spent = {n.node.pk: (n.node, n.total.spent) for n in result.nodes if n.total.spent > 0}
+    if not spent or user is None:
+        return []
+    pairs = list(
+        Indicator.nodes.through.objects.filter(
+            node_id__in=spent, indicator__in=indicators_visible_to(user=user)
+        ).values_list("node_id", "indicator_id")[:MAX_COST_ROWS]
+    )
+    if not pairs:
+        return []
     try:
         org_unit = progress_org_unit(user=user, code=None)
     except (NotFound, ValidationFailed):
-        return out
-    span = span_of(period=None, framework=node.framework)
-    for ind in indicators:
-        progress = indicator_progress(user=user, indicator=ind, org_unit=org_unit, span=span)
-        achieved = progress.actual
-        cost = float(money(spent / Decimal(str(achieved)))) if achieved else None
-        out.append(CostPerResult(ind.code, ind.display_name, achieved, ind.unit, cost))
+        return []
+    span = span_of(period=None, framework=result.framework)
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={i for _, i in pairs})}
+    out: list[CostPerResult] = []
+    for node_id, ind_id in sorted(pairs, key=lambda p: (spent[p[0]][0].code, indicators[p[1]].code)):
+        node, amount = spent[node_id]
+        ind = indicators[ind_id]
+        achieved = indicator_progress(user=user, indicator=ind, org_unit=org_unit, span=span).actual
+        cost = amount / Decimal(str(achieved)) if achieved else None
+        out.append(CostPerResult(node.code, ind.code, ind.display_name, achieved, ind.unit, amount, cost))
     return out

@@ -71,7 +71,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             )
         except AmahoroError as exc:
             error = exc.message
+    costs = selectors.costs_per_result(user=request.user, result=result) if result else []
     context = {
+        "costs": costs,
         "framework": fw,
         "frameworks": selectors.funding_frameworks(user=request.user).order_by("code"),
         "result": result,

@@ -274,3 +274,31 @@ def test_exchange_rates_only_by_sysadmin(cast: Any) -> None:
     assert (rate.currency, rate.quote, rate.rate) == ("USD", "RWF", Decimal("1312.5"))
     with pytest.raises(ValidationFailed, match="rate must be positive"):
         services.exchange_rate_set(actor=cast.sysadmin, currency="USD", rate="0", valid_from=date(2024, 1, 2))
+
+
+def test_cost_per_result(cast: Any, nap: Any) -> None:
+    from amahoro.frameworks.models import Indicator
+    from amahoro.frameworks.tests.factories import load_sex_age, put
+
+    load_sex_age()
+    node = _node(nap, "P2.O1")
+    ind = Indicator.objects.create(
+        code="PART", name="Participants reached", numerator="#{PARTICIPANTS}", framework=nap, unit="people"
+    )
+    ind.nodes.add(node)
+    put("PARTICIPANTS", "11", "2020", 300)
+    put("PARTICIPANTS", "12", "2021", 200)
+    services.transaction_create(
+        actor=None, organisation=cast.ngo, node=node, kind="expenditure", amount="1000000", currency="RWF",
+        date=date(2020, 5, 1),
+    )  # fmt: skip
+    result = selectors.framework_funding(framework=nap, user=cast.sysadmin)
+    costs = selectors.costs_per_result(user=cast.sysadmin, result=result)
+    assert [(c.node_code, c.indicator_code, c.achieved, c.cost) for c in costs] == [
+        ("P2.O1", "PART", 500.0, Decimal("2000"))
+    ]
+    # the NGO's Nyarugenge officer sees its spending and only Nyarugenge's 300 people
+    mine = selectors.framework_funding(framework=nap, user=cast.me_nyarugenge)
+    scoped = selectors.costs_per_result(user=cast.me_nyarugenge, result=mine)
+    assert scoped[0].achieved == 300.0
+    assert scoped[0].as_dict("RWF")["cost_per_result"] == 3333.33
