@@ -925,8 +925,79 @@ __all__ = [
     "participant_merge",
     "programme_create",
     "programme_indicators_push",
+    "responses_file_import",
     "responses_record",
     "scale_create",
     "session_create",
     "survey_round_create",
 ]
+
+
+def responses_file_import(*, actor: Any, survey: SurveyRound, content: bytes, filename: str) -> ImportResult:
+    """A CSV or XLSX with a `participant` column (code) and one column per item code holding the chosen
+    option. Every row is scored; nothing is saved when any row has a problem (unknown participant or item
+    column, answer outside the options, too many missing answers), and each problem names row and column."""
+    from amahoro.data.tabular import TableError, read_table
+
+    cohort = survey.cohort
+    _require(
+        actor,
+        Perm.PROGRAMME_MANAGE,
+        organisation=cohort.programme.organisation_id,
+        org_unit=cohort.org_unit,
+        what="record scale responses",
+    )
+    try:
+        table = read_table(content, filename)
+    except TableError as exc:
+        raise ValidationFailed(str(exc), field="file") from exc
+    if not table:
+        raise ValidationFailed("the file is empty", field="file")
+    header = [h.strip() for h in table[0]]
+    if "participant" not in header:
+        raise ValidationFailed("missing column: participant", field="file")
+    definition = scale_definition(survey.scale)
+    known = {i.code for i in definition.items}
+    unknown = [h for h in header if h and h != "participant" and h not in known]
+    result = ImportResult()
+    for h in unknown:
+        result.errors.append(
+            {"row": 1, "column": h, "message": f"'{h}' is not an item of {survey.scale.code}"}
+        )
+    people = {p.code: p for p in Participant.objects.filter(organisation_id=cohort.programme.organisation_id)}
+    answers: dict[Participant, dict[str, Any]] = {}
+    for n, record in enumerate(table[1:], start=2):
+        if not any(str(c).strip() for c in record):
+            continue
+        result.rows += 1
+        row = {h: (record[j] if j < len(record) else "") for j, h in enumerate(header) if h}
+        code = str(row.pop("participant", "")).strip()
+        participant = people.get(code)
+        if (
+            participant is None
+            or participant.merged_into_id is not None
+            or (actor is not None and not policy.can(actor, Perm.PROGRAMME_VIEW, participant))
+        ):
+            result.errors.append(
+                {"row": n, "column": "participant", "message": f"unknown participant '{code}'"}
+            )
+            continue
+        if participant in answers:
+            result.errors.append({"row": n, "column": "participant", "message": f"{code} appears twice"})
+            continue
+        given = {k: v for k, v in row.items() if k in known and str(v).strip()}
+        try:
+            scoring.score(definition, given)
+        except ValidationFailed as exc:
+            column = (exc.field or "").removeprefix("responses.")
+            result.errors.append({"row": n, "column": column, "message": exc.message})
+            continue
+        answers[participant] = given
+    if not result.errors and not answers:
+        result.errors.append({"row": 2, "column": "", "message": "the file has no data rows"})
+    if result.errors:
+        return result
+    result.written = len(
+        responses_record(actor=actor, survey=survey, answers=answers, source=f"file {filename}")
+    )
+    return result

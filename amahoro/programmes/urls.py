@@ -13,4 +13,10 @@ urlpatterns = [
     path("<str:code>/", views.programme_detail, name="detail"),
     path("<str:code>/cohorts/<str:cohort_code>/", views.cohort_detail, name="cohort"),
     path("<str:code>/cohorts/<str:cohort_code>/import/", views.cohort_import, name="cohort_import"),
+    path("<str:code>/cohorts/<str:cohort_code>/rounds/", views.round_create, name="round_create"),
+    path(
+        "<str:code>/cohorts/<str:cohort_code>/rounds/<int:round_id>/import/",
+        views.round_import,
+        name="round_import",
+    ),
 ]

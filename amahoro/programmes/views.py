@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Avg
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from amahoro.core.errors import AmahoroError, NotFound
 from amahoro.roles import Perm
 
 from . import scoring, selectors, services
-from .models import Cohort, Participant, Programme, Session
+from .models import Cohort, Participant, Programme, RoundKind, Session
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -179,11 +180,18 @@ def cohort_detail(request: HttpRequest, code: str, cohort_code: str) -> HttpResp
                 )
                 url = reverse("programmes:cohort", args=[programme.code, cohort.code])
                 return redirect(f"{url}?session={session.number}")
+    rounds = [
+        {"round": r, "n": r.responses.count(), "mean": r.responses.aggregate(m=Avg("total"))["m"]}
+        for r in cohort.rounds.select_related("scale")
+    ]
     context = {
         "programme": programme,
         "cohort": cohort,
         "sessions": sessions,
         "session": session,
+        "rounds": rounds,
+        "round_kinds": RoundKind.choices,
+        "scales": selectors.scales_visible_to(user=request.user) if can_manage else [],
         "can_manage": can_manage,
         "completion": selectors.cohort_completion(cohort=cohort),
         **_grid(request, cohort, session),
@@ -219,6 +227,63 @@ def cohort_import(request: HttpRequest, code: str, cohort_code: str) -> HttpResp
     status = 400
     context = {"programme": programme, "cohort": cohort, "errors": errors}
     return render(request, "programmes/import_errors.html", context, status=status)
+
+
+def _managed_cohort(request: HttpRequest, code: str, cohort_code: str) -> tuple[Programme, Cohort]:
+    programme = _programme(request, code)
+    cohort = _cohort(request, programme, cohort_code)
+    if not policy.can(request.user, Perm.PROGRAMME_MANAGE, cohort):
+        raise PermissionDenied(_("You may not change this cohort."))
+    return programme, cohort
+
+
+@login_required
+@require_POST
+def round_create(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
+    programme, cohort = _managed_cohort(request, code, cohort_code)
+    scale = selectors.scales_visible_to(user=request.user).filter(code=request.POST.get("scale", "")).first()
+    try:
+        when = date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        when = None
+    if scale is None or when is None:
+        messages.error(request, _("Choose a scale and a date (YYYY-MM-DD)."))
+    else:
+        try:
+            services.survey_round_create(
+                actor=request.user, cohort=cohort, scale=scale, kind=request.POST.get("kind", ""), date=when
+            )
+        except AmahoroError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Survey round added."))
+    return redirect("programmes:cohort", programme.code, cohort.code)
+
+
+@login_required
+@require_POST
+def round_import(request: HttpRequest, code: str, cohort_code: str, round_id: int) -> HttpResponse:
+    programme, cohort = _managed_cohort(request, code, cohort_code)
+    survey = cohort.rounds.filter(pk=round_id).select_related("scale").first()
+    if survey is None:
+        raise Http404("no such round")
+    upload = request.FILES.get("file")
+    errors: list[dict[str, Any]] = []
+    if upload is None or (upload.size and upload.size > MAX_UPLOAD):
+        errors = [{"row": "", "column": "file", "message": _("Choose a CSV or XLSX file of at most 5 MB.")}]
+    else:
+        try:
+            result = services.responses_file_import(
+                actor=request.user, survey=survey, content=upload.read(), filename=upload.name or ""
+            )
+            errors = result.errors
+        except AmahoroError as exc:
+            errors = [{"row": "", "column": exc.field or "", "message": exc.message}]
+    if not errors:
+        messages.success(request, _("Responses imported: %(n)s.") % {"n": result.written})
+        return redirect("programmes:cohort", programme.code, cohort.code)
+    context = {"programme": programme, "cohort": cohort, "errors": errors}
+    return render(request, "programmes/import_errors.html", context, status=400)
 
 
 @login_required

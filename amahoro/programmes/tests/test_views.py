@@ -143,3 +143,32 @@ def test_define_a_scale_in_the_ui(world: World) -> None:
     )
     assert r.status_code == 400 and b"options" in r.content
     assert client_for(world.cast.police_me_nyarugenge).get("/programmes/scales/MINI/").status_code == 404
+
+
+def test_survey_round_and_responses_import(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from amahoro.programmes.models import ScaleResponse, SurveyRound
+
+    services.gem_ensure()
+    c = client_for(world.cast.me_nyarugenge)
+    r = c.post(
+        "/programmes/BANDE/cohorts/C1/rounds/", {"scale": "GEM-24", "kind": "baseline", "date": "2025-01-06"}
+    )
+    assert r.status_code == 302
+    survey = SurveyRound.objects.get(cohort=world.cohort, kind="baseline")
+    items = [f"GEM{n:02d}" for n in range(1, 25)]
+    header = "participant," + ",".join(items)
+    good = ",".join(["do_not_agree"] * 17 + ["agree"] * 7)
+    bad_option = ",".join(["maybe"] + ["agree"] * 23)
+    content = f"{header}\nP-000,{good}\nP-001,{bad_option}\nP-404,{good}\n".encode()
+    url = f"/programmes/BANDE/cohorts/C1/rounds/{survey.pk}/import/"
+    r = c.post(url, {"file": SimpleUploadedFile("gem.csv", content)})
+    assert r.status_code == 400 and b"GEM01" in r.content and b"P-404" in r.content
+    assert ScaleResponse.objects.count() == 0
+    r = c.post(url, {"file": SimpleUploadedFile("gem.csv", f"{header}\nP-000,{good}\n".encode())})
+    assert r.status_code == 302
+    assert ScaleResponse.objects.get().total == 72
+    r = c.get("/programmes/BANDE/cohorts/C1/")
+    assert b'data-round="baseline"' in r.content
+    assert client_for(world.cast.viewer_nyarugenge).post(url, {}).status_code == 403
