@@ -100,7 +100,15 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
             for s in scales
         ],
     }
+    has_shapes = programme.districts.filter(geometry__isnull=False).exists()
+    chart["map"] = {
+        "districts": {d["code"]: d for d in reach["by_district"]},
+        "programme_districts": list(programme.districts.values_list("code", flat=True)),
+        "label": _("unique people"),
+    }
     context = {
+        "has_shapes": has_shapes,
+        "geojson_url": reverse("api:orgunit-geojson") + "?level=district",
         "programme": programme,
         "districts": programme.districts.all(),
         "nodes": programme.framework_nodes.select_related("framework"),

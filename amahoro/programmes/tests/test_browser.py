@@ -142,6 +142,8 @@ def test_dashboard_draws_reach_timeline_and_attitude_charts(
     page.goto(f"{live_server.url}/programmes/")
     page.click("#programme-list a:has-text('BANDE')")
     page.wait_for_url(f"{live_server.url}/programmes/BANDE/")
+    page.wait_for_selector("#reach-map.map-ready")
+    assert page.locator("#reach-map path[data-district='11']").get_attribute("data-count") == "1"
     for chart in ("#district-chart", "#timeline-chart", "#scale-chart-0"):
         page.wait_for_selector(f"{chart} svg")
     assert page.locator("section[data-scale='GEM-24'] tr[data-round='baseline']").count() == 1

@@ -70,9 +70,68 @@
     });
   }
 
+  function note(el, text) {
+    var p = document.createElement("p");
+    p.className = "map-note";
+    p.textContent = text;
+    el.replaceChildren(p);
+  }
+
+  function shade(count, max) {
+    if (!count) { return "#e8eef1"; }
+    var steps = ["#c6dbe9", "#8fbcd6", "#4f93bd", "#1f6f8b", "#0d4a61"];
+    return steps[Math.min(steps.length - 1, Math.floor((count / max) * (steps.length - 1)))];
+  }
+
+  function reachMap(data) {
+    var el = document.getElementById("reach-map");
+    if (!el || !data.map) { return; }
+    var error = el.dataset.errorText || "The map could not be loaded.";
+    if (!window.L) { note(el, error); return; }
+    var reached = data.map.districts || {};
+    var mine = {};
+    (data.map.programme_districts || []).forEach(function (c) { mine[c] = true; });
+    var max = 1;
+    Object.keys(reached).forEach(function (c) { max = Math.max(max, reached[c].count); });
+    fetch(el.dataset.geojsonUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (geojson) {
+        var map = window.L.map(el, { zoomSnap: 0.25, scrollWheelZoom: false });
+        map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+        map.setView([-1.94, 29.87], 8);
+        var layer = window.L.geoJSON(geojson, {
+          style: function (feature) {
+            var code = feature.properties && feature.properties.code;
+            var d = reached[code];
+            return { color: mine[code] ? "#1d2327" : "#b8c2c8", weight: mine[code] ? 1.5 : 0.5, fillColor: shade(d ? d.count : 0, max), fillOpacity: mine[code] ? 0.85 : 0.3 };
+          },
+          onEachFeature: function (feature, lyr) {
+            var code = feature.properties && feature.properties.code;
+            var d = reached[code];
+            var tip = document.createElement("span");
+            tip.textContent = (feature.properties.name || code) + ": " + (d ? d.count : 0) + " " + (data.map.label || "");
+            lyr.bindTooltip(tip, { sticky: true });
+            lyr.on("add", function () {
+              var path = lyr.getElement && lyr.getElement();
+              if (path) { path.setAttribute("data-district", code); path.setAttribute("data-count", d ? d.count : 0); }
+            });
+          }
+        }).addTo(map);
+        var focus = layer.getLayers().filter(function (l) { return mine[l.feature.properties.code]; });
+        if (focus.length) { map.fitBounds(window.L.featureGroup(focus).getBounds(), { padding: [6, 6] }); }
+        el.classList.add("map-ready");
+      })
+      .catch(function () { note(el, error); });
+  }
+
   function draw() {
     var data = readJSON("programme-chart-data");
-    if (!data || !window.echarts) { return; }
+    if (!data) { return; }
+    reachMap(data);
+    if (!window.echarts) { return; }
     districts(data);
     timeline(data);
     scales(data);
