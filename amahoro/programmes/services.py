@@ -914,6 +914,7 @@ def programme_indicators_push(*, actor: Any, programme: Programme, period: str) 
 
 __all__ = [
     "attendance_file_import",
+    "attendance_from_submissions",
     "attendance_record",
     "attendance_rows_import",
     "cohort_create",
@@ -926,6 +927,7 @@ __all__ = [
     "programme_create",
     "programme_indicators_push",
     "responses_file_import",
+    "responses_from_submissions",
     "responses_record",
     "scale_create",
     "session_create",
@@ -999,5 +1001,124 @@ def responses_file_import(*, actor: Any, survey: SurveyRound, content: bytes, fi
         return result
     result.written = len(
         responses_record(actor=actor, survey=survey, answers=answers, source=f"file {filename}")
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# From XLSForm submissions (amahoro.collection)
+
+
+def _submissions(actor: Any, form_id: str) -> list[Any]:
+    from amahoro.collection.selectors import submissions_for_form
+
+    if not form_id.strip():
+        raise ValidationFailed("form_id is required", field="form_id")
+    found = list(submissions_for_form(form_id=form_id.strip(), user=actor).order_by("created_at", "pk"))
+    if not found:
+        raise ValidationFailed(f"no submission of form '{form_id}' that you may see", field="form_id")
+    return found
+
+
+def attendance_from_submissions(
+    *,
+    actor: Any,
+    cohort: Cohort,
+    form_id: str,
+    session_field: str = "session",
+    participant_field: str = "participant",
+    present_field: str = "present",
+    repeat_field: str = "participants",
+) -> ImportResult:
+    """Attendance from the current submissions of an XLSForm: either one row per submission (fields
+    session, participant, present) or one submission per session with a repeat (`participants`) whose
+    entries hold participant and present. All-or-nothing like a file import; errors name the submission
+    (instance id) and the field. Re-running updates the same rows (idempotent)."""
+    rows: list[dict[str, Any]] = []
+    origin: list[str] = []
+    for sub in _submissions(actor, form_id):
+        data = sub.data or {}
+        entries = data.get(repeat_field)
+        if isinstance(entries, list):
+            for entry in entries:
+                entry = entry if isinstance(entry, dict) else {}
+                rows.append(
+                    {
+                        "session": data.get(session_field, ""),
+                        "participant": entry.get(participant_field, ""),
+                        "present": entry.get(present_field, "yes"),
+                    }
+                )
+                origin.append(sub.instance_id)
+        else:
+            rows.append(
+                {
+                    "session": data.get(session_field, ""),
+                    "participant": data.get(participant_field, ""),
+                    "present": data.get(present_field, "yes"),
+                }
+            )
+            origin.append(sub.instance_id)
+    result = attendance_rows_import(
+        actor=actor,
+        cohort=cohort,
+        rows=rows,
+        row_numbers=list(range(len(rows))),
+        source=f"form {form_id}",
+    )
+    for error in result.errors:
+        error["submission"] = origin[error["row"]]
+        error["row"] = error["row"] + 1
+    return result
+
+
+def responses_from_submissions(
+    *, actor: Any, survey: SurveyRound, form_id: str, participant_field: str = "participant"
+) -> ImportResult:
+    """Scale responses from the current submissions of an XLSForm whose field names are the scale's item
+    codes (plus `participant`). All-or-nothing; errors name the submission and the item."""
+    cohort = survey.cohort
+    definition = scale_definition(survey.scale)
+    known = {i.code for i in definition.items}
+    people = {p.code: p for p in Participant.objects.filter(organisation_id=cohort.programme.organisation_id)}
+    result = ImportResult()
+    answers: dict[Participant, dict[str, Any]] = {}
+    for sub in _submissions(actor, form_id):
+        result.rows += 1
+        data = sub.data or {}
+        code = str(data.get(participant_field, "")).strip()
+        participant = people.get(code)
+        if (
+            participant is None
+            or participant.merged_into_id is not None
+            or (actor is not None and not policy.can(actor, Perm.PROGRAMME_VIEW, participant))
+        ):
+            result.errors.append(
+                {
+                    "row": result.rows,
+                    "submission": sub.instance_id,
+                    "column": participant_field,
+                    "message": f"unknown participant '{code}'",
+                }
+            )
+            continue
+        given = {k: v for k, v in data.items() if k in known and str(v).strip()}
+        try:
+            scoring.score(definition, given)
+        except ValidationFailed as exc:
+            result.errors.append(
+                {
+                    "row": result.rows,
+                    "submission": sub.instance_id,
+                    "column": (exc.field or "").removeprefix("responses."),
+                    "message": exc.message,
+                }
+            )
+            continue
+        answers[participant] = given  # a later submission for the same person replaces an earlier one
+    if result.errors:
+        return result
+    result.written = len(
+        responses_record(actor=actor, survey=survey, answers=answers, source=f"form {form_id}")
     )
     return result

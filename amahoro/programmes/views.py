@@ -295,6 +295,34 @@ def round_import(request: HttpRequest, code: str, cohort_code: str, round_id: in
 
 
 @login_required
+@require_POST
+def cohort_from_form(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
+    """Attendance or a survey round's responses from the submissions of an XLSForm (data collection)."""
+    programme, cohort = _managed_cohort(request, code, cohort_code)
+    form_id = request.POST.get("form_id", "").strip()[:200]
+    target = request.POST.get("target", "attendance")
+    errors: list[dict[str, Any]] = []
+    try:
+        if target == "attendance":
+            result = services.attendance_from_submissions(actor=request.user, cohort=cohort, form_id=form_id)
+        else:
+            survey = cohort.rounds.filter(pk=int(target) if target.isdigit() else 0).first()
+            if survey is None:
+                raise Http404("no such round")
+            result = services.responses_from_submissions(actor=request.user, survey=survey, form_id=form_id)
+        errors = result.errors
+    except AmahoroError as exc:
+        errors = [{"row": "", "column": exc.field or "", "message": exc.message}]
+    if not errors:
+        messages.success(
+            request, _("Imported from form %(f)s: %(n)s rows.") % {"f": form_id, "n": result.written}
+        )
+        return redirect("programmes:cohort", programme.code, cohort.code)
+    context = {"programme": programme, "cohort": cohort, "errors": errors}
+    return render(request, "programmes/import_errors.html", context, status=400)
+
+
+@login_required
 @require_GET
 def participant_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, Perm.PROGRAMME_VIEW)
