@@ -47,7 +47,8 @@ def _text(value: Any) -> Any:
 
 def build_tables(form: XForm, submissions: Iterable[Submission], *, hxl: bool = False) -> list[Table]:
     schema = form_schema(form)
-    top = [f.name for f in schema.top_fields()]
+    # Top-level questions, then one column per repeat holding its number of entries.
+    top = [f.name for f in schema.top_fields()] + list(schema.repeats)
     main = Table(form.form_id, SYSTEM_COLUMNS + top)
     repeats = {
         name: Table(name, ["_submission", "_index", *[f.name for f in schema.repeat_fields(name)]])

@@ -114,6 +114,8 @@ def test_exports_csv_xlsx_with_repeats_and_hxl_and_geojson(
     rows = list(csv.reader(io.StringIO(resp.content.decode())))
     assert resp.status_code == 200 and rows[0][:2] == ["_id", "_submitted_at"]
     assert "men" in rows[0] and "p_sex" not in rows[0] and len(rows) == 3
+    n1 = next(r for r in rows if r[0] == "uuid:n1")
+    assert n1[rows[0].index("participant")] == "2"
     rep = list(
         csv.reader(
             io.StringIO(
