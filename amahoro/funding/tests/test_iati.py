@@ -243,3 +243,18 @@ def test_activity_of_another_organisation_skipped(mapped: Any) -> None:
     body = iati.iati_import(actor=None, content=FILE_105, organisation=mapped.police).as_dict()
     assert body["activities"]["skipped"] == 1
     assert body["skipped"][0]["reason"] == "already imported for another organisation"
+
+
+def test_import_command(mapped: Any, tmp_path: Path) -> None:
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("import_iati", str(DATA / "demo-donor-activities-1.05.xml"), organisation="RNP", stdout=out)
+    assert json.loads(out.getvalue())["activities"]["imported"] == 1
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(HOSTILE["xxe"])
+    with pytest.raises(CommandError, match="DTD or entities"):
+        call_command("import_iati", str(bad), organisation="RNP")
