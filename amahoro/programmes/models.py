@@ -51,6 +51,15 @@ class Programme(BaseModel):
     completion_data_element = models.ForeignKey(
         DataElement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "% in a band" as numerator and denominator data elements (an indicator divides them): people whose
+    # latest scale response in the period falls in `band_name`, and people who responded.
+    band_name = models.CharField(max_length=100, blank=True, help_text=_("e.g. high"))
+    band_data_element = models.ForeignKey(
+        DataElement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    respondents_data_element = models.ForeignKey(
+        DataElement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["code"]

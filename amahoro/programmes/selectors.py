@@ -266,6 +266,37 @@ def completion_rows(
     return list(seen.values())
 
 
+def band_rows(
+    *, programme: Programme, band: str, start: date | None = None, end: date | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(people in the band, people who responded): each person's latest scale response in the period, in
+    the programme's intervention cohorts."""
+    from .models import Arm
+
+    qs = ScaleResponse.objects.filter(
+        round__cohort__programme=programme,
+        round__cohort__arm=Arm.INTERVENTION,
+        participant__merged_into__isnull=True,
+    ).select_related("participant__village", "round")
+    if start is not None:
+        qs = qs.filter(round__date__gte=start)
+    if end is not None:
+        qs = qs.filter(round__date__lte=end)
+    latest: dict[int, ScaleResponse] = {}
+    for r in qs.order_by("round__date", "pk"):
+        latest[r.participant_id] = r
+    rows = [
+        {
+            "participant_id": r.participant_id,
+            "sex": r.participant.sex,
+            "district": district_of(r.participant.village.path),
+            "band": r.band,
+        }
+        for r in latest.values()
+    ]
+    return [r for r in rows if r["band"] == band], rows
+
+
 def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, Any]]:
     """Per month: sessions held, attendances, and unique people reached so far (cumulative)."""
     visible = policy.visible(

@@ -85,6 +85,9 @@ def programme_create(
     end: date | None = None,
     reach_data_element: DataElement | None = None,
     completion_data_element: DataElement | None = None,
+    band_name: str = "",
+    band_data_element: DataElement | None = None,
+    respondents_data_element: DataElement | None = None,
 ) -> Programme:
     districts = list(districts)
     if not code.strip():
@@ -108,6 +111,9 @@ def programme_create(
         end=end,
         reach_data_element=reach_data_element,
         completion_data_element=completion_data_element,
+        band_name=band_name,
+        band_data_element=band_data_element,
+        respondents_data_element=respondents_data_element,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     programme.districts.set(districts)
@@ -856,9 +862,11 @@ def _by_sex(element: DataElement) -> bool:
 
 
 def programme_indicators_push(*, actor: Any, programme: Programme, period: str) -> dict[str, Any]:
-    """Unique reach (people present at least once in the period) and completions (people who completed a
-    cohort ending in the period), per district and sex, written through the data app's import service to
-    the programme's data elements. Answers the import summaries."""
+    """Unique reach (people present at least once in the period), completions (people who completed a
+    cohort ending in the period) and, when a band is set, people in that band and people who responded
+    (latest scale response in the period: an indicator divides the two for "% with high support for gender
+    equity"); per district and sex, written through the data app's import service to the programme's data
+    elements. Answers the import summaries."""
     from amahoro.data import periods as period_lib
     from amahoro.data.services import datavalues_import
 
@@ -869,6 +877,12 @@ def programme_indicators_push(*, actor: Any, programme: Programme, period: str) 
     except period_lib.InvalidPeriod as exc:
         raise ValidationFailed(str(exc), field="period") from exc
     out: dict[str, Any] = {}
+    in_band: list[dict[str, Any]] = []
+    respondents: list[dict[str, Any]] = []
+    if programme.band_name and (programme.band_data_element or programme.respondents_data_element):
+        in_band, respondents = selectors.band_rows(
+            programme=programme, band=programme.band_name, start=span.start, end=span.end
+        )
     targets = (
         (
             "reach",
@@ -880,6 +894,8 @@ def programme_indicators_push(*, actor: Any, programme: Programme, period: str) 
             programme.completion_data_element,
             selectors.completion_rows(programme=programme, start=span.start, end=span.end),
         ),
+        ("band", programme.band_data_element, in_band),
+        ("respondents", programme.respondents_data_element, respondents),
     )
     for label, element, people in targets:
         if element is None:

@@ -281,3 +281,58 @@ def test_cohort_outside_programme_districts_is_refused(world: World) -> None:
             completion_min=1,
         )
     assert exc.value.field == "org_unit"
+
+
+def test_share_in_band_feeds_numerator_and_denominator(world: World) -> None:
+    from amahoro.data.tests.factories import make_meta
+    from amahoro.programmes import scoring
+
+    meta = make_meta()
+    world.programme.band_name = "high"
+    world.programme.band_data_element = meta.cases
+    world.programme.respondents_data_element = meta.total
+    world.programme.save()
+    gem = services.gem_ensure()
+    items = scoring.gem_definition().items
+
+    def level(x: int) -> dict[str, str]:
+        ineq, eq = (
+            ["agree", "partially_agree", "do_not_agree"][x],
+            ["do_not_agree", "partially_agree", "agree"][x],
+        )
+        return {i.code: ineq if i.subscale == "inequitable" else eq for i in items}
+
+    base = services.survey_round_create(
+        actor=None, cohort=world.cohort, scale=gem, kind="baseline", date=date(2025, 1, 6)
+    )
+    end = services.survey_round_create(
+        actor=None, cohort=world.cohort, scale=gem, kind="endline", date=date(2025, 5, 1)
+    )
+    a, b, c, _d = world.people
+    services.responses_record(actor=None, survey=base, answers={a: level(0), b: level(0), c: level(0)})
+    services.responses_record(actor=None, survey=end, answers={a: level(2), b: level(1), c: level(2)})
+    services.programme_indicators_push(
+        actor=world.cast.me_nyarugenge, programme=world.programme, period="2025"
+    )
+    in_band = {
+        v.category_option_combo.code: v.value for v in DataValue.objects.filter(data_element=meta.cases)
+    }
+    assert in_band == {"M": "2"}  # a and c (men) are high at endline; b (woman) is moderate
+    assert DataValue.objects.get(data_element=meta.total).value == "3"
+
+
+def test_gem_is_installed_by_migration_and_push_command(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from amahoro.programmes.models import Scale
+
+    gem = Scale.objects.get(code="GEM-24")
+    assert gem.builtin and gem.items.count() == 24 and gem.bands.count() == 3
+    assert services.gem_ensure() == gem
+    out = StringIO()
+    call_command("programme_push_indicators", "BANDE", "2025", "--user", "me_nyarugenge", stdout=out)
+    assert out.getvalue().strip() == "{}"  # no data element configured: nothing to push
+    with pytest.raises(CommandError):
+        call_command("programme_push_indicators", "NOPE", "2025", "--user", "me_nyarugenge")
