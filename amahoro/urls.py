@@ -19,6 +19,7 @@ urlpatterns = [
     path("data/", include("amahoro.data.urls")),
     path("consultations/", include("amahoro.consultations.urls")),
     path("participation/", include("amahoro.participation.urls")),
+    path("public/", include("amahoro.portal.urls")),
     path("funding/", include("amahoro.funding.urls")),
     path("programmes/", include("amahoro.programmes.urls")),
     path("collection/", include("amahoro.collection.urls")),

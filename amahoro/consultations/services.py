@@ -125,6 +125,12 @@ def round_create(
     return rnd
 
 
+def _portal_changed() -> None:
+    from amahoro.portal.selectors import invalidate
+
+    transaction.on_commit(invalidate)
+
+
 def _require_moderator(actor: Any, rnd: ConsultationRound) -> None:
     if not policy.can(actor, Perm.FRAMEWORK_VIEW, rnd):
         raise NotFound("consultation round not found")
@@ -172,6 +178,7 @@ def round_publish(*, actor: Any, round: ConsultationRound) -> ConsultationRound:
         changes={"published": True},
         message="consultation summary published",
     )
+    _portal_changed()
     return round
 
 
@@ -188,6 +195,7 @@ def round_unpublish(*, actor: Any, round: ConsultationRound) -> ConsultationRoun
             organisation_id=round.organisation_id,
             changes={"published": False},
         )
+        _portal_changed()
     return round
 
 

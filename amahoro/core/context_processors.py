@@ -24,6 +24,9 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "collection": policy.has_perm(user, Perm.FORM_VIEW),
             "users": policy.has_perm(user, Perm.USER_VIEW),
             "audit": policy.has_perm(user, Perm.AUDIT_VIEW),
+            "consultations": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
+            "participation": policy.has_perm(user, Perm.DATA_VIEW),
+            "portal": True,
             "admin": bool(getattr(user, "is_staff", False)),
         }
     return {"amahoro_version": __version__, "nav": nav}

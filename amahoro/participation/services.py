@@ -335,4 +335,7 @@ def peacekeeping_csv_import(
             org_unit_path=org_unit.path,
             changes={"country": country, "months": len(result.periods), "values": len(values)},
         )
+        from amahoro.portal.selectors import invalidate
+
+        transaction.on_commit(invalidate)
     return result

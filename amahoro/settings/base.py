@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "amahoro.analytics",
     "amahoro.consultations",
     "amahoro.participation",
+    "amahoro.portal",
     "amahoro.cases",
     "amahoro.funding",
     "amahoro.collection",

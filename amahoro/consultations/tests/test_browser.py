@@ -18,10 +18,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def consultation(rwanda_slice: dict[str, int]) -> Any:
+    from django.core.cache import cache
+
     from amahoro.consultations import services
     from amahoro.frameworks.models import Framework, Node
     from amahoro.frameworks.reference import load_nap_rw_2018
 
+    cache.clear()
     load_nap_rw_2018()
     nap = Framework.objects.get(code="RW-NAP1325-2018")
     ministry = make_org("MINISTRY", "ministry", areas=("RW",))
@@ -87,6 +90,14 @@ def test_round_end_to_end(page, live_server, consultation, console, screenshot_d
     assert row.get_attribute("data-official") in ("no_data", "no_target", "on_track", "at_risk", "off_track")
     assert "Limited progress" in row.inner_text()
     assert "mentoring programme" in row.inner_text()
+    # 5. Signed out, the public portal shows the same summary.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/public/")
+    page.click("#consultations a:has-text('NAP review 2022')")
+    page.wait_for_url(f"{live_server.url}/public/consultations/{consultation.uuid}/")
+    public_row = page.locator("#consultation-summary tr[data-outcome='P1.O2']")
+    assert "Limited progress" in public_row.inner_text() and "mentoring programme" in public_row.inner_text()
+    assert "CSO1 organisation" in public_row.inner_text()  # named: it did not ask for anonymity
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "consultation-summary.png"), full_page=True)
     assert console.errors == []

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("participation/", views.participation, name="participation"),
+    path("consultations/<uuid:uuid>/", views.consultation, name="consultation"),
+    path("data/<str:dataset>.<str:fmt>", views.download, name="download"),
+]
