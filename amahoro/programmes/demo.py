@@ -105,6 +105,22 @@ DATA_ELEMENTS: dict[str, Any] = {
             "aggregationType": "SUM",
             "categoryCombo": {"code": "SEX"},
         },
+        {
+            "code": "BANDEBEREHO_GEM_HIGH",
+            "name": "Curriculum participants with high support for gender equity (GEM, latest round)",
+            "shortName": "GEM high equity",
+            "valueType": "INTEGER_ZERO_OR_POSITIVE",
+            "aggregationType": "SUM",
+            "categoryCombo": {"code": "SEX"},
+        },
+        {
+            "code": "BANDEBEREHO_GEM_RESPONDENTS",
+            "name": "Curriculum participants who answered the GEM scale (latest round)",
+            "shortName": "GEM respondents",
+            "valueType": "INTEGER_ZERO_OR_POSITIVE",
+            "aggregationType": "SUM",
+            "categoryCombo": {"code": "SEX"},
+        },
     ]
 }
 
@@ -136,7 +152,7 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
     ngo = Organisation.objects.filter(code=NGO).first()
     if ngo is None:
         return
-    if not DataElement.objects.filter(code="BANDEBEREHO_REACH").exists():
+    if not DataElement.objects.filter(code="BANDEBEREHO_GEM_RESPONDENTS").exists():
         report = metadata_import(actor=actor, payload=DATA_ELEMENTS)
         if report.status != "OK":
             result.notes.append(f"programmes: data elements not created ({report.status})")
@@ -155,6 +171,9 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
         end=START + timedelta(weeks=26),
         reach_data_element=DataElement.objects.filter(code="BANDEBEREHO_REACH").first(),
         completion_data_element=DataElement.objects.filter(code="BANDEBEREHO_COMPLETED").first(),
+        band_name="high",
+        band_data_element=DataElement.objects.filter(code="BANDEBEREHO_GEM_HIGH").first(),
+        respondents_data_element=DataElement.objects.filter(code="BANDEBEREHO_GEM_RESPONDENTS").first(),
     )
     gem = services.gem_ensure()
     definition = services.scale_definition(gem)

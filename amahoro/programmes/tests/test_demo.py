@@ -34,6 +34,8 @@ def test_demo_step_creates_a_curriculum_and_is_idempotent() -> None:
     assert gem["paired"]["mean_difference"] > 3 and gem["did"]["did"] > 2
     assert any(p["a"].code != p["b"].code for p in selectors.duplicate_candidates(user=me))
     assert DataValue.objects.filter(data_element__code="BANDEBEREHO_REACH", period__code="2026").exists()
+    respondents = DataValue.objects.filter(data_element__code="BANDEBEREHO_GEM_RESPONDENTS")
+    assert sum(int(v.value) for v in respondents) == 72
     assert "fictional participants" in result.notes[-1]
     programmes_demo_step(result, None)
     assert Programme.objects.filter(code=PROGRAMME_CODE).count() == 1
