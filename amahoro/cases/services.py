@@ -76,8 +76,21 @@ def survivor_code_new() -> str:
             return code
 
 
+def phone_canonical(phone: str) -> str:
+    """Digits in international form, so 0788 123 456, +250 788 123 456 and 250788123456 match (Rwanda's
+    numbers: 9 digits after the country code 250 or the trunk prefix 0)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if len(digits) == 10 and digits.startswith("0"):
+        digits = "250" + digits[1:]
+    elif len(digits) == 9 and digits.startswith("7"):
+        digits = "250" + digits
+    return digits
+
+
 def phone_index(phone: str) -> str:
-    return blind_index(phone, purpose=PHONE_PURPOSE)
+    return blind_index(phone_canonical(phone), purpose=PHONE_PURPOSE)
 
 
 def _derive(data: IncidentInput) -> dict[str, Any]:

@@ -24,6 +24,8 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "collection": policy.has_perm(user, Perm.FORM_VIEW),
             "users": policy.has_perm(user, Perm.USER_VIEW),
             "audit": policy.has_perm(user, Perm.AUDIT_VIEW),
+            "cases": policy.has_perm(user, Perm.CASE_VIEW),
+            "case_statistics": policy.has_perm(user, Perm.CASE_STATISTICS),
             "consultations": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "participation": policy.has_perm(user, Perm.DATA_VIEW),
             "portal": True,
