@@ -182,6 +182,11 @@ class ProgrammeDetail(APIView):
                 "districts": list(programme.districts.values_list("code", flat=True)),
                 "reach": selectors.programme_reach(user=request.user, programme=programme),
                 "cohorts": cohorts,
+                "timeline": selectors.attendance_over_time(user=request.user, programme=programme),
+                "scales": [
+                    {**r, "scale": r["scale"].code}
+                    for r in selectors.programme_scale_results(user=request.user, programme=programme)
+                ],
             }
         )
 

@@ -319,15 +319,31 @@ def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, A
         first_seen.setdefault(pid, month)
     for pid, month in first_seen.items():
         months[month]["new_people"].add(pid)
-    out, cumulative = [], 0
+    # The month each enrolment reached its cohort's completion rule (the k-th session attended).
+    completed_in: Counter[str] = Counter()
+    present_dates: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for pid, cohort_id, d in visible.filter(present=True, participant__merged_into__isnull=True).values_list(
+        "participant_id", "session__cohort_id", "session__date"
+    ):
+        present_dates[(pid, cohort_id)].append(d)
+    rule = dict(Cohort.objects.filter(programme=programme).values_list("pk", "completion_min"))
+    for (_pid, cohort_id), dates in present_dates.items():
+        k = rule.get(cohort_id, 0)
+        if k and len(dates) >= k:
+            month = sorted(dates)[k - 1].strftime("%Y-%m")
+            completed_in[month] += 1
+            months[month]
+    out, cumulative, completed = [], 0, 0
     for month in sorted(months):
         cumulative += len(months[month]["new_people"])
+        completed += completed_in[month]
         out.append(
             {
                 "month": month,
                 "sessions": months[month]["sessions"],
                 "attendances": months[month]["attendances"],
                 "reach": cumulative,
+                "completed": completed,
             }
         )
     return out

@@ -176,3 +176,28 @@ def test_attendance_rows_all_or_nothing(api_client: Any, world: World) -> None:
     assert r.status_code == 404
     r = as_user(api_client, world.cast.viewer_nyarugenge).post(url, {"rows": rows[:1]}, format="json")
     assert r.status_code == 403
+
+
+def test_programme_detail_includes_scale_results(api_client: Any, world: World) -> None:
+    gem = services.gem_ensure()
+    base = services.survey_round_create(
+        actor=None, cohort=world.cohort, scale=gem, kind="baseline", date=world.cohort.start
+    )
+    end = services.survey_round_create(
+        actor=None, cohort=world.cohort, scale=gem, kind="endline", date=world.cohort.end
+    )
+    a, b, c, _ = world.people
+    services.responses_record(
+        actor=None, survey=base, answers={a: gem_answers(0), b: gem_answers(0), c: gem_answers(1)}
+    )
+    services.responses_record(
+        actor=None, survey=end, answers={a: gem_answers(1), b: gem_answers(2), c: gem_answers(2)}
+    )
+    r = as_user(api_client, world.cast.me_nyarugenge).get("/api/v1/programmes/BANDE")
+    gem_result = r.json()["scales"][0]
+    assert gem_result["scale"] == "GEM-24"
+    assert [x["kind"] for x in gem_result["rounds"]] == ["baseline", "endline"]
+    assert gem_result["paired"]["n"] == 3 and gem_result["paired"]["mean_difference"] == pytest.approx(
+        32
+    )  # +24, +48, +24
+    assert gem_result["rounds"][1]["bands"][2] == {"name": "high", "count": 2, "share": 66.7}

@@ -37,10 +37,11 @@
       legend: { top: 0 },
       grid: { left: 50, right: 50, top: 40, bottom: 30 },
       xAxis: { type: "category", data: months },
-      yAxis: [{ type: "value", name: "Attendances", minInterval: 1 }, { type: "value", name: "Reach", minInterval: 1 }],
+      yAxis: [{ type: "value", name: "Attendances", minInterval: 1 }, { type: "value", name: "People", minInterval: 1 }],
       series: [
         { type: "bar", name: "Attendances", data: data.timeline.map(function (m) { return m.attendances; }), itemStyle: { color: "#9cc3d5" } },
-        { type: "line", name: "Unique people so far", yAxisIndex: 1, data: data.timeline.map(function (m) { return m.reach; }), itemStyle: { color: "#1f6f8b" } }
+        { type: "line", name: "Unique people so far", yAxisIndex: 1, data: data.timeline.map(function (m) { return m.reach; }), itemStyle: { color: "#1f6f8b" } },
+        { type: "line", name: "Completed so far", yAxisIndex: 1, data: data.timeline.map(function (m) { return m.completed; }), itemStyle: { color: "#2e7d32" } }
       ]
     });
   }
