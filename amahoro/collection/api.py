@@ -23,7 +23,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
-from . import exports, mapping, selectors, services
+from . import exports, importing, mapping, selectors, services
 from .models import CollectorToken, MappingRule, ReviewState, Submission, XForm
 
 MAX_XLSFORM_BYTES = 10 * 1024 * 1024
@@ -405,3 +405,26 @@ class MappingRuleDetailView(APIView):
         _require(request.user, Perm.FORM_MANAGE)
         rule = self._rule(request, form_id, pk)
         return Response(mapping.mapping_run(actor=request.user, rule=rule).as_dict())
+
+
+class SubmissionImportView(APIView):
+    """POST /api/v1/forms/<form_id>/submissions/import (multipart `file`, .csv or .xlsx shaped like the
+    export): 200 with counts, or 400 with every row error and nothing stored."""
+
+    @extend_schema(
+        operation_id="forms_submissions_import",
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing stored"),
+        },
+    )
+    def post(self, request: Request, form_id: str) -> Response:
+        form = get_form(request.user, form_id)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed("attach the records as 'file' (.csv or .xlsx)", field="file")
+        report = importing.submissions_import(
+            actor=request.user, form=form, content=upload.read(), filename=upload.name or ""
+        )
+        return Response(report.as_dict(), status=400 if report.errors else 200)

@@ -9,6 +9,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("forms/<str:form_id>", api.FormDetailView.as_view(), name="form-detail"),
     path("forms/<str:form_id>/submissions", api.SubmissionListView.as_view(), name="form-submissions"),
     path(
+        "forms/<str:form_id>/submissions/import",
+        api.SubmissionImportView.as_view(),
+        name="form-submissions-import",
+    ),
+    path(
         "forms/<str:form_id>/submissions/<str:instance_id>/review",
         api.SubmissionReviewView.as_view(),
         name="form-submission-review",

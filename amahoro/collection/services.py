@@ -443,15 +443,16 @@ def submission_receive(
         elif form.encrypted:
             raise ValidationFailed(_("This form is encrypted: the client must encrypt its submissions"))
         with transaction.atomic():
-            return _store(form, instance, xml, files, user, token)
+            return instance_store(form, instance, xml, files, user, token)
     except (ValidationFailed, NotFound, PermissionDenied, Conflict) as exc:
         _refuse(exc, form_id)
         raise
 
 
-def _store(
+def instance_store(
     form: XForm, instance: Any, xml: bytes, files: list[UploadedFile], user: Any, token: CollectorToken | None
 ) -> Received:
+    """Store a parsed instance exactly once (call inside a transaction, after the access checks)."""
     xml_md5 = md5_hex(xml)
     existing = (
         Submission.objects.select_for_update().filter(form=form, instance_id=instance.instance_id).first()

@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("forms/<str:form_id>/", views.form_detail, name="form"),
     path("forms/<str:form_id>/settings", views.form_settings, name="form-settings"),
     path("forms/<str:form_id>/rules", views.rule_save, name="form-rules"),
+    path("forms/<str:form_id>/import", views.submissions_import, name="form-import"),
     path("forms/<str:form_id>/submissions/<str:instance_id>/", views.submission_detail, name="submission"),
 ]

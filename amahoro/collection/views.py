@@ -23,7 +23,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
-from . import api, exports, mapping, selectors, services
+from . import api, exports, importing, mapping, selectors, services
 from .models import Aggregation, CollectorToken, MappingRule, ReviewState, Submission
 
 
@@ -332,4 +332,31 @@ def rule_save(request: HttpRequest, form_id: str) -> HttpResponse:
         )
     except AmahoroError as exc:
         messages.error(request, exc.message)
+    return redirect("collection:form", form_id=form.form_id)
+
+
+@login_required
+@require_POST
+def submissions_import(request: HttpRequest, form_id: str) -> HttpResponse:
+    """Historical records from a CSV/XLSX shaped like the export; any row error refuses the file."""
+    form = api.get_form(request.user, form_id)
+    try:
+        upload = _file(request, "file")
+        report = importing.submissions_import(
+            actor=request.user, form=form, content=upload.read(), filename=upload.name or ""
+        )
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+    else:
+        if report.errors:
+            messages.error(request, _("Nothing was imported: correct these rows and upload again."))
+            for e in report.errors[:20]:
+                where = f"{e['sheet'] or form.form_id} row {e['row']}, {e['column']}"
+                messages.error(request, f"{where}: {e['message']}")
+        else:
+            messages.success(
+                request,
+                _("%(c)s records imported, %(u)s already there")
+                % {"c": report.created, "u": report.unchanged},
+            )
     return redirect("collection:form", form_id=form.form_id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, SubElement, tostring  # building only; parsing is defusedxml
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -47,6 +48,8 @@ class FormField:
     path: str  # /data/group/name
     type: str  # bind type: string, int, decimal, select1, select, geopoint, date, ...
     repeat: str = ""  # the name of the innermost repeat holding it, "" at top level
+    required: bool = False
+    choices: tuple[str, ...] = ()  # the option names of a select (with "other" for or_other)
 
 
 @dataclass
@@ -57,6 +60,8 @@ class FormMeta:
     public_key: str
     fields: list[FormField] = field(default_factory=list)
     repeats: list[str] = field(default_factory=list)
+    repeat_paths: dict[str, str] = field(default_factory=dict)
+    root: str = "data"
 
     def top_fields(self) -> list[FormField]:
         return [f for f in self.fields if not f.repeat]
@@ -68,7 +73,37 @@ class FormMeta:
         return next((f for f in self.fields if f.name == name), None)
 
 
+def _choices(root: Element, model: Element) -> dict[str, tuple[str, ...]]:
+    """{select ref: option names}, from itemsets over secondary instances or inline items."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for inst in model.iter(f"{{{XFORMS_NS}}}instance"):
+        if inst.get("id"):
+            lists[inst.get("id", "")] = tuple(
+                (item.findtext(f"{{{XFORMS_NS}}}name") or "").strip()
+                for item in inst.iter(f"{{{XFORMS_NS}}}item")
+            )
+    out: dict[str, tuple[str, ...]] = {}
+    for el in root.iter():
+        if local(el.tag) not in {"select", "select1"} or not el.get("ref"):
+            continue
+        itemset = el.find(f"{{{XFORMS_NS}}}itemset")
+        if itemset is not None:
+            nodeset = itemset.get("nodeset", "")
+            list_id = nodeset.split("'")[1] if nodeset.startswith("instance('") else ""
+            if list_id in lists and "[" not in nodeset:  # a filtered (cascading) list is not checked
+                out[el.get("ref", "")] = lists[list_id]
+        else:
+            values = [
+                (i.findtext(f"{{{XFORMS_NS}}}value") or "").strip() for i in el.iter(f"{{{XFORMS_NS}}}item")
+            ]
+            if values:
+                out[el.get("ref", "")] = tuple(values)
+    return out
+
+
+@lru_cache(maxsize=64)
 def form_meta(xml: str) -> FormMeta:
+    """The form's fields (cached by XML: forms are read on every submission)."""
     root = parse_xml(xml)
     head = root.find(f"{{{H_NS}}}head")
     if head is None:
@@ -84,6 +119,10 @@ def form_meta(xml: str) -> FormMeta:
     submission = model.find(f"{{{XFORMS_NS}}}submission")
     public_key = (submission.get("base64RsaPublicKey") or "") if submission is not None else ""
     binds = {b.get("nodeset", ""): b.get("type", "string") for b in model.iter(f"{{{XFORMS_NS}}}bind")}
+    required = {
+        b.get("nodeset", "") for b in model.iter(f"{{{XFORMS_NS}}}bind") if b.get("required") == "true()"
+    }
+    choices = _choices(root, model)
     body_selects: dict[str, str] = {}
     for el in root.iter():
         if local(el.tag) in {"select", "select1", "odk:rank"} and el.get("ref"):
@@ -94,6 +133,7 @@ def form_meta(xml: str) -> FormMeta:
         version=data.get("version", ""),
         title=(title_el.text or "") if title_el is not None else "",
         public_key=public_key,
+        root=local(data.tag),
     )
     seen: set[str] = set()
 
@@ -106,12 +146,22 @@ def form_meta(xml: str) -> FormMeta:
             seen.add(child_path)
             if child_path in repeats:
                 meta.repeats.append(name)
+                meta.repeat_paths[name] = child_path
                 walk(child, child_path, name)
             elif len(child):
                 walk(child, child_path, repeat)
             else:
                 kind = body_selects.get(child_path) or binds.get(child_path, "string")
-                meta.fields.append(FormField(name=name, path=child_path, type=kind, repeat=repeat))
+                meta.fields.append(
+                    FormField(
+                        name=name,
+                        path=child_path,
+                        type=kind,
+                        repeat=repeat,
+                        required=child_path in required,
+                        choices=choices.get(child_path, ()),
+                    )
+                )
 
     walk(data, f"/{local(data.tag)}", "")
     return meta
@@ -197,3 +247,36 @@ def parse_instance(xml: bytes | str, *, repeats: set[str] | None = None) -> Inst
         deprecated_id=_meta_value(root, "deprecatedID"),
         data=flatten(root, repeats or set()),
     )
+
+
+def build_instance(meta: FormMeta, data: dict[str, Any], *, instance_id: str) -> bytes:
+    """Instance XML for answers given by field name (a bulk-imported record), in the form's structure."""
+    root = Element(meta.root, {"id": meta.form_id, **({"version": meta.version} if meta.version else {})})
+
+    def place(parent: Element, base: str, fields: list[FormField], answers: dict[str, Any]) -> None:
+        nodes: dict[str, Element] = {base: parent}
+        for f in fields:
+            value = answers.get(f.name)
+            if value in (None, ""):
+                continue
+            rel = f.path[len(base) + 1 :].split("/")
+            node, path = parent, base
+            for part in rel[:-1]:
+                path = f"{path}/{part}"
+                if path not in nodes:
+                    nodes[path] = SubElement(node, part)
+                node = nodes[path]
+            SubElement(node, rel[-1]).text = str(value)
+
+    place(root, f"/{meta.root}", meta.top_fields(), data)
+    for name, rpath in meta.repeat_paths.items():
+        parent_path, _, tag = rpath.rpartition("/")
+        for entry in data.get(name) or []:
+            holder = root
+            for part in parent_path.split("/")[2:]:
+                found = holder.find(part)
+                holder = found if found is not None else SubElement(holder, part)
+            place(SubElement(holder, tag), rpath, meta.repeat_fields(name), entry)
+    meta_el = SubElement(root, "meta")
+    SubElement(meta_el, "instanceID").text = instance_id
+    return b'<?xml version="1.0" encoding="UTF-8"?>' + tostring(root, encoding="unicode").encode()
