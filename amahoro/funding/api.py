@@ -214,3 +214,174 @@ class ExchangeRateView(APIView):
         )
         return Response({"currency": rate.currency, "quote": rate.quote, "rate": str(rate.rate),
                          "valid_from": rate.valid_from.isoformat()}, status=201)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Budget lines, transactions and mapping rules, one at a time
+
+
+def _org(code: Any, field: str, *, required: bool = False) -> Organisation | None:
+    if code in (None, ""):
+        if required:
+            raise ValidationFailed(f"{field} is required (an organisation code)", field=field)
+        return None
+    org = Organisation.objects.filter(code=str(code)).first()
+    if org is None:
+        raise ValidationFailed(f"{field}: unknown organisation '{code}'", field=field)
+    return org
+
+
+def _place(code: Any) -> Any:
+    if code in (None, ""):
+        return None
+    from amahoro.geo.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=str(code)).first()
+    if unit is None:
+        raise ValidationFailed(f"org_unit: unknown place code '{code}'", field="org_unit")
+    return unit
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def record_dict(r: Any) -> dict[str, Any]:
+    out = {
+        "id": str(r.uuid),
+        "framework": r.node.framework.code if r.node_id else None,
+        "node": r.node.code if r.node_id else None,
+        "organisation": r.organisation.code,
+        "implementing_partner": r.implementing_partner.code if r.implementing_partner_id else None,
+        "funder": r.funder.code if r.funder_id else None,
+        "funder_name": r.funder_name,
+        "amount": f"{r.amount:.2f}",
+        "currency": r.currency,
+        "description": r.description,
+        "published": r.is_published,
+        "sensitive": r.is_sensitive,
+        "source": r.source,
+    }
+    if hasattr(r, "fiscal_year"):
+        out |= {"fiscal_year": r.fiscal_year, "period_start": r.period_start.isoformat(),
+                "period_end": r.period_end.isoformat()}  # fmt: skip
+    else:
+        out |= {"kind": r.kind, "date": r.date.isoformat()}
+    return out
+
+
+def _filtered(request: Request, qs: Any) -> Any:
+    params = request.query_params
+    if params.get("framework"):
+        qs = qs.filter(node__framework__code=params["framework"])
+    if params.get("node"):
+        qs = qs.filter(node__code=params["node"])
+    if params.get("organisation"):
+        qs = qs.filter(organisation__code=params["organisation"])
+    return qs.select_related("node__framework")
+
+
+def _common(request: Request) -> dict[str, Any]:
+    data = request.data
+    return {
+        "organisation": _org(data.get("organisation"), "organisation", required=True),
+        "node": resolve_node(request.user, data.get("framework"), data.get("node")),
+        "amount": data.get("amount"),
+        "currency": str(data.get("currency") or ""),
+        "org_unit": _place(data.get("org_unit")),
+        "implementing_partner": _org(data.get("implementing_partner"), "implementing_partner"),
+        "funder": _org(data.get("funder"), "funder"),
+        "funder_name": str(data.get("funder_name") or "")[:300],
+        "description": str(data.get("description") or "")[:500],
+        "is_published": _truthy(data.get("published", False)),
+        "is_sensitive": _truthy(data.get("sensitive", False)),
+    }
+
+
+class BudgetLineListView(APIView):
+    """GET funding/budget-lines?framework=&node=&organisation=; POST one budget line."""
+
+    @extend_schema(operation_id="funding_budget_lines", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.FUNDING_VIEW)
+        qs = _filtered(request, selectors.budget_lines_visible_to(user=request.user))
+        return Response({"budget_lines": [record_dict(r) for r in qs.order_by("period_start", "pk")[:5000]]})
+
+    @extend_schema(
+        operation_id="funding_budget_line_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.FUNDING_MANAGE)
+        line = services.budget_line_create(
+            actor=request.user, fiscal_year=str(request.data.get("fiscal_year") or ""), **_common(request)
+        )
+        return Response(record_dict(line), status=201)
+
+
+class TransactionListView(APIView):
+    """GET funding/transactions?framework=&node=&organisation=; POST one transaction."""
+
+    @extend_schema(operation_id="funding_transactions", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.FUNDING_VIEW)
+        qs = _filtered(request, selectors.transactions_visible_to(user=request.user))
+        return Response({"transactions": [record_dict(r) for r in qs.order_by("date", "pk")[:5000]]})
+
+    @extend_schema(
+        operation_id="funding_transaction_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.FUNDING_MANAGE)
+        raw = request.data.get("date")
+        try:
+            day = dt.date.fromisoformat(str(raw)) if raw else None
+        except ValueError as exc:
+            raise ValidationFailed(f"date must be a date (YYYY-MM-DD), not '{raw}'", field="date") from exc
+        tx = services.transaction_create(
+            actor=request.user, kind=str(request.data.get("kind") or ""), date=day, **_common(request)
+        )
+        return Response(record_dict(tx), status=201)
+
+
+class MappingRuleListView(APIView):
+    """GET funding/mapping-rules; POST {"framework", "node", "kind": sector|tag|keyword, "value", "priority",
+    "organisation"} (no organisation: a shared rule, system administrators only)."""
+
+    @extend_schema(operation_id="funding_mapping_rules", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        _require(request.user, Perm.FUNDING_VIEW)
+        rules = selectors.mapping_rules_visible_to(user=request.user).select_related("framework")
+        return Response({"rules": [rule_dict(r) for r in rules]})
+
+    @extend_schema(
+        operation_id="funding_mapping_rule_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.FUNDING_MANAGE)
+        node = resolve_node(request.user, request.data.get("framework"), request.data.get("node"))
+        if node is None:
+            raise ValidationFailed("node is required", field="node")
+        try:
+            priority = int(request.data.get("priority") or 100)
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed("priority must be a whole number", field="priority") from exc
+        rule = services.mapping_rule_create(
+            actor=request.user,
+            node=node,
+            kind=str(request.data.get("kind") or ""),
+            value=str(request.data.get("value") or ""),
+            priority=max(0, priority),
+            organisation=_org(request.data.get("organisation"), "organisation"),
+        )
+        return Response(rule_dict(rule), status=201)
+
+
+def rule_dict(r: Any) -> dict[str, Any]:
+    return {"id": str(r.uuid), "framework": r.framework.code, "node": r.node.code, "kind": r.kind, "value": r.value,
+            "priority": r.priority, "organisation": r.organisation.code if r.organisation_id else None}  # fmt: skip

@@ -10,4 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("funding/iati/activities/<uuid:pk>/map", api.IatiActivityMapView.as_view(), name="funding-iati-map"),
     path("funding/summary", api.FundingSummaryView.as_view(), name="funding-summary"),
     path("funding/rates", api.ExchangeRateView.as_view(), name="funding-rates"),
+    path("funding/budget-lines", api.BudgetLineListView.as_view(), name="funding-budget-lines"),
+    path("funding/transactions", api.TransactionListView.as_view(), name="funding-transactions"),
+    path("funding/mapping-rules", api.MappingRuleListView.as_view(), name="funding-mapping-rules"),
 ]

@@ -277,9 +277,7 @@ def mapping_rule_create(
     if actor is not None:
         if organisation is None and not policy.is_system_admin(actor):
             raise PermissionDenied("Only system administrators create shared mapping rules")
-        if organisation is not None and not policy.can_in(
-            actor, Perm.FUNDING_MANAGE, organisation=organisation
-        ):
+        if organisation is not None and not may_manage(actor, organisation=organisation, org_unit=None):
             raise PermissionDenied(f"You may not manage funding of {organisation.code}")
         _check_node(actor, node)
     rule, created = MappingRule.objects.get_or_create(

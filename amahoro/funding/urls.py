@@ -11,4 +11,5 @@ urlpatterns = [
     path("import/", views.upload, name="upload"),
     path("iati/", views.iati_page, name="iati"),
     path("iati/<uuid:pk>/map/", views.iati_map, name="iati_map"),
+    path("iati/rules/", views.rule_create, name="rule_create"),
 ]

@@ -4,6 +4,7 @@ decisions via amahoro.policy."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from amahoro.roles import Perm
 from . import iati, selectors, spreadsheet
 from .api import importing_organisation
 from .currencies import CURRENCY_CHOICES
-from .models import IatiActivity
+from .models import IatiActivity, RuleKind
 
 DEFAULT_FRAMEWORK = "RW-NAP1325-2018"
 MAX_UPLOAD = iati.MAX_BYTES
@@ -180,6 +181,15 @@ def upload(request: HttpRequest) -> HttpResponse:
 # IATI
 
 
+def _visible_node(user: Any, raw: str) -> Node | None:
+    """The node with this public id, if the user may see it (a malformed id is simply not found)."""
+    try:
+        key = uuid.UUID(raw.strip())
+    except ValueError:
+        return None
+    return policy.visible(user, Perm.FRAMEWORK_VIEW, Node.objects.all()).filter(uuid=key).first()
+
+
 def _node_choices(user: Any) -> list[Node]:
     return list(
         policy.visible(user, Perm.FRAMEWORK_VIEW, Node.objects.select_related("framework")).order_by(
@@ -226,6 +236,9 @@ def iati_page(request: HttpRequest) -> HttpResponse:
         "manageable": manageable,
         "nodes": _node_choices(request.user) if can_manage else [],
         "organisations": _managed_orgs(request.user) if can_manage else [],
+        "rules": selectors.mapping_rules_visible_to(user=request.user).select_related("framework")[:500],
+        "rule_kinds": RuleKind.choices,
+        "is_system_admin": policy.is_system_admin(request.user),
     }
     return render(request, "funding/iati.html", context, status=status if status < 500 else 400)
 
@@ -252,7 +265,7 @@ def iati_map(request: HttpRequest, pk: str) -> HttpResponse:
     raw = request.POST.get("node", "").strip()
     node = None
     if raw:
-        node = policy.visible(request.user, Perm.FRAMEWORK_VIEW, Node.objects.all()).filter(uuid=raw).first()
+        node = _visible_node(request.user, raw)
         if node is None:
             raise Http404("node not found")
     try:
@@ -267,4 +280,35 @@ def iati_map(request: HttpRequest, pk: str) -> HttpResponse:
         messages.success(
             request, _("%(id)s is back in the unmapped queue.") % {"id": activity.iati_identifier}
         )
+    return redirect(reverse("funding:iati"))
+
+
+@login_required
+@require_POST
+def rule_create(request: HttpRequest) -> HttpResponse:
+    """Add a mapping rule (sector code, tag code or keyword -> node) from the IATI page."""
+    from amahoro.organisations.models import Organisation
+
+    from . import services
+
+    _require(request.user, Perm.FUNDING_MANAGE)
+    node = _visible_node(request.user, request.POST.get("node", ""))
+    code = request.POST.get("organisation", "").strip()
+    org = Organisation.objects.filter(code=code).first() if code else None
+    try:
+        if node is None:
+            raise NotFound(_("Choose a framework node."), field="node")
+        if code and org is None:
+            raise NotFound(_("Unknown organisation."), field="organisation")
+        services.mapping_rule_create(
+            actor=request.user,
+            node=node,
+            kind=request.POST.get("kind", ""),
+            value=request.POST.get("value", "")[:200],
+            organisation=org,
+        )
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Rule added: it applies to the next imports."))
     return redirect(reverse("funding:iati"))

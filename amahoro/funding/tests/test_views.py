@@ -110,3 +110,37 @@ def test_iati_page_refusals_and_queue(cast: Any, nap: Any) -> None:
 def test_nav_link(cast: Any) -> None:
     assert b'href="/funding/"' in client_for(cast.viewer_nyarugenge).get("/").content
     assert b'href="/funding/"' not in client_for(cast.nobody).get("/").content
+
+
+def test_rule_form_on_iati_page(cast: Any, nap: Any) -> None:
+    from amahoro.funding.models import MappingRule
+
+    node = Node.objects.get(framework=nap, code="P3.O2")
+    c = client_for(cast.ngo_admin)
+    r = c.post(
+        "/funding/iati/rules/",
+        {"kind": "keyword", "value": "Isange", "node": str(node.uuid), "organisation": "NGO1"},
+    )
+    assert r.status_code == 302
+    assert MappingRule.objects.get().organisation == cast.ngo
+    page = c.get("/funding/iati/").content.decode()
+    assert 'id="iati-rules"' in page and "Isange" in page
+    # a shared rule is for system administrators: refused with a message, nothing saved
+    c.post(
+        "/funding/iati/rules/",
+        {"kind": "keyword", "value": "police", "node": str(node.uuid), "organisation": ""},
+    )
+    assert MappingRule.objects.count() == 1
+    assert client_for(cast.viewer_nyarugenge).post("/funding/iati/rules/", {}).status_code == 403
+
+
+def test_malformed_node_ids_are_not_found(cast: Any, nap: Any) -> None:
+    c = client_for(cast.ngo_admin)
+    r = c.post(
+        "/funding/iati/rules/",
+        {"kind": "keyword", "value": "x", "node": "not-a-uuid", "organisation": "NGO1"},
+    )
+    assert r.status_code == 302  # back to the page with "Choose a framework node."
+    import uuid
+
+    assert c.post(f"/funding/iati/{uuid.uuid4()}/map/", {"node": "zzz"}).status_code == 404
