@@ -165,15 +165,9 @@ class ProgrammeDetail(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
         programme = _programme(request, code)
-        cohorts = [
-            {
-                "code": c.code,
-                "name": c.name,
-                "place": c.org_unit.code,
-                **selectors.cohort_completion(cohort=c),
-            }
-            for c in selectors.cohorts_visible_to(user=request.user, programme=programme)
-        ]
+        visible = list(selectors.cohorts_visible_to(user=request.user, programme=programme))
+        done = selectors.cohorts_completion(cohorts=visible)
+        cohorts = [{"code": c.code, "name": c.name, "place": c.org_unit.code, **done[c.pk]} for c in visible]
         return Response(
             {
                 "code": programme.code,

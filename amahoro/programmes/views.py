@@ -56,11 +56,13 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     rows = []
     for p in selectors.programmes_visible_to(user=request.user):
         reach = selectors.programme_reach(user=request.user, programme=p)
-        completion = {"enrolled": 0, "completed": 0}
-        for c in selectors.cohorts_visible_to(user=request.user, programme=p):
-            done = selectors.cohort_completion(cohort=c)
-            completion["enrolled"] += done["enrolled"]
-            completion["completed"] += done["completed"]
+        done = selectors.cohorts_completion(
+            cohorts=list(selectors.cohorts_visible_to(user=request.user, programme=p))
+        ).values()
+        completion = {
+            "enrolled": sum(d["enrolled"] for d in done),
+            "completed": sum(d["completed"] for d in done),
+        }
         rows.append({"programme": p, "reach": reach["total"], **completion})
     context = {
         "rows": rows,
@@ -74,10 +76,9 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
-    cohorts = [
-        {"cohort": c, **selectors.cohort_completion(cohort=c)}
-        for c in selectors.cohorts_visible_to(user=request.user, programme=programme)
-    ]
+    visible_cohorts = list(selectors.cohorts_visible_to(user=request.user, programme=programme))
+    done = selectors.cohorts_completion(cohorts=visible_cohorts)
+    cohorts = [{"cohort": c, **done[c.pk]} for c in visible_cohorts]
     reach = selectors.programme_reach(user=request.user, programme=programme)
     timeline = selectors.attendance_over_time(user=request.user, programme=programme)
     scales = selectors.programme_scale_results(user=request.user, programme=programme)

@@ -336,3 +336,15 @@ def test_gem_is_installed_by_migration_and_push_command(world: World) -> None:
     assert out.getvalue().strip() == "{}"  # no data element configured: nothing to push
     with pytest.raises(CommandError):
         call_command("programme_push_indicators", "NOPE", "2025", "--user", "me_nyarugenge")
+
+
+def test_bulk_completion_agrees_with_per_cohort(world: World) -> None:
+    a, b, c, d = world.people
+    attend(world, 0, [a, b, c, d])
+    attend(world, 1, [a, b])
+    attend(world, 2, [a])
+    as_of = world.sessions[2].date
+    cohorts = [world.cohort, world.gasabo_cohort]
+    bulk = selectors.cohorts_completion(cohorts=cohorts, as_of=as_of)
+    for cohort in cohorts:
+        assert bulk[cohort.pk] == selectors.cohort_completion(cohort=cohort, as_of=as_of)
