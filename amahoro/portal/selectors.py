@@ -45,7 +45,7 @@ def invalidate() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
-def _cached(name: str, build: Callable[[], T]) -> T:
+def cached(name: str, build: Callable[[], T]) -> T:
     seconds = cache_seconds()
     if seconds <= 0:
         return build()
@@ -90,7 +90,7 @@ def nap_progress() -> dict[str, Any] | None:
             "pillars": pillars,
         }
 
-    return _cached("progress", build)
+    return cached("progress", build)
 
 
 def _node(np: Any) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def funding_by_pillar(*, currency: str = "RWF") -> list[dict[str, Any]]:
             framework_code=portal_framework_code(), currency=currency, user=None, public=True
         )
 
-    return _cached(f"funding:{currency}", build)
+    return cached(f"funding:{currency}", build)
 
 
 def participation() -> dict[str, Any]:
@@ -143,7 +143,7 @@ def participation() -> dict[str, Any]:
             "parity": part.parity_series(user=reader),
         }
 
-    return _cached("participation", build)
+    return cached("participation", build)
 
 
 def consultations() -> list[dict[str, Any]]:
@@ -156,4 +156,4 @@ def consultations() -> list[dict[str, Any]]:
             out.append(cs.summary_as_dict(round=rnd, rows=cs.round_summary(round=rnd)))
         return out
 
-    return _cached("consultations", build)
+    return cached("consultations", build)

@@ -75,7 +75,8 @@ def consultation(request: HttpRequest, uuid: Any) -> HttpResponse:
         rnd = cs.published_round_get(uuid=uuid)
     except NotFound:
         raise Http404("not found") from None
-    return _page("portal/consultation.html", {"round": rnd, "rows": cs.round_summary(round=rnd)})
+    rows = selectors.cached(f"consultation:{rnd.uuid}", lambda: cs.round_summary(round=rnd))
+    return _page("portal/consultation.html", {"round": rnd, "rows": rows})
 
 
 @require_GET
