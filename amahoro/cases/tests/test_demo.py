@@ -1,0 +1,47 @@
+"""The cases demo step: fictional incidents at Isange Kacyiru, statistics to show, and idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amahoro.audit.models import AuditEvent
+from amahoro.cases import demo
+from amahoro.cases.models import Incident, Service
+from amahoro.core import demo as core_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def base(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResult:
+    monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
+    monkeypatch.setattr(core_demo, "DEMO_STEPS", [])  # organisations and users only; the step runs below
+    return core_demo.demo_load(actor=None)
+
+
+def test_the_step_is_registered() -> None:
+    from amahoro.core.demo import DEMO_STEPS
+
+    assert DEMO_STEPS.count(demo.cases_demo_step) == 1
+
+
+def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any) -> None:
+    demo.cases_demo_step(base, None)
+    assert Incident.objects.filter(organisation__code="ISANGE-KACYIRU").count() == len(demo.CASES)
+    assert Incident.objects.filter(status="closed").count() == 1
+    assert Service.objects.filter(status="referred", provider__code="RNP").exists()
+    before = (Incident.objects.count(), Service.objects.count(), AuditEvent.objects.count())
+    demo.cases_demo_step(base, None)
+    assert (Incident.objects.count(), Service.objects.count(), AuditEvent.objects.count()) == before
+    # The demo viewer (MIGEPROF) sees suppressed national statistics of them.
+    from amahoro.accounts.models import User
+
+    api_client.force_authenticate(User.objects.get(username="viewer"))
+    r = api_client.get(
+        "/api/v1/gbv/statistics", {"period": str(Incident.objects.latest("report_date").report_date.year)}
+    )
+    assert r.status_code == 200
+    assert "Demo-" not in r.content.decode()
