@@ -346,7 +346,8 @@ def band_rows(
 
 
 def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, Any]]:
-    """Per month: sessions held, attendances, and unique people reached so far (cumulative)."""
+    """Per month: sessions held, attendances, unique people reached so far and people who completed so far
+    (the month of the session at which they reached their cohort's completion rule); cumulative counts."""
     visible = _visible_attendance(user, programme)
     sessions = policy.visible(user, Perm.PROGRAMME_VIEW, Session.objects.filter(cohort__programme=programme))
     months: dict[str, dict[str, Any]] = defaultdict(
@@ -354,25 +355,21 @@ def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, A
     )
     for d in sessions.values_list("date", flat=True):
         months[d.strftime("%Y-%m")]["sessions"] += 1
+    rule = dict(Cohort.objects.filter(programme=programme).values_list("pk", "completion_min"))
     first_seen: dict[int, str] = {}
-    for pid, d in (
-        visible.filter(present=True, participant__merged_into__isnull=True)
-        .values_list("participant_id", "session__date")
-        .order_by("session__date")
-    ):
+    present_dates: dict[tuple[int, int], list[date]] = defaultdict(list)
+    rows = visible.filter(present=True, participant__merged_into__isnull=True).values_list(
+        "participant_id", "session__cohort_id", "session__date"
+    )
+    for pid, cohort_id, d in rows:
         month = d.strftime("%Y-%m")
         months[month]["attendances"] += 1
-        first_seen.setdefault(pid, month)
+        if pid not in first_seen or month < first_seen[pid]:
+            first_seen[pid] = month
+        present_dates[(pid, cohort_id)].append(d)
     for pid, month in first_seen.items():
         months[month]["new_people"].add(pid)
-    # The month each enrolment reached its cohort's completion rule (the k-th session attended).
     completed_in: Counter[str] = Counter()
-    present_dates: dict[tuple[int, int], list[date]] = defaultdict(list)
-    for pid, cohort_id, d in visible.filter(present=True, participant__merged_into__isnull=True).values_list(
-        "participant_id", "session__cohort_id", "session__date"
-    ):
-        present_dates[(pid, cohort_id)].append(d)
-    rule = dict(Cohort.objects.filter(programme=programme).values_list("pk", "completion_min"))
     for (_pid, cohort_id), dates in present_dates.items():
         k = rule.get(cohort_id, 0)
         if k and len(dates) >= k:
