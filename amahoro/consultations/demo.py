@@ -146,7 +146,7 @@ def consultations_demo_step(result: DemoResult, actor: Any) -> None:
         organisation=migeprof,
         title=ROUND_TITLE,
         description="Civil-society organisations rate progress on the NAP outcomes they follow.",
-        period="2022",
+        period="",  # the official status over the plan's whole span (2018-2022)
     )
     authors = {"PROFEMMES": users["cso_profemmes"], NETWORK: users["cso_network"]}
     responders = {"MIGEPROF": users["migeprof_me"], "RNP": users["rnp_me"]}

@@ -65,7 +65,8 @@ def outcomes_of(*, round: ConsultationRound) -> list[Node]:
         Node.objects.filter(framework=round.framework, kind=NodeKind.OUTCOME)
         .select_related("parent")
         .prefetch_related("responsible")
-        .order_by("sort_order", "code")
+        # Tree order: the outcomes of the first pillar, then those of the second, ...
+        .order_by("parent__sort_order", "parent__code", "sort_order", "code")
     )
 
 

@@ -244,3 +244,9 @@ def test_round_creation_needs_framework_manage_in_the_convener(voices: Any) -> N
             period="20X4",
         )
     assert exc.value.field == "period"
+
+
+def test_outcomes_come_in_tree_order(voices: Any) -> None:
+    codes = [n.code for n in selectors.outcomes_of(round=voices.round)]
+    assert codes[:4] == ["P1.O1", "P1.O2", "P1.O3", "P2.O1"]
+    assert codes == sorted(codes)

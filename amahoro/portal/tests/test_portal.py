@@ -57,6 +57,8 @@ def test_pages_need_no_login_and_are_cacheable(figures: Any) -> None:
     page = c.get("/public/").content.decode()
     assert "63.8%" in page  # 51 of 80 deputies
     assert 'data-pillar="P1"' in page and 'data-outcome="P1.O1"' in page
+    # The pillar's own indicators are listed: the deputies' share (51 of 80 in 2024) against 30% (2022).
+    assert "Share of women: Members of the Chamber of Deputies" in page
 
 
 def test_nap_progress_uses_national_data(figures: Any) -> None:
