@@ -385,3 +385,33 @@ class MappingRuleListView(APIView):
 def rule_dict(r: Any) -> dict[str, Any]:
     return {"id": str(r.uuid), "framework": r.framework.code, "node": r.node.code, "kind": r.kind, "value": r.value,
             "priority": r.priority, "organisation": r.organisation.code if r.organisation_id else None}  # fmt: skip
+
+
+class BudgetLineDetailView(APIView):
+    """GET / DELETE funding/budget-lines/<id> (IATI lines are removed by re-importing, not here)."""
+
+    model_selector: Any = staticmethod(selectors.budget_lines_visible_to)
+
+    @extend_schema(operation_id="funding_record_get", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: str) -> Response:
+        _require(request.user, Perm.FUNDING_VIEW)
+        qs = self.model_selector(user=request.user)
+        return Response(record_dict(policy.get_visible_or_404(request.user, Perm.FUNDING_VIEW, qs, uuid=pk)))
+
+    @extend_schema(operation_id="funding_record_delete", responses={204: None})
+    def delete(self, request: Request, pk: str) -> Response:
+        _require(request.user, Perm.FUNDING_MANAGE)
+        qs = self.model_selector(user=request.user)
+        record = policy.get_visible_or_404(request.user, Perm.FUNDING_MANAGE, qs, uuid=pk)
+        if record.iati_activity_id:
+            raise ValidationFailed(
+                "this figure comes from an IATI file: re-import the file instead", field="id"
+            )
+        services.funding_record_delete(actor=request.user, record=record)
+        return Response(status=204)
+
+
+class TransactionDetailView(BudgetLineDetailView):
+    """GET / DELETE funding/transactions/<id>."""
+
+    model_selector: Any = staticmethod(selectors.transactions_visible_to)

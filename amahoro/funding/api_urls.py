@@ -12,5 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("funding/rates", api.ExchangeRateView.as_view(), name="funding-rates"),
     path("funding/budget-lines", api.BudgetLineListView.as_view(), name="funding-budget-lines"),
     path("funding/transactions", api.TransactionListView.as_view(), name="funding-transactions"),
+    path("funding/budget-lines/<uuid:pk>", api.BudgetLineDetailView.as_view(), name="funding-budget-line"),
+    path("funding/transactions/<uuid:pk>", api.TransactionDetailView.as_view(), name="funding-transaction"),
     path("funding/mapping-rules", api.MappingRuleListView.as_view(), name="funding-mapping-rules"),
 ]

@@ -83,3 +83,22 @@ def test_mapping_rules(cast: Any, nap: Any, api_client: Any) -> None:
     api_client.force_authenticate(cast.sysadmin)
     assert api_client.post("/api/v1/funding/mapping-rules", rule, format="json").status_code == 201
     assert MappingRule.objects.count() == 2
+
+
+def test_get_and_delete_one(cast: Any, nap: Any, api_client: Any) -> None:
+    api_client.force_authenticate(cast.me_nyarugenge)
+    tx = api_client.post("/api/v1/funding/transactions", TX, format="json").json()
+    url = f"/api/v1/funding/transactions/{tx['id']}"
+    assert api_client.get(url).json()["amount"] == "250000.00"
+    api_client.force_authenticate(cast.me_gasabo)  # same NGO, other district
+    assert api_client.get(url).status_code == 404
+    assert api_client.delete(url).status_code == 404
+    api_client.force_authenticate(cast.viewer_nyarugenge)  # sees it, may not delete it
+    assert api_client.get(url).status_code == 200
+    assert api_client.delete(url).status_code == 403
+    api_client.force_authenticate(cast.me_nyarugenge)
+    assert api_client.delete(url).status_code == 204
+    assert Transaction.objects.count() == 0
+    from amahoro.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(object_type="funding.transaction", action="delete").count() == 1

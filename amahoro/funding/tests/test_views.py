@@ -144,3 +144,13 @@ def test_malformed_node_ids_are_not_found(cast: Any, nap: Any) -> None:
     import uuid
 
     assert c.post(f"/funding/iati/{uuid.uuid4()}/map/", {"node": "zzz"}).status_code == 404
+
+
+def test_iati_page_hostile_file_is_400_with_message(cast: Any, nap: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><iati-activities version="2.03">&x;</iati-activities>'
+    r = client_for(cast.ngo_admin).post("/funding/iati/", {"file": SimpleUploadedFile("x.xml", xxe)})
+    assert r.status_code == 400
+    assert "DTD or entities" in r.content.decode()
+    assert "root:" not in r.content.decode()
