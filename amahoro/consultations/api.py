@@ -76,7 +76,11 @@ class RoundList(APIView):
         rounds = selectors.rounds_visible_to(user=request.user).order_by("-created_at")
         return Response({"rounds": [_round_dict(r) for r in rounds]})
 
-    @extend_schema(operation_id="consultation_round_create", request=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="consultation_round_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         data = request.data
         code = str(data.get("framework") or "")[:50]
@@ -109,7 +113,9 @@ class RoundDetail(APIView):
 
 
 class RoundAction(APIView):
-    @extend_schema(operation_id="consultation_round_action", request=None)
+    @extend_schema(
+        operation_id="consultation_round_action", request=None, responses={200: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request, uuid: Any, action: str) -> Response:
         rnd = _round(request, uuid)
         if action == "publish":
@@ -126,7 +132,9 @@ class RoundAction(APIView):
 
 
 class AssessmentCreate(APIView):
-    @extend_schema(operation_id="consultation_assess", request=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="consultation_assess", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request, uuid: Any) -> Response:
         rnd = _round(request, uuid)
         data = request.data
@@ -163,7 +171,11 @@ class AssessmentDetail(APIView):
     def get(self, request: Request, uuid: Any) -> Response:
         return Response(_assessment_dict(selectors.assessment_get(user=request.user, uuid=uuid)))
 
-    @extend_schema(operation_id="consultation_assessment_update", request=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="consultation_assessment_update",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def patch(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
         data = request.data
@@ -178,7 +190,11 @@ class AssessmentDetail(APIView):
 
 
 class AssessmentModerate(APIView):
-    @extend_schema(operation_id="consultation_moderate", request=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="consultation_moderate",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
         assessment = services.assessment_moderate(
@@ -191,7 +207,9 @@ class AssessmentModerate(APIView):
 
 
 class AssessmentRespond(APIView):
-    @extend_schema(operation_id="consultation_respond", request=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="consultation_respond", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
         resp = services.response_submit(
