@@ -25,6 +25,7 @@ from amahoro.roles import Perm
 
 from . import selectors, services, statistics
 from .inputs import incident_parse
+from .models import CaseStatus
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -88,9 +89,12 @@ class IncidentList(CaseAPIView):
         if unknown:
             name = sorted(unknown)[0]
             raise ValidationFailed(f"unknown query parameter '{name}'", field=name)
+        status_filter = request.query_params.get("status", "")
+        if status_filter not in ("", *CaseStatus.values):
+            raise ValidationFailed(f"status must be one of {', '.join(CaseStatus.values)}", field="status")
         page, total = selectors.incidents_list(
             user=request.user,
-            status=request.query_params.get("status", ""),
+            status=status_filter,
             limit=_int(request.query_params.get("limit"), "limit", 50, selectors.MAX_LIST),
             offset=_int(request.query_params.get("offset"), "offset", 0, 10**9),
         )

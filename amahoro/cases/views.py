@@ -86,7 +86,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if status not in ("", *CaseStatus.values):
             status = ""
         try:
-            page = max(int(request.GET.get("page", "1")), 1)
+            page = min(max(int(request.GET.get("page", "1")), 1), 100_000)
         except ValueError:
             page = 1
         incidents, total = selectors.incidents_list(

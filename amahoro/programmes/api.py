@@ -76,6 +76,13 @@ def _owner(user: Any, payload: dict[str, Any]) -> Organisation | None:
     raise ValidationFailed("organisation is required: you manage programmes in several", field="organisation")
 
 
+def _required_owner(user: Any, payload: dict[str, Any]) -> Organisation:
+    org = _owner(user, payload)
+    if org is None:
+        raise ValidationFailed("organisation is required", field="organisation")
+    return org
+
+
 class ScaleList(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -224,3 +231,124 @@ class IndicatorPush(APIView):
         return Response(
             services.programme_indicators_push(actor=request.user, programme=programme, period=str(period))
         )
+
+
+def _date(value: Any, field: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field) from None
+
+
+def _unit(code: Any, field: str) -> Any:
+    from amahoro.geo.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=str(code or "")).first()
+    if unit is None:
+        raise ValidationFailed(f"unknown {field} '{code}'", field=field)
+    return unit
+
+
+def _int(value: Any, field: str) -> int:
+    if isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be a whole number", field=field)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{field} must be a whole number", field=field) from None
+
+
+class ProgrammeCreate(APIView):
+    """`{"code", "name", "organisation", "districts": ["43"], "start"?, "end"?, "description"?}` -> 201."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.PROGRAMME_MANAGE)
+        body = _body(request)
+        districts = body.get("districts")
+        if not isinstance(districts, list) or not districts:
+            raise ValidationFailed("districts must be a non-empty list of district codes", field="districts")
+        programme = services.programme_create(
+            actor=request.user,
+            code=str(body.get("code") or ""),
+            name=str(body.get("name") or body.get("code") or ""),
+            organisation=_required_owner(request.user, body),
+            districts=[_unit(d, "districts") for d in districts],
+            description=str(body.get("description") or ""),
+            start=_date(body["start"], "start") if body.get("start") else None,
+            end=_date(body["end"], "end") if body.get("end") else None,
+        )
+        return Response({"code": programme.code, "name": programme.name}, status=status.HTTP_201_CREATED)
+
+
+class CohortCreate(APIView):
+    """`{"code", "name", "place", "start", "end", "sessions": 17, "completion_min": 12, "activity_type"?,
+    "arm"?, "weekly": true?}` -> 201; with "weekly", sessions 1..N are planned a week apart from start."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, code: str) -> Response:
+        programme = _programme(request, code, Perm.PROGRAMME_MANAGE)
+        body = _body(request)
+        start, end = _date(body.get("start"), "start"), _date(body.get("end"), "end")
+        planned = _int(body.get("sessions", 1), "sessions")
+        cohort = services.cohort_create(
+            actor=request.user,
+            programme=programme,
+            code=str(body.get("code") or ""),
+            name=str(body.get("name") or body.get("code") or ""),
+            org_unit=_unit(body.get("place"), "place"),
+            start=start,
+            end=end,
+            planned_sessions=planned,
+            completion_min=_int(body.get("completion_min", planned), "completion_min"),
+            activity_type=str(body.get("activity_type") or "curriculum"),
+            arm=str(body.get("arm") or "intervention"),
+            weekly_sessions=bool(body.get("weekly")),
+        )
+        return Response(
+            {"code": cohort.code, "sessions": cohort.sessions.count()}, status=status.HTTP_201_CREATED
+        )
+
+
+class ParticipantCreate(APIView):
+    """`{"sex", "village", "birth_year"?, "name"?, "phone"?, "disability"?, "role"?, "code"?,
+    "organisation"?, "cohort": {"programme", "code"}?}` -> 201 {"code"}. Name and phone are stored
+    encrypted and never echoed back."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request) -> Response:
+        _require(request.user, Perm.PROGRAMME_MANAGE)
+        body = _body(request)
+        organisation = _required_owner(request.user, body)
+        cohort = None
+        if body.get("cohort"):
+            ref = body["cohort"] if isinstance(body["cohort"], dict) else {}
+            programme = _programme(request, str(ref.get("programme") or ""), Perm.PROGRAMME_MANAGE)
+            cohort = selectors.cohort_get(
+                user=request.user,
+                programme=programme,
+                code=str(ref.get("code") or ""),
+                perm=Perm.PROGRAMME_MANAGE,
+            )
+        birth_year = body.get("birth_year")
+        participant = services.participant_create(
+            actor=request.user,
+            organisation=organisation,
+            sex=str(body.get("sex") or ""),
+            village=_unit(body.get("village"), "village"),
+            birth_year=_int(birth_year, "birth_year") if birth_year not in (None, "") else None,
+            disability=bool(body.get("disability", False)),
+            role=str(body.get("role") or "")[:100],
+            name=str(body.get("name") or "")[:300],
+            phone=str(body.get("phone") or "")[:50],
+            code=str(body.get("code") or ""),
+        )
+        if cohort is not None:
+            services.enrolment_add(actor=request.user, cohort=cohort, participants=[participant])
+        return Response({"code": participant.code}, status=status.HTTP_201_CREATED)
+
+
+class ProgrammeCollection(ProgrammeList, ProgrammeCreate):
+    """GET: the programmes you see, with organisation-wide unique reach; POST: create one."""

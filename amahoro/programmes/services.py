@@ -142,7 +142,10 @@ def cohort_create(
     completion_min: int,
     activity_type: str = ActivityType.CURRICULUM,
     arm: str = Arm.INTERVENTION,
+    weekly_sessions: bool = False,
 ) -> Cohort:
+    """A cohort; with `weekly_sessions`, sessions 1..N are planned a week apart from the start (all of them
+    inside the cohort's dates, or nothing is created)."""
     _require(
         actor,
         Perm.PROGRAMME_MANAGE,
@@ -188,6 +191,11 @@ def cohort_create(
         org_unit_path=org_unit.path,
         changes={"sessions": planned_sessions, "completion_min": completion_min},
     )
+    if weekly_sessions:
+        from datetime import timedelta
+
+        for n in range(1, planned_sessions + 1):
+            session_create(actor=actor, cohort=cohort, number=n, date=start + timedelta(weeks=n - 1))
     return cohort
 
 

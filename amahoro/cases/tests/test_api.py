@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from amahoro.audit.models import AuditEvent
 
@@ -228,3 +230,43 @@ def test_access_log_is_for_supervisors_and_lists_who_opened_the_case(api_client:
     entries = {(e["user"], e["action"], e["what"]) for e in r.json()["results"]}
     assert ("worker", "read", "opened") in entries
     assert ("worker", "create", "") in entries
+
+
+def test_list_rejects_an_unknown_status(api_client: Any, cc: Any) -> None:
+    api_client.force_authenticate(cc.worker)
+    assert api_client.get(URL, {"status": "lost"}).json()["field"] == "status"
+    assert api_client.get(URL, {"limit": "x"}).json()["field"] == "limit"
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = [
+    "survivor",
+    "incident_date",
+    "report_date",
+    "org_unit",
+    "classification",
+    "perpetrators",
+    "abduction",
+    "consent",
+    "goods_exchanged",
+    "harmful_traditional_practice",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5))
+def test_fuzzed_intake_is_never_a_500(api_client: Any, cc: Any, override: dict[str, Any]) -> None:
+    r = post(api_client, cc.worker, payload(**override))
+    assert r.status_code in (201, 400, 403), (override, r.content)
+    if r.status_code == 400:
+        assert r.json()["field"]

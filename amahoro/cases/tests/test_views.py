@@ -191,3 +191,13 @@ def test_search_page_finds_by_phone_with_a_post(cc: Any) -> None:
     text = r.content.decode()
     assert r.status_code == 200
     assert incident.survivor.code in text and "1 case found" in text
+
+
+def test_case_pages_and_api_need_two_factor_when_it_is_on(cc: Any, settings: Any) -> None:
+    settings.AMAHORO_REQUIRE_2FA = True
+    incident = create(cc.worker)
+    c = client_for(cc.worker)  # signed in with a password only
+    r = c.get(f"/cases/{incident.uuid}/")
+    assert r.status_code == 302 and "/cases/" not in r["Location"].split("?")[0]
+    assert c.get(f"/api/v1/gbv/incidents/{incident.uuid}").status_code == 403
+    assert not AuditEvent.objects.filter(actor=cc.worker, action="read").exists()

@@ -201,3 +201,60 @@ def test_programme_detail_includes_scale_results(api_client: Any, world: World) 
         32
     )  # +24, +48, +24
     assert gem_result["rounds"][1]["bands"][2] == {"name": "high", "count": 2, "share": 66.7}
+
+
+def test_create_programme_cohort_with_weekly_sessions_and_participant(api_client: Any, world: World) -> None:
+    from amahoro.programmes.models import Cohort, Participant
+
+    c = as_user(api_client, world.cast.me_nyarugenge)
+    r = c.post(
+        "/api/v1/programmes", {"code": "CLUBS", "name": "School clubs", "districts": ["11"]}, format="json"
+    )
+    assert r.status_code == 201, r.json()
+    body = {
+        "code": "K1",
+        "place": "1101",
+        "start": "2025-02-03",
+        "end": "2025-06-30",
+        "sessions": 17,
+        "completion_min": 12,
+        "weekly": True,
+        "activity_type": "club",
+    }
+    r = c.post("/api/v1/programmes/CLUBS/cohorts", body, format="json")
+    assert r.status_code == 201 and r.json()["sessions"] == 17
+    assert Cohort.objects.get(code="K1").sessions.order_by("number").last().date.isoformat() == "2025-05-26"
+    r = c.post("/api/v1/programmes/CLUBS/cohorts", body | {"code": "K2", "end": "2025-03-01"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "date"  # week 5 falls after the cohort's end
+    assert not Cohort.objects.filter(code="K2").exists()
+    r = c.post(
+        "/api/v1/participants",
+        {
+            "sex": "F",
+            "village": world.v1101[0].code,
+            "birth_year": 2008,
+            "name": "Divine Ishimwe",
+            "phone": "0788123456",
+            "cohort": {"programme": "CLUBS", "code": "K1"},
+        },
+        format="json",
+    )
+    assert r.status_code == 201 and "Divine" not in r.content.decode()
+    p = Participant.objects.get(code=r.json()["code"])
+    assert p.name_enc == "Divine Ishimwe" and p.enrolments.get().cohort.code == "K1"
+    r = c.post("/api/v1/participants", {"sex": "X", "village": world.v1101[0].code}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "sex"
+    # outside the officer's district / other organisation / wrong role
+    r = c.post("/api/v1/participants", {"sex": "F", "village": world.v1201[0].code}, format="json")
+    assert r.status_code == 403
+    r = as_user(api_client, world.cast.me_gasabo).post(
+        "/api/v1/programmes/CLUBS/cohorts", body | {"code": "K3"}, format="json"
+    )
+    assert r.status_code == 404
+    r = as_user(api_client, world.cast.viewer_nyarugenge).post(
+        "/api/v1/programmes", {"code": "X", "districts": ["11"]}, format="json"
+    )
+    assert r.status_code == 403
+    assert api_client.logout() is None
+    api_client.force_authenticate(None)
+    assert api_client.post("/api/v1/participants", {}, format="json").status_code == 401
