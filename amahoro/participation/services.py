@@ -229,13 +229,23 @@ def peacekeeping_csv_import(
             raise ValidationFailed("no country org unit is loaded", field="org_unit")
     if actor is not None and not policy.can_in(actor, Perm.DATA_ENTER, org_unit=org_unit):
         raise PermissionDenied(f"you may not enter data for {org_unit.code}")
-    reader = csv.DictReader(io.StringIO(_decode(content)))
-    cols, extra = _header(reader.fieldnames)
+    text = _decode(content)
+    if "\x00" in text:
+        raise ValidationFailed(
+            "the file is not a CSV text file (it holds NUL bytes: an XLSX? save it as CSV)", field="file"
+        )
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        fieldnames = reader.fieldnames
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ValidationFailed(f"line {reader.line_num} is not readable CSV: {exc}", field="file") from None
+    cols, extra = _header(fieldnames)
     result = PeacekeepingImport(ignored_columns=extra)
     errors: list[str] = []
     # (period, mission, type) -> (date, men, women)
     latest: dict[tuple[str, str, str], tuple[dt.date, int, int]] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         result.rows_read += 1
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # blank line

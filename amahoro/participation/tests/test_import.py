@@ -141,3 +141,14 @@ def test_not_a_text_file(setup: Any, stats_officer: Any) -> None:
     with pytest.raises(ValidationFailed) as exc:
         peacekeeping_csv_import(actor=stats_officer, content=b"")
     assert exc.value.field == "file"
+
+
+def test_binary_or_broken_csv_is_a_clear_error(setup: Any, stats_officer: Any) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        peacekeeping_csv_import(actor=stats_officer, content=b"PK\x03\x04\x00\x00binary xlsx")
+    assert exc.value.field == "file" and "NUL" in exc.value.message
+    huge = csv_of('Rwanda,RWA,UNMISS,Troops,1,1,"' + "x" * 200_000 + '"')
+    with pytest.raises(ValidationFailed) as exc:
+        peacekeeping_csv_import(actor=stats_officer, content=huge)
+    assert exc.value.field == "file"
+    assert not DataValue.objects.exists()
