@@ -25,7 +25,8 @@ from .access import _whole_country
 from .currencies import currency_check
 from .models import BudgetLine, ExchangeRate, MappingRule, RuleKind, Source, Transaction, TransactionKind
 
-MAX_AMOUNT = Decimal("1e17")
+MAX_AMOUNT = Decimal("1e17")  # DecimalField(20, 2)
+MAX_RATE = Decimal("1e13")  # DecimalField(24, 10)
 
 
 def fiscal_year_type() -> str:
@@ -119,8 +120,11 @@ def exchange_rate_set(
         value = Decimal(str(rate).strip())
     except InvalidOperation as exc:
         raise ValidationFailed(f"rate: '{rate}' is not a number", field="rate") from exc
-    if not value.is_finite() or value <= 0 or value >= MAX_AMOUNT:
-        raise ValidationFailed("rate must be positive", field="rate")
+    if not value.is_finite() or value >= MAX_RATE:
+        raise ValidationFailed(f"rate: '{rate}' is out of range", field="rate")
+    value = value.quantize(Decimal("1e-10"))  # what the column keeps
+    if value <= 0:
+        raise ValidationFailed("rate must be positive (at least 0.0000000001)", field="rate")
     obj, created = ExchangeRate.objects.update_or_create(
         currency=cur, quote=q, valid_from=valid_from, defaults={"rate": value, "source": source}
     )

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -275,13 +276,25 @@ def record_rows(budgets: Iterable[BudgetLine], txs: Iterable[Transaction]) -> li
     return out
 
 
+def _safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            return "'" + value
+    return value
+
+
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], hxl: dict[str, str]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(columns)
     w.writerow([hxl[c] for c in columns])
     for r in rows:
-        w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+        w.writerow([_safe(r.get(c)) for c in columns])
     return buf.getvalue().encode("utf-8")
 
 
@@ -297,7 +310,7 @@ def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title:
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append(["" if r.get(c) is None else r.get(c) for c in columns])
+        ws.append([_safe(r.get(c)) for c in columns])
     help_ws = wb.create_sheet("help")
     for line in (
         ("record_type", "budget, commitment, disbursement or expenditure"),

@@ -302,3 +302,18 @@ def test_cost_per_result(cast: Any, nap: Any) -> None:
     scoped = selectors.costs_per_result(user=cast.me_nyarugenge, result=mine)
     assert scoped[0].achieved == 300.0
     assert scoped[0].as_dict("RWF")["cost_per_result"] == 3333.33
+
+
+def test_rate_bounds(cast: Any) -> None:
+    with pytest.raises(ValidationFailed, match="rate must be positive"):
+        services.exchange_rate_set(
+            actor=None, currency="USD", rate="0.00000000001", valid_from=date(2024, 1, 1)
+        )
+    with pytest.raises(ValidationFailed, match="out of range"):
+        services.exchange_rate_set(actor=None, currency="USD", rate="1e20", valid_from=date(2024, 1, 1))
+    with pytest.raises(ValidationFailed, match="is not a number"):
+        services.exchange_rate_set(actor=None, currency="USD", rate="abc", valid_from=date(2024, 1, 1))
+    rate = services.exchange_rate_set(
+        actor=None, currency="RWF", quote="USD", rate="0.00071942", valid_from=date(2024, 1, 1)
+    )
+    assert rate.rate == Decimal("0.00071942")

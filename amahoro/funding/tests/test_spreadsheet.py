@@ -147,3 +147,14 @@ def test_summary_csv_has_hxl(cast: Any, nap: Any, rates: None) -> None:
     p1 = next(row for row in rows[2:] if row[1] == "P1")
     assert p1[rows[0].index("planned")] == "1300000.0"
     assert p1[rows[0].index("currency")] == "RWF"
+
+
+def test_exports_neutralise_formulas(cast: Any, nap: Any) -> None:
+    services.transaction_create(
+        actor=None, organisation=cast.ngo, node=None, kind="commitment", amount="-25", currency="RWF",
+        date=date(2024, 9, 1), description='=HYPERLINK("http://evil.example","x")',
+    )  # fmt: skip
+    out = client_for(cast.ngo_admin).get("/funding/records.csv").content.decode()
+    row = list(csv.reader(io.StringIO(out)))[2]
+    assert row[spreadsheet.COLUMNS.index("description")].startswith("'=HYPERLINK")
+    assert row[spreadsheet.COLUMNS.index("amount")] == "-25.00"
