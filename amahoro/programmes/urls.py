@@ -14,6 +14,12 @@ urlpatterns = [
     path("<str:code>/cohorts/<str:cohort_code>/", views.cohort_detail, name="cohort"),
     path("<str:code>/cohorts/<str:cohort_code>/import/", views.cohort_import, name="cohort_import"),
     path("<str:code>/cohorts/<str:cohort_code>/rounds/", views.round_create, name="round_create"),
+    path("<str:code>/cohorts/<str:cohort_code>/sessions/", views.session_add, name="session_add"),
+    path(
+        "<str:code>/cohorts/<str:cohort_code>/participants/",
+        views.participant_register,
+        name="participant_register",
+    ),
     path("<str:code>/cohorts/<str:cohort_code>/from-form/", views.cohort_from_form, name="cohort_from_form"),
     path(
         "<str:code>/cohorts/<str:cohort_code>/rounds/<int:round_id>/import/",

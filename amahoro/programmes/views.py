@@ -248,6 +248,68 @@ def _managed_cohort(request: HttpRequest, code: str, cohort_code: str) -> tuple[
 
 @login_required
 @require_POST
+def session_add(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
+    programme, cohort = _managed_cohort(request, code, cohort_code)
+    try:
+        when = date.fromisoformat(request.POST.get("date", ""))
+        number = int(request.POST.get("number", ""))
+    except ValueError:
+        messages.error(request, _("Give a session number and a date (YYYY-MM-DD)."))
+    else:
+        try:
+            services.session_create(
+                actor=request.user,
+                cohort=cohort,
+                number=number,
+                date=when,
+                facilitators=request.POST.get("facilitators", "")[:300],
+                topics=request.POST.get("topics", "")[:500],
+            )
+        except AmahoroError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Session %(n)s added.") % {"n": number})
+    return redirect("programmes:cohort", programme.code, cohort.code)
+
+
+@login_required
+@require_POST
+def participant_register(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
+    """Register a participant and enrol them in the cohort (name and phone are stored encrypted)."""
+    from amahoro.geo.models import OrgUnit
+
+    programme, cohort = _managed_cohort(request, code, cohort_code)
+    village = OrgUnit.objects.filter(code=request.POST.get("village", "").strip()[:50]).first()
+    raw_year = request.POST.get("birth_year", "").strip()
+    if village is None or not any(village.path.startswith(d.path) for d in programme.districts.all()):
+        messages.error(request, _("Unknown village code, or not in one of the programme's districts."))
+    elif raw_year and not raw_year.isdigit():
+        messages.error(request, _("Birth year must be a year, e.g. 1990."))
+    else:
+        try:
+            participant = services.participant_create(
+                actor=request.user,
+                organisation=programme.organisation,
+                sex=request.POST.get("sex", ""),
+                village=village,
+                birth_year=int(raw_year) if raw_year else None,
+                disability=request.POST.get("disability") == "on",
+                role=request.POST.get("role", "")[:100],
+                name=request.POST.get("name", "")[:300],
+                phone=request.POST.get("phone", "")[:50],
+            )
+            services.enrolment_add(actor=request.user, cohort=cohort, participants=[participant])
+        except AmahoroError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Registered %(code)s and enrolled in this cohort.") % {"code": participant.code}
+            )
+    return redirect("programmes:cohort", programme.code, cohort.code)
+
+
+@login_required
+@require_POST
 def round_create(request: HttpRequest, code: str, cohort_code: str) -> HttpResponse:
     programme, cohort = _managed_cohort(request, code, cohort_code)
     scale = selectors.scales_visible_to(user=request.user).filter(code=request.POST.get("scale", "")).first()

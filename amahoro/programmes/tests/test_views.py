@@ -172,3 +172,40 @@ def test_survey_round_and_responses_import(world: World) -> None:
     r = c.get("/programmes/BANDE/cohorts/C1/")
     assert b'data-round="baseline"' in r.content
     assert client_for(world.cast.viewer_nyarugenge).post(url, {}).status_code == 403
+
+
+def test_add_session_and_register_participant_from_the_cohort_page(world: World) -> None:
+    from amahoro.programmes.models import Participant
+
+    c = client_for(world.cast.clerk_sector)
+    r = c.post("/programmes/BANDE/cohorts/G1/sessions/", {"number": "1", "date": "2025-01-06"})
+    assert r.status_code == 404  # Gasabo cohort: outside the clerk's sector
+    r = c.post("/programmes/BANDE/cohorts/C1/sessions/", {"number": "1", "date": "2025-01-06"}, follow=True)
+    assert b"exists" in r.content  # session 1 is already there
+    c2 = client_for(world.cast.me_nyarugenge)
+    r = c2.post("/programmes/BANDE/cohorts/G1/sessions/", {"number": "2", "date": "2030-01-01"}, follow=True)
+    assert r.status_code == 404
+    village = world.v1101[0].code
+    r = c.post(
+        "/programmes/BANDE/cohorts/C1/participants/",
+        {
+            "sex": "M",
+            "birth_year": "1992",
+            "village": village,
+            "name": "Samuel Nkurunziza",
+            "phone": "0788000111",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200 and b"Registered P-" in r.content
+    p = Participant.objects.get(name_key=services.name_key("Samuel Nkurunziza"))
+    assert p.enrolments.get().cohort == world.cohort and p.created_by == world.cast.clerk_sector
+    r = c.post("/programmes/BANDE/cohorts/C1/participants/", {"sex": "M", "village": "99999999"}, follow=True)
+    assert b"Unknown village code" in r.content
+    viewer = client_for(world.cast.viewer_nyarugenge)
+    assert (
+        viewer.post(
+            "/programmes/BANDE/cohorts/C1/participants/", {"sex": "M", "village": village}
+        ).status_code
+        == 403
+    )
