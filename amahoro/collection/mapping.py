@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,8 +194,19 @@ def _units_ci(codes: set[str]) -> dict[str, OrgUnit]:
     return found
 
 
+@dataclass(frozen=True)
+class Record:
+    """What a rule reads of a submission (plain values: mapping reads 100k of them)."""
+
+    pk: int
+    instance_id: str
+    org_unit_id: int | None
+    received: dt.date
+    data: dict[str, Any]
+
+
 def compute(
-    rule: MappingRule, submissions: Iterable[Submission]
+    rule: MappingRule, records: Iterable[Record]
 ) -> tuple[dict[Key, list[float]], dict[Key, set[int]], list[str]]:
     """Group the rule's counted units; returns the numbers per key, the submissions per key, and skips."""
     combos = _Combos(rule.data_element)
@@ -203,41 +214,48 @@ def compute(
     numbers: dict[Key, list[float]] = defaultdict(list)
     sources: dict[Key, set[int]] = defaultdict(set)
     skipped: list[str] = []
-    rows: list[tuple[Submission, dict[str, Any]]] = []
-    for sub in submissions:
-        data = submission_data(submission=sub)
+    rows: list[tuple[Record, dict[str, Any]]] = []
+    for rec in records:
+        data = rec.data
         if not data:
-            skipped.append(f"{sub.instance_id}: encrypted and no private key")
+            skipped.append(f"{rec.instance_id}: no answers (encrypted, without the private key?)")
             continue
         entries = (
             [{**data, **e} for e in data.get(rule.repeat) or [] if isinstance(e, dict)]
             if rule.repeat
             else [data]
         )
-        rows.extend((sub, e) for e in entries)
-    units = _units_ci({str(e.get(ou_field, "")).strip() for _s, e in rows if ou_field and e.get(ou_field)})
-    for sub, answers in rows:
-        if not _matches(answers, rule.condition or {}):
+        rows.extend((rec, e) for e in entries)
+    units = _units_ci({str(e.get(ou_field, "")).strip() for _r, e in rows if ou_field and e.get(ou_field)})
+    condition = rule.condition or {}
+    option_map = rule.option_map or {}
+    periods: dict[dt.date, str] = {}
+    cells: dict[tuple[str, ...], CategoryOptionCombo | None] = {}
+    for rec, answers in rows:
+        if condition and not _matches(answers, condition):
             continue
         unit = units.get(str(answers.get(ou_field, "")).strip().casefold()) if ou_field else None
-        unit = unit or sub.org_unit
-        if unit is None:
-            skipped.append(f"{sub.instance_id}: no place")
+        unit_id = unit.pk if unit is not None else rec.org_unit_id
+        if unit_id is None:
+            skipped.append(f"{rec.instance_id}: no place")
             continue
-        day = (
-            _day(answers.get(rule.period_field)) if rule.period_field else timezone.localdate(sub.created_at)
-        )
+        day = _day(answers.get(rule.period_field)) if rule.period_field else rec.received
         if day is None:
-            skipped.append(f"{sub.instance_id}: {rule.period_field} is not a date")
+            skipped.append(f"{rec.instance_id}: {rule.period_field} is not a date")
             continue
-        period = period_lib.period_for_date(rule.period_type, day).code
-        codes = []
-        for name in rule.disaggregate_by or []:
-            raw = str(answers.get(name, "") or "")
-            codes.append(str((rule.option_map or {}).get(name, {}).get(raw, raw)))
-        coc = combos.find(codes)
+        period = periods.get(day)
+        if period is None:
+            period = periods[day] = period_lib.period_for_date(rule.period_type, day).code
+        codes = tuple(
+            str(option_map.get(name, {}).get(raw, raw))
+            for name in rule.disaggregate_by or []
+            for raw in [str(answers.get(name, "") or "")]
+        )
+        if codes not in cells:
+            cells[codes] = combos.find(codes)
+        coc = cells[codes]
         if coc is None:
-            skipped.append(f"{sub.instance_id}: no disaggregation for {'/'.join(codes) or '(none)'}")
+            skipped.append(f"{rec.instance_id}: no disaggregation for {'/'.join(codes) or '(none)'}")
             continue
         if rule.aggregation == Aggregation.COUNT:
             number = 1.0
@@ -246,9 +264,9 @@ def compute(
             if found is None:
                 continue
             number = found
-        key = (unit.pk, period, coc.pk)
+        key = (unit_id, period, coc.pk)
         numbers[key].append(number)
-        sources[key].add(sub.pk)
+        sources[key].add(rec.pk)
     return numbers, sources, skipped
 
 
@@ -257,11 +275,18 @@ def _value_text(rule: MappingRule, numbers: list[float]) -> str:
     return str(int(total)) if float(total).is_integer() else f"{total:.4f}".rstrip("0")
 
 
-def rule_submissions(rule: MappingRule) -> Any:
+def rule_records(rule: MappingRule) -> Iterator[Record]:
+    """The submissions a rule counts (rejected ones never), as plain records; encrypted ones decrypted."""
     qs = selectors.submissions_for_form(form_id=rule.form.form_id).exclude(review_state=ReviewState.REJECTED)
     if rule.approved_only:
         qs = qs.filter(review_state=ReviewState.APPROVED)
-    return qs.select_related("org_unit", "form").order_by("pk")
+    fields = ("pk", "instance_id", "org_unit_id", "created_at", "data", "encrypted")
+    for pk, instance_id, unit_id, created, data, encrypted in (
+        qs.order_by("pk").values_list(*fields).iterator(chunk_size=5000)
+    ):
+        if encrypted:
+            data = submission_data(submission=Submission.objects.select_related("form").get(pk=pk))
+        yield Record(pk, instance_id, unit_id, timezone.localdate(created), data)
 
 
 @transaction.atomic
@@ -270,7 +295,7 @@ def mapping_run(*, actor: Any, rule: MappingRule) -> RunResult:
     if not policy.can(actor, Perm.FORM_MANAGE, rule.form):
         raise PermissionDenied(_("You may not run this form's mapping rules"))
     result = RunResult(rule=rule.name)
-    numbers, sources, skipped = compute(rule, rule_submissions(rule) if rule.is_active else [])
+    numbers, sources, skipped = compute(rule, rule_records(rule) if rule.is_active else [])
     result.skipped = skipped
     units = {
         u.pk: u.code
@@ -316,25 +341,56 @@ def mapping_run(*, actor: Any, rule: MappingRule) -> RunResult:
     )
     result.import_summary = summary.as_dict()
     rejected = summary.rejected_indexes
-    for i, (key, produced) in enumerate(keys):
-        if i in rejected:
-            continue
-        if produced:
-            mv, _created = MappedValue.objects.update_or_create(
-                rule=rule,
-                org_unit_id=key[0],
-                period=key[1],
-                category_option_combo_id=key[2],
-                defaults={"value": rows[i]["value"]},
-            )
-            mv.submissions.set(sources[key])
-            result.values += 1
-        else:
-            previous[key].delete()
-            result.deleted += 1
+    _keep_trace(
+        rule,
+        previous,
+        produced={k: rows[i]["value"] for i, (k, made) in enumerate(keys) if made and i not in rejected},
+        removed=[k for i, (k, made) in enumerate(keys) if not made and i not in rejected],
+        sources=sources,
+    )
+    result.values = sum(1 for i, (_k, made) in enumerate(keys) if made and i not in rejected)
+    result.deleted = sum(1 for i, (_k, made) in enumerate(keys) if not made and i not in rejected)
     rule.last_run_at = timezone.now()
     rule.save(update_fields=["last_run_at", "updated_at"])
     return result
+
+
+def _keep_trace(
+    rule: MappingRule,
+    previous: dict[Key, MappedValue],
+    *,
+    produced: dict[Key, str],
+    removed: list[Key],
+    sources: dict[Key, set[int]],
+) -> None:
+    """Store which submissions each written value came from, in bulk (a run may write thousands)."""
+    MappedValue.objects.filter(pk__in=[previous[k].pk for k in removed]).delete()
+    changed = []
+    for key, value in produced.items():
+        mv = previous.get(key)
+        if mv is not None and mv.value != value:
+            mv.value = value
+            changed.append(mv)
+    MappedValue.objects.bulk_update(changed, ["value"], batch_size=2000)
+    new = [
+        MappedValue(rule=rule, org_unit_id=k[0], period=k[1], category_option_combo_id=k[2], value=v)
+        for k, v in produced.items()
+        if k not in previous
+    ]
+    MappedValue.objects.bulk_create(new, batch_size=2000)
+    ids = {(v.org_unit_id, v.period, v.category_option_combo_id): v.pk for v in rule.values.all()}
+    link = MappedValue.submissions.through
+    wanted = {(ids[k], sub) for k in produced for sub in sources[k]}
+    existing = set(link.objects.filter(mappedvalue__rule=rule).values_list("mappedvalue_id", "submission_id"))
+    stale = existing - wanted
+    if stale:
+        stale_ids = link.objects.filter(mappedvalue__rule=rule).values_list(
+            "pk", "mappedvalue_id", "submission_id"
+        )
+        link.objects.filter(pk__in=[pk for pk, m, s in stale_ids if (m, s) in stale]).delete()
+    link.objects.bulk_create(
+        [link(mappedvalue_id=m, submission_id=s) for m, s in wanted - existing], batch_size=5000
+    )
 
 
 def mapping_run_form(*, actor: Any, form: XForm) -> list[RunResult]:
