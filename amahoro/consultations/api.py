@@ -66,6 +66,13 @@ def _org(data: Any) -> Organisation | None:
     return org
 
 
+def _body(request: Request) -> Any:
+    """The request body as a mapping (a JSON array or scalar is refused, naming the body)."""
+    if not isinstance(request.data, dict):
+        raise ValidationFailed("the body must be a JSON object (or a form)", field="body")
+    return request.data
+
+
 def _round(request: Request, uuid: Any) -> ConsultationRound:
     return selectors.round_get(user=request.user, uuid=uuid)
 
@@ -82,7 +89,7 @@ class RoundList(APIView):
         responses={201: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
-        data = request.data
+        data = _body(request)
         code = str(data.get("framework") or "")[:50]
         if not code:
             raise ValidationFailed("framework is required", field="framework")
@@ -137,7 +144,7 @@ class AssessmentCreate(APIView):
     )
     def post(self, request: Request, uuid: Any) -> Response:
         rnd = _round(request, uuid)
-        data = request.data
+        data = _body(request)
         code = str(data.get("outcome") or "")[:50]
         node = Node.objects.filter(framework=rnd.framework, code=code, kind=NodeKind.OUTCOME).first()
         if node is None:
@@ -178,7 +185,7 @@ class AssessmentDetail(APIView):
     )
     def patch(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
-        data = request.data
+        data = _body(request)
         assessment = services.assessment_update(
             actor=request.user,
             assessment=assessment,
@@ -200,8 +207,8 @@ class AssessmentModerate(APIView):
         assessment = services.assessment_moderate(
             actor=request.user,
             assessment=assessment,
-            decision=str(request.data.get("decision") or ""),
-            note=str(request.data.get("note") or ""),
+            decision=str(_body(request).get("decision") or ""),
+            note=str(_body(request).get("note") or ""),
         )
         return Response(_assessment_dict(assessment))
 
@@ -215,8 +222,8 @@ class AssessmentRespond(APIView):
         resp = services.response_submit(
             actor=request.user,
             assessment=assessment,
-            text=str(request.data.get("text") or ""),
-            organisation=_org(request.data),
+            text=str(_body(request).get("text") or ""),
+            organisation=_org(_body(request)),
         )
         return Response(_response_dict(resp), status=201)
 

@@ -29,6 +29,8 @@ class PeacekeepingImport(APIView):
     def post(self, request: Request) -> Response:
         if not policy.has_perm(request.user, Perm.DATA_ENTER):
             raise PermissionDenied("you do not have the 'data.enter' permission")
+        if not isinstance(request.data, dict):
+            raise ValidationFailed("send the CSV as multipart form data with 'file'", field="file")
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed("attach the CSV as 'file'", field="file")

@@ -174,3 +174,11 @@ def test_api_create_round_refused_for_cso(voices: Any) -> None:
     assert r.status_code == 201 and r.json()["status"] == "open"
     r = api(voices.convener).post("/api/v1/consultations/rounds", body | {"title": ""}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "title"
+
+
+def test_api_body_that_is_not_an_object_is_a_400(voices: Any) -> None:
+    base = f"/api/v1/consultations/rounds/{voices.round.uuid}"
+    r = api(voices.cso_me).post(f"{base}/assessments", [1, 2], format="json")
+    assert r.status_code == 400 and r.json()["field"] == "body"
+    r = api(voices.convener).post("/api/v1/consultations/rounds", "text", format="json")
+    assert r.status_code == 400 and r.json()["field"] == "body"
