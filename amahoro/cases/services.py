@@ -221,12 +221,9 @@ def incident_create(*, actor: Any, data: IncidentInput) -> Incident:
             recorded_by=actor,
             created_by=actor,
         )
-    _audit(
-        actor,
-        AuditAction.CREATE,
-        incident,
-        changes={"gbv_type": incident.gbv_type, "survivor_code": survivor.code, "consent": data.consent},
-    )
+    # Audit rows are readable by non-case roles (organisation administrators' audit log): they say what
+    # kind of change happened, never a value of the case.
+    _audit(actor, AuditAction.CREATE, incident, changes={"consent_recorded": sorted(data.consent)})
     return incident
 
 
@@ -250,7 +247,6 @@ _SURVIVOR_FIELDS = (
     "nationality",
     "identity",
 )
-SECRET_FIELDS = frozenset({"account", "survivor.identity"})
 
 
 def _incident_values_fields() -> tuple[str, ...]:
@@ -293,13 +289,12 @@ def incident_update(*, actor: Any, incident: Incident, data: IncidentInput, vers
     incident.survivor.refresh_from_db()
     _perpetrators_replace(incident, data)
     after = _snapshot(incident)
-    changed = sorted(k for k in after if after[k] != before[k])
-    audit_changes = {
-        k: ("[encrypted]" if k in SECRET_FIELDS else [str(before[k]), str(after[k])]) for k in changed
-    }
-    _audit(
-        actor, AuditAction.UPDATE, incident, changes={"fields": audit_changes, "version": incident.version}
+    questions = {q for q, _ in cl.QUESTIONS}
+    changed = sorted(
+        {"classification" if k in questions else k.split(".")[0] for k in after if after[k] != before[k]}
     )
+    # Which fields changed, never their values (see incident_create).
+    _audit(actor, AuditAction.UPDATE, incident, changes={"fields": changed, "version": incident.version})
     return incident
 
 
@@ -340,7 +335,7 @@ def consent_record(
         actor,
         AuditAction.UPDATE,
         incident,
-        changes={"consent": purpose, "service": service, "given": given, "method": method},
+        changes={"consent": purpose, "service": service},
     )
     return consent
 

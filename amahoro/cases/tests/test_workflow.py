@@ -36,7 +36,13 @@ def test_edit_bumps_the_version_and_recomputes_the_classification(api_client: An
     assert body["version"] == 2 and body["gbv_type"] == "physical_assault" and body["contexts"] == []
     assert body["survivor"]["name"] == NAME  # untouched fields kept
     event = AuditEvent.objects.filter(object_id=str(incident.uuid), action="update").latest("id")
-    assert "penetration" in event.changes["fields"]
+    assert event.changes["fields"] == ["classification", "perpetrators"]
+    # Audit rows are readable by organisation administrators: they name what changed, never a value.
+    import json
+
+    trail = json.dumps([e.changes for e in AuditEvent.objects.filter(object_id=str(incident.uuid))])
+    for value in ("rape", "physical_assault", "former_partner", "stranger", incident.survivor.code, NAME):
+        assert value not in trail, value
 
 
 def test_a_stale_edit_gets_409_and_overwrites_nothing(api_client: Any, cc: Any) -> None:
