@@ -54,6 +54,8 @@ def _chart(result: selectors.FrameworkFunding) -> dict[str, Any]:
         "categories": [n.node.code for n in pillars],
         "names": [n.node.display_name for n in pillars],
         "series": {k: [float(getattr(n.total, k)) for n in pillars] for k in selectors.KINDS},
+        "agencies": [a.code for a in result.agencies],
+        "agency_series": {k: [float(getattr(a.total, k)) for a in result.agencies] for k in selectors.KINDS},
     }  # fmt: skip
 
 

@@ -65,11 +65,12 @@ def funded(rwanda_slice: dict[str, int]) -> dict[str, Any]:
 
 
 def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
+    # The first request to a fresh live server loads the URLconf and templates: slow on a busy machine.
+    page.goto(f"{live_server.url}/accounts/login/", timeout=60_000)
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/", timeout=30_000)
 
 
 def test_overview_chart_and_tables(page, live_server, funded, console, screenshot_dir) -> None:
@@ -84,6 +85,8 @@ def test_overview_chart_and_tables(page, live_server, funded, console, screensho
     assert cells == ["26,000,000", "19,500,000", "13,000,000", "3,250,000", "6,500,000", "25%"]
     assert page.locator("#total-burn").inner_text() == "25%"
     assert page.locator("#funding-agencies tr[data-agency='NGO1']").count() == 1
+    page.wait_for_selector("#funding-agency-chart[data-rendered='true']")
+    assert "NGO1" in page.locator("#funding-agency-chart").inner_text()
     page.select_option("#id_currency", "USD")
     page.click("#funding-filters button[type=submit]")
     page.wait_for_selector("#funding-chart[data-rendered='true']")
