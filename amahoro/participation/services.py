@@ -336,7 +336,7 @@ def peacekeeping_csv_import(
             field="file",
         )
     result.imported, result.updated, result.unchanged = summary.imported, summary.updated, summary.ignored
-    if not dry_run:
+    if not dry_run and (result.imported or result.updated):  # like the data import: no-op runs leave no row
         audit_record(
             actor=actor,
             action=AuditAction.IMPORT,
