@@ -411,3 +411,33 @@ class Statistics(CaseAPIView):
                 org_unit=request.query_params.get("org_unit"),
             )
         )
+
+
+class StatisticsCsv(CaseAPIView):
+    @extend_schema(summary="The same suppressed statistics as CSV (table, row, column, value)")
+    def get(self, request: Request) -> HttpResponse:
+        _require(request.user, Perm.CASE_STATISTICS)
+        unknown = set(request.query_params) - {"period", "org_unit"}
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ValidationFailed(f"unknown query parameter '{name}'", field=name)
+        result = statistics.statistics(
+            user=request.user,
+            period=request.query_params.get("period"),
+            org_unit=request.query_params.get("org_unit"),
+        )
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["table", "row", "column", "value"])
+        for name, table in result["tables"].items():
+            for row in table["rows"]:
+                for column, value in zip(table["columns"], row["values"], strict=True):
+                    writer.writerow([name, row["key"], column, value])
+        for row in result["accountability"]:
+            key = f"{row['organisation']}/{row['district']}"
+            for column, value in row.items():
+                if column not in ("organisation", "district"):
+                    writer.writerow(["accountability", key, column, "" if value is None else value])
+        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="gbv-statistics-{result["period"]}.csv"'
+        return response

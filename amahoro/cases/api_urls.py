@@ -27,4 +27,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gbv/referrals", api.ReferralList.as_view(), name="gbv-referrals"),
     path("gbv/referrals/<str:service_id>", api.ReferralDetail.as_view(), name="gbv-referral"),
     path("gbv/statistics", api.Statistics.as_view(), name="gbv-statistics"),
+    path("gbv/statistics.csv", api.StatisticsCsv.as_view(), name="gbv-statistics-csv"),
 ]

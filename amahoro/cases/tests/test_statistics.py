@@ -155,3 +155,27 @@ def test_accountability_hides_small_shares(api_client: Any, cc: Any) -> None:
     row = api_client.get(URL, {"period": month}).json()["accountability"][0]
     assert row["incidents"] == "<5" and row["rape_reported_within_72h_share"] is None
     assert row["median_days_incident_to_report"] is None
+
+
+def test_the_csv_export_is_suppressed_the_same_way(api_client: Any, cc: Any) -> None:
+    incident_date, report_date, month = _month_dates(1)
+    for _ in range(6):
+        create(cc.worker, incident_date=incident_date, report_date=report_date)
+    for _ in range(2):
+        create(
+            cc.worker,
+            incident_date=incident_date,
+            report_date=report_date,
+            classification={"physical_assault": True},
+        )
+    api_client.force_authenticate(cc.me_officer)
+    r = api_client.get(f"{URL}.csv", {"period": month})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    lines = r.content.decode().splitlines()
+    assert lines[0] == "table,row,column,value"
+    assert "gbv_type,physical_assault,total,<5" in lines
+    assert "gbv_type,rape,total,*" in lines
+    assert not any(line.startswith("gbv_type,physical_assault") and line.endswith(",2") for line in lines)
+    assert api_client.get(f"{URL}.csv", {"period": "x"}).json()["field"] == "period"
+    api_client.force_authenticate(cc.nobody)
+    assert api_client.get(f"{URL}.csv", {"period": month}).status_code == 403

@@ -182,6 +182,9 @@ def test_statistics_page_for_a_viewer_is_suppressed(cc: Any) -> None:
     assert r.status_code == 200
     text = r.content.decode()
     assert "&lt;5" in text and NAME not in text and incident_date not in text
+    csv_link = r.context["result"]["period"]
+    assert f"/api/v1/gbv/statistics.csv?period={csv_link}" in text
+    assert c.get(f"/api/v1/gbv/statistics.csv?period={csv_link}").status_code == 200
     assert c.get("/cases/statistics/", {"period": "bad"}).status_code == 400
 
 
