@@ -361,7 +361,10 @@ def _org_unit_for(
     if form.org_unit_field:
         code = str(data.get(form.org_unit_field) or "").strip()
         if code:
-            unit = OrgUnit.objects.filter(code__iexact=code).first()
+            # Exact first (indexed); NISR codes are digits, other schemes may differ in case.
+            unit = (
+                OrgUnit.objects.filter(code=code).first() or OrgUnit.objects.filter(code__iexact=code).first()
+            )
             if unit is not None:
                 return unit
     if token is not None and token.org_unit_id:
@@ -378,6 +381,8 @@ def _org_unit_for(
 
 
 def _store_attachments(submission: Submission, files: list[UploadedFile]) -> None:
+    if not files:
+        return
     existing = set(submission.attachments.values_list("filename", flat=True))
     Attachment.objects.bulk_create(
         [
@@ -494,8 +499,8 @@ def instance_store(
         created_by=submitter,
     )
     try:
-        with transaction.atomic():
-            sub.save()
+        # No savepoint: a failure here aborts the caller's transaction, which is what a refusal wants.
+        sub.save()
     except IntegrityError as exc:  # a concurrent identical resend won the race
         raise Conflict(
             _("This submission is being received already; retry"), field="meta/instanceID"
