@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "var" / "bench" / "openrosa.json"
-PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway account in a throwaway database
+PASSWORD = "bench-password-2026"  # a throwaway account in a throwaway database
 DB_NAME = "bench_openrosa"
 
 
@@ -118,7 +118,7 @@ def wait_for(url: str, timeout: float = 30) -> None:
     end = time.time() + timeout
     while time.time() < end:
         try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a local URL we built
+            with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.3)
@@ -129,7 +129,7 @@ def submissions_per_second(env: dict[str, str], args: argparse.Namespace) -> dic
     port = args.port or free_port()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     log = (OUT.parent / "openrosa-gunicorn.log").open("w")
-    server = subprocess.Popen(  # noqa: S603 - our own command line
+    server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "amahoro.wsgi:application",
@@ -153,7 +153,9 @@ def submissions_per_second(env: dict[str, str], args: argparse.Namespace) -> dic
             p.start()
         for _ in procs:
             results.get()
-        procs = [mp.Process(target=client_loop, args=(port, args.seconds, results)) for _ in range(args.clients)]
+        procs = [
+            mp.Process(target=client_loop, args=(port, args.seconds, results)) for _ in range(args.clients)
+        ]
         started = time.perf_counter()
         for p in procs:
             p.start()
@@ -242,7 +244,9 @@ def mapping_time(env: dict[str, str], count: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
