@@ -107,6 +107,7 @@ browser:
 
 bench: install
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no benchmarks yet"; fi
+	@if [ -n "$$DATABASE_URL" ] && [ -x $(BIN)/gunicorn ]; then $(BIN)/python bench/openrosa.py; else echo "bench/openrosa.py skipped: needs DATABASE_URL (PostgreSQL) and gunicorn in $(VENV)"; fi
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results $(LOGS)
