@@ -93,6 +93,7 @@ def couples(rwanda_slice: dict[str, int]) -> dict[str, Any]:
 
 
 def sign_in(page: Any, live_server: Any, username: str) -> None:
+    page.set_default_timeout(20_000)  # the shared machine is often loaded
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -107,7 +108,7 @@ def test_recording_attendance_on_a_phone_changes_reach(
         viewport={"width": 390, "height": 844}, locale="en-GB", is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # the shared machine is often loaded
     page.on("console", console.on_console)
     page.on("pageerror", console.on_page_error)
     sign_in(page, live_server, "me_nyarugenge")

@@ -18,6 +18,7 @@
     var el = document.getElementById("district-chart");
     if (!el || !data.districts.length) { if (el) { el.hidden = true; } return; }
     init(el).setOption({
+      animation: false,
       aria: { enabled: true },
       tooltip: { trigger: "axis" },
       grid: { left: 110, right: 20, top: 10, bottom: 30 },
@@ -32,6 +33,7 @@
     if (!el || !data.timeline.length) { if (el) { el.hidden = true; } return; }
     var months = data.timeline.map(function (m) { return m.month; });
     init(el).setOption({
+      animation: false,
       aria: { enabled: true },
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
@@ -60,7 +62,8 @@
         series.push({ type: "bar", name: names[k] || k, data: s.rounds.map(function (r) { var v = r.by_sex[k]; return v === undefined || v === null ? null : Math.round(v * 10) / 10; }) });
       });
       init(el).setOption({
-        aria: { enabled: true },
+        animation: false,
+      aria: { enabled: true },
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
@@ -122,7 +125,7 @@
           }
         }).addTo(map);
         var focus = layer.getLayers().filter(function (l) { return mine[l.feature.properties.code]; });
-        if (focus.length) { map.fitBounds(window.L.featureGroup(focus).getBounds(), { padding: [6, 6] }); }
+        if (focus.length) { map.fitBounds(window.L.featureGroup(focus).getBounds(), { padding: [6, 6], animate: false }); }
         el.classList.add("map-ready");
       })
       .catch(function () { note(el, error); });
