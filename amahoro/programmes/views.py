@@ -83,6 +83,17 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     timeline = selectors.attendance_over_time(user=request.user, programme=programme)
     scales = selectors.programme_scale_results(user=request.user, programme=programme)
     chart = {
+        "labels": {
+            "people": _("Unique people"),
+            "attendances": _("Attendances"),
+            "reach": _("Unique people so far"),
+            "completed": _("Completed so far"),
+            "people_axis": _("People"),
+            "mean": _("Mean score"),
+            "all": _("All"),
+            "F": _("Women"),
+            "M": _("Men"),
+        },
         "timeline": timeline,
         "districts": reach["by_district"],
         "scales": [

@@ -10,6 +10,9 @@
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
 
+  var LABELS = {};
+  function label(key, fallback) { return LABELS[key] || fallback; }
+
   function init(el) {
     return window.echarts.init(el, null, { renderer: "svg" });
   }
@@ -24,7 +27,7 @@
       grid: { left: 110, right: 20, top: 10, bottom: 30 },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: data.districts.map(function (d) { return d.name; }) },
-      series: [{ type: "bar", name: "Unique people", data: data.districts.map(function (d) { return d.count; }), itemStyle: { color: "#1f6f8b" } }]
+      series: [{ type: "bar", name: label("people", "Unique people"), data: data.districts.map(function (d) { return d.count; }), itemStyle: { color: "#1f6f8b" } }]
     });
   }
 
@@ -39,11 +42,11 @@
       legend: { top: 0 },
       grid: { left: 50, right: 50, top: 40, bottom: 30 },
       xAxis: { type: "category", data: months },
-      yAxis: [{ type: "value", name: "Attendances", minInterval: 1 }, { type: "value", name: "People", minInterval: 1 }],
+      yAxis: [{ type: "value", name: label("attendances", "Attendances"), minInterval: 1 }, { type: "value", name: label("people_axis", "People"), minInterval: 1 }],
       series: [
-        { type: "bar", name: "Attendances", data: data.timeline.map(function (m) { return m.attendances; }), itemStyle: { color: "#9cc3d5" } },
-        { type: "line", name: "Unique people so far", yAxisIndex: 1, data: data.timeline.map(function (m) { return m.reach; }), itemStyle: { color: "#1f6f8b" } },
-        { type: "line", name: "Completed so far", yAxisIndex: 1, data: data.timeline.map(function (m) { return m.completed; }), itemStyle: { color: "#2e7d32" } }
+        { type: "bar", name: label("attendances", "Attendances"), data: data.timeline.map(function (m) { return m.attendances; }), itemStyle: { color: "#9cc3d5" } },
+        { type: "line", name: label("reach", "Unique people so far"), yAxisIndex: 1, data: data.timeline.map(function (m) { return m.reach; }), itemStyle: { color: "#1f6f8b" } },
+        { type: "line", name: label("completed", "Completed so far"), yAxisIndex: 1, data: data.timeline.map(function (m) { return m.completed; }), itemStyle: { color: "#2e7d32" } }
       ]
     });
   }
@@ -56,8 +59,8 @@
       var labels = s.rounds.map(function (r) { return r.label; });
       var sexes = {};
       s.rounds.forEach(function (r) { Object.keys(r.by_sex).forEach(function (k) { sexes[k] = true; }); });
-      var names = { F: "Women", M: "Men" };
-      var series = [{ type: "bar", name: "All", data: s.rounds.map(function (r) { return r.mean === null ? null : Math.round(r.mean * 10) / 10; }) }];
+      var names = { F: label("F", "Women"), M: label("M", "Men") };
+      var series = [{ type: "bar", name: label("all", "All"), data: s.rounds.map(function (r) { return r.mean === null ? null : Math.round(r.mean * 10) / 10; }) }];
       Object.keys(sexes).sort().forEach(function (k) {
         series.push({ type: "bar", name: names[k] || k, data: s.rounds.map(function (r) { var v = r.by_sex[k]; return v === undefined || v === null ? null : Math.round(v * 10) / 10; }) });
       });
@@ -68,7 +71,7 @@
         legend: { top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
         xAxis: { type: "category", data: labels },
-        yAxis: { type: "value", name: "Mean score", scale: true },
+        yAxis: { type: "value", name: label("mean", "Mean score"), scale: true },
         series: series
       });
     });
@@ -134,6 +137,7 @@
   function draw() {
     var data = readJSON("programme-chart-data");
     if (!data) { return; }
+    LABELS = data.labels || {};
     reachMap(data);
     if (!window.echarts) { return; }
     districts(data);
