@@ -47,7 +47,7 @@ def _int(value: Any, name: str, default: int, maximum: int) -> int:
         return default
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationFailed(f"{name} must be a whole number", field=name) from None
     if not 0 <= number <= maximum:
         raise ValidationFailed(f"{name} must be between 0 and {maximum}", field=name)

@@ -191,7 +191,7 @@ def survivor_parse(data: Mapping[str, Any], *, incident_date: date) -> SurvivorI
     if raw_age not in (None, ""):
         try:
             age = int(raw_age)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValidationFailed("survivor.age must be a whole number", field="survivor.age") from None
         if isinstance(raw_age, float | bool) or not 0 <= age <= MAX_AGE:
             raise ValidationFailed(f"survivor.age must be between 0 and {MAX_AGE}", field="survivor.age")

@@ -242,7 +242,7 @@ JSON = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(10**20), 10**20)
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12),
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
@@ -270,3 +270,12 @@ def test_fuzzed_intake_is_never_a_500(api_client: Any, cc: Any, override: dict[s
     assert r.status_code in (201, 400, 403), (override, r.content)
     if r.status_code == 400:
         assert r.json()["field"]
+
+
+def test_an_overflowing_number_is_a_400(api_client: Any, cc: Any) -> None:
+    api_client.force_authenticate(cc.worker)
+    body = json.dumps(payload()).replace('"age": 24', '"age": 1e400')
+    r = api_client.post(URL, body, content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "survivor.age"
+    r = api_client.get(URL, {"limit": "1e400"})
+    assert r.status_code == 400
