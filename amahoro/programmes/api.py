@@ -21,6 +21,8 @@ from amahoro.roles import Perm
 from . import analysis, scoring, selectors, services
 from .models import Programme, Scale
 
+MAX_ROWS = 20_000
+
 
 def _require(user: Any, perm: Perm) -> None:
     if not policy.has_perm(user, perm):
@@ -204,6 +206,8 @@ class AttendanceRows(APIView):
         rows = _body(request).get("rows")
         if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
             raise ValidationFailed("rows must be a non-empty list of objects", field="rows")
+        if len(rows) > MAX_ROWS:
+            raise ValidationFailed(f"at most {MAX_ROWS} rows per request: split the upload", field="rows")
         result = services.attendance_rows_import(
             actor=request.user, cohort=found, rows=rows, row_numbers=list(range(len(rows))), source="api"
         )
@@ -339,6 +343,7 @@ class ParticipantCreate(APIView):
             sex=str(body.get("sex") or ""),
             village=_unit(body.get("village"), "village"),
             birth_year=_int(birth_year, "birth_year") if birth_year not in (None, "") else None,
+            age=_int(body["age"], "age") if body.get("age") not in (None, "") else None,
             disability=bool(body.get("disability", False)),
             role=str(body.get("role") or "")[:100],
             name=str(body.get("name") or "")[:300],

@@ -277,12 +277,15 @@ def participant_create(
     sex: str,
     village: OrgUnit,
     birth_year: int | None = None,
+    age: int | None = None,
     disability: bool = False,
     role: str = "",
     name: str = "",
     phone: str = "",
     code: str = "",
 ) -> Participant:
+    """A participant with a new pseudonymous code (or `code`). When only the age is known, the birth year is
+    taken as this year minus the age."""
     _require(
         actor,
         Perm.PROGRAMME_MANAGE,
@@ -293,6 +296,10 @@ def participant_create(
     if sex not in Sex.values:
         raise ValidationFailed("sex must be F or M", field="sex")
     this_year = date.today().year
+    if birth_year is None and age is not None:
+        if not 0 <= age <= 110:
+            raise ValidationFailed(f"age {age} is not plausible", field="age")
+        birth_year = this_year - age
     if birth_year is not None and not this_year - 110 <= birth_year <= this_year:
         raise ValidationFailed(f"birth_year {birth_year} is not plausible", field="birth_year")
     code = code.strip() or _new_code(organisation)

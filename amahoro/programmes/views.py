@@ -292,10 +292,11 @@ def participant_register(request: HttpRequest, code: str, cohort_code: str) -> H
     programme, cohort = _managed_cohort(request, code, cohort_code)
     village = OrgUnit.objects.filter(code=request.POST.get("village", "").strip()[:50]).first()
     raw_year = request.POST.get("birth_year", "").strip()
+    raw_age = request.POST.get("age", "").strip()
     if village is None or not any(village.path.startswith(d.path) for d in programme.districts.all()):
         messages.error(request, _("Unknown village code, or not in one of the programme's districts."))
-    elif raw_year and not raw_year.isdigit():
-        messages.error(request, _("Birth year must be a year, e.g. 1990."))
+    elif (raw_year and not raw_year.isdigit()) or (raw_age and not raw_age.isdigit()):
+        messages.error(request, _("Birth year must be a year (e.g. 1990) and age a whole number."))
     else:
         try:
             participant = services.participant_create(
@@ -304,6 +305,7 @@ def participant_register(request: HttpRequest, code: str, cohort_code: str) -> H
                 sex=request.POST.get("sex", ""),
                 village=village,
                 birth_year=int(raw_year) if raw_year else None,
+                age=int(raw_age) if raw_age else None,
                 disability=request.POST.get("disability") == "on",
                 role=request.POST.get("role", "")[:100],
                 name=request.POST.get("name", "")[:300],

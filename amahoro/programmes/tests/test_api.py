@@ -3,6 +3,7 @@ with refusals: anonymous 401, wrong role 403, other organisation or district 404
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -242,6 +243,13 @@ def test_create_programme_cohort_with_weekly_sessions_and_participant(api_client
     assert r.status_code == 201 and "Divine" not in r.content.decode()
     p = Participant.objects.get(code=r.json()["code"])
     assert p.name_enc == "Divine Ishimwe" and p.enrolments.get().cohort.code == "K1"
+    r = c.post("/api/v1/participants", {"sex": "M", "village": world.v1101[0].code, "age": 30}, format="json")
+    assert r.status_code == 201
+    assert Participant.objects.get(code=r.json()["code"]).birth_year == date.today().year - 30
+    r = c.post(
+        "/api/v1/participants", {"sex": "M", "village": world.v1101[0].code, "age": 300}, format="json"
+    )
+    assert r.status_code == 400 and r.json()["field"] == "age"
     r = c.post("/api/v1/participants", {"sex": "X", "village": world.v1101[0].code}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "sex"
     # outside the officer's district / other organisation / wrong role
