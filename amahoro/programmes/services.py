@@ -63,6 +63,14 @@ def _require(
         raise PermissionDenied(f"You may not {what} here (needs {perm.value})")
 
 
+def _register(actor: Any, cohort: Cohort) -> dict[str, Participant]:
+    """The cohort organisation's participants by code, limited to those the actor may see (one query)."""
+    qs = Participant.objects.filter(organisation_id=cohort.programme.organisation_id)
+    if actor is not None:
+        qs = policy.visible(actor, Perm.PROGRAMME_VIEW, qs)
+    return {p.code: p for p in qs.select_related("village")}
+
+
 def _in_subtree(unit: OrgUnit, roots: Iterable[OrgUnit]) -> bool:
     return any(unit.path.startswith(r.path) for r in roots)
 
@@ -514,12 +522,7 @@ def attendance_rows_import(
     result = ImportResult(rows=len(rows))
     numbers = row_numbers or list(range(2, len(rows) + 2))
     sessions = {s.number: s for s in cohort.sessions.all()}
-    people = {
-        p.code: p
-        for p in Participant.objects.filter(organisation_id=cohort.programme.organisation_id).select_related(
-            "village"
-        )
-    }
+    people = _register(actor, cohort)
     by_session: dict[int, dict[Participant, bool]] = {}
     seen: set[tuple[int, str]] = set()
     for n, row in zip(numbers, rows, strict=True):
@@ -551,11 +554,6 @@ def attendance_rows_import(
                     "column": "participant",
                     "message": f"participant '{code}' was merged into another record",
                 }
-            )
-            continue
-        if actor is not None and not policy.can(actor, Perm.PROGRAMME_VIEW, participant):
-            result.errors.append(
-                {"row": n, "column": "participant", "message": f"unknown participant '{code}'"}
             )
             continue
         present = _presence(row.get("present"))
@@ -997,7 +995,7 @@ def responses_file_import(*, actor: Any, survey: SurveyRound, content: bytes, fi
         result.errors.append(
             {"row": 1, "column": h, "message": f"'{h}' is not an item of {survey.scale.code}"}
         )
-    people = {p.code: p for p in Participant.objects.filter(organisation_id=cohort.programme.organisation_id)}
+    people = _register(actor, cohort)
     answers: dict[Participant, dict[str, Any]] = {}
     for n, record in enumerate(table[1:], start=2):
         if not any(str(c).strip() for c in record):
@@ -1006,11 +1004,7 @@ def responses_file_import(*, actor: Any, survey: SurveyRound, content: bytes, fi
         row = {h: (record[j] if j < len(record) else "") for j, h in enumerate(header) if h}
         code = str(row.pop("participant", "")).strip()
         participant = people.get(code)
-        if (
-            participant is None
-            or participant.merged_into_id is not None
-            or (actor is not None and not policy.can(actor, Perm.PROGRAMME_VIEW, participant))
-        ):
+        if participant is None or participant.merged_into_id is not None:
             result.errors.append(
                 {"row": n, "column": "participant", "message": f"unknown participant '{code}'"}
             )
@@ -1111,7 +1105,7 @@ def responses_from_submissions(
     cohort = survey.cohort
     definition = scale_definition(survey.scale)
     known = {i.code for i in definition.items}
-    people = {p.code: p for p in Participant.objects.filter(organisation_id=cohort.programme.organisation_id)}
+    people = _register(actor, cohort)
     result = ImportResult()
     answers: dict[Participant, dict[str, Any]] = {}
     for sub in _submissions(actor, form_id):
@@ -1119,11 +1113,7 @@ def responses_from_submissions(
         data = sub.data or {}
         code = str(data.get(participant_field, "")).strip()
         participant = people.get(code)
-        if (
-            participant is None
-            or participant.merged_into_id is not None
-            or (actor is not None and not policy.can(actor, Perm.PROGRAMME_VIEW, participant))
-        ):
+        if participant is None or participant.merged_into_id is not None:
             result.errors.append(
                 {
                     "row": result.rows,

@@ -203,6 +203,12 @@ def test_attendance_csv_import_all_or_nothing_with_row_errors(world: World) -> N
     ]
     assert "P-404" in result.errors[0]["message"]
     assert Attendance.objects.count() == 0  # nothing half-imported
+    # A participant living outside the officer's district is unknown to them
+    outside = b"session,participant,present\n1,P-G01,yes\n"
+    result = services.attendance_file_import(
+        actor=world.cast.me_nyarugenge, cohort=world.cohort, content=outside, filename="a.csv"
+    )
+    assert result.errors == [{"row": 2, "column": "participant", "message": "unknown participant 'P-G01'"}]
     good = b"session,participant,present\n1,P-000,yes\n1,P-001,0\n2,P-000,1\n"
     result = services.attendance_file_import(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, content=good, filename="a.csv"
