@@ -5,12 +5,14 @@ from . import views
 app_name = "programmes"
 urlpatterns = [
     path("", views.programme_list, name="list"),
+    path("new/", views.programme_create, name="create"),
     path("participants/", views.participant_list, name="participants"),
     path("participants/duplicates/", views.duplicates, name="duplicates"),
     path("scales/", views.scale_list, name="scales"),
     path("scales/new/", views.scale_create, name="scale_create"),
     path("scales/<str:code>/", views.scale_detail, name="scale"),
     path("<str:code>/", views.programme_detail, name="detail"),
+    path("<str:code>/cohorts/", views.cohort_create, name="cohort_create"),
     path("<str:code>/cohorts/<str:cohort_code>/", views.cohort_detail, name="cohort"),
     path("<str:code>/cohorts/<str:cohort_code>/import/", views.cohort_import, name="cohort_import"),
     path("<str:code>/cohorts/<str:cohort_code>/rounds/", views.round_create, name="round_create"),

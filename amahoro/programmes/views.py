@@ -24,7 +24,7 @@ from amahoro.core.errors import AmahoroError, NotFound
 from amahoro.roles import Perm
 
 from . import scoring, selectors, services
-from .models import Cohort, Participant, Programme, RoundKind, Session
+from .models import ActivityType, Arm, Cohort, Participant, Programme, RoundKind, Session
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -70,6 +70,89 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         "can_manage": policy.has_perm(request.user, Perm.PROGRAMME_MANAGE),
     }
     return render(request, "programmes/list.html", context)
+
+
+def _post_date(request: HttpRequest, name: str) -> date:
+    from amahoro.core.errors import ValidationFailed
+
+    try:
+        return date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        raise ValidationFailed(_("%(f)s must be a date (YYYY-MM-DD)") % {"f": name}, field=name) from None
+
+
+def _post_int(request: HttpRequest, name: str) -> int:
+    from amahoro.core.errors import ValidationFailed
+
+    raw = request.POST.get(name, "").strip()
+    if not raw.isdigit():
+        raise ValidationFailed(_("%(f)s must be a whole number") % {"f": name}, field=name)
+    return int(raw)
+
+
+@login_required
+@require_POST
+def programme_create(request: HttpRequest) -> HttpResponse:
+    from amahoro.core.errors import ValidationFailed
+    from amahoro.geo.models import OrgUnit
+
+    from .api import _required_owner
+
+    _require(request.user, Perm.PROGRAMME_MANAGE)
+    codes = [c.strip() for c in request.POST.get("districts", "").split(",") if c.strip()][:30]
+    districts = list(OrgUnit.objects.filter(code__in=codes, level__code="district"))
+    try:
+        if not codes or len(districts) != len(set(codes)):
+            raise ValidationFailed(
+                _("Give district codes separated by commas, e.g. 12, 43."), field="districts"
+            )
+        programme = services.programme_create(
+            actor=request.user,
+            code=request.POST.get("code", "").strip()[:50],
+            name=request.POST.get("name", "").strip()[:300],
+            organisation=_required_owner(request.user, {}),
+            districts=districts,
+        )
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+        return redirect("programmes:list")
+    messages.success(request, _("Programme %(code)s created.") % {"code": programme.code})
+    return redirect("programmes:detail", programme.code)
+
+
+@login_required
+@require_POST
+def cohort_create(request: HttpRequest, code: str) -> HttpResponse:
+    from amahoro.geo.models import OrgUnit
+
+    programme = _programme(request, code)
+    if not policy.can(request.user, Perm.PROGRAMME_MANAGE, programme):
+        raise PermissionDenied(_("You may not change this programme."))
+    try:
+        from amahoro.core.errors import ValidationFailed
+
+        place = OrgUnit.objects.filter(code=request.POST.get("place", "").strip()[:50]).first()
+        if place is None:
+            raise ValidationFailed(_("Unknown place code."), field="place")
+        cohort = services.cohort_create(
+            actor=request.user,
+            programme=programme,
+            code=request.POST.get("code", "").strip()[:50],
+            name=request.POST.get("name", "").strip()[:300] or request.POST.get("code", "")[:50],
+            org_unit=place,
+            start=_post_date(request, "start"),
+            end=_post_date(request, "end"),
+            planned_sessions=_post_int(request, "sessions"),
+            completion_min=_post_int(request, "completion_min"),
+            activity_type=request.POST.get("activity_type", "curriculum"),
+            arm=request.POST.get("arm", "intervention"),
+            weekly_sessions=request.POST.get("weekly") == "on",
+        )
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+        return redirect("programmes:detail", programme.code)
+    messages.success(request, _("Cohort %(code)s created.") % {"code": cohort.code})
+    return redirect("programmes:cohort", programme.code, cohort.code)
 
 
 @login_required
@@ -119,6 +202,8 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "label": _("unique people"),
     }
     context = {
+        "activity_types": ActivityType.choices,
+        "arms": Arm.choices,
         "has_shapes": has_shapes,
         "geojson_url": reverse("api:orgunit-geojson") + "?level=district",
         "programme": programme,

@@ -209,3 +209,34 @@ def test_add_session_and_register_participant_from_the_cohort_page(world: World)
         ).status_code
         == 403
     )
+
+
+def test_create_programme_and_cohort_from_the_pages(world: World) -> None:
+    from amahoro.programmes.models import Cohort, Programme
+
+    c = client_for(world.cast.me_nyarugenge)
+    r = c.post("/programmes/new/", {"code": "DIAL", "name": "Dialogues", "districts": "11"})
+    assert r.status_code == 302 and Programme.objects.get(code="DIAL").organisation == world.cast.ngo
+    r = c.post("/programmes/new/", {"code": "X", "name": "X", "districts": "12"}, follow=True)
+    assert b"may not create" in r.content  # Gasabo is outside the officer's district
+    form = {
+        "code": "D1",
+        "name": "Dialogue 1",
+        "place": "1101",
+        "start": "2025-03-03",
+        "end": "2025-06-30",
+        "sessions": "4",
+        "completion_min": "3",
+        "activity_type": "dialogue",
+        "arm": "intervention",
+        "weekly": "on",
+    }
+    r = c.post("/programmes/DIAL/cohorts/", form)
+    assert r.status_code == 302
+    assert Cohort.objects.get(programme__code="DIAL", code="D1").sessions.count() == 4
+    r = c.post("/programmes/DIAL/cohorts/", form | {"code": "D2", "completion_min": "9"}, follow=True)
+    assert b"completion_min" in r.content and not Cohort.objects.filter(code="D2").exists()
+    assert client_for(world.cast.viewer_nyarugenge).post("/programmes/DIAL/cohorts/", form).status_code == 403
+    assert (
+        client_for(world.cast.police_me_nyarugenge).post("/programmes/DIAL/cohorts/", form).status_code == 404
+    )
