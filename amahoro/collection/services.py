@@ -146,8 +146,22 @@ def form_upload(
     return form
 
 
+_SCHEMAS: dict[tuple[int, str], FormMeta] = {}
+
+
 def form_schema(form: XForm) -> FormMeta:
-    return form_meta(form.xml)
+    """The form's fields, cached per process by (form, md5): the XML is read only when it changed."""
+    key = (form.pk, form.md5)
+    meta = _SCHEMAS.get(key)
+    if meta is None:
+        xml = form.__dict__.get("xml")
+        if xml is None:  # deferred on the hot path
+            xml = XForm.objects.filter(pk=form.pk).values_list("xml", flat=True).get()
+        meta = form_meta(xml)
+        if len(_SCHEMAS) > 256:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = meta
+    return meta
 
 
 @transaction.atomic
@@ -426,13 +440,20 @@ def submission_receive(
         except XMLRefused as exc:
             raise ValidationFailed(str(exc), field="xml_submission_file") from exc
         form_id = head.form_id
-        form = XForm.objects.select_related("organisation").filter(form_id=form_id).first()
+        form = (
+            XForm.objects.select_related("organisation")
+            .defer("xml", "xlsform", "private_key_enc")
+            .filter(form_id=form_id)
+            .first()
+        )
         if form is None or not may_submit(form=form, user=user, token=token):
             if form is not None and form.is_active and (user is not None or token is not None):
                 raise PermissionDenied(_("You may not submit to form %(id)s") % {"id": form_id})
             raise NotFound(_("No form %(id)s here") % {"id": form_id})
         schema = form_schema(form)
-        instance = head if head.encrypted else parse_instance(xml, repeats=set(schema.repeats))
+        instance = (
+            head if head.encrypted or not schema.repeats else parse_instance(xml, repeats=set(schema.repeats))
+        )
         if not instance.instance_id:
             raise ValidationFailed(_("The submission has no meta/instanceID"), field="meta/instanceID")
         if instance.encrypted:
