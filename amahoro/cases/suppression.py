@@ -77,16 +77,27 @@ def _domain(mark: str, top: int) -> int:
 
 
 def _runs(domain: int) -> list[tuple[int, int]]:
+    """The runs of set bits of a domain, as (start, length)."""
     out: list[tuple[int, int]] = []
-    v = 0
-    while domain >> v:
-        if (domain >> v) & 1:
-            start = v
-            while (domain >> v) & 1:
-                v += 1
-            out.append((start, v - start))
-        else:
-            v += 1
+    while domain:
+        start = (domain & -domain).bit_length() - 1
+        shifted = domain >> start
+        length = ((shifted ^ (shifted + 1)) >> 1).bit_length()  # trailing ones
+        out.append((start, length))
+        domain &= ~(((1 << length) - 1) << start)
+    return out
+
+
+def _smear_down(bits: int, n: int) -> int:
+    """OR of bits >> v for v in 0..n-1."""
+    if n <= 0:
+        return 0
+    out, width = bits, 1
+    while width * 2 <= n:
+        out |= out >> width
+        width *= 2
+    if width < n:
+        out |= out >> (n - width)
     return out
 
 
@@ -122,10 +133,11 @@ def _propagate(table: Table, grid: list[list[int]], lines: list[list[Pos]], top:
                 for q in hidden_cells:
                     if q != p:
                         reach = _add(reach, doms[q], top)
-                keep = 0
-                for v in range(top + 1):
-                    if (doms[p] >> v) & 1 and (reach << v) & targets:
-                        keep |= 1 << v
+                # v is possible when some sum s of the others gives s + v in targets.
+                possible = 0
+                for start, length in _runs(reach):
+                    possible |= _smear_down(targets >> start, length)
+                keep = doms[p] & possible
                 if keep != doms[p]:
                     doms[p], changed = keep, True
             if total_pos in doms:

@@ -80,6 +80,7 @@ def test_random_small_tables_never_reveal_a_hidden_cell(counts: list[list[int]])
             assert len({s[p] for s in solutions}) >= 2
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.lists(st.integers(0, 50), min_size=1, max_size=6), min_size=1, max_size=8).filter(
         lambda rows: len({len(r) for r in rows}) == 1
@@ -89,4 +90,17 @@ def test_every_line_has_zero_or_several_hidden_entries(counts: list[list[int]]) 
     cols = [f"m{i}" for i in range(len(counts[0]))]
     t = suppress([f"r{i}" for i in range(len(counts))], cols, counts)
     for line in _lines(len(counts), len(cols)):
+        assert len([p for p in line if p in t.hidden]) != 1
+
+
+def test_a_three_year_table_is_suppressed_quickly() -> None:
+    import random
+    import time
+
+    rng = random.Random(5)
+    counts = [[rng.choice([0, 0, 1, 2, 3, rng.randint(0, 2000)]) for _ in range(36)] for _ in range(12)]
+    started = time.perf_counter()
+    t = suppress([f"r{i}" for i in range(12)], [f"m{j}" for j in range(36)], counts)
+    assert time.perf_counter() - started < 10  # ~0.3 s on a 2-core machine
+    for line in _lines(12, 36):
         assert len([p for p in line if p in t.hidden]) != 1
