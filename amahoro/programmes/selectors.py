@@ -189,11 +189,18 @@ def reach_summary(rows: list[dict[str, Any]], *, at: date | None = None) -> dict
 
 
 def programme_reach(
-    *, user: Any, programme: Programme, start: date | None = None, end: date | None = None
+    *,
+    user: Any,
+    programme: Programme,
+    start: date | None = None,
+    end: date | None = None,
+    place_path: str | None = None,
 ) -> dict[str, Any]:
-    return reach_summary(
-        reach_rows(start=start, end=end, attendance=_visible_attendance(user, programme)), at=end
+    """Unique people reached by the programme (sessions in the period, people living in the place)."""
+    rows = reach_rows(
+        start=start, end=end, place_path=place_path, attendance=_visible_attendance(user, programme)
     )
+    return reach_summary(rows, at=end)
 
 
 def organisation_reach(*, user: Any, start: date | None = None, end: date | None = None) -> dict[str, Any]:

@@ -72,6 +72,14 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/list.html", context)
 
 
+def _get_date(request: HttpRequest, name: str) -> date | None:
+    raw = request.GET.get(name, "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
 def _post_date(request: HttpRequest, name: str) -> date:
     from amahoro.core.errors import ValidationFailed
 
@@ -162,7 +170,18 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     visible_cohorts = list(selectors.cohorts_visible_to(user=request.user, programme=programme))
     done = selectors.cohorts_completion(cohorts=visible_cohorts)
     cohorts = [{"cohort": c, **done[c.pk]} for c in visible_cohorts]
-    reach = selectors.programme_reach(user=request.user, programme=programme)
+    start, end = _get_date(request, "start"), _get_date(request, "end")
+    place_code = request.GET.get("place", "").strip()[:50]
+    place = None
+    if place_code:
+        from amahoro.geo.models import OrgUnit
+
+        place = OrgUnit.objects.filter(code=place_code).first()
+        if place is None:
+            messages.error(request, _("Unknown place code."))
+    reach = selectors.programme_reach(
+        user=request.user, programme=programme, start=start, end=end, place_path=place.path if place else None
+    )
     timeline = selectors.attendance_over_time(user=request.user, programme=programme)
     scales = selectors.programme_scale_results(user=request.user, programme=programme)
     chart = {
@@ -202,6 +221,7 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "label": _("unique people"),
     }
     context = {
+        "filters": {"start": start, "end": end, "place": place_code},
         "activity_types": ActivityType.choices,
         "arms": Arm.choices,
         "has_shapes": has_shapes,

@@ -240,3 +240,16 @@ def test_create_programme_and_cohort_from_the_pages(world: World) -> None:
     assert (
         client_for(world.cast.police_me_nyarugenge).post("/programmes/DIAL/cohorts/", form).status_code == 404
     )
+
+
+def test_dashboard_reach_by_period_and_place(world: World) -> None:
+    services.attendance_record(actor=None, session=world.sessions[0], presence={world.people[0]: True})
+    services.attendance_record(actor=None, session=world.sessions[3], presence={world.people[1]: True})
+    c = client_for(world.cast.me_nyarugenge)
+    assert b'<strong id="reach-total">2</strong>' in c.get("/programmes/BANDE/").content
+    r = c.get("/programmes/BANDE/?start=2025-01-20&end=2025-12-31")
+    assert b'<strong id="reach-total">1</strong>' in r.content
+    r = c.get(f"/programmes/BANDE/?place={world.people[0].village.code}")
+    assert b'<strong id="reach-total">1</strong>' in r.content
+    r = c.get("/programmes/BANDE/?place=12")
+    assert b'<strong id="reach-total">0</strong>' in r.content
