@@ -93,14 +93,13 @@ def test_every_line_has_zero_or_several_hidden_entries(counts: list[list[int]]) 
         assert len([p for p in line if p in t.hidden]) != 1
 
 
-def test_a_three_year_table_is_suppressed_quickly() -> None:
+def test_a_three_year_table_is_suppressed_consistently() -> None:
+    # A realistic size (12 districts x 36 months); its speed is measured in bench/, not asserted here.
     import random
-    import time
 
     rng = random.Random(5)
     counts = [[rng.choice([0, 0, 1, 2, 3, rng.randint(0, 2000)]) for _ in range(36)] for _ in range(12)]
-    started = time.perf_counter()
     t = suppress([f"r{i}" for i in range(12)], [f"m{j}" for j in range(36)], counts)
-    assert time.perf_counter() - started < 10  # ~0.3 s on a 2-core machine
+    assert all((i, j) in t.hidden for i in range(12) for j in range(36) if 1 <= counts[i][j] <= 4)
     for line in _lines(12, 36):
         assert len([p for p in line if p in t.hidden]) != 1
