@@ -5,9 +5,9 @@ Values are encrypted with the newest key and decrypted with any of them, so a ke
 new one in front and running `amahoro rotate_field_keys`, then dropping the old one.
 
 Encrypted values cannot be searched. Where an exact-match lookup is needed (a phone number, a national
-ID), store `blind_index(value, purpose=...)` beside the ciphertext: an HMAC keyed by a key derived from the
-*oldest* configured key (so rotation does not invalidate the indexes) and the purpose (so the same phone
-number gives unrelated digests in two tables).
+ID), store `blind_index(value, purpose=...)` beside the ciphertext: an HMAC keyed by FIELD_INDEX_KEY (or, when
+that is unset, the *oldest* configured encryption key, so adding a new key does not invalidate the indexes)
+and the purpose (so the same phone number gives unrelated digests in two tables).
 """
 
 from __future__ import annotations
@@ -91,10 +91,13 @@ def blind_index(value: str, *, purpose: str) -> str:
     norm = normalise(value)
     if not norm:
         return ""
-    keys = _keys()
-    if not keys:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty: identifying data cannot be indexed")
-    secret = hmac.new(keys[-1].encode(), b"amahoro-blind-index:" + purpose.encode(), hashlib.sha256).digest()
+    root = str(getattr(settings, "FIELD_INDEX_KEY", "") or "")
+    if not root:
+        keys = _keys()
+        if not keys:
+            raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty: identifying data cannot be indexed")
+        root = keys[-1]
+    secret = hmac.new(root.encode(), b"amahoro-blind-index:" + purpose.encode(), hashlib.sha256).digest()
     return hmac.new(secret, norm.encode(), hashlib.sha256).hexdigest()
 
 

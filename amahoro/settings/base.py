@@ -228,6 +228,9 @@ else:
 # Key used to encrypt survivor-identifying fields at rest (Fernet, 32 url-safe base64 bytes).
 # Several keys may be given, comma-separated, newest first, for rotation.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+# Key of the blind indexes (exact-match search over encrypted fields); set it so encryption keys can be
+# rotated away freely. Unset: the oldest FIELD_ENCRYPTION_KEYS key is used.
+FIELD_INDEX_KEY = os.environ.get("FIELD_INDEX_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -65,3 +65,12 @@ def test_bytes_round_trip() -> None:
         token = crypto.encrypt_bytes(b"-----BEGIN PRIVATE KEY-----")
         assert b"PRIVATE" not in token
         assert crypto.decrypt_bytes(token) == b"-----BEGIN PRIVATE KEY-----"
+
+
+def test_blind_index_key_can_be_set_apart_from_the_encryption_keys() -> None:
+    with override_settings(FIELD_ENCRYPTION_KEYS=[OLD], FIELD_INDEX_KEY="index-key-1"):
+        a = crypto.blind_index("0788123456", purpose="phone")
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW], FIELD_INDEX_KEY="index-key-1"):
+        assert crypto.blind_index("0788123456", purpose="phone") == a  # the old key is gone, indexes hold
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW], FIELD_INDEX_KEY="index-key-2"):
+        assert crypto.blind_index("0788123456", purpose="phone") != a
