@@ -375,7 +375,10 @@ class MappingRuleListView(APIView):
 
 
 class MappingRuleDetailView(APIView):
-    """PATCH /api/v1/forms/<form_id>/mapping-rules/<id> (recomputes); POST .../<id>/run recomputes."""
+    """PATCH /api/v1/forms/<form_id>/mapping-rules/<id> (recomputes); POST .../<id>/run recomputes (the
+    subclass below: each URL answers its own method only)."""
+
+    http_method_names = ["patch", "options"]
 
     def _rule(self, request: Request, form_id: str, pk: int) -> MappingRule:
         return policy.get_visible_or_404(
@@ -405,6 +408,10 @@ class MappingRuleDetailView(APIView):
         _require(request.user, Perm.FORM_MANAGE)
         rule = self._rule(request, form_id, pk)
         return Response(mapping.mapping_run(actor=request.user, rule=rule).as_dict())
+
+
+class MappingRuleRunView(MappingRuleDetailView):
+    http_method_names = ["post", "options"]
 
 
 class SubmissionImportView(APIView):

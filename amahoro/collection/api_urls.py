@@ -33,7 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(
         "forms/<str:form_id>/mapping-rules/<int:pk>/run",
-        api.MappingRuleDetailView.as_view(),
+        api.MappingRuleRunView.as_view(),
         name="form-mapping-rule-run",
     ),
     path("collector-tokens", api.TokenListView.as_view(), name="collector-tokens"),

@@ -158,6 +158,9 @@ def test_mapping_rules_api_and_page(cast: Any, setup: Any, api_client: Any) -> N
     bad = api_client.patch(f"{url}/{pk}", {"value_field": "nope", "aggregation": "sum"}, format="json")
     assert bad.status_code == 400 and bad.json()["field"] == "nope"
     assert api_client.post(f"{url}/{pk}/run").json()["values"] == 1
+    # Each URL answers its own method only (and the OpenAPI schema says so).
+    assert api_client.post(f"{url}/{pk}").status_code == 405
+    assert api_client.patch(f"{url}/{pk}/run", {}, format="json").status_code == 405
     assert api_client.get(url).json()["results"][0]["values"] == 1
     from conftest import client_for
 
