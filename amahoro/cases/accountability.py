@@ -1,0 +1,351 @@
+"""Isange One Stop Centre accountability fed into NAP outcome P3.O2 (Rwanda NAP 1325, 2018-2022).
+
+`accountability_setup` creates (once) five shared data elements and three percentage indicators linked to
+node P3.O2 of the NAP loaded by `amahoro load_reference nap-rw-2018`. `accountability_push` counts, for one
+DHIS2 period, the incidents reported in it whose survivor consented to non-identifiable reporting, per
+district, and writes the counts through the data import engine (`datavalues_import`: policy, audit and
+value history), never as hand-written rows.
+
+Small cells never leave the case module: per district, a group of counts (rape: reported, reported within
+72 h, PEP within the PEP window; referrals: made, completed) is written only when no count, and no
+complement of a numerator (e.g. rapes not reported within 72 h), is 1-4. The districts of a province left
+out are added up and written at the province, under the same rule (a single district left out is never
+written at the province: it would be the same small numbers). Values a place no longer qualifies for are
+deleted on the next push, so a push is a full, idempotent replacement for its period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from amahoro import policy
+from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.data import periods as period_lib
+from amahoro.geo.models import OrgUnit
+from amahoro.roles import Perm
+
+from . import classification as cl
+from .models import Service
+from .services import windows
+from .statistics import DONE, MAX_MONTHS, incidents_for_statistics, scope_parse
+from .suppression import THRESHOLD
+
+NAP_NODE = "P3.O2"
+SOURCE = "GBV case management (amahoro/cases accountability)"
+
+RAPE = "GBV_RAPE_REPORTED"
+RAPE_72H = "GBV_RAPE_REPORTED_72H"
+PEP_72H = "GBV_PEP_GIVEN_72H"
+REFERRALS = "GBV_REFERRALS"
+REFERRALS_DONE = "GBV_REFERRALS_COMPLETED"
+
+ELEMENTS: dict[str, str] = {
+    RAPE: "Rape incidents reported (with reporting consent)",
+    RAPE_72H: "Rape incidents reported within 72 hours of the incident",
+    PEP_72H: "Rape survivors given PEP within 72 hours of the incident",
+    REFERRALS: "GBV referrals to another organisation",
+    REFERRALS_DONE: "GBV referrals completed (service provided or already received)",
+}
+# (denominator, numerators): the counts that are published, or hidden, together.
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (RAPE, (RAPE_72H, PEP_72H)),
+    (REFERRALS, (REFERRALS_DONE,)),
+)
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    code: str
+    name: str
+    numerator: str
+    denominator: str
+    numerator_description: str
+    denominator_description: str
+
+
+INDICATORS = (
+    IndicatorDef(
+        "GBV_RAPE_REPORTED_72H_SHARE",
+        "Share of rape survivors reporting within 72 hours of the incident",
+        RAPE_72H,
+        RAPE,
+        "Rape incidents reported within 72 hours",
+        "Rape incidents reported",
+    ),
+    IndicatorDef(
+        "GBV_PEP_72H_SHARE",
+        "Share of rape survivors given PEP within 72 hours of the incident",
+        PEP_72H,
+        RAPE,
+        "Rape survivors given PEP within 72 hours",
+        "Rape incidents reported",
+    ),
+    IndicatorDef(
+        "GBV_REFERRAL_COMPLETION_SHARE",
+        "Share of GBV referrals completed",
+        REFERRALS_DONE,
+        REFERRALS,
+        "Referrals completed",
+        "Referrals made",
+    ),
+)
+
+
+def metadata_payload() -> dict[str, Any]:
+    return {
+        "dataElements": [
+            {
+                "code": code,
+                "name": name,
+                "shortName": name[:50],
+                "valueType": "INTEGER_ZERO_OR_POSITIVE",
+                "aggregationType": "SUM",
+                "zeroIsSignificant": True,
+            }
+            for code, name in ELEMENTS.items()
+        ]
+    }
+
+
+@transaction.atomic
+def accountability_setup(*, actor: Any = None) -> list[str]:
+    """Create (once) the accountability data elements and the P3.O2 indicators. Idempotent. Shared
+    metadata: the system (actor None) or a system administrator."""
+    from amahoro.frameworks.metadata import metadata_import
+    from amahoro.frameworks.models import Framework, Node
+    from amahoro.frameworks.reference import NAP_CODE, load_nap_rw_2018
+    from amahoro.frameworks.services import indicator_save
+
+    if actor is not None and not policy.is_system_admin(actor):
+        raise PermissionDenied(
+            "accountability indicators are shared metadata: system administrators set them up"
+        )
+    load_nap_rw_2018()
+    report = metadata_import(actor=actor, payload=metadata_payload(), import_strategy="CREATE")
+    if report.errors:
+        raise ValidationFailed(f"accountability metadata: {report.errors[0]['message']}")
+    nap = Framework.objects.get(code=NAP_CODE)
+    node = Node.objects.get(framework=nap, code=NAP_NODE)
+    created = 0
+    for ind in INDICATORS:
+        _, new = indicator_save(
+            actor=actor,
+            code=ind.code,
+            framework=nap,
+            nodes=[node],
+            name=ind.name,
+            type="percentage",
+            unit="%",
+            direction="higher",
+            aggregation_time="sum",
+            aggregation_place="sum",
+            numerator=f"#{{{ind.numerator}}}",
+            numerator_description=ind.numerator_description,
+            denominator=f"#{{{ind.denominator}}}",
+            denominator_description=ind.denominator_description,
+            factor=100,
+            decimals=1,
+            data_source=SOURCE,
+        )
+        created += new
+    return [
+        f"accountability: {len(ELEMENTS)} data elements, {created} indicators created, linked to {NAP_NODE}"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The push
+
+
+@dataclass
+class PushResult:
+    period: str
+    provinces: list[str] = field(default_factory=list)
+    incidents: int = 0
+    written: dict[str, int] = field(default_factory=dict)  # org unit code -> values written there
+    suppressed: list[str] = field(default_factory=list)  # "<org unit>:<group>" left out
+    imported: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["incidents"] = "<5" if 0 < self.incidents < THRESHOLD else self.incidents
+        return out
+
+
+def _small(n: int) -> bool:
+    return 0 < n < THRESHOLD
+
+
+def publishable(denominator: int, numerators: list[int]) -> bool:
+    """No count, and no complement of a numerator, from 1 to 4."""
+    if _small(denominator):
+        return False
+    return not any(_small(n) or _small(denominator - n) for n in numerators)
+
+
+def _parts(path: str) -> list[str]:
+    return [p for p in path.split("/") if p]
+
+
+def _provinces_for(actor: Any) -> list[OrgUnit]:
+    """The provinces whose whole subtree the actor may count (case.statistics) and enter data for."""
+    out = []
+    for unit in OrgUnit.objects.filter(path__regex=r"^/[^/]+/[^/]+/$").order_by("path"):
+        if policy.can_in(actor, Perm.CASE_STATISTICS, org_unit=unit.path) and policy.can_in(
+            actor, Perm.DATA_ENTER, org_unit=unit.path
+        ):
+            out.append(unit)
+    return out
+
+
+def _check_period(period: str) -> period_lib.Period:
+    from amahoro.data.models import DataValue
+
+    try:
+        p = period_lib.parse_period(period)
+    except period_lib.InvalidPeriod as exc:
+        raise ValidationFailed(str(exc), field="period") from None
+    other = (
+        DataValue.objects.filter(
+            data_element__code__in=list(ELEMENTS),
+            deleted=False,
+            period__start__lte=p.end,
+            period__end__gte=p.start,
+        )
+        .exclude(period__code=p.code)
+        .values_list("period__code", flat=True)
+        .first()
+    )
+    if other:
+        # Overlapping periods would be added up twice by the indicators, and subtracting one from the
+        # other could reveal a small cell.
+        raise ValidationFailed(
+            f"accountability values already exist for the overlapping period {other}: "
+            "push one period type only (e.g. always months)",
+            field="period",
+        )
+    return p
+
+
+def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """{district code: {data element code: count}} for the incidents given."""
+    win = windows()
+    ids = [r["id"] for r in rows]
+    svc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in Service.objects.filter(incident_id__in=ids).values(
+        "incident_id", "status", "provider_id", "pep_given_on"
+    ):
+        svc[row["incident_id"]].append(dict(row))
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ELEMENTS, 0))
+    for r in rows:
+        parts = _parts(r["org_unit__path"])
+        if len(parts) < 3:
+            continue  # recorded above district level: not attributable to a district
+        c = out[parts[2]]
+        services = svc[r["id"]]
+        if r["gbv_type"] == "rape":
+            c[RAPE] += 1
+            c[RAPE_72H] += int(r["elapsed_days"] <= 3)
+            c[PEP_72H] += int(
+                any(
+                    s["pep_given_on"]
+                    and cl.within_hours(r["incident_date"], s["pep_given_on"], win["pep_hours"])
+                    for s in services
+                )
+            )
+        for s in services:
+            if s["provider_id"] is not None and s["provider_id"] != r["organisation_id"]:
+                c[REFERRALS] += 1
+                c[REFERRALS_DONE] += int(s["status"] in DONE)
+    return out
+
+
+@transaction.atomic
+def accountability_push(*, actor: Any, period: str) -> PushResult:
+    """Write the suppressed accountability counts of `period` (a DHIS2 period code) for every district of
+    the provinces the actor covers with both case.statistics and data.enter (see the module docstring)."""
+    from amahoro.data.models import DataValue
+    from amahoro.data.services import datavalues_import
+    from amahoro.frameworks.models import DataElement
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("sign in to push accountability figures")
+    if not (policy.has_perm(actor, Perm.CASE_STATISTICS) and policy.has_perm(actor, Perm.DATA_ENTER)):
+        raise PermissionDenied(
+            "pushing accountability figures needs GBV statistics and data entry permissions"
+        )
+    if DataElement.objects.filter(code__in=list(ELEMENTS)).count() != len(ELEMENTS):
+        raise ValidationFailed("accountability data elements are missing: run accountability_setup first")
+    p = _check_period(period)
+    provinces = _provinces_for(actor)
+    if not provinces:
+        raise PermissionDenied(
+            "pushing accountability figures needs GBV statistics and data entry over a whole province"
+        )
+    scope = scope_parse(period=p.code, org_unit=None)
+    if len(scope.months) > MAX_MONTHS:  # pragma: no cover - scope_parse refuses it already
+        raise ValidationFailed("period too long", field="period")
+    rows = [
+        r
+        for r in incidents_for_statistics(user=actor, scope=scope)
+        if any(r["org_unit__path"].startswith(prov.path) for prov in provinces)
+    ]
+    counts = _counts(rows)
+    result = PushResult(period=p.code, provinces=[u.code for u in provinces], incidents=len(rows))
+    desired: dict[tuple[str, str], int] = {}
+    for prov in provinces:
+        districts = list(OrgUnit.objects.filter(parent=prov).order_by("path").values_list("code", flat=True))
+        for denominator, numerators in GROUPS:
+            group = (denominator, *numerators)
+            residual = dict.fromkeys(group, 0)
+            left_out = 0
+            for d in districts:
+                c = counts.get(d, dict.fromkeys(ELEMENTS, 0))
+                if publishable(c[denominator], [c[n] for n in numerators]):
+                    desired.update({(code, d): c[code] for code in group})
+                else:
+                    result.suppressed.append(f"{d}:{denominator}")
+                    left_out += 1
+                    for code in group:
+                        residual[code] += c[code]
+            if left_out >= 2 and publishable(residual[denominator], [residual[n] for n in numerators]):
+                desired.update({(code, prov.code): residual[code] for code in group})
+            elif left_out:
+                result.suppressed.append(f"{prov.code}:{denominator}")
+    existing = set(
+        DataValue.objects.filter(
+            data_element__code__in=list(ELEMENTS),
+            period__code=p.code,
+            deleted=False,
+        )
+        .filter(org_unit__path__regex=r"^/[^/]+/[^/]+/([^/]+/)?$")
+        .values_list("data_element__code", "org_unit__code", "org_unit__path")
+    )
+    values: list[dict[str, Any]] = [
+        {"dataElement": de, "period": p.code, "orgUnit": ou, "value": str(v)}
+        for (de, ou), v in sorted(desired.items())
+    ]
+    for de, ou, path in sorted(existing):
+        if (de, ou) not in desired and any(path.startswith(prov.path) for prov in provinces):
+            values.append(
+                {"dataElement": de, "period": p.code, "orgUnit": ou, "value": "", "deleted": "true"}
+            )
+    for (_, ou), _v in desired.items():
+        result.written[ou] = result.written.get(ou, 0) + 1
+    summary = datavalues_import(actor=actor, payload={"dataValues": values}, atomic=True, source=SOURCE)
+    if summary.conflicts:
+        first = summary.conflicts[0]
+        raise ValidationFailed(
+            f"nothing written: {len(summary.conflicts)} value(s) refused, first: {first.object}: {first.value}",
+            field="period",
+        )
+    result.imported, result.updated = summary.imported, summary.updated
+    result.deleted, result.unchanged = summary.deleted, summary.ignored
+    return result
