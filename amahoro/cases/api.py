@@ -11,7 +11,8 @@ import io
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,7 @@ from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
+from . import schema as doc
 from . import selectors, services, statistics
 from .inputs import incident_parse
 from .models import CaseStatus
@@ -82,7 +84,20 @@ class CaseAPIView(APIView):
 
 
 class IncidentList(CaseAPIView):
-    @extend_schema(summary="Cases the user may see (no identifying fields); each listed case is audited")
+    @extend_schema(
+        summary="Cases the user may see (no identifying fields); each listed case is audited",
+        operation_id="gbv_incidents_list",
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=list(CaseStatus.values), description="Only cases in this status"
+            ),
+            OpenApiParameter(
+                "limit", int, description=f"Page size (default 50, at most {selectors.MAX_LIST})"
+            ),
+            OpenApiParameter("offset", int, description="Cases to skip (default 0)"),
+        ],
+        responses={200: doc.GbvIncidentPageSerializer, **doc.errors(400)},
+    )
     def get(self, request: Request) -> Response:
         _require(request.user, Perm.CASE_VIEW)
         unknown = set(request.query_params) - {"status", "limit", "offset", "format"}
@@ -100,7 +115,14 @@ class IncidentList(CaseAPIView):
         )
         return Response({"count": total, "results": [_summary(i) for i in page]})
 
-    @extend_schema(summary="Record an incident (intake)")
+    @extend_schema(
+        summary="Record an incident (intake)",
+        description="Classifies the incident (GBVIMS Classification Tool), derives the case-context flags and "
+        "the elapsed-reporting bucket, and stores the identifying details encrypted.",
+        operation_id="gbv_incidents_create",
+        request=doc.GbvIncidentInputSerializer,
+        responses={201: doc.GbvIncidentCreatedSerializer, **doc.errors(400)},
+    )
     def post(self, request: Request) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         incident = services.incident_create(actor=request.user, data=incident_parse(_body(request)))
@@ -122,7 +144,12 @@ def _summary(i: Any) -> dict[str, Any]:
 
 
 class IncidentSearch(CaseAPIView):
-    @extend_schema(summary="Exact search on survivor_code or phone (POST: nothing identifying in the URL)")
+    @extend_schema(
+        summary="Exact search on survivor_code or phone (POST: nothing identifying in the URL)",
+        operation_id="gbv_incidents_search",
+        request=doc.GbvSearchSerializer,
+        responses={200: doc.GbvIncidentPageSerializer, **doc.errors(400)},
+    )
     def post(self, request: Request) -> Response:
         _require(request.user, Perm.CASE_VIEW)
         body = _body(request)
@@ -135,7 +162,13 @@ class IncidentSearch(CaseAPIView):
 
 
 class IncidentCsv(CaseAPIView):
-    @extend_schema(summary="CSV export of the visible cases, without identifying fields (audited)")
+    @extend_schema(
+        summary="CSV export of the visible cases, without identifying fields (audited)",
+        operation_id="gbv_incidents_csv",
+        responses=doc.csv_answer(
+            "id, survivor_code, status, gbv_type, incident_date, report_date, org_unit, elapsed_reporting_bucket"
+        ),
+    )
     def get(self, request: Request) -> HttpResponse:
         _require(request.user, Perm.CASE_VIEW)
         qs = selectors.incidents_visible_to(user=request.user)
@@ -161,13 +194,24 @@ class IncidentCsv(CaseAPIView):
 
 
 class IncidentDetail(CaseAPIView):
-    @extend_schema(summary="One case with its identifying details (audited)")
+    @extend_schema(
+        summary="One case with its identifying details (audited)",
+        operation_id="gbv_incidents_get",
+        parameters=[doc.IDENT],
+        responses={200: doc.GbvIncidentSerializer, **doc.errors(404)},
+    )
     def get(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_VIEW)
         incident = selectors.incident_open(user=request.user, ident=ident)
         return Response(selectors.incident_as_dict(incident))
 
-    @extend_schema(summary="Edit a case; `version` must be the version the edit was made on (409 if stale)")
+    @extend_schema(
+        summary="Edit a case; `version` must be the version the edit was made on (409 if stale)",
+        operation_id="gbv_incidents_update",
+        parameters=[doc.IDENT],
+        request=doc.GbvIncidentEditSerializer,
+        responses={200: doc.GbvIncidentSerializer, **doc.errors(400, 404, 409)},
+    )
     def patch(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         body = _body(request)
@@ -229,7 +273,13 @@ def _merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 class ConsentCreate(CaseAPIView):
-    @extend_schema(summary="Record a consent (purpose: services, reporting, release with service)")
+    @extend_schema(
+        summary="Record a consent (purpose: services, reporting, release with service)",
+        operation_id="gbv_consents_create",
+        parameters=[doc.IDENT],
+        request=doc.GbvConsentInputSerializer,
+        responses={201: doc.GbvConsentCreatedSerializer, **doc.errors(400, 404)},
+    )
     def post(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         body = _body(request)
@@ -251,7 +301,18 @@ class ConsentCreate(CaseAPIView):
 
 
 class ConsentWithdraw(CaseAPIView):
-    @extend_schema(summary="Withdraw a consent")
+    @extend_schema(
+        summary="Withdraw a consent",
+        operation_id="gbv_consents_withdraw",
+        parameters=[
+            doc.IDENT,
+            OpenApiParameter(
+                "consent_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The consent id"
+            ),
+        ],
+        request=None,
+        responses={200: doc.GbvConsentStateSerializer, **doc.errors(404, 409)},
+    )
     def post(self, request: Request, ident: str, consent_id: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         incident = selectors.incident_open(
@@ -265,7 +326,15 @@ class ConsentWithdraw(CaseAPIView):
 
 
 class ServiceCreate(CaseAPIView):
-    @extend_schema(summary="Record a service or a referral (status 'referred' with a provider)")
+    @extend_schema(
+        summary="Record a service or a referral (status 'referred' with a provider)",
+        description="A referral without consent to services is refused unless a role allowed to override "
+        "gives override_reason.",
+        operation_id="gbv_services_create",
+        parameters=[doc.IDENT],
+        request=doc.GbvServiceInputSerializer,
+        responses={201: doc.GbvServiceSerializer, **doc.errors(400, 404)},
+    )
     def post(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         body = _body(request)
@@ -288,7 +357,11 @@ class ServiceCreate(CaseAPIView):
 
 
 class ReferralList(CaseAPIView):
-    @extend_schema(summary="Referrals addressed to the user's organisation")
+    @extend_schema(
+        summary="Referrals addressed to the user's organisation",
+        operation_id="gbv_referrals_list",
+        responses={200: doc.GbvReferralPageSerializer, **doc.errors()},
+    )
     def get(self, request: Request) -> Response:
         _require(request.user, Perm.CASE_VIEW)
         rows = list(selectors.referrals_visible_to(user=request.user)[: selectors.MAX_LIST])
@@ -302,15 +375,31 @@ class ReferralList(CaseAPIView):
         )
 
 
+REFERRAL_ID = OpenApiParameter(
+    "service_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The referral id"
+)
+
+
 class ReferralDetail(CaseAPIView):
-    @extend_schema(summary="One referral, for the receiving organisation (audited)")
+    @extend_schema(
+        summary="One referral, for the receiving organisation (audited)",
+        operation_id="gbv_referrals_get",
+        parameters=[REFERRAL_ID],
+        responses={200: doc.GbvReferralSerializer, **doc.errors(404)},
+    )
     def get(self, request: Request, service_id: str) -> Response:
         _require(request.user, Perm.CASE_VIEW)
         return Response(
             selectors.referral_as_dict(selectors.referral_open(user=request.user, ident=service_id))
         )
 
-    @extend_schema(summary="Update a referral's status (e.g. provided), by the receiving organisation")
+    @extend_schema(
+        summary="Update a referral's status (e.g. provided), by the receiving organisation",
+        operation_id="gbv_referrals_update",
+        parameters=[REFERRAL_ID],
+        request=doc.GbvReferralUpdateSerializer,
+        responses={200: doc.GbvReferralSerializer, **doc.errors(400, 404)},
+    )
     def patch(self, request: Request, service_id: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         body = _body(request)
@@ -327,7 +416,13 @@ class ReferralDetail(CaseAPIView):
 
 
 class NoteCreate(CaseAPIView):
-    @extend_schema(summary="Add a case plan or follow-up note")
+    @extend_schema(
+        summary="Add a case plan or follow-up note",
+        operation_id="gbv_notes_create",
+        parameters=[doc.IDENT],
+        request=doc.GbvNoteInputSerializer,
+        responses={201: doc.GbvCreatedSerializer, **doc.errors(400, 404)},
+    )
     def post(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         body = _body(request)
@@ -345,7 +440,13 @@ class NoteCreate(CaseAPIView):
 
 
 class ClosureRequest(CaseAPIView):
-    @extend_schema(summary="Ask a supervisor to close the case")
+    @extend_schema(
+        summary="Ask a supervisor to close the case",
+        operation_id="gbv_closure_request",
+        parameters=[doc.IDENT],
+        request=doc.GbvClosureRequestSerializer,
+        responses={200: doc.GbvCaseStateSerializer, **doc.errors(400, 404, 409)},
+    )
     def post(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
         incident = selectors.incident_open(
@@ -358,7 +459,13 @@ class ClosureRequest(CaseAPIView):
 
 
 class ClosureDecision(CaseAPIView):
-    @extend_schema(summary="A supervisor approves ({'approve': true}) or refuses a closure")
+    @extend_schema(
+        summary="A supervisor approves ({'approve': true}) or refuses a closure",
+        operation_id="gbv_closure_decide",
+        parameters=[doc.IDENT],
+        request=doc.GbvClosureDecisionSerializer,
+        responses={200: doc.GbvCaseStateSerializer, **doc.errors(400, 404, 409)},
+    )
     def post(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_SUPERVISE)
         approve = _body(request).get("approve")
@@ -372,7 +479,12 @@ class ClosureDecision(CaseAPIView):
 
 
 class AccessLog(CaseAPIView):
-    @extend_schema(summary="Who opened, listed, found or changed a case (case supervisors)")
+    @extend_schema(
+        summary="Who opened, listed, found or changed a case (case supervisors)",
+        operation_id="gbv_access_log",
+        parameters=[doc.IDENT],
+        responses={200: doc.GbvAccessLogSerializer, **doc.errors(404)},
+    )
     def get(self, request: Request, ident: str) -> Response:
         _require(request.user, Perm.CASE_SUPERVISE)
         incident = selectors.incident_open(
@@ -397,7 +509,14 @@ class AccessLog(CaseAPIView):
 
 
 class Statistics(CaseAPIView):
-    @extend_schema(summary="Suppressed GBVIMS-style monthly statistics and accountability")
+    @extend_schema(
+        summary="Suppressed GBVIMS-style monthly statistics and accountability",
+        description="Counts 1-4 are shown as '<5', and complementary cells as '*' so that no hidden count "
+        "follows from a total. Incidents without reporting consent are left out.",
+        operation_id="gbv_statistics",
+        parameters=doc.STATISTICS_PARAMS,
+        responses={200: doc.GbvStatisticsSerializer, **doc.errors(400)},
+    )
     def get(self, request: Request) -> Response:
         _require(request.user, Perm.CASE_STATISTICS)
         unknown = set(request.query_params) - {"period", "org_unit", "format"}
@@ -414,7 +533,12 @@ class Statistics(CaseAPIView):
 
 
 class StatisticsCsv(CaseAPIView):
-    @extend_schema(summary="The same suppressed statistics as CSV (table, row, column, value)")
+    @extend_schema(
+        summary="The same suppressed statistics as CSV (table, row, column, value)",
+        operation_id="gbv_statistics_csv",
+        parameters=doc.STATISTICS_PARAMS,
+        responses=doc.csv_answer("Columns table, row, column, value; suppressed values as '<5' or '*'"),
+    )
     def get(self, request: Request) -> HttpResponse:
         _require(request.user, Perm.CASE_STATISTICS)
         unknown = set(request.query_params) - {"period", "org_unit"}

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -392,13 +392,13 @@ class BudgetLineDetailView(APIView):
 
     model_selector: Any = staticmethod(selectors.budget_lines_visible_to)
 
-    @extend_schema(operation_id="funding_record_get", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="funding_budget_line_get", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: str) -> Response:
         _require(request.user, Perm.FUNDING_VIEW)
         qs = self.model_selector(user=request.user)
         return Response(record_dict(policy.get_visible_or_404(request.user, Perm.FUNDING_VIEW, qs, uuid=pk)))
 
-    @extend_schema(operation_id="funding_record_delete", responses={204: None})
+    @extend_schema(operation_id="funding_budget_line_delete", responses={204: None})
     def delete(self, request: Request, pk: str) -> Response:
         _require(request.user, Perm.FUNDING_MANAGE)
         qs = self.model_selector(user=request.user)
@@ -411,6 +411,10 @@ class BudgetLineDetailView(APIView):
         return Response(status=204)
 
 
+@extend_schema_view(
+    get=extend_schema(operation_id="funding_transaction_get", responses={200: OpenApiTypes.OBJECT}),
+    delete=extend_schema(operation_id="funding_transaction_delete", responses={204: None}),
+)
 class TransactionDetailView(BudgetLineDetailView):
     """GET / DELETE funding/transactions/<id>."""
 

@@ -86,7 +86,7 @@ def _required_owner(user: Any, payload: dict[str, Any]) -> Organisation:
 
 
 class ScaleList(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="scales_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         _require(request.user, Perm.PROGRAMME_VIEW)
         scales = selectors.scales_visible_to(user=request.user).select_related("organisation")
@@ -104,7 +104,7 @@ class ScaleList(APIView):
 
 
 class ScaleDetail(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="scales_get", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
         _require(request.user, Perm.PROGRAMME_VIEW)
         return Response(scale_json(selectors.scale_get(user=request.user, code=code)))
@@ -158,7 +158,7 @@ def _programme(request: Request, code: str, perm: Perm = Perm.PROGRAMME_VIEW) ->
 
 
 class ProgrammeList(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="programmes_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         _require(request.user, Perm.PROGRAMME_VIEW)
         out = [
@@ -171,7 +171,7 @@ class ProgrammeList(APIView):
 
 
 class ProgrammeDetail(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="programmes_get", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
         programme = _programme(request, code)
         visible = list(selectors.cohorts_visible_to(user=request.user, programme=programme))
