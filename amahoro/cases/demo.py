@@ -128,6 +128,9 @@ def cases_demo_step(result: DemoResult, actor: Any) -> None:
             )
         created += 1
     result.notes.append(f"cases: {created} demo GBV incidents created at {CENTRE} ({len(CASES)} in all)")
+    from .accountability import accountability_setup
+
+    result.notes.extend(accountability_setup(actor=None))  # the NAP P3.O2 indicators (idempotent)
 
 
 def _create(

@@ -36,6 +36,9 @@ def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any
     before = (Incident.objects.count(), Service.objects.count(), AuditEvent.objects.count())
     demo.cases_demo_step(base, None)
     assert (Incident.objects.count(), Service.objects.count(), AuditEvent.objects.count()) == before
+    from amahoro.frameworks.models import Indicator
+
+    assert Indicator.objects.filter(code="GBV_PEP_72H_SHARE", nodes__code="P3.O2").count() == 1
     # The demo viewer (MIGEPROF) sees suppressed national statistics of them.
     from amahoro.accounts.models import User
 
