@@ -5,9 +5,9 @@ currencies. Standard versions 2.01-2.03 and 1.01-1.05; any other version is refu
 XML is parsed with defusedxml, DTDs refused outright: no XXE, no entity expansion ("billion laughs").
 One file is one transaction: any error (a transaction without a date, an unknown currency, ...) names the
 activity and the item, and nothing is saved. What the platform does not track (incoming funds, loan
-repayments, a superseded original budget, an activity owned by another organisation) is skipped with a
-reason. Re-importing updates activities by iati-identifier, and their budgets and transactions by their
-position-independent key, so nothing is duplicated.
+repayments, planned disbursements, a superseded original budget, an activity owned by another organisation)
+is skipped with a reason. Re-importing updates activities by iati-identifier, and their budgets and
+transactions by their position-independent key, so nothing is duplicated.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ TYPE_NAMES = {
 # OrganisationRole codelist: 2.x numeric, 1.x names.
 ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing", "funding": "funding",
          "accountable": "accountable", "extending": "extending", "implementing": "implementing"}  # fmt: skip
+PLANNED_DISBURSEMENT_SKIP = "planned disbursements (forecasts) are not tracked; budgets and transactions are"
 START_TYPES = ("2", "1", "start-actual", "start-planned")  # actual before planned
 END_TYPES = ("4", "3", "end-actual", "end-planned")
 
@@ -196,6 +197,22 @@ def _coded(act: ET.Element, tag: str) -> list[dict[str, str]]:
     return out
 
 
+def _sectors(act: ET.Element) -> list[dict[str, str]]:
+    """The activity's sectors; when it has none, those of its transactions (IATI 2.x lets a publisher report
+    sectors on every transaction instead), marked `"level": "transaction"`, each code once."""
+    sectors = _coded(act, "sector")
+    if sectors:
+        return sectors
+    seen: set[tuple[str, str]] = set()
+    for t in act.findall("transaction"):
+        for item in _coded(t, "sector"):
+            key = (item["code"], item["vocabulary"])
+            if item["code"] and key not in seen:
+                seen.add(key)
+                sectors.append(item | {"percentage": "", "level": "transaction"})
+    return sectors
+
+
 def _activity_dates(act: ET.Element, where: str) -> tuple[dt.date | None, dt.date | None]:
     found: dict[str, dt.date | None] = {}
     for el in act.findall("activity-date"):
@@ -289,12 +306,13 @@ def parse_activities(root: ET.Element) -> list[dict[str, Any]]:
             "start": start,
             "end": end,
             "participating_orgs": _orgs(act),
-            "sectors": _coded(act, "sector"),
+            "sectors": _sectors(act),
             "tags": _coded(act, "tag"),
             "recipient_countries": _coded(act, "recipient-country"),
             "recipient_regions": _coded(act, "recipient-region"),
             "budgets": budgets,
             "transactions": transactions,
+            "planned_disbursements": len(act.findall("planned-disbursement")),
         })  # fmt: skip
     if not activities:
         raise IatiError("the file holds no <iati-activity>", field="file")
@@ -438,6 +456,8 @@ def iati_import(
         }  # fmt: skip
         _import_budgets(a, activity, common, orgs, summary)
         _import_transactions(a, activity, common, orgs, summary)
+        for p_index in range(1, a["planned_disbursements"] + 1):
+            summary.skipped.append(Skip(ident, f"planned-disbursement {p_index}", PLANNED_DISBURSEMENT_SKIP))
     audit_record(
         actor=actor,
         action=AuditAction.IMPORT,
