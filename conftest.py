@@ -20,6 +20,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         rwanda_load(actor=None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Per-process caches keyed by primary keys (form versions, form schemas) must not outlive a test: a
+    rolled-back SQLite test database hands the same keys out again."""
+    from amahoro.collection import services
+
+    services._VERSION_IDS.clear()
+    services._SCHEMAS.clear()
+
+
 def make_user(username: str, *roles: tuple[str, Any, str | None], superuser: bool = False) -> Any:
     """make_user("ana", ("me_officer", org, "11")): a user with role assignments (org-unit code or None)."""
     from amahoro.accounts.models import RoleAssignment, User

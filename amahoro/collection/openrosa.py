@@ -73,7 +73,20 @@ class Caller:
         self.base = base
 
 
-def _basic_user(request: HttpRequest) -> Any:
+def _password_tag(user: Any) -> str:
+    """A short digest of the stored password hash: a cached sign-in stops counting when the password changes."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{user.password}".encode()).hexdigest()[:16]
+
+
+def _basic_user(request: HttpRequest, *, fetch: bool = True) -> Any:
+    """The user of an HTTP Basic header, or None.
+
+    A device posts many submissions with the same credentials; checking an Argon2 hash each time would cap
+    throughput, so a successful check is remembered for a few minutes (keyed by a digest of the header, never
+    the password itself) together with a digest of the stored hash, so a password change or deactivation
+    ends it at the next request. With fetch=False (a HEAD probe, which returns nothing) a remembered sign-in
+    is accepted without reading the user: the caller gets True instead of a user.
+    """
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header.lower().startswith("basic "):
         return None
@@ -84,20 +97,20 @@ def _basic_user(request: HttpRequest) -> Any:
     username, sep, password = decoded.partition(":")
     if not sep:
         return None
-    # A device posts many submissions with the same credentials; checking an Argon2 hash each time would
-    # cap throughput, so a successful check is remembered for a few minutes (keyed by a digest, never the
-    # password itself).
     key = "openrosa-basic:" + hashlib.sha256(f"{settings.SECRET_KEY}:{header}".encode()).hexdigest()
-    user_id = cache.get(key)
-    if user_id is not None:
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is not None:
+    remembered = cache.get(key)
+    if isinstance(remembered, tuple) and len(remembered) == 2:
+        if not fetch:
+            return True
+        user = User.objects.filter(pk=remembered[0], is_active=True).first()
+        if user is not None and _password_tag(user) == remembered[1]:
             return user
+        cache.delete(key)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
-    cache.set(key, user.pk, BASIC_CACHE_SECONDS)
-    return user
+    cache.set(key, (user.pk, _password_tag(user)), BASIC_CACHE_SECONDS)
+    return user if fetch else True
 
 
 View = Callable[..., HttpResponse]
@@ -114,10 +127,12 @@ def openrosa_view(func: Callable[..., HttpResponse]) -> View:
                 return openrosa_message("Unknown or revoked collector token", status=404)
             caller = Caller(token=found, base=f"/openrosa/c/{token}")
         else:
-            user = _basic_user(request)
+            # HEAD /submission only probes the accepted length: a remembered sign-in is enough for it.
+            probe = request.method == "HEAD" and getattr(func, "openrosa_probe", False)
+            user = _basic_user(request, fetch=not probe)
             if user is None:
                 return _challenge()
-            caller = Caller(user=user)
+            caller = Caller(user=None if user is True else user)
         try:
             return func(request, caller, *args, **kwargs)
         except AmahoroError as exc:
@@ -209,7 +224,13 @@ def form_media(request: HttpRequest, caller: Caller, form_id: str, filename: str
     return _headers(resp)
 
 
+def _probe(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    func.openrosa_probe = True  # type: ignore[attr-defined]
+    return func
+
+
 @openrosa_view
+@_probe
 def submission(request: HttpRequest, caller: Caller) -> HttpResponse:
     """HEAD: 204 with the accepted length. POST: multipart xml_submission_file + attachments."""
     if request.method == "HEAD" or (request.method == "GET" and not request.body):

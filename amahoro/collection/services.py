@@ -147,6 +147,8 @@ def form_upload(
 
 
 _SCHEMAS: dict[tuple[int, str], FormMeta] = {}
+# The XForm fields receiving a submission reads (may_submit, form_schema, _org_unit_for, the checks).
+RECEIVE_FORM_FIELDS = ("pk", "form_id", "organisation_id", "md5", "public_key", "org_unit_field", "is_active")
 
 
 def form_schema(form: XForm) -> FormMeta:
@@ -376,9 +378,8 @@ def _org_unit_for(
         code = str(data.get(form.org_unit_field) or "").strip()
         if code:
             # Exact first (indexed); NISR codes are digits, other schemes may differ in case.
-            unit = (
-                OrgUnit.objects.filter(code=code).first() or OrgUnit.objects.filter(code__iexact=code).first()
-            )
+            units = OrgUnit.objects.only("pk", "code", "path").order_by()
+            unit = units.filter(code=code).first() or units.filter(code__iexact=code).first()
             if unit is not None:
                 return unit
     if token is not None and token.org_unit_id:
@@ -390,7 +391,7 @@ def _org_unit_for(
             if g.organisation_id == form.organisation_id and g.path is not None
         ]
         if len(set(paths)) == 1:
-            return OrgUnit.objects.filter(path=paths[0]).first()
+            return OrgUnit.objects.only("pk", "code", "path").filter(path=paths[0]).order_by().first()
     return None
 
 
@@ -440,12 +441,8 @@ def submission_receive(
         except XMLRefused as exc:
             raise ValidationFailed(str(exc), field="xml_submission_file") from exc
         form_id = head.form_id
-        form = (
-            XForm.objects.select_related("organisation")
-            .defer("xml", "xlsform", "private_key_enc")
-            .filter(form_id=form_id)
-            .first()
-        )
+        # Only what receiving needs (the XML, XLSForm and key are large and read elsewhere).
+        form = XForm.objects.only(*RECEIVE_FORM_FIELDS).filter(form_id=form_id).order_by().first()
         if form is None or not may_submit(form=form, user=user, token=token):
             if form is not None and form.is_active and (user is not None or token is not None):
                 raise PermissionDenied(_("You may not submit to form %(id)s") % {"id": form_id})
@@ -468,6 +465,11 @@ def submission_receive(
                 )
         elif form.encrypted:
             raise ValidationFailed(_("This form is encrypted: the client must encrypt its submissions"))
+        if not files and not instance.deprecated_id:
+            # ODK Collect's usual post: a new record, no attachments, not an edit. One INSERT, no explicit
+            # transaction or row lock: the (form, instanceID) unique constraint settles a race between two
+            # identical resends (the loser gets 409 "retry", and its retry is answered as a resend).
+            return instance_store(form, instance, xml, files, user, token, lock=False)
         with transaction.atomic():
             return instance_store(form, instance, xml, files, user, token)
     except (ValidationFailed, NotFound, PermissionDenied, Conflict) as exc:
@@ -475,14 +477,45 @@ def submission_receive(
         raise
 
 
+_VERSION_IDS: dict[tuple[int, str], int] = {}
+
+
+def _form_version_id(form_pk: int, version: str) -> int | None:
+    """The FormVersion key of (form, version), remembered per process: a version row never changes (a new
+    upload with other content needs a new version), and only found keys are remembered."""
+    key = (form_pk, version)
+    found = _VERSION_IDS.get(key)
+    if found is None:
+        # Only the key: a version row carries the form's XML and XLSForm, which this path never reads.
+        found = (
+            FormVersion.objects.filter(form_id=form_pk, version=version)
+            .order_by()
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is not None:
+            if len(_VERSION_IDS) > 4096:
+                _VERSION_IDS.clear()
+            _VERSION_IDS[key] = found
+    return found
+
+
 def instance_store(
-    form: XForm, instance: Any, xml: bytes, files: list[UploadedFile], user: Any, token: CollectorToken | None
+    form: XForm,
+    instance: Any,
+    xml: bytes,
+    files: list[UploadedFile],
+    user: Any,
+    token: CollectorToken | None,
+    *,
+    lock: bool = True,
 ) -> Received:
-    """Store a parsed instance exactly once (call inside a transaction, after the access checks)."""
+    """Store a parsed instance exactly once, after the access checks. With lock (the default) call it inside
+    a transaction: an existing record is locked. lock=False is for a single new record without attachments
+    or edit, where the unique constraint alone keeps it exactly once."""
     xml_md5 = md5_hex(xml)
-    existing = (
-        Submission.objects.select_for_update().filter(form=form, instance_id=instance.instance_id).first()
-    )
+    same_id = Submission.objects.filter(form=form, instance_id=instance.instance_id).order_by()
+    existing = (same_id.select_for_update() if lock else same_id).first()
     if existing is not None:
         if existing.xml_md5 != xml_md5:
             raise Conflict(
@@ -499,7 +532,7 @@ def instance_store(
             .filter(form=form, instance_id=instance.deprecated_id)
             .first()
         )
-    version = form.versions.filter(version=instance.version).first()
+    version_id = _form_version_id(form.pk, instance.version)
     data = instance.data
     submitter = user if getattr(user, "is_authenticated", False) else None
     org_unit = _org_unit_for(form, data, submitter, token)
@@ -507,7 +540,7 @@ def instance_store(
         org_unit = previous.org_unit
     sub = Submission(
         form=form,
-        form_version=version,
+        form_version_id=version_id,
         instance_id=instance.instance_id,
         deprecated_id=instance.deprecated_id,
         xml=xml.decode("utf-8", errors="replace"),

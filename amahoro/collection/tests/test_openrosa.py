@@ -147,3 +147,36 @@ def test_csrf_is_not_required_even_with_enforcing_client(cast: Any, form: Any) -
     c = Client(enforce_csrf_checks=True)
     resp = post_submission(c, instance_xml(), **basic(cast.clerk_sector))
     assert resp.status_code == 201
+
+
+def test_a_remembered_basic_sign_in_ends_with_a_password_change_or_deactivation(
+    cast: Any, form: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    c = Client()
+    user = cast.clerk_sector
+    assert c.head("/openrosa/submission", **basic(user)).status_code == 204  # checks the password once
+    # Remembered: the HEAD probe neither checks the hash again nor reads the user.
+    with django_assert_max_num_queries(0):
+        assert c.head("/openrosa/submission", **basic(user)).status_code == 204
+    assert post_submission(c, instance_xml(instance_id="uuid:pw-1"), **basic(user)).status_code == 201
+
+    user.set_password("a-new-password-2026")
+    user.save()
+    resp = post_submission(c, instance_xml(instance_id="uuid:pw-2"), **basic(user))
+    assert resp.status_code == 401  # the old password no longer works, cached or not
+    assert c.head("/openrosa/submission", **basic(user)).status_code == 401
+    assert (
+        post_submission(
+            c, instance_xml(instance_id="uuid:pw-3"), **basic(user, "a-new-password-2026")
+        ).status_code
+        == 201
+    )
+
+    user.is_active = False
+    user.save()
+    resp = post_submission(c, instance_xml(instance_id="uuid:pw-4"), **basic(user, "a-new-password-2026"))
+    assert resp.status_code == 401
+    assert set(Submission.objects.values_list("instance_id", flat=True)) == {"uuid:pw-1", "uuid:pw-3"}
