@@ -107,7 +107,11 @@ browser:
 
 bench: install
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no benchmarks yet"; fi
-	@if [ -n "$$DATABASE_URL" ] && [ -x $(BIN)/gunicorn ]; then $(BIN)/python bench/openrosa.py; else echo "bench/openrosa.py skipped: needs DATABASE_URL (PostgreSQL) and gunicorn in $(VENV)"; fi
+	@[ -x $(BIN)/gunicorn ] || $(BIN)/pip install --disable-pip-version-check --quiet -e ".[test,prod]"
+	@url="$${DATABASE_URL:-$(TEST_DATABASE_URL)}"; \
+	if [[ "$$url" == postgres* ]] && $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1]).close()" "$$url" 2>/dev/null; then \
+		DATABASE_URL="$$url" $(BIN)/python bench/openrosa.py; \
+	else echo "bench/openrosa.py skipped: needs a PostgreSQL server (DATABASE_URL, default $(TEST_DATABASE_URL))"; fi
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results $(LOGS)
