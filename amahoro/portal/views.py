@@ -2,14 +2,20 @@
 
 Pages are rendered without the request (no session, no CSRF cookie, no per-user context), so responses
 carry no Set-Cookie and no `Vary: Cookie` and may be cached by browsers and proxies for
-PORTAL_CACHE_SECONDS."""
+PORTAL_CACHE_SECONDS. The language is English, French or Kinyarwanda from the browser (`Accept-Language`),
+or chosen with `?lang=en|fr|rw` in the URL (the portal's language links): a choice in the URL, not in a
+cookie, keeps every cached page the same for everyone who asks for that URL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -25,16 +31,52 @@ def _public(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _page(template: str, context: dict[str, Any]) -> HttpResponse:
-    base = {"datasets": downloads.DATASETS.values(), "framework_code": selectors.portal_framework_code()}
+# Each language named in itself (Django's LANG_INFO has no Kinyarwanda).
+NATIVE_NAMES = {"en": "English", "fr": "Français", "rw": "Ikinyarwanda"}
+
+
+def chosen_language(request: HttpRequest) -> str | None:
+    """The language asked for with ?lang= (one of settings.LANGUAGES), else None (the browser's)."""
+    code = request.GET.get("lang", "")
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def portal_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET only; renders in the ?lang= language when one is chosen."""
+
+    @require_GET
+    @wraps(func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        code = chosen_language(request)
+        if code is None:
+            return func(request, *args, **kwargs)
+        with translation.override(code):
+            response = func(request, *args, **kwargs)
+        response["Content-Language"] = code
+        return response
+
+    return wrapper
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    chosen = chosen_language(request)
+    base = {
+        "datasets": downloads.DATASETS.values(),
+        "framework_code": selectors.portal_framework_code(),
+        # Links inside the portal keep a chosen language; the switcher links to this page in each language.
+        "lq": f"?lang={chosen}" if chosen else "",
+        "here": request.path,
+        "portal_languages": [(code, NATIVE_NAMES.get(code, str(name))) for code, name in settings.LANGUAGES],
+    }
     return _public(HttpResponse(render_to_string(template, base | context)))
 
 
-@require_GET
+@portal_view
 def index(request: HttpRequest) -> HttpResponse:
     part = selectors.participation()
     funding = selectors.funding_by_pillar()
     return _page(
+        request,
         "portal/index.html",
         {
             "progress": selectors.nap_progress(),
@@ -47,10 +89,11 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@portal_view
 def participation(request: HttpRequest) -> HttpResponse:
     part = selectors.participation()
     return _page(
+        request,
         "portal/participation.html",
         {
             "representation": part["representation"],
@@ -67,7 +110,7 @@ def participation(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@portal_view
 def consultation(request: HttpRequest, uuid: Any) -> HttpResponse:
     from amahoro.consultations import selectors as cs
 
@@ -76,7 +119,7 @@ def consultation(request: HttpRequest, uuid: Any) -> HttpResponse:
     except NotFound:
         raise Http404("not found") from None
     rows = selectors.cached(f"consultation:{rnd.uuid}", lambda: cs.round_summary(round=rnd))
-    return _page("portal/consultation.html", {"round": rnd, "rows": rows})
+    return _page(request, "portal/consultation.html", {"round": rnd, "rows": rows})
 
 
 @require_GET

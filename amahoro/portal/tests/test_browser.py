@@ -52,3 +52,21 @@ def test_overview_and_parity_charts_without_login(
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "portal-participation.png"), full_page=True)
     assert console.errors == []
+
+
+def test_switch_the_portal_to_kinyarwanda_and_keep_it_across_pages(
+    page, live_server, published, console
+) -> None:
+    page.goto(f"{live_server.url}/public/")
+    page.click("nav.portal-lang a[data-lang='rw']")
+    page.wait_for_url(f"{live_server.url}/public/?lang=rw")
+    assert page.locator("html").get_attribute("lang") == "rw"
+    assert page.locator("nav.portal-lang a[data-lang='rw']").get_attribute("aria-current") == "true"
+    assert "Urubuga rusange" in page.locator("a.brand").inner_text()  # "Public portal"
+    # The second menu entry (women's participation) keeps the language.
+    page.locator("nav.portal-nav a").nth(1).click()
+    page.wait_for_url(f"{live_server.url}/public/participation/?lang=rw")
+    assert page.locator("html").get_attribute("lang") == "rw"
+    page.click("nav.portal-lang a[data-lang='fr']")
+    page.wait_for_url(f"{live_server.url}/public/participation/?lang=fr")
+    assert page.locator("html").get_attribute("lang") == "fr"

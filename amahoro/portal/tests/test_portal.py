@@ -154,3 +154,28 @@ def test_csv_cells_cannot_start_a_formula() -> None:
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("-4.5") == "-4.5"
+
+
+def test_language_chosen_in_the_url_without_a_cookie(figures: Any) -> None:
+    c = Client()
+    r = c.get("/public/?lang=rw")
+    page = r.content.decode()
+    assert r.status_code == 200 and r["Content-Language"] == "rw"
+    assert '<html lang="rw">' in page and "Urubuga rusange" in page  # "Public portal"
+    # Links inside the portal keep the language; the switcher offers the page in each language.
+    assert 'href="/public/participation/?lang=rw"' in page
+    for code in ("en", "fr", "rw"):
+        assert f'href="/public/?lang={code}"' in page
+    assert 'data-lang="rw" aria-current="true"' in page
+    # The choice lives in the URL only: no cookie, so the page stays cacheable for everyone.
+    assert "Set-Cookie" not in r and "Cookie" not in r.get("Vary", "")
+    assert "public" in r["Cache-Control"]
+    # Cached answers are per language: French after Kinyarwanda is French, and the default is untouched.
+    fr = c.get("/public/participation/?lang=fr")
+    assert fr["Content-Language"] == "fr" and '<html lang="fr">' in fr.content.decode()
+    en = c.get("/public/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in en and "Urubuga rusange" not in en
+    assert 'href="/public/participation/"' in en  # no ?lang= when none was chosen
+    # An unknown language is ignored (the browser's language applies), never an error.
+    odd = c.get("/public/?lang=xx", HTTP_ACCEPT_LANGUAGE="fr")
+    assert odd.status_code == 200 and '<html lang="fr">' in odd.content.decode()
