@@ -1,16 +1,25 @@
 """Background work of the case module, queued with
-`amahoro.core.tasks.run_task("amahoro.cases.tasks.accountability_push", user_id, "202603")`."""
+`amahoro.core.tasks.run_task("amahoro.cases.tasks.accountability_push", user_id, "202603")`, and run every
+month by Celery beat when AMAHORO_ACCOUNTABILITY_PUSH_USER is set (see schedule.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 
-def accountability_push(user_id: int | str, period: int | str) -> dict[str, Any]:
-    """Push the suppressed accountability counts of `period` as the user `user_id` (idempotent)."""
+def accountability_push(user: int | str, period: int | str) -> dict[str, Any]:
+    """Push the suppressed accountability counts of `period` (a DHIS2 code, or "last-month") as `user` (an id
+    or a username); idempotent."""
+    from django.utils import timezone
+
     from amahoro.accounts.models import User
 
     from .accountability import accountability_push as push
+    from .accountability import accountability_setup
+    from .schedule import LAST_MONTH, last_month_code
 
-    user = User.objects.get(pk=int(user_id), is_active=True)
-    return push(actor=user, period=str(period)).as_dict()
+    active = User.objects.filter(is_active=True)
+    actor = active.get(pk=int(user)) if str(user).isdigit() else active.get(username=str(user))
+    code = last_month_code(timezone.localdate()) if str(period) == LAST_MONTH else str(period)
+    accountability_setup(actor=None)
+    return push(actor=actor, period=code).as_dict()

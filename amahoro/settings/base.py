@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from amahoro.cases.schedule import beat_schedule as _beat_schedule
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
 PROJECT_DIR = Path(os.environ.get("AMAHORO_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("AMAHORO_VAR_DIR", PROJECT_DIR / "var"))
@@ -219,6 +221,10 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "Africa/Kigali"
+# Monthly push of the GBV accountability counts into NAP P3.O2 (run `celery -A amahoro beat`), as this account.
+AMAHORO_ACCOUNTABILITY_PUSH_USER = os.environ.get("AMAHORO_ACCOUNTABILITY_PUSH_USER", "")
+CELERY_BEAT_SCHEDULE = _beat_schedule(AMAHORO_ACCOUNTABILITY_PUSH_USER)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

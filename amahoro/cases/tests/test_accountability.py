@@ -209,3 +209,37 @@ def test_command_and_task(setup: Any, django_capture_on_commit_callbacks: Any) -
 
     with pytest.raises(CommandError):
         call_command("cases_push_accountability", MONTH, "--user", "supervisor")
+
+
+def test_the_monthly_schedule_pushes_last_month_by_itself(setup: Any) -> None:
+    """Celery beat's entry (AMAHORO_ACCOUNTABILITY_PUSH_USER) and cron's `last-month` push the calendar
+    month before today; run here in-process, as a worker would."""
+    from django.utils import timezone
+
+    from amahoro.cases.schedule import beat_schedule, last_month_code
+    from amahoro.core.tasks import CELERY_TASK_NAME, resolve, run_path
+
+    assert last_month_code(date(2026, 3, 5)) == "202602"
+    assert last_month_code(date(2026, 1, 1)) == "202512"
+    assert beat_schedule("") == {}
+    entry = beat_schedule("me_officer")["gbv-accountability-push-monthly"]
+    assert entry["task"] == CELERY_TASK_NAME
+    assert entry["schedule"].day_of_month == {5} and entry["schedule"].hour == {2}
+    assert callable(resolve(entry["args"][0]))
+
+    cc = setup
+    last = last_month_code(timezone.localdate())
+    report = date(int(last[:4]), int(last[4:]), 10)
+    for _ in range(5):
+        create(
+            cc.worker,
+            incident_date=(report - timedelta(days=1)).isoformat(),
+            report_date=report.isoformat(),
+            org_unit="1201",
+        )
+    run_path(*entry["args"])  # what the worker runs when beat fires
+    assert _values(last)[(RAPE, "12")] == "5"
+    assert _values(last)[(RAPE_72H, "12")] == "5"
+    create(cc.worker, incident_date=report.isoformat(), report_date=report.isoformat(), org_unit="1201")
+    call_command("cases_push_accountability", "last-month", "--user", "me_officer")  # the cron line
+    assert _values(last)[(RAPE, "12")] == "6"

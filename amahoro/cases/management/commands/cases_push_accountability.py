@@ -1,13 +1,16 @@
 """`amahoro cases_push_accountability PERIOD --user USERNAME`: the suppressed Isange One Stop Centre
-accountability counts of one DHIS2 period into the NAP P3.O2 indicators (see docs/cases.md)."""
+accountability counts of one DHIS2 period into the NAP P3.O2 indicators (see docs/cases.md). PERIOD
+`last-month` is the calendar month before today (Africa/Kigali), for cron."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from amahoro.cases.accountability import accountability_push, accountability_setup
+from amahoro.cases.schedule import LAST_MONTH, last_month_code
 from amahoro.core.errors import AmahoroError
 
 
@@ -16,7 +19,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "period", help="a DHIS2 period code, e.g. 202603 (always push the same period type)"
+            "period",
+            help="a DHIS2 period code, e.g. 202603 (always push the same period type), or last-month",
         )
         parser.add_argument(
             "--user",
@@ -30,9 +34,12 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"no active user '{options['user']}'")
+        period = options["period"]
+        if period == LAST_MONTH:
+            period = last_month_code(timezone.localdate())
         try:
             accountability_setup(actor=None)
-            result = accountability_push(actor=user, period=options["period"])
+            result = accountability_push(actor=user, period=period)
         except AmahoroError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
