@@ -21,6 +21,7 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -51,6 +52,59 @@ TYPE_NAMES = {
 # OrganisationRole codelist: 2.x numeric, 1.x names.
 ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing", "funding": "funding",
          "accountable": "accountable", "extending": "extending", "implementing": "implementing"}  # fmt: skip
+HUNDRED = Decimal(100)
+
+
+def country() -> str:
+    """The recipient country this installation tracks money for (ISO 3166-1 alpha-2; Rwanda by default)."""
+    return str(getattr(settings, "AMAHORO_IATI_COUNTRY", "RW")).upper()
+
+
+@dataclass(frozen=True)
+class Share:
+    """The part of an activity's money that is the tracked country's: `fraction` (None: none of it) and why."""
+
+    fraction: Decimal | None
+    note: str = ""
+
+
+def country_share(recipient_countries: list[dict[str, str]], where: str, code: str | None = None) -> Share:
+    """IATI splits a multi-country activity with recipient-country percentages: only the tracked country's
+    percentage of each budget and transaction is counted. No recipient-country (a regional or global
+    activity): counted in full, noted. Countries without percentages: one is 100%, several are split
+    equally, noted. Countries that leave out the tracked one: nothing is counted."""
+    code = code or country()
+    if not recipient_countries:
+        return Share(Decimal(1), "no recipient-country: counted in full")
+    codes = [c.get("code", "").upper() for c in recipient_countries]
+    if code not in codes:
+        return Share(None, f"recipient countries {', '.join(codes)} do not include {code}")
+    raw = recipient_countries[codes.index(code)].get("percentage", "").strip()
+    if not raw:
+        if len(codes) == 1:
+            return Share(Decimal(1))
+        return Share(Decimal(1) / len(codes), f"{code} share assumed equal (1/{len(codes)}): no percentages")
+    try:
+        pct = Decimal(raw)
+    except ArithmeticError:
+        raise IatiError(
+            f"{where}: recipient-country {code} percentage '{raw}' is not a number", field="file"
+        ) from None
+    if not 0 <= pct <= HUNDRED:
+        raise IatiError(
+            f"{where}: recipient-country {code} percentage {raw} is not between 0 and 100", field="file"
+        )
+    return Share(pct / HUNDRED, "" if pct == HUNDRED else f"{code} share {pct.normalize():f}%")
+
+
+def _shared(amount: Decimal, share: Share) -> Decimal:
+    return amount if share.fraction == 1 else (amount * (share.fraction or 0)).quantize(Decimal("0.01"))
+
+
+def _share_note(amount: Decimal, currency: str, share: Share) -> str:
+    return "" if share.fraction == 1 else f" ({share.note} of {amount:f} {currency})"
+
+
 PLANNED_DISBURSEMENT_SKIP = "planned disbursements (forecasts) are not tracked; budgets and transactions are"
 START_TYPES = ("2", "1", "start-actual", "start-planned")  # actual before planned
 END_TYPES = ("4", "3", "end-actual", "end-planned")
@@ -282,6 +336,7 @@ def parse_activities(root: ET.Element) -> list[dict[str, Any]]:
                 )
             provider = t.find("provider-org")
             receiver = t.find("receiver-org")
+            t_country = t.find("recipient-country")
             item.update({
                 "kind": TRACKED_TYPES[code],
                 "date": value_date or tx_date,
@@ -292,6 +347,7 @@ def parse_activities(root: ET.Element) -> list[dict[str, Any]]:
                 "provider_name": _text(provider),
                 "receiver_ref": (receiver.get("ref") or "").strip() if receiver is not None else "",
                 "receiver_name": _text(receiver),
+                "recipient_country": (t_country.get("code") or "").strip().upper() if t_country is not None else "",
             })  # fmt: skip
             transactions.append(item)
         activities.append({
@@ -454,8 +510,9 @@ def iati_import(
             "implementer_name": implementer_name[:300], "is_published": activity.is_published,
             "source": Source.IATI, "iati_activity": activity,
         }  # fmt: skip
-        _import_budgets(a, activity, common, orgs, summary)
-        _import_transactions(a, activity, common, orgs, summary)
+        share = country_share(a["recipient_countries"], a["where"])
+        _import_budgets(a, activity, common, orgs, summary, share)
+        _import_transactions(a, activity, common, orgs, summary, share)
         for p_index in range(1, a["planned_disbursements"] + 1):
             summary.skipped.append(Skip(ident, f"planned-disbursement {p_index}", PLANNED_DISBURSEMENT_SKIP))
     audit_record(
@@ -480,6 +537,7 @@ def _import_budgets(
     common: dict[str, Any],
     orgs: dict[str, Organisation],
     summary: ImportSummary,
+    share: Share,
 ) -> None:
     revised = {b["period_start"] for b in a["budgets"] if b["type"] == "2"}
     funder, funder_name = _funder_of(a, None, orgs)
@@ -497,13 +555,18 @@ def _import_budgets(
             summary.budgets["skipped"] += 1
             summary.skipped.append(Skip(a["iati_identifier"], item, "negative budget"))
             continue
+        if share.fraction is None:
+            summary.budgets["skipped"] += 1
+            summary.skipped.append(Skip(a["iati_identifier"], item, share.note))
+            continue
         key = _budget_key(b)
         keep.add(key)
         values = common | {
-            "amount": b["amount"], "currency": b["currency"], "period_start": b["period_start"],
+            "amount": _shared(b["amount"], share), "currency": b["currency"], "period_start": b["period_start"],
             "period_end": b["period_end"], "fiscal_year": fiscal_year_of(b["period_start"]).code,
             "funder": funder, "funder_name": funder_name[:300],
-            "description": f"IATI budget {b['period_start']:%Y-%m-%d}..{b['period_end']:%Y-%m-%d}",
+            "description": (f"IATI budget {b['period_start']:%Y-%m-%d}..{b['period_end']:%Y-%m-%d}"
+                            + _share_note(b["amount"], b["currency"], share))[:500],
         }  # fmt: skip
         line = old.get(key)
         if line is None:
@@ -526,22 +589,39 @@ def _import_transactions(
     common: dict[str, Any],
     orgs: dict[str, Organisation],
     summary: ImportSummary,
+    share: Share,
 ) -> None:
     tracked = []
+    shares: list[Share] = []
     for t in a["transactions"]:
+        # A transaction may name its own recipient country (then the activity names none): all or nothing.
+        if "skip" not in t and t["recipient_country"]:
+            own = t["recipient_country"] == country()
+            t_share = (
+                Share(Decimal(1))
+                if own
+                else Share(None, f"transaction for {t['recipient_country']}, not {country()}")
+            )
+        else:
+            t_share = share
+        if "skip" not in t and t_share.fraction is None:
+            t = t | {"skip": t_share.note}
         if "skip" in t:
             summary.transactions["skipped"] += 1
             summary.skipped.append(Skip(a["iati_identifier"], f"transaction {t['index']}", t["skip"]))
         else:
             tracked.append(t)
+            shares.append(t_share)
     old = {t.iati_key: t for t in Transaction.objects.filter(iati_activity=activity)}
     keep: set[str] = set()
-    for t, key in zip(tracked, _transaction_keys(tracked), strict=True):
+    for t, key, t_share in zip(tracked, _transaction_keys(tracked), shares, strict=True):
         keep.add(key)
         funder, funder_name = _funder_of(a, t, orgs)
         values = common | {
-            "kind": t["kind"], "date": t["date"], "amount": t["amount"], "currency": t["currency"],
-            "description": t["description"] or f"IATI {t['kind']}", "reference": t["ref"][:200],
+            "kind": t["kind"], "date": t["date"], "amount": _shared(t["amount"], t_share), "currency": t["currency"],
+            "description": ((t["description"] or f"IATI {t['kind']}")
+                            + _share_note(t["amount"], t["currency"], t_share))[:500],
+            "reference": t["ref"][:200],
             "funder": funder, "funder_name": funder_name[:300],
         }  # fmt: skip
         tx = old.get(key)

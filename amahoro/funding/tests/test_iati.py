@@ -223,6 +223,67 @@ def test_unknown_currency_refuses_whole_file(mapped: Any) -> None:
     assert IatiActivity.objects.count() == 0
 
 
+def test_country_share_rules() -> None:
+    from decimal import Decimal
+
+    share = iati.country_share
+    assert share([], "a").fraction == 1  # regional or global: counted in full
+    assert share([{"code": "RW", "percentage": "100"}], "a").fraction == 1
+    assert share([{"code": "RW", "percentage": "40"}, {"code": "UG", "percentage": "60"}], "a") == iati.Share(
+        Decimal("0.4"), "RW share 40%"
+    )
+    assert share([{"code": "rw"}], "a").fraction == 1  # one country without a percentage: all of it
+    half = share([{"code": "RW"}, {"code": "BI"}], "a")
+    assert half.fraction == Decimal("0.5") and "equal" in half.note
+    assert share([{"code": "UG", "percentage": "100"}], "a") == iati.Share(
+        None, "recipient countries UG do not include RW"
+    )
+    assert share([{"code": "UG", "percentage": "100"}], "a", "UG").fraction == 1
+    for bad in ("forty", "120", "-5"):
+        with pytest.raises(iati.IatiError, match="activity 9: recipient-country RW percentage"):
+            share([{"code": "RW", "percentage": bad}], "activity 9")
+
+
+def test_multi_country_activity_counts_rwandas_share(mapped: Any) -> None:
+    shared = FILE_203.replace(
+        b'<recipient-country code="RW" percentage="100"/>',
+        b'<recipient-country code="RW" percentage="40"/><recipient-country code="BI" percentage="60"/>',
+        1,
+    )
+    assert shared != FILE_203
+    r = _post(mapped.ngo_admin, shared)
+    assert r.status_code == 200, r.content
+    full = {
+        t.iati_key: t.amount
+        for t in Transaction.objects.filter(iati_activity__iati_identifier__endswith="GBV-2024")
+    }
+    BudgetLine.objects.all().delete()
+    Transaction.objects.all().delete()
+    IatiActivity.objects.all().delete()
+    r = _post(mapped.ngo_admin, FILE_203)
+    assert r.status_code == 200, r.content
+    whole = {
+        t.iati_key: t.amount
+        for t in Transaction.objects.filter(iati_activity__iati_identifier__endswith="GBV-2024")
+    }
+    assert full and full.keys() == whole.keys()
+    for key, amount in whole.items():
+        assert full[key] == (amount * 40 / 100).quantize(amount)  # 40% of each transaction
+
+
+def test_bad_country_percentage_refuses_whole_file(mapped: Any) -> None:
+    broken = FILE_203.replace(
+        b'<recipient-country code="RW" percentage="100"/>',
+        b'<recipient-country code="RW" percentage="lots"/>',
+        1,
+    )
+    r = _post(mapped.ngo_admin, broken)
+    assert r.status_code == 400
+    assert "recipient-country RW percentage 'lots' is not a number" in r.json()["error"]
+    assert "activity 1 (XM-DAC-99999-RW-GBV-2024)" in r.json()["error"]
+    assert IatiActivity.objects.count() == 0 and Transaction.objects.count() == 0
+
+
 def test_refusals(mapped: Any, api_client: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 

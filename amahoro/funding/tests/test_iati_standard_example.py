@@ -44,10 +44,12 @@ AS_DISBURSEMENT = EXAMPLE.replace(b'<transaction-type code="1" />', b'<transacti
 
 
 @pytest.fixture
-def setup(cast: Any, nap: Any) -> Any:
+def setup(cast: Any, nap: Any, settings: Any) -> Any:
     """A shared rule (DAC 3-digit sector 111, which the example reports with vocabulary 2) -> NAP P4.O2,
     an arbitrary node for the test; EUR rates dated around the file's dates (test values, not official):
-    1 EUR = 800 RWF from 2012-01-01, 900 from 2014-01-01, 1,000 from 2015-01-01."""
+    1 EUR = 800 RWF from 2012-01-01, 900 from 2014-01-01, 1,000 from 2015-01-01. The example is not about
+    Rwanda (recipient countries AF 25%, AG 25%, regions for the rest): the installation tracks AF here."""
+    settings.AMAHORO_IATI_COUNTRY = "AF"
     services.mapping_rule_create(
         actor=None, node=Node.objects.get(framework=nap, code="P4.O2"), kind="sector", value="111"
     )
@@ -127,7 +129,7 @@ def test_service_import_reads_the_example_and_reimports_without_duplicates(setup
     assert [(s["vocabulary"], s["code"], s["percentage"]) for s in act.sectors] == [
         ("2", "111", "50"), ("2", "112", "50"), ("99", "A1", "100"),
     ]  # fmt: skip
-    # several recipient countries and regions, percentages kept (amounts are not split by them)
+    # several recipient countries and regions, percentages kept; amounts count AF's 25% (below)
     assert [(c["code"], c["percentage"]) for c in act.recipient_countries] == [("AF", "25"), ("AG", "25")]
     assert [(r["vocabulary"], r["code"]) for r in act.recipient_regions] == [("1", "489"), ("99", "A1")]
     assert (
@@ -137,8 +139,10 @@ def test_service_import_reads_the_example_and_reimports_without_duplicates(setup
     )
 
     budget = BudgetLine.objects.get(iati_activity=act)
-    # the value's own currency (EUR), not the activity's default (USD); Rwanda's fiscal year of 2014-01-01
-    assert (budget.amount, budget.currency) == (Decimal("3000.00"), "EUR")
+    # the value's own currency (EUR), not the activity's default (USD); Rwanda's fiscal year of 2014-01-01;
+    # AF's 25% of EUR 3,000
+    assert (budget.amount, budget.currency) == (Decimal("750.00"), "EUR")
+    assert budget.description.endswith("(AF share 25% of 3000.00 EUR)")
     assert (budget.period_start, budget.period_end, budget.fiscal_year) == (
         date(2014, 1, 1), date(2014, 12, 31), "2013July",
     )  # fmt: skip
@@ -161,12 +165,13 @@ def test_api_import_maps_the_example_to_a_nap_node_and_reimport_updates(setup: A
     assert body["activities"]["imported"] == ACTIVITIES and body["budgets"]["imported"] == BUDGETS
     assert body["transactions"]["skipped"] == sum(TRANSACTIONS_BY_TYPE.values())
 
-    # planned: EUR 3,000 at the rate of 2014-01-01 (900), not 2012's 800 nor 2015's 1,000 = 2,700,000 RWF.
-    # committed, disbursed, spent: 0, as the file holds no commitment, disbursement or expenditure.
-    expected = {"planned": 2_700_000.0, "committed": 0.0, "disbursed": 0.0, "spent": 0.0, "gap": 2_700_000.0}
+    # planned: AF's 25% of EUR 3,000 at the rate of 2014-01-01 (900), not 2012's 800 nor 2015's 1,000
+    # = 675,000 RWF. committed, disbursed, spent: 0, as the file holds no commitment, disbursement or
+    # expenditure.
+    expected = {"planned": 675_000.0, "committed": 0.0, "disbursed": 0.0, "spent": 0.0, "gap": 675_000.0}
     p4o2 = _node_totals(nap, setup.sysadmin, "P4.O2")
     assert {k: p4o2[k] for k in expected} == expected
-    assert _node_totals(nap, setup.sysadmin, "P4")["planned"] == 2_700_000.0  # rolled up to the pillar
+    assert _node_totals(nap, setup.sysadmin, "P4")["planned"] == 675_000.0  # rolled up to the pillar
     assert _node_totals(nap, setup.sysadmin, "P2")["planned"] == 0.0
 
     rows = _rows()
@@ -178,14 +183,28 @@ def test_api_import_maps_the_example_to_a_nap_node_and_reimport_updates(setup: A
     assert _node_totals(nap, setup.sysadmin, "P4.O2") == p4o2
 
 
-def test_transaction_elements_read_when_the_type_is_tracked(setup: Any, nap: Any) -> None:
+def test_transaction_elements_read_when_the_type_is_tracked(setup: Any, nap: Any, settings: Any) -> None:
     """The example's transaction as a disbursement: its own currency (EUR, while the default is USD), value
-    date, ref, description, provider org (the funder), and the transaction-level humanitarian flag, sector,
-    recipient country and region, which the importer does not use and must not trip over."""
+    date, ref, description, provider org (the funder), and the transaction-level humanitarian flag, sector
+    and region, which the importer does not use and must not trip over. The transaction names its own
+    recipient country (TM): it counts for TM in full, and not at all for AF."""
+    r = _post(setup.ngo_admin, AS_DISBURSEMENT)
+    assert r.status_code == 200, r.content
+    assert r.json()["transactions"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
+    assert {"activity": IDENT, "item": "transaction 1", "reason": "transaction for TM, not AF"} in r.json()[
+        "skipped"
+    ]
+    settings.AMAHORO_IATI_COUNTRY = "TM"  # the activity's countries (AF, AG) leave TM out: no budget
     r = _post(setup.ngo_admin, AS_DISBURSEMENT)
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["transactions"] == {"imported": 1, "updated": 0, "skipped": 0, "removed": 0}
+    assert body["budgets"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 1}  # AF's budget goes
+    assert {
+        "activity": IDENT,
+        "item": "budget 1",
+        "reason": "recipient countries AF, AG do not include TM",
+    } in (body["skipped"])
     tx = Transaction.objects.get(iati_activity__iati_identifier=IDENT)
     assert (tx.kind, tx.amount, tx.currency, tx.date) == (
         "disbursement",
@@ -199,16 +218,30 @@ def test_transaction_elements_read_when_the_type_is_tracked(setup: Any, nap: Any
         "Agency B",
     )
     assert tx.node.code == "P4.O2" and tx.iati_key == "ref|1234"
-    # disbursed: EUR 1,000 at the rate of its value date 2012-01-01 (800) = 800,000 RWF
+    # disbursed: EUR 1,000 at the rate of its value date 2012-01-01 (800) = 800,000 RWF; no planned money
     p4o2 = _node_totals(nap, setup.sysadmin, "P4.O2")
     assert (p4o2["planned"], p4o2["disbursed"], p4o2["committed"], p4o2["spent"]) == (
-        2_700_000.0, 800_000.0, 0.0, 0.0,
+        0.0, 800_000.0, 0.0, 0.0,
     )  # fmt: skip
 
     rows = _rows()
     again = _post(setup.ngo_admin, AS_DISBURSEMENT).json()
     assert again["transactions"] == {"imported": 0, "updated": 1, "skipped": 0, "removed": 0}
-    assert _rows() == rows == (1, 1, 1)
+    assert _rows() == rows == (1, 1, 0)
+
+
+def test_rwanda_installation_counts_none_of_the_example(setup: Any, settings: Any) -> None:
+    """By default the tracked country is Rwanda, which the example's recipient countries leave out: the
+    activity is recorded (and mapped) but none of its money counts, each item with its reason."""
+    settings.AMAHORO_IATI_COUNTRY = "RW"
+    body = iati.iati_import(actor=None, content=AS_DISBURSEMENT, organisation=setup.ngo).as_dict()
+    assert body["activities"]["imported"] == 1
+    assert body["budgets"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
+    assert body["transactions"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
+    reasons = {(x["item"], x["reason"]) for x in body["skipped"]}
+    assert ("budget 1", "recipient countries AF, AG do not include RW") in reasons
+    assert ("transaction 1", "transaction for TM, not RW") in reasons
+    assert _rows() == (1, 0, 0)
 
 
 def test_sectors_reported_on_transactions_only_map_the_activity(setup: Any) -> None:
