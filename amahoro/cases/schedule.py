@@ -21,6 +21,15 @@ def last_month_code(today: date | None = None) -> str:
     return (first - timedelta(days=1)).strftime("%Y%m")
 
 
+def period_code(period: str) -> str:
+    """`period` itself, or for "last-month" the month before today in the installation's time zone."""
+    if period != LAST_MONTH:
+        return period
+    from django.utils import timezone
+
+    return last_month_code(timezone.localdate())
+
+
 def beat_schedule(username: str) -> dict[str, Any]:
     """The Celery beat entries (CELERY_BEAT_SCHEDULE) for `username`, or none without a username."""
     if not username:

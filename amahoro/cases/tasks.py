@@ -10,16 +10,13 @@ from typing import Any
 def accountability_push(user: int | str, period: int | str) -> dict[str, Any]:
     """Push the suppressed accountability counts of `period` (a DHIS2 code, or "last-month") as `user` (an id
     or a username); idempotent."""
-    from django.utils import timezone
-
     from amahoro.accounts.models import User
 
     from .accountability import accountability_push as push
     from .accountability import accountability_setup
-    from .schedule import LAST_MONTH, last_month_code
+    from .schedule import period_code
 
     active = User.objects.filter(is_active=True)
     actor = active.get(pk=int(user)) if str(user).isdigit() else active.get(username=str(user))
-    code = last_month_code(timezone.localdate()) if str(period) == LAST_MONTH else str(period)
     accountability_setup(actor=None)
-    return push(actor=actor, period=code).as_dict()
+    return push(actor=actor, period=period_code(str(period))).as_dict()

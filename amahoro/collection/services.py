@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,19 +152,28 @@ _SCHEMAS: dict[tuple[int, str], FormMeta] = {}
 RECEIVE_FORM_FIELDS = ("pk", "form_id", "organisation_id", "md5", "public_key", "org_unit_field", "is_active")
 
 
+def _remember(store: dict[Any, Any], key: Any, build: Callable[[], Any], limit: int) -> Any:
+    """A per-process memo: `build()` once per key (a None result is not kept); emptied past `limit` keys."""
+    found = store.get(key)
+    if found is None:
+        found = build()
+        if found is not None:
+            if len(store) > limit:
+                store.clear()
+            store[key] = found
+    return found
+
+
 def form_schema(form: XForm) -> FormMeta:
     """The form's fields, cached per process by (form, md5): the XML is read only when it changed."""
-    key = (form.pk, form.md5)
-    meta = _SCHEMAS.get(key)
-    if meta is None:
+
+    def build() -> FormMeta:
         xml = form.__dict__.get("xml")
         if xml is None:  # deferred on the hot path
             xml = XForm.objects.filter(pk=form.pk).values_list("xml", flat=True).get()
-        meta = form_meta(xml)
-        if len(_SCHEMAS) > 256:
-            _SCHEMAS.clear()
-        _SCHEMAS[key] = meta
-    return meta
+        return form_meta(xml)
+
+    return _remember(_SCHEMAS, (form.pk, form.md5), build, 256)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
@@ -374,11 +384,11 @@ class UploadedFile:
 def _org_unit_for(
     form: XForm, data: dict[str, Any], user: Any, token: CollectorToken | None
 ) -> OrgUnit | None:
+    units = OrgUnit.objects.only("pk", "code", "path").order_by()  # what a submission keeps of it
     if form.org_unit_field:
         code = str(data.get(form.org_unit_field) or "").strip()
         if code:
             # Exact first (indexed); NISR codes are digits, other schemes may differ in case.
-            units = OrgUnit.objects.only("pk", "code", "path").order_by()
             unit = units.filter(code=code).first() or units.filter(code__iexact=code).first()
             if unit is not None:
                 return unit
@@ -391,7 +401,7 @@ def _org_unit_for(
             if g.organisation_id == form.organisation_id and g.path is not None
         ]
         if len(set(paths)) == 1:
-            return OrgUnit.objects.only("pk", "code", "path").filter(path=paths[0]).order_by().first()
+            return units.filter(path=paths[0]).first()
     return None
 
 
@@ -483,21 +493,9 @@ _VERSION_IDS: dict[tuple[int, str], int] = {}
 def _form_version_id(form_pk: int, version: str) -> int | None:
     """The FormVersion key of (form, version), remembered per process: a version row never changes (a new
     upload with other content needs a new version), and only found keys are remembered."""
-    key = (form_pk, version)
-    found = _VERSION_IDS.get(key)
-    if found is None:
-        # Only the key: a version row carries the form's XML and XLSForm, which this path never reads.
-        found = (
-            FormVersion.objects.filter(form_id=form_pk, version=version)
-            .order_by()
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if found is not None:
-            if len(_VERSION_IDS) > 4096:
-                _VERSION_IDS.clear()
-            _VERSION_IDS[key] = found
-    return found
+    # Only the key: a version row carries the form's XML and XLSForm, which this path never reads.
+    versions = FormVersion.objects.filter(form_id=form_pk, version=version).order_by()
+    return _remember(_VERSION_IDS, (form_pk, version), versions.values_list("pk", flat=True).first, 4096)  # type: ignore[no-any-return]
 
 
 def instance_store(

@@ -75,7 +75,7 @@ def country_share(recipient_countries: list[dict[str, str]], where: str, code: s
     equally, noted. Countries that leave out the tracked one: nothing is counted."""
     code = code or country()
     if not recipient_countries:
-        return Share(Decimal(1), "no recipient-country: counted in full")
+        return Share(Decimal(1))  # regional or global: counted in full
     codes = [c.get("code", "").upper() for c in recipient_countries]
     if code not in codes:
         return Share(None, f"recipient countries {', '.join(codes)} do not include {code}")
@@ -583,6 +583,15 @@ def _import_budgets(
         summary.budgets["removed"] += len(gone)
 
 
+def _transaction_share(t: dict[str, Any], share: Share) -> Share:
+    """A transaction may name its own recipient country (then the activity names none): all or nothing."""
+    own = t["recipient_country"]
+    if not own:
+        return share
+    tracked = country()
+    return Share(Decimal(1)) if own == tracked else Share(None, f"transaction for {own}, not {tracked}")
+
+
 def _import_transactions(
     a: dict[str, Any],
     activity: IatiActivity,
@@ -594,21 +603,11 @@ def _import_transactions(
     tracked = []
     shares: list[Share] = []
     for t in a["transactions"]:
-        # A transaction may name its own recipient country (then the activity names none): all or nothing.
-        if "skip" not in t and t["recipient_country"]:
-            own = t["recipient_country"] == country()
-            t_share = (
-                Share(Decimal(1))
-                if own
-                else Share(None, f"transaction for {t['recipient_country']}, not {country()}")
-            )
-        else:
-            t_share = share
-        if "skip" not in t and t_share.fraction is None:
-            t = t | {"skip": t_share.note}
-        if "skip" in t:
+        t_share = share if "skip" in t else _transaction_share(t, share)
+        reason = t.get("skip") or (t_share.note if t_share.fraction is None else "")
+        if reason:
             summary.transactions["skipped"] += 1
-            summary.skipped.append(Skip(a["iati_identifier"], f"transaction {t['index']}", t["skip"]))
+            summary.skipped.append(Skip(a["iati_identifier"], f"transaction {t['index']}", reason))
         else:
             tracked.append(t)
             shares.append(t_share)

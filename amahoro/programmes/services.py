@@ -643,24 +643,17 @@ def participant_merge(
             row.participant = kept
             row.save(update_fields=["participant"])
             moved["attendance"] += 1
-    kept_cohorts = set(kept.enrolments.values_list("cohort_id", flat=True))
-    for enrolment in merged.enrolments.all():
-        if enrolment.cohort_id in kept_cohorts:
-            enrolment.delete()
-            moved["dropped_duplicates"] += 1
-        else:
-            enrolment.participant = kept
-            enrolment.save(update_fields=["participant", "updated_at"])
-            moved["enrolments"] += 1
-    kept_rounds = set(kept.responses.values_list("round_id", flat=True))
-    for response in merged.responses.all():
-        if response.round_id in kept_rounds:
-            response.delete()
-            moved["dropped_duplicates"] += 1
-        else:
-            response.participant = kept
-            response.save(update_fields=["participant", "updated_at"])
-            moved["responses"] += 1
+    # Enrolments (one per cohort) and survey responses (one per round): the kept record's win.
+    for related, key in (("enrolments", "cohort_id"), ("responses", "round_id")):
+        kept_keys = set(getattr(kept, related).values_list(key, flat=True))
+        for row in getattr(merged, related).all():
+            if getattr(row, key) in kept_keys:
+                row.delete()
+                moved["dropped_duplicates"] += 1
+            else:
+                row.participant = kept
+                row.save(update_fields=["participant", "updated_at"])
+                moved[related] += 1
     for link in [*merged.links_a.all(), *merged.links_b.all()]:
         other = link.b if link.a_id == merged.pk else link.a
         link.delete()

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from amahoro.cases.accountability import accountability_push, accountability_setup
-from amahoro.cases.schedule import LAST_MONTH, last_month_code
+from amahoro.cases.schedule import period_code
 from amahoro.core.errors import AmahoroError
 
 
@@ -34,12 +33,9 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"no active user '{options['user']}'")
-        period = options["period"]
-        if period == LAST_MONTH:
-            period = last_month_code(timezone.localdate())
         try:
             accountability_setup(actor=None)
-            result = accountability_push(actor=user, period=period)
+            result = accountability_push(actor=user, period=period_code(options["period"]))
         except AmahoroError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
