@@ -20,11 +20,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOGS := var/test-logs
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install demo test lint checks test-sqlite test-postgres browser bench clean distclean
+.PHONY: help install demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench clean distclean
 
 help:
 	@echo "make demo   - install, load Rwanda and the demo organisations/users, serve http://$(DEMO_ADDR)/"
 	@echo "make test   - install, lint, type-check, migrations check, tests on SQLite (and PostgreSQL if up)"
+	@echo "make messages - refresh the fr/rw catalogues (no line numbers: small diffs) and compile them"
+	@echo "make check-app APP=cases - lint, type-check and test one app only (quick check)"
 	@echo "make lint | make bench | make clean | make distclean"
 
 # ---------------------------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ demo: install
 # ---------------------------------------------------------------------------------------------------
 # Tests: static checks, then the suite on SQLite, then again on PostgreSQL when one answers.
 
-test: install browser checks test-sqlite test-postgres
+test: install browser gettext checks test-sqlite test-postgres
 	@echo "== make test: all steps passed"
 	@if [ ! -s $(LOGS)/postgres.log ]; then echo "postgres: skipped (no server at $(TEST_DATABASE_URL))"; fi
 	@$(BIN)/python scripts/test_summary.py $(LOGS)/sqlite.log $(LOGS)/postgres.log
@@ -102,6 +104,35 @@ browser:
 			echo ">> (install it with 'sudo apt-get install -y chromium' to run them)"; \
 		fi; \
 	fi
+
+# GNU gettext: `make messages` and the test that every UI string is translated need xgettext/msgmerge.
+gettext:
+	@if ! command -v xgettext >/dev/null 2>&1; then \
+		if [ -n "$(IS_ROOT)" ]; then \
+			echo ">> installing gettext for the translation check"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) \
+				|| echo ">> could not install gettext: the translation check will be skipped"; \
+		else \
+			echo ">> gettext is missing and you are not root: the translation check will be skipped"; \
+		fi; \
+	fi
+
+# Translations: extract without source locations (a moved line changes nothing), drop obsolete entries,
+# compile. Then translate what `msgattrib --untranslated` lists; the test suite fails until you do.
+messages: install gettext
+	cd amahoro && ../$(AMAHORO) makemessages -l fr -l rw --no-location --no-obsolete
+	cd amahoro && ../$(AMAHORO) compilemessages -l fr -l rw
+	@for l in fr rw; do n=$$(msgattrib --only-fuzzy amahoro/locale/$$l/LC_MESSAGES/django.po | grep -c '^msgid' || true); \
+		u=$$(msgattrib --untranslated amahoro/locale/$$l/LC_MESSAGES/django.po | grep -c '^msgid' || true); \
+		echo "$$l: $$u untranslated, $$n fuzzy"; done
+
+# Quick check of one app while you work on it: `make check-app APP=cases`.
+check-app: install
+	@[ -n "$(APP)" ] || { echo "usage: make check-app APP=<app under amahoro/>" >&2; exit 2; }
+	$(BIN)/ruff check amahoro/$(APP)
+	$(BIN)/ruff format --check amahoro/$(APP)
+	$(BIN)/mypy amahoro/$(APP)
+	env -u DATABASE_URL $(BIN)/pytest -q amahoro/$(APP)
 
 # ---------------------------------------------------------------------------------------------------
 
