@@ -16,6 +16,9 @@ from amahoro.organisations.models import Organisation
 class XForm(BaseModel):
     """A form as field clients see it: its current version's XML, plus every version in `versions`."""
 
+    # Fernet tokens (core.crypto.encrypt_bytes): rotated by `amahoro rotate_field_keys`.
+    encrypted_blobs = ("private_key_enc",)
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="xforms")
     # The XForm's instance id: the one name clients, exports and other apps use for a form.
     form_id = models.CharField(max_length=200, unique=True)
@@ -161,6 +164,9 @@ class Submission(BaseModel):
 
 
 class Attachment(models.Model):
+    # Fernet tokens (core.crypto.encrypt_bytes): rotated by `amahoro rotate_field_keys`.
+    encrypted_blobs = ("content_enc",)
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100, blank=True)

@@ -125,6 +125,9 @@ class Assessment(BaseModel):
 class Attachment(BaseModel):
     """Evidence file of an assessment, stored encrypted in the database (it may name people)."""
 
+    # Fernet tokens (core.crypto.encrypt_bytes): rotated by `amahoro rotate_field_keys`.
+    encrypted_blobs = ("content",)
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="attachments")
     filename = EncryptedTextField()
     content_type = models.CharField(max_length=100)

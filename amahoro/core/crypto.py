@@ -2,7 +2,7 @@
 
 Keys come from settings.FIELD_ENCRYPTION_KEYS (Fernet keys: 32 url-safe base64 bytes each), newest first.
 Values are encrypted with the newest key and decrypted with any of them, so a key is rotated by putting a
-new one in front and running `amahoro rotate_field_keys`, then dropping the old one.
+new one last, then first, running `amahoro rotate_field_keys` and then dropping the old one (docs/security.md).
 
 Encrypted values cannot be searched. Where an exact-match lookup is needed (a phone number, a national
 ID), store `blind_index(value, purpose=...)` beside the ciphertext: an HMAC keyed by FIELD_INDEX_KEY (or, when
@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -140,17 +141,70 @@ class EncryptedJSONField(models.TextField):
         return json.dumps(self.value_from_object(obj), default=str)
 
 
-def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
-    """Every (model, [encrypted field names]) of the installed apps, for key rotation."""
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """One column that holds ciphertext: "text" (EncryptedTextField / EncryptedJSONField, `enc1:` + a Fernet
+    token) or "blob" (a BinaryField holding a Fernet token written by encrypt_bytes)."""
+
+    model: type[models.Model]
+    field: str
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.model._meta.label}.{self.field}"
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    """The registry of every encrypted value and blob in the installed apps, for key rotation and its check.
+
+    Text and JSON columns are found by their field class. A BinaryField holding encrypt_bytes() tokens is
+    declared on its model: `encrypted_blobs = ("content_enc",)`; a test fails when a BinaryField is neither
+    declared nor listed as plaintext, so a new encrypted file cannot be forgotten by rotation."""
     from django.apps import apps
 
-    found = []
+    found: list[EncryptedColumn] = []
     for model in apps.get_models():
-        names = [
-            f.name
-            for f in model._meta.concrete_fields
-            if isinstance(f, EncryptedTextField | EncryptedJSONField)
-        ]
-        if names:
-            found.append((model, names))
+        for f in model._meta.concrete_fields:
+            if isinstance(f, EncryptedTextField | EncryptedJSONField):
+                found.append(EncryptedColumn(model, f.name, "text"))
+        for name in getattr(model, "encrypted_blobs", ()):
+            field = model._meta.get_field(name)
+            if not isinstance(field, models.BinaryField):
+                raise ImproperlyConfigured(
+                    f"{model._meta.label}.{name} is declared an encrypted blob but is not a BinaryField"
+                )
+            found.append(EncryptedColumn(model, name, "blob"))
     return found
+
+
+def token_of(raw: Any, kind: str) -> bytes | None:
+    """The Fernet token inside a raw stored value (as the database returns it), or None when empty."""
+    if raw is None or raw == "" or raw == b"":
+        return None
+    if kind == "text":
+        text = str(raw)
+        if not text.startswith(PREFIX):
+            raise DecryptionFailed("value is not an Amahoro ciphertext")
+        return text[len(PREFIX) :].encode()
+    return bytes(raw)
+
+
+def under_newest_key(token: bytes) -> bool:
+    """Whether the first (newest) key alone opens the token: what rotation leaves behind."""
+    keys = _keys()
+    try:
+        Fernet(keys[0].encode()).decrypt(token)
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate_token(token: bytes) -> bytes:
+    """The same plaintext under the newest key (DecryptionFailed when no configured key opens it)."""
+    try:
+        return _fernet(_keys()).rotate(token)
+    except InvalidToken as exc:
+        raise DecryptionFailed(
+            "no configured key decrypts this value (was a key removed too early?)"
+        ) from exc
