@@ -172,6 +172,31 @@ class SubmissionReviewView(APIView):
         return Response(exports.submission_json(sub))
 
 
+class AttachmentView(APIView):
+    """GET /api/v1/forms/<form_id>/submissions/<instance_id>/attachments/<filename>: the decrypted file."""
+
+    @extend_schema(
+        operation_id="forms_submission_attachment",
+        summary="A submission's attachment (photo, audio, file), decrypted",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.BINARY, description="The file"),
+            404: OpenApiResponse(description="No such submission or attachment, or not visible to you"),
+        },
+    )
+    def get(self, request: Request, form_id: str, instance_id: str, filename: str) -> HttpResponse:
+        found = services.attachment_read(
+            user=request.user, form_id=form_id, instance_id=instance_id, filename=filename
+        )
+        resp = HttpResponse(found.content, content_type=found.content_type)
+        # Always a download, never rendered in place; no caching of identifying files on shared machines.
+        safe_name = "".join(ch for ch in found.filename if ch.isalnum() or ch in "._-")[:100] or "attachment"
+        resp["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+        resp["X-Content-Type-Options"] = "nosniff"
+        resp["Cache-Control"] = "private, no-store"
+        resp["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return resp
+
+
 class ExportView(APIView):
     """GET /api/v1/forms/<form_id>/export.(csv|xlsx|geojson)[?hxl=1&repeat=<name>]"""
 

@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.SubmissionReviewView.as_view(),
         name="form-submission-review",
     ),
+    path(
+        "forms/<str:form_id>/submissions/<str:instance_id>/attachments/<str:filename>",
+        api.AttachmentView.as_view(),
+        name="form-submission-attachment",
+    ),
     re_path(
         r"^forms/(?P<form_id>[^/]+)/export\.(?P<fmt>csv|xlsx|geojson)$",
         api.ExportView.as_view(),
