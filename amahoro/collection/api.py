@@ -113,7 +113,9 @@ class FormListView(APIView):
             201: OpenApiTypes.OBJECT,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing stored"),
             404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such form (form_id) visible to you"),
-            409: OpenApiResponse(OpenApiTypes.OBJECT, description="The form_id exists: name it to add a version"),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The form_id exists: name it to add a version"
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -272,7 +274,11 @@ class MediaView(APIView):
             content_type=upload.content_type or "",
         )
         return Response(
-            {"filename": media.filename, "md5": media.md5, "missing_media": services.form_missing_media(form)},
+            {
+                "filename": media.filename,
+                "md5": media.md5,
+                "missing_media": services.form_missing_media(form),
+            },
             status=201,
         )
 

@@ -185,7 +185,7 @@ def media_references(xml: str) -> list[str]:
     root = parse_xml(xml)
     names: set[str] = set()
     for el in root.iter():
-        texts = [el.text or ""] + list(el.attrib.values())
+        texts = [el.text or "", *el.attrib.values()]
         for text in texts:
             if "jr://" in text:
                 names.update(m.rsplit("/", 1)[-1] for m in _MEDIA_REF.findall(text))

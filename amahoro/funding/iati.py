@@ -330,7 +330,9 @@ def parse_activities(root: ET.Element) -> list[dict[str, Any]]:
             code = (type_el.get("code") if type_el is not None else "") or ""
             code = code.strip().upper()
             tw = f"{where}, transaction {t_index}" + (
-                f" (type {code}, {TRACKED_TYPES.get(code) or TYPE_NAMES.get(code, 'unknown')})" if code else ""
+                f" (type {code}, {TRACKED_TYPES.get(code) or TYPE_NAMES.get(code, 'unknown')})"
+                if code
+                else ""
             )
             item: dict[str, Any] = {"index": t_index, "type": code, "ref": (t.get("ref") or "").strip()}
             if code not in TRACKED_TYPES:

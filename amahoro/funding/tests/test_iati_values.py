@@ -28,7 +28,9 @@ def with_tx3_value(text: bytes) -> bytes:
     return changed
 
 
-@pytest.mark.parametrize("value", [b"200,5", b"1.234,56", b"75,000", b"75 000", b"1e5", b"USD 75", b"", b"--1"])
+@pytest.mark.parametrize(
+    "value", [b"200,5", b"1.234,56", b"75,000", b"75 000", b"1e5", b"USD 75", b"", b"--1"]
+)
 def test_value_that_is_not_a_plain_decimal_refuses_the_file(mapped: Any, value: bytes) -> None:  # noqa: F811
     """Before: '200,5' was stored as 2005.00 and '1.234,56' as 1.23."""
     r = _post(mapped.ngo_admin, with_tx3_value(value))
@@ -48,8 +50,9 @@ def test_budget_value_with_a_comma_is_refused_naming_the_budget(mapped: Any) -> 
     assert broken != FILE_203
     r = _post(mapped.ngo_admin, broken)
     assert r.status_code == 400
-    assert "activity 1 (XM-DAC-99999-RW-GBV-2024), budget 2 value: '150000,50' is not an IATI amount" in (
-        r.json()["error"]
+    assert (
+        "activity 1 (XM-DAC-99999-RW-GBV-2024), budget 2 value: '150000,50' is not an IATI amount"
+        in (r.json()["error"])
     )
     assert IatiActivity.objects.count() == 0
 
@@ -61,7 +64,9 @@ def test_budget_value_with_a_comma_is_refused_naming_the_budget(mapped: Any) -> 
 def test_plain_decimals_are_read_exactly(mapped: Any, value: bytes, stored: str) -> None:  # noqa: F811
     r = _post(mapped.ngo_admin, with_tx3_value(value))
     assert r.status_code == 200, r.content
-    tx = Transaction.objects.get(iati_activity__iati_identifier="XM-DAC-99999-RW-GBV-2024", date=date(2025, 2, 3))
+    tx = Transaction.objects.get(
+        iati_activity__iati_identifier="XM-DAC-99999-RW-GBV-2024", date=date(2025, 2, 3)
+    )
     assert tx.amount == Decimal(stored)
 
 
@@ -86,7 +91,11 @@ def test_fiscal_year_follows_transaction_date_and_rate_value_date(mapped: Any, n
     )
     assert _post(mapped.ngo_admin, moved).status_code == 200
     tx = Transaction.objects.get(iati_activity__iati_identifier="XM-DAC-99999-RW-GBV-2024", amount=75000)
-    assert (tx.date, tx.rate_date, tx.value_date) == (date(2025, 7, 3), date(2024, 12, 30), date(2024, 12, 30))
+    assert (tx.date, tx.rate_date, tx.value_date) == (
+        date(2025, 7, 3),
+        date(2024, 12, 30),
+        date(2024, 12, 30),
+    )
 
     def disbursed(fiscal_year: str) -> Decimal:
         result = selectors.framework_funding(framework=nap, user=mapped.sysadmin, fiscal_year=fiscal_year)
@@ -105,7 +114,7 @@ def test_same_dates_keep_no_separate_rate_date(mapped: Any) -> None:  # noqa: F8
 
 @pytest.mark.parametrize("text", ["200,5", "1.234,56", "1,23", "12,34,567"])
 def test_amount_check_refuses_decimal_commas(text: str) -> None:
-    with pytest.raises(ValidationFailed, match="write decimals with '.'"):
+    with pytest.raises(ValidationFailed, match=r"write decimals with '\.'"):
         services.amount_check(text)
 
 
