@@ -34,8 +34,10 @@ def _require(user: Any, perm: Perm) -> None:
         raise PermissionDenied(f"You need the {perm.value} permission")
 
 
-def form_json(form: XForm) -> dict[str, Any]:
-    return {
+def form_json(form: XForm, *, media: bool = False) -> dict[str, Any]:
+    """A form as the API shows it; with media=True also `missing_media` (files its current version refers
+    to that are not attached) and `media` (the attached file names)."""
+    body = {
         "form_id": form.form_id,
         "title": form.title,
         "version": form.version,
@@ -47,6 +49,10 @@ def form_json(form: XForm) -> dict[str, Any]:
         "versions": [v.version for v in form.versions.all()],
         "created_at": form.created_at.isoformat(),
     }
+    if media:
+        body["media"] = list(form.media.values_list("filename", flat=True))
+        body["missing_media"] = services.form_missing_media(form)
+    return body
 
 
 def get_form(user: Any, form_id: str, perm: Perm = Perm.FORM_VIEW) -> XForm:
@@ -84,7 +90,8 @@ def filtered_submissions(request: Any, form: XForm) -> Any:
 
 
 class FormListView(APIView):
-    """GET /api/v1/forms; POST /api/v1/forms (multipart `xlsform`, optional `organisation` code)."""
+    """GET /api/v1/forms; POST /api/v1/forms (multipart `xlsform`, optional `organisation` code, optional
+    `form_id`: the upload is a new version of that existing form)."""
 
     @extend_schema(
         operation_id="forms_list", summary="Forms visible to you", responses={200: OpenApiTypes.OBJECT}
@@ -95,11 +102,20 @@ class FormListView(APIView):
 
     @extend_schema(
         operation_id="forms_upload",
-        summary="Upload an XLSForm (multipart 'xlsform'); 201 with form_id and version",
+        summary="Upload an XLSForm (multipart 'xlsform'); 201 with form_id, version and missing_media",
+        description=(
+            "Without `form_id` the upload is a new form: its form_id comes from settings/form_id, else from "
+            "the file name; an existing form_id is refused with 409. With `form_id` the upload is a new "
+            "version of that form."
+        ),
         request={"multipart/form-data": OpenApiTypes.OBJECT},
         responses={
             201: OpenApiTypes.OBJECT,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing stored"),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such form (form_id) visible to you"),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The form_id exists: name it to add a version"
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -115,16 +131,24 @@ class FormListView(APIView):
             organisation = Organisation.objects.filter(code=str(code)).first()
             if organisation is None:
                 raise ValidationFailed(f"unknown organisation: {code}", field="organisation")
+        target = None
+        named = request.data.get("form_id") if hasattr(request.data, "get") else None
+        if named:
+            target = get_form(request.user, str(named), Perm.FORM_MANAGE)
         form = services.form_upload(
-            actor=request.user, content=upload.read(), filename=upload.name or "", organisation=organisation
+            actor=request.user,
+            content=upload.read(),
+            filename=upload.name or "",
+            organisation=organisation,
+            form=target,
         )
-        return Response(form_json(form), status=201)
+        return Response(form_json(form, media=True), status=201)
 
 
 class FormDetailView(APIView):
     @extend_schema(operation_id="forms_detail", summary="One form", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, form_id: str) -> Response:
-        return Response(form_json(get_form(request.user, form_id)))
+        return Response(form_json(get_form(request.user, form_id), media=True))
 
 
 class SubmissionListView(APIView):
@@ -274,7 +298,14 @@ class MediaView(APIView):
             content=upload.read(),
             content_type=upload.content_type or "",
         )
-        return Response({"filename": media.filename, "md5": media.md5}, status=201)
+        return Response(
+            {
+                "filename": media.filename,
+                "md5": media.md5,
+                "missing_media": services.form_missing_media(form),
+            },
+            status=201,
+        )
 
 
 def token_json(token: CollectorToken) -> dict[str, Any]:

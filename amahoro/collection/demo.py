@@ -123,7 +123,11 @@ def collection_demo_step(result: DemoResult, actor: Any) -> None:
     form = XForm.objects.filter(form_id=FORM_ID).first()
     if form is None or form.version != VERSION:
         form = services.form_upload(
-            actor=admin, organisation=ngo, content=dialogue_xlsform(), filename="rwamrec_dialogue.xlsx"
+            actor=admin,
+            organisation=ngo,
+            content=dialogue_xlsform(),
+            filename="rwamrec_dialogue.xlsx",
+            form=form,  # a new version of the demo form when it exists
         )
     if form.org_unit_field != "village":
         services.form_set_options(actor=admin, form=form, org_unit_field="village")

@@ -54,6 +54,8 @@ class FormVersion(models.Model):
     xml = models.TextField()
     xlsform = models.BinaryField()
     xlsform_name = models.CharField(max_length=255, blank=True)
+    # The media file names this version refers to (jr://images/..., jr://file-csv/..., itemsets.csv).
+    media_expected = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

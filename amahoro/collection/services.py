@@ -3,17 +3,22 @@ exactly once, reviews and edits, private keys for encrypted forms. Every write i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import Definition, get_xlsform
 from pyxform.xls2xform import convert
 
 from amahoro import policy
@@ -35,7 +40,15 @@ from .models import (
     Submission,
     XForm,
 )
-from .xforms import FormMeta, XMLRefused, form_meta, md5_hex, parse_instance
+from .xforms import (
+    ITEMSETS_CSV,
+    FormMeta,
+    XMLRefused,
+    form_meta,
+    md5_hex,
+    media_references,
+    parse_instance,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +80,38 @@ def _organisation_for(actor: Any, organisation: Organisation | None, perm: Perm)
     raise ValidationFailed(_("Say which organisation the form belongs to"), field="organisation")
 
 
-def _convert(content: bytes, filename: str) -> str:
+# What a form_id taken from a file name may hold: it appears in URLs (/openrosa/forms/<form_id>/...).
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def form_id_from_filename(filename: str) -> str:
+    """The form_id of an XLSForm whose settings give none: its file name without the extension, as pyxform,
+    ODK Central and Kobo take it ("UCL_Biomass_Plot_Form.xlsx" -> "UCL_Biomass_Plot_Form"); characters that
+    do not belong in a URL become "_"."""
+    stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return _ID_UNSAFE.sub("_", stem.strip()).strip("_.-")[:200]
+
+
+@dataclass
+class Converted:
+    xml: str
+    # True when the XLSForm's settings sheet names the form (form_id / id_string), False when the id was
+    # derived (from the file name, or the form the upload is a version of).
+    id_from_settings: bool
+    itemsets: str | None  # select_one_external: the external_choices sheet as itemsets.csv
+
+
+def _settings_form_id(workbook: Any) -> str:
+    rows = getattr(workbook, "settings", None) or []
+    first = rows[0] if rows else {}
+    for key, value in first.items():
+        if str(key).strip().lower() in ("form_id", "id_string") and str(value or "").strip():
+            return str(value).strip()
+    return ""
+
+
+def _convert(content: bytes, filename: str, fallback_id: str) -> Converted:
     ext = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     file_type = XLSFORM_TYPES.get(ext)
     if file_type is None:
@@ -76,7 +120,15 @@ def _convert(content: bytes, filename: str) -> str:
             field="xlsform",
         )
     try:
-        return str(convert(xlsform=content, file_type=file_type).xform)
+        # Read once, then convert what was read: pyxform takes the form_id from the settings sheet, else
+        # from `fallback_form_name` (a file's stem; "data" when it has none, which made every such form
+        # the same form).
+        definition = Definition(data=BytesIO(content), file_type=None, file_path_stem=fallback_id)
+        workbook = get_xlsform(xlsform=definition, file_type=file_type)  # type: ignore[arg-type]
+        explicit = _settings_form_id(workbook)
+        book = {f.name: getattr(workbook, f.name) for f in dataclasses.fields(workbook)}
+        result = convert(xlsform=book, file_type=file_type)
+        return Converted(xml=str(result.xform), id_from_settings=bool(explicit), itemsets=result.itemsets)
     except PyXFormError as exc:
         raise ValidationFailed(_("XLSForm refused: %(msg)s") % {"msg": exc}, field="xlsform") from exc
     except Exception as exc:
@@ -85,27 +137,97 @@ def _convert(content: bytes, filename: str) -> str:
         ) from exc
 
 
+def _check_submission_url(meta: FormMeta, org: Organisation) -> None:
+    """settings/submission_url sends finalised records to that server, not here: refused unless the
+    organisation's entry in COLLECTION_SUBMISSION_URLS names that exact URL."""
+    if not meta.submission_url:
+        return
+    allowed = getattr(settings, "COLLECTION_SUBMISSION_URLS", {}) or {}
+    if meta.submission_url in (allowed.get(org.code) or ()):
+        return
+    raise ValidationFailed(
+        _(
+            "settings/submission_url '%(url)s' would make field clients send finalised records to "
+            "another server, not to Amahoro: remove it from the settings sheet"
+        )
+        % {"url": meta.submission_url[:200]},
+        field="xlsform",
+        code="submission_url_refused",
+    )
+
+
 @transaction.atomic
 def form_upload(
-    *, actor: Any, content: bytes, filename: str, organisation: Organisation | None = None
+    *,
+    actor: Any,
+    content: bytes,
+    filename: str,
+    organisation: Organisation | None = None,
+    form: XForm | None = None,
 ) -> XForm:
-    """Convert an XLSForm and store it as a new version of its form (a new form for a new form_id)."""
-    org = _organisation_for(actor, organisation, Perm.FORM_MANAGE)
-    xml = _convert(content, filename)
-    meta = form_meta(xml)
-    if not meta.form_id:
-        raise ValidationFailed(_("The XLSForm gives no form_id"), field="xlsform")
-    md5 = md5_hex(xml)
-    form = XForm.objects.select_for_update().filter(form_id=meta.form_id).first()
+    """Convert an XLSForm and store it: a new form, or (with `form`) a new version of that form.
+
+    A new version is always asked for by naming the form (`form`: the form's page, or `form_id` in the API);
+    an upload whose form_id (from its settings, else from its file name) is a form that exists already is
+    refused with Conflict, so a form never silently becomes a version of another one.
+    """
     if form is not None:
-        if form.organisation_id != org.pk:
-            raise ValidationFailed(
-                _("form_id '%(id)s' is already used by another organisation: change settings/form_id")
-                % {"id": meta.form_id},
-                field="xlsform",
-            )
         if not policy.can(actor, Perm.FORM_MANAGE, form):
             raise PermissionDenied(_("You may not change this form"))
+        if organisation is not None and organisation.pk != form.organisation_id:
+            raise ValidationFailed(
+                _("Form %(id)s belongs to another organisation") % {"id": form.form_id}, field="organisation"
+            )
+        org = form.organisation
+        fallback = form.form_id
+    else:
+        org = _organisation_for(actor, organisation, Perm.FORM_MANAGE)
+        fallback = form_id_from_filename(filename)
+    converted = _convert(content, filename, fallback)
+    xml = converted.xml
+    meta = form_meta(xml)
+    if not meta.form_id:
+        raise ValidationFailed(
+            _("The XLSForm gives no form_id: add one to its settings sheet"), field="xlsform"
+        )
+    _check_submission_url(meta, org)
+    md5 = md5_hex(xml)
+    if form is not None:
+        form = XForm.objects.select_for_update().get(pk=form.pk)
+        if meta.form_id != form.form_id:
+            raise ValidationFailed(
+                _(
+                    "This XLSForm's settings/form_id is '%(new)s', not '%(id)s': a new version of "
+                    "%(id)s must keep its form_id"
+                )
+                % {"new": meta.form_id, "id": form.form_id},
+                field="xlsform",
+            )
+    else:
+        existing = XForm.objects.select_for_update().filter(form_id=meta.form_id).first()
+        if existing is not None:
+            if existing.organisation_id != org.pk:
+                raise ValidationFailed(
+                    _("form_id '%(id)s' is already used by another organisation: change settings/form_id")
+                    % {"id": meta.form_id},
+                    field="xlsform",
+                )
+            source = (
+                _("its settings sheet")
+                if converted.id_from_settings
+                else _("its file name (the settings sheet gives no form_id)")
+            )
+            raise Conflict(
+                _(
+                    "A form with form_id '%(id)s' (taken from %(source)s) exists already. To upload a "
+                    "new version of it, upload on that form's page or send form_id=%(id)s; for a new "
+                    "form, give it another form_id in the settings sheet."
+                )
+                % {"id": meta.form_id, "source": source},
+                field="xlsform",
+                code="form_exists",
+            )
+    if form is not None:
         same = form.versions.filter(version=meta.version).first()
         if same is not None:
             if same.md5 == md5:
@@ -127,6 +249,7 @@ def form_upload(
     form.xlsform_name = filename[:255]
     form.public_key = meta.public_key
     form.save()
+    expected = media_references(xml)
     FormVersion.objects.create(
         form=form,
         version=meta.version,
@@ -134,8 +257,12 @@ def form_upload(
         xml=xml,
         xlsform=content,
         xlsform_name=filename[:255],
+        media_expected=expected,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if converted.itemsets is not None:
+        # select_one_external: Collect reads the choices from itemsets.csv in the form's media.
+        _media_store(form, ITEMSETS_CSV, converted.itemsets.encode("utf-8"), "text/csv")
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE if before else AuditAction.CREATE,
@@ -145,6 +272,19 @@ def form_upload(
         message=f"XLSForm {filename} uploaded",
     )
     return form
+
+
+def form_missing_media(form: XForm) -> list[str]:
+    """The media files the form's current version refers to that are not attached (sorted)."""
+    expected = (
+        FormVersion.objects.filter(form=form, version=form.version)
+        .values_list("media_expected", flat=True)
+        .first()
+    )
+    if not expected:
+        return []
+    attached = set(FormMedia.objects.filter(form=form).values_list("filename", flat=True))
+    return [name for name in expected if name not in attached]
 
 
 _SCHEMAS: dict[tuple[int, str], FormMeta] = {}
@@ -176,20 +316,25 @@ def form_schema(form: XForm) -> FormMeta:
     return _remember(_SCHEMAS, (form.pk, form.md5), build, 256)  # type: ignore[no-any-return]
 
 
+def _media_store(form: XForm, name: str, content: bytes, content_type: str) -> FormMedia:
+    media, _created = FormMedia.objects.update_or_create(
+        form=form,
+        filename=name,
+        defaults={"content": content, "content_type": content_type, "md5": md5_hex(content)},
+    )
+    return media
+
+
 @transaction.atomic
 def form_media_add(
     *, actor: Any, form: XForm, filename: str, content: bytes, content_type: str = ""
 ) -> FormMedia:
     if not policy.can(actor, Perm.FORM_MANAGE, form):
         raise PermissionDenied(_("You may not change this form"))
-    name = filename.rsplit("/", 1)[-1]
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     if not name:
         raise ValidationFailed(_("The media file needs a name"), field="file")
-    media, _created = FormMedia.objects.update_or_create(
-        form=form,
-        filename=name,
-        defaults={"content": content, "content_type": content_type, "md5": md5_hex(content)},
-    )
+    media = _media_store(form, name, content, content_type)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -45,6 +45,16 @@ def _manageable_orgs(user: Any) -> list[Organisation]:
     return list(qs if ids is None else qs.filter(pk__in=ids))
 
 
+def _warn_missing(request: HttpRequest, form: Any) -> None:
+    missing = services.form_missing_media(form)
+    if missing:
+        messages.warning(
+            request,
+            _("The form refers to media files that are not attached yet: %(names)s")
+            % {"names": ", ".join(missing)},
+        )
+
+
 @login_required
 def form_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, Perm.FORM_VIEW)
@@ -65,6 +75,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Form %(id)s version %(v)s saved") % {"id": form.form_id, "v": form.version}
             )
+            _warn_missing(request, form)
             return redirect("collection:form", form_id=form.form_id)
     forms = selectors.forms_visible_to(user=request.user)
     counts = {
@@ -119,6 +130,7 @@ def form_detail(request: HttpRequest, form_id: str) -> HttpResponse:
             "form": form,
             "versions": form.versions.all(),
             "media": form.media.all(),
+            "missing_media": services.form_missing_media(form),
             "may_manage": may_manage,
             "may_see": may_see,
             "page": page,
@@ -146,6 +158,15 @@ def form_settings(request: HttpRequest, form_id: str) -> HttpResponse:
                 actor=request.user, form=form, pem=_file(request, "private_key").read()
             )
             messages.success(request, _("Private key saved (encrypted at rest)"))
+        elif "xlsform" in request.FILES:
+            f = _file(request, "xlsform")
+            updated = services.form_upload(
+                actor=request.user, content=f.read(), filename=f.name or "", form=form
+            )
+            messages.success(
+                request, _("Form %(id)s version %(v)s saved") % {"id": updated.form_id, "v": updated.version}
+            )
+            _warn_missing(request, updated)
         elif "media" in request.FILES:
             f = _file(request, "media")
             services.form_media_add(

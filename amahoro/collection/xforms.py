@@ -4,6 +4,7 @@ answers flattened by field name. Every XML document is parsed with defusedxml (n
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -59,6 +60,8 @@ class FormMeta:
     title: str
     public_key: str
     fields: list[FormField] = field(default_factory=list)
+    # settings/submission_url: where clients would send finalised records instead of this server.
+    submission_url: str = ""
     repeats: list[str] = field(default_factory=list)
     repeat_paths: dict[str, str] = field(default_factory=dict)
     root: str = "data"
@@ -118,6 +121,7 @@ def form_meta(xml: str) -> FormMeta:
     data = primary[0]
     submission = model.find(f"{{{XFORMS_NS}}}submission")
     public_key = (submission.get("base64RsaPublicKey") or "") if submission is not None else ""
+    submission_url = (submission.get("action") or "").strip() if submission is not None else ""
     binds = {b.get("nodeset", ""): b.get("type", "string") for b in model.iter(f"{{{XFORMS_NS}}}bind")}
     required = {
         b.get("nodeset", "") for b in model.iter(f"{{{XFORMS_NS}}}bind") if b.get("required") == "true()"
@@ -133,6 +137,7 @@ def form_meta(xml: str) -> FormMeta:
         version=data.get("version", ""),
         title=(title_el.text or "") if title_el is not None else "",
         public_key=public_key,
+        submission_url=submission_url,
         root=local(data.tag),
     )
     seen: set[str] = set()
@@ -165,6 +170,29 @@ def form_meta(xml: str) -> FormMeta:
 
     walk(data, f"/{local(data.tag)}", "")
     return meta
+
+
+# Media a form refers to: itext images/audio/video/big-image, external instances (select_one_from_file,
+# pulldata, CSV/XML/GeoJSON lookups), each named by its file name in the manifest.
+_MEDIA_REF = re.compile(r"jr://(?:images|audio|video|file|file-csv)/([^\s\"'<>]+)")
+# select_one_external: an <input query="instance('list')/root/item[...]"> that Collect answers from
+# itemsets.csv in the form's media (pyxform makes that file from the external_choices sheet).
+ITEMSETS_CSV = "itemsets.csv"
+
+
+def media_references(xml: str) -> list[str]:
+    """The media file names the XForm needs on the device, sorted (what its manifest must offer)."""
+    root = parse_xml(xml)
+    names: set[str] = set()
+    for el in root.iter():
+        texts = [el.text or "", *el.attrib.values()]
+        for text in texts:
+            if "jr://" in text:
+                names.update(m.rsplit("/", 1)[-1] for m in _MEDIA_REF.findall(text))
+        if local(el.tag) == "input" and el.get("query"):
+            names.add(ITEMSETS_CSV)
+    names.discard("")
+    return sorted(names)
 
 
 @dataclass

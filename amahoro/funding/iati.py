@@ -13,6 +13,7 @@ transactions by their position-independent key, so nothing is duplicated.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET  # types and ParseError only: parsing goes through defusedxml
 from collections import Counter
 from dataclasses import dataclass, field
@@ -135,7 +136,7 @@ class ImportSummary:
 
     def as_dict(self) -> dict[str, Any]:
         def counts(c: Counter[str]) -> dict[str, int]:
-            return {k: c.get(k, 0) for k in ("imported", "updated", "skipped", "removed")}
+            return {k: c.get(k, 0) for k in ("imported", "updated", "unchanged", "skipped", "removed")}
 
         return {
             "status": "OK",
@@ -187,13 +188,27 @@ def _currency(raw: str | None, default: str, where: str) -> str:
     return code
 
 
+# xsd:decimal, the type of every IATI <value>: an optional sign, digits, an optional "." and fraction.
+# Nothing else: "200,5" or "1.234,56" are refused rather than guessed (2005.00 and 1.23 were stored).
+XSD_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
 def _amount(el: ET.Element | None, where: str) -> Decimal:
     if el is None:
         raise IatiError(f"{where}: no <value>", field="file")
+    raw = (el.text or "").strip()  # xsd whitespace "collapse": surrounding spaces are allowed
+    if not XSD_DECIMAL.fullmatch(raw):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise IatiError(
+            f"{where}: '{shown}' is not an IATI amount: a value is a plain decimal (digits with an "
+            "optional '.' and fraction, e.g. 1234.56; no ',' or spaces between digits)",
+            field="file",
+            code="iati_value",
+        )
     try:
-        return amount_check(el.text, field=where, allow_negative=True)
+        return amount_check(raw, field=where, allow_negative=True)
     except ValidationFailed as exc:
-        raise IatiError(f"{where}: '{(el.text or '').strip()}' is not an amount", field="file") from exc
+        raise IatiError(f"{where}: '{raw}' is not an amount ({exc.message})", field="file") from exc
 
 
 def parse_document(content: bytes) -> tuple[str, ET.Element]:
@@ -311,10 +326,14 @@ def parse_activities(root: ET.Element) -> list[dict[str, Any]]:
             })  # fmt: skip
         transactions = []
         for t_index, t in enumerate(act.findall("transaction"), start=1):
-            tw = f"{where}, transaction {t_index}"
             type_el = t.find("transaction-type")
             code = (type_el.get("code") if type_el is not None else "") or ""
             code = code.strip().upper()
+            tw = f"{where}, transaction {t_index}" + (
+                f" (type {code}, {TRACKED_TYPES.get(code) or TYPE_NAMES.get(code, 'unknown')})"
+                if code
+                else ""
+            )
             item: dict[str, Any] = {"index": t_index, "type": code, "ref": (t.get("ref") or "").strip()}
             if code not in TRACKED_TYPES:
                 item["skip"] = (
@@ -334,12 +353,16 @@ def parse_activities(root: ET.Element) -> list[dict[str, Any]]:
                 raise IatiError(
                     f"{tw}: no date (neither transaction-date/@iso-date nor value/@value-date)", field="file"
                 )
+            # The transaction happened on its transaction-date (that gives its fiscal year); its value-date
+            # is the date its amount is converted at. The import key keeps the date it always used.
             provider = t.find("provider-org")
             receiver = t.find("receiver-org")
             t_country = t.find("recipient-country")
             item.update({
                 "kind": TRACKED_TYPES[code],
-                "date": value_date or tx_date,
+                "date": tx_date or value_date,
+                "rate_date": value_date if value_date and value_date != (tx_date or value_date) else None,
+                "key_date": value_date or tx_date,
                 "amount": _amount(value, f"{tw} value"),
                 "currency": _currency(value.get("currency") if value is not None else None, default_currency, tw),
                 "description": _text(t.find("description"))[:500],
@@ -430,7 +453,7 @@ def _transaction_keys(items: list[dict[str, Any]]) -> list[str]:
         if t["ref"]:
             base = f"ref|{t['ref']}"
         else:
-            base = f"{t['type']}|{t['date'].isoformat()}|{t['amount']}|{t['currency']}"
+            base = f"{t['type']}|{t['key_date'].isoformat()}|{t['amount']}|{t['currency']}"
         counter[base] += 1
         keys.append(base if counter[base] == 1 else f"{base}#{counter[base]}")
     return keys
@@ -441,6 +464,23 @@ def _activity_fields(a: dict[str, Any], version: str) -> dict[str, Any]:
             "default_currency", "start", "end", "participating_orgs", "sectors", "tags", "recipient_countries",
             "recipient_regions")  # fmt: skip
     return {k: a[k] for k in keys} | {"iati_version": version}
+
+
+def _assign(record: Any, values: dict[str, Any]) -> bool:
+    """Set `values` on a stored record; True when any differs from what is stored (a re-import of an
+    unchanged file reports its rows as unchanged). Related objects are compared by key, without loading."""
+    changed = False
+    for name, value in values.items():
+        field_ = record._meta.get_field(name)
+        if field_.is_relation:
+            new_id = value.pk if value is not None else None
+            if getattr(record, field_.attname) != new_id:
+                setattr(record, name, value)
+                changed = True
+        elif getattr(record, name) != value:
+            setattr(record, name, value)
+            changed = True
+    return changed
 
 
 def _funder_of(a: dict[str, Any], t: dict[str, Any] | None, orgs: dict[str, Organisation]) -> tuple[Any, str]:
@@ -488,19 +528,26 @@ def iati_import(
             summary.budgets["skipped"] += len(a["budgets"])
             summary.skipped.append(Skip(ident, "activity", "already imported for another organisation"))
             continue
-        fields = _activity_fields(a, version) | {"last_imported_at": now}
+        fields = _activity_fields(a, version)
+        changed = False
         if activity is None:
-            activity = IatiActivity.objects.create(iati_identifier=ident, organisation=organisation, **fields)
+            activity = IatiActivity.objects.create(
+                iati_identifier=ident, organisation=organisation, last_imported_at=now, **fields
+            )
             summary.activities["imported"] += 1
         else:
-            for k, v in fields.items():
-                setattr(activity, k, v)
-            summary.activities["updated"] += 1
+            changed = _assign(activity, fields)
+            activity.last_imported_at = now
         if activity.mapping_method != MappingMethod.MANUAL:
             rule = match_rule(activity, rules)
-            activity.node = rule.node if rule else None
-            activity.mapping_method = MappingMethod.RULE if rule else MappingMethod.NONE
-            activity.mapping_note = _rule_note(rule) if rule else ""
+            mapped = {
+                "node": rule.node if rule else None,
+                "mapping_method": MappingMethod.RULE if rule else MappingMethod.NONE,
+                "mapping_note": _rule_note(rule) if rule else "",
+            }
+            changed = _assign(activity, mapped) or changed
+        if ident in existing:
+            summary.activities["updated" if changed else "unchanged"] += 1
         activity.save()
         if activity.node_id is None:
             summary.unmapped.append(ident)
@@ -572,11 +619,11 @@ def _import_budgets(
         if line is None:
             BudgetLine.objects.create(iati_key=key, **values)
             summary.budgets["imported"] += 1
-        else:
-            for k, v in values.items():
-                setattr(line, k, v)
+        elif _assign(line, values):
             line.save()
             summary.budgets["updated"] += 1
+        else:
+            summary.budgets["unchanged"] += 1
     gone = [pk for key, b in old.items() if key not in keep for pk in [b.pk]]
     if gone:
         BudgetLine.objects.filter(pk__in=gone).delete()
@@ -617,7 +664,8 @@ def _import_transactions(
         keep.add(key)
         funder, funder_name = _funder_of(a, t, orgs)
         values = common | {
-            "kind": t["kind"], "date": t["date"], "amount": _shared(t["amount"], t_share), "currency": t["currency"],
+            "kind": t["kind"], "date": t["date"], "rate_date": t["rate_date"],
+            "amount": _shared(t["amount"], t_share), "currency": t["currency"],
             "description": ((t["description"] or f"IATI {t['kind']}")
                             + _share_note(t["amount"], t["currency"], t_share))[:500],
             "reference": t["ref"][:200],
@@ -627,11 +675,11 @@ def _import_transactions(
         if tx is None:
             Transaction.objects.create(iati_key=key, **values)
             summary.transactions["imported"] += 1
-        else:
-            for k, v in values.items():
-                setattr(tx, k, v)
+        elif _assign(tx, values):
             tx.save()
             summary.transactions["updated"] += 1
+        else:
+            summary.transactions["unchanged"] += 1
     gone = [tx.pk for key, tx in old.items() if key not in keep]
     if gone:
         Transaction.objects.filter(pk__in=gone).delete()

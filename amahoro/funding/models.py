@@ -170,10 +170,14 @@ class TransactionKind(models.TextChoices):
 
 
 class Transaction(FundingRecord):
-    """A commitment, disbursement or expenditure on a date (IATI's value date when it has one)."""
+    """A commitment, disbursement or expenditure on a date (IATI's transaction-date), converted to other
+    currencies at `rate_date` (IATI's value-date) when that differs."""
 
     kind = models.CharField(max_length=20, choices=TransactionKind.choices)
     date = models.DateField()
+    rate_date = models.DateField(
+        null=True, blank=True, help_text=_("The date its amount is converted at, when not its date")
+    )
     reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -191,7 +195,7 @@ class Transaction(FundingRecord):
 
     @property
     def value_date(self) -> dt.date:
-        return self.date
+        return self.rate_date or self.date
 
 
 class RuleKind(models.TextChoices):

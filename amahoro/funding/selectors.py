@@ -237,10 +237,11 @@ def _rows(
         "pk", "node_id", "organisation_id", "amount", "currency", "period_start"
     ):
         yield f"budget line {pk}", "planned", node, org, amount, cur, start
-    for pk, kind, node, org, amount, cur, day in t.values_list(
-        "pk", "kind", "node_id", "organisation_id", "amount", "currency", "date"
+    # The fiscal year follows the transaction's date; the exchange rate its value date (IATI value-date).
+    for pk, kind, node, org, amount, cur, day, rate_day in t.values_list(
+        "pk", "kind", "node_id", "organisation_id", "amount", "currency", "date", "rate_date"
     ):
-        yield f"{kind} {pk}", TX_FIELD[kind], node, org, amount, cur, day
+        yield f"{kind} {pk}", TX_FIELD[kind], node, org, amount, cur, rate_day or day
 
 
 def framework_funding(

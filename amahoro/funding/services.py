@@ -5,6 +5,7 @@ system, e.g. `load_demo`), checks the policy and records the change in the audit
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,9 +49,23 @@ def fiscal_year_parse(code: str, *, field: str = "fiscal_year") -> period_lib.Pe
         ) from exc
 
 
+# Commas only as thousands separators in whole groups ("1,234,567.89"); "200,5" (a decimal comma) or
+# "1.234,56" is refused rather than read as 2005 or 1.23.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def amount_check(value: Any, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
+    text = str(value).strip() if value is not None else ""
+    if "," in text:
+        if not THOUSANDS.fullmatch(text):
+            raise ValidationFailed(
+                f"{field}: '{value}' is not a number: write decimals with '.' (1234.56); a ',' may only "
+                "separate thousands (1,234.56)",
+                field=field,
+            )
+        text = text.replace(",", "")
     try:
-        amount = Decimal(str(value).strip().replace(",", "")) if value is not None else None
+        amount = Decimal(text) if value is not None else None
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():

@@ -63,8 +63,14 @@ def dialogue_form(form_id: str = "dialogue", version: str = "1", public_key: str
 
 
 def upload(actor: Any, org: Any, **kw: Any) -> XForm:
+    """Upload the dialogue form; a new version (named explicitly) when a form with its form_id exists."""
+    existing = XForm.objects.filter(form_id=kw.get("form_id", "dialogue")).first()
     return services.form_upload(
-        actor=actor, organisation=org, content=dialogue_form(**kw), filename="dialogue.xlsx"
+        actor=actor,
+        organisation=org,
+        content=dialogue_form(**kw),
+        filename="dialogue.xlsx",
+        form=existing if existing is not None and existing.organisation_id == org.pk else None,
     )
 
 

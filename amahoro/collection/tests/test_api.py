@@ -29,7 +29,7 @@ def test_post_forms_answers_201_with_form_id_and_version(cast: Any, api_client: 
     assert resp.status_code == 201, resp.content
     assert resp.json()["form_id"] == "dialogue" and resp.json()["version"] == "1"
     assert resp.json()["organisation"] == "NGO1"
-    again = _upload(api_client, dialogue_form(version="2"), organisation="NGO1")
+    again = _upload(api_client, dialogue_form(version="2"), organisation="NGO1", form_id="dialogue")
     assert again.status_code == 201 and again.json()["versions"] == ["2", "1"]
 
 

@@ -42,7 +42,7 @@ def test_every_version_is_kept_and_same_version_other_content_is_refused(cast: A
         }
     )
     with pytest.raises(ValidationFailed, match="raise settings/version"):
-        services.form_upload(actor=cast.ngo_admin, organisation=cast.ngo, content=bad, filename="d.xlsx")
+        services.form_upload(actor=cast.ngo_admin, content=bad, filename="d.xlsx", form=form)
 
 
 def test_pyxform_error_is_a_400_with_its_row_and_nothing_is_stored(cast: Any) -> None:

@@ -50,11 +50,11 @@ def test_import_203_counts_skips_and_mapping(mapped: Any) -> None:
     body = r.json()
     assert body["iati_version"] == "2.03"
     assert body["organisation"] == "NGO1"
-    assert body["activities"] == {"imported": 3, "updated": 0, "skipped": 0, "removed": 0}
+    assert body["activities"] == {"imported": 3, "updated": 0, "unchanged": 0, "skipped": 0, "removed": 0}
     # 5 + 2 + 1 transactions; the incoming funds one is skipped
-    assert body["transactions"] == {"imported": 7, "updated": 0, "skipped": 1, "removed": 0}
+    assert body["transactions"] == {"imported": 7, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
     # 3 + 1 budgets; the original 2024July budget is superseded by the revised one
-    assert body["budgets"] == {"imported": 3, "updated": 0, "skipped": 1, "removed": 0}
+    assert body["budgets"] == {"imported": 3, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
     reasons = {(s["activity"], s["item"]): s["reason"] for s in body["skipped"]}
     assert (
         reasons[("XM-DAC-99999-RW-GBV-2024", "transaction 5")]
@@ -72,8 +72,9 @@ def test_import_203_counts_skips_and_mapping(mapped: Any) -> None:
     assert IatiActivity.objects.get(iati_identifier="XM-DAC-99999-RW-WPS-2025").node.code == "P1.O1"
     pb = IatiActivity.objects.get(iati_identifier="XM-DAC-99999-RW-PB-2025")
     assert pb.recipient_regions[0]["code"] == "289"
-    # the value date and the default currency are used
-    d1 = Transaction.objects.get(iati_activity=gbv, kind="disbursement", date=date(2024, 8, 1))
+    # the transaction date (its fiscal year), the value date (its exchange rate) and the default currency
+    d1 = Transaction.objects.get(iati_activity=gbv, kind="disbursement", date=date(2024, 8, 5))
+    assert d1.rate_date == date(2024, 8, 1) == d1.value_date
     assert (d1.currency, str(d1.amount), d1.funder_name) == ("USD", "100000.00", "Demo Donor Fund")
     assert d1.implementing_partner == mapped.ngo
     budget = BudgetLine.objects.get(iati_activity=gbv, fiscal_year="2024July")
@@ -100,8 +101,9 @@ def test_transactions_appear_under_mapped_nap_nodes_and_reimport_updates(mapped:
     )  # fmt: skip
     counts = (IatiActivity.objects.count(), Transaction.objects.count(), BudgetLine.objects.count())
     again = _post(mapped.ngo_admin, FILE_203).json()
-    assert again["activities"] == {"imported": 0, "updated": 3, "skipped": 0, "removed": 0}
-    assert again["transactions"]["imported"] == 0 and again["transactions"]["updated"] == 7
+    assert again["activities"] == {"imported": 0, "updated": 0, "unchanged": 3, "skipped": 0, "removed": 0}
+    assert again["transactions"]["imported"] == 0 and again["transactions"]["updated"] == 0
+    assert again["transactions"]["unchanged"] == 7
     assert (IatiActivity.objects.count(), Transaction.objects.count(), BudgetLine.objects.count()) == counts
     assert selectors.pillar_funding_summary(framework_code=nap.code, user=mapped.sysadmin)[1] == rows["P2"]
 
@@ -156,7 +158,7 @@ def test_import_105(mapped: Any, nap: Any) -> None:
     body = _post(mapped.ngo_admin, FILE_105).json()
     assert body["iati_version"] == "1.05"
     assert body["activities"]["imported"] == 1
-    assert body["transactions"] == {"imported": 3, "updated": 0, "skipped": 1, "removed": 0}
+    assert body["transactions"] == {"imported": 3, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
     act = IatiActivity.objects.get(iati_identifier="GB-DEMO-42-RW-ISANGE")
     assert act.title == "Support to Isange One Stop Centres"
     assert act.node.code == "P2.O1"  # DAC sector 15180
@@ -209,7 +211,7 @@ def test_transaction_without_date_refuses_whole_file(mapped: Any) -> None:
     r = _post(mapped.ngo_admin, broken)
     assert r.status_code == 400
     assert r.json()["error"] == (
-        "activity 1 (XM-DAC-99999-RW-GBV-2024), transaction 3: no date "
+        "activity 1 (XM-DAC-99999-RW-GBV-2024), transaction 3 (type 3, disbursement): no date "
         "(neither transaction-date/@iso-date nor value/@value-date)"
     )
     assert IatiActivity.objects.count() == 0 and Transaction.objects.count() == 0
@@ -219,7 +221,10 @@ def test_unknown_currency_refuses_whole_file(mapped: Any) -> None:
     broken = FILE_203.replace(b'default-currency="EUR"', b'default-currency="EUX"')
     r = _post(mapped.ngo_admin, broken)
     assert r.status_code == 400
-    assert "activity 2 (XM-DAC-99999-RW-WPS-2025), transaction 1: unknown currency 'EUX'" in r.json()["error"]
+    assert (
+        "activity 2 (XM-DAC-99999-RW-WPS-2025), transaction 1 (type 2, commitment): unknown currency 'EUX'"
+        in r.json()["error"]
+    )
     assert IatiActivity.objects.count() == 0
 
 

@@ -101,10 +101,16 @@ def test_service_import_reads_the_example_and_reimports_without_duplicates(setup
     summary = iati.iati_import(actor=None, content=EXAMPLE, organisation=setup.ngo, filename="example.xml")
     body = summary.as_dict()
     assert body["iati_version"] == "2.02"
-    assert body["activities"] == {"imported": ACTIVITIES, "updated": 0, "skipped": 0, "removed": 0}
+    assert body["activities"] == {
+        "imported": ACTIVITIES,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "removed": 0,
+    }
     # the only transaction is incoming funds: skipped, with its reason
-    assert body["transactions"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
-    assert body["budgets"] == {"imported": BUDGETS, "updated": 0, "skipped": 0, "removed": 0}
+    assert body["transactions"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
+    assert body["budgets"] == {"imported": BUDGETS, "updated": 0, "unchanged": 0, "skipped": 0, "removed": 0}
     assert body["skipped"] == [
         {
             "activity": IDENT,
@@ -151,9 +157,9 @@ def test_service_import_reads_the_example_and_reimports_without_duplicates(setup
 
     rows = _rows()
     again = iati.iati_import(actor=None, content=EXAMPLE, organisation=setup.ngo).as_dict()
-    assert again["activities"] == {"imported": 0, "updated": 1, "skipped": 0, "removed": 0}
-    assert again["budgets"] == {"imported": 0, "updated": 1, "skipped": 0, "removed": 0}
-    assert again["transactions"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
+    assert again["activities"] == {"imported": 0, "updated": 0, "unchanged": 1, "skipped": 0, "removed": 0}
+    assert again["budgets"] == {"imported": 0, "updated": 0, "unchanged": 1, "skipped": 0, "removed": 0}
+    assert again["transactions"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
     assert _rows() == rows == (1, 0, 1)
 
 
@@ -177,8 +183,20 @@ def test_api_import_maps_the_example_to_a_nap_node_and_reimport_updates(setup: A
     rows = _rows()
     again = _post(setup.ngo_admin, EXAMPLE)
     assert again.status_code == 200, again.content
-    assert again.json()["activities"] == {"imported": 0, "updated": 1, "skipped": 0, "removed": 0}
-    assert again.json()["budgets"] == {"imported": 0, "updated": 1, "skipped": 0, "removed": 0}
+    assert again.json()["activities"] == {
+        "imported": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "skipped": 0,
+        "removed": 0,
+    }
+    assert again.json()["budgets"] == {
+        "imported": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "skipped": 0,
+        "removed": 0,
+    }
     assert _rows() == rows
     assert _node_totals(nap, setup.sysadmin, "P4.O2") == p4o2
 
@@ -190,7 +208,13 @@ def test_transaction_elements_read_when_the_type_is_tracked(setup: Any, nap: Any
     recipient country (TM): it counts for TM in full, and not at all for AF."""
     r = _post(setup.ngo_admin, AS_DISBURSEMENT)
     assert r.status_code == 200, r.content
-    assert r.json()["transactions"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
+    assert r.json()["transactions"] == {
+        "imported": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 1,
+        "removed": 0,
+    }
     assert {"activity": IDENT, "item": "transaction 1", "reason": "transaction for TM, not AF"} in r.json()[
         "skipped"
     ]
@@ -198,8 +222,14 @@ def test_transaction_elements_read_when_the_type_is_tracked(setup: Any, nap: Any
     r = _post(setup.ngo_admin, AS_DISBURSEMENT)
     assert r.status_code == 200, r.content
     body = r.json()
-    assert body["transactions"] == {"imported": 1, "updated": 0, "skipped": 0, "removed": 0}
-    assert body["budgets"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 1}  # AF's budget goes
+    assert body["transactions"] == {"imported": 1, "updated": 0, "unchanged": 0, "skipped": 0, "removed": 0}
+    assert body["budgets"] == {
+        "imported": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 1,
+        "removed": 1,
+    }  # AF's budget goes
     assert {
         "activity": IDENT,
         "item": "budget 1",
@@ -226,7 +256,7 @@ def test_transaction_elements_read_when_the_type_is_tracked(setup: Any, nap: Any
 
     rows = _rows()
     again = _post(setup.ngo_admin, AS_DISBURSEMENT).json()
-    assert again["transactions"] == {"imported": 0, "updated": 1, "skipped": 0, "removed": 0}
+    assert again["transactions"] == {"imported": 0, "updated": 0, "unchanged": 1, "skipped": 0, "removed": 0}
     assert _rows() == rows == (1, 1, 0)
 
 
@@ -236,8 +266,8 @@ def test_rwanda_installation_counts_none_of_the_example(setup: Any, settings: An
     settings.AMAHORO_IATI_COUNTRY = "RW"
     body = iati.iati_import(actor=None, content=AS_DISBURSEMENT, organisation=setup.ngo).as_dict()
     assert body["activities"]["imported"] == 1
-    assert body["budgets"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
-    assert body["transactions"] == {"imported": 0, "updated": 0, "skipped": 1, "removed": 0}
+    assert body["budgets"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
+    assert body["transactions"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
     reasons = {(x["item"], x["reason"]) for x in body["skipped"]}
     assert ("budget 1", "recipient countries AF, AG do not include RW") in reasons
     assert ("transaction 1", "transaction for TM, not RW") in reasons
