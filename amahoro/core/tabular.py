@@ -10,7 +10,8 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
@@ -120,9 +121,9 @@ def xlsx_cell(value: Any) -> Any:
     value = safe_cell(value)
     if isinstance(value, str):
         return _ILLEGAL_XML.sub("", value)
-    if isinstance(value, (int, float, date, datetime)) or value is None:
+    if isinstance(value, (int, float, Decimal, date, datetime, time, timedelta)):
         return value
-    return _ILLEGAL_XML.sub("", str(value))  # Decimal, UUID, ...: as text, escaped above if text
+    return xlsx_cell(str(value))  # UUID, lazy translations, ...: as escaped text
 
 
 def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
