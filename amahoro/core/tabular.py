@@ -83,6 +83,14 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
 # Writers
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: numbers as they are, everything else as escaped text (a dict, a date or a lazy string
+    is text in a CSV too, so it gets the same rule)."""
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return safe_cell(value)
+    return safe_cell(value if isinstance(value, str) else str(value))
+
+
 class CSVWriter:
     """csv.writer that escapes every cell; `writerow` returns the line written (for streaming)."""
 
@@ -90,7 +98,7 @@ class CSVWriter:
         self._writer = csv.writer(out, **kwargs)
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow(safe_row(row))
+        return self._writer.writerow([csv_cell(v) for v in row])
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
@@ -326,13 +334,13 @@ def is_xlsx(content: bytes, filename: str) -> bool:
 class _Budget:
     """Rows and cells read so far, across the sheets of one file."""
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, field: str, *, max_rows: int | None = None, max_cells: int | None = None) -> None:
         self.field = field
         self.rows = 0
         self.cells = 0
-        self.max_rows = limit("AMAHORO_TABLE_MAX_ROWS")
+        self.max_rows = max_rows or limit("AMAHORO_TABLE_MAX_ROWS")
         self.max_cols = limit("AMAHORO_TABLE_MAX_COLUMNS")
-        self.max_cells = limit("AMAHORO_TABLE_MAX_CELLS")
+        self.max_cells = max_cells or limit("AMAHORO_TABLE_MAX_CELLS")
 
     def take(self, row: Sequence[Any], where: str) -> None:
         self.rows += 1
@@ -454,9 +462,12 @@ def decode_csv(content: bytes, *, field: str = "file") -> str:
         raise ValidationFailed("the CSV file is not UTF-8 text", field=field) from None
 
 
-def iter_csv(text: str, *, field: str = "file") -> Iterator[list[str]]:
-    """CSV rows (cells not stripped) within the row/column/cell limits."""
-    budget = _Budget(field)
+def iter_csv(
+    text: str, *, field: str = "file", max_rows: int | None = None, max_cells: int | None = None
+) -> Iterator[list[str]]:
+    """CSV rows (cells not stripped) within the row/column/cell limits (`max_rows`/`max_cells` raise them
+    for a reader whose files are known to be long, e.g. the UN peacekeeping history: its byte cap bounds it)."""
+    budget = _Budget(field, max_rows=max_rows, max_cells=max_cells)
     reader = csv.reader(io.StringIO(text))
     try:
         for record in reader:
