@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from collections.abc import Iterable
@@ -47,6 +48,7 @@ def replace_sheet(base: bytes, sheet_xml_parts: Iterable[bytes], *, member: str 
     return out.getvalue()
 
 
+@functools.cache
 def zip_bomb(*, megabytes: int = 300, title: str = "data") -> bytes:
     """A valid-looking workbook whose first sheet unpacks to `megabytes` MB of identical rows (< 1 MB)."""
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
