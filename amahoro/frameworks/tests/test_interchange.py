@@ -185,7 +185,7 @@ def test_malformed_files(setup: Any) -> None:
         interchange.parse_text("framework: [", "yaml")
     with pytest.raises(interchange.ValidationFailed, match="not valid JSON"):
         interchange.parse_text("{", "json")
-    with pytest.raises(interchange.ValidationFailed, match="not a readable XLSX"):
+    with pytest.raises(interchange.ValidationFailed, match=r"not a readable \.xlsx"):
         interchange.parse_xlsx(b"not a zip")
 
 
