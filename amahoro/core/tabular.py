@@ -96,9 +96,15 @@ class CSVWriter:
 
     def __init__(self, out: Any, **kwargs: Any) -> None:
         self._writer = csv.writer(out, **kwargs)
+        # csv quotes a field only for the characters of its own line terminator: with "\n" a bare CR would
+        # be written unquoted, and a spreadsheet would start a new row (and maybe a formula) there.
+        self._cr_to_lf = "\r" not in kwargs.get("lineterminator", "\r\n")
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow([csv_cell(v) for v in row])
+        cells = [csv_cell(v) for v in row]
+        if self._cr_to_lf:
+            cells = [c.replace("\r\n", "\n").replace("\r", "\n") if isinstance(c, str) else c for c in cells]
+        return self._writer.writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
@@ -377,9 +383,9 @@ class XLSXBook:
     as datetime, numbers as numbers) within the row/column/cell limits. Use it as a context manager."""
 
     def __init__(self, content: bytes, *, field: str = "file") -> None:
+        check_xlsx_archive(content, field=field)
         from openpyxl import load_workbook
 
-        check_xlsx_archive(content, field=field)
         self.field = field
         self._budget = _Budget(field)
         try:

@@ -44,6 +44,7 @@ def test_xlsform_zip_bomb_is_refused_before_pyxform_reads_it(
 ) -> None:
     api_client.force_authenticate(cast.ngo_admin)
     hostile = content()
+    api_client.get("/api/v1/forms")  # the first request of a process loads every URL and view
     started = time.monotonic()
     resp = api_client.post(
         "/api/v1/forms",
@@ -59,6 +60,7 @@ def test_submissions_import_zip_bomb_is_refused(cast: Any, api_client: Any) -> N
     upload(cast.ngo_admin, cast.ngo)
     api_client.force_authenticate(cast.ngo_admin)
     hostile = zip_bomb()
+    api_client.get("/api/v1/forms")
     started = time.monotonic()
     resp = api_client.post(
         "/api/v1/forms/dialogue/submissions/import",
@@ -116,5 +118,6 @@ def test_submission_exports_escape_formulas(
     _hostile_submission(cast, village, text)
     api_client.force_authenticate(cast.ngo_admin)
     cell = _exported(api_client, fmt)
-    stored = Submission.objects.get().data_text() if hasattr(Submission, "data_text") else None
-    assert cell.startswith("'") and cell[1:] in (text, text.strip()), (cell, stored)
+    # Answers are stored stripped of surrounding white space, so a leading TAB or CR may be gone; what
+    # matters is the apostrophe in front of what remains.
+    assert cell == "'" + text or cell == "'" + text.strip()

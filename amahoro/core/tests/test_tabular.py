@@ -63,6 +63,11 @@ def test_xlsx_keeps_types_and_drops_characters_xml_cannot_hold() -> None:
     assert row[4:] == ("abc", -4)
 
 
+def test_a_carriage_return_never_ends_a_row_of_an_lf_csv() -> None:
+    text = tabular.csv_text([["a\r=1+1", "b"], ["c", "d"]], lineterminator="\n")
+    assert list(csv.reader(io.StringIO(text))) == [["a\n=1+1", "b"], ["c", "d"]]
+
+
 def test_csv_writer_escapes_objects_written_as_text() -> None:
     class Sneaky:
         def __str__(self) -> str:

@@ -37,6 +37,7 @@ def _post(client: Any, content: bytes, name: str = "values.xlsx") -> Any:
 def test_hostile_xlsx_is_refused_quickly_with_a_short_reply(cast, meta, build: Any, setting: str) -> None:
     content = build()
     client = api_as(cast.me_nyarugenge)
+    _post(client, b"", "warm-up.csv")  # the first request of a process loads every URL and view
     started = time.monotonic()
     response = _post(client, content)
     assert time.monotonic() - started < 10
@@ -87,7 +88,8 @@ def test_template_exports_escape_formulas(cast, meta, text: str, fmt: str) -> No
         response = client.get("/api/v1/dataValues/template.xlsx", {"dataElement": "GBV_TOTAL"})
         book = load_workbook(io.BytesIO(response.content))
         assert all(c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
-        assert book["codes"].cell(row=2, column=2).value == "'" + text
+        # XML reads a CR back as a line feed; what matters is the apostrophe in front.
+        assert book["codes"].cell(row=2, column=2).value == "'" + text.replace("\r", "\n")
     else:
         # The CSV template holds codes only; a code is never formula-like, so check the dataValueSets CSV.
         from amahoro.data.tabular import dhis2_csv_write
@@ -108,4 +110,5 @@ def test_template_exports_escape_formulas(cast, meta, text: str, fmt: str) -> No
             )
         )
         rows = list(csv.reader(io.StringIO(line)))
-        assert rows[1][8] == "'" + text
+        # This CSV ends lines with LF, so a CR inside a cell is written as LF (quoted), never a row break.
+        assert len(rows) == 2 and rows[1][8] == "'" + text.replace("\r", "\n")
