@@ -269,7 +269,8 @@ def record_rows(budgets: Iterable[BudgetLine], txs: Iterable[Transaction]) -> li
 
 
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], hxl: dict[str, str]) -> bytes:
-    table = [list(columns), [hxl[c] for c in columns], *([r.get(c) for c in columns] for r in rows)]
+    table: list[list[Any]] = [list(columns), [hxl[c] for c in columns]]
+    table += [[r.get(c) for c in columns] for r in rows]
     return tabular.csv_text(table).encode("utf-8")
 
 
