@@ -41,6 +41,6 @@ def test_audit_csv_exports_escape_formulas(cast, export: str, text: str) -> None
             api_as(cast.ngo_admin).get("/api/v1/audit.csv", {"object_type": "organisations.contact"})
         )
     rows = list(csv.reader(io.StringIO(body)))
-    column = rows[0].index("object_repr") if "object_repr" in rows[0] else rows[0].index("message")
+    column = rows[0].index("object_repr" if export == "api" else "object")
     cells = [r[column] for r in rows[1:] if r[column].lstrip("'") == text]
     assert cells == ["'" + text]
