@@ -7,7 +7,6 @@ objects are both 404; an action the user may not take on a visible object is 403
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import json
@@ -34,6 +33,7 @@ from amahoro.audit import selectors as audit_selectors
 from amahoro.audit.models import AuditAction, AuditEvent
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.tabular import csv_lines
 from amahoro.geo import selectors as geo_selectors
 from amahoro.geo.models import OrgUnit
 from amahoro.geo.services import level_get
@@ -490,43 +490,29 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting like a formula (CSV injection).
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for e in events.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    e.at.isoformat(),
-                    e.actor_username,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    e.object_repr,
-                    e.organisation.code if e.organisation else "",
-                    e.org_unit_path,
-                    "yes" if e.sensitive else "no",
-                    json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str)
-                    if e.changes
-                    else "",
-                    e.message,
-                    e.ip_address,
-                    e.request_id,
-                )
+    """The audit log as CSV lines, every cell escaped (object names and messages are user text)."""
+
+    def rows() -> Iterator[list[Any]]:
+        yield CSV_COLUMNS
+        for e in events.iterator(chunk_size=2000):
+            yield [
+                e.at.isoformat(),
+                e.actor_username,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.organisation.code if e.organisation else "",
+                e.org_unit_path,
+                "yes" if e.sensitive else "no",
+                json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str) if e.changes else "",
+                e.message,
+                e.ip_address,
+                e.request_id,
             ]
-        )
+
+    return csv_lines(rows())
 
 
 @extend_schema(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from amahoro import policy
+from amahoro.core.tabular import CSVWriter
 from amahoro.roles import Perm
 
 from . import selectors
@@ -74,12 +74,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/list.html", context, status=status)
 
 
-def _cell(value: Any) -> str:
-    """Defuse spreadsheet formulas (CSV injection): a leading = + - @ is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 @login_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
@@ -108,26 +102,23 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="amahoro-audit-{timezone.localdate():%Y%m%d}.csv"'
     )
-    writer = csv.writer(response)
+    writer = CSVWriter(response)
     writer.writerow(CSV_COLUMNS)
     for e in events:
         writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    e.at.isoformat(),
-                    e.actor_username,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    e.object_repr,
-                    e.organisation.code if e.organisation else "",
-                    e.org_unit_path,
-                    "yes" if e.sensitive else "",
-                    e.message,
-                    e.ip_address or "",
-                    e.changes,
-                )
-            ]
+            (
+                e.at.isoformat(),
+                e.actor_username,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.organisation.code if e.organisation else "",
+                e.org_unit_path,
+                "yes" if e.sensitive else "",
+                e.message,
+                e.ip_address or "",
+                e.changes,
+            )
         )
     return response

@@ -6,7 +6,6 @@ stale edit is 409. Searches are POSTs, so no survivor code or phone number ever 
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.audit.models import AuditAction
+from amahoro.core import tabular
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
@@ -183,11 +183,12 @@ class IncidentCsv(CaseAPIView):
             "org_unit",
             "elapsed_reporting_bucket",
         ]
-        writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
+        writer = tabular.CSVWriter(buf)
+        writer.writerow(fields)
         for incident in qs.iterator(chunk_size=500):
             selectors._audit_read(request.user, incident, "exported", AuditAction.EXPORT)
-            writer.writerow(_summary(incident))
+            summary = _summary(incident)
+            writer.writerow(summary.get(f, "") for f in fields)
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="gbv-cases.csv"'
         return response
@@ -551,7 +552,7 @@ class StatisticsCsv(CaseAPIView):
             org_unit=request.query_params.get("org_unit"),
         )
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = tabular.CSVWriter(buf)
         writer.writerow(["table", "row", "column", "value"])
         for name, table in result["tables"].items():
             for row in table["rows"]:

@@ -9,13 +9,11 @@ is stored once), the token and the rule are created once. Every person is fictio
 
 from __future__ import annotations
 
-import io
 import random
 from typing import Any
 
-import openpyxl
-
 from amahoro.accounts.models import User
+from amahoro.core import tabular
 from amahoro.core.demo import DemoResult
 from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
@@ -70,22 +68,11 @@ TOPICS = ("gbv_prevention", "positive_masculinity", "household_decisions", "pare
 
 
 def dialogue_xlsform() -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
-    for name, rows in (
-        ("survey", SURVEY),
-        ("choices", CHOICES),
-        (
-            "settings",
-            [["form_id", "version", "form_title"], [FORM_ID, VERSION, "RWAMREC community dialogue session"]],
-        ),
-    ):
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    settings_rows = [
+        ["form_id", "version", "form_title"],
+        [FORM_ID, VERSION, "RWAMREC community dialogue session"],
+    ]
+    return tabular.xlsx_bytes([("survey", SURVEY), ("choices", CHOICES), ("settings", settings_rows)])
 
 
 def session_xml(i: int, village: OrgUnit, rng: random.Random) -> bytes:

@@ -4,14 +4,13 @@ HXL hashtag row comes from the XLSForm's `hxl` column."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from pyxform.xls2json_backends import get_xlsform
+
+from amahoro.core import tabular
 
 from .models import Submission, XForm
 from .services import XLSFORM_TYPES, form_schema, submission_data
@@ -96,27 +95,15 @@ def _collect_repeats(data: dict[str, Any], parent: str, repeats: dict[str, Table
 
 
 def to_csv(table: Table) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(table.columns)
-    if table.hxl:
-        writer.writerow(table.hxl)
-    writer.writerows(table.rows)
-    return buf.getvalue()
+    """The table as CSV, every cell escaped (answers are what collectors typed: never let Excel run one)."""
+    return tabular.csv_text([table.columns, *([table.hxl] if table.hxl else []), *table.rows])
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
-    wb = openpyxl.Workbook(write_only=True)
-    for table in tables:
-        ws = wb.create_sheet(table.name[:31])
-        ws.append(table.columns)
-        if table.hxl:
-            ws.append(table.hxl)
-        for row in table.rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """A sheet per table, every text cell escaped and never a formula cell."""
+    return tabular.xlsx_bytes(
+        (table.name, [table.columns, *([table.hxl] if table.hxl else []), *table.rows]) for table in tables
+    )
 
 
 def _point(raw: Any) -> list[float] | None:

@@ -9,9 +9,7 @@ error refuses the whole file, listing each error with its sheet, row and column;
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
+from amahoro.core import tabular
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 
 from .models import XForm
@@ -48,12 +47,16 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        # The first AMAHORO_TABLE_MAX_ERRORS errors and how many there were: a reply stays small.
+        capped = tabular.cap_errors(self.errors)
         return {
             "status": "ERROR" if self.errors else "OK",
             "rows": self.rows,
             "created": self.created,
             "unchanged": self.unchanged,
-            "errors": self.errors[:200],
+            "errors": capped.shown,
+            "error_count": capped.total,
+            "more_errors": capped.more,
         }
 
 
@@ -70,26 +73,12 @@ def _cell(value: Any) -> str:
 
 
 def read_sheets(content: bytes, filename: str) -> list[tuple[str, list[list[str]]]]:
+    """Every sheet of an XLSX (or the one table of a CSV) as text, through the guarded table I/O module."""
     name = filename.lower()
-    if name.endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ValidationFailed(_("The file is not a readable .xlsx workbook"), field="file") from exc
-        sheets = [
-            (ws.title, [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)])
-            for ws in book.worksheets
-        ]
-        book.close()
-        return sheets
+    if tabular.is_xlsx(content, filename):
+        return tabular.read_xlsx_sheets(content, text=_cell)
     if name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed(_("The CSV file is not UTF-8 text"), field="file") from exc
-        return [("", [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))])]
+        return [("", tabular.read_csv(content))]
     raise ValidationFailed(_("Upload a .csv or .xlsx file"), field="file")
 
 

@@ -26,6 +26,7 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core import crypto
 from amahoro.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from amahoro.core.tabular import check_xlsx_archive
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
@@ -119,6 +120,8 @@ def _convert(content: bytes, filename: str, fallback_id: str) -> Converted:
             _("An XLSForm must be a .xlsx, .xls or .csv file, not '%(name)s'") % {"name": filename},
             field="xlsform",
         )
+    if file_type in (".xlsx", ".xlsm"):
+        check_xlsx_archive(content, field="xlsform")  # pyxform opens it with openpyxl: guard it first
     try:
         # Read once, then convert what was read: pyxform takes the form_id from the settings sheet, else
         # from `fallback_form_name` (a file's stem; "data" when it has none, which made every such form

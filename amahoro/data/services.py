@@ -814,8 +814,11 @@ def datavalues_file_import(
     """Import a filled-in template (CSV or XLSX). Every problem is reported as {row, column, message};
     nothing is saved when any row has a problem, unless `import_valid_rows`.
 
-    Returns {"status", "rows", "imported", "updated", "ignored", "deleted", "errors", "dryRun", "saved"}.
+    Returns {"status", "rows", "imported", "updated", "ignored", "deleted", "errors", "errorCount",
+    "moreErrors", "dryRun", "saved"}; "errors" holds the first AMAHORO_TABLE_MAX_ERRORS, "errorCount" all of
+    them and "moreErrors" how many were left out (the reply says "and K more").
     """
+    from amahoro.core.tabular import cap_errors
     from amahoro.data.tabular import COLUMN_OF_FIELD, RowError, TableError, parse_template, read_table
 
     try:
@@ -852,11 +855,14 @@ def datavalues_file_import(
         counts = dict(summary.as_dict()["importCount"])
         counts["ignored"] += len({e.row for e in parsed.errors if e.row > 1})
     status = "ERROR" if refused else "WARNING" if errors else "SUCCESS"
+    capped = cap_errors(errors)  # a reply stays small however many rows are wrong
     return {
         "status": status,
         "rows": parsed.total_rows,
         **counts,
-        "errors": [e.as_dict() for e in errors],
+        "errors": [e.as_dict() for e in capped.shown],
+        "errorCount": capped.total,
+        "moreErrors": capped.more,
         "dryRun": dry_run,
         "saved": saved and bool(counts["imported"] + counts["updated"] + counts["deleted"]),
     }

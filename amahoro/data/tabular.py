@@ -8,13 +8,13 @@ dataValueSets rows for the import engine; its conflicts come back as row-level e
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from amahoro.core import tabular
 from amahoro.frameworks.models import CategoryComboMembership, CategoryOptionCombo, DataElement
 
 # DHIS2's CSV column order (dataValueSets with Content-Type application/csv).
@@ -66,8 +66,7 @@ class TableError(ValueError):
 def dhis2_csv_rows(text: str) -> list[dict[str, Any]]:
     """dataValueSets CSV -> rows. Columns are positional (DHIS2's order); a header row is skipped."""
     rows: list[dict[str, Any]] = []
-    reader = csv.reader(io.StringIO(text))
-    for n, record in enumerate(reader):
+    for n, record in enumerate(tabular.iter_csv(text)):
         if not record or all(not cell.strip() for cell in record):
             continue
         if n == 0 and record[0].strip().lower() == "dataelement":
@@ -85,7 +84,7 @@ def dhis2_csv_rows(text: str) -> list[dict[str, Any]]:
 def dhis2_csv_write(rows: Iterable[dict[str, Any]], *, include_deleted: bool = False) -> Iterator[str]:
     """JSON-shaped dataValues -> DHIS2 CSV lines (header first)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = tabular.CSVWriter(buffer, lineterminator="\n")
     header = list(DHIS2_CSV_COLUMNS) + (["deleted"] if include_deleted else [])
     writer.writerow(header)
     for r in rows:
@@ -153,34 +152,14 @@ def _normalise_header(name: Any) -> str:
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The cells of a CSV or XLSX upload as text, header first."""
-    name = filename.lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        return _read_xlsx(content)
-    if name.endswith((".csv", ".txt")) or not name:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise TableError("the CSV file is not UTF-8 text") from exc
-        return [[c.strip() for c in record] for record in csv.reader(io.StringIO(text))]
+    """The cells of a CSV or XLSX upload as text, header first (XLSX: the 'data' sheet, else the first),
+    read through the guarded table I/O module (archive checks, row/column/cell limits: 400 naming them)."""
+    if tabular.is_xlsx(content, filename):
+        # Dates become period codes (YYYYMMDD), as DHIS2 writes daily periods.
+        return tabular.read_xlsx(content, sheet="data", text=_cell_text)
+    if filename.lower().endswith((".csv", ".txt")) or not filename:
+        return tabular.read_csv(content)
     raise TableError("upload a .csv or .xlsx file")
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise TableError("the file is not a readable .xlsx workbook") from exc
-    sheet = workbook["data"] if "data" in workbook.sheetnames else workbook.worksheets[0]
-    out: list[list[str]] = []
-    for record in sheet.iter_rows(values_only=True):
-        out.append([_cell_text(v) for v in record])
-        if len(out) > MAX_ROWS + 1:
-            raise TableError(f"more than {MAX_ROWS} rows: split the file")
-    workbook.close()
-    return out
 
 
 def parse_template(table: list[list[str]]) -> ParsedTable:
@@ -332,11 +311,7 @@ def template_rows(
 
 
 def template_csv(header: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return tabular.csv_text([header, *rows], lineterminator="\n")
 
 
 def template_xlsx(header: list[str], rows: list[list[str]], *, data_elements: Sequence[DataElement]) -> bytes:
@@ -347,17 +322,19 @@ def template_xlsx(header: list[str], rows: list[list[str]], *, data_elements: Se
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "data"
-    sheet.append(header)
+    tabular.xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        tabular.xlsx_append(sheet, row)
     sheet.freeze_panes = "A2"
     for i, name in enumerate(header):
         sheet.column_dimensions[sheet.cell(row=1, column=i + 1).column_letter].width = max(14, len(name) + 4)
 
     codes = workbook.create_sheet("codes")
-    codes.append(["data_element", "name", "value_type", "category_combo", "category_option_combo", "options"])
+    tabular.xlsx_append(
+        codes, ["data_element", "name", "value_type", "category_combo", "category_option_combo", "options"]
+    )
     combo_ids = {de.category_combo_id for de in data_elements}
     cocs: dict[int, list[CategoryOptionCombo]] = {}
     for coc in (
@@ -368,18 +345,16 @@ def template_xlsx(header: list[str], rows: list[list[str]], *, data_elements: Se
         cocs.setdefault(coc.combo_id, []).append(coc)
     for de in data_elements:
         for coc in cocs.get(de.category_combo_id, []):
-            codes.append(
-                [
-                    _safe(x)
-                    for x in (
-                        de.code,
-                        de.name,
-                        de.value_type,
-                        coc.combo.code,
-                        coc.code,
-                        coc.option_key.replace("|", " + "),
-                    )
-                ]
+            tabular.xlsx_append(
+                codes,
+                (
+                    de.code,
+                    de.name,
+                    de.value_type,
+                    coc.combo.code,
+                    coc.code,
+                    coc.option_key.replace("|", " + "),
+                ),
             )
 
     readme = workbook.create_sheet("README")
@@ -391,22 +366,5 @@ def template_xlsx(header: list[str], rows: list[list[str]], *, data_elements: Se
         "Rows with errors are listed with row and column; nothing is saved unless every row is valid,",
         "or you ask to import the valid rows only. The 'codes' sheet lists the valid codes.",
     ):
-        readme.append([line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet must not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        tabular.xlsx_append(readme, [line])
+    return tabular.workbook_bytes(workbook)

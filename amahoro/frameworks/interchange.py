@@ -10,7 +10,6 @@ one. All writes go through the services, so the policy and the audit log apply a
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from amahoro.core import tabular
 from amahoro.core.errors import AmahoroError, NotFound, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
@@ -308,23 +308,20 @@ def parse_text(text: str | bytes, fmt: str) -> Bundle:
 def parse_xlsx(data: bytes) -> Bundle:
     """The XLSX template as a Bundle: sheet Framework (field, value rows), and one row per node, indicator,
     target and link in the other sheets, with the header in row 1."""
-    from openpyxl import load_workbook
-
     if len(data) > MAX_FILE_BYTES:
         raise ValidationFailed(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", field="file")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken or non-XLSX file
-        raise ValidationFailed(
-            f"the file is not a readable XLSX workbook ({type(exc).__name__})", field="file"
-        ) from None
+    with tabular.XLSXBook(data) as book:
+        return _parse_book(book)
+
+
+def _parse_book(book: tabular.XLSXBook) -> Bundle:
     bundle = Bundle()
-    sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+    sheets = {name.strip().lower(): name for name in book.sheet_names}
     if "framework" not in sheets:
         bundle.error("file", "the workbook has no 'Framework' sheet (download the template)")
         return bundle
     fw: dict[str, Any] = {}
-    for n, row in enumerate(sheets["framework"].iter_rows(min_row=2, values_only=True), start=2):
+    for n, row in enumerate(book.rows(sheets["framework"], min_row=2), start=2):
         if not row or row[0] in (None, ""):
             continue
         key = _text(row[0]).lower()
@@ -341,10 +338,10 @@ def parse_xlsx(data: bytes) -> Bundle:
         ("targets", TARGET_KEYS, bundle.targets, ("indicator", "org_unit", "period", "value")),
         ("links", LINK_KEYS, bundle.links, ("source", "target_framework", "target_node")),
     ):
-        ws = sheets.get(title)
-        if ws is None:
+        sheet_name = sheets.get(title)
+        if sheet_name is None:
             continue
-        rows = ws.iter_rows(values_only=True)
+        rows = book.rows(sheet_name)
         header = next(rows, None)
         label = title.capitalize()
         if header is None:
@@ -363,7 +360,6 @@ def parse_xlsx(data: bytes) -> Bundle:
             item = {col: row[i] for i, col in enumerate(columns) if col in keys and i < len(row)}
             item["_order"] = n
             target.append(Spec(f"{label} row {n}", item))
-    wb.close()
     return bundle
 
 
@@ -863,11 +859,11 @@ def framework_xlsx(framework: Framework | None = None) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "Framework"
-    ws.append(["field", "value"])
+    tabular.xlsx_append(ws, ["field", "value"])
     doc = framework_document(framework)["framework"] if framework else {}
     for k in FRAMEWORK_KEYS:
         value = doc.get(k, "")
-        ws.append([k, _cell(value)])
+        tabular.xlsx_append(ws, [k, _cell(value)])
 
     sheets = {}
     for title, keys in (
@@ -877,7 +873,7 @@ def framework_xlsx(framework: Framework | None = None) -> bytes:
         ("Links", LINK_KEYS),
     ):
         sheet = wb.create_sheet(title)
-        sheet.append(list(keys))
+        tabular.xlsx_append(sheet, keys)
         sheets[title] = sheet
 
     def lists(title: str, column: str, choices: Iterable[str]) -> None:
@@ -898,17 +894,15 @@ def framework_xlsx(framework: Framework | None = None) -> bytes:
     if framework is not None:
         _fill_rows(framework, sheets)
     help_sheet = wb.create_sheet("Help")
-    help_sheet.append(["sheet", "how to fill it in"])
+    tabular.xlsx_append(help_sheet, ["sheet", "how to fill it in"])
     for row in HELP_ROWS:
-        help_sheet.append(list(row))
+        tabular.xlsx_append(help_sheet, row)
     help_sheet.column_dimensions["B"].width = 120
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tabular.workbook_bytes(wb)
 
 
 def _cell(value: Any) -> Any:
@@ -931,7 +925,8 @@ def _fill_rows(framework: Framework, sheets: dict[str, Any]) -> None:
 
     def emit(parent_id: int | None) -> None:
         for n in by_parent.get(parent_id, []):
-            sheets["Nodes"].append(
+            tabular.xlsx_append(
+                sheets["Nodes"],
                 [
                     n.code,
                     n.kind,
@@ -944,7 +939,7 @@ def _fill_rows(framework: Framework, sheets: dict[str, Any]) -> None:
                     ", ".join(o.code for o in n.supporting.all()),
                     n.start,
                     n.end,
-                ]
+                ],
             )
             emit(n.pk)
 
@@ -954,19 +949,23 @@ def _fill_rows(framework: Framework, sheets: dict[str, Any]) -> None:
             _cell(getattr(ind, k)) if k != "nodes" else ", ".join(sorted(n.code for n in ind.nodes.all()))
             for k in INDICATOR_KEYS
         ]
-        sheets["Indicators"].append(row)
+        tabular.xlsx_append(sheets["Indicators"], row)
         for t in (
             Target.objects.filter(indicator=ind)
             .select_related("org_unit")
             .order_by("start", "org_unit__path")
         ):
-            sheets["Targets"].append([ind.code, t.org_unit.code, t.period, t.value, t.lower, t.upper, t.note])
+            tabular.xlsx_append(
+                sheets["Targets"], [ind.code, t.org_unit.code, t.period, t.value, t.lower, t.upper, t.note]
+            )
     for link in (
         NodeLink.objects.filter(source__framework=framework)
         .select_related("source", "target__framework")
         .order_by("source__code")
     ):
-        sheets["Links"].append([link.source.code, link.target.framework.code, link.target.code, link.note])
+        tabular.xlsx_append(
+            sheets["Links"], [link.source.code, link.target.framework.code, link.target.code, link.note]
+        )
 
 
 EXPORT_FORMATS = {

@@ -9,17 +9,15 @@ YYYY-MM-DD), amount, currency (ISO 4217), org_unit (optional place code), descri
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 
 from amahoro import policy
+from amahoro.core import tabular
 from amahoro.core.errors import AmahoroError, ValidationFailed
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
@@ -83,7 +81,12 @@ class SpreadsheetInvalid(ValidationFailed):
         self.errors = errors
 
     def as_dict(self) -> dict[str, Any]:  # type: ignore[override]
-        return super().as_dict() | {"errors": [e.as_dict() for e in self.errors]}
+        capped = tabular.cap_errors(self.errors)
+        return super().as_dict() | {
+            "errors": [e.as_dict() for e in capped.shown],
+            "error_count": capped.total,
+            "more_errors": capped.more,
+        }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -103,23 +106,12 @@ def _cell(value: Any) -> str:
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    name = filename.lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise ValidationFailed("the file is not a readable .xlsx workbook", field="file") from exc
-        sheet = wb["funding"] if "funding" in wb.sheetnames else wb.worksheets[0]
-        rows = [[_cell(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-        wb.close()
+    """The rows of a CSV or XLSX upload (the 'funding' sheet, else the first), through the guarded table
+    I/O module (archive checks and row/column/cell limits)."""
+    if tabular.is_xlsx(content, filename):
+        rows = tabular.read_xlsx(content, sheet="funding", text=_cell)
     else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed("the CSV file is not UTF-8 text", field="file") from exc
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        rows = tabular.read_csv(content)
     rows = [r for r in rows if any(c for c in r)]
     if len(rows) > MAX_ROWS + 2:
         raise ValidationFailed(f"more than {MAX_ROWS} rows: split the file", field="file")
@@ -276,26 +268,10 @@ def record_rows(budgets: Iterable[BudgetLine], txs: Iterable[Transaction]) -> li
     return out
 
 
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            return "'" + value
-    return value
-
-
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], hxl: dict[str, str]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(columns)
-    w.writerow([hxl[c] for c in columns])
-    for r in rows:
-        w.writerow([_safe(r.get(c)) for c in columns])
-    return buf.getvalue().encode("utf-8")
+    table: list[list[Any]] = [list(columns), [hxl[c] for c in columns]]
+    table += [[r.get(c) for c in columns] for r in rows]
+    return tabular.csv_text(table).encode("utf-8")
 
 
 def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str = "funding") -> bytes:
@@ -306,11 +282,11 @@ def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title:
     ws = wb.active
     assert ws is not None
     ws.title = title
-    ws.append(list(columns))
+    tabular.xlsx_append(ws, columns)
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append([_safe(r.get(c)) for c in columns])
+        tabular.xlsx_append(ws, [r.get(c) for c in columns])
     help_ws = wb.create_sheet("help")
     for line in (
         ("record_type", "budget, commitment, disbursement or expenditure"),
@@ -327,10 +303,8 @@ def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title:
         ("published, sensitive", "yes/no: published, non-sensitive figures appear on the public portal"),
         ("all or nothing", "if any row has an error, nothing is imported and every error is listed"),
     ):
-        help_ws.append(list(line))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        tabular.xlsx_append(help_ws, line)
+    return tabular.workbook_bytes(wb)
 
 
 def template_xlsx() -> bytes:

@@ -170,7 +170,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     actor=request.user, content=upload_file.read(), filename=upload_file.name or ""
                 )
             except spreadsheet.SpreadsheetInvalid as exc:
-                message, errors, status = exc.message, [e.as_dict() for e in exc.errors], 400
+                message, errors, status = exc.message, [e.as_dict() for e in exc.errors[:500]], 400
             except AmahoroError as exc:
                 message, status = exc.message, 400
             else:

@@ -3,11 +3,11 @@ hashtag row under the header (https://hxlstandard.org) or as JSON."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from amahoro.core import tabular
 
 from . import selectors
 
@@ -202,30 +202,10 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula by Excel.
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def as_csv(dataset: Dataset) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.name for c in dataset.columns])
-    writer.writerow([c.hxl for c in dataset.columns])
-    for row in dataset.rows():
-        writer.writerow([_cell(row.get(c.name)) for c in dataset.columns])
-    return out.getvalue()
+    header = [[c.name for c in dataset.columns], [c.hxl for c in dataset.columns]]
+    body = ([row.get(c.name) for c in dataset.columns] for row in dataset.rows())
+    return tabular.csv_text([*header, *body], lineterminator="\n")
 
 
 def as_json(dataset: Dataset) -> dict[str, Any]:

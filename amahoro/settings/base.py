@@ -247,5 +247,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
+# Hostile spreadsheets (docs/security.md, "Spreadsheets and CSV files"): limits every CSV/XLSX upload is
+# checked against before it is read (amahoro/core/tabular.py). Sizes in bytes.
+AMAHORO_XLSX_MAX_UNCOMPRESSED = int(os.environ.get("AMAHORO_XLSX_MAX_UNCOMPRESSED", str(100 * 1024 * 1024)))
+AMAHORO_XLSX_MAX_MEMBER = int(os.environ.get("AMAHORO_XLSX_MAX_MEMBER", str(100 * 1024 * 1024)))
+AMAHORO_XLSX_MAX_RATIO = int(os.environ.get("AMAHORO_XLSX_MAX_RATIO", "100"))
+AMAHORO_XLSX_MAX_MEMBERS = int(os.environ.get("AMAHORO_XLSX_MAX_MEMBERS", "1000"))
+AMAHORO_TABLE_MAX_ROWS = int(os.environ.get("AMAHORO_TABLE_MAX_ROWS", "200000"))
+AMAHORO_TABLE_MAX_COLUMNS = int(os.environ.get("AMAHORO_TABLE_MAX_COLUMNS", "1000"))
+AMAHORO_TABLE_MAX_CELLS = int(os.environ.get("AMAHORO_TABLE_MAX_CELLS", "5000000"))
+AMAHORO_TABLE_MAX_ERRORS = int(os.environ.get("AMAHORO_TABLE_MAX_ERRORS", "100"))
+
 AMAHORO_DEMO = env_bool("AMAHORO_DEMO", False)
 LOGIN_URL_2FA = "/accounts/two-factor/"

@@ -185,7 +185,7 @@ def test_malformed_files(setup: Any) -> None:
         interchange.parse_text("framework: [", "yaml")
     with pytest.raises(interchange.ValidationFailed, match="not valid JSON"):
         interchange.parse_text("{", "json")
-    with pytest.raises(interchange.ValidationFailed, match="not a readable XLSX"):
+    with pytest.raises(interchange.ValidationFailed, match=r"not a readable \.xlsx"):
         interchange.parse_xlsx(b"not a zip")
 
 
@@ -292,3 +292,14 @@ def test_ngo_framework_factory_exports(setup: Any) -> None:
         interchange.framework_document(fw)["framework"]["goals"][0]["outcomes"][0]["outputs"][0]["code"]
         == "O1.1"
     )
+
+
+@pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"])
+def test_xlsx_export_escapes_formulas_and_has_no_formula_cells(setup: Any, text: str) -> None:
+    interchange.framework_import(actor=None, bundle=interchange.parse_text(PLAN, "yaml"))
+    framework = Framework.objects.get(code="NGO1-SP-2022")
+    Node.objects.filter(framework=framework, code="G1").update(name=text)
+    wb = load_workbook(io.BytesIO(interchange.framework_xlsx(framework)))
+    assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    names = {r[0]: r[3] for r in wb["Nodes"].iter_rows(min_row=2, values_only=True)}
+    assert names["G1"] == "'" + text.replace("\r", "\n")

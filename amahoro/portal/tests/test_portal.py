@@ -150,10 +150,10 @@ def test_private_framework_is_not_the_portal(db: Any, settings: Any) -> None:
 
 
 def test_csv_cells_cannot_start_a_formula() -> None:
-    from amahoro.portal.downloads import _cell
+    from amahoro.core.tabular import csv_cell  # the one rule every export uses (portal CSV included)
 
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _cell("-4.5") == "-4.5"
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("-4.5") == "-4.5"
 
 
 def test_language_chosen_in_the_url_without_a_cookie(figures: Any) -> None:

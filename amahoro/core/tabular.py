@@ -1,0 +1,524 @@
+"""The one table I/O module: every CSV/XLSX the project reads or writes goes through here, so there is one
+cell-escaping rule (`safe_cell`), one XLSX archive guard (zip bombs, huge declared sheets) and one set of
+row/column/cell limits, all settings (AMAHORO_XLSX_* and AMAHORO_TABLE_*; see docs/security.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+
+from amahoro.core.errors import ValidationFailed
+
+MB = 1024 * 1024
+_DEFAULTS: dict[str, int] = {
+    # Sum of the declared uncompressed sizes of all members of an .xlsx archive.
+    "AMAHORO_XLSX_MAX_UNCOMPRESSED": 100 * MB,
+    # Any one member (a sheet's XML, the shared strings).
+    "AMAHORO_XLSX_MAX_MEMBER": 100 * MB,
+    # Uncompressed / compressed size of a member larger than 1 MB (real workbooks: 5 to 30).
+    "AMAHORO_XLSX_MAX_RATIO": 100,
+    "AMAHORO_XLSX_MAX_MEMBERS": 1000,
+    # Rows, columns and cells of a table (CSV or XLSX, all sheets together), declared or real.
+    "AMAHORO_TABLE_MAX_ROWS": 200_000,
+    "AMAHORO_TABLE_MAX_COLUMNS": 1000,
+    "AMAHORO_TABLE_MAX_CELLS": 5_000_000,
+    # Row errors listed in a reply; the rest are counted ("and K more").
+    "AMAHORO_TABLE_MAX_ERRORS": 100,
+}
+_RATIO_FLOOR = MB  # smaller members may compress as well as they like
+
+
+def limit(name: str) -> int:
+    """A table limit from settings, else its default."""
+    return int(getattr(settings, name, None) or _DEFAULTS[name])
+
+
+class TableLimitExceeded(ValidationFailed):
+    """A file is over one of the table limits (the message names the limit and its setting)."""
+
+
+def _refuse(message: str, setting: str, field: str) -> TableLimitExceeded:
+    return TableLimitExceeded(f"{message} (limit {setting})", field=field)
+
+
+def _human(n: int) -> str:
+    return f"{n / MB:.0f} MB" if n >= MB else f"{n} bytes"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The one escaping rule
+
+
+_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?([eE][+-]?\d+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (so XLSX) cannot hold; openpyxl raises on them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value a spreadsheet will show, never run: text starting with = + - @ TAB or CR gets a leading
+    apostrophe (OWASP's CSV-injection rule), except a plain negative number such as -12.5. Numbers, dates
+    and booleans stay typed; None becomes ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in _FORMULA_START and not _NEGATIVE_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    return [safe_cell(v) for v in values]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writers
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: numbers as they are, everything else as escaped text (a dict, a date or a lazy string
+    is text in a CSV too, so it gets the same rule)."""
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return safe_cell(value)
+    return safe_cell(value if isinstance(value, str) else str(value))
+
+
+class CSVWriter:
+    """csv.writer that escapes every cell; `writerow` returns the line written (for streaming)."""
+
+    def __init__(self, out: Any, **kwargs: Any) -> None:
+        self._writer = csv.writer(out, **kwargs)
+        # csv quotes a field only for the characters of its own line terminator: with "\n" a bare CR would
+        # be written unquoted, and a spreadsheet would start a new row (and maybe a formula) there.
+        self._cr_to_lf = "\r" not in kwargs.get("lineterminator", "\r\n")
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        cells = [csv_cell(v) for v in row]
+        if self._cr_to_lf:
+            cells = [c.replace("\r\n", "\n").replace("\r", "\n") if isinstance(c, str) else c for c in cells]
+        return self._writer.writerow(cells)
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_text(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n") -> str:
+    """Rows (header first) as CSV text, every cell escaped."""
+    out = io.StringIO()
+    CSVWriter(out, lineterminator=lineterminator).writerows(rows)
+    return out.getvalue()
+
+
+def csv_lines(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n") -> Iterator[str]:
+    """Rows as CSV lines one by one (for a streaming response), every cell escaped."""
+    writer = CSVWriter(_Echo(), lineterminator=lineterminator)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def xlsx_cell(value: Any) -> Any:
+    """A value for an openpyxl cell: escaped, without characters XML cannot hold, never a formula."""
+    value = safe_cell(value)
+    if isinstance(value, str):
+        return _ILLEGAL_XML.sub("", value)
+    if isinstance(value, (int, float, Decimal, date, datetime, time, timedelta)):
+        return value
+    return xlsx_cell(str(value))  # UUID, lazy translations, ...: as escaped text
+
+
+def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
+    """Append a row to an openpyxl sheet (normal or write-only), every cell through `xlsx_cell`."""
+    sheet.append([xlsx_cell(v) for v in row])
+
+
+def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
+    """A plain workbook (write-only, so memory stays flat): one sheet per (title, rows)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            xlsx_append(sheet, row)
+    return workbook_bytes(workbook)
+
+
+def workbook_bytes(workbook: Any) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The XLSX archive guard
+
+
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s[^>]*?ref\s*=\s*[\"']([A-Za-z]{1,3})?(\d+)?(?::([A-Za-z]{1,3})(\d+))?"
+)
+_ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)[\s/>]")
+_CHUNK = MB
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_xlsx_archive(source: bytes | IO[bytes], *, field: str = "file") -> None:
+    """Refuse an .xlsx before openpyxl (or pyxform) opens it: too many members, members or a total that
+    unpack too large, a suspicious compression ratio, a sheet declaring (<dimension>) or holding more rows,
+    columns or cells than the table limits. Reads the archive in 1 MB steps, so a zip bomb costs nothing."""
+    data = source if isinstance(source, bytes) else source.read()
+    if not isinstance(source, bytes):
+        source.seek(0)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ValidationFailed(
+            "the file is not a readable .xlsx workbook (not a zip archive)", field=field
+        ) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > limit("AMAHORO_XLSX_MAX_MEMBERS"):
+            raise _refuse(
+                f"the .xlsx archive has {len(members)} parts, more than {limit('AMAHORO_XLSX_MAX_MEMBERS')}",
+                "AMAHORO_XLSX_MAX_MEMBERS",
+                field,
+            )
+        total = 0
+        max_member, max_total, max_ratio = (
+            limit("AMAHORO_XLSX_MAX_MEMBER"),
+            limit("AMAHORO_XLSX_MAX_UNCOMPRESSED"),
+            limit("AMAHORO_XLSX_MAX_RATIO"),
+        )
+        for info in members:
+            if info.file_size > max_member:
+                raise _refuse(
+                    f"the .xlsx part {info.filename[:80]} unpacks to {_human(info.file_size)}, more than "
+                    f"{_human(max_member)}",
+                    "AMAHORO_XLSX_MAX_MEMBER",
+                    field,
+                )
+            total += info.file_size
+            if total > max_total:
+                raise _refuse(
+                    f"the .xlsx file unpacks to more than {_human(max_total)}",
+                    "AMAHORO_XLSX_MAX_UNCOMPRESSED",
+                    field,
+                )
+            if info.file_size > _RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
+                raise _refuse(
+                    f"the .xlsx part {info.filename[:80]} is compressed {info.file_size // max(info.compress_size, 1)}"
+                    f" times, more than {max_ratio} (a zip bomb?)",
+                    "AMAHORO_XLSX_MAX_RATIO",
+                    field,
+                )
+        for info in members:
+            if info.filename.lower().endswith(".xml") and not info.is_dir():
+                _scan_xml(archive, info, field)
+
+
+def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, field: str) -> None:
+    """Count the rows and cells of a sheet's XML as it streams out of the archive (any XML part: a sheet
+    may sit anywhere the workbook's relationships say), and read its declared <dimension>."""
+    max_rows, max_cols, max_cells = (
+        limit("AMAHORO_TABLE_MAX_ROWS"),
+        limit("AMAHORO_TABLE_MAX_COLUMNS"),
+        limit("AMAHORO_TABLE_MAX_CELLS"),
+    )
+    name = info.filename[:80]
+    rows = cells = in_row = 0
+    carry = b""
+    first = True
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(_CHUNK)
+                buf = carry + chunk
+                if first:
+                    first = False
+                    _check_dimension(buf[:65536], name, field)
+                if not chunk:
+                    body, carry = buf, b""
+                else:
+                    # Keep a possibly cut tag for the next round: tags start with '<'.
+                    cut = buf.rfind(b"<", max(0, len(buf) - 128))
+                    body, carry = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+                for match in _ROW_OR_CELL.finditer(body):
+                    if match.group(1) == b"row":
+                        rows += 1
+                        in_row = 0
+                        if rows > max_rows:
+                            raise _refuse(
+                                f"the sheet {name} has more than {max_rows} rows: split the file",
+                                "AMAHORO_TABLE_MAX_ROWS",
+                                field,
+                            )
+                    else:
+                        cells += 1
+                        in_row += 1
+                        if in_row > max_cols:
+                            raise _refuse(
+                                f"row {rows} of {name} has more than {max_cols} cells",
+                                "AMAHORO_TABLE_MAX_COLUMNS",
+                                field,
+                            )
+                        if cells > max_cells:
+                            raise _refuse(
+                                f"the sheet {name} has more than {max_cells} cells: split the file",
+                                "AMAHORO_TABLE_MAX_CELLS",
+                                field,
+                            )
+                if not chunk:
+                    break
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise ValidationFailed(
+            f"the file is not a readable .xlsx workbook (part {name}: {type(exc).__name__})", field=field
+        ) from None
+
+
+def _check_dimension(head: bytes, name: str, field: str) -> None:
+    match = _DIMENSION.search(head)
+    if match is None:
+        return
+    first_col, first_row, last_col, last_row = match.groups()
+    col = last_col or first_col
+    row = last_row or first_row
+    columns = _column_number(col) if col else 1
+    rows = int(row) if row else 1
+    max_rows, max_cols, max_cells = (
+        limit("AMAHORO_TABLE_MAX_ROWS"),
+        limit("AMAHORO_TABLE_MAX_COLUMNS"),
+        limit("AMAHORO_TABLE_MAX_CELLS"),
+    )
+    ref = match.group(0).split(b"=", 1)[-1].strip(b"\"' ").decode("ascii", "replace")
+    if rows > max_rows:
+        raise _refuse(
+            f"the sheet {name} declares {rows} rows ({ref}), more than {max_rows}",
+            "AMAHORO_TABLE_MAX_ROWS",
+            field,
+        )
+    if columns > max_cols:
+        raise _refuse(
+            f"the sheet {name} declares {columns} columns ({ref}), more than {max_cols}",
+            "AMAHORO_TABLE_MAX_COLUMNS",
+            field,
+        )
+    if rows * columns > max_cells:
+        raise _refuse(
+            f"the sheet {name} declares {rows * columns} cells ({ref}), more than {max_cells}",
+            "AMAHORO_TABLE_MAX_CELLS",
+            field,
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Readers
+
+
+def is_xlsx(content: bytes, filename: str) -> bool:
+    return filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"
+
+
+class _Budget:
+    """Rows and cells read so far, across the sheets of one file."""
+
+    def __init__(self, field: str, *, max_rows: int | None = None, max_cells: int | None = None) -> None:
+        self.field = field
+        self.rows = 0
+        self.cells = 0
+        self.max_rows = max_rows or limit("AMAHORO_TABLE_MAX_ROWS")
+        self.max_cols = limit("AMAHORO_TABLE_MAX_COLUMNS")
+        self.max_cells = max_cells or limit("AMAHORO_TABLE_MAX_CELLS")
+
+    def take(self, row: Sequence[Any], where: str) -> None:
+        self.rows += 1
+        if self.rows > self.max_rows:
+            raise _refuse(
+                f"{where} has more than {self.max_rows} rows: split the file",
+                "AMAHORO_TABLE_MAX_ROWS",
+                self.field,
+            )
+        if len(row) > self.max_cols:
+            raise _refuse(
+                f"row {self.rows} of {where} has more than {self.max_cols} columns",
+                "AMAHORO_TABLE_MAX_COLUMNS",
+                self.field,
+            )
+        self.cells += len(row)
+        if self.cells > self.max_cells:
+            raise _refuse(
+                f"{where} has more than {self.max_cells} cells: split the file",
+                "AMAHORO_TABLE_MAX_CELLS",
+                self.field,
+            )
+
+
+def _trim(row: Sequence[Any]) -> Sequence[Any]:
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row[:end] if end < len(row) else row
+
+
+class XLSXBook:
+    """A guarded, read-only workbook: `sheet_names`, and `rows(name)` streaming a sheet's raw values (dates
+    as datetime, numbers as numbers) within the row/column/cell limits. Use it as a context manager."""
+
+    def __init__(self, content: bytes, *, field: str = "file") -> None:
+        check_xlsx_archive(content, field=field)
+        from openpyxl import load_workbook
+
+        self.field = field
+        self._budget = _Budget(field)
+        try:
+            self._book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken or non-XLSX file
+            raise ValidationFailed(
+                f"the file is not a readable .xlsx workbook ({type(exc).__name__})", field=field
+            ) from None
+
+    def __enter__(self) -> XLSXBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._book.close()
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheetnames)
+
+    def rows(self, name: str | None = None, *, min_row: int = 1) -> Iterator[tuple[Any, ...]]:
+        """The rows of sheet `name` (the first sheet when None), trailing empty cells trimmed."""
+        sheet = self._book[name] if name is not None else self._book.worksheets[0]
+        # The declared <dimension> was checked by the guard; ignore it here so a lying one neither pads
+        # every row to its width nor cuts the sheet short.
+        sheet.reset_dimensions()
+        where = f"the sheet '{sheet.title[:40]}'"
+        try:
+            for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                row = _trim(row)
+                self._budget.take(row, where)
+                if n >= min_row:
+                    yield tuple(row)
+        except ValidationFailed:
+            raise
+        except Exception as exc:  # a broken sheet XML surfaces while streaming
+            raise ValidationFailed(
+                f"{where} is not readable ({type(exc).__name__})", field=self.field
+            ) from None
+
+
+def cell_text(value: Any) -> str:
+    """A read cell as text: integral floats without '.0', dates as ISO dates, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_xlsx(
+    content: bytes, *, sheet: str | None = None, field: str = "file", text: Any = cell_text
+) -> list[list[Any]]:
+    """One sheet (`sheet` if the workbook has it, else the first) as rows of `text(value)`."""
+    with XLSXBook(content, field=field) as book:
+        name = sheet if sheet in book.sheet_names else None
+        return [[text(v) for v in row] for row in book.rows(name)]
+
+
+def read_xlsx_sheets(
+    content: bytes, *, field: str = "file", text: Any = cell_text
+) -> list[tuple[str, list[list[Any]]]]:
+    """Every sheet as (title, rows of `text(value)`)."""
+    with XLSXBook(content, field=field) as book:
+        return [(name, [[text(v) for v in row] for row in book.rows(name)]) for name in book.sheet_names]
+
+
+def decode_csv(content: bytes, *, field: str = "file") -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the CSV file is not UTF-8 text", field=field) from None
+
+
+def iter_csv(
+    text: str, *, field: str = "file", max_rows: int | None = None, max_cells: int | None = None
+) -> Iterator[list[str]]:
+    """CSV rows (cells not stripped) within the row/column/cell limits (`max_rows`/`max_cells` raise them
+    for a reader whose files are known to be long, e.g. the UN peacekeeping history: its byte cap bounds it)."""
+    budget = _Budget(field, max_rows=max_rows, max_cells=max_cells)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for record in reader:
+            budget.take(record, "the CSV file")
+            yield record
+    except csv.Error as exc:
+        raise ValidationFailed(f"line {reader.line_num} is not readable CSV: {exc}", field=field) from None
+
+
+def read_csv(content: bytes | str, *, field: str = "file") -> list[list[str]]:
+    """A CSV upload (UTF-8, BOM allowed) as rows of stripped text."""
+    text = content if isinstance(content, str) else decode_csv(content, field=field)
+    return [[c.strip() for c in record] for record in iter_csv(text, field=field)]
+
+
+def read_table(
+    content: bytes, filename: str, *, sheet: str | None = None, field: str = "file"
+) -> list[list[str]]:
+    """A CSV or XLSX upload as rows of text, header first (XLSX: `sheet` if present, else the first)."""
+    if is_xlsx(content, filename):
+        return read_xlsx(content, sheet=sheet, field=field)
+    if filename.lower().endswith((".csv", ".txt")) or not filename:
+        return read_csv(content, field=field)
+    raise ValidationFailed("upload a .csv or .xlsx file", field=field)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Error replies
+
+
+@dataclass(frozen=True)
+class CappedErrors:
+    shown: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+    @property
+    def note(self) -> str:
+        return f"and {self.more} more" if self.more else ""
+
+
+def cap_errors(errors: Sequence[Any], *, limit_to: int | None = None) -> CappedErrors:
+    """The first N errors (AMAHORO_TABLE_MAX_ERRORS) and how many there were, so a reply stays small."""
+    n = limit("AMAHORO_TABLE_MAX_ERRORS") if limit_to is None else limit_to
+    return CappedErrors(list(errors[:n]), len(errors))
