@@ -68,7 +68,7 @@ def test_the_header_name_is_configurable(behind_nginx) -> None:
 
 def test_a_bad_trusted_proxy_entry_is_a_configuration_error(settings) -> None:
     settings.AMAHORO_TRUSTED_PROXIES = ["127.0.0.1", "nginx.internal"]
-    with pytest.raises(ImproperlyConfigured, match="nginx.internal"):
+    with pytest.raises(ImproperlyConfigured, match=r"nginx\.internal"):
         ip("127.0.0.1", "203.0.113.5")
 
 
