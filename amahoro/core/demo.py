@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.accounts.services import role_assign, totp_enrolment_hours, totp_enrolment_issue, user_create
@@ -309,12 +310,21 @@ def demo_load(*, actor: Any = None) -> DemoResult:
     return result
 
 
-def demo_enrolment(user: User) -> str:
-    """A fresh two-factor enrolment code for a demo case role that has no authenticator yet ("" if it has
-    one): setting up TOTP needs a code from an administrator, and on a demo, whoever loads it is that."""
+def demo_enrolment(user: User, *, reissue: bool = False) -> str:
+    """A two-factor enrolment code for a demo case role that has no authenticator yet: setting up TOTP
+    needs a code from an administrator, and on a demo, whoever loads it is that. "" when the user has an
+    authenticator, or (reissue=False, so that a second load_demo changes nothing) still holds an open code;
+    `amahoro demo_logins` reissues."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return ""
+    if (
+        not reissue
+        and user.totp_enrolments.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
+    ):
         return ""
     return totp_enrolment_issue(actor=None, user=user, enforce_policy=False)[1]
 
@@ -342,5 +352,8 @@ def logins_table(result: DemoResult) -> str:
             if lg.two_factor and lg.enrolment:
                 out.append(f"  {lg.username}: enrolment code {lg.enrolment}")
             elif lg.two_factor:
-                out.append(f"  {lg.username}: authenticator already set up (reset: amahoro totp_enrolment)")
+                out.append(
+                    f"  {lg.username}: authenticator set up, or a code issued earlier "
+                    "(`amahoro demo_logins` issues a new code)"
+                )
     return "\n".join(out)

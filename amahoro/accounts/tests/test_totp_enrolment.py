@@ -167,3 +167,29 @@ def test_command_line_issues_an_enrolment_link(cast: Any, worker: Any) -> None:
     code = text.split("code: ", 1)[1].split("\n", 1)[0]
     assert f"https://amahoro.example.org/accounts/two-factor/enrol/{code}/" in text
     assert TOTPEnrolment.objects.get(user=worker).code_hash == TOTPEnrolment.hash(code)
+
+
+def test_demo_case_worker_can_still_sign_in_with_the_printed_enrolment_code(
+    two_factor_on: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from amahoro.core import demo
+
+    monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    code = text.split("case_worker: enrolment code ", 1)[1].split()[0]
+    c = Client()
+    login = c.post("/accounts/login/", {"username": "case_worker", "password": demo.demo_password()})
+    assert login.status_code == 302
+    assert c.post("/accounts/two-factor/", {"enrolment": code}).status_code == 302
+    assert 'id="totp-secret"' in c.get("/accounts/two-factor/").content.decode()
+    device = TOTPDevice.objects.get(user__username="case_worker")
+    assert c.post("/accounts/two-factor/", {"token": _code(device)}).status_code == 302
+    assert c.get("/cases/").status_code == 200
+    # demo_logins says the authenticator is set up now, and issues a new code for the supervisor.
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    again = out.getvalue()
+    assert "case_worker: authenticator set up" in again
+    assert "case_supervisor: enrolment code " in again

@@ -32,7 +32,9 @@ class Command(BaseCommand):
                 u.organisation,
                 f"{u.org_unit} {names.get(u.org_unit, '')}".strip(),
                 u.role in TWO_FACTOR_ROLES,
-                enrolment=demo_enrolment(users[u.username]) if u.role in TWO_FACTOR_ROLES else "",
+                enrolment=demo_enrolment(users[u.username], reissue=True)
+                if u.role in TWO_FACTOR_ROLES
+                else "",
             )
             for u in USERS
             if u.username in present
