@@ -163,7 +163,7 @@ def needs_two_factor(user: Any) -> bool:
 
 
 def totp_enrolment_hours() -> int:
-    return int(getattr(settings, "AMAHORO_TOTP_ENROLMENT_HOURS", 72))
+    return int(settings.AMAHORO_TOTP_ENROLMENT_HOURS)
 
 
 @transaction.atomic

@@ -302,9 +302,10 @@ def consent_key(consent: Consent) -> str:
     """purpose, or release:<service>:<recipient code> (release:<service> for an old, unbound release)."""
     if consent.purpose != ConsentPurpose.RELEASE:
         return consent.purpose
-    if consent.recipient_id is None:
+    recipient = consent.recipient
+    if recipient is None:
         return f"release:{consent.service}"
-    return f"release:{consent.service}:{consent.recipient.code}"
+    return f"release:{consent.service}:{recipient.code}"
 
 
 def consents_active(incident: Incident) -> dict[str, bool]:

@@ -123,7 +123,7 @@ def database_config(url: str) -> dict[str, Any]:
     """The `default` database from a DATABASE_URL (empty: the SQLite file under var/), SQLite options
     applied whichever way SQLite was named. Options given in the URL's query string win."""
     if url:
-        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DEFAULT_SQLITE_PATH)}
     if config.get("ENGINE") == "django.db.backends.sqlite3":
@@ -170,6 +170,8 @@ AXES_CLIENT_IP_CALLABLE = "amahoro.core.client.axes_client_ip"
 # Roles whose holders must use TOTP two-factor (case data). See amahoro/roles.py.
 OTP_TOTP_ISSUER = "Amahoro"
 AMAHORO_REQUIRE_2FA = env_bool("AMAHORO_REQUIRE_2FA", True)
+# Setting up TOTP needs a one-time enrolment code from an administrator, valid this many hours.
+AMAHORO_TOTP_ENROLMENT_HOURS = int(os.environ.get("AMAHORO_TOTP_ENROLMENT_HOURS", "") or "72")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("Français")), ("rw", _("Kinyarwanda"))]
