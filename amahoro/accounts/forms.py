@@ -28,6 +28,17 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocapitalize": "none", "autocorrect": "off"})
 
 
+class EnrolmentForm(forms.Form):
+    enrolment = forms.CharField(
+        label=_("Enrolment code from your administrator"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )
+
+    def clean_enrolment(self) -> str:
+        return str(self.cleaned_data["enrolment"]).strip()
+
+
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label=_("Six-digit code"),

@@ -79,3 +79,30 @@ class ApiToken(BaseModel):
     @staticmethod
     def hash(key: str) -> str:
         return _hash_token(key)
+
+
+class TOTPEnrolment(BaseModel):
+    """A one-time permission to set up an authenticator app, issued by an administrator (or the server's
+    command line) and handed to the user out of band. Only the code's SHA-256 is stored; the code is shown
+    once, expires, and is used up by the first confirmed device. Without one, nobody can set up TOTP: a
+    stolen password alone cannot enrol the thief's phone."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_enrolments")
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"TOTP enrolment of {self.user}"
+
+    @staticmethod
+    def new_code() -> str:
+        return secrets.token_urlsafe(18)
+
+    @staticmethod
+    def hash(code: str) -> str:
+        return _hash_token(code.strip())

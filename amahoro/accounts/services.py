@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -17,9 +19,9 @@ from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
-from amahoro.roles import Role
+from amahoro.roles import Perm, Role
 
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, RoleAssignment, TOTPEnrolment, User
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 
@@ -154,6 +156,86 @@ def needs_two_factor(user: Any) -> bool:
 
 # ---------------------------------------------------------------------------------------------------------
 # Two-factor (TOTP) devices
+#
+# Setting up an authenticator needs an enrolment code the user did not just type themselves: an
+# administrator issues it (shown once, hashed at rest, expiring, audited) and hands it over out of band.
+# Otherwise whoever steals a case worker's password could enrol their own phone at the first sign-in.
+
+
+def totp_enrolment_hours() -> int:
+    return int(settings.AMAHORO_TOTP_ENROLMENT_HOURS)
+
+
+@transaction.atomic
+def totp_enrolment_issue(*, actor: Any, user: User, enforce_policy: bool = True) -> tuple[TOTPEnrolment, str]:
+    """A one-time enrolment code for `user` (returned once, never stored). Issuing one resets the user's
+    second factor: their authenticator devices and any earlier unused code stop working.
+
+    `enforce_policy=False` is for the command line and the demo, run by whoever holds the server."""
+    if enforce_policy:
+        if not getattr(actor, "is_authenticated", False) or actor.pk == user.pk:
+            raise PermissionDenied(
+                "an enrolment code is issued by an administrator for someone else", field="user"
+            )
+        if not policy.has_perm(actor, Perm.USER_MANAGE) or not _manages(actor, user):
+            raise PermissionDenied("you may not reset this user's two-factor sign-in", field="user")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    now = timezone.now()
+    TOTPEnrolment.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    devices = TOTPDevice.objects.filter(user=user).delete()[0]
+    code = TOTPEnrolment.new_code()
+    enrolment = TOTPEnrolment.objects.create(
+        user=user,
+        code_hash=TOTPEnrolment.hash(code),
+        expires_at=now + timedelta(hours=totp_enrolment_hours()),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=enrolment,
+        object_repr=str(enrolment),
+        changes={
+            "user": user.username,
+            "expires_at": enrolment.expires_at.isoformat(),
+            "devices_removed": devices,
+        },
+    )
+    return enrolment, code
+
+
+def _manages(actor: Any, user: User) -> bool:
+    return policy.visible(actor, Perm.USER_MANAGE, User.objects.filter(pk=user.pk)).exists()
+
+
+def totp_enrolment_find(*, user: Any, code: str) -> TOTPEnrolment | None:
+    """The user's open (unused, unrevoked, unexpired) enrolment with this code, or None."""
+    code = (code or "").strip()
+    if not code or len(code) > 200:
+        return None
+    return (
+        TOTPEnrolment.objects.filter(
+            user_id=user.pk,
+            code_hash=TOTPEnrolment.hash(code),
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def totp_enrolment_open(*, user: Any, pk: Any) -> TOTPEnrolment | None:
+    """The enrolment a session presented earlier, if it is still open."""
+    if pk is None:
+        return None
+    return TOTPEnrolment.objects.filter(
+        pk=pk, user_id=user.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
 
 
 def totp_device_start(*, actor: Any, user: User) -> Any:
@@ -167,10 +249,16 @@ def totp_device_start(*, actor: Any, user: User) -> Any:
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor: Any, device: Any) -> Any:
-    """Mark a device confirmed once the user typed a valid code from it; older unconfirmed ones go."""
+def totp_device_confirm(*, actor: Any, device: Any, enrolment: TOTPEnrolment) -> Any:
+    """Mark a device confirmed once the user typed a valid code from it, using up the enrolment that
+    allowed it; older unconfirmed devices go."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    claimed = TOTPEnrolment.objects.filter(
+        pk=enrolment.pk, user_id=device.user_id, used_at__isnull=True, revoked_at__isnull=True
+    ).update(used_at=timezone.now())
+    if claimed != 1:
+        raise PermissionDenied("this enrolment code was already used or revoked", field="enrolment")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user_id=device.user_id, confirmed=False).exclude(pk=device.pk).delete()
@@ -179,6 +267,6 @@ def totp_device_confirm(*, actor: Any, device: Any) -> Any:
         action=AuditAction.CREATE,
         obj=device,
         object_repr="TOTP device",
-        changes={"user": device.user.username},
+        changes={"user": device.user.username, "enrolment": str(enrolment.uuid)},
     )
     return device

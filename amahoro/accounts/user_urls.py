@@ -11,4 +11,5 @@ urlpatterns = [
     path("assignments/<uuid:uuid>/revoke/", views.role_revoke, name="revoke"),
     path("<str:username>/", views.user_detail, name="detail"),
     path("<str:username>/assign/", views.role_assign, name="assign"),
+    path("<str:username>/two-factor-enrolment/", views.totp_enrolment_issue, name="totp-enrolment"),
 ]

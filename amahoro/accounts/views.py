@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,7 +32,7 @@ from amahoro.core.errors import PermissionDenied as ServicePermissionDenied
 from amahoro.roles import ROLE_LABELS, Perm, Role
 
 from . import selectors, services
-from .forms import LoginForm, RoleAssignForm, TokenForm, UserCreateForm
+from .forms import EnrolmentForm, LoginForm, RoleAssignForm, TokenForm, UserCreateForm
 from .models import RoleAssignment, User
 
 PAGE_SIZE = 50
@@ -56,24 +57,38 @@ def _safe_next(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+ENROLMENT_SESSION_KEY = "amahoro_totp_enrolment"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app (secret + QR code) or verify a code from it; then go on to `next`."""
+    """Verify a code from the authenticator app; or, with no app set up yet, first take the enrolment code
+    an administrator issued (typed here or opened as a link), then show the secret + QR code to confirm."""
     user = cast(User, request.user)  # login_required
     next_url = _safe_next(request)
     if getattr(user, "is_verified", lambda: False)():
         return redirect(next_url)
     device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("id").first()
     setup = device is None
-    if device is None:
+    enrolment = None
+    if setup:
+        enrolment = services.totp_enrolment_open(user=user, pk=request.session.get(ENROLMENT_SESSION_KEY))
+        if enrolment is None:
+            return _enrolment_step(request, user, next_url)
         device = services.totp_device_start(actor=user, user=user)
+    assert device is not None
     form = TokenForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
-            if setup:
-                services.totp_device_confirm(actor=user, device=device)
+            try:
+                if setup and enrolment is not None:
+                    services.totp_device_confirm(actor=user, device=device, enrolment=enrolment)
+            except ServicePermissionDenied:
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
+                return redirect(f"{resolve_url('accounts:two_factor')}?next={next_url}")
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             audit_record(actor=user, action=AuditAction.LOGIN, obj=user, message="two-factor verified")
             return redirect(next_url)
@@ -87,6 +102,42 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         # segno writes plain SVG paths (no script); safe to inline, and no image request over 3G.
         context["qr_svg"] = mark_safe(qr.svg_inline(scale=4, border=2, omitsize=True))  # noqa: S308
     return render(request, "accounts/two_factor.html", context, status=status)
+
+
+def _enrolment_step(request: HttpRequest, user: User, next_url: str, code: str | None = None) -> HttpResponse:
+    """Ask for the enrolment code (or check the one a link carried); remember a valid one in the session."""
+    data = {"enrolment": code} if code is not None else (request.POST or None)
+    form = EnrolmentForm(data)
+    status = 200
+    if data is not None:
+        status = 400
+        if form.is_valid():
+            found = services.totp_enrolment_find(user=user, code=form.cleaned_data["enrolment"])
+            if found is not None:
+                request.session[ENROLMENT_SESSION_KEY] = found.pk
+                audit_record(
+                    actor=user, action=AuditAction.UPDATE, obj=found, message="enrolment code accepted"
+                )
+                return redirect(f"{resolve_url('accounts:two_factor')}?next={next_url}")
+            form.add_error(
+                "enrolment",
+                _(
+                    "That enrolment code is not valid for this account, or it has expired or been used. "
+                    "Ask your administrator for a new one."
+                ),
+            )
+    context = {"enrol_form": form, "next": next_url}
+    return render(request, "accounts/two_factor_enrol.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def two_factor_enrol(request: HttpRequest, code: str) -> HttpResponse:
+    """The enrolment link an administrator sends: sign in first (login_required keeps the link as next)."""
+    user = cast(User, request.user)
+    if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+        return redirect("accounts:two_factor")
+    return _enrolment_step(request, user, resolve_url(settings.LOGIN_REDIRECT_URL), code=code)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -142,8 +193,25 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
         "assignments": assignments,
         "can_assign": policy.has_perm(request.user, Perm.ROLE_ASSIGN),
         "has_totp": TOTPDevice.objects.filter(user_id=target.pk, confirmed=True).exists(),
+        "can_issue_enrolment": target.pk != request.user.pk
+        and policy.has_perm(request.user, Perm.USER_MANAGE),
     }
     return render(request, "accounts/user_detail.html", context)
+
+
+@login_required
+@require_POST
+@never_cache
+def totp_enrolment_issue(request: HttpRequest, username: str) -> HttpResponse:
+    """Issue a one-time TOTP enrolment code for another user; the code and link are shown this once."""
+    target = selectors.user_get(user=request.user, username=username)
+    try:
+        enrolment, code = services.totp_enrolment_issue(actor=request.user, user=target)
+    except ServicePermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+    link = request.build_absolute_uri(resolve_url("accounts:two_factor_enrol", code=code))
+    context = {"target": target, "enrolment": enrolment, "code": code, "link": link}
+    return render(request, "accounts/totp_enrolment.html", context)
 
 
 @login_required

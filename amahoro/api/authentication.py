@@ -22,10 +22,11 @@ class BasicAuthentication(authentication.BasicAuthentication):
 
     def authenticate_credentials(self, userid: str, password: str, request: Any = None) -> tuple[Any, None]:
         user, auth = super().authenticate_credentials(userid, password, request)
-        # A password alone is one factor: holders of case roles must use a token or a verified session.
+        # A password alone is one factor: holders of case roles must use a token or a verified session,
+        # whatever AMAHORO_REQUIRE_2FA says (it governs the sign-in pages, never a bare password here).
         from amahoro.accounts.services import needs_two_factor
 
-        if settings.AMAHORO_REQUIRE_2FA and needs_two_factor(user):
+        if needs_two_factor(user):
             raise exceptions.AuthenticationFailed("case roles cannot use HTTP Basic: use an API token")
         return user, auth
 

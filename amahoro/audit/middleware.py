@@ -7,12 +7,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from amahoro.core.client import client_ip
+
 from .context import RequestContext, reset_context, set_context
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["AuditContextMiddleware", "client_ip"]
 
 
 class AuditContextMiddleware:

@@ -56,13 +56,24 @@ def _int(value: Any, name: str, default: int, maximum: int) -> int:
     return number
 
 
-def _provider(code: Any) -> Organisation | None:
+def _provider(code: Any, field: str = "provider") -> Organisation | None:
     if code in (None, ""):
         return None
     org = Organisation.objects.filter(code=str(code), is_active=True).first()
     if org is None:
-        raise ValidationFailed("unknown provider organisation", field="provider")
+        raise ValidationFailed(f"unknown {field} organisation", field=field)
     return org
+
+
+def _only(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Refuse a field the endpoint does not take (a typo must not be silently ignored)."""
+    unknown = set(body) - set(allowed)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationFailed(
+            f"unknown field '{name}' (this endpoint takes {', '.join(allowed)})", field=name
+        )
+    return body
 
 
 def _created(incident: Any) -> dict[str, Any]:
@@ -275,7 +286,10 @@ def _merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 class ConsentCreate(CaseAPIView):
     @extend_schema(
-        summary="Record a consent (purpose: services, reporting, release with service)",
+        summary="Record a consent (purpose: services, reporting, release with service and recipient)",
+        description="A release of information names the service type and the recipient organisation (its "
+        "code): only that organisation sees who the survivor is, for that service. A new recipient needs a "
+        "new consent.",
         operation_id="gbv_consents_create",
         parameters=[doc.IDENT],
         request=doc.GbvConsentInputSerializer,
@@ -297,6 +311,7 @@ class ConsentCreate(CaseAPIView):
             given=given,
             method=str(body.get("method") or ""),
             service=str(body.get("service") or ""),
+            recipient=_provider(body.get("recipient"), "recipient"),
         )
         return Response({"id": str(consent.uuid), "consent": services.consents_active(incident)}, status=201)
 
@@ -381,6 +396,9 @@ REFERRAL_ID = OpenApiParameter(
 )
 
 
+REFERRAL_FIELDS = ("status", "provided_on", "pep_given_on", "ec_given_on")
+
+
 class ReferralDetail(CaseAPIView):
     @extend_schema(
         summary="One referral, for the receiving organisation (audited)",
@@ -396,6 +414,8 @@ class ReferralDetail(CaseAPIView):
 
     @extend_schema(
         summary="Update a referral's status (e.g. provided), by the receiving organisation",
+        description="Takes status, provided_on, pep_given_on and ec_given_on only (any other field is a "
+        "400); provided_on may not be before referred_on.",
         operation_id="gbv_referrals_update",
         parameters=[REFERRAL_ID],
         request=doc.GbvReferralUpdateSerializer,
@@ -403,7 +423,7 @@ class ReferralDetail(CaseAPIView):
     )
     def patch(self, request: Request, service_id: str) -> Response:
         _require(request.user, Perm.CASE_MANAGE)
-        body = _body(request)
+        body = _only(_body(request), REFERRAL_FIELDS)
         service = selectors.referral_open(user=request.user, ident=service_id)
         updated = services.service_update(
             actor=request.user,

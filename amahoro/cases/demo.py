@@ -169,7 +169,13 @@ def _create(
     )
     if police is not None and n % 2 == 0:
         services.consent_record(
-            actor=worker, incident=incident, purpose="release", service="police", given=True, method="verbal"
+            actor=worker,
+            incident=incident,
+            purpose="release",
+            service="police",
+            recipient=police,
+            given=True,
+            method="verbal",
         )
         services.service_record(
             actor=worker, incident=incident, type="police", status="referred", provider=police

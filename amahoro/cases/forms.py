@@ -200,10 +200,17 @@ class ConsentForm(forms.Form):
     service = forms.ChoiceField(
         label=_("Service (release of information)"), choices=_opt(ServiceType.choices), required=False
     )
+    recipient = forms.ChoiceField(
+        label=_("Recipient organisation (release of information)"), choices=(), required=False
+    )
     given = forms.TypedChoiceField(
         label=_("Answer"), choices=[("yes", _("Given")), ("no", _("Refused"))], coerce=lambda v: v == "yes"
     )
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+
+    def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].choices = [("", "—"), *providers]  # type: ignore[attr-defined]
 
 
 class ServiceForm(forms.Form):

@@ -189,11 +189,23 @@ class ServiceType(models.TextChoices):
 
 
 class Consent(BaseModel):
-    """One consent given (or refused) for one purpose; withdrawing keeps the row and stamps it."""
+    """One consent given (or refused) for one purpose; withdrawing keeps the row and stamps it.
+
+    A release of information names the service type *and* the recipient organisation: it lets that one
+    organisation see who the survivor is for that service, and no other. Release consents recorded before
+    recipients were named (recipient empty) release nothing (see docs/security.md)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
     service = models.CharField(max_length=20, choices=ServiceType.choices, blank=True)
+    recipient = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For a release of information: the one organisation it may go to"),
+    )
     given = models.BooleanField()
     method = models.CharField(max_length=20, choices=ConsentMethod.choices)
     recorded_by = models.ForeignKey(

@@ -257,6 +257,9 @@ class GbvConsentRecordSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     purpose = _choice(ConsentPurpose.values)
     service = serializers.CharField(allow_blank=True, help_text="The service, for a release of information")
+    recipient = serializers.CharField(
+        allow_null=True, help_text="Code of the recipient organisation, for a release of information"
+    )
     given = serializers.BooleanField()
     method = _choice(ConsentMethod.values)
     recorded_by = serializers.CharField(allow_null=True)
@@ -267,7 +270,8 @@ class GbvConsentRecordSerializer(serializers.Serializer):
 def _consent_state() -> serializers.Field:
     return serializers.DictField(
         child=serializers.BooleanField(),
-        help_text="purpose (or release:<service>) -> the latest answer still standing",
+        help_text="purpose (or release:<service>:<recipient code>) -> the latest answer still standing; "
+        "release:<service> without a recipient is an old release that reaches no organisation",
     )
 
 
@@ -333,6 +337,10 @@ class GbvConsentInputSerializer(serializers.Serializer):
     given = serializers.BooleanField()
     method = _choice(ConsentMethod.values)
     service = _choice(ServiceType.values, "Only with purpose 'release'", required=False)
+    recipient = serializers.CharField(
+        required=False,
+        help_text="Only with purpose 'release' (required then): code of the recipient organisation",
+    )
 
 
 class GbvConsentCreatedSerializer(serializers.Serializer):
@@ -378,7 +386,7 @@ class GbvReferralSerializer(GbvServiceSerializer):
     gbv_type = _choice(cl.GBV_TYPES)
     referred_by = serializers.CharField(help_text="Code of the referring organisation")
     identity_released = serializers.BooleanField(
-        help_text="The survivor consented to release to this service"
+        help_text="The survivor consented to release to this organisation for this service"
     )
     survivor = GbvReleasedIdentitySerializer(required=False, help_text="Only when identity_released")
 

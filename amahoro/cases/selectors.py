@@ -110,8 +110,9 @@ def referral_open(*, user: Any, ident: Any) -> Service:
 
 
 def referral_release_allowed(service: Service) -> bool:
-    """May the receiving organisation see who the survivor is (release of information for this service)?"""
-    return bool(services.consents_active(service.incident).get(f"release:{service.type}"))
+    """May the receiving organisation see who the survivor is? Only with a standing release of information
+    naming this organisation and this service type (see services.release_consent_active)."""
+    return services.release_consent_active(service)
 
 
 def access_log(*, user: Any, incident: Incident) -> QuerySet[AuditEvent]:
@@ -171,13 +172,14 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
                 "id": str(c.uuid),
                 "purpose": c.purpose,
                 "service": c.service,
+                "recipient": c.recipient.code if c.recipient else None,
                 "given": c.given,
                 "method": c.method,
                 "recorded_by": c.recorded_by.username if c.recorded_by else None,
                 "recorded_at": c.recorded_at.isoformat(),
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
             }
-            for c in incident.consents.select_related("recorded_by")
+            for c in incident.consents.select_related("recorded_by", "recipient")
         ],
         "services": [service_as_dict(s) for s in incident.services.select_related("provider")],
         "closure_reason": incident.closure_reason,

@@ -298,19 +298,58 @@ def incident_update(*, actor: Any, incident: Incident, data: IncidentInput, vers
     return incident
 
 
+def consent_key(consent: Consent) -> str:
+    """purpose, or release:<service>:<recipient code> (release:<service> for an old, unbound release)."""
+    if consent.purpose != ConsentPurpose.RELEASE:
+        return consent.purpose
+    recipient = consent.recipient
+    if recipient is None:
+        return f"release:{consent.service}"
+    return f"release:{consent.service}:{recipient.code}"
+
+
 def consents_active(incident: Incident) -> dict[str, bool]:
-    """purpose (or release:<service>) -> the latest recorded answer still standing."""
+    """purpose (or release:<service>:<recipient>) -> the latest recorded answer still standing."""
     out: dict[str, bool] = {}
-    for c in incident.consents.order_by("recorded_at", "id"):
-        key = c.purpose if c.purpose != ConsentPurpose.RELEASE else f"release:{c.service}"
-        out[key] = c.active
+    for c in incident.consents.select_related("recipient").order_by("recorded_at", "id"):
+        out[consent_key(c)] = c.active
     return out
+
+
+def release_consent_active(service: Service) -> bool:
+    """Has the survivor agreed (and not withdrawn) that who they are may go to this service's provider?
+
+    Only a release naming this recipient organisation and this service type counts: a release "to the
+    police" given for one organisation never reaches another that later gets a police-type referral, and a
+    release recorded before recipients were named reaches no one."""
+    if service.provider_id is None:
+        return False
+    latest = (
+        Consent.objects.filter(
+            incident_id=service.incident_id,
+            purpose=ConsentPurpose.RELEASE,
+            service=service.type,
+            recipient_id=service.provider_id,
+        )
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    return latest is not None and latest.active
 
 
 @transaction.atomic
 def consent_record(
-    *, actor: Any, incident: Incident, purpose: str, given: bool, method: str, service: str = ""
+    *,
+    actor: Any,
+    incident: Incident,
+    purpose: str,
+    given: bool,
+    method: str,
+    service: str = "",
+    recipient: Organisation | None = None,
 ) -> Consent:
+    """Record an answer. A release of information names the service type and the recipient organisation:
+    a new recipient needs a new consent."""
     if not policy.can(actor, Perm.CASE_MANAGE, incident):
         raise PermissionDenied("You may not record consent on this case")
     if purpose not in ConsentPurpose.values:
@@ -320,12 +359,24 @@ def consent_record(
     if purpose == ConsentPurpose.RELEASE:
         if service not in ServiceType.values:
             raise ValidationFailed("release of information names a service", field="service")
+        if recipient is None:
+            raise ValidationFailed(
+                "release of information names the recipient organisation", field="recipient"
+            )
+        if recipient.pk == incident.organisation_id:
+            raise ValidationFailed(
+                "the recipient is the case's own organisation: release is for another organisation",
+                field="recipient",
+            )
     elif service:
         raise ValidationFailed("only a release of information names a service", field="service")
+    elif recipient is not None:
+        raise ValidationFailed("only a release of information names a recipient", field="recipient")
     consent = Consent.objects.create(
         incident=incident,
         purpose=purpose,
         service=service,
+        recipient=recipient,
         given=given,
         method=method,
         recorded_by=actor,
@@ -335,7 +386,11 @@ def consent_record(
         actor,
         AuditAction.UPDATE,
         incident,
-        changes={"consent": purpose, "service": service},
+        changes={
+            "consent": purpose,
+            "service": service,
+            **({"recipient": recipient.code} if recipient else {}),
+        },
     )
     return consent
 
@@ -354,7 +409,11 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
         actor,
         AuditAction.UPDATE,
         incident,
-        changes={"consent_withdrawn": consent.purpose, "service": consent.service},
+        changes={
+            "consent_withdrawn": consent.purpose,
+            "service": consent.service,
+            **({"recipient": consent.recipient.code} if consent.recipient_id and consent.recipient else {}),
+        },
     )
     return consent
 
@@ -406,6 +465,8 @@ def service_record(
             raise ValidationFailed(f"{name} is before the incident date", field=name)
         if value is not None and value > timezone.localdate():
             raise ValidationFailed(f"{name} cannot be in the future", field=name)
+    if dates["provided_on"] and dates["referred_on"] and dates["provided_on"] < dates["referred_on"]:
+        raise ValidationFailed("provided_on is before referred_on", field="provided_on")
     if type != ServiceType.HEALTH and (dates["pep_given_on"] or dates["ec_given_on"]):
         raise ValidationFailed("PEP and emergency contraception are health services", field="pep_given_on")
     referral = status == ServiceStatus.REFERRED
@@ -483,6 +544,10 @@ def service_update(
                 raise ValidationFailed(f"{name} is before the incident date", field=name)
             if value > timezone.localdate():
                 raise ValidationFailed(f"{name} cannot be in the future", field=name)
+            if name == "provided_on" and service.referred_on and value < service.referred_on:
+                raise ValidationFailed(
+                    f"provided_on is before referred_on ({service.referred_on.isoformat()})", field=name
+                )
             if name != "provided_on" and service.type != ServiceType.HEALTH:
                 raise ValidationFailed("PEP and emergency contraception are health services", field=name)
             setattr(service, name, value)

@@ -181,7 +181,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         "record": selectors.incident_as_dict(incident),
         "survivor": incident.survivor,
         "identity": incident.survivor.identity or {},
-        "consent_form": forms.get("consent_form") or ConsentForm(),
+        "consent_form": forms.get("consent_form") or ConsentForm(providers=_providers()),
         "service_form": forms.get("service_form") or ServiceForm(providers=_providers()),
         "note_form": forms.get("note_form") or NoteForm(),
         "closure_form": forms.get("closure_form") or ClosureForm(),
@@ -228,9 +228,13 @@ def consent_add(request: HttpRequest, ident: str) -> HttpResponse:
             given=d["given"],
             method=d["method"],
             service=d["service"] if d["purpose"] == "release" else "",
+            recipient=Organisation.objects.filter(code=d["recipient"]).first()
+            if d["purpose"] == "release" and d["recipient"]
+            else None,
         )
 
-    return _action(request, ident, "consent_form", ConsentForm(request.POST), do, _("Consent recorded."))
+    form = ConsentForm(request.POST, providers=_providers())
+    return _action(request, ident, "consent_form", form, do, _("Consent recorded."))
 
 
 @login_required

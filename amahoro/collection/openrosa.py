@@ -1,7 +1,7 @@
 """The OpenRosa 1.0 server that ODK Collect, KoboCollect and Enketo talk to (mounted at /openrosa/).
 
 formList (xformsList), form download, media manifest and files, HEAD/POST submission. Clients sign in
-with HTTP Basic (user accounts; 401 challenge) or carry a collector token in the URL
+with HTTP Basic (user accounts other than case roles, whose password alone is refused; 401 challenge) or carry a collector token in the URL
 (/openrosa/c/<token>/...). These views are CSRF-exempt because field clients hold no cookies; they accept
 no session authentication for the same reason.
 """
@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
+from amahoro.accounts.services import needs_two_factor
 from amahoro.core.errors import AmahoroError
 
 from . import services
@@ -109,6 +110,8 @@ def _basic_user(request: HttpRequest, *, fetch: bool = True) -> Any:
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
+    if needs_two_factor(user):
+        return user  # refused by the caller; never remembered, so a HEAD probe cannot ride on it
     cache.set(key, (user.pk, _password_tag(user)), BASIC_CACHE_SECONDS)
     return user if fetch else True
 
@@ -132,6 +135,12 @@ def openrosa_view(func: Callable[..., HttpResponse]) -> View:
             user = _basic_user(request, fetch=not probe)
             if user is None:
                 return _challenge()
+            if user is not True and needs_two_factor(user):
+                # A case role's password alone is one factor: field collection uses collector tokens.
+                return openrosa_message(
+                    "Case workers and case supervisors cannot use a password here: use a collector token",
+                    status=403,
+                )
             caller = Caller(user=None if user is True else user)
         try:
             return func(request, caller, *args, **kwargs)

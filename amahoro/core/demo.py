@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from amahoro.accounts.models import RoleAssignment, User
-from amahoro.accounts.services import role_assign, user_create
+from amahoro.accounts.services import role_assign, totp_enrolment_hours, totp_enrolment_issue, user_create
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import ValidationFailed
@@ -161,6 +162,7 @@ class DemoLogin:
     organisation: str
     scope: str  # "11 Nyarugenge"
     two_factor: bool
+    enrolment: str = ""  # a fresh TOTP enrolment code, for case roles without an authenticator yet
 
 
 @dataclass
@@ -299,12 +301,32 @@ def demo_load(*, actor: Any = None) -> DemoResult:
                 org.code,
                 f"{unit.code} {unit.name}",
                 spec.role in TWO_FACTOR_ROLES,
+                enrolment=demo_enrolment(user) if spec.role in TWO_FACTOR_ROLES else "",
             )
         )
     _boundaries_ensure(actor, result)
     for step in DEMO_STEPS:
         step(result, actor)
     return result
+
+
+def demo_enrolment(user: User, *, reissue: bool = False) -> str:
+    """A two-factor enrolment code for a demo case role that has no authenticator yet: setting up TOTP
+    needs a code from an administrator, and on a demo, whoever loads it is that. "" when the user has an
+    authenticator, or (reissue=False, so that a second load_demo changes nothing) still holds an open code;
+    `amahoro demo_logins` reissues."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return ""
+    if (
+        not reissue
+        and user.totp_enrolments.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
+    ):
+        return ""
+    return totp_enrolment_issue(actor=None, user=user, enforce_policy=False)[1]
 
 
 def logins_table(result: DemoResult) -> str:
@@ -321,5 +343,17 @@ def logins_table(result: DemoResult) -> str:
 
     out = [line(header), line(tuple("-" * w for w in widths)), *(line(r) for r in rows)]
     if any(lg.two_factor for lg in result.logins):
-        out.append("* case roles set up TOTP two-factor (an authenticator app) at their first login.")
+        out.append(
+            "* case roles set up TOTP two-factor (an authenticator app) at their first login, with the "
+            "enrolment code below (or the link /accounts/two-factor/enrol/<code>/), valid "
+            f"{totp_enrolment_hours()} hours; `amahoro demo_logins` issues new ones."
+        )
+        for lg in result.logins:
+            if lg.two_factor and lg.enrolment:
+                out.append(f"  {lg.username}: enrolment code {lg.enrolment}")
+            elif lg.two_factor:
+                out.append(
+                    f"  {lg.username}: authenticator set up, or a code issued earlier "
+                    "(`amahoro demo_logins` issues a new code)"
+                )
     return "\n".join(out)

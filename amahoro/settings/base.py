@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -107,20 +108,30 @@ TEMPLATES = [
 # Databases: SQLite file under var/ by default, PostgreSQL (or anything dj-database-url knows) via DATABASE_URL.
 DEFAULT_SQLITE_PATH = VAR_DIR / "amahoro.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DEFAULT_SQLITE_PATH),
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL;",
-            },
-        }
-    }
+# What SQLite needs under concurrent requests, however it is configured (default path or DATABASE_URL):
+# IMMEDIATE transactions take the write lock at BEGIN, so two edits queue (the second then sees the new
+# version and answers 409) instead of deadlocking on a read-to-write upgrade ("database is locked", a 500);
+# the busy timeout is how long the second waits; WAL lets reads go on while one request writes.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
+
+
+def database_config(url: str) -> dict[str, Any]:
+    """The `default` database from a DATABASE_URL (empty: the SQLite file under var/), SQLite options
+    applied whichever way SQLite was named. Options given in the URL's query string win."""
+    if url:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DEFAULT_SQLITE_PATH)}
+    if config.get("ENGINE") == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **(config.get("OPTIONS") or {})}
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -149,10 +160,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client's address (lockout above, audit log): the socket peer, unless the peer is one of these
+# proxies (addresses or CIDR networks, comma-separated); then the right-most address of the header below
+# that is not a trusted proxy. Empty: the header is never read (see docs/deploy.md).
+AMAHORO_TRUSTED_PROXIES = env_list("AMAHORO_TRUSTED_PROXIES")
+AMAHORO_CLIENT_IP_HEADER = os.environ.get("AMAHORO_CLIENT_IP_HEADER", "") or "X-Forwarded-For"
+AXES_CLIENT_IP_CALLABLE = "amahoro.core.client.axes_client_ip"
 
 # Roles whose holders must use TOTP two-factor (case data). See amahoro/roles.py.
 OTP_TOTP_ISSUER = "Amahoro"
 AMAHORO_REQUIRE_2FA = env_bool("AMAHORO_REQUIRE_2FA", True)
+# Setting up TOTP needs a one-time enrolment code from an administrator, valid this many hours.
+AMAHORO_TOTP_ENROLMENT_HOURS = int(os.environ.get("AMAHORO_TOTP_ENROLMENT_HOURS", "") or "72")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("Français")), ("rw", _("Kinyarwanda"))]

@@ -106,7 +106,15 @@ def test_case_worker_sets_up_and_uses_totp(cast, two_factor_on) -> None:
     assert (
         response.status_code == 302 and response.headers["Location"] == "/accounts/two-factor/?next=/places/"
     )
-    page = c.get(response.headers["Location"])
+    # No authenticator yet: first the enrolment code an administrator issued (nothing to scan before it).
+    html = assert_page_ok(c.get(response.headers["Location"]))
+    assert 'id="two-factor-enrol"' in html and "totp-secret" not in html and "<svg" not in html
+    from amahoro.accounts.services import totp_enrolment_issue
+
+    _, code = totp_enrolment_issue(actor=cast.ngo_admin, user=User.objects.get(username="case_worker_11"))
+    entered = c.post("/accounts/two-factor/", {"enrolment": code, "next": "/places/"})
+    assert entered.status_code == 302
+    page = c.get(entered.headers["Location"])
     html = assert_page_ok(page)
     assert 'id="two-factor-setup"' in html and "<svg" in html
     secret = re.search(r'id="totp-secret">([A-Z2-7=]+)<', html).group(1)
@@ -137,9 +145,15 @@ def test_case_worker_sets_up_and_uses_totp(cast, two_factor_on) -> None:
 
 
 def test_two_factor_bad_input_is_a_field_error(cast, two_factor_on) -> None:
-    make_user("case_worker_12", ("case_worker", cast.ngo, "12"))
+    from amahoro.accounts.services import totp_enrolment_issue
+
+    worker = make_user("case_worker_12", ("case_worker", cast.ngo, "12"))
     c = Client()
     login(c, "case_worker_12")
+    response = c.post("/accounts/two-factor/", {"token": "123456"})  # no enrolment code yet
+    assert response.status_code == 400 and 'id="two-factor-enrol"' in response.content.decode()
+    _, code = totp_enrolment_issue(actor=cast.ngo_admin, user=worker)
+    assert c.post("/accounts/two-factor/", {"enrolment": code}).status_code == 302
     response = c.post("/accounts/two-factor/", {"token": "abc"})
     assert response.status_code == 400 and "Enter the six digits" in response.content.decode()
 

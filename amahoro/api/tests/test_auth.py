@@ -124,6 +124,16 @@ def test_http_basic_refused_for_case_roles_when_two_factor_is_required(cast, set
     assert "token" in body["error"]
 
 
+def test_http_basic_refused_for_case_roles_even_with_two_factor_off(cast, settings) -> None:
+    """A case role's password alone must not work anywhere, whatever AMAHORO_REQUIRE_2FA says."""
+    from conftest import make_user
+
+    make_user("worker", ("case_worker", cast.ngo, "11"))
+    settings.AMAHORO_REQUIRE_2FA = False
+    body = assert_error(APIClient().get("/api/v1/me", HTTP_AUTHORIZATION=_basic("worker", PASSWORD)), 401)
+    assert "token" in body["error"]
+
+
 def test_session_authenticates(cast) -> None:
     response = api_as(cast.viewer_nyarugenge).get("/api/v1/me")
     assert response.status_code == 200

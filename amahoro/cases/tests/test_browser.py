@@ -79,6 +79,7 @@ def test_a_case_from_intake_through_referral_to_closure(
     page.click("summary:has-text('Record consent')")
     page.select_option("#consent-form #id_purpose", "release")
     page.select_option("#consent-form #id_service", "psychosocial")
+    page.select_option("#consent-form #id_recipient", "NGO1")
     page.select_option("#consent-form #id_method", "verbal")
     page.click("#consent-form button[type=submit]")
     page.wait_for_selector("#consents li[data-purpose=release]")

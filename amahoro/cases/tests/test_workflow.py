@@ -158,7 +158,13 @@ def test_referral_gives_the_receiving_organisation_that_referral_only(api_client
     # With the survivor's consent to release information to this service, name and phone go through.
     as_(api_client, cc.worker).post(
         f"{URL}/{incident.uuid}/consents",
-        {"purpose": "release", "service": "psychosocial", "given": True, "method": "written"},
+        {
+            "purpose": "release",
+            "service": "psychosocial",
+            "recipient": "NGO1",
+            "given": True,
+            "method": "written",
+        },
         format="json",
     )
     one = as_(api_client, cc.ngo_worker).get(f"/api/v1/gbv/referrals/{service_id}").json()
@@ -201,6 +207,28 @@ def test_consent_is_recorded_with_who_and_how_and_can_be_withdrawn(api_client: A
         ({"purpose": "reporting", "given": "y", "method": "verbal"}, "given"),
         ({"purpose": "reporting", "given": True, "method": "telepathy"}, "method"),
         ({"purpose": "release", "given": True, "method": "verbal"}, "service"),
+        ({"purpose": "release", "service": "police", "given": True, "method": "verbal"}, "recipient"),
+        (
+            {
+                "purpose": "release",
+                "service": "police",
+                "recipient": "NOPE",
+                "given": True,
+                "method": "verbal",
+            },
+            "recipient",
+        ),
+        (
+            {
+                "purpose": "release",
+                "service": "police",
+                "recipient": "OSC1",
+                "given": True,
+                "method": "verbal",
+            },
+            "recipient",
+        ),
+        ({"purpose": "reporting", "recipient": "NGO1", "given": True, "method": "verbal"}, "recipient"),
     ):
         assert c.post(f"{URL}/{incident.uuid}/consents", body, format="json").json()["field"] == field
 
