@@ -130,6 +130,9 @@ class DataSet(BaseModel):
     name = models.CharField(max_length=300)
     period_type = models.CharField(max_length=30, blank=True, help_text=_("DHIS2 period type; empty = any"))
     data_elements = models.ManyToManyField(DataElement, blank=True, related_name="data_sets")
+    org_units = models.ManyToManyField(
+        OrgUnit, blank=True, related_name="data_sets", help_text=_("Places that report it; empty = any")
+    )
     organisation = models.ForeignKey(
         Organisation,
         null=True,

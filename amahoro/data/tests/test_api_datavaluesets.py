@@ -283,7 +283,7 @@ def test_missing_parameters_are_named(cast, meta) -> None:
     )
     assert_error(
         client.get(
-            URL, {"dataElement": "GBV_TOTAL", "period": "202401", "orgUnit": "11", "idScheme": "name"}
+            URL, {"dataElement": "GBV_TOTAL", "period": "202401", "orgUnit": "11", "idScheme": "label"}
         ),
         400,
         "idScheme",
