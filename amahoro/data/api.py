@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
-from amahoro.data import idschemes, selectors, services
+from amahoro.data import dhis2xml, idschemes, selectors, services, webmessage
 from amahoro.data import periods as period_lib
 from amahoro.data.importing import default_option_combo
 from amahoro.data.models import DataLock
@@ -39,6 +39,7 @@ SCHEME_HELP = "UID, CODE (default), NAME, ID or ATTRIBUTE:<attribute uid or code
 MAX_BODY_BYTES = 200 * 1024 * 1024
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 CSV_TYPES = ("application/csv", "text/csv")
+XML_TYPES = ("application/xml", "text/xml", "application/adx+xml", "application/dxf2+xml")
 JSON_TYPES = ("application/json", "")
 
 
@@ -57,6 +58,18 @@ class CSVRenderer(renderers.BaseRenderer):
 
 class ApplicationCSVRenderer(CSVRenderer):
     media_type = "application/csv"
+
+
+class XMLRenderer(CSVRenderer):
+    """Lets `Accept: application/xml` (DHIS2 XML) through; the view writes the XML (errors stay JSON)."""
+
+    media_type = "application/xml"
+    format = "xml"
+
+
+class ADXRenderer(CSVRenderer):
+    media_type = "application/adx+xml"
+    format = "adx"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -222,6 +235,13 @@ def _read_body(request: Request) -> bytes:
     return body
 
 
+def _wants_xml(request: Request, fmt: str | None) -> str | None:
+    """'xml' (DHIS2 XML), 'adx' or None, from the path suffix, ?format= or the Accept header."""
+    renderer = getattr(request, "accepted_renderer", None)
+    wanted = fmt or request.query_params.get("format") or getattr(renderer, "format", None)
+    return wanted if wanted in ("xml", "adx") else None
+
+
 def _wants_csv(request: Request) -> bool:
     renderer = getattr(request, "accepted_renderer", None)
     return isinstance(renderer, CSVRenderer) or request.query_params.get("format") == "csv"
@@ -274,7 +294,9 @@ class DataValueSetsView(APIView):
     answer is an ImportSummary; 409 when nothing could be imported.
     """
 
-    renderer_classes = [renderers.JSONRenderer, CSVRenderer, ApplicationCSVRenderer]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, ApplicationCSVRenderer, XMLRenderer, ADXRenderer]
+    # True on the DHIS2-compatible paths (/api/dataValueSets): answer exactly as DHIS2 2.38+ does.
+    dhis2_web_message = False
 
     @extend_schema(
         operation_id="dataValueSets_read",
@@ -344,6 +366,23 @@ class DataValueSetsView(APIView):
             _export_row(r, de_scheme, ou_scheme, coc_scheme, include_deleted)
             for r in qs.values(*_export_fields(de_scheme, ou_scheme, coc_scheme)).iterator(chunk_size=5000)
         )
+        xml_format = _wants_xml(request, fmt)
+        if xml_format == "adx":
+            try:
+                adx = dhis2xml.write_adx(
+                    (
+                        _export_row(r, "code", "code", "code", False)
+                        for r in qs.values(*selectors.EXPORT_FIELDS)
+                    ),
+                    data_set=(_list(request, "dataSet") or [""])[0],
+                )
+            except dhis2xml.XMLPayloadError as exc:
+                raise ValidationFailed(str(exc)) from exc
+            return HttpResponse(adx, content_type="application/adx+xml; charset=utf-8")
+        if xml_format == "xml":
+            return StreamingHttpResponse(
+                dhis2xml.write_dxf2(rows), content_type="application/xml; charset=utf-8"
+            )
         if fmt == "csv" or _wants_csv(request):
             response = StreamingHttpResponse(
                 dhis2_csv_write(rows, include_deleted=include_deleted),
@@ -377,10 +416,13 @@ class DataValueSetsView(APIView):
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         if fmt == "csv" and content_type in JSON_TYPES:
             content_type = "application/csv"
-        if content_type not in CSV_TYPES + JSON_TYPES:
+        if fmt in ("xml", "adx") and content_type in JSON_TYPES:
+            content_type = "application/xml"
+        if content_type not in CSV_TYPES + JSON_TYPES + XML_TYPES:
             raise exceptions.UnsupportedMediaType(
                 content_type,
-                detail=f"Content-Type {content_type} is not supported: send application/json or application/csv",
+                detail=f"Content-Type {content_type} is not supported: send application/json, application/csv,"
+                " application/xml (DHIS2 XML) or application/adx+xml (ADX)",
             )
         body = _read_body(request)
         if content_type in CSV_TYPES:
@@ -392,6 +434,14 @@ class DataValueSetsView(APIView):
                 payload: Any = {"dataValues": dhis2_csv_rows(text)}
             except TableError as exc:
                 raise ValidationFailed(str(exc)) from exc
+        elif content_type in XML_TYPES:
+            try:
+                shape, payload = dhis2xml.parse(body)
+            except dhis2xml.XMLPayloadError as exc:
+                raise ValidationFailed(str(exc)) from exc
+            if shape == "adx":
+                de_scheme = _scheme(request, "dataElementIdScheme", _scheme(request, "idScheme", "code"))
+                payload = dhis2xml.adx_resolve_combos(payload, de_scheme=de_scheme)
         else:
             try:
                 payload = json.loads(body or b"null")
@@ -411,7 +461,8 @@ class DataValueSetsView(APIView):
             atomic=atomic,
         )
         summary.notes.extend(notes)
-        return Response(summary.as_dict(), status=409 if summary.status == "ERROR" else 200)
+        body, http = webmessage.import_summary(summary.as_dict(), dhis2=self.dhis2_web_message)
+        return Response(body, status=http)
 
 
 @extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))

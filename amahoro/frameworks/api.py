@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from amahoro import policy
 from amahoro.api.views import ParamsMixin
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.data import webmessage
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
@@ -137,6 +138,9 @@ METADATA_EXPORT_PARAMS = frozenset(
     responses={200: OpenApiTypes.OBJECT},
 )
 class MetadataView(APIView):
+    # True on the DHIS2-compatible path (/api/metadata): answer exactly as DHIS2 2.38+ does.
+    dhis2_web_message = False
+
     def get(self, request: Request) -> Response:
         _only(request, set(METADATA_EXPORT_PARAMS))
         _require(request.user, Perm.FRAMEWORK_VIEW, Perm.DATA_VIEW)
@@ -165,8 +169,8 @@ class MetadataView(APIView):
         report.notes.extend(
             note for name, note in METADATA_IGNORED_PARAMS.items() if request.query_params.get(name)
         )
-        code = status.HTTP_409_CONFLICT if report.status == "ERROR" else status.HTTP_200_OK
-        return Response(report.as_dict(), status=code)
+        body, code = webmessage.import_report(report.as_dict(), dhis2=self.dhis2_web_message)
+        return Response(body, status=code)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -268,7 +268,7 @@ def test_dhis2_paths_answer_with_a_base_url(cast: Any, meta: Any, prefix: str) -
     me = client.get(f"{prefix}me").json()
     assert me["username"] == cast.me_nyarugenge.username and "data.enter" in me["authorities"]
     body = post(client, one("GBV_TOTAL", "1101"), url=f"{prefix}dataValueSets").json()
-    assert body["importCount"]["imported"] == 1
+    assert body["response"]["importCount"]["imported"] == 1
     got = client.get(
         f"{prefix}dataValueSets.json", {"dataElement": "GBV_TOTAL", "period": "202401", "orgUnit": "1101"}
     )
@@ -294,3 +294,103 @@ def test_dhis2_paths_keep_the_same_refusals(cast: Any, meta: Any) -> None:
     # Other districts stay out of reach.
     body = post(api_as(cast.me_gasabo), one("GBV_TOTAL", "1101"), url="/api/dataValueSets").json()
     assert body["status"] == "ERROR" and not DataValue.objects.exists()
+
+
+def test_imports_answer_with_dhis2_238_web_messages(cast: Any, meta: Any) -> None:
+    client = api_as(cast.me_nyarugenge)
+    mixed = one("GBV_TOTAL", "1101")
+    mixed["dataValues"].append({"dataElement": "NOPE", "period": "202401", "orgUnit": "1101", "value": "1"})
+    # DHIS2 paths: exactly DHIS2 2.38+ (409 whenever there are conflicts, the summary under "response").
+    response = post(client, mixed, url="/api/dataValueSets")
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["httpStatus"], body["httpStatusCode"], body["status"]) == ("Conflict", 409, "WARNING")
+    assert body["response"]["responseType"] == "ImportSummary"
+    assert body["response"]["status"] == "WARNING"
+    assert body["response"]["importCount"] == {"imported": 1, "updated": 0, "ignored": 1, "deleted": 0}
+    assert body["response"]["conflicts"][0]["object"] == "NOPE"
+    response = post(client, one("GBV_TOTAL", "1101", "6"), url="/api/dataValueSets")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["response"]["status"]) == ("OK", "SUCCESS")
+    # /api/v1: the older contract kept (top-level summary, 200 when some values went in), wrapper added.
+    response = post(client, mixed)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "WARNING" and body["importCount"]["updated"] == 1
+    assert body["httpStatusCode"] == 200 and body["response"]["responseType"] == "ImportSummary"
+    # Metadata: an ImportReport in the same wrapper.
+    bad = {"dataElements": [{"code": "X", "name": "X", "valueType": "NOPE"}]}
+    response = api_as(cast.sysadmin).post("/api/metadata", bad, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["httpStatusCode"] == 409 and body["response"]["responseType"] == "ImportReport"
+    assert body["response"]["status"] == "ERROR"
+    v1 = api_as(cast.sysadmin).post("/api/v1/metadata", bad, format="json")
+    assert v1.status_code == 409 and v1.json()["status"] == "ERROR" and v1.json()["errors"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# DHIS2 XML and ADX
+
+DXF2 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" period="202401" orgUnit="1101">
+  <dataValue dataElement="GBV_CASES" categoryOptionCombo="F" value="12" comment="register &amp; book"/>
+  <dataValue dataElement="GBV_CASES" categoryOptionCombo="M" value="3"/>
+</dataValueSet>"""
+
+ADX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<adx xmlns="urn:ihe:qrph:adx:2015" exported="2024-02-01T10:00:00Z">
+  <group orgUnit="1101" period="2024-01-01/P1M">
+    <dataValue dataElement="GBV_CASES" sex_cat="F" value="4"><annotation>from ADX</annotation></dataValue>
+    <dataValue dataElement="GBV_CASES" sex_cat="X" value="1"/>
+    <dataValue dataElement="GBV_TOTAL" value="5"/>
+  </group>
+</adx>"""
+
+QUERY = {"dataElement": "GBV_CASES", "period": "202401", "orgUnit": "1101"}
+
+
+def test_dhis2_xml_in_and_out(cast: Any, meta: Any) -> None:
+    client = api_as(cast.me_nyarugenge)
+    response = client.post(URL, data=DXF2, content_type="application/xml")
+    assert response.status_code == 200, response.content
+    assert response.json()["importCount"]["imported"] == 2
+    assert DataValue.objects.get(category_option_combo__code="F").comment == "register & book"
+    got = client.get("/api/dataValueSets.xml", QUERY)
+    assert got["Content-Type"].startswith("application/xml")
+    text = b"".join(got.streaming_content)
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(text)
+    values = {v.get("categoryOptionCombo"): v.get("value") for v in root}
+    assert values == {"F": "12", "M": "3"}
+    # Re-posting the export changes nothing.
+    again = client.post(URL, data=text, content_type="application/xml").json()
+    assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 2, "deleted": 0}
+
+
+def test_adx_in_and_out(cast: Any, meta: Any) -> None:
+    client = api_as(cast.me_nyarugenge)
+    response = client.post("/api/dataValueSets", data=ADX, content_type="application/adx+xml")
+    body = response.json()
+    assert response.status_code == 409 and body["response"]["importCount"]["imported"] == 2, body
+    assert body["response"]["conflicts"][0]["object"] == "sex_cat=X"
+    assert DataValue.objects.get(category_option_combo__code="F").comment == "from ADX"
+    got = client.get(URL, QUERY, HTTP_ACCEPT="application/adx+xml")
+    assert got["Content-Type"].startswith("application/adx+xml")
+    assert b'period="2024-01-01/P1M"' in got.content and b'sex_cat="F"' in got.content
+    again = client.post(URL, data=got.content, content_type="application/adx+xml").json()
+    assert again["importCount"]["ignored"] == 1 and again["importCount"]["imported"] == 0
+
+
+def test_bad_or_hostile_xml_is_a_400(cast: Any, meta: Any) -> None:
+    client = api_as(cast.me_nyarugenge)
+    xxe = b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0"><dataValue dataElement="&x;" value="1"/></dataValueSet>"""
+    assert_error(client.post(URL, data=xxe, content_type="application/xml"), 400)
+    assert_error(client.post(URL, data=b"<dataValueSet", content_type="text/xml"), 400)
+    assert_error(client.post(URL, data=b"<html/>", content_type="application/xml"), 400)
+    bad_period = ADX.replace(b"2024-01-01/P1M", b"2024-01-02/P1M")
+    error = assert_error(client.post(URL, data=bad_period, content_type="application/adx+xml"), 400)
+    assert "group 1" in json.dumps(error)
+    assert not DataValue.objects.exists()
