@@ -27,6 +27,7 @@ DEFAULT_UIDS = frozenset({DEFAULT_COC_UID, DEFAULT_COMBO_UID, DEFAULT_CATEGORY_U
 
 SIMPLE_SCHEMES = ("code", "uid", "name", "id")
 ID_SCHEMES = (*SIMPLE_SCHEMES, "attribute:<attribute>")
+UID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
 _ATTRIBUTE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 _IN_CHUNK = 500
 AMBIGUOUS = None
