@@ -274,7 +274,7 @@ def _export_row(
 
 
 def _export_fields(*schemes: str) -> tuple[str, ...]:
-    fields = selectors.EXPORT_FIELDS
+    fields: tuple[str, ...] = selectors.EXPORT_FIELDS
     if any(s != "code" for s in schemes):
         fields += selectors.SCHEME_EXPORT_FIELDS
     if any(s.startswith("attribute:") for s in schemes):
@@ -461,8 +461,8 @@ class DataValueSetsView(APIView):
             atomic=atomic,
         )
         summary.notes.extend(notes)
-        body, http = webmessage.import_summary(summary.as_dict(), dhis2=self.dhis2_web_message)
-        return Response(body, status=http)
+        answer, http = webmessage.import_summary(summary.as_dict(), dhis2=self.dhis2_web_message)
+        return Response(answer, status=http)
 
 
 @extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))

@@ -308,7 +308,9 @@ def dhis2_pull(*, remote: RemoteDhis2, since: date, dry_run: bool = False) -> Sy
             f"remote '{remote.name}' maps no data element: nothing to pull", field="mapping"
         )
     places = {uid: code for code, uid in maps["orgUnit"].items()}
-    places.update(dict(OrgUnit.objects.filter(uid__isnull=False).values_list("uid", "code")))
+    places.update(
+        {str(u): c for u, c in OrgUnit.objects.filter(uid__isnull=False).values_list("uid", "code")}
+    )
     roots = sorted(set(maps["orgUnit"].values()))
     if not roots:
         raise ValidationFailed(f"remote '{remote.name}' maps no place: nothing to pull", field="mapping")
@@ -326,7 +328,12 @@ def dhis2_pull(*, remote: RemoteDhis2, since: date, dry_run: bool = False) -> Sy
         raise RemoteError(f"{remote.name}: dataValueSets answered without dataValues")
     elements = {uid: code for code, uid in maps["dataElement"].items()}
     cocs = {uid: code for code, uid in maps["categoryOptionCombo"].items()}
-    cocs.update(dict(CategoryOptionCombo.objects.filter(uid__isnull=False).values_list("uid", "code")))
+    cocs.update(
+        {
+            str(u): c
+            for u, c in CategoryOptionCombo.objects.filter(uid__isnull=False).values_list("uid", "code")
+        }
+    )
     cocs[idschemes.DEFAULT_COC_UID] = "default"
     local = []
     for r in rows:

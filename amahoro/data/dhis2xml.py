@@ -84,7 +84,7 @@ def _parse_dxf2(root: Element) -> dict[str, Any]:
             continue
         if n >= MAX_VALUES:
             raise XMLPayloadError(f"more than {MAX_VALUES} data values: split the file")
-        row = {
+        row: dict[str, Any] = {
             k: el.get(k, "")
             for k in (
                 "dataElement",

@@ -916,7 +916,7 @@ class _Importer:
         for r in refs:
             ident = r.get("id") if isinstance(r, dict) else None
             code = r.get("code") if isinstance(r, dict) else None
-            ou = by_uid.get(ident) or by_code.get(code) or by_code.get(ident)
+            ou = by_uid.get(str(ident)) or by_code.get(str(code)) or by_code.get(str(ident))
             if ou is None:
                 raise ValidationFailed(
                     f"organisation unit '{code or ident}' is not a place here: import its uid with"

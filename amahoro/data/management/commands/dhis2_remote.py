@@ -57,7 +57,7 @@ class Command(BaseCommand):
                     org = Organisation.objects.filter(code=options["organisation"]).first()
                     if org is None:
                         raise CommandError(f"no organisation '{options['organisation']}'")
-                remote = dhis2_sync.remote_save(
+                saved = dhis2_sync.remote_save(
                     actor=None,
                     name=options["name"],
                     base_url=options["url"],
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                     organisation=org,
                     data_set_uid=options["data_set"],
                 )
-                self.stdout.write(f"remote '{remote.name}' saved")
+                self.stdout.write(f"remote '{saved.name}' saved")
             elif options["action"] == "map":
                 remote = RemoteDhis2.objects.filter(name=options["name"]).first()
                 if remote is None:
