@@ -190,6 +190,8 @@ _REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
     ("dataElements", "categoryCombo"): ("categoryCombos", True),
     ("dataSets", "dataElements"): ("dataElements", False),
 }
+# Marks an entry whose code was taken from its id (DHIS2 exports often have no codes).
+CODE_FROM_ID = "_amahoroCodeFromId"
 _DEFAULT_UID_OF = {
     "categoryOptions": DEFAULT_OPTION_UID,
     "categories": DEFAULT_CATEGORY_UID,
@@ -236,6 +238,7 @@ def dhis2_normalise(payload: dict[str, Any]) -> dict[str, Any]:
                     and uid
                 ):
                     e["code"] = uid_code[collection].get(uid, uid)
+                    e[CODE_FROM_ID] = True
                 if collection == "dataSets" and "dataElements" not in e and "dataSetElements" in e:
                     elements = e["dataSetElements"]
                     e["dataElements"] = (
@@ -662,6 +665,8 @@ class _Importer:
                 f"no option combo of '{combo_code}' has the options {', '.join(sorted(wanted)) or '(none)'}",
                 field="categoryOptions",
             )
+        if entry.get(CODE_FROM_ID):
+            code = coc.code  # a DHIS2 export without codes: record the uid, keep the generated code
         if self.strategy == "CREATE":
             self.warn(
                 "categoryOptionCombos",

@@ -156,7 +156,13 @@ DHIS2_EXPORT: dict[str, Any] = {
         {"id": "CcSex000001", "name": "Sex", "categories": [{"id": "CaSex000001"}]},
     ],
     "categoryOptionCombos": [
-        {"id": "HllvX50cXC0", "name": "default", "categoryCombo": {"id": "bjDvmb4bfuf"}}
+        {"id": "HllvX50cXC0", "name": "default", "categoryCombo": {"id": "bjDvmb4bfuf"}},
+        {
+            "id": "CocFemale01",
+            "name": "Female",
+            "categoryCombo": {"id": "CcSex000001"},
+            "categoryOptions": [{"id": "CoFemale001"}],
+        },
     ],
     "dataElements": [
         {
@@ -212,8 +218,7 @@ def test_a_dhis2_export_imports_with_id_references_and_no_codes(cast: Any, meta:
     assert again["stats"]["created"] == 0 and again["stats"]["updated"] == 0, again
     # A DHIS2 client then sends data for it, all by uid.
     female = visits.category_combo.option_combos.get(options__uid="CoFemale001")
-    female.uid = "CocFemale01"
-    female.save()
+    assert (female.uid, female.code) == ("CocFemale01", "CoFemale001")  # generated code kept, uid recorded
     payload = {
         "dataSet": "DsClinic001",
         "period": "202401",
