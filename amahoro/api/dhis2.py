@@ -8,13 +8,15 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.accounts.models import User
+from amahoro.data import api as data_api
+from amahoro.frameworks import api as frameworks_api
 from amahoro.geo.models import OrgUnit
 
 # The DHIS2 version whose API behaviour is followed (importSummary: HTTP 200/409 with a WebMessage).
@@ -75,3 +77,23 @@ class Me(APIView):
 
 def _place(ou: OrgUnit) -> dict[str, Any]:
     return {"id": ou.uid or ou.code, "code": ou.code, "name": ou.name, "displayName": ou.name}
+
+
+# The same views as /api/v1/ answering DHIS2's WebMessages; left out of the OpenAPI document (which
+# describes /api/v1/), so operation ids stay unique.
+_HIDDEN = extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
+
+
+@_HIDDEN
+class DataValueSets(data_api.DataValueSetsView):
+    dhis2_web_message = True
+
+
+@_HIDDEN
+class DataValueSetsFormat(data_api.DataValueSetsFormatView):
+    dhis2_web_message = True
+
+
+@_HIDDEN
+class Metadata(frameworks_api.MetadataView):
+    dhis2_web_message = True

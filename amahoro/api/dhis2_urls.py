@@ -2,19 +2,16 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from amahoro.data import api as data_api
-from amahoro.frameworks import api as frameworks_api
-
 from . import dhis2
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("dataValueSets", data_api.DataValueSetsView.as_view(dhis2_web_message=True)),
+    path("dataValueSets", dhis2.DataValueSets.as_view()),
     re_path(
         r"^dataValueSets\.(?P<fmt>json|csv|xml|adx)$",
-        data_api.DataValueSetsFormatView.as_view(dhis2_web_message=True),
+        dhis2.DataValueSetsFormat.as_view(),
     ),
-    path("metadata", frameworks_api.MetadataView.as_view(dhis2_web_message=True)),
-    path("metadata.json", frameworks_api.MetadataView.as_view(dhis2_web_message=True)),
+    path("metadata", dhis2.Metadata.as_view()),
+    path("metadata.json", dhis2.Metadata.as_view()),
     path("system/info", dhis2.SystemInfo.as_view()),
     path("system/info.json", dhis2.SystemInfo.as_view()),
     path("me", dhis2.Me.as_view()),

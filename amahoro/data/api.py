@@ -313,7 +313,7 @@ class DataValueSetsView(APIView):
             OpenApiParameter("attributeOptionCombo", str, many=True),
             OpenApiParameter("includeDeleted", bool),
             OpenApiParameter("idScheme", str, description=SCHEME_HELP),
-            OpenApiParameter("format", str, enum=["json", "csv"]),
+            OpenApiParameter("format", str, enum=["json", "csv", "xml", "adx"]),
         ],
         responses={
             200: OpenApiTypes.OBJECT,
