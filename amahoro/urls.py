@@ -1,7 +1,7 @@
 """URL map: pages per app, the REST API under /api/v1/, the admin, i18n."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from amahoro.core import views as core_views
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("collection/", include("amahoro.collection.urls")),
     path("openrosa/", include("amahoro.collection.openrosa_urls")),
     path("api/v1/", include("amahoro.api.urls")),
+    # DHIS2-compatible paths (/api/dataValueSets, /api/38/metadata, ...) for DHIS2 clients and scripts.
+    re_path(r"^api/(?:\d{2}/)?", include("amahoro.api.dhis2_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("health", core_views.health, name="health"),

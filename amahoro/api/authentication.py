@@ -1,4 +1,5 @@
-"""API authentication: HTTP Basic, `Authorization: Token <key>` (hashed tokens), and the session."""
+"""API authentication: HTTP Basic, `Authorization: Token <key>` (hashed tokens; DHIS2's `ApiToken <key>`
+as well), and the session."""
 
 from __future__ import annotations
 
@@ -36,10 +37,12 @@ class BasicAuthentication(authentication.BasicAuthentication):
 
 class TokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
+    # DHIS2 clients send personal access tokens as `Authorization: ApiToken <key>`: the same tokens work.
+    keywords = (b"token", b"apitoken")
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("invalid token header: expected 'Token <key>'")

@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.data import dhis2xml, idschemes, selectors, services, webmessage
 from amahoro.data import periods as period_lib
-from amahoro.data import selectors, services
-from amahoro.data.importing import ID_SCHEMES, default_option_combo
+from amahoro.data.importing import default_option_combo
 from amahoro.data.models import DataLock
 from amahoro.data.tabular import (
     TableError,
@@ -35,9 +35,11 @@ from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
+SCHEME_HELP = "UID, CODE (default), NAME, ID or ATTRIBUTE:<attribute uid or code>"
 MAX_BODY_BYTES = 200 * 1024 * 1024
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 CSV_TYPES = ("application/csv", "text/csv")
+XML_TYPES = ("application/xml", "text/xml", "application/adx+xml", "application/dxf2+xml")
 JSON_TYPES = ("application/json", "")
 
 
@@ -56,6 +58,18 @@ class CSVRenderer(renderers.BaseRenderer):
 
 class ApplicationCSVRenderer(CSVRenderer):
     media_type = "application/csv"
+
+
+class XMLRenderer(CSVRenderer):
+    """Lets `Accept: application/xml` (DHIS2 XML) through; the view writes the XML (errors stay JSON)."""
+
+    media_type = "application/xml"
+    format = "xml"
+
+
+class ADXRenderer(CSVRenderer):
+    media_type = "application/adx+xml"
+    format = "adx"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -92,11 +106,54 @@ def _date(request: Request, name: str) -> date | None:
 
 
 def _scheme(request: Request, name: str, default: str) -> str:
-    value = request.query_params.get(name) or default
-    value = value.lower()
-    if value not in ID_SCHEMES:
-        raise ValidationFailed(f"{name} must be one of {', '.join(ID_SCHEMES)}, not '{value}'", field=name)
-    return value
+    return idschemes.parse_scheme(request.query_params.get(name), param=name, default=default)
+
+
+# DHIS2 import parameters that change nothing here, and why; answered as notes, never refused.
+IGNORED_IMPORT_PARAMS = {
+    "async": "async: the import ran at once; this answer is its summary (there is no job to poll)",
+    "skipAudit": "skipAudit is ignored: every change keeps its audit row",
+    "force": "force is ignored: locks and approvals still apply",
+    "preheatCache": "preheatCache is ignored: metadata is always read up front",
+    "skipCache": "skipCache is ignored",
+    "skipExistingCheck": "skipExistingCheck is ignored: existing values are always checked",
+    "skipLastUpdated": "skipLastUpdated is ignored",
+    "strictPeriods": "strictPeriods is ignored: periods are always checked",
+    "strictDataElements": "strictDataElements is ignored: data elements are always checked",
+    "strictCategoryOptionCombos": "strictCategoryOptionCombos is ignored: option combos are always checked",
+    "strictAttributeOptionCombos": "strictAttributeOptionCombos is ignored: option combos are always checked",
+    "strictOrganisationUnits": "strictOrganisationUnits is ignored: places are always checked",
+    "requireCategoryOptionCombo": "requireCategoryOptionCombo is ignored: a missing one means `default`",
+    "requireAttributeOptionCombo": "requireAttributeOptionCombo is ignored: a missing one means `default`",
+    "mergeMode": "mergeMode is ignored",
+    "firstRowIsHeader": "firstRowIsHeader is ignored: a CSV header row is recognised by its names",
+    "filename": "filename is ignored",
+    "dataSetIdScheme": "dataSetIdScheme: a data set is matched by uid, then by code",
+    "categoryIdScheme": "categoryIdScheme is ignored",
+    "dataSet": "dataSet (parameter) is ignored: name the data set in the payload",
+}
+# DHIS2's older names for the import strategies.
+STRATEGY_ALIASES = {
+    "NEW_AND_UPDATES": "CREATE_AND_UPDATE",
+    "NEW": "CREATE",
+    "UPDATES": "UPDATE",
+    "DELETES": "DELETE",
+}
+
+
+def _import_options(request: Request) -> tuple[bool, str, list[str]]:
+    """(atomic, importStrategy, notes) from DHIS2's import parameters: atomicMode=ALL|NONE (and our
+    atomic=true), old strategy names, and the parameters accepted without effect (each gets a note)."""
+    atomic = _bool(request, "atomic")
+    mode = (request.query_params.get("atomicMode") or "").strip().upper()
+    if mode not in ("", "ALL", "NONE", "OBJECT"):
+        raise ValidationFailed(f"atomicMode must be ALL or NONE, not '{mode[:30]}'", field="atomicMode")
+    if mode == "ALL":
+        atomic = True
+    strategy = (request.query_params.get("importStrategy") or "CREATE_AND_UPDATE").strip().upper()
+    strategy = STRATEGY_ALIASES.get(strategy, strategy)
+    notes = [note for name, note in IGNORED_IMPORT_PARAMS.items() if request.query_params.get(name)]
+    return atomic, strategy, notes
 
 
 def _require(user: Any, perm: Perm) -> None:
@@ -104,8 +161,8 @@ def _require(user: Any, perm: Perm) -> None:
         raise PermissionDenied(f"You need the {perm.value} permission")
 
 
-def _org_units(codes: list[str], field: str = "orgUnit") -> list[OrgUnit]:
-    found = selectors.org_units_by_code(codes=codes)
+def _org_units(codes: list[str], field: str = "orgUnit", scheme: str = "code") -> list[OrgUnit]:
+    found = idschemes.find(OrgUnit.objects.all(), scheme, codes)
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise ValidationFailed(f"unknown {field}: {', '.join(unknown)}", field=field)
@@ -130,18 +187,14 @@ def _period_codes(codes: list[str], field: str = "period") -> list[str]:
 
 def _data_elements(request: Request, scheme: str, *, user: Any) -> list[DataElement]:
     idents = _list(request, "dataElement")
-    found = selectors.data_elements_by_ident(user=user, idents=idents, scheme=scheme)
+    found = idschemes.find(selectors.data_elements_visible_to(user=user), scheme, idents)
     unknown = [i for i in idents if i not in found]
     if unknown:
         raise ValidationFailed(f"unknown dataElement: {', '.join(unknown)}", field="dataElement")
     elements = [found[i] for i in idents]
     ds_idents = _list(request, "dataSet")
     if ds_idents:
-        field_name = "uid" if scheme == "uid" else "code"
-        sets = {
-            getattr(ds, field_name): ds
-            for ds in selectors.data_sets_visible_to(user=user).filter(**{f"{field_name}__in": ds_idents})
-        }
+        sets = idschemes.find(selectors.data_sets_visible_to(user=user), "uid", ds_idents)
         unknown = [i for i in ds_idents if i not in sets]
         if unknown:
             raise ValidationFailed(
@@ -154,14 +207,14 @@ def _data_elements(request: Request, scheme: str, *, user: Any) -> list[DataElem
 
 
 def _aoc(ident: str | None, scheme: str = "code") -> CategoryOptionCombo | None:
-    if not ident:
-        return None
-    matches = list(CategoryOptionCombo.objects.filter(**{scheme: ident})[:2])
-    if len(matches) != 1:
+    if not ident or ident == idschemes.DEFAULT_COC_UID:
+        return None if not ident else default_option_combo()
+    found = idschemes.find(CategoryOptionCombo.objects.all(), scheme, [ident])
+    if ident not in found:
         raise ValidationFailed(
             f"Attribute option combo not found or ambiguous: {ident}", field="attributeOptionCombo"
         )
-    return matches[0]
+    return found[ident]  # type: ignore[no-any-return]
 
 
 def _read_body(request: Request) -> bytes:
@@ -182,6 +235,13 @@ def _read_body(request: Request) -> bytes:
     return body
 
 
+def _wants_xml(request: Request, fmt: str | None) -> str | None:
+    """'xml' (DHIS2 XML), 'adx' or None, from the path suffix, ?format= or the Accept header."""
+    renderer = getattr(request, "accepted_renderer", None)
+    wanted = fmt or request.query_params.get("format") or getattr(renderer, "format", None)
+    return wanted if wanted in ("xml", "adx") else None
+
+
 def _wants_csv(request: Request) -> bool:
     renderer = getattr(request, "accepted_renderer", None)
     return isinstance(renderer, CSVRenderer) or request.query_params.get("format") == "csv"
@@ -191,16 +251,15 @@ def _wants_csv(request: Request) -> bool:
 # dataValueSets
 
 
-def _export_row(r: dict[str, Any], de_scheme: str, coc_scheme: str, include_deleted: bool) -> dict[str, Any]:
-    def ident(prefix: str, scheme: str) -> str:
-        return (r[f"{prefix}__uid"] or r[f"{prefix}__code"]) if scheme == "uid" else r[f"{prefix}__code"]
-
+def _export_row(
+    r: dict[str, Any], de_scheme: str, ou_scheme: str, coc_scheme: str, include_deleted: bool
+) -> dict[str, Any]:
     out = {
-        "dataElement": ident("data_element", de_scheme),
+        "dataElement": idschemes.ident_of(r, de_scheme, "data_element__"),
         "period": r["period__code"],
-        "orgUnit": r["org_unit__code"],
-        "categoryOptionCombo": ident("category_option_combo", coc_scheme),
-        "attributeOptionCombo": ident("attribute_option_combo", coc_scheme),
+        "orgUnit": idschemes.ident_of(r, ou_scheme, "org_unit__"),
+        "categoryOptionCombo": idschemes.ident_of(r, coc_scheme, "category_option_combo__"),
+        "attributeOptionCombo": idschemes.ident_of(r, coc_scheme, "attribute_option_combo__"),
         "value": r["value"],
         "storedBy": r["stored_by__username"] or "",
         "created": r["created_at"].isoformat(timespec="seconds"),
@@ -212,6 +271,15 @@ def _export_row(r: dict[str, Any], de_scheme: str, coc_scheme: str, include_dele
     if include_deleted:
         out["deleted"] = r["deleted"]
     return out
+
+
+def _export_fields(*schemes: str) -> tuple[str, ...]:
+    fields: tuple[str, ...] = selectors.EXPORT_FIELDS
+    if any(s != "code" for s in schemes):
+        fields += selectors.SCHEME_EXPORT_FIELDS
+    if any(s.startswith("attribute:") for s in schemes):
+        fields += selectors.ATTRIBUTE_EXPORT_FIELDS
+    return fields
 
 
 class DataValueSetsView(APIView):
@@ -226,7 +294,9 @@ class DataValueSetsView(APIView):
     answer is an ImportSummary; 409 when nothing could be imported.
     """
 
-    renderer_classes = [renderers.JSONRenderer, CSVRenderer, ApplicationCSVRenderer]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, ApplicationCSVRenderer, XMLRenderer, ADXRenderer]
+    # True on the DHIS2-compatible paths (/api/dataValueSets): answer exactly as DHIS2 2.38+ does.
+    dhis2_web_message = False
 
     @extend_schema(
         operation_id="dataValueSets_read",
@@ -242,8 +312,8 @@ class DataValueSetsView(APIView):
             OpenApiParameter("children", bool, description="Include the org units' subtrees"),
             OpenApiParameter("attributeOptionCombo", str, many=True),
             OpenApiParameter("includeDeleted", bool),
-            OpenApiParameter("idScheme", str, enum=list(ID_SCHEMES)),
-            OpenApiParameter("format", str, enum=["json", "csv"]),
+            OpenApiParameter("idScheme", str, description=SCHEME_HELP),
+            OpenApiParameter("format", str, enum=["json", "csv", "xml", "adx"]),
         ],
         responses={
             200: OpenApiTypes.OBJECT,
@@ -256,7 +326,7 @@ class DataValueSetsView(APIView):
         id_scheme = _scheme(request, "idScheme", "code")
         de_scheme = _scheme(request, "dataElementIdScheme", id_scheme)
         coc_scheme = _scheme(request, "categoryOptionComboIdScheme", id_scheme)
-        _scheme(request, "orgUnitIdScheme", id_scheme)  # org units are always named by their official code
+        ou_scheme = _scheme(request, "orgUnitIdScheme", id_scheme)
         missing = []
         if not _list(request, "dataElement") and not _list(request, "dataSet"):
             missing.append(("dataElement", "dataElement or dataSet"))
@@ -273,15 +343,8 @@ class DataValueSetsView(APIView):
         if start and end and start > end:
             raise ValidationFailed("startDate must be before endDate", field="startDate")
         elements = _data_elements(request, de_scheme, user=user)
-        org_units = _org_units(_list(request, "orgUnit"))
-        aoc_ids = [
-            a.pk
-            for a in (
-                _aoc(i, "uid" if coc_scheme == "uid" else "code")
-                for i in _list(request, "attributeOptionCombo")
-            )
-            if a
-        ]
+        org_units = _org_units(_list(request, "orgUnit"), scheme=ou_scheme)
+        aoc_ids = [a.pk for a in (_aoc(i, coc_scheme) for i in _list(request, "attributeOptionCombo")) if a]
         include_deleted = _bool(request, "includeDeleted")
         qs = selectors.datavalue_export(
             user=user,
@@ -300,9 +363,26 @@ class DataValueSetsView(APIView):
             ),
         )
         rows = (
-            _export_row(r, de_scheme, coc_scheme, include_deleted)
-            for r in qs.values(*selectors.EXPORT_FIELDS).iterator(chunk_size=5000)
+            _export_row(r, de_scheme, ou_scheme, coc_scheme, include_deleted)
+            for r in qs.values(*_export_fields(de_scheme, ou_scheme, coc_scheme)).iterator(chunk_size=5000)
         )
+        xml_format = _wants_xml(request, fmt)
+        if xml_format == "adx":
+            try:
+                adx = dhis2xml.write_adx(
+                    (
+                        _export_row(r, "code", "code", "code", False)
+                        for r in qs.values(*selectors.EXPORT_FIELDS)
+                    ),
+                    data_set=(_list(request, "dataSet") or [""])[0],
+                )
+            except dhis2xml.XMLPayloadError as exc:
+                raise ValidationFailed(str(exc)) from exc
+            return HttpResponse(adx, content_type="application/adx+xml; charset=utf-8")
+        if xml_format == "xml":
+            return StreamingHttpResponse(
+                dhis2xml.write_dxf2(rows), content_type="application/xml; charset=utf-8"
+            )
         if fmt == "csv" or _wants_csv(request):
             response = StreamingHttpResponse(
                 dhis2_csv_write(rows, include_deleted=include_deleted),
@@ -316,10 +396,10 @@ class DataValueSetsView(APIView):
         operation_id="dataValueSets_import",
         summary="Import data values (DHIS2 dataValueSets JSON, or CSV with Content-Type application/csv)",
         parameters=[
-            OpenApiParameter("idScheme", str, enum=list(ID_SCHEMES)),
-            OpenApiParameter("dataElementIdScheme", str, enum=list(ID_SCHEMES)),
-            OpenApiParameter("orgUnitIdScheme", str, enum=list(ID_SCHEMES)),
-            OpenApiParameter("categoryOptionComboIdScheme", str, enum=list(ID_SCHEMES)),
+            OpenApiParameter("idScheme", str, description=SCHEME_HELP),
+            OpenApiParameter("dataElementIdScheme", str, description=SCHEME_HELP),
+            OpenApiParameter("orgUnitIdScheme", str, description=SCHEME_HELP),
+            OpenApiParameter("categoryOptionComboIdScheme", str, description=SCHEME_HELP),
             OpenApiParameter("dryRun", bool, description="Check everything, save nothing"),
             OpenApiParameter("importStrategy", str, enum=["CREATE_AND_UPDATE", "CREATE", "UPDATE", "DELETE"]),
             OpenApiParameter("atomic", bool, description="Save nothing if any value conflicts"),
@@ -336,10 +416,13 @@ class DataValueSetsView(APIView):
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         if fmt == "csv" and content_type in JSON_TYPES:
             content_type = "application/csv"
-        if content_type not in CSV_TYPES + JSON_TYPES:
+        if fmt in ("xml", "adx") and content_type in JSON_TYPES:
+            content_type = "application/xml"
+        if content_type not in CSV_TYPES + JSON_TYPES + XML_TYPES:
             raise exceptions.UnsupportedMediaType(
                 content_type,
-                detail=f"Content-Type {content_type} is not supported: send application/json or application/csv",
+                detail=f"Content-Type {content_type} is not supported: send application/json, application/csv,"
+                " application/xml (DHIS2 XML) or application/adx+xml (ADX)",
             )
         body = _read_body(request)
         if content_type in CSV_TYPES:
@@ -351,12 +434,21 @@ class DataValueSetsView(APIView):
                 payload: Any = {"dataValues": dhis2_csv_rows(text)}
             except TableError as exc:
                 raise ValidationFailed(str(exc)) from exc
+        elif content_type in XML_TYPES:
+            try:
+                shape, payload = dhis2xml.parse(body)
+            except dhis2xml.XMLPayloadError as exc:
+                raise ValidationFailed(str(exc)) from exc
+            if shape == "adx":
+                de_scheme = _scheme(request, "dataElementIdScheme", _scheme(request, "idScheme", "code"))
+                payload = dhis2xml.adx_resolve_combos(payload, de_scheme=de_scheme)
         else:
             try:
                 payload = json.loads(body or b"null")
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise ValidationFailed(f"the body is not valid JSON: {exc}") from exc
         id_scheme = _scheme(request, "idScheme", "code")
+        atomic, import_strategy, notes = _import_options(request)
         summary = services.datavalues_import(
             actor=user,
             payload=payload,
@@ -365,10 +457,12 @@ class DataValueSetsView(APIView):
             org_unit_id_scheme=_scheme(request, "orgUnitIdScheme", id_scheme),
             category_option_combo_id_scheme=_scheme(request, "categoryOptionComboIdScheme", id_scheme),
             dry_run=_bool(request, "dryRun"),
-            import_strategy=(request.query_params.get("importStrategy") or "CREATE_AND_UPDATE").upper(),
-            atomic=_bool(request, "atomic"),
+            import_strategy=import_strategy,
+            atomic=atomic,
         )
-        return Response(summary.as_dict(), status=409 if summary.status == "ERROR" else 200)
+        summary.notes.extend(notes)
+        answer, http = webmessage.import_summary(summary.as_dict(), dhis2=self.dhis2_web_message)
+        return Response(answer, status=http)
 
 
 @extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))

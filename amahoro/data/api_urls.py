@@ -7,7 +7,7 @@ from . import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("dataValueSets", api.DataValueSetsView.as_view(), name="data-value-sets"),
     re_path(
-        r"^dataValueSets\.(?P<fmt>json|csv)$",
+        r"^dataValueSets\.(?P<fmt>json|csv|xml|adx)$",
         api.DataValueSetsFormatView.as_view(),
         name="data-value-sets-format",
     ),

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
 from amahoro import policy
+from amahoro.data import idschemes
 from amahoro.data import periods as period_lib
 from amahoro.data.models import (
     ApprovalState,
@@ -36,8 +37,8 @@ from amahoro.geo.models import OrgUnit, ancestor_paths
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
-IdScheme = Literal["code", "uid", "id"]
-ID_SCHEMES = ("code", "uid")
+# Identifiers that name the default category option combo whatever the scheme: DHIS2's own uid for it.
+DEFAULT_IDENTS = frozenset({idschemes.DEFAULT_COC_UID})
 IMPORT_STRATEGIES = ("CREATE_AND_UPDATE", "CREATE", "UPDATE", "DELETE")
 BATCH_SIZE = 2000
 # Above this many unique org units, existing values are read in chunks (SQLite's parameter limit).
@@ -77,6 +78,8 @@ class ImportSummary:
     atomic_rejected: bool = False
     total: int = 0
     rejected_indexes: set[int] = field(default_factory=set)
+    # DHIS2 import parameters accepted but not acted on, and why (e.g. skipAudit: the audit trail stays).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -115,7 +118,7 @@ class ImportSummary:
             "conflicts": [c.as_dict() for c in self.conflicts],
             "rejectedIndexes": sorted(self.rejected_indexes),
             "dryRun": self.dry_run,
-        }
+        } | ({"notes": list(self.notes)} if self.notes else {})
 
 
 class PayloadError(ValueError):
@@ -196,10 +199,6 @@ class OrgUnitRef:
     closed_on: date | None
 
 
-def _lookup_field(scheme: str) -> str:
-    return {"code": "code", "uid": "uid", "id": "pk"}[scheme]
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -252,79 +251,83 @@ class _Metadata:
         coc_idents = {r["categoryOptionCombo"] for r in rows} - {""}
         aoc_idents = {r["attributeOptionCombo"] for r in rows} - {""}
 
-        de_field = _lookup_field(de_scheme)
-        self.data_elements: dict[str, _DE] = {}
-        for ident_chunk in _chunks(sorted(de_idents), _IN_CHUNK):
-            lookup_values = _as_lookup(ident_chunk, de_scheme)
-            # An organisation's own data elements are "not found" for others, as DHIS2 says.
-            visible = policy.visible(actor, Perm.DATA_VIEW, DataElement.objects.all())
-            for de_row in visible.filter(**{f"{de_field}__in": lookup_values}).values(
-                "pk", "code", "uid", "value_type", "category_combo_id", "organisation_id"
-            ):
-                de = _DE(
+        # An organisation's own data elements are "not found" for others, as DHIS2 says.
+        visible = policy.visible(actor, Perm.DATA_VIEW, DataElement.objects.all())
+        self.data_elements: dict[str, _DE | None] = {}
+        for ident, de_row in idschemes.match(
+            visible,
+            de_scheme,
+            de_idents,
+            ("pk", "code", "value_type", "category_combo_id", "organisation_id"),
+        ).items():
+            self.data_elements[ident] = (
+                None
+                if de_row is None
+                else _DE(
                     de_row["pk"],
                     de_row["code"],
                     de_row["value_type"],
                     de_row["category_combo_id"],
                     de_row["organisation_id"],
                 )
-                self.data_elements[_key_of(de_row, de_scheme)] = de
+            )
 
-        # Org units have no DHIS2 uid here: both schemes match their official code.
-        ou_field = "pk" if ou_scheme == "id" else "code"
-        self.org_units: dict[str, OrgUnitRef] = {}
-        for ident_chunk in _chunks(sorted(ou_idents), _IN_CHUNK):
-            lookup_values = _as_lookup(ident_chunk, "id" if ou_scheme == "id" else "code")
-            for ou_row in OrgUnit.objects.filter(**{f"{ou_field}__in": lookup_values}).values(
-                "pk", "code", "path", "opened_on", "closed_on"
-            ):
-                ou = OrgUnitRef(
+        self.org_units: dict[str, OrgUnitRef | None] = {}
+        for ident, ou_row in idschemes.match(
+            OrgUnit.objects.all(), ou_scheme, ou_idents, ("pk", "code", "path", "opened_on", "closed_on")
+        ).items():
+            self.org_units[ident] = (
+                None
+                if ou_row is None
+                else OrgUnitRef(
                     ou_row["pk"], ou_row["code"], ou_row["path"], ou_row["opened_on"], ou_row["closed_on"]
                 )
-                self.org_units[str(ou_row["pk"]) if ou_scheme == "id" else ou_row["code"]] = ou
+            )
 
-        # Category option combos: those of the data elements' combos, by combo.
-        combo_ids = {de.combo_id for de in self.data_elements.values()}
-        self.cocs_by_combo: dict[int, dict[str, int]] = {cid: {} for cid in combo_ids}
+        # Category option combos: those of the data elements' combos, by combo. DHIS2's default option
+        # combo uid (HllvX50cXC0) is our `default` under any scheme.
+        combo_ids = {de.combo_id for de in self.data_elements.values() if de is not None}
+        self.cocs_by_combo: dict[int, dict[str, int | None]] = {cid: {} for cid in combo_ids}
         self.coc_codes: dict[int, str] = {}
-        for coc_row in CategoryOptionCombo.objects.filter(combo_id__in=combo_ids).values(
-            "pk", "code", "uid", "combo_id"
-        ):
-            ident = _key_of(coc_row, coc_scheme)
-            if ident:
-                self.cocs_by_combo[coc_row["combo_id"]][ident] = coc_row["pk"]
-            self.coc_codes[coc_row["pk"]] = coc_row["code"]
-        coc_field = _lookup_field(coc_scheme)
-        self.known_coc_idents: set[str] = set()
-        for ident_chunk in _chunks(sorted(coc_idents), _IN_CHUNK):
-            self.known_coc_idents |= {
-                _key_of(r, coc_scheme)
-                for r in CategoryOptionCombo.objects.filter(
-                    **{f"{coc_field}__in": _as_lookup(ident_chunk, coc_scheme)}
-                ).values("pk", "code", "uid")
-            }
+        combo_cocs = CategoryOptionCombo.objects.filter(combo_id__in=combo_ids)
+        for ident, coc_row in idschemes.match(combo_cocs, coc_scheme, coc_idents, ("combo_id",)).items():
+            if coc_row is not None:
+                by_combo = self.cocs_by_combo[coc_row["combo_id"]]
+                by_combo[ident] = None if ident in by_combo else coc_row["pk"]  # ambiguous in one combo
+        self.combo_members: dict[int, set[int]] = {cid: set() for cid in combo_ids}
+        for coc_id, code, coc_combo_id in combo_cocs.values_list("pk", "code", "combo_id"):
+            self.coc_codes[coc_id] = code
+            self.combo_members[coc_combo_id].add(coc_id)
+        self.known_coc_idents: set[str] = set(
+            idschemes.match(CategoryOptionCombo.objects.all(), coc_scheme, coc_idents, ("pk",))
+        )
 
-        # Attribute option combos: looked up across all combos; a code must name exactly one.
+        # Attribute option combos: looked up across all combos; an identifier must name exactly one.
         self.aocs: dict[str, list[int]] = {}
         aoc_keys: dict[int, str] = {}
-        for ident_chunk in _chunks(sorted(aoc_idents), _IN_CHUNK):
-            for aoc_row in CategoryOptionCombo.objects.filter(
-                **{f"{coc_field}__in": _as_lookup(ident_chunk, coc_scheme)}
-            ).values("pk", "code", "uid", "option_key"):
-                self.aocs.setdefault(_key_of(aoc_row, coc_scheme), []).append(aoc_row["pk"])
-                aoc_keys[aoc_row["pk"]] = aoc_row["option_key"]
-                self.coc_codes[aoc_row["pk"]] = aoc_row["code"]
+        for ident, aoc_row in idschemes.match(
+            CategoryOptionCombo.objects.all(), coc_scheme, aoc_idents - DEFAULT_IDENTS, ("code", "option_key")
+        ).items():
+            if aoc_row is None:
+                self.aocs[ident] = [0, 0]  # ambiguous
+                continue
+            self.aocs[ident] = [aoc_row["pk"]]
+            aoc_keys[aoc_row["pk"]] = aoc_row["option_key"]
+            self.coc_codes[aoc_row["pk"]] = aoc_row["code"]
         self.aoc_organisation = organisation_of_aocs(aoc_keys)
         if self.default_coc is not None:
             self.coc_codes[self.default_coc.pk] = self.default_coc.code
 
         self.data_set: DataSet | None = None
         self.data_set_elements: set[int] = set()
+        self.data_set_org_units: set[int] = set()
         if data_set:
-            ds_field = "uid" if de_scheme == "uid" else "code"
-            self.data_set = DataSet.objects.filter(**{ds_field: data_set}).first()
+            # DHIS2 names the data set by uid whatever the other schemes say; a code works as well.
+            sets = policy.visible(actor, Perm.DATA_VIEW, DataSet.objects.all())
+            self.data_set = sets.filter(uid=data_set).first() or sets.filter(code=data_set).first()
             if self.data_set is not None:
                 self.data_set_elements = set(self.data_set.data_elements.values_list("pk", flat=True))
+                self.data_set_org_units = set(self.data_set.org_units.values_list("pk", flat=True))
 
         self._period_cache: dict[str, period_lib.Period | period_lib.InvalidPeriod] = {}
 
@@ -339,18 +342,6 @@ class _Metadata:
         if isinstance(cached, period_lib.InvalidPeriod):
             raise cached
         return cached
-
-
-def _as_lookup(idents: Iterable[str], scheme: str) -> list[Any]:
-    if scheme == "id":
-        return [int(i) for i in idents if i.isdigit()]
-    return list(idents)
-
-
-def _key_of(row: Mapping[str, Any], scheme: str) -> str:
-    if scheme == "id":
-        return str(row["pk"])
-    return str(row.get(scheme) or "")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -651,7 +642,15 @@ def _resolve(
     de_ident = row["dataElement"]
     de = meta.data_elements.get(de_ident)
     if de is None:
-        if de_ident:
+        if de_ident in meta.data_elements:
+            log.add(
+                i,
+                de_ident,
+                f"Data element identifier names several data elements: `{de_ident}`",
+                "E7610",
+                "dataElement",
+            )
+        elif de_ident:
             log.add(
                 i, de_ident, f"Data element not found or not accessible: `{de_ident}`", "E7610", "dataElement"
             )
@@ -668,20 +667,33 @@ def _resolve(
     ou_ident = row["orgUnit"]
     ou = meta.org_units.get(ou_ident)
     if ou is None:
-        message = (
-            f"Organisation unit not found or not accessible: `{ou_ident}`"
-            if ou_ident
-            else "Org unit is required"
-        )
+        if ou_ident in meta.org_units:
+            message = f"Organisation unit identifier names several places: `{ou_ident}`"
+        elif ou_ident:
+            message = f"Organisation unit not found or not accessible: `{ou_ident}`"
+        else:
+            message = "Org unit is required"
         log.add(i, ou_ident, message, "E7612", "orgUnit")
         return None
     combo = meta.cocs_by_combo.get(de.combo_id, {})
     coc_ident = row["categoryOptionCombo"]
+    if coc_ident in DEFAULT_IDENTS:
+        coc_ident = ""
     coc_id: int | None
     if coc_ident:
         coc_id = combo.get(coc_ident)
+        if coc_id is None and coc_ident in combo:
+            log.add(
+                i,
+                coc_ident,
+                f"Category option combo identifier names several option combos of `{de.code}`: `{coc_ident}`",
+                "E7613",
+                "categoryOptionCombo",
+            )
+            return None
     else:
-        coc_id = meta.default_coc.pk if meta.default_coc and meta.default_coc.pk in combo.values() else None
+        members = meta.combo_members.get(de.combo_id, set())
+        coc_id = meta.default_coc.pk if meta.default_coc and meta.default_coc.pk in members else None
         if coc_id is None:
             log.add(
                 i,
@@ -710,6 +722,8 @@ def _resolve(
             )
         return None
     aoc_ident = row["attributeOptionCombo"]
+    if aoc_ident in DEFAULT_IDENTS:
+        aoc_ident = ""
     if aoc_ident:
         matches = meta.aocs.get(aoc_ident, [])
         if len(matches) != 1:
@@ -738,6 +752,15 @@ def _resolve(
                 f"Data element: `{de.code}` is not part of dataset: `{meta.data_set.code}`",
                 "E7633",
                 "dataElement",
+            )
+            return None
+        if meta.data_set_org_units and ou.id not in meta.data_set_org_units:
+            log.add(
+                i,
+                ou.code,
+                f"Organisation unit: `{ou.code}` is not assigned to data set: `{meta.data_set.code}`",
+                "E7603",
+                "orgUnit",
             )
             return None
         ds_type = meta.data_set.period_type

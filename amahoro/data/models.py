@@ -130,6 +130,9 @@ class DataSet(BaseModel):
     name = models.CharField(max_length=300)
     period_type = models.CharField(max_length=30, blank=True, help_text=_("DHIS2 period type; empty = any"))
     data_elements = models.ManyToManyField(DataElement, blank=True, related_name="data_sets")
+    org_units = models.ManyToManyField(
+        OrgUnit, blank=True, related_name="data_sets", help_text=_("Places that report it; empty = any")
+    )
     organisation = models.ForeignKey(
         Organisation,
         null=True,
@@ -277,3 +280,60 @@ class MinMaxBound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_element_id}/{self.org_unit_id}: [{self.min_value}, {self.max_value}]"
+
+
+class RemoteDhis2(BaseModel):
+    """A DHIS2 instance Amahoro pushes data values to and pulls them from (`amahoro dhis2_push|dhis2_pull`).
+
+    What is pushed, and where pulled values may be written, is decided by `run_as`'s roles, as for any
+    import. The personal access token is stored encrypted (amahoro.core.crypto)."""
+
+    name = models.SlugField(max_length=50, unique=True)
+    base_url = models.URLField(max_length=300, help_text=_("e.g. https://hmis.example.org (no /api)"))
+    token_enc = models.TextField(help_text=_("Personal access token, encrypted"))
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text=_("Owner")
+    )
+    run_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", help_text=_("Acts as this user")
+    )
+    data_set_uid = models.CharField(max_length=11, blank=True, help_text=_("Remote data set named on push"))
+    enabled = models.BooleanField(default=True, help_text=_("Included in the scheduled sync"))
+    pull_enabled = models.BooleanField(default=False, help_text=_("The scheduled sync also pulls"))
+    last_pushed_at = models.DateTimeField(null=True, blank=True)
+    last_pulled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RemoteMapping(models.Model):
+    """Which remote uid a local data element, place or option combo has in a remote DHIS2. Places and option
+    combos with a DHIS2 uid of their own (imported from that DHIS2's metadata) need no mapping."""
+
+    class Kind(models.TextChoices):
+        DATA_ELEMENT = "dataElement", _("Data element")
+        ORG_UNIT = "orgUnit", _("Place")
+        OPTION_COMBO = "categoryOptionCombo", _("Category option combo")
+
+    remote = models.ForeignKey(RemoteDhis2, on_delete=models.CASCADE, related_name="mappings")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    local_code = models.CharField(max_length=200)
+    remote_uid = models.CharField(max_length=11)
+
+    class Meta:
+        ordering = ["remote", "kind", "local_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["remote", "kind", "local_code"], name="data_remote_mapping_local"
+            ),
+            models.UniqueConstraint(
+                fields=["remote", "kind", "remote_uid"], name="data_remote_mapping_remote"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.local_code} -> {self.remote_uid}"

@@ -124,6 +124,24 @@ EXPORT_FIELDS = (
     "follow_up",
     "deleted",
 )
+# Read as well when an export names objects by name, uid or attribute (idScheme and friends).
+SCHEME_EXPORT_FIELDS = (
+    "data_element__name",
+    "data_element__id",
+    "org_unit__uid",
+    "org_unit__name",
+    "org_unit__id",
+    "category_option_combo__name",
+    "category_option_combo__id",
+    "attribute_option_combo__name",
+    "attribute_option_combo__id",
+)
+ATTRIBUTE_EXPORT_FIELDS = (
+    "data_element__attribute_values",
+    "org_unit__attribute_values",
+    "category_option_combo__attribute_values",
+    "attribute_option_combo__attribute_values",
+)
 
 
 def value_history(*, user: Any, value_id: int) -> list[DataValueAudit]:

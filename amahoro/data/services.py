@@ -17,9 +17,9 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
+from amahoro.data import idschemes
 from amahoro.data import periods as period_lib
 from amahoro.data.importing import (
-    ID_SCHEMES,
     IMPORT_STRATEGIES,
     ImportSummary,
     PayloadError,
@@ -105,10 +105,7 @@ def datavalues_import(
         "categoryOptionComboIdScheme": category_option_combo_id_scheme or id_scheme,
     }
     for name, scheme in schemes.items():
-        if scheme not in ID_SCHEMES:
-            raise ValidationFailed(
-                f"{name} must be one of {', '.join(ID_SCHEMES)}, not '{scheme}'", field=name
-            )
+        schemes[name] = idschemes.parse_scheme(scheme, param=name)
     if import_strategy not in IMPORT_STRATEGIES:
         raise ValidationFailed(
             f"importStrategy must be one of {', '.join(IMPORT_STRATEGIES)}, not '{import_strategy}'",

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from amahoro import policy
 from amahoro.api.views import ParamsMixin
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.data import webmessage
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
@@ -81,12 +82,31 @@ ORG_UNIT_PARAM = OpenApiParameter(
 # Metadata
 
 
-@extend_schema(
-    methods=["GET"],
-    summary="Export metadata (DHIS2 shape)",
-    description="Category options, categories, category combos, category option combos (with codes), data elements and indicators you may see.",
-    responses={200: OpenApiTypes.OBJECT},
+# DHIS2 metadata import parameters accepted without effect, and why (answered as notes, never refused).
+METADATA_IGNORED_PARAMS = {
+    "atomicMode": "atomicMode: the import is always all-or-nothing (atomicMode=ALL)",
+    "async": "async: the import ran at once; this answer is its report (there is no job to poll)",
+    "skipAudit": "skipAudit is ignored: every change keeps its audit row",
+    "identifier": "identifier: objects are matched by code, then by uid",
+    "importReportMode": "importReportMode is ignored: the report always lists every error",
+    "preheatMode": "preheatMode is ignored",
+    "flushMode": "flushMode is ignored",
+    "mergeMode": "mergeMode is ignored: fields given replace the stored ones",
+    "skipSharing": "skipSharing is ignored: ownership comes from organisation=",
+    "skipTranslation": "skipTranslation is ignored",
+    "skipValidation": "skipValidation is ignored: every object is validated",
+    "userOverrideMode": "userOverrideMode is ignored",
+    "inclusionStrategy": "inclusionStrategy is ignored",
+    "atomic": "atomic: the import is always all-or-nothing",
+}
+# DHIS2 metadata export parameters (fields=, filter=, per-type switches): the export is always complete.
+METADATA_EXPORT_PARAMS = frozenset(
+    {"fields", "filter", "defaults", "download", "skipSharing", "translate", "locale", "paging", "order"}
+    | {"categoryOptions", "categories", "categoryCombos", "categoryOptionCombos", "dataElements"}
+    | {"indicators", "dataSets", "organisationUnits", "assumeTrue"}
 )
+
+
 @extend_schema(
     methods=["POST"],
     summary="Import metadata (DHIS2 shape)",
@@ -111,14 +131,25 @@ ORG_UNIT_PARAM = OpenApiParameter(
         409: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors; nothing written"),
     },
 )
+@extend_schema(
+    methods=["GET"],
+    summary="Export metadata (DHIS2 shape)",
+    description="Category options, categories, category combos, category option combos (with codes), data elements and indicators you may see.",
+    responses={200: OpenApiTypes.OBJECT},
+)
 class MetadataView(APIView):
+    # True on the DHIS2-compatible path (/api/metadata): answer exactly as DHIS2 2.38+ does.
+    dhis2_web_message = False
+
     def get(self, request: Request) -> Response:
-        _only(request, set())
+        _only(request, set(METADATA_EXPORT_PARAMS))
         _require(request.user, Perm.FRAMEWORK_VIEW, Perm.DATA_VIEW)
         return Response(selectors.metadata_export(user=request.user))
 
     def post(self, request: Request) -> Response:
-        _only(request, {"importStrategy", "dryRun", "organisation"})
+        _only(
+            request, {"importStrategy", "dryRun", "organisation", "importMode"} | set(METADATA_IGNORED_PARAMS)
+        )
         _require(request.user, Perm.FRAMEWORK_MANAGE)
         organisation = None
         org_code = _param(request, "organisation")
@@ -131,12 +162,15 @@ class MetadataView(APIView):
         report = metadata_import(
             actor=request.user,
             payload=request.data,
-            import_strategy=_param(request, "importStrategy") or "CREATE_AND_UPDATE",
+            import_strategy=(_param(request, "importStrategy") or "CREATE_AND_UPDATE").upper(),
             organisation=organisation,
-            dry_run=_flag(request, "dryRun"),
+            dry_run=_flag(request, "dryRun") or (_param(request, "importMode") or "").upper() == "VALIDATE",
         )
-        code = status.HTTP_409_CONFLICT if report.status == "ERROR" else status.HTTP_200_OK
-        return Response(report.as_dict(), status=code)
+        report.notes.extend(
+            note for name, note in METADATA_IGNORED_PARAMS.items() if request.query_params.get(name)
+        )
+        body, code = webmessage.import_report(report.as_dict(), dhis2=self.dhis2_web_message)
+        return Response(body, status=code)
 
 
 # ---------------------------------------------------------------------------------------------------------

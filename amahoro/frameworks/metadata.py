@@ -26,6 +26,14 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import AmahoroError, PermissionDenied, ValidationFailed
+from amahoro.data.idschemes import (
+    DEFAULT_CATEGORY_UID,
+    DEFAULT_COC_UID,
+    DEFAULT_COMBO_UID,
+    DEFAULT_OPTION_UID,
+    attribute_values,
+)
+from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
@@ -53,6 +61,8 @@ COLLECTIONS = (
     "categoryOptionCombos",
     "dataElements",
     "indicators",
+    "dataSets",
+    "organisationUnits",
 )
 IMPORT_STRATEGIES = ("CREATE_AND_UPDATE", "CREATE", "UPDATE")
 UID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
@@ -92,6 +102,7 @@ class MetadataReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -121,7 +132,7 @@ class MetadataReport:
             "errors": self.errors + self.warnings,
             "typeReports": [{"type": k, "stats": v} for k, v in self.by_type.items()],
             "dryRun": self.dry_run,
-        }
+        } | ({"notes": list(self.notes)} if self.notes else {})
 
 
 class _Rollback(Exception):
@@ -150,6 +161,121 @@ def _translations(entry: dict[str, Any]) -> dict[str, str]:
             if locale in LOCALES:
                 out[LOCALES[locale]] = str(t.get("value") or "")[:300]
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# DHIS2 exports: references by {"id": uid}, objects without a code
+
+
+def _models() -> dict[str, type[Model]]:
+    from amahoro.data.models import DataSet
+
+    return {
+        "categoryOptions": CategoryOption,
+        "categories": Category,
+        "categoryCombos": CategoryCombo,
+        "categoryOptionCombos": CategoryOptionCombo,
+        "dataElements": DataElement,
+        "indicators": Indicator,
+        "dataSets": DataSet,
+    }
+
+
+# (collection, key) -> collection referred to; a list of references unless marked single.
+_REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
+    ("categories", "categoryOptions"): ("categoryOptions", False),
+    ("categoryCombos", "categories"): ("categories", False),
+    ("categoryOptionCombos", "categoryCombo"): ("categoryCombos", True),
+    ("categoryOptionCombos", "categoryOptions"): ("categoryOptions", False),
+    ("dataElements", "categoryCombo"): ("categoryCombos", True),
+    ("dataSets", "dataElements"): ("dataElements", False),
+}
+# Marks an entry whose code was taken from its id (DHIS2 exports often have no codes).
+CODE_FROM_ID = "_amahoroCodeFromId"
+_DEFAULT_UID_OF = {
+    "categoryOptions": DEFAULT_OPTION_UID,
+    "categories": DEFAULT_CATEGORY_UID,
+    "categoryCombos": DEFAULT_COMBO_UID,
+    "categoryOptionCombos": DEFAULT_COC_UID,
+}
+
+
+def dhis2_normalise(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with DHIS2's ways of naming things turned into ours: an object with an `id` but no
+    `code` gets the code of the object that has that uid here (or the uid itself, for a new object), and a
+    reference `{"id": uid}` becomes `{"code": ...}` for an object of the payload or of the database. DHIS2's
+    built-in default objects (uid HllvX50cXC0 and friends) become `default`. Unknown uids stay as they are
+    and are reported by the importer as unknown references."""
+    models = _models()
+    uid_code: dict[str, dict[str, str]] = {c: {} for c in models}
+    for collection, model in models.items():
+        entries = [e for e in payload.get(collection) or [] if isinstance(e, dict)]
+        uids = {str(e["id"]) for e in entries if isinstance(e.get("id"), str) and e.get("id")}
+        known = dict(model._default_manager.filter(uid__in=uids).values_list("uid", "code")) if uids else {}
+        if collection in _DEFAULT_UID_OF:
+            known[_DEFAULT_UID_OF[collection]] = DEFAULT_COMBO_CODE
+        for e in entries:
+            uid = e.get("id")
+            if not isinstance(uid, str) or not uid:
+                continue
+            code = e.get("code")
+            if not (isinstance(code, str) and code.strip()):
+                code = known.get(uid, uid)
+            uid_code[collection][uid] = str(code).strip()
+    out = dict(payload)
+    for collection in models:
+        raw = payload.get(collection)
+        if not isinstance(raw, list):
+            continue
+        entries = []
+        for e in raw:
+            if isinstance(e, dict):
+                e = dict(e)
+                uid = e.get("id")
+                if (
+                    not (isinstance(e.get("code"), str) and e["code"].strip())
+                    and isinstance(uid, str)
+                    and uid
+                ):
+                    e["code"] = uid_code[collection].get(uid, uid)
+                    e[CODE_FROM_ID] = True
+                if collection == "dataSets" and "dataElements" not in e and "dataSetElements" in e:
+                    elements = e["dataSetElements"]
+                    e["dataElements"] = (
+                        [x.get("dataElement") if isinstance(x, dict) else x for x in elements]
+                        if isinstance(elements, list)
+                        else elements
+                    )
+                for (owner, key), (target, single) in _REFERENCES.items():
+                    if owner != collection or key not in e:
+                        continue
+                    e[key] = _resolve_refs(e[key], single, target, uid_code, models)
+            entries.append(e)
+        out[collection] = entries
+    return out
+
+
+def _resolve_refs(
+    value: Any, single: bool, target: str, uid_code: dict[str, dict[str, str]], models: dict[str, type[Model]]
+) -> Any:
+    refs = [value] if single else value
+    if not isinstance(refs, list):
+        return value
+    wanted = {
+        r["id"] for r in refs if isinstance(r, dict) and not r.get("code") and isinstance(r.get("id"), str)
+    } - set(uid_code[target])
+    if wanted:
+        found = dict(models[target]._default_manager.filter(uid__in=wanted).values_list("uid", "code"))
+        uid_code[target].update(found)
+        default_uid = _DEFAULT_UID_OF.get(target)
+        if default_uid:
+            uid_code[target].setdefault(default_uid, DEFAULT_COMBO_CODE)
+    resolved = []
+    for r in refs:
+        if isinstance(r, dict) and not r.get("code") and isinstance(r.get("id"), str):
+            r = {"code": uid_code[target].get(r["id"], r["id"])}
+        resolved.append(r)
+    return resolved[0] if single else resolved
 
 
 class _Importer:
@@ -324,6 +450,9 @@ class _Importer:
         entries = self._entries(payload, "categoryOptions")
         existing = {o.code: o for o in CategoryOption.objects.filter(code__in=[c for _, _, c in entries])}
         for i, entry, code in entries:
+            if code == DEFAULT_COMBO_CODE:
+                self.report.count("categoryOptions", "ignored")  # built in
+                continue
             self._run("categoryOptions", i, code, self._option, i, entry, code, existing.get(code))
 
     def _option(self, i: int, entry: dict[str, Any], code: str, obj: CategoryOption | None) -> None:
@@ -359,6 +488,9 @@ class _Importer:
         entries = self._entries(payload, "categories")
         existing = {o.code: o for o in Category.objects.filter(code__in=[c for _, _, c in entries])}
         for i, entry, code in entries:
+            if code == DEFAULT_COMBO_CODE:
+                self.report.count("categories", "ignored")  # built in
+                continue
             self._run("categories", i, code, self._category, i, entry, code, existing.get(code))
 
     def _category(self, i: int, entry: dict[str, Any], code: str, obj: Category | None) -> None:
@@ -533,6 +665,8 @@ class _Importer:
                 f"no option combo of '{combo_code}' has the options {', '.join(sorted(wanted)) or '(none)'}",
                 field="categoryOptions",
             )
+        if entry.get(CODE_FROM_ID):
+            code = coc.code  # a DHIS2 export without codes: record the uid, keep the generated code
         if self.strategy == "CREATE":
             self.warn(
                 "categoryOptionCombos",
@@ -549,6 +683,9 @@ class _Importer:
                 f"code '{code}' is already used by another option combo of '{combo_code}'", field="code"
             )
         fields: dict[str, Any] = {"code": code, "uid": self._uid(CategoryOptionCombo, entry, coc)}
+        attrs = attribute_values(entry)
+        if attrs is not None:
+            fields["attribute_values"] = attrs
         if entry.get("name"):
             fields["name"] = services.check_name(entry.get("name"), max_length=400)
         before = {k: getattr(coc, k) for k in fields}
@@ -613,6 +750,9 @@ class _Importer:
             fields["aggregation_type"] = agg
         if "zeroIsSignificant" in entry:
             fields["zero_is_significant"] = bool(entry["zeroIsSignificant"])
+        attrs = attribute_values(entry)
+        if attrs is not None:
+            fields["attribute_values"] = attrs
         combo_code = _ref_code(entry.get("categoryCombo")) or (
             None if obj is not None and "categoryCombo" not in entry else DEFAULT_COMBO_CODE
         )
@@ -695,6 +835,155 @@ class _Importer:
         )
         self.report.count("indicators", "created" if created else "updated")
 
+    def data_sets(self, payload: dict[str, Any]) -> None:
+        from amahoro.data.models import DataSet
+
+        entries = self._entries(payload, "dataSets")
+        existing = {o.code: o for o in DataSet.objects.filter(code__in=[c for _, _, c in entries])}
+        for i, entry, code in entries:
+            self._run("dataSets", i, code, self._data_set, i, entry, code, existing.get(code))
+
+    def _data_set(self, i: int, entry: dict[str, Any], code: str, obj: Any) -> None:
+        from amahoro.data.models import DataSet
+        from amahoro.data.periods import normalize_period_type
+
+        services.check_code(code, pattern=services.METADATA_CODE_RE)
+        if self._strategy_skips("dataSets", i, code, obj is not None):
+            self.report.count("dataSets", "ignored")
+            return
+        fields: dict[str, Any] = {
+            "name": services.check_name(entry.get("name")),
+            "uid": self._uid(DataSet, entry, obj),
+        }
+        period_type = entry.get("periodType")
+        if period_type not in (None, ""):
+            try:
+                fields["period_type"] = normalize_period_type(str(period_type))
+            except ValueError as exc:
+                raise ValidationFailed(str(exc), field="periodType") from None
+        try:
+            element_codes = _ref_codes(entry.get("dataElements"))
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"dataSetElements {exc.message}", field="dataSetElements") from None
+        elements: dict[str, Any] = {}
+        if element_codes is not None:
+            visible = DataElement.objects.filter(code__in=element_codes)
+            if self.actor is not None:
+                visible = policy.visible(self.actor, Perm.FRAMEWORK_VIEW, visible)
+            elements = {de.code: de for de in visible}
+            missing = [c for c in element_codes if c not in elements]
+            if missing:
+                raise ValidationFailed(
+                    f"unknown data element '{missing[0]}' in dataSetElements", field="dataSetElements"
+                )
+        places = None
+        if entry.get("organisationUnits") is not None:
+            places = self._places(entry.get("organisationUnits"), "organisationUnits")
+        if obj is None:
+            self._may_create("data set")
+            fields["organisation"] = self.owner
+        else:
+            self._may_change(obj, "data set")
+        saved, outcome = self._save("dataSets", DataSet, obj, fields, code)
+        changes: dict[str, Any] = {}
+        if element_codes is not None:
+            before = set(saved.data_elements.values_list("code", flat=True))
+            if before != set(element_codes):
+                saved.data_elements.set(list(elements.values()))
+                changes["dataElements"] = [sorted(before), sorted(element_codes)]
+        if places is not None:
+            before = set(saved.org_units.values_list("code", flat=True))
+            if before != {p.code for p in places}:
+                saved.org_units.set(places)
+                changes["organisationUnits"] = [sorted(before), sorted(p.code for p in places)]
+        if changes and outcome == "ignored":
+            outcome = "updated"
+        if changes and obj is not None:
+            audit_record(
+                actor=self.actor,
+                action=AuditAction.UPDATE,
+                obj=saved,
+                organisation_id=saved.organisation_id,
+                changes=changes,
+                message="metadata import",
+            )
+        self.report.count("dataSets", outcome)
+
+    def _places(self, refs: Any, prop: str) -> list[OrgUnit]:
+        """Places named by {"id": uid} or {"code": ...}: each must be one of ours (by uid, then code)."""
+        if not isinstance(refs, list):
+            raise ValidationFailed(f'{prop} must be a list of {{"id": ...}} references', field=prop)
+        uids = {r.get("id") for r in refs if isinstance(r, dict) and isinstance(r.get("id"), str)}
+        codes = {r.get("code") for r in refs if isinstance(r, dict) and isinstance(r.get("code"), str)}
+        by_uid = {ou.uid: ou for ou in OrgUnit.objects.filter(uid__in=uids)}
+        by_code = {ou.code: ou for ou in OrgUnit.objects.filter(code__in=codes | uids)}
+        out = []
+        for r in refs:
+            ident = r.get("id") if isinstance(r, dict) else None
+            code = r.get("code") if isinstance(r, dict) else None
+            ou = by_uid.get(str(ident)) or by_code.get(str(code)) or by_code.get(str(ident))
+            if ou is None:
+                raise ValidationFailed(
+                    f"organisation unit '{code or ident}' is not a place here: import its uid with"
+                    " organisationUnits (matched by code) first",
+                    field=prop,
+                )
+            out.append(ou)
+        return out
+
+    def org_units(self, payload: dict[str, Any]) -> None:
+        """DHIS2 organisation units are matched to our places by code (places come from the geo registry,
+        never from metadata); a match records the DHIS2 uid on the place so orgUnitIdScheme=UID works.
+        An organisation unit that matches no place is an error, never silently dropped."""
+        raw = payload.get("organisationUnits")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.error("organisationUnits", 0, "", "organisationUnits must be a list", error_code="E4001")
+            return
+        for i, entry in enumerate(raw):
+            code = str(entry.get("code") or "").strip() if isinstance(entry, dict) else ""
+            self._run("organisationUnits", i, code, self._org_unit, i, entry, code)
+
+    def _org_unit(self, i: int, entry: Any, code: str) -> None:
+        if not isinstance(entry, dict):
+            raise ValidationFailed("each entry must be an object")
+        uid = entry.get("id")
+        name = str(entry.get("name") or "")[:100]
+        place = OrgUnit.objects.filter(code=code).first() if code else None
+        if place is None and isinstance(uid, str) and uid:
+            place = OrgUnit.objects.filter(uid=uid).first()
+        if place is None:
+            raise ValidationFailed(
+                f"organisation unit '{name or uid or code}' matches no place: places are managed in the place"
+                " registry, not by metadata import; give it the code of an existing place"
+                + (f" (code '{code}' is unknown)" if code else " (it has no code)"),
+                field="code",
+            )
+        if uid in (None, "") or place.uid == uid:
+            self.report.count("organisationUnits", "ignored")
+            return
+        if not UID_RE.match(str(uid)):
+            raise ValidationFailed(f"id '{str(uid)[:20]}' is not a DHIS2 uid", field="id")
+        if self.actor is not None and not policy.has_perm(self.actor, Perm.ORGUNIT_MANAGE):
+            raise PermissionDenied(
+                f"place '{place.code}' has no DHIS2 uid (or another one): recording '{uid}' needs orgunit.manage"
+            )
+        clash = OrgUnit.objects.filter(uid=uid).exclude(pk=place.pk).first()
+        if clash is not None:
+            raise ValidationFailed(f"id '{uid}' is already the uid of place '{clash.code}'", field="id")
+        before = place.uid
+        place.uid = uid
+        place.save(update_fields=["uid", "updated_at"])
+        audit_record(
+            actor=self.actor,
+            action=AuditAction.UPDATE,
+            obj=place,
+            changes={"uid": [before, uid]},
+            message="metadata import",
+        )
+        self.report.count("organisationUnits", "updated")
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Model):
@@ -741,14 +1030,17 @@ def metadata_import(
             raise PermissionDenied(f"you may not manage metadata of organisation '{owner.code}'")
     importer = _Importer(actor=actor, strategy=import_strategy, owner=owner, dry_run=dry_run)
     services.default_combo()
+    payload = dhis2_normalise(payload)
     try:
         with transaction.atomic():
+            importer.org_units(payload)
             importer.options(payload)
             importer.categories(payload)
             importer.combos(payload)
             importer.option_combos(payload)
             importer.data_elements(payload)
             importer.indicators(payload)
+            importer.data_sets(payload)
             if importer.report.errors or dry_run:
                 raise _Rollback
     except _Rollback:

@@ -145,6 +145,9 @@ class CategoryOptionCombo(BaseModel):
     options = models.ManyToManyField(CategoryOption, related_name="option_combos")
     # "F|15_24": the option codes in category order, to find a combo from its options without joins.
     option_key = models.CharField(max_length=400)
+    attribute_values = models.JSONField(
+        default=dict, blank=True, help_text=_("DHIS2 attribute values, by attribute uid and code")
+    )
 
     class Meta:
         ordering = ["combo", "code"]
@@ -187,6 +190,9 @@ class DataElement(BaseModel, TranslatedNameMixin):
     )
     category_combo = models.ForeignKey(CategoryCombo, on_delete=models.PROTECT, related_name="data_elements")
     zero_is_significant = models.BooleanField(default=False)
+    attribute_values = models.JSONField(
+        default=dict, blank=True, help_text=_("DHIS2 attribute values, by attribute uid and code")
+    )
     organisation = models.ForeignKey(
         Organisation,
         null=True,

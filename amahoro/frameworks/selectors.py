@@ -237,7 +237,30 @@ def metadata_export(*, user: Any) -> dict[str, Any]:
         ],
         "dataElements": [element(de) for de in elements],
         "indicators": [indicator_metadata(i) for i in indicators],
+        "dataSets": data_sets_metadata(user=user),
     }
+
+
+def data_sets_metadata(*, user: Any) -> list[dict[str, Any]]:
+    """The data sets the user may see, as DHIS2 exports them (dataSetElements, organisationUnits)."""
+    from amahoro.data.models import DataSet
+
+    sets = (
+        policy.visible(user, Perm.DATA_VIEW, DataSet.objects.all())
+        .prefetch_related("data_elements", "org_units")
+        .order_by("code")
+    )
+    out = []
+    for ds in sets:
+        entry: dict[str, Any] = _ref(ds) | {"name": ds.name}
+        if ds.period_type:
+            entry["periodType"] = ds.period_type
+        entry["dataSetElements"] = [
+            {"dataElement": _ref(de)} for de in sorted(ds.data_elements.all(), key=lambda d: d.code)
+        ]
+        entry["organisationUnits"] = [_ref(ou) for ou in sorted(ds.org_units.all(), key=lambda o: o.code)]
+        out.append(entry)
+    return out
 
 
 def indicator_metadata(ind: Indicator) -> dict[str, Any]:

@@ -45,6 +45,8 @@ class OrgUnit(models.Model):
     code = models.CharField(
         max_length=50, unique=True, help_text=_("Official code, e.g. NISR code 11 = Nyarugenge")
     )
+    # DHIS2's uid for the place, when it is also in a DHIS2 instance (orgUnitIdScheme=UID).
+    uid = models.CharField(max_length=11, unique=True, null=True, blank=True)
     name = models.CharField(max_length=200, db_index=True)
     name_en = models.CharField(max_length=200, blank=True)
     name_fr = models.CharField(max_length=200, blank=True)
@@ -66,6 +68,9 @@ class OrgUnit(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True)
+    attribute_values = models.JSONField(
+        default=dict, blank=True, help_text=_("DHIS2 attribute values, by attribute uid and code")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrgUnitQuerySet.as_manager()

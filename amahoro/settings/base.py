@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
+from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
 PROJECT_DIR = Path(os.environ.get("AMAHORO_HOME", Path.cwd()))
@@ -244,6 +245,9 @@ CELERY_TIMEZONE = "Africa/Kigali"
 # Monthly push of the GBV accountability counts into NAP P3.O2 (run `celery -A amahoro beat`), as this account.
 AMAHORO_ACCOUNTABILITY_PUSH_USER = os.environ.get("AMAHORO_ACCOUNTABILITY_PUSH_USER", "")
 CELERY_BEAT_SCHEDULE = _beat_schedule(AMAHORO_ACCOUNTABILITY_PUSH_USER)
+# Daily push to (and pull from) the configured remote DHIS2 instances at this hour (0-23); empty = off.
+AMAHORO_DHIS2_SYNC_HOUR = os.environ.get("AMAHORO_DHIS2_SYNC_HOUR", "")
+CELERY_BEAT_SCHEDULE |= _dhis2_beat_schedule(AMAHORO_DHIS2_SYNC_HOUR)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

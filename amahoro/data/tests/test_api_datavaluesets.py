@@ -283,7 +283,7 @@ def test_missing_parameters_are_named(cast, meta) -> None:
     )
     assert_error(
         client.get(
-            URL, {"dataElement": "GBV_TOTAL", "period": "202401", "orgUnit": "11", "idScheme": "name"}
+            URL, {"dataElement": "GBV_TOTAL", "period": "202401", "orgUnit": "11", "idScheme": "label"}
         ),
         400,
         "idScheme",
@@ -295,7 +295,7 @@ def test_bad_bodies_are_4xx(cast, meta) -> None:
     assert_error(client.post(URL, data="{not json", content_type="application/json"), 400)
     assert_error(client.post(URL, data="[]", content_type="application/json"), 400)
     assert_error(client.post(URL, data="{}", content_type="application/json"), 400, "dataValues")
-    assert_error(client.post(URL, data="<dataValueSet/>", content_type="application/xml"), 415)
+    assert_error(client.post(URL, data="dataValues: []", content_type="application/yaml"), 415)
     assert_error(post(client, SET, "?importStrategy=MERGE"), 400, "importStrategy")
     assert_error(post(client, SET, "?dryRun=perhaps"), 400, "dryRun")
 

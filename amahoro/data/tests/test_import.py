@@ -248,20 +248,27 @@ def test_bad_payload_shape_is_a_validation_error(cast, meta) -> None:
             services.datavalues_import(actor=cast.me_nyarugenge, payload=payload)
         assert exc.value.field == field
     with pytest.raises(ValidationFailed) as exc:
-        run(cast.me_nyarugenge, dv("GBV_TOTAL", "202401", "1101", "1"), id_scheme="name")
+        run(cast.me_nyarugenge, dv("GBV_TOTAL", "202401", "1101", "1"), id_scheme="label")
     assert exc.value.field == "idScheme"
 
 
 def test_uid_scheme(cast, meta) -> None:
     meta.female.uid = "uFemale0001"
     meta.female.save()
-    summary = run(cast.me_nyarugenge, dv("uGBV_CASES", "202401", "1101", "1", "uFemale0001"), id_scheme="uid")
+    # Places are named by code here (orgUnitIdScheme=UID is honoured: see test_dhis2.py).
+    summary = run(
+        cast.me_nyarugenge,
+        dv("uGBV_CASES", "202401", "1101", "1", "uFemale0001"),
+        id_scheme="uid",
+        org_unit_id_scheme="code",
+    )
     assert summary["status"] == "SUCCESS", summary
     summary = run(
         cast.me_nyarugenge,
         dv("GBV_CASES", "202401", "1101", "1", "uFemale0001"),
         id_scheme="uid",
         data_element_id_scheme="code",
+        org_unit_id_scheme="code",
     )
     assert summary["importCount"]["ignored"] == 1 and not summary["conflicts"]
 

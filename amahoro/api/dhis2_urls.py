@@ -1,0 +1,19 @@
+"""DHIS2-compatible paths, mounted at /api/ and /api/<version>/ (see amahoro.api.dhis2)."""
+
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from . import dhis2
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("dataValueSets", dhis2.DataValueSets.as_view()),
+    re_path(
+        r"^dataValueSets\.(?P<fmt>json|csv|xml|adx)$",
+        dhis2.DataValueSetsFormat.as_view(),
+    ),
+    path("metadata", dhis2.Metadata.as_view()),
+    path("metadata.json", dhis2.Metadata.as_view()),
+    path("system/info", dhis2.SystemInfo.as_view()),
+    path("system/info.json", dhis2.SystemInfo.as_view()),
+    path("me", dhis2.Me.as_view()),
+    path("me.json", dhis2.Me.as_view()),
+]
