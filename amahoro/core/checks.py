@@ -37,14 +37,18 @@ def check_field_index_key(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 
 @register(Tags.staticfiles, deploy=True)
 def check_static_files(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.utils.module_loading import import_string
+
     backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
-    if "Manifest" in backend and not getattr(settings, "WHITENOISE_USE_FINDERS", False):
+    hashed = bool(backend) and issubclass(import_string(backend), ManifestFilesMixin)
+    if hashed and not getattr(settings, "WHITENOISE_USE_FINDERS", False):
         return []
     return [
         Warning(
             "Static files are served unhashed (no manifest storage, or WHITENOISE_USE_FINDERS on): browsers "
             "cannot cache them for long.",
-            hint="Use amahoro.settings.prod (CompressedManifestStaticFilesStorage) and run collectstatic.",
+            hint="Use amahoro.settings.prod (hashed, compressed static files) and run collectstatic.",
             id="amahoro.W003",
         )
     ]

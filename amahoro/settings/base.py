@@ -173,7 +173,7 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # collectstatic writes hashed names (served with a 10-year cache) plus .gz and .br copies beside them.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "amahoro.core.storage.StaticFilesStorage"},
 }
 # Serve only what collectstatic wrote (dev.py serves the sources instead).
 WHITENOISE_USE_FINDERS = False

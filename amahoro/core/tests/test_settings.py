@@ -128,9 +128,7 @@ def test_check_deploy_warns_without_field_index_key_and_with_unhashed_static_fil
 def test_prod_static_files_are_hashed_and_compressed_and_logs_are_json(tmp_path: Path) -> None:
     expression = "s.STORAGES['staticfiles']['BACKEND'], s.WHITENOISE_USE_FINDERS, s.LOGGING['handlers']['console']['formatter']"
     prod = settings_of(prod_env(tmp_path), "amahoro.settings.prod", expression)
-    assert prod.stdout.strip() == "whitenoise.storage.CompressedManifestStaticFilesStorage False json", (
-        prod.stderr
-    )
+    assert prod.stdout.strip() == "amahoro.core.storage.StaticFilesStorage False json", prod.stderr
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
     env["AMAHORO_VAR_DIR"] = str(tmp_path / "var")
     dev = settings_of(env, "amahoro.settings.dev", expression)
