@@ -150,7 +150,7 @@ http {
     include $WORK/amahoro.conf;
 }
 EOF
-"$NGINX" -t -q -p "$WORK" -c "$WORK/nginx.conf" 2>&1 | grep -v "could not open error log file" || true
+"$NGINX" -t -q -p "$WORK" -c "$WORK/nginx.conf"
 
 say "starting the Celery worker and beat, two app servers (:$PORT_A, :$PORT_B) and nginx (:$HTTPS_PORT)"
 "$BIN/celery" -A amahoro worker --loglevel INFO --concurrency 1 --hostname "deploycheck@%h" \

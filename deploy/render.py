@@ -1,4 +1,4 @@
-"""Fill the @MARKERS@ of deploy/nginx/amahoro.conf and print the result (docs/deploy.md, step 6).
+"""Fill the @MARKERS@ of deploy/nginx/amahoro.conf and print the result (docs/deploy.md, section 4.2).
 
     python3 deploy/render.py --server-name amahoro.example.org --app 10.0.0.11:8000 --app 10.0.0.12:8000 \
         --static-root /srv/amahoro/static --cert /etc/ssl/amahoro/fullchain.pem \

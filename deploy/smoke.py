@@ -64,6 +64,10 @@ class Browser:
     def cookie(self, name: str) -> str:
         return next((c.value or "" for c in self.jar if c.name == name), "")
 
+    def cookie_header(self) -> str:
+        """The cookies as a header, for a request the jar would not send them with (another host, HTTP)."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
     def request(
         self, method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Reply:
@@ -256,7 +260,12 @@ def journey(proxy: str, app_a: str, app_b: str, metrics_token: str, worker_timeo
     r = officer.request(
         "GET",
         f"http://{app_b}/api/v1/frameworks/RW-NAP1325-2018/progress",
-        headers={"Host": host, "X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.10"},
+        headers={
+            "Host": host,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "192.0.2.10",
+            "Cookie": officer.cookie_header(),
+        },
     )
     expect(r.status == 200, "framework progress on the other app server", r)
 
