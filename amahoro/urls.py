@@ -30,5 +30,8 @@ urlpatterns = [
     re_path(r"^api/(?:\d{2}/)?", include("amahoro.api.dhis2_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("health", core_views.health, name="health"),
+    path("health", core_views.health_view, name="health"),
+    path("health/live", core_views.health_view, name="health-live"),
+    path("health/ready", core_views.health_view, name="health-ready"),
+    path("metrics", core_views.metrics_view, name="metrics"),
 ]

@@ -176,6 +176,14 @@ def read_manifest(root: Path) -> Manifest | None:
     return Manifest.from_json(data)
 
 
+def store_age_seconds() -> float | None:
+    """Seconds since the current snapshot was built, or None when there is no store yet (health checks)."""
+    manifest = read_manifest(store_dir())
+    if manifest is None:
+        return None
+    return max(0.0, (timezone.now() - manifest.built_at).total_seconds())
+
+
 def _write_manifest(root: Path, manifest: Manifest) -> None:
     tmp = root / f".manifest-{os.getpid()}-{threading.get_ident()}.json"
     tmp.write_text(json.dumps(manifest.as_json(), indent=1))

@@ -29,7 +29,13 @@ PREFIX = "enc1:"  # marks a stored ciphertext, so a plaintext can never be mista
 
 
 class DecryptionFailed(Exception):
-    """A stored value could not be decrypted with any configured key."""
+    """A stored value could not be decrypted with any configured key (counted for /metrics)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        from amahoro.core import metrics
+
+        metrics.decryption_failed()
 
 
 @lru_cache(maxsize=4)

@@ -30,3 +30,30 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+# Answered before SecurityMiddleware and CommonMiddleware: a load balancer probes the app servers over plain
+# HTTP with its own Host header, so these must not redirect to HTTPS nor check ALLOWED_HOSTS. They reveal
+# nothing but the check results.
+HEALTH_PATHS = {"/health", "/health/live", "/health/ready"}
+
+
+class HealthCheckMiddleware:
+    """Answers /health, /health/live and /health/ready (and /metrics for a token or a direct loopback
+    scraper) itself, before any middleware that redirects or validates the Host header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info.rstrip("/") or "/"
+        if path in HEALTH_PATHS and request.method in ("GET", "HEAD"):
+            from amahoro.core import views
+
+            return views.health_response(request, path)
+        if path == "/metrics" and request.method == "GET":
+            from amahoro.core import metrics, views
+
+            if metrics.token_allows(request) or metrics.direct_loopback(request):
+                return views.metrics_response()
+        return self.get_response(request)

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: health checks answer any Host over plain HTTP (load balancers); then the request id and log context.
+    "amahoro.core.middleware.HealthCheckMiddleware",
+    "amahoro.core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "amahoro.core.middleware.SecurityHeadersMiddleware",
@@ -189,9 +192,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # collectstatic writes hashed names (served with a 10-year cache) plus .gz and .br copies beside them.
+    "staticfiles": {"BACKEND": "amahoro.core.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Serve only what collectstatic wrote (dev.py serves the sources instead).
+WHITENOISE_USE_FINDERS = False
 
 # Security baseline, tightened further in prod.py.
 SESSION_COOKIE_HTTPONLY = True
@@ -249,6 +254,16 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(AMAHORO_ACCOUNTABILITY_PUSH_USER)
 AMAHORO_DHIS2_SYNC_HOUR = os.environ.get("AMAHORO_DHIS2_SYNC_HOUR", "")
 CELERY_BEAT_SCHEDULE |= _dhis2_beat_schedule(AMAHORO_DHIS2_SYNC_HOUR)
 
+# A worker stamps a heartbeat every 30 s; /health/ready and /metrics report its age (core.health).
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+    "task": "amahoro.core.tasks.run_path",
+    "schedule": 30.0,
+    "args": ["amahoro.core.health.worker_heartbeat"],
+    "options": {"expires": 25},
+}
+# Workers log through LOGGING below (JSON lines in UTC), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -261,13 +276,35 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 # rotated away freely. Unset: the oldest FIELD_ENCRYPTION_KEYS key is used.
 FIELD_INDEX_KEY = os.environ.get("FIELD_INDEX_KEY", "")
 
+# Logs: JSON lines (LOG_FORMAT=json, the default) or plain text, both in UTC, with the request id, user id
+# and client address of the request being served (amahoro.core.logging).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "amahoro.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "amahoro.core.logging.JsonFormatter"},
+        "plain": {
+            "()": "amahoro.core.logging.UtcFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # Requests are logged once, by amahoro.request; Django's own lines would repeat them.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # Hostile spreadsheets (docs/security.md, "Spreadsheets and CSV files"): limits every CSV/XLSX upload is
@@ -280,6 +317,11 @@ AMAHORO_TABLE_MAX_ROWS = int(os.environ.get("AMAHORO_TABLE_MAX_ROWS", "200000"))
 AMAHORO_TABLE_MAX_COLUMNS = int(os.environ.get("AMAHORO_TABLE_MAX_COLUMNS", "1000"))
 AMAHORO_TABLE_MAX_CELLS = int(os.environ.get("AMAHORO_TABLE_MAX_CELLS", "5000000"))
 AMAHORO_TABLE_MAX_ERRORS = int(os.environ.get("AMAHORO_TABLE_MAX_ERRORS", "100"))
+
+# Observability (docs/deploy.md): bearer token for /metrics scrapers; where `amahoro backup` writes (its
+# newest file's age is a metric).
+AMAHORO_METRICS_TOKEN = os.environ.get("AMAHORO_METRICS_TOKEN", "")
+AMAHORO_BACKUP_DIR = os.environ.get("AMAHORO_BACKUP_DIR", "")
 
 AMAHORO_DEMO = env_bool("AMAHORO_DEMO", False)
 LOGIN_URL_2FA = "/accounts/two-factor/"

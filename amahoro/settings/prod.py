@@ -10,12 +10,15 @@ from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
 DEBUG = False
-for _name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS"):
+# FIELD_INDEX_KEY too: without it the blind indexes hang on the oldest encryption key, which could then
+# never be rotated away (docs/security.md).
+for _name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "FIELD_INDEX_KEY"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production (see .env.example)")
 SECRET_KEY = os.environ["SECRET_KEY"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+FIELD_INDEX_KEY = os.environ["FIELD_INDEX_KEY"]
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

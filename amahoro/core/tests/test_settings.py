@@ -24,6 +24,9 @@ SETTINGS_ENV = (
     "CELERY_BROKER_URL",
     "CELERY_RESULT_BACKEND",
     "FIELD_ENCRYPTION_KEYS",
+    "FIELD_INDEX_KEY",
+    "AMAHORO_METRICS_TOKEN",
+    "LOG_FORMAT",
     "DEBUG",
     "AMAHORO_REQUIRE_2FA",
     "SECURE_SSL_REDIRECT",
@@ -43,6 +46,7 @@ def prod_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS="amahoro.example.org",
         CSRF_TRUSTED_ORIGINS="https://amahoro.example.org",
         FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        FIELD_INDEX_KEY=secrets.token_urlsafe(48),
         AMAHORO_VAR_DIR=str(tmp_path / "var"),
     )
     env.update(overrides)
@@ -81,7 +85,9 @@ def settings_of(env: dict[str, str], module: str, expression: str) -> subprocess
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "FIELD_INDEX_KEY"]
+)
 def test_prod_refuses_to_start_without_a_required_variable(tmp_path: Path, missing: str) -> None:
     result = settings_of(prod_env(tmp_path, **{missing: ""}), "amahoro.settings.prod", "s.DEBUG")
     assert result.returncode != 0
@@ -92,6 +98,43 @@ def test_prod_check_deploy_flags_a_weak_secret_key(tmp_path: Path) -> None:
     result = amahoro(prod_env(tmp_path, SECRET_KEY="short"), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "security.W009" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("index_key", "check_id"),
+    [("short", "amahoro.W002"), ("same-as-the-encryption-key", "amahoro.W002")],
+)
+def test_prod_check_deploy_flags_a_weak_field_index_key(
+    tmp_path: Path, index_key: str, check_id: str
+) -> None:
+    env = prod_env(tmp_path)
+    if index_key == "same-as-the-encryption-key":
+        index_key = env["FIELD_ENCRYPTION_KEYS"]
+    env["FIELD_INDEX_KEY"] = index_key
+    result = amahoro(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert check_id in result.stderr and "FIELD_INDEX_KEY" in result.stderr
+
+
+def test_check_deploy_warns_without_field_index_key_and_with_unhashed_static_files(tmp_path: Path) -> None:
+    # Development settings (no FIELD_INDEX_KEY, static files from the sources) are not fit to deploy.
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    env["AMAHORO_VAR_DIR"] = str(tmp_path / "var")
+    result = amahoro(env, "check", "--deploy")
+    assert "amahoro.W001" in result.stderr and "FIELD_INDEX_KEY is not set" in result.stderr
+    assert "amahoro.W003" in result.stderr
+
+
+def test_prod_static_files_are_hashed_and_compressed_and_logs_are_json(tmp_path: Path) -> None:
+    expression = "s.STORAGES['staticfiles']['BACKEND'], s.WHITENOISE_USE_FINDERS, s.LOGGING['handlers']['console']['formatter']"
+    prod = settings_of(prod_env(tmp_path), "amahoro.settings.prod", expression)
+    assert prod.stdout.strip() == "amahoro.core.storage.StaticFilesStorage False json", prod.stderr
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    env["AMAHORO_VAR_DIR"] = str(tmp_path / "var")
+    dev = settings_of(env, "amahoro.settings.dev", expression)
+    assert dev.stdout.strip() == "django.contrib.staticfiles.storage.StaticFilesStorage True plain", (
+        dev.stderr
+    )
 
 
 def test_prod_settings_are_hardened(tmp_path: Path) -> None:
