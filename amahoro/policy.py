@@ -214,13 +214,16 @@ def scoped(org_field: str | None, path_field: str | None, **kw: Any) -> Rule:
     return Rule(_scoped_rule(org_field, path_field, blank_path_ok=kw.pop("blank_path_ok", False)), **kw)
 
 
-def visible(user: Any, perm: Perm, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The queryset narrowed to the objects on which the user holds `perm`."""
+def visible(
+    user: Any, perm: Perm, queryset: QuerySet[M], *, where: Callable[[Grant], bool] | None = None
+) -> QuerySet[M]:
+    """The queryset narrowed to the objects on which the user holds `perm` (through the grants `where`
+    accepts, when given: e.g. only grants over a large enough area for GBV statistics)."""
     label = queryset.model._meta.label_lower
     rule = RULES.get(label)
     if rule is None:
         raise LookupError(f"no policy rule for {label}: register one in amahoro.policy.RULES")
-    relevant = grants_with(user, perm)
+    relevant = [g for g in grants_with(user, perm) if where is None or where(g)]
     condition: Q | None = None
     for g in relevant:
         q = rule.per_perm.get(perm, rule.build)(g)

@@ -62,6 +62,8 @@ class Perm(StrEnum):
     CASE_MANAGE = "case.manage"
     CASE_SUPERVISE = "case.supervise"
     CASE_STATISTICS = "case.statistics"
+    # GBV statistics finer than the published minimums (cases/disclosure.py), within one's own case scope
+    CASE_STATISTICS_DETAIL = "case.statistics_detail"
     # programmes and participants
     PROGRAMME_VIEW = "programme.view"
     PROGRAMME_MANAGE = "programme.manage"
@@ -71,7 +73,7 @@ class Perm(StrEnum):
     FUNDING_MANAGE = "funding.manage"
 
 
-_CASE_PERMS = {Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_SUPERVISE}
+_CASE_PERMS = {Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_SUPERVISE, Perm.CASE_STATISTICS_DETAIL}
 _READ = {
     Perm.ORGUNIT_VIEW,
     Perm.ORGANISATION_VIEW,
@@ -120,7 +122,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _READ | {Perm.DATA_ENTER, Perm.SUBMISSION_VIEW, Perm.PROGRAMME_MANAGE, Perm.PARTICIPANT_IDENTIFY}
     ),
     Role.CASE_WORKER: frozenset(
-        {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_STATISTICS}
+        {
+            Perm.ORGUNIT_VIEW,
+            Perm.ORGANISATION_VIEW,
+            Perm.CASE_VIEW,
+            Perm.CASE_MANAGE,
+            Perm.CASE_STATISTICS,
+            Perm.CASE_STATISTICS_DETAIL,
+        }
     ),
     Role.CASE_SUPERVISOR: frozenset(
         {
@@ -130,6 +139,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_MANAGE,
             Perm.CASE_SUPERVISE,
             Perm.CASE_STATISTICS,
+            Perm.CASE_STATISTICS_DETAIL,
             Perm.AUDIT_VIEW,
         }
     ),

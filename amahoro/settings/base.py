@@ -226,6 +226,13 @@ CELERY_TIMEZONE = "Africa/Kigali"
 AMAHORO_ACCOUNTABILITY_PUSH_USER = os.environ.get("AMAHORO_ACCOUNTABILITY_PUSH_USER", "")
 CELERY_BEAT_SCHEDULE = _beat_schedule(AMAHORO_ACCOUNTABILITY_PUSH_USER)
 
+# How fine a GBV aggregate may be for roles without case.statistics_detail (amahoro/cases/disclosure.py):
+# a DHIS2 period type (Monthly, Quarterly, Yearly...), a geo level (1 country, 2 province, 3 district), and
+# the fewest incidents a table or month may rest on (for everyone).
+GBV_STATS_MIN_PERIOD = os.environ.get("GBV_STATS_MIN_PERIOD", "Monthly")
+GBV_STATS_MIN_ORG_LEVEL = int(os.environ.get("GBV_STATS_MIN_ORG_LEVEL", "3"))
+GBV_STATS_MIN_TOTAL = int(os.environ.get("GBV_STATS_MIN_TOTAL", "10"))
+
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
