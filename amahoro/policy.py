@@ -195,7 +195,12 @@ RULES: dict[str, Rule] = {
     ),
     "accounts.user": Rule(_user_rule, distinct=True, own=lambda user: Q(pk=user.pk)),
     "accounts.roleassignment": Rule(_assignment_rule, own=lambda user: Q(user_id=user.pk)),
-    "audit.auditevent": Rule(_scoped_rule("organisation_id", "org_unit_path", blank_path_ok=True)),
+    "audit.auditevent": Rule(
+        _scoped_rule("organisation_id", "org_unit_path", blank_path_ok=True),
+        # The moderator of anonymous assessments looks across organisations (audit.selectors narrows this
+        # to the events of anonymous assessments).
+        per_perm={Perm.AUDIT_ANONYMOUS_AUTHORS: _scoped_rule(None, "org_unit_path", blank_path_ok=True)},
+    ),
 }
 
 
@@ -313,12 +318,12 @@ def subtree_roots(user: Any, perm: Perm) -> list[str] | None:
 
 
 def assignable_roles(user: Any) -> list[Role]:
-    from amahoro.roles import RESERVED_ROLES
+    from amahoro.roles import RESERVED_ROLES, SERVER_ONLY_ROLES
 
     if is_system_admin(user):
-        return list(Role)
+        return [r for r in Role if r not in SERVER_ONLY_ROLES]
     if has_perm(user, Perm.ROLE_ASSIGN):
-        return [r for r in Role if r not in RESERVED_ROLES]
+        return [r for r in Role if r not in RESERVED_ROLES | SERVER_ONLY_ROLES]
     return []
 
 
