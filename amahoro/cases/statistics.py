@@ -281,7 +281,7 @@ def accountability(
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups[(r["organisation__code"], _district(r["org_unit__path"]))].append(r)
-    out = []
+    out: list[dict[str, Any]] = []
     small_total = _small(len(rows), min_total)
     for (org_code, district), members in sorted(groups.items()):
         to_service: list[int] = []
@@ -328,7 +328,7 @@ def accountability(
         "referrals": small_total,
     }
     for key in hide:
-        if hide[key] or any(_small(row[key], min_total) for row in out):
-            for row in out:
-                row[key] = SUPPRESSED
+        if hide[key] or any(_small(group[key], min_total) for group in out):
+            for group in out:
+                group[key] = SUPPRESSED
     return out

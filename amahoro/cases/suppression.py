@@ -194,9 +194,9 @@ def suppress(
             if 0 < value < THRESHOLD and (r, c) not in table.hidden:
                 table.hidden[(r, c)] = PRIMARY
     lines = _lines(n_rows, n_cols)
-    for line in lines:
-        if any(table.hidden.get(p) == PRIMARY and grid[p[0]][p[1]] for p in line):
-            for r, c in line:
+    for entries in lines:
+        if any(table.hidden.get(p) == PRIMARY and grid[p[0]][p[1]] for p in entries):
+            for r, c in entries:
                 if grid[r][c] == 0 and (r, c) not in table.hidden:
                     table.hidden[(r, c)] = PRIMARY
     for p, mark in (forced or {}).items():
