@@ -195,7 +195,12 @@ RULES: dict[str, Rule] = {
     ),
     "accounts.user": Rule(_user_rule, distinct=True, own=lambda user: Q(pk=user.pk)),
     "accounts.roleassignment": Rule(_assignment_rule, own=lambda user: Q(user_id=user.pk)),
-    "audit.auditevent": Rule(_scoped_rule("organisation_id", "org_unit_path", blank_path_ok=True)),
+    "audit.auditevent": Rule(
+        _scoped_rule("organisation_id", "org_unit_path", blank_path_ok=True),
+        # The moderator of anonymous assessments looks across organisations (audit.selectors narrows this
+        # to the events of anonymous assessments).
+        per_perm={Perm.AUDIT_ANONYMOUS_AUTHORS: _scoped_rule(None, "org_unit_path", blank_path_ok=True)},
+    ),
 }
 
 
@@ -214,13 +219,16 @@ def scoped(org_field: str | None, path_field: str | None, **kw: Any) -> Rule:
     return Rule(_scoped_rule(org_field, path_field, blank_path_ok=kw.pop("blank_path_ok", False)), **kw)
 
 
-def visible(user: Any, perm: Perm, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The queryset narrowed to the objects on which the user holds `perm`."""
+def visible(
+    user: Any, perm: Perm, queryset: QuerySet[M], *, where: Callable[[Grant], bool] | None = None
+) -> QuerySet[M]:
+    """The queryset narrowed to the objects on which the user holds `perm` (through the grants `where`
+    accepts, when given: e.g. only grants over a large enough area for GBV statistics)."""
     label = queryset.model._meta.label_lower
     rule = RULES.get(label)
     if rule is None:
         raise LookupError(f"no policy rule for {label}: register one in amahoro.policy.RULES")
-    relevant = grants_with(user, perm)
+    relevant = [g for g in grants_with(user, perm) if where is None or where(g)]
     condition: Q | None = None
     for g in relevant:
         q = rule.per_perm.get(perm, rule.build)(g)
@@ -310,12 +318,12 @@ def subtree_roots(user: Any, perm: Perm) -> list[str] | None:
 
 
 def assignable_roles(user: Any) -> list[Role]:
-    from amahoro.roles import RESERVED_ROLES
+    from amahoro.roles import RESERVED_ROLES, SERVER_ONLY_ROLES
 
     if is_system_admin(user):
-        return list(Role)
+        return [r for r in Role if r not in SERVER_ONLY_ROLES]
     if has_perm(user, Perm.ROLE_ASSIGN):
-        return [r for r in Role if r not in RESERVED_ROLES]
+        return [r for r in Role if r not in RESERVED_ROLES | SERVER_ONLY_ROLES]
     return []
 
 

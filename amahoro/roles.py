@@ -20,6 +20,7 @@ class Role(StrEnum):
     CASE_WORKER = "case_worker"
     CASE_SUPERVISOR = "case_supervisor"
     VIEWER = "viewer"
+    ASSESSMENT_MODERATOR = "assessment_moderator"
 
 
 ROLE_LABELS = {
@@ -30,6 +31,7 @@ ROLE_LABELS = {
     Role.CASE_WORKER: _("Case worker"),
     Role.CASE_SUPERVISOR: _("Case supervisor"),
     Role.VIEWER: _("Viewer"),
+    Role.ASSESSMENT_MODERATOR: _("Anonymous assessment moderator"),
 }
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -46,6 +48,8 @@ class Perm(StrEnum):
     ROLE_ASSIGN = "role.assign"
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
+    # who wrote an anonymous civil-society assessment, in the audit log (never system administrators)
+    AUDIT_ANONYMOUS_AUTHORS = "audit.anonymous_authors"
     # results frameworks, indicators and data values
     FRAMEWORK_VIEW = "framework.view"
     FRAMEWORK_MANAGE = "framework.manage"
@@ -62,6 +66,8 @@ class Perm(StrEnum):
     CASE_MANAGE = "case.manage"
     CASE_SUPERVISE = "case.supervise"
     CASE_STATISTICS = "case.statistics"
+    # GBV statistics finer than the published minimums (cases/disclosure.py), within one's own case scope
+    CASE_STATISTICS_DETAIL = "case.statistics_detail"
     # programmes and participants
     PROGRAMME_VIEW = "programme.view"
     PROGRAMME_MANAGE = "programme.manage"
@@ -71,7 +77,7 @@ class Perm(StrEnum):
     FUNDING_MANAGE = "funding.manage"
 
 
-_CASE_PERMS = {Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_SUPERVISE}
+_CASE_PERMS = {Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_SUPERVISE, Perm.CASE_STATISTICS_DETAIL}
 _READ = {
     Perm.ORGUNIT_VIEW,
     Perm.ORGANISATION_VIEW,
@@ -85,7 +91,10 @@ _READ = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # Configures the platform everywhere, but does not read survivors' case files (Primero's rule too).
-    Role.SYSTEM_ADMIN: frozenset(set(Perm) - _CASE_PERMS - {Perm.PARTICIPANT_IDENTIFY}),
+    # Nor who wrote an anonymous assessment: administrators may sit in the ministry being assessed.
+    Role.SYSTEM_ADMIN: frozenset(
+        set(Perm) - _CASE_PERMS - {Perm.PARTICIPANT_IDENTIFY, Perm.AUDIT_ANONYMOUS_AUTHORS}
+    ),
     Role.ORG_ADMIN: frozenset(
         _READ
         | {
@@ -120,7 +129,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _READ | {Perm.DATA_ENTER, Perm.SUBMISSION_VIEW, Perm.PROGRAMME_MANAGE, Perm.PARTICIPANT_IDENTIFY}
     ),
     Role.CASE_WORKER: frozenset(
-        {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_STATISTICS}
+        {
+            Perm.ORGUNIT_VIEW,
+            Perm.ORGANISATION_VIEW,
+            Perm.CASE_VIEW,
+            Perm.CASE_MANAGE,
+            Perm.CASE_STATISTICS,
+            Perm.CASE_STATISTICS_DETAIL,
+        }
     ),
     Role.CASE_SUPERVISOR: frozenset(
         {
@@ -130,16 +146,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_MANAGE,
             Perm.CASE_SUPERVISE,
             Perm.CASE_STATISTICS,
+            Perm.CASE_STATISTICS_DETAIL,
             Perm.AUDIT_VIEW,
         }
     ),
     Role.VIEWER: frozenset(_READ),
+    # Looks into abuse of anonymous assessments: sees who wrote them in the audit log, in its subtree, of any
+    # organisation, and nothing else of the log beyond its own organisation's events.
+    Role.ASSESSMENT_MODERATOR: frozenset(
+        {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.AUDIT_VIEW, Perm.AUDIT_ANONYMOUS_AUTHORS}
+    ),
 }
 
 # Roles that handle survivor case data must sign in with a second factor (TOTP).
 TWO_FACTOR_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
 # Roles an organisation administrator may not hand out.
 RESERVED_ROLES = frozenset({Role.SYSTEM_ADMIN})
+# Roles no one hands out in the product, not even a system administrator (who could otherwise give it to
+# themselves): only the server's operator, with `amahoro assign_role`.
+SERVER_ONLY_ROLES = frozenset({Role.ASSESSMENT_MODERATOR})
 
 
 def permissions_for(role: str) -> frozenset[Perm]:

@@ -472,6 +472,11 @@ class AuditList(ParamsMixin, generics.ListAPIView[AuditEvent]):
         _require(self.request.user, Perm.AUDIT_VIEW)
         return audit_selectors.events_visible_to(user=self.request.user, **_audit_filters(self.request))
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        # What the reader may see of each row (anonymous authors, case places): see audit.selectors.
+        return None if page is None else list(audit_selectors.events_shown(page))
+
 
 CSV_COLUMNS = [
     "at",
@@ -495,7 +500,7 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
 
     def rows() -> Iterator[list[Any]]:
         yield CSV_COLUMNS
-        for e in events.iterator(chunk_size=2000):
+        for e in audit_selectors.events_shown(events.iterator(chunk_size=2000)):
             yield [
                 e.at.isoformat(),
                 e.actor_username,

@@ -64,6 +64,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         events = events.none()
     params = {k: v for k, v in request.GET.items() if k in AuditFilterForm.base_fields and v}
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(selectors.events_shown(page.object_list))
     context = {
         "form": form,
         "page_obj": page,
@@ -89,7 +90,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
         filters = form.filters()
     events = list(
-        selectors.events_visible_to(user=request.user, perm=Perm.AUDIT_EXPORT, **filters)[:EXPORT_LIMIT]
+        selectors.events_shown(
+            selectors.events_visible_to(user=request.user, perm=Perm.AUDIT_EXPORT, **filters)[:EXPORT_LIMIT]
+        )
     )
     audit_record(
         actor=request.user,

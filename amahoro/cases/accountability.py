@@ -7,8 +7,10 @@ district, and writes the counts through the data import engine (`datavalues_impo
 value history), never as hand-written rows.
 
 Small cells never leave the case module: per district, a group of counts (rape: reported, reported within
-72 h, PEP within the PEP window; referrals: made, completed) is written only when no count, and no
-complement of a numerator (e.g. rapes not reported within 72 h), is 1-4. The districts of a province left
+72 h, PEP within the PEP window; referrals: made, completed) is written only when its denominator is 0 or
+at least GBV_STATS_MIN_TOTAL (disclosure.py) and no count, and no complement of a numerator (e.g. rapes
+not reported within 72 h), is 1-4. Periods shorter than GBV_STATS_MIN_PERIOD are refused, and when
+GBV_STATS_MIN_ORG_LEVEL is above district level only provinces are written. The districts of a province left
 out are added up and written at the province, under the same rule (a single district left out is never
 written at the province: it would be the same small numbers). Values a place no longer qualifies for are
 deleted on the next push, so a push is a full, idempotent replacement for its period.
@@ -29,6 +31,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.roles import Perm
 
 from . import classification as cl
+from . import disclosure
 from .models import Service
 from .services import windows
 from .statistics import DONE, MAX_MONTHS, incidents_for_statistics, scope_parse
@@ -175,7 +178,8 @@ class PushResult:
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        out["incidents"] = "<5" if 0 < self.incidents < THRESHOLD else self.incidents
+        min_total = disclosure.rule().min_total
+        out["incidents"] = f"<{min_total}" if 0 < self.incidents < min_total else self.incidents
         return out
 
 
@@ -184,8 +188,9 @@ def _small(n: int) -> bool:
 
 
 def publishable(denominator: int, numerators: list[int]) -> bool:
-    """No count, and no complement of a numerator, from 1 to 4."""
-    if _small(denominator):
+    """A denominator of 0 or at least the minimum total, and no count or complement of a numerator from 1
+    to 4."""
+    if _small(denominator) or 0 < denominator < disclosure.rule().min_total:
         return False
     return not any(_small(n) or _small(denominator - n) for n in numerators)
 
@@ -212,6 +217,7 @@ def _check_period(period: str) -> period_lib.Period:
         p = period_lib.parse_period(period)
     except period_lib.InvalidPeriod as exc:
         raise ValidationFailed(str(exc), field="period") from None
+    disclosure.check_push_period(p)
     other = (
         DataValue.objects.filter(
             data_element__code__in=list(ELEMENTS),
@@ -300,6 +306,7 @@ def accountability_push(*, actor: Any, period: str) -> PushResult:
     counts = _counts(rows)
     result = PushResult(period=p.code, provinces=[u.code for u in provinces], incidents=len(rows))
     desired: dict[tuple[str, str], int] = {}
+    by_district = disclosure.district_level_allowed()
     for prov in provinces:
         districts = list(OrgUnit.objects.filter(parent=prov).order_by("path").values_list("code", flat=True))
         for denominator, numerators in GROUPS:
@@ -308,7 +315,7 @@ def accountability_push(*, actor: Any, period: str) -> PushResult:
             left_out = 0
             for d in districts:
                 c = counts.get(d, dict.fromkeys(ELEMENTS, 0))
-                if publishable(c[denominator], [c[n] for n in numerators]):
+                if by_district and publishable(c[denominator], [c[n] for n in numerators]):
                     desired.update({(code, d): c[code] for code in group})
                 else:
                     result.suppressed.append(f"{d}:{denominator}")

@@ -88,7 +88,9 @@ def _choice(choices: list[str] | tuple[str, ...], help_text: str = "", **kwargs:
     {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["<5", "*"]}]},
 )
 class SuppressedCountField(serializers.Field):
-    """A count leaving the case module: the number, '<5' (1 to 4) or '*' (hidden so no total reveals one)."""
+    """A count leaving the case module: the number, '<5' (1 to 4, or 0 beside such a count), '*' (hidden so no
+    total reveals one), 'x' (a table or month about fewer than GBV_STATS_MIN_TOTAL incidents) or '<10' (the
+    incident total of such a table)."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -454,6 +456,7 @@ class GbvStatisticsTableSerializer(serializers.Serializer):
 class GbvSuppressionSerializer(serializers.Serializer):
     primary = serializers.CharField()
     complementary = serializers.CharField()
+    suppressed = serializers.CharField(help_text="'x': a whole table or month about too few incidents")
 
 
 class GbvAccountabilitySerializer(serializers.Serializer):
@@ -487,9 +490,18 @@ class GbvStatisticsSerializer(serializers.Serializer):
 IDENT = OpenApiParameter("ident", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The case id")
 STATISTICS_PARAMS = [
     OpenApiParameter(
-        "period", str, required=True, description="A DHIS2 period code: 2026, 202601, 2026Q1 (at most a year)"
+        "period",
+        str,
+        required=True,
+        description="A DHIS2 period code: 2026, 202601, 2026Q1 (at most 36 months). Shorter than "
+        "GBV_STATS_MIN_PERIOD (a month) only for case roles in their own area: otherwise 400 (field period)",
     ),
-    OpenApiParameter("org_unit", str, description="Only cases in this org unit's subtree"),
+    OpenApiParameter(
+        "org_unit",
+        str,
+        description="Only cases in this org unit's subtree. Below GBV_STATS_MIN_ORG_LEVEL (a district) only "
+        "for case roles in their own area: otherwise 400 (field org_unit)",
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """GBVIMS-style monthly statistics and Isange One Stop Centre accountability, suppressed before they leave
 the case module (see suppression.py). Only incidents whose survivor consented to non-identifiable reporting
-count; incidents are counted in the month they were reported."""
+count; incidents are counted in the month they were reported. How fine a request may be, and the smallest
+number of incidents a table may rest on, are decided in disclosure.py."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from amahoro.geo.models import OrgUnit
 from amahoro.roles import Perm
 
 from . import classification as cl
+from . import disclosure
 from .models import Consent, Incident, Perpetrator, Service, ServiceStatus, ServiceType, Sex
 from .services import windows
-from .suppression import PRIMARY, THRESHOLD, suppress
+from .suppression import COMPLEMENTARY, PRIMARY, SUPPRESSED, THRESHOLD, Pos, Table, suppress
 
 MAX_MONTHS = 36
 DONE = (ServiceStatus.PROVIDED, ServiceStatus.ALREADY_RECEIVED)
@@ -32,6 +34,7 @@ class Scope:
     months: list[str]  # "2026-01"
     org_unit: OrgUnit | None
     period: str
+    parsed: period_lib.Period
 
 
 def scope_parse(*, period: str | None, org_unit: str | None) -> Scope:
@@ -55,7 +58,7 @@ def scope_parse(*, period: str | None, org_unit: str | None) -> Scope:
         unit = OrgUnit.objects.filter(code=org_unit).first()
         if unit is None:
             raise ValidationFailed("unknown org_unit", field="org_unit")
-    return Scope(p.start, p.end, months, unit, p.code)
+    return Scope(p.start, p.end, months, unit, p.code, p)
 
 
 def _reporting_consented(ids: list[int]) -> set[int]:
@@ -75,10 +78,16 @@ def _district(path: str) -> str:
     return parts[2] if len(parts) >= 3 else ""
 
 
-def incidents_for_statistics(*, user: Any, scope: Scope) -> list[dict[str, Any]]:
+def incidents_for_statistics(
+    *, user: Any, scope: Scope, grain: disclosure.Grain | None = None
+) -> list[dict[str, Any]]:
+    """The consented incidents of the scope the user may count, at the grain disclosure.py allows (it
+    refuses a finer request with a 400 naming the field)."""
     if not policy.has_perm(user, Perm.CASE_STATISTICS):
         raise PermissionDenied("Your roles do not include GBV statistics")
-    qs = policy.visible(user, Perm.CASE_STATISTICS, Incident.objects.all()).filter(
+    if grain is None:
+        grain = disclosure.grain_for(user=user, period=scope.parsed, org_unit=scope.org_unit)
+    qs = policy.visible(user, grain.perm, Incident.objects.all(), where=grain.where).filter(
         report_date__gte=scope.start, report_date__lte=scope.end
     )
     if scope.org_unit is not None:
@@ -103,18 +112,90 @@ def incidents_for_statistics(*, user: Any, scope: Scope) -> list[dict[str, Any]]
     return [r for r in rows if r["id"] in allowed]
 
 
-def _table(rows: list[str], months: list[str], pairs: list[tuple[str, str]]) -> dict[str, Any]:
+# The tables about one value per incident: their totals row is the same (incidents per column), so an entry
+# of it hidden in one is hidden in all, or the others would give it away.
+SINGLE = ("gbv_type", "age_group", "sex", "district", "perpetrator_relationship")
+
+
+def _grid(
+    keys: list[str], columns: list[str], pairs: list[tuple[str, str]]
+) -> tuple[list[str], list[list[int]]]:
     counts = Counter(pairs)
-    extra = sorted({k for k, _ in counts} - set(rows))
-    keys = rows + extra
-    return suppress(keys, months, [[counts[(k, m)] for m in months] for k in keys]).as_dict()
+    extra = sorted({k for k, _ in counts} - set(keys))
+    rows = keys + extra
+    return rows, [[counts[(k, m)] for m in columns] for k in rows]
+
+
+def tables_build(
+    *,
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    column_of: dict[int, str],
+    primary: dict[int, str],
+    services: list[tuple[int, str]],
+    min_total: int,
+) -> dict[str, Table]:
+    """The suppressed breakdowns of the incidents `rows` (no database access: property tests call it)."""
+    col = {r["id"]: column_of[r["id"]] for r in rows}
+    per_column = Counter(col.values())
+    specs: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
+        "gbv_type": (list(cl.GBV_TYPES), [(r["gbv_type"], col[r["id"]]) for r in rows]),
+        "context": (list(cl.CONTEXTS), [(c, col[r["id"]]) for r in rows for c in r["contexts"]]),
+        "age_group": (
+            [*cl.AGE_GROUPS, "unknown"],
+            [(cl.age_group(r["survivor_age"]), col[r["id"]]) for r in rows],
+        ),
+        "sex": (list(Sex.values), [(r["survivor__sex"], col[r["id"]]) for r in rows]),
+        "district": (
+            sorted({_district(r["org_unit__path"]) for r in rows} - {""}),
+            [(_district(r["org_unit__path"]), col[r["id"]]) for r in rows],
+        ),
+        "perpetrator_relationship": (
+            list(cl.RELATIONSHIPS),
+            [(primary.get(r["id"], "unknown"), col[r["id"]]) for r in rows],
+        ),
+        "services": (list(ServiceType.values), [(t, col[i]) for i, t in services if i in col]),
+    }
+    grids = {name: _grid(keys, columns, pairs) for name, (keys, pairs) in specs.items()}
+    shared: dict[int, str] = {}  # column index (len(columns) = total) -> mark, in the totals row
+    while True:
+        tables: dict[str, Table] = {}
+        for name, (keys, counts) in grids.items():
+            forced: dict[Pos, str] = {}
+            if name in SINGLE:
+                forced = {(len(keys), c): mark for c, mark in shared.items()}
+            tables[name] = suppress(
+                keys,
+                columns,
+                counts,
+                min_total=min_total,
+                incidents=len(rows),
+                column_incidents=[per_column[c] for c in columns],
+                forced=forced,
+            )
+        found = dict(shared)
+        for name in SINGLE:
+            t = tables[name]
+            for (r, c), mark in t.hidden.items():
+                if r == len(t.rows):
+                    found.setdefault(c, COMPLEMENTARY if mark == PRIMARY else mark)
+        if found == shared:
+            return tables
+        shared = found
 
 
 def statistics(*, user: Any, period: str | None, org_unit: str | None) -> dict[str, Any]:
     scope = scope_parse(period=period, org_unit=org_unit)
-    rows = incidents_for_statistics(user=user, scope=scope)
+    grain = disclosure.grain_for(user=user, period=scope.parsed, org_unit=scope.org_unit)
+    rows = incidents_for_statistics(user=user, scope=scope, grain=grain)
     ids = [r["id"] for r in rows]
-    month = {r["id"]: r["report_date"].strftime("%Y-%m") for r in rows}
+    if grain.month_columns():
+        columns = scope.months
+        column_of = {r["id"]: r["report_date"].strftime("%Y-%m") for r in rows}
+    else:
+        # The minimum period is longer than a month: one column for the whole period.
+        columns = [scope.period]
+        column_of = dict.fromkeys(ids, scope.period)
     primary: dict[int, str] = {}
     for incident_id, relationship in (
         Perpetrator.objects.filter(incident_id__in=ids)
@@ -123,62 +204,73 @@ def statistics(*, user: Any, period: str | None, org_unit: str | None) -> dict[s
     ):
         primary.setdefault(incident_id, relationship)
     services = list(Service.objects.filter(incident_id__in=ids).values_list("incident_id", "type"))
-    districts = sorted({_district(r["org_unit__path"]) for r in rows} - {""})
-    tables = {
-        "gbv_type": _table(list(cl.GBV_TYPES), scope.months, [(r["gbv_type"], month[r["id"]]) for r in rows]),
-        "context": _table(
-            list(cl.CONTEXTS), scope.months, [(c, month[r["id"]]) for r in rows for c in r["contexts"]]
-        ),
-        "age_group": _table(
-            [*cl.AGE_GROUPS, "unknown"],
-            scope.months,
-            [(cl.age_group(r["survivor_age"]), month[r["id"]]) for r in rows],
-        ),
-        "sex": _table(list(Sex.values), scope.months, [(r["survivor__sex"], month[r["id"]]) for r in rows]),
-        "district": _table(
-            districts, scope.months, [(_district(r["org_unit__path"]), month[r["id"]]) for r in rows]
-        ),
-        "perpetrator_relationship": _table(
-            list(cl.RELATIONSHIPS),
-            scope.months,
-            [(primary.get(r["id"], "unknown"), month[r["id"]]) for r in rows],
-        ),
-        "services": _table(list(ServiceType.values), scope.months, [(t, month[i]) for i, t in services]),
-    }
+    min_total = grain.rule.min_total
+    tables = tables_build(
+        rows=rows,
+        columns=columns,
+        column_of=column_of,
+        primary=primary,
+        services=services,
+        min_total=min_total,
+    )
     total = len(rows)
+    gbv = tables["gbv_type"]
+    grand = gbv.hidden.get((len(gbv.rows), len(columns)))
+    if 0 < total < min_total:
+        incidents: int | str = f"<{min_total}"
+    else:
+        incidents = total if grand is None else grand
     return {
         "period": scope.period,
         "org_unit": scope.org_unit.code if scope.org_unit else None,
-        "incidents": PRIMARY if 0 < total < THRESHOLD else total,
+        "incidents": incidents,
         "suppression": {
-            "primary": f"counts from 1 to {THRESHOLD - 1} are shown as '{PRIMARY}'",
+            "primary": f"counts from 1 to {THRESHOLD - 1} are shown as '{PRIMARY}' (and zeros beside them too)",
             "complementary": "'*' hides a further cell so that no hidden count follows from a total",
+            "suppressed": f"'{SUPPRESSED}' hides a whole table, or a month, about fewer than {min_total} incidents",
         },
-        "tables": tables,
-        "accountability": accountability(rows=rows),
+        "tables": {name: t.as_dict() for name, t in tables.items()},
+        "accountability": accountability(rows=rows, tables=tables, min_total=min_total),
     }
 
 
-def _count(n: int) -> int | str:
-    return PRIMARY if 0 < n < THRESHOLD else n
+def _small(n: int, minimum: int) -> bool:
+    return 0 < n < minimum
 
 
-def _share(numerator: int, denominator: int) -> float | None:
-    """A share only when neither the numerator nor its complement is a small count (or it would tell it)."""
+def _share(numerator: int, denominator: int, min_total: int) -> float | None:
+    """A share only when it rests on enough incidents and neither the numerator nor its complement is a
+    small count (or it would tell it)."""
     rest = denominator - numerator
-    if denominator < THRESHOLD or 0 < numerator < THRESHOLD or 0 < rest < THRESHOLD:
+    if denominator < min_total or _small(numerator, THRESHOLD) or _small(rest, THRESHOLD):
         return None
     return round(numerator / denominator, 3)
 
 
-def _median(values: list[int]) -> float | None:
-    return float(median(values)) if len(values) >= THRESHOLD else None
+def _median(values: list[int], min_total: int) -> float | None:
+    return float(median(values)) if len(values) >= min_total else None
 
 
-def accountability(*, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _total_hidden(table: Table, key: str) -> bool:
+    """Is any entry of the row `key`'s total, or of the table's total column, hidden?"""
+    n_cols = len(table.columns)
+    if key == "total":
+        return any(c == n_cols for _, c in table.hidden)
+    r = table.rows.index(key) if key in table.rows else -1
+    return (r, n_cols) in table.hidden
+
+
+def accountability(
+    *, rows: list[dict[str, Any]], tables: dict[str, Table], min_total: int
+) -> list[dict[str, Any]]:
     """Per organisation (Isange One Stop Centre or other case holder) and district: days from incident to
     report and from report to first service, rape survivors reporting within 72 h and given PEP within the
-    PEP window, referral completion."""
+    PEP window, referral completion.
+
+    The groups split the district table's totals (and the rape row of the type table) further, so a count
+    is shown only when no group's count of it is small and the totals it adds up to are all shown: one
+    hidden group count could otherwise be worked out from the others and the total. A group about fewer
+    than `min_total` incidents shows no share or median."""
     win = windows()
     ids = [r["id"] for r in rows]
     svc: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -189,7 +281,8 @@ def accountability(*, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups[(r["organisation__code"], _district(r["org_unit__path"]))].append(r)
-    out = []
+    out: list[dict[str, Any]] = []
+    small_total = _small(len(rows), min_total)
     for (org_code, district), members in sorted(groups.items()):
         to_service: list[int] = []
         rape = rape_72h = rape_pep = referrals = referrals_done = 0
@@ -212,18 +305,30 @@ def accountability(*, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if s["provider_id"] is not None and s["provider_id"] != r["organisation_id"]:
                     referrals += 1
                     referrals_done += int(s["status"] in DONE)
+        enough = len(members) >= min_total and not small_total
         out.append(
             {
                 "organisation": org_code,
                 "district": district,
-                "incidents": _count(len(members)),
-                "median_days_incident_to_report": _median([r["elapsed_days"] for r in members]),
-                "median_days_report_to_first_service": _median(to_service),
-                "rape_incidents": _count(rape),
-                "rape_reported_within_72h_share": _share(rape_72h, rape),
-                "rape_pep_within_72h_share": _share(rape_pep, rape),
-                "referrals": _count(referrals),
-                "referral_completion_share": _share(referrals_done, referrals),
+                "incidents": len(members),
+                "median_days_incident_to_report": (
+                    _median([r["elapsed_days"] for r in members], min_total) if enough else None
+                ),
+                "median_days_report_to_first_service": _median(to_service, min_total) if enough else None,
+                "rape_incidents": rape,
+                "rape_reported_within_72h_share": _share(rape_72h, rape, min_total) if enough else None,
+                "rape_pep_within_72h_share": _share(rape_pep, rape, min_total) if enough else None,
+                "referrals": referrals,
+                "referral_completion_share": _share(referrals_done, referrals, min_total) if enough else None,
             }
         )
+    hide = {
+        "incidents": small_total or _total_hidden(tables["district"], "total"),
+        "rape_incidents": small_total or _total_hidden(tables["gbv_type"], "rape"),
+        "referrals": small_total,
+    }
+    for key in hide:
+        if hide[key] or any(_small(group[key], min_total) for group in out):
+            for group in out:
+                group[key] = SUPPRESSED
     return out

@@ -10,6 +10,13 @@ The rule (documented in docs/cases.md):
    knows that "<5" is 1 to 4 and "*" is 0 or at least 5; whenever that knowledge and the shown entries
    of a line leave only one possible value for one of its hidden entries, one more entry of the line is
    hidden. This repeats until no line pins any hidden entry.
+3. Small totals (see disclosure.py for where the threshold comes from): when the table's grand total, or
+   the number of incidents it is about, is from 1 to `min_total - 1`, every entry of the table is hidden as
+   "x", zeros included; a column (a month) whose total or incident count is that small is hidden as "x"
+   the same way, and rule 2 then hides what would let it be worked out from the row totals.
+4. No zero beside a small count: in a line that holds a count from 1 to 4, its zeros are shown as "<5"
+   too (so "<5" means 0 to 4 there), so a reader cannot tell which of the line's entries holds the few
+   incidents. Such a zero is not protected further: rule 2 may still let a reader work out that it is 0.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 THRESHOLD = 5
 PRIMARY = "<5"
 COMPLEMENTARY = "*"
+SUPPRESSED = "x"  # anything: the table or column rests on too few incidents to show any of it
 
 Pos = tuple[int, int]  # (row, column); row == n_rows is the totals row, column == n_cols the totals column
 
@@ -69,10 +77,14 @@ def _smear(bits: int, n: int) -> int:
     return out
 
 
-def _domain(mark: str, top: int) -> int:
-    """What a reader who knows this rule can tell of a hidden entry: "<5" is 1-4, "*" is 0 or 5 and more."""
+def _domain(mark: str, top: int, value: int) -> int:
+    """What a reader who knows this rule can tell of a hidden entry: "<5" is 1-4 (0-4 for a zero beside a
+    small count; modelling the others as 1-4 assumes the reader knows more than they do, which is safe),
+    "*" is 0 or 5 and more, "x" anything."""
     if mark == PRIMARY:
-        return 0b11110
+        return 0b11110 if value else 0b11111
+    if mark == SUPPRESSED:
+        return _smear(1, top + 1)
     return 1 | _smear(1 << THRESHOLD, top - THRESHOLD + 1)
 
 
@@ -113,7 +125,7 @@ def _propagate(table: Table, grid: list[list[int]], lines: list[list[Pos]], top:
     """What a reader can tell of each hidden entry, tightened line by line until nothing changes: every
     line says its cells add up to its last entry (the total). Sound, so a one-value domain means that the
     entry is given away."""
-    doms = {p: _domain(mark, top) for p, mark in table.hidden.items()}
+    doms = {p: _domain(mark, top, grid[p[0]][p[1]]) for p, mark in table.hidden.items()}
     changed = True
     while changed:
         changed = False
@@ -150,15 +162,45 @@ def _propagate(table: Table, grid: list[list[int]], lines: list[list[Pos]], top:
     return doms
 
 
-def suppress(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]]) -> Table:
+def _small(value: int, minimum: int) -> bool:
+    return 0 < value < minimum
+
+
+def suppress(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    *,
+    min_total: int = 0,
+    incidents: int | None = None,
+    column_incidents: Sequence[int] | None = None,
+    forced: dict[Pos, str] | None = None,
+) -> Table:
+    """Suppress a table (rules in the module docstring). `incidents` and `column_incidents` are the number
+    of incidents the table and each column are about, when that differs from its totals (a case can have
+    several contexts or services); `forced` are entries hidden already in a table that shares them."""
     table = Table(list(rows), list(columns), [list(r) for r in counts])
     grid = table.grid()
     n_rows, n_cols = len(rows), len(columns)
+    if _small(grid[n_rows][n_cols], min_total) or _small(incidents or 0, min_total):
+        table.hidden = {(r, c): SUPPRESSED for r in range(n_rows + 1) for c in range(n_cols + 1)}
+        return table
+    for c in range(n_cols):
+        per_column = column_incidents[c] if column_incidents is not None else 0
+        if _small(grid[n_rows][c], min_total) or _small(per_column, min_total):
+            table.hidden.update({(r, c): SUPPRESSED for r in range(n_rows + 1)})
     for r, line in enumerate(grid):
         for c, value in enumerate(line):
-            if 0 < value < THRESHOLD:
+            if 0 < value < THRESHOLD and (r, c) not in table.hidden:
                 table.hidden[(r, c)] = PRIMARY
     lines = _lines(n_rows, n_cols)
+    for entries in lines:
+        if any(table.hidden.get(p) == PRIMARY and grid[p[0]][p[1]] for p in entries):
+            for r, c in entries:
+                if grid[r][c] == 0 and (r, c) not in table.hidden:
+                    table.hidden[(r, c)] = PRIMARY
+    for p, mark in (forced or {}).items():
+        table.hidden.setdefault(p, mark)
     top = max(grid[n_rows][n_cols], THRESHOLD)
 
     def cost(p: Pos) -> tuple[int, int, int]:
@@ -170,7 +212,13 @@ def suppress(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Seque
 
     while table.hidden:
         doms = _propagate(table, grid, lines, top)
-        exposed = [p for p in sorted(table.hidden) if doms[p] & (doms[p] - 1) == 0]
+        # A hidden entry is given away when one value is left for it; a zero beside a small count is
+        # hidden for looks (rule 4) and not defended further.
+        exposed = [
+            p
+            for p in sorted(table.hidden)
+            if doms[p] & (doms[p] - 1) == 0 and not (table.hidden[p] == PRIMARY and grid[p[0]][p[1]] == 0)
+        ]
         candidates = [
             q for p in exposed for line in lines if p in line for q in line if q not in table.hidden
         ]

@@ -31,6 +31,29 @@ from amahoro.roles import Perm
 AUTHOR_PURPOSE = "consultations.assessment.author"
 
 
+def anonymous_assessment_events() -> Q:
+    """Audit events of anonymous assessments and their attachments: audit.selectors withholds their author
+    (user, organisation, address) from everyone but the assessment moderator role."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from .models import Assessment, Attachment
+
+    assessments = (
+        Assessment.objects.filter(anonymous=True).annotate(key=Cast("pk", CharField())).values("key")
+    )
+    attachments = (
+        Attachment.objects.filter(assessment__anonymous=True)
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    return (
+        Q(object_type="consultations.assessment", object_id__in=assessments)
+        | Q(object_type="consultations.assessment", changes__anonymous=True)
+        | Q(object_type="consultations.attachment", object_id__in=attachments)
+    )
+
+
 def author_index(organisation_id: int) -> str:
     """The keyed digest that stands for an author organisation on its assessments."""
     return blind_index(f"organisation-{organisation_id}", purpose=AUTHOR_PURPOSE)

@@ -264,6 +264,13 @@ CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
 # Workers log through LOGGING below (JSON lines in UTC), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# How fine a GBV aggregate may be for roles without case.statistics_detail (amahoro/cases/disclosure.py):
+# a DHIS2 period type (Monthly, Quarterly, Yearly...), a geo level (1 country, 2 province, 3 district), and
+# the fewest incidents a table or month may rest on (for everyone).
+GBV_STATS_MIN_PERIOD = os.environ.get("GBV_STATS_MIN_PERIOD", "Monthly")
+GBV_STATS_MIN_ORG_LEVEL = int(os.environ.get("GBV_STATS_MIN_ORG_LEVEL", "3"))
+GBV_STATS_MIN_TOTAL = int(os.environ.get("GBV_STATS_MIN_TOTAL", "10"))
+
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

@@ -71,6 +71,13 @@ def setup(cc: Any) -> Any:
     return cc
 
 
+@pytest.fixture
+def min_total_5(settings: Any) -> None:
+    """For the tests of the 1-4 cell rule with few cases: the smallest minimum total allowed (5). The
+    default minimum (10) is tested in test_disclosure.py."""
+    settings.GBV_STATS_MIN_TOTAL = 5
+
+
 def test_setup_is_idempotent_and_links_indicators_to_p3_o2(db: Any, cc: Any) -> None:
     from amahoro.frameworks.models import DataElement, Indicator
 
@@ -132,7 +139,7 @@ def test_a_single_small_district_is_not_written_at_the_province_either(setup: An
     assert values[(RAPE, "12")] == "0"
 
 
-def test_repush_is_idempotent_and_withdraws_values_that_became_small(setup: Any) -> None:
+def test_repush_is_idempotent_and_withdraws_values_that_became_small(setup: Any, min_total_5: None) -> None:
     cc = setup
     _rapes(cc.worker, 5, early=True, pep=True)
     first = accountability_push(actor=cc.me_officer, period=MONTH)
@@ -194,7 +201,7 @@ def test_indicator_shows_in_nap_progress_for_p3_o2(setup: Any) -> None:
     assert actual["GBV_REFERRAL_COMPLETION_SHARE"] is None  # no referral: 0 / 0
 
 
-def test_command_and_task(setup: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_command_and_task(setup: Any, min_total_5: None, django_capture_on_commit_callbacks: Any) -> None:
     from amahoro.core.tasks import run_task
 
     cc = setup
@@ -211,7 +218,7 @@ def test_command_and_task(setup: Any, django_capture_on_commit_callbacks: Any) -
         call_command("cases_push_accountability", MONTH, "--user", "supervisor")
 
 
-def test_the_monthly_schedule_pushes_last_month_by_itself(setup: Any) -> None:
+def test_the_monthly_schedule_pushes_last_month_by_itself(setup: Any, min_total_5: None) -> None:
     """Celery beat's entry (AMAHORO_ACCOUNTABILITY_PUSH_USER) and cron's `last-month` push the calendar
     month before today; run here in-process, as a worker would."""
     from django.utils import timezone

@@ -174,8 +174,14 @@ def test_referral_without_consent_is_refused_on_the_page(cc: Any) -> None:
 def test_statistics_page_for_a_viewer_is_suppressed(cc: Any) -> None:
     incident_date = (date.today() - timedelta(days=3)).isoformat()
     today = date.today()
-    for _ in range(2):
+    for _ in range(10):
         create(cc.worker, incident_date=incident_date, report_date=today.isoformat())
+    create(
+        cc.worker,
+        incident_date=incident_date,
+        report_date=today.isoformat(),
+        classification={"physical_assault": True},
+    )
     c = client_for(cc.me_officer)
     assert c.get("/cases/statistics/").status_code == 200
     r = c.get("/cases/statistics/", {"period": today.strftime("%Y%m")})
