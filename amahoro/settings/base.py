@@ -9,11 +9,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
-PROJECT_DIR = Path(os.environ.get("AMAHORO_HOME", Path.cwd()))
-VAR_DIR = Path(os.environ.get("AMAHORO_VAR_DIR", PROJECT_DIR / "var"))
+# The data directory is an absolute path, never the process's working directory (systemd starts services
+# in /, which made var/ land in /var): AMAHORO_VAR_DIR, else var/ in AMAHORO_HOME, else var/ in the checkout.
+# Relative values are taken relative to the checkout, not to the working directory.
+PROJECT_DIR = BASE_DIR.parent / os.environ.get("AMAHORO_HOME", "")
+VAR_DIR = PROJECT_DIR / os.environ.get("AMAHORO_VAR_DIR", "var")
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -225,6 +229,22 @@ CELERY_TIMEZONE = "Africa/Kigali"
 # Monthly push of the GBV accountability counts into NAP P3.O2 (run `celery -A amahoro beat`), as this account.
 AMAHORO_ACCOUNTABILITY_PUSH_USER = os.environ.get("AMAHORO_ACCOUNTABILITY_PUSH_USER", "")
 CELERY_BEAT_SCHEDULE = _beat_schedule(AMAHORO_ACCOUNTABILITY_PUSH_USER)
+
+# Analytics store (docs/performance.md): a directory every app host can read (shared storage; an absolute
+# path) or `s3://bucket/prefix` on an S3-compatible object store. Only the Celery worker writes it, on the
+# beat entries below; a host without a store yet answers from the database.
+AMAHORO_ANALYTICS_STORE = os.environ.get("AMAHORO_ANALYTICS_STORE") or str(VAR_DIR / "analytics")
+if "://" not in AMAHORO_ANALYTICS_STORE:
+    AMAHORO_ANALYTICS_STORE = str(PROJECT_DIR / AMAHORO_ANALYTICS_STORE)
+AMAHORO_S3_ENDPOINT_URL = os.environ.get("AMAHORO_S3_ENDPOINT_URL", "")
+AMAHORO_S3_REGION = os.environ.get("AMAHORO_S3_REGION", "us-east-1")
+# Credentials of the bucket (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are used when these are empty).
+AMAHORO_S3_ACCESS_KEY_ID = os.environ.get("AMAHORO_S3_ACCESS_KEY_ID", "")
+AMAHORO_S3_SECRET_ACCESS_KEY = os.environ.get("AMAHORO_S3_SECRET_ACCESS_KEY", "")
+CELERY_BEAT_SCHEDULE.update(_analytics_beat_schedule())
+
+# `amahoro backup` writes here (docs/deploy.md, "Backup and restore"); names sort by time.
+AMAHORO_BACKUP_DIR = PROJECT_DIR / os.environ.get("AMAHORO_BACKUP_DIR", VAR_DIR / "backups")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
