@@ -3,6 +3,7 @@ with nothing on its disk reads through Polars' object store, and stale objects g
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Iterator
 from datetime import date
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from django.utils import timezone
 
 from amahoro.analytics import engine, remote, store
@@ -37,7 +37,7 @@ def s3_endpoint() -> Iterator[str]:
         port = _free_port()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
-    except Exception as exc:  # noqa: BLE001 (any failure to start means: no S3 here)
+    except Exception as exc:
         pytest.skip(f"moto's S3 server could not start: {exc}")
     yield f"http://127.0.0.1:{port}"
     server.stop()
@@ -48,7 +48,7 @@ def s3_store(settings: Any, s3_endpoint: str, tmp_path: Path) -> Iterator[remote
     settings.AMAHORO_S3_ENDPOINT_URL = s3_endpoint
     settings.AMAHORO_S3_REGION = "us-east-1"
     settings.AMAHORO_S3_ACCESS_KEY_ID = "testing"
-    settings.AMAHORO_S3_SECRET_ACCESS_KEY = "testing"  # noqa: S105 (moto's fake credentials)
+    settings.AMAHORO_S3_SECRET_ACCESS_KEY = "testing"
     settings.AMAHORO_ANALYTICS_DIR = None
     prefix = f"store-{tmp_path.name}"
     settings.AMAHORO_ANALYTICS_STORE = f"s3://{BUCKET}/{prefix}"
@@ -56,10 +56,8 @@ def s3_store(settings: Any, s3_endpoint: str, tmp_path: Path) -> Iterator[remote
     settings.AMAHORO_ANALYTICS_QUERY_OVERLAP = 0
     settings.AMAHORO_ANALYTICS_REFRESH_OVERLAP = 0
     s3 = remote.client()
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=BUCKET)
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     engine.forget_cache()
     yield remote.S3Location.parse(settings.AMAHORO_ANALYTICS_STORE)
     engine.forget_cache()

@@ -82,7 +82,7 @@ def test_default_locations_are_absolute_under_the_data_dir_whatever_the_working_
         "from django.conf import settings as s; "
         "print(s.VAR_DIR); print(s.AMAHORO_ANALYTICS_STORE); print(s.AMAHORO_BACKUP_DIR)"
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr

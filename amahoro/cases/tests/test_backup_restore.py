@@ -94,12 +94,16 @@ def _refusals(result: backup.BackupResult, target: str, settings: Any) -> None:
     for key in [*settings.FIELD_ENCRYPTION_KEYS, settings.FIELD_INDEX_KEY]:
         assert key not in text
     other = Fernet.generate_key().decode()
-    with override_settings(FIELD_ENCRYPTION_KEYS=[other]):
-        with pytest.raises(backup.BackupFailed, match=keys["encryption"][0]):
-            backup.backup_restore(path=result.manifest_path, database_url=target)
-    with override_settings(FIELD_INDEX_KEY="another-index-key"):
-        with pytest.raises(backup.BackupFailed, match=keys["index"]):
-            backup.backup_restore(path=result.manifest_path, database_url=target)
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=[other]),
+        pytest.raises(backup.BackupFailed, match=keys["encryption"][0]),
+    ):
+        backup.backup_restore(path=result.manifest_path, database_url=target)
+    with (
+        override_settings(FIELD_INDEX_KEY="another-index-key"),
+        pytest.raises(backup.BackupFailed, match=keys["index"]),
+    ):
+        backup.backup_restore(path=result.manifest_path, database_url=target)
     damaged = result.dump.with_name("damaged" + result.dump.suffix)
     damaged.write_bytes(result.dump.read_bytes()[:-10] + b"\x00damaged\x00")
     manifest = {**result.manifest, "dump": damaged.name}
@@ -201,6 +205,8 @@ def test_sqlite_backup_restores_into_a_new_file(
             [str(incident.survivor_id).replace("-", "")],
         ).fetchone()[0]
     _check_restored(rows, account, identity, manifest, incidents=3)
-    with override_settings(FIELD_ENCRYPTION_KEYS=[new, *old]):
-        with pytest.raises(backup.BackupFailed, match="is not empty"):
-            backup.backup_restore(path=result.manifest_path, database_url=f"sqlite:///{target}")
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=[new, *old]),
+        pytest.raises(backup.BackupFailed, match="is not empty"),
+    ):
+        backup.backup_restore(path=result.manifest_path, database_url=f"sqlite:///{target}")
