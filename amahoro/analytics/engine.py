@@ -542,8 +542,11 @@ def _frame(
     wanted = pl.col("de_id") == ids[0] if len(ids) == 1 else pl.col("de_id").is_in(ids)
     facts = snapshot.base.filter(wanted)
 
-    # Values changed since the snapshot (the folded delta file, then the database) replace its rows.
-    parts = [] if live.is_empty() else [live.lazy()]
+    # Values changed since the snapshot (the folded delta file, then the database) replace its rows. On the
+    # live path the database's rows are all there is (unique by the table's constraint, none deleted).
+    if snapshot.live:
+        facts = live.lazy().filter(wanted).select(store.FACT_COLUMNS)
+    parts = [] if live.is_empty() or snapshot.live else [live.lazy()]
     if snapshot.delta is not None and snapshot.delta_de_ids.intersection(ids):
         parts.insert(0, snapshot.delta.lazy().filter(wanted))
     if parts:
