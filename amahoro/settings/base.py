@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(AMAHORO_ACCOUNTABILITY_PUSH_USER)
 AMAHORO_ANALYTICS_STORE = os.environ.get("AMAHORO_ANALYTICS_STORE") or str(VAR_DIR / "analytics")
 if "://" not in AMAHORO_ANALYTICS_STORE:
     AMAHORO_ANALYTICS_STORE = str(PROJECT_DIR / AMAHORO_ANALYTICS_STORE)
+# Where the worker builds an s3:// store before uploading it (a cache: it may be lost at any time).
+AMAHORO_ANALYTICS_WORK_DIR = PROJECT_DIR / os.environ.get(
+    "AMAHORO_ANALYTICS_WORK_DIR", VAR_DIR / "analytics-work"
+)
 AMAHORO_S3_ENDPOINT_URL = os.environ.get("AMAHORO_S3_ENDPOINT_URL", "")
 AMAHORO_S3_REGION = os.environ.get("AMAHORO_S3_REGION", "us-east-1")
 # Credentials of the bucket (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are used when these are empty).
