@@ -11,6 +11,7 @@ request never builds the store. Scope comes from the policy: pass `user=` (their
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -47,6 +48,7 @@ _LEVEL_PREFIX = "org_unit_level:"
 _PATH_RE = re.compile(r"^/(?:[^/]+/)+$")
 _NAMED_LEVELS = {"province": 2, "district": 3}
 _LEAF = ["de_id", "ou_id", "coc_id", "aoc_id"]
+log = logging.getLogger(__name__)
 
 
 class InvalidQuery(ValidationFailed, ValueError):
@@ -197,7 +199,11 @@ def current_snapshot() -> Snapshot:
     """The store's current snapshot, or the live path's while there is none: never built here (only the
     worker refreshes the store), so a fresh host answers its first request at once."""
     where = store.store_location()
-    version = _manifest_version()
+    try:
+        version = _manifest_version()
+    except Exception:  # an s3:// store out of reach: answer from the database meanwhile, never fail
+        log.warning("analytics store %s unreachable: answering from the database", where, exc_info=True)
+        version = None
     with _cache_lock:
         cached = _cache.get(where)
     if cached and cached[0] == version:
@@ -205,7 +211,11 @@ def current_snapshot() -> Snapshot:
         if not snapshot.live or time.monotonic() - snapshot.loaded_at < LIVE_DIMENSION_SECONDS:
             return snapshot
     manifest = store.current_manifest(max_age=store.check_seconds()) if version is not None else None
-    snapshot = Snapshot.from_database() if manifest is None else Snapshot.load(manifest)
+    try:
+        snapshot = Snapshot.from_database() if manifest is None else Snapshot.load(manifest)
+    except OSError:  # files gone or out of reach (Polars' object store raises OSError subclasses)
+        log.warning("analytics store %s unreadable: answering from the database", where, exc_info=True)
+        snapshot = Snapshot.from_database()
     with _cache_lock:
         _cache[where] = (version, snapshot)
     return snapshot

@@ -135,3 +135,19 @@ def test_refreshes_of_a_bucket_never_overlap(dataset: Dataset, s3_store: remote.
         assert held
         assert store.refresh().kind == "skipped"
     assert store.refresh().kind == "full"
+
+
+def test_a_bucket_out_of_reach_answers_from_the_database(
+    dataset: Dataset, settings: Any, tmp_path: Path
+) -> None:
+    settings.AMAHORO_ANALYTICS_DIR = None
+    settings.AMAHORO_ANALYTICS_STORE = f"s3://{BUCKET}/unreachable"
+    settings.AMAHORO_S3_ENDPOINT_URL = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    settings.AMAHORO_S3_ACCESS_KEY_ID = "testing"
+    settings.AMAHORO_S3_SECRET_ACCESS_KEY = "testing"
+    engine.forget_cache()
+    try:
+        rows = _by_district(dataset)
+        assert rows and engine.current_snapshot().live
+    finally:
+        engine.forget_cache()
