@@ -1,21 +1,24 @@
 """Analytics: the one read-only interface for aggregating data values fast (dashboards, maps, progress).
 
 `aggregate()` answers "sum (or average, or last value) of these data elements, between these dates, by
-these dimensions", from the columnar store (amahoro.analytics.store: Parquet files scanned with Polars)
-merged at query time with the values changed in the database since the store's watermark, so a value saved
-a moment ago already counts. Scope comes from the policy: pass `user=` (their data.view grants) and/or
+these dimensions", from the columnar store (amahoro.analytics.store: Parquet files scanned with Polars,
+on shared storage or an s3:// bucket) merged at query time with the values changed in the database since
+the store's watermark, so a value saved a moment ago already counts. Until the worker has published a
+first snapshot, the same plan runs over the query's values read from the database (the live path): a
+request never builds the store. Scope comes from the policy: pass `user=` (their data.view grants) and/or
 `org_unit_paths` / `organisation_ids` that a caller has already derived from `amahoro.policy`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
@@ -45,6 +48,7 @@ _LEVEL_PREFIX = "org_unit_level:"
 _PATH_RE = re.compile(r"^/(?:[^/]+/)+$")
 _NAMED_LEVELS = {"province": 2, "district": 3}
 _LEAF = ["de_id", "ou_id", "coc_id", "aoc_id"]
+log = logging.getLogger(__name__)
 
 
 class InvalidQuery(ValidationFailed, ValueError):
@@ -58,7 +62,7 @@ class InvalidQuery(ValidationFailed, ValueError):
 
 @dataclass
 class Snapshot:
-    root: Path
+    where: str  # the store's location, or "database" for the live path
     manifest: store.Manifest
     org_units: pl.DataFrame  # ou_id, org_unit (code), path, level_1 ... level_N (code of the ancestor at N)
     periods: pl.DataFrame  # id, code, type, start, end, month
@@ -72,17 +76,55 @@ class Snapshot:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Lookup tables built on first use (see _lut): dimension id -> small integer key, and back.
     luts: dict[Any, Any] = field(default_factory=dict)
+    live: bool = False  # no files: every query reads its data elements' values from the database
+    loaded_at: float = 0.0  # time.monotonic() when built (the live path re-reads its dimensions)
 
     @classmethod
-    def load(cls, root: Path, manifest: store.Manifest) -> Snapshot:
-        org_units = _with_levels(pl.read_parquet(root / manifest.org_units))
-        periods = _with_month(pl.read_parquet(root / manifest.periods))
-        coc_options = pl.read_parquet(root / manifest.coc_options)
-        delta = pl.read_parquet(root / manifest.delta) if manifest.delta else None
-        snapshot = cls(root, manifest, org_units, periods, coc_options, delta)
-        snapshot.base = pl.scan_parquet(root / manifest.base)
+    def load(cls, manifest: store.Manifest) -> Snapshot:
+        options = store.read_options()
+
+        def read(name: str) -> pl.DataFrame:
+            return pl.read_parquet(store.file_uri(name), storage_options=options)
+
+        org_units = _with_levels(read(manifest.org_units))
+        periods = _with_month(read(manifest.periods))
+        coc_options = read(manifest.coc_options)
+        delta = read(manifest.delta) if manifest.delta else None
+        snapshot = cls(store.store_location(), manifest, org_units, periods, coc_options, delta)
+        snapshot.base = pl.scan_parquet(store.file_uri(manifest.base), storage_options=options)
         if delta is not None:
             snapshot.delta_de_ids = set(delta["de_id"].unique().to_list())
+        return snapshot._index()
+
+    @classmethod
+    def from_database(cls) -> Snapshot:
+        """The live path's snapshot: dimensions read from the database, no facts (each query reads its
+        data elements' values, see aggregate)."""
+        dims = store.dimension_frames()
+        now = datetime.now(tz=UTC)
+        manifest = store.Manifest(
+            generation=0,
+            base="",
+            delta=None,
+            org_units="",
+            periods="",
+            coc_options="",
+            watermark=datetime(1970, 1, 1, tzinfo=UTC),
+            built_at=now,
+            base_rows=0,
+            delta_rows=0,
+            kind="live",
+        )
+        snapshot = cls(
+            "database",
+            manifest,
+            _with_levels(dims["org_units"]),
+            _with_month(dims["periods"]),
+            dims["coc_options"],
+            live=True,
+            loaded_at=time.monotonic(),
+        )
+        snapshot.base = pl.LazyFrame(schema=store.FACT_SCHEMA)
         return snapshot._index()
 
     def _index(self) -> Snapshot:
@@ -146,39 +188,56 @@ def _with_month(periods: pl.DataFrame) -> pl.DataFrame:
     return periods.with_columns(pl.col("start").dt.strftime("%Y-%m").alias("month"))
 
 
-_cache: dict[Path, tuple[tuple[int, int, int], Snapshot]] = {}
+_cache: dict[str, tuple[Any, Snapshot]] = {}
 _cache_lock = threading.Lock()
+# How long the live path reuses the dimensions it read (new org units, periods and option combos are read
+# on first sight regardless; see Snapshot.cover).
+LIVE_DIMENSION_SECONDS = 60.0
 
 
 def current_snapshot() -> Snapshot:
-    """The store's current snapshot, built first (a full refresh) if there is none yet."""
-    root = store.store_dir()
-    path = store.manifest_path(root)
-    for _attempt in range(3):
+    """The store's current snapshot, or the live path's while there is none: never built here (only the
+    worker refreshes the store), so a fresh host answers its first request at once."""
+    where = store.store_location()
+    try:
+        version = _manifest_version()
+    except Exception:  # an s3:// store out of reach: answer from the database meanwhile, never fail
+        log.warning("analytics store %s unreachable: answering from the database", where, exc_info=True)
+        version = None
+    with _cache_lock:
+        cached = _cache.get(where)
+    if cached and cached[0] == version:
+        snapshot = cached[1]
+        if not snapshot.live or time.monotonic() - snapshot.loaded_at < LIVE_DIMENSION_SECONDS:
+            return snapshot
+    manifest = store.current_manifest(max_age=store.check_seconds()) if version is not None else None
+    try:
+        snapshot = Snapshot.from_database() if manifest is None else Snapshot.load(manifest)
+    except OSError:  # files gone or out of reach (Polars' object store raises OSError subclasses)
+        log.warning("analytics store %s unreadable: answering from the database", where, exc_info=True)
+        snapshot = Snapshot.from_database()
+    with _cache_lock:
+        _cache[where] = (version, snapshot)
+    return snapshot
+
+
+def _manifest_version() -> Any:
+    """What changes when a new snapshot is published (None: no store yet). Local: the manifest file's
+    identity (a stat, no read); s3://: the manifest read at most every check_seconds()."""
+    if store.remote_location() is None:
         try:
-            st = os.stat(path)
+            st = os.stat(store.store_dir() / "manifest.json")
         except FileNotFoundError:
-            store.refresh(wait=True, if_missing=True)  # the first build; or wait for the one under way
-            continue
-        key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        with _cache_lock:
-            cached = _cache.get(root)
-            if cached and cached[0] == key:
-                return cached[1]
-        manifest = store.read_manifest(root)
-        if manifest is None:
-            store.refresh(full=True, wait=True)
-            continue
-        snapshot = Snapshot.load(root, manifest)
-        with _cache_lock:
-            _cache[root] = (key, snapshot)
-        return snapshot
-    raise RuntimeError(f"analytics store at {root} could not be built")
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+    manifest = store.current_manifest(max_age=store.check_seconds())
+    return None if manifest is None else (manifest.generation, manifest.watermark)
 
 
 def forget_cache() -> None:
     with _cache_lock:
         _cache.clear()
+    store.forget_remote_manifest()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -453,10 +512,14 @@ def aggregate(
     if query.org_unit_paths is not None and not query.org_unit_paths:
         return []
     snapshot = current_snapshot()
-    # Values changed since the snapshot, read first: they may name org units or periods it lacks.
-    live = store.changed_rows(
-        since=snapshot.manifest.watermark - store.query_overlap(), data_element_ids=query.data_element_ids
-    )
+    # Values changed since the snapshot (all of them on the live path), read first: they may name org units
+    # or periods it lacks.
+    if snapshot.live:
+        live = store.current_rows(data_element_ids=query.data_element_ids)
+    else:
+        live = store.changed_rows(
+            since=snapshot.manifest.watermark - store.query_overlap(), data_element_ids=query.data_element_ids
+        )
     snapshot.cover(live)
     scope: list[pl.Expr] = []
     if user is not None:
@@ -489,8 +552,11 @@ def _frame(
     wanted = pl.col("de_id") == ids[0] if len(ids) == 1 else pl.col("de_id").is_in(ids)
     facts = snapshot.base.filter(wanted)
 
-    # Values changed since the snapshot (the folded delta file, then the database) replace its rows.
-    parts = [] if live.is_empty() else [live.lazy()]
+    # Values changed since the snapshot (the folded delta file, then the database) replace its rows. On the
+    # live path the database's rows are all there is (unique by the table's constraint, none deleted).
+    if snapshot.live:
+        facts = live.lazy().filter(wanted).select(store.FACT_COLUMNS)
+    parts = [] if live.is_empty() or snapshot.live else [live.lazy()]
     if snapshot.delta is not None and snapshot.delta_de_ids.intersection(ids):
         parts.insert(0, snapshot.delta.lazy().filter(wanted))
     if parts:

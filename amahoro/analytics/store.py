@@ -1,26 +1,34 @@
-"""The columnar store behind analytics: data values exported from the database into Parquet files under
-var/analytics/, refreshed in full or by an `updated_at` watermark, plus the small dimension tables (org
-units, periods, category option combos) that aggregation joins.
+"""The columnar store behind analytics: data values exported from the database into Parquet files, refreshed
+in full or by an `updated_at` watermark, plus the small dimension tables (org units, periods, category
+option combos) that aggregation joins.
 
-Layout of the store directory (settings.AMAHORO_ANALYTICS_DIR, default VAR_DIR/analytics):
+Where it lives (settings.AMAHORO_ANALYTICS_STORE, default VAR_DIR/analytics, always absolute): a directory
+every app host can read (shared storage), or `s3://bucket/prefix` on an S3-compatible object store
+(amahoro.analytics.remote). Only the worker writes it (beat: `analytics_refresh` every minute, full
+nightly); an app host never builds it, and answers from the database until a snapshot is there
+(amahoro.analytics.engine). For an s3:// store the worker builds in a local working directory
+(AMAHORO_ANALYTICS_WORK_DIR, default VAR_DIR/analytics-work) and then publishes.
 
-    manifest.json          which files make up the current snapshot, and its watermark
-    base-<gen>.parquet     live numeric values (de_id, ou_id, period_id, coc_id, aoc_id, org_id, value),
-                           sorted by data element then period so a query reads only its row groups
-    delta-<gen>.parquet    values changed since the base was built (same columns plus `deleted`): newest
-                           state per key; a query lets it replace the base rows with the same key
-    org_units-<gen>.parquet, periods-<gen>.parquet, coc_options-<gen>.parquet   dimensions
-    refresh.lock           held (flock) by the one refresh that may run at a time
+Layout of the store:
 
-Files are written under a new name and the manifest is replaced atomically, so a reader always sees a
+    manifest.json              which files make up the current snapshot, and its watermark
+    base-<gen>-<tag>.parquet   live numeric values (de_id, ou_id, period_id, coc_id, aoc_id, org_id, value),
+                               sorted by data element then period so a query reads only its row groups
+    delta-<gen>-<tag>.parquet  values changed since the base was built (same columns plus `deleted`):
+                               newest state per key; a query lets it replace the base rows with the same key
+    org_units-<gen>-<tag>.parquet, periods-..., coc_options-...   dimensions
+    refresh.lock               held (flock) by the one refresh that may run at a time (local directory)
+
+Files are written under a new name (the random tag keeps two workers from ever writing the same name) and
+the manifest is replaced atomically (rename; on S3 one PUT), so a reader on any host always sees a
 consistent set; files the manifest no longer names are removed after a grace period.
 
 Freshness: the snapshot's watermark is the time its refresh started. A query also reads, straight from the
 database, the values of its data elements with updated_at > watermark - QUERY_OVERLAP and lets them win
-over the files; so a saved value (or a soft delete) counts at once. The overlap covers transactions that
-stamped updated_at before the refresh read but committed after it; an incremental refresh re-reads a
-longer REFRESH_OVERLAP for the same reason (a long import), and a nightly full rebuild catches the rest
-(hard deletes, which the application never does for data values).
+over the files; so a saved value (or a soft delete) counts at once, however old the snapshot. The overlap
+covers transactions that stamped updated_at before the refresh read but committed after it; an incremental
+refresh re-reads a longer REFRESH_OVERLAP for the same reason (a long import), and a nightly full rebuild
+catches the rest (hard deletes, which the application never does for data values).
 """
 
 # DuckDB statements here are composed from this module's constants and server-side file paths (quotes
@@ -34,6 +42,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -45,10 +54,13 @@ from typing import Any
 import duckdb
 import polars as pl
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from amahoro.analytics import remote
 from amahoro.data.models import DataValue, Period
 from amahoro.frameworks.models import CategoryComboMembership, CategoryOptionCombo, CategoryOptionMembership
 from amahoro.geo.models import OrgUnit
@@ -90,9 +102,48 @@ ROW_GROUP_SIZE = 65_536
 GRACE_SECONDS = 600
 
 
+def store_location() -> str:
+    """The configured store: an absolute directory or an s3:// URL (AMAHORO_ANALYTICS_DIR, the setting's
+    older name, still wins when set)."""
+    configured = getattr(settings, "AMAHORO_ANALYTICS_DIR", None) or getattr(
+        settings, "AMAHORO_ANALYTICS_STORE", None
+    )
+    return str(configured) if configured else str(Path(settings.VAR_DIR) / "analytics")
+
+
+def remote_location() -> remote.S3Location | None:
+    location = store_location()
+    return remote.S3Location.parse(location) if location.startswith("s3://") else None
+
+
 def store_dir() -> Path:
-    configured = getattr(settings, "AMAHORO_ANALYTICS_DIR", None)
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "analytics"
+    """The local directory refreshes build in: the store itself, or for an s3:// store the worker's
+    working copy. Never relative: a relative path would follow the process's working directory."""
+    if remote_location() is not None:
+        work = getattr(settings, "AMAHORO_ANALYTICS_WORK_DIR", None)
+        path = Path(work) if work else Path(settings.VAR_DIR) / "analytics-work"
+    else:
+        path = Path(store_location())
+    if not path.is_absolute():
+        raise ImproperlyConfigured(f"the analytics store must be an absolute path, not {str(path)!r}")
+    return path
+
+
+def file_uri(name: str) -> str:
+    """Where readers find one of the snapshot's files: a local path or an s3:// URI."""
+    location = remote_location()
+    return location.uri(name) if location is not None else str(store_dir() / name)
+
+
+def read_options() -> dict[str, str] | None:
+    """Polars' storage_options for reading the store's files (None for a local directory)."""
+    return remote.storage_options() if remote_location() is not None else None
+
+
+def check_seconds() -> float:
+    """How long an app host trusts the s3:// manifest it read before reading it again (queries stay fresh
+    regardless: they merge the database's changes since the snapshot's watermark)."""
+    return float(getattr(settings, "AMAHORO_ANALYTICS_CHECK_SECONDS", 10))
 
 
 def query_overlap() -> timedelta:
@@ -176,12 +227,41 @@ def read_manifest(root: Path) -> Manifest | None:
     return Manifest.from_json(data)
 
 
+_remote_seen: dict[str, tuple[float, Manifest | None]] = {}
+_remote_lock = threading.Lock()
+
+
+def current_manifest(*, max_age: float = 0.0) -> Manifest | None:
+    """The manifest readers see now (local file or s3:// object); None when there is no store yet. For
+    s3:// a manifest read less than `max_age` seconds ago is reused."""
+    location = remote_location()
+    if location is None:
+        return read_manifest(store_dir())
+    key = str(location)
+    now = time.monotonic()
+    with _remote_lock:
+        seen = _remote_seen.get(key)
+    if seen is not None and max_age > 0 and now - seen[0] < max_age:
+        return seen[1]
+    data = remote.read_manifest_data(location)
+    manifest = Manifest.from_json(data) if data is not None and data.get("format") == FORMAT else None
+    with _remote_lock:
+        _remote_seen[key] = (now, manifest)
+    return manifest
+
+
+def forget_remote_manifest() -> None:
+    with _remote_lock:
+        _remote_seen.clear()
+
+
 def store_age_seconds() -> float | None:
-    """Seconds since the current snapshot was built, or None when there is no store yet (health checks)."""
-    manifest = read_manifest(store_dir())
+    """Seconds since the current snapshot's watermark (what it holds is at least this old; queries add the
+    database's changes since): for readiness checks. None when there is no store yet."""
+    manifest = current_manifest()
     if manifest is None:
         return None
-    return max(0.0, (timezone.now() - manifest.built_at).total_seconds())
+    return max(0.0, (timezone.now() - manifest.watermark).total_seconds())
 
 
 def _write_manifest(root: Path, manifest: Manifest) -> None:
@@ -198,8 +278,8 @@ def _write_manifest(root: Path, manifest: Manifest) -> None:
 def refresh_lock(root: Path, *, wait: bool) -> Iterator[bool]:
     """An exclusive flock on refresh.lock: yields False (without waiting) when another refresh holds it.
 
-    A file lock, not a database advisory lock, because the store is a local directory: each host that
-    serves analytics keeps (and refreshes) its own copy."""
+    A file lock guards the directory a refresh builds in; for an s3:// store, whose workers may run on
+    several hosts, `shared_lock` adds a lock in the shared cache."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / "refresh.lock", "a+") as handle:
         try:
@@ -211,6 +291,27 @@ def refresh_lock(root: Path, *, wait: bool) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+SHARED_LOCK_KEY = "amahoro:analytics-refresh"
+SHARED_LOCK_SECONDS = 3 * 3600  # longer than any full rebuild; released at the end in the normal case
+
+
+@contextlib.contextmanager
+def shared_lock(*, wait: bool) -> Iterator[bool]:
+    """A lock in the cache (Redis in production: every worker host sees it) for refreshes of an s3://
+    store; yields False without waiting when another worker holds it."""
+    token = secrets.token_hex(8)
+    while not cache.add(SHARED_LOCK_KEY, token, SHARED_LOCK_SECONDS):
+        if not wait:
+            yield False
+            return
+        time.sleep(1)
+    try:
+        yield True
+    finally:
+        if cache.get(SHARED_LOCK_KEY) == token:
+            cache.delete(SHARED_LOCK_KEY)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -269,7 +370,21 @@ def changed_rows(*, since: datetime, data_element_ids: list[int] | None = None) 
     return pl.DataFrame(rows, schema=DELTA_SCHEMA, orient="row")
 
 
-def _dimension_frames() -> dict[str, pl.DataFrame]:
+def current_rows(*, data_element_ids: list[int]) -> pl.DataFrame:
+    """All live numeric values of these data elements, read from the database (DELTA_SCHEMA, `deleted`
+    false): what a query merges when there is no snapshot yet (engine.live_snapshot). Uses the unique
+    index that starts with the data element."""
+    qs = _values(data_element_id__in=data_element_ids, deleted=False, numeric_value__isnull=False)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    if not rows:
+        return _EMPTY_DELTA
+    return pl.DataFrame(rows, schema=DELTA_SCHEMA, orient="row")
+
+
+def dimension_frames() -> dict[str, pl.DataFrame]:
     org_units = pl.DataFrame(
         list(OrgUnit.objects.order_by().values_list("pk", "code", "path")),
         schema={"id": pl.Int64, "code": pl.Utf8, "path": pl.Utf8},
@@ -370,10 +485,14 @@ def _copy_sorted(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> i
     return int(con.execute(f"SELECT count(*) FROM '{_sql_path(target)}'").fetchone()[0])  # type: ignore[index]
 
 
-def _write_dims(root: Path, generation: int) -> dict[str, str]:
+def _file_name(kind: str, generation: int, tag: str) -> str:
+    return f"{kind}-{generation:06d}-{tag}.parquet"
+
+
+def _write_dims(root: Path, generation: int, tag: str) -> dict[str, str]:
     names = {}
-    for name, frame in _dimension_frames().items():
-        file_name = f"{name}-{generation:06d}.parquet"
+    for name, frame in dimension_frames().items():
+        file_name = _file_name(name, generation, tag)
         tmp = root / f".{file_name}.tmp"
         frame.write_parquet(tmp)
         os.replace(tmp, root / file_name)
@@ -386,19 +505,45 @@ def refresh(*, full: bool = False, wait: bool = False, if_missing: bool = False)
     reading the values updated since the last watermark (minus REFRESH_OVERLAP), folded into a new base
     once the delta grows past AMAHORO_ANALYTICS_FOLD_ROWS. Never two at once: without `wait`, a refresh
     that finds another one running returns kind="skipped"; `if_missing` only builds a store that has no
-    snapshot yet."""
+    snapshot yet. The worker's job (tasks.analytics_refresh): request handling never calls it."""
     root = store_dir()
-    with refresh_lock(root, wait=wait) as locked:
-        if not locked or (if_missing and read_manifest(root) is not None):
+    location = remote_location()
+    with contextlib.ExitStack() as stack:
+        if location is not None and not stack.enter_context(shared_lock(wait=wait)):
             return RefreshResult(kind="skipped")
-        return _refresh_locked(root, full=full)
+        if not stack.enter_context(refresh_lock(root, wait=wait)):
+            return RefreshResult(kind="skipped")
+        if location is None:
+            previous = read_manifest(root)
+            if if_missing and previous is not None:
+                return RefreshResult(kind="skipped")
+            return _refresh_locked(root, full=full, previous=previous, generation=_next_generation(previous))
+        published = current_manifest()
+        if if_missing and published is not None:
+            return RefreshResult(kind="skipped")
+        previous = read_manifest(root)
+        if published is None or previous is None or previous.as_json() != published.as_json():
+            # This working copy is not what readers see (another worker host published since, or the
+            # bucket was emptied): start from scratch rather than from a foreign base.
+            previous = None
+        result = _refresh_locked(root, full=full, previous=previous, generation=_next_generation(published))
+        manifest = read_manifest(root)
+        assert manifest is not None
+        remote.publish(location, root, manifest)
+        remote.remove_stale(location, manifest, grace_seconds=GRACE_SECONDS)
+        forget_remote_manifest()
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _refresh_locked(root: Path, *, full: bool) -> RefreshResult:
+def _next_generation(previous: Manifest | None) -> int:
+    return previous.generation + 1 if previous else 1
+
+
+def _refresh_locked(root: Path, *, full: bool, previous: Manifest | None, generation: int) -> RefreshResult:
     began = time.perf_counter()
     timings: dict[str, float] = {}
-    previous = read_manifest(root)
-    generation = (previous.generation + 1) if previous else 1
+    tag = secrets.token_hex(4)
     # The watermark is taken before reading, so nothing saved during the read is skipped next time.
     started = timezone.now()
     csv_path = root / "tmp" / f"values-{generation:06d}.csv"
@@ -413,7 +558,7 @@ def _refresh_locked(root: Path, *, full: bool) -> RefreshResult:
         rows_read = int(con.execute(f"SELECT count(*) FROM {_csv_source(csv_path)}").fetchone()[0])  # type: ignore[index]
 
         t = time.perf_counter()
-        base_name = f"base-{generation:06d}.parquet"
+        base_name = _file_name("base", generation, tag)
         delta_name: str | None = None
         delta_rows = 0
         if previous is None or full:
@@ -432,7 +577,7 @@ def _refresh_locked(root: Path, *, full: bool) -> RefreshResult:
             combined = int(con.execute(f"SELECT count(*) FROM ({changes})").fetchone()[0])  # type: ignore[index]
             if combined > fold_rows():
                 kind = "fold"
-                base_name = f"base-{generation:06d}.parquet"
+                base_name = _file_name("base", generation, tag)
                 con.execute(f"CREATE TEMP TABLE changes AS {changes}")
                 live = (
                     f"SELECT {', '.join(FACT_COLUMNS)} FROM changes WHERE NOT deleted AND value IS NOT NULL"
@@ -441,12 +586,12 @@ def _refresh_locked(root: Path, *, full: bool) -> RefreshResult:
                 base_rows = _copy_sorted(con, f"SELECT * FROM ({kept} UNION ALL {live})", root / base_name)
             else:
                 kind = "incremental"
-                delta_name = f"delta-{generation:06d}.parquet"
+                delta_name = _file_name("delta", generation, tag)
                 delta_rows = _copy_sorted(con, f"SELECT * FROM ({changes})", root / delta_name)
         timings["write_facts"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        dims = _write_dims(root, generation)
+        dims = _write_dims(root, generation, tag)
         timings["write_dims"] = time.perf_counter() - t
     finally:
         con.close()

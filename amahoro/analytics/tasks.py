@@ -1,9 +1,10 @@
 """Background work of analytics: keeping the columnar store fresh.
 
-Schedule `analytics_refresh` every minute (cron: `amahoro analytics_refresh`, or a Celery beat entry for
-"amahoro.analytics.tasks.analytics_refresh") and a full rebuild nightly (`amahoro analytics_refresh
---full`). Queries are fresh without it (they merge the latest changes from the database); the refresh keeps
-that merge small. Runs never overlap: a refresh that finds another one running returns at once.
+Celery beat runs `analytics_refresh` every minute and a full rebuild nightly (amahoro.analytics.schedule;
+without Celery, cron: `amahoro analytics_refresh` and `amahoro analytics_refresh --full`). Only the worker
+builds the store; queries are fresh without it (they merge the latest changes from the database, or read
+the database alone until a first snapshot exists); the refresh keeps that merge small. Runs never overlap:
+a refresh that finds another one running returns at once.
 """
 
 from __future__ import annotations

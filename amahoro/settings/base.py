@@ -10,12 +10,16 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
 from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
-PROJECT_DIR = Path(os.environ.get("AMAHORO_HOME", Path.cwd()))
-VAR_DIR = Path(os.environ.get("AMAHORO_VAR_DIR", PROJECT_DIR / "var"))
+# The data directory is an absolute path, never the process's working directory (systemd starts services
+# in /, which made var/ land in /var): AMAHORO_VAR_DIR, else var/ in AMAHORO_HOME, else var/ in the checkout.
+# Relative values are taken relative to the checkout, not to the working directory.
+PROJECT_DIR = BASE_DIR.parent / os.environ.get("AMAHORO_HOME", "")
+VAR_DIR = PROJECT_DIR / os.environ.get("AMAHORO_VAR_DIR", "var")
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -271,6 +275,26 @@ GBV_STATS_MIN_PERIOD = os.environ.get("GBV_STATS_MIN_PERIOD", "Monthly")
 GBV_STATS_MIN_ORG_LEVEL = int(os.environ.get("GBV_STATS_MIN_ORG_LEVEL", "3"))
 GBV_STATS_MIN_TOTAL = int(os.environ.get("GBV_STATS_MIN_TOTAL", "10"))
 
+# Analytics store (docs/performance.md): a directory every app host can read (shared storage; an absolute
+# path) or `s3://bucket/prefix` on an S3-compatible object store. Only the Celery worker writes it, on the
+# beat entries below; a host without a store yet answers from the database.
+AMAHORO_ANALYTICS_STORE = os.environ.get("AMAHORO_ANALYTICS_STORE") or str(VAR_DIR / "analytics")
+if "://" not in AMAHORO_ANALYTICS_STORE:
+    AMAHORO_ANALYTICS_STORE = str(PROJECT_DIR / AMAHORO_ANALYTICS_STORE)
+# Where the worker builds an s3:// store before uploading it (a cache: it may be lost at any time).
+AMAHORO_ANALYTICS_WORK_DIR = PROJECT_DIR / os.environ.get(
+    "AMAHORO_ANALYTICS_WORK_DIR", VAR_DIR / "analytics-work"
+)
+AMAHORO_S3_ENDPOINT_URL = os.environ.get("AMAHORO_S3_ENDPOINT_URL", "")
+AMAHORO_S3_REGION = os.environ.get("AMAHORO_S3_REGION", "us-east-1")
+# Credentials of the bucket (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are used when these are empty).
+AMAHORO_S3_ACCESS_KEY_ID = os.environ.get("AMAHORO_S3_ACCESS_KEY_ID", "")
+AMAHORO_S3_SECRET_ACCESS_KEY = os.environ.get("AMAHORO_S3_SECRET_ACCESS_KEY", "")
+CELERY_BEAT_SCHEDULE.update(_analytics_beat_schedule())
+
+# `amahoro backup` writes here (docs/deploy.md, "Backup and restore"); names sort by time.
+AMAHORO_BACKUP_DIR = PROJECT_DIR / os.environ.get("AMAHORO_BACKUP_DIR", VAR_DIR / "backups")
+
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -325,10 +349,9 @@ AMAHORO_TABLE_MAX_COLUMNS = int(os.environ.get("AMAHORO_TABLE_MAX_COLUMNS", "100
 AMAHORO_TABLE_MAX_CELLS = int(os.environ.get("AMAHORO_TABLE_MAX_CELLS", "5000000"))
 AMAHORO_TABLE_MAX_ERRORS = int(os.environ.get("AMAHORO_TABLE_MAX_ERRORS", "100"))
 
-# Observability (docs/deploy.md): bearer token for /metrics scrapers; where `amahoro backup` writes (its
-# newest file's age is a metric).
+# Observability (docs/deploy.md): bearer token for /metrics scrapers. The age of the newest file in
+# AMAHORO_BACKUP_DIR (above) is a metric.
 AMAHORO_METRICS_TOKEN = os.environ.get("AMAHORO_METRICS_TOKEN", "")
-AMAHORO_BACKUP_DIR = os.environ.get("AMAHORO_BACKUP_DIR", "")
 
 AMAHORO_DEMO = env_bool("AMAHORO_DEMO", False)
 LOGIN_URL_2FA = "/accounts/two-factor/"

@@ -18,7 +18,8 @@ from amahoro.analytics import engine
 def analytics_store(settings: Any, tmp_path: Path) -> Path:
     """A store in a temporary directory; no query overlap, so a test sees exactly what the files hold plus
     what changed after the refresh."""
-    settings.AMAHORO_ANALYTICS_DIR = str(tmp_path / "analytics")
+    settings.AMAHORO_ANALYTICS_DIR = None
+    settings.AMAHORO_ANALYTICS_STORE = str(tmp_path / "analytics")
     settings.AMAHORO_ANALYTICS_QUERY_OVERLAP = 0
     settings.AMAHORO_ANALYTICS_REFRESH_OVERLAP = 0
     engine.forget_cache()

@@ -27,7 +27,7 @@ def test_bench_produces_a_report(db: Any, analytics_store: Path, tmp_path: Path)
     assert report["import"]["rows"] == report["data_set"]["values"]
     assert all(report["results_agree"].values()), report["results_agree"]
     assert report["freshness"]["visible"] and report["freshness"]["soft_delete_gone"]
-    assert set(report["timings"]) == {"orm", "analytics", "raw_duckdb", "raw_polars"}
+    assert set(report["timings"]) == {"orm", "analytics", "raw_duckdb", "raw_polars", "live_path"}
     assert report["refresh_incremental"]["kind"] == "incremental"
 
     doc = tmp_path / "performance.md"

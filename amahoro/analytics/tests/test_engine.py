@@ -209,10 +209,17 @@ def test_refreshes_never_overlap(dataset: Dataset, analytics_store: Any) -> None
     assert store.refresh().kind == "full"
 
 
-def test_first_query_builds_the_store(dataset: Dataset, analytics_store: Any) -> None:
+def test_a_request_never_builds_the_store(dataset: Dataset, analytics_store: Any) -> None:
+    """A fresh host answers from the database (the live path) and leaves building to the worker."""
     assert store.read_manifest(store.store_dir()) is None
-    assert _total(dataset) > 0
-    assert store.read_manifest(store.store_dir()) is not None
+    live_total = _total(dataset)
+    assert live_total > 0
+    assert store.read_manifest(store.store_dir()) is None
+    assert not analytics_store.exists() or not any(analytics_store.iterdir())
+    assert store.store_age_seconds() is None
+    store.refresh()
+    assert store.store_age_seconds() is not None and 0 <= store.store_age_seconds() < 60
+    assert _total(dataset) == live_total
 
 
 def test_org_unit_paths_restrict_to_subtrees(dataset: Dataset, analytics_store: Any) -> None:
