@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
+from amahoro.api.parsing import json_loads
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.data import periods as period_lib
 from amahoro.data import selectors, services
@@ -352,10 +353,8 @@ class DataValueSetsView(APIView):
             except TableError as exc:
                 raise ValidationFailed(str(exc)) from exc
         else:
-            try:
-                payload = json.loads(body or b"null")
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ValidationFailed(f"the body is not valid JSON: {exc}") from exc
+            # The API's one JSON parsing layer: bounded depth, UTF-8, finite numbers (400 otherwise).
+            payload = json_loads(body or b"null")
         id_scheme = _scheme(request, "idScheme", "code")
         summary = services.datavalues_import(
             actor=user,

@@ -198,6 +198,12 @@ REST_FRAMEWORK = {
         "amahoro.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # One parsing layer: bounded JSON objects (depth, size, UTF-8, finite numbers) or forms (amahoro/api/parsing.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "amahoro.api.parsing.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "amahoro.api.pagination.Pagination",
     "PAGE_SIZE": 500,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
