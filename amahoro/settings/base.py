@@ -217,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "amahoro.api.schema.postprocess",
+    ],
 }
 
 # Background tasks: in-process unless a broker is configured (REDIS_URL or CELERY_BROKER_URL).
