@@ -122,3 +122,12 @@ def test_openrosa_submission_nested_100000_deep_is_a_400(cast: Any) -> None:
     assert response.status_code == 400, response.content[:300]
     assert b"nest deeper" in response.content
     assert not Submission.objects.exists()
+
+
+def test_a_json_body_over_the_upload_limit_is_a_413_in_the_error_shape(cast: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = b'{"name": "' + b"x" * 5000 + b'"}'
+    response = api_as(cast.ngo_admin).post(
+        "/api/v1/collector-tokens", data=body, content_type="application/json"
+    )
+    assert_error(response, 413, field="body")
