@@ -45,6 +45,26 @@ MULTIPART: dict[str, tuple[dict[str, Any], list[str]]] = {
     "participation_peacekeeping_import": ({"file": FILE, "country": TEXT, "dry_run": FLAG}, ["file"]),
 }
 
+
+def _query(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    return {"in": "query", "name": name, "schema": schema, "description": description, "required": required}
+
+
+_SUBMISSION_FILTERS = [
+    _query("review_state", TEXT, "Only submissions in this review state"),
+    _query("org_unit", TEXT, "Only submissions from this place and below (org unit code)"),
+    _query("since", TEXT, "Received on or after this date (YYYY-MM-DD) or ISO 8601 time"),
+]
+# Query parameters the views read that their decorators do not name (by operationId).
+QUERY_PARAMETERS: dict[str, list[dict[str, Any]]] = {
+    "forms_submissions": _SUBMISSION_FILTERS,
+    "forms_export": [
+        *_SUBMISSION_FILTERS,
+        _query("hxl", FLAG, "Add an HXL hashtag row"),
+        _query("repeat", TEXT, "Export this repeat group's rows instead of the submissions"),
+    ],
+}
+
 _FUNDING_COMMON = {
     "organisation": {"type": "string", "description": "Reporting organisation code"},
     "framework": TEXT,
@@ -316,6 +336,10 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: An
                 "required": True,
                 "content": {mt: {"schema": body} for mt in (content or {"application/json": {}})},
             }
+        named = {(p.get("in"), p.get("name")) for p in op.get("parameters", [])}
+        for parameter in QUERY_PARAMETERS.get(op_id, []):
+            if ("query", parameter["name"]) not in named:
+                op.setdefault("parameters", []).append(parameter)
         responses = op.setdefault("responses", {})
         wanted = ["401", "403"]
         if op.get("requestBody") or any(p.get("in") == "query" for p in op.get("parameters", [])):

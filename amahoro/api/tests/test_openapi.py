@@ -125,3 +125,9 @@ def test_untyped_object_operations_do_not_grow(schema) -> None:
 
     bare = bare_object_operations(schema)
     assert len(bare) <= MAX_BARE_OBJECT_OPERATIONS, "\n".join(bare)
+
+
+def test_form_submission_filters_are_documented(schema) -> None:
+    for path in ("/api/v1/forms/{form_id}/submissions", "/api/v1/forms/{form_id}/export.{fmt}"):
+        names = {p["name"] for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+        assert {"review_state", "org_unit", "since"} <= names, path
