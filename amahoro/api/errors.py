@@ -34,8 +34,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, AmahoroError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, RequestDataTooBig):  # a JSON/form body over DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = {"error": "the request body is too large", "code": "too_large", "field": "body"}
-        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            {"error": "the request body is too large", "code": "too_large", "field": "body"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         return Response({"error": "not found", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
     response = drf_exception_handler(exc, context)
