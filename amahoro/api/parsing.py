@@ -76,10 +76,9 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 
 def json_loads(raw: bytes | str, *, require_object: bool = False) -> Any:
-    """Parse a JSON body within the API's limits; every refusal is a MalformedBody (400) with a message."""
+    """Parse a JSON body within the API's limits; every refusal is a MalformedBody (400) with a message.
+    Callers reading a raw body (dataValueSets) bound its size themselves."""
     if isinstance(raw, bytes):
-        if len(raw) > max_bytes():
-            raise BodyTooLarge(f"the JSON body is larger than {max_bytes() // (1024 * 1024)} MB")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -118,6 +117,8 @@ class JSONObjectParser(JSONParser):
         if stream is None:
             return {}
         raw = stream.read(max_bytes() + 1)
+        if len(raw) > max_bytes():
+            raise BodyTooLarge(f"the JSON body is larger than {max_bytes() // (1024 * 1024)} MB")
         return json_loads(raw, require_object=True)
 
 
