@@ -179,6 +179,27 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "created_at": {"type": "string", "format": "date-time"},
         }
     ),
+    "FormMappingRule": _record(
+        {
+            "id": INT,
+            "name": TEXT,
+            "form_id": TEXT,
+            "data_element": TEXT,
+            "aggregation": TEXT,
+            "value_field": TEXT,
+            "repeat": TEXT,
+            "condition": {"type": "object", "additionalProperties": True},
+            "disaggregate_by": {"type": "array", "items": {}},
+            "option_map": {"type": "object", "additionalProperties": True},
+            "org_unit_field": TEXT,
+            "period_field": TEXT,
+            "period_type": TEXT,
+            "approved_only": FLAG,
+            "is_active": FLAG,
+            "last_run_at": {"type": "string", "format": "date-time", "nullable": True},
+            "values": INT,
+        }
+    ),
     "FundingRecord": {
         "type": "object",
         "description": "A budget line (fiscal_year, period_start, period_end) or a transaction (kind, date)",
@@ -242,6 +263,8 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "collector_tokens_create": _ref("CollectorTokenCreated"),
     "forms_list": _list("results", "Form"),
     "forms_detail": _ref("Form"),
+    "forms_upload": _ref("Form"),
+    "forms_mapping_rules": _list("results", "FormMappingRule"),
     "funding_budget_lines": _list("budget_lines", "FundingRecord"),
     "funding_budget_line_create": _ref("FundingRecord"),
     "funding_budget_line_get": _ref("FundingRecord"),
