@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from amahoro.core.errors import AmahoroError, ValidationFailed
 
@@ -26,10 +27,12 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class MalformedBody(AmahoroError):
-    """A body that cannot be read as what the endpoint takes: 400 naming the body."""
+    """A body that cannot be read as what the endpoint takes: 400 naming the body (or the value at fault)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="body", code="parse_error")
+    def __init__(self, message: str, *, field: str = "body") -> None:
+        super().__init__(
+            f"{field}: {message}" if field != "body" else message, field=field, code="parse_error"
+        )
 
 
 class BodyTooLarge(AmahoroError):
@@ -47,32 +50,42 @@ def max_bytes() -> int:
     return int(getattr(settings, "AMAHORO_API_MAX_JSON_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"the number {text[:20]}… is too large")
-    return value
-
-
 def _no_constant(text: str) -> Any:
     raise ValueError(f"{text} is not a JSON number")
 
 
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """True when containers nest deeper than `limit` (iterative: a deep value cannot exhaust the stack)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+def _dotted(link: Any) -> str:
+    parts: list[str] = []
+    while link is not None:
+        link, key = link
+        parts.append(str(key))
+    return ".".join(reversed(parts)) or "body"
+
+
+def _check_values(value: Any, limit: int) -> None:
+    """Refuse nesting deeper than `limit`, numbers beyond a float (1e400) and NUL characters, naming the
+    dotted path of the value at fault. Iterative: a deep value cannot exhaust the stack."""
+    stack: list[tuple[Any, int, Any]] = [(value, 1, None)]
     while stack:
-        item, depth = stack.pop()
+        item, depth, link = stack.pop()
+        if isinstance(item, float) and math.isinf(item):
+            raise MalformedBody("the number is too large", field=_dotted(link))
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise MalformedBody("text may not contain NUL characters", field=_dotted(link))
+            continue
         if isinstance(item, dict):
-            children: Any = item.values()
+            pairs: Any = item.items()
         elif isinstance(item, list):
-            children = item
+            pairs = enumerate(item)
         else:
             continue
         if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+            raise MalformedBody(f"the JSON body nests deeper than {limit} levels")
+        for key, child in pairs:
+            if isinstance(key, str) and "\x00" in key:
+                raise MalformedBody("names may not contain NUL characters", field=_dotted(link))
+            stack.append((child, depth + 1, (link, key)))
 
 
 def json_loads(raw: bytes | str, *, require_object: bool = False) -> Any:
@@ -86,13 +99,12 @@ def json_loads(raw: bytes | str, *, require_object: bool = False) -> Any:
     else:
         text = raw
     try:
-        value = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
         raise MalformedBody(f"the JSON body nests deeper than {max_depth()} levels") from None
     except ValueError as exc:  # JSONDecodeError, too many digits, infinite numbers
         raise MalformedBody(f"the body is not valid JSON: {str(exc)[:200]}") from None
-    if _depth_exceeds(value, max_depth()):
-        raise MalformedBody(f"the JSON body nests deeper than {max_depth()} levels")
+    _check_values(value, max_depth())
     if require_object and not isinstance(value, dict):
         raise MalformedBody(f"expected a JSON object, got {_kind(value)}")
     return value
@@ -155,3 +167,50 @@ def query_datetime(params: Mapping[str, Any], name: str) -> dt.datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment
+
+
+class RefuseNulQueryMiddleware:
+    """/api/ query parameters holding a NUL character are a 400 naming the parameter (PostgreSQL refuses
+    NUL in text, which would otherwise surface as a 500 wherever a parameter reaches a query)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            for name, values in request.GET.lists():
+                if "\x00" in name or any("\x00" in v for v in values):
+                    shown = name.replace("\x00", "")[:50]
+                    return JsonResponse(
+                        {
+                            "error": f"{shown}: may not contain NUL characters",
+                            "code": "parse_error",
+                            "field": shown,
+                        },
+                        status=400,
+                    )
+        return self.get_response(request)
+
+
+class FormObjectParser(FormParser):
+    """application/x-www-form-urlencoded bodies: no NUL characters (named by field)."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        _refuse_nul_fields(data)
+        return data
+
+
+class MultiPartObjectParser(MultiPartParser):
+    """multipart/form-data bodies: no NUL characters in the text fields (files are bytes, left alone)."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_nul_fields(parsed.data)
+        return parsed
+
+
+def _refuse_nul_fields(data: Any) -> None:
+    for name, values in data.lists():
+        if "\x00" in name or any("\x00" in str(v) for v in values):
+            raise MalformedBody("text may not contain NUL characters", field=name.replace("\x00", "")[:50])

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "amahoro.api.parsing.RefuseNulQueryMiddleware",  # /api/ query parameters with NUL: 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -201,8 +202,8 @@ REST_FRAMEWORK = {
     # One parsing layer: bounded JSON objects (depth, size, UTF-8, finite numbers) or forms (amahoro/api/parsing.py).
     "DEFAULT_PARSER_CLASSES": [
         "amahoro.api.parsing.JSONObjectParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "amahoro.api.parsing.FormObjectParser",
+        "amahoro.api.parsing.MultiPartObjectParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "amahoro.api.pagination.Pagination",
     "PAGE_SIZE": 500,
