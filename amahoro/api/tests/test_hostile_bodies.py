@@ -28,6 +28,7 @@ HOSTILE_BODIES: list[tuple[str, bytes]] = [
     ("huge float", b'{"amount": 1e999}'),
     ("nan", b'{"amount": NaN}'),
     ("truncated", b'{"a": '),
+    ("nul text", b'{"name": "a\\u0000b", "code": "a\\u0000b", "organisation": "a\\u0000b"}'),
     (
         "impossible dates",
         b'{"date": "0000-00-00", "since": "0000-00-00", "valid_from": "2026-02-30", "startDate": "0000-00-00",'
