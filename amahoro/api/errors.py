@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,6 +33,11 @@ def _first_message(detail: Any, path: str = "") -> tuple[str, str]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, AmahoroError):
         return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, RequestDataTooBig):  # a JSON/form body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"error": "the request body is too large", "code": "too_large", "field": "body"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         return Response({"error": "not found", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
     response = drf_exception_handler(exc, context)

@@ -263,7 +263,9 @@ class RoleAssignmentCreateSerializer(AssignmentInputSerializer):
 class UserCreateSerializer(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(
+        required=False, allow_blank=True
+    )  # no default: "" is not an email (OpenAPI)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     roles = AssignmentInputSerializer(many=True, required=False, help_text="Roles to give at once (optional)")

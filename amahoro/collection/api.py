@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
+from amahoro.api.parsing import query_datetime
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
@@ -80,11 +80,8 @@ def filtered_submissions(request: Any, form: XForm) -> Any:
         if unit is None:
             raise ValidationFailed(f"unknown org_unit: {code}", field="org_unit")
         qs = qs.filter(org_unit__path__startswith=unit.path)
-    since = params.get("since", "")
-    if since:
-        moment = parse_datetime(since) if "T" in since else parse_datetime(f"{since}T00:00:00+00:00")
-        if moment is None:
-            raise ValidationFailed("since must be a date or an ISO 8601 time", field="since")
+    moment = query_datetime(params, "since")
+    if moment is not None:
         qs = qs.filter(created_at__gte=moment)
     return qs.order_by("-created_at", "-pk")
 

@@ -23,15 +23,27 @@ class XMLRefused(ValueError):
     """The document is not well-formed XML, or uses entities/DTDs (refused as XXE or expansion)."""
 
 
+# Deeper than any XForm (html/head/model/instance/data plus nested groups and repeats); the readers below
+# recurse over the tree, so a hostile document nested 100,000 deep must stop here.
+MAX_XML_DEPTH = 100
+
+
 def parse_xml(data: bytes | str) -> Element:
     try:
-        return SafeET.fromstring(data, forbid_dtd=True)
+        root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise XMLRefused(
             f"XML refused: {exc.__class__.__name__} (DTDs and entities are not allowed)"
         ) from exc
     except SafeET.ParseError as exc:
         raise XMLRefused(f"malformed XML: {exc}") from exc
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            raise XMLRefused(f"XML refused: elements nest deeper than {MAX_XML_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in element)
+    return root
 
 
 def local(tag: str) -> str:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
+from amahoro.api.parsing import json_loads
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.data import dhis2xml, idschemes, selectors, services, webmessage
 from amahoro.data import periods as period_lib
@@ -443,10 +444,8 @@ class DataValueSetsView(APIView):
                 de_scheme = _scheme(request, "dataElementIdScheme", _scheme(request, "idScheme", "code"))
                 payload = dhis2xml.adx_resolve_combos(payload, de_scheme=de_scheme)
         else:
-            try:
-                payload = json.loads(body or b"null")
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise ValidationFailed(f"the body is not valid JSON: {exc}") from exc
+            # The API's one JSON parsing layer: bounded depth, UTF-8, finite numbers (400 otherwise).
+            payload = json_loads(body or b"null")
         id_scheme = _scheme(request, "idScheme", "code")
         atomic, import_strategy, notes = _import_options(request)
         summary = services.datavalues_import(

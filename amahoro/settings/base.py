@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "amahoro.api.parsing.RefuseNulQueryMiddleware",  # /api/ query parameters with NUL: 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -227,6 +228,12 @@ REST_FRAMEWORK = {
         "amahoro.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # One parsing layer: bounded JSON objects (depth, size, UTF-8, finite numbers) or forms (amahoro/api/parsing.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "amahoro.api.parsing.JSONObjectParser",
+        "amahoro.api.parsing.FormObjectParser",
+        "amahoro.api.parsing.MultiPartObjectParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "amahoro.api.pagination.Pagination",
     "PAGE_SIZE": 500,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -240,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "amahoro.api.schema.postprocess",
+    ],
 }
 
 # Background tasks: in-process unless a broker is configured (REDIS_URL or CELERY_BROKER_URL).
