@@ -167,24 +167,16 @@ def workbook_bytes(workbook: Any) -> bytes:
 # The XLSX archive guard
 
 
-_DIMENSION = re.compile(
-    rb"<(?:\w+:)?dimension\s[^>]*?ref\s*=\s*[\"']([A-Za-z]{1,3})?(\d+)?(?::([A-Za-z]{1,3})(\d+))?"
-)
 _ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)[\s/>]")
 _CHUNK = MB
 
 
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
 def check_xlsx_archive(source: bytes | IO[bytes], *, field: str = "file") -> None:
     """Refuse an .xlsx before openpyxl (or pyxform) opens it: too many members, members or a total that
-    unpack too large, a suspicious compression ratio, a sheet declaring (<dimension>) or holding more rows,
-    columns or cells than the table limits. Reads the archive in 1 MB steps, so a zip bomb costs nothing."""
+    unpack too large, a suspicious compression ratio, a sheet holding more rows, columns or cells than the
+    table limits. The declared <dimension> is not trusted either way: Excel and LibreOffice often write
+    A1:AMJ1048576 for a small sheet (pyxform's own test forms do), so real rows and cells are counted, and
+    the readers below ignore the declaration (pyxform stops after 60 empty rows). Reads the archive in 1 MB steps, so a zip bomb costs nothing."""
     data = source if isinstance(source, bytes) else source.read()
     if not isinstance(source, bytes):
         source.seek(0)
@@ -237,7 +229,7 @@ def check_xlsx_archive(source: bytes | IO[bytes], *, field: str = "file") -> Non
 
 def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, field: str) -> None:
     """Count the rows and cells of a sheet's XML as it streams out of the archive (any XML part: a sheet
-    may sit anywhere the workbook's relationships say), and read its declared <dimension>."""
+    may sit anywhere the workbook's relationships say)."""
     max_rows, max_cols, max_cells = (
         limit("AMAHORO_TABLE_MAX_ROWS"),
         limit("AMAHORO_TABLE_MAX_COLUMNS"),
@@ -246,15 +238,11 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, field: str) -> No
     name = info.filename[:80]
     rows = cells = in_row = 0
     carry = b""
-    first = True
     try:
         with archive.open(info) as stream:
             while True:
                 chunk = stream.read(_CHUNK)
                 buf = carry + chunk
-                if first:
-                    first = False
-                    _check_dimension(buf[:65536], name, field)
                 if not chunk:
                     body, carry = buf, b""
                 else:
@@ -292,41 +280,6 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, field: str) -> No
         raise ValidationFailed(
             f"the file is not a readable .xlsx workbook (part {name}: {type(exc).__name__})", field=field
         ) from None
-
-
-def _check_dimension(head: bytes, name: str, field: str) -> None:
-    match = _DIMENSION.search(head)
-    if match is None:
-        return
-    first_col, first_row, last_col, last_row = match.groups()
-    col = last_col or first_col
-    row = last_row or first_row
-    columns = _column_number(col) if col else 1
-    rows = int(row) if row else 1
-    max_rows, max_cols, max_cells = (
-        limit("AMAHORO_TABLE_MAX_ROWS"),
-        limit("AMAHORO_TABLE_MAX_COLUMNS"),
-        limit("AMAHORO_TABLE_MAX_CELLS"),
-    )
-    ref = match.group(0).split(b"=", 1)[-1].strip(b"\"' ").decode("ascii", "replace")
-    if rows > max_rows:
-        raise _refuse(
-            f"the sheet {name} declares {rows} rows ({ref}), more than {max_rows}",
-            "AMAHORO_TABLE_MAX_ROWS",
-            field,
-        )
-    if columns > max_cols:
-        raise _refuse(
-            f"the sheet {name} declares {columns} columns ({ref}), more than {max_cols}",
-            "AMAHORO_TABLE_MAX_COLUMNS",
-            field,
-        )
-    if rows * columns > max_cells:
-        raise _refuse(
-            f"the sheet {name} declares {rows * columns} cells ({ref}), more than {max_cells}",
-            "AMAHORO_TABLE_MAX_CELLS",
-            field,
-        )
 
 
 # ---------------------------------------------------------------------------------------------------------
