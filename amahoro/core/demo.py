@@ -152,6 +152,9 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("case_worker", "Chantal", "Umutoni", Role.CASE_WORKER, "ISANGE-KACYIRU", "12"),
     DemoUser("case_supervisor", "Solange", "Mukeshimana", Role.CASE_SUPERVISOR, "ISANGE-KACYIRU", "1"),
     DemoUser("viewer", "Vincent", "Kayitare", Role.VIEWER, "MIGEPROF", "RW"),
+    # Sees who wrote anonymous civil-society assessments (and no one else does): held at the CSO umbrella,
+    # not in the ministry being assessed. Only `amahoro assign_role` hands this role out.
+    DemoUser("moderator", "Marie", "Ingabire", Role.ASSESSMENT_MODERATOR, "PROFEMMES", "RW"),
 )
 
 

@@ -73,6 +73,7 @@ def test_one_user_per_role_scoped_as_documented(loaded: demo.DemoResult) -> None
         ("case_worker", "case_worker", "ISANGE-KACYIRU", "12"),
         ("case_supervisor", "case_supervisor", "ISANGE-KACYIRU", "1"),
         ("viewer", "viewer", "MIGEPROF", "RW"),
+        ("moderator", "assessment_moderator", "PROFEMMES", "RW"),
     }
     assert {u.role for u in demo.USERS} == set(Role)
     admin = User.objects.get(username="admin")
