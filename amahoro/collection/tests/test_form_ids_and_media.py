@@ -157,11 +157,11 @@ def test_form_page_uploads_a_new_version(cast: Any, client: Client) -> None:
 # 11. settings/submission_url
 
 
-def with_submission_url(url: str) -> bytes:
+def with_submission_url(url: str, form_id: str = "leaky") -> bytes:
     return xlsx(
         {
             "survey": [["type", "name", "label"], ["text", "q", "Q"]],
-            "settings": [["form_id", "version", "submission_url"], ["leaky", "1", url]],
+            "settings": [["form_id", "version", "submission_url"], [form_id, "1", url]],
         }
     )
 
@@ -293,3 +293,39 @@ def test_manifest_url_once_media_is_attached_and_manifest_lists_md5(cast: Any) -
     assert f"<hash>md5:{md5_hex(jpeg)}</hash>" in manifest
     got = c.get(f"{base}/forms/widgets/media/a.jpg")
     assert got.status_code == 200 and got.content == jpeg
+
+
+def test_forms_stored_before_the_rule_lose_a_foreign_submission_url(cast: Any) -> None:
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    from amahoro.collection.models import FormVersion, XForm
+    from amahoro.collection.xforms import form_meta, md5_hex
+
+    migration = importlib.import_module("amahoro.collection.migrations.0005_strip_foreign_submission_urls")
+    url = "https://evil.example.org/submission"
+    allowed = "https://kobo.example.org/submission"
+    with override_settings(COLLECTION_SUBMISSION_URLS={"NGO1": [url, allowed]}):
+        foreign = services.form_upload(
+            actor=cast.ngo_admin, organisation=cast.ngo, content=with_submission_url(url), filename="a.xlsx"
+        )
+        kept = services.form_upload(
+            actor=cast.ngo_admin,
+            organisation=cast.ngo,
+            content=with_submission_url(allowed, "kept"),
+            filename="b.xlsx",
+        )
+    with override_settings(COLLECTION_SUBMISSION_URLS={"NGO1": [allowed]}):
+        migration.forward(global_apps, None)
+    foreign.refresh_from_db()
+    assert url not in foreign.xml and "<submission" in foreign.xml and foreign.md5 == md5_hex(foreign.xml)
+    version = FormVersion.objects.get(form=foreign)
+    assert url not in version.xml and version.md5 == md5_hex(version.xml)
+    assert form_meta(foreign.xml).submission_url == ""
+    assert allowed in XForm.objects.get(pk=kept.pk).xml  # an allowed URL stays
+    # An encrypted form's public key in the same element is kept.
+    assert (
+        migration.strip_actions(f'<submission action="{url}" base64RsaPublicKey="KEY" method="post"/>', set())
+        == '<submission base64RsaPublicKey="KEY" method="post"/>'
+    )
