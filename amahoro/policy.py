@@ -11,26 +11,80 @@ object type is scoped (which field holds its organisation, which its place) is d
 - `can(user, perm, obj)`: the same rule for one object.
 - `can_in(user, perm, organisation=..., org_unit=...)`: for something about to be created there.
 - `get_visible_or_404(...)`: a single object, answering "not found" for both missing and forbidden.
+- `require(...)` / `@requires(...)`: the same questions, raising 403 when the answer is no (views, API, services).
+
+Who acts is an `Actor`: a signed-in user, or `SYSTEM` (the platform itself: management commands, scheduled
+tasks, demo and reference loading), which passes every check and is audited as "system". A service called
+with `actor=None` refuses (`check_actor`): a forgotten actor fails closed instead of skipping the policy.
+
+The policy sits below every app (only `roles` and `errors` are lower), so it names models by label
+(`apps.get_model`) rather than importing them.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from amahoro.roles import Perm, Role, permissions_for
+from amahoro.errors import PermissionDenied
+from amahoro.roles import RESERVED_ROLES, SERVER_ONLY_ROLES, Perm, Role, permissions_for
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from amahoro.accounts.models import User
     from amahoro.geo.models import OrgUnit
     from amahoro.organisations.models import Organisation
 
 M = TypeVar("M", bound=Model)
+F = TypeVar("F", bound=Callable[..., Any])
 _CACHE_ATTR = "_amahoro_grants"
+PATH_SEP = "/"
+
+
+class SystemActor:
+    """The platform acting on its own behalf (a management command run by the operator on the server, a
+    scheduled task, the demo or reference loader). It holds every permission everywhere and is audited
+    with no user ("system"). There is one: `SYSTEM`."""
+
+    pk: Final = None
+    id: Final = None
+    username: Final = "system"
+    is_authenticated: Final = False  # so that audit rows and `request.user` checks never take it for a user
+    is_active: Final = True
+    is_superuser: Final = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __bool__(self) -> bool:
+        return True
+
+
+SYSTEM: Final = SystemActor()
+
+# Who performs a change: a user (anonymous only where an endpoint is public) or the platform itself.
+Actor: TypeAlias = "User | AnonymousUser | SystemActor"
+
+
+def is_system(actor: object) -> bool:
+    return actor is SYSTEM
+
+
+def check_actor(actor: object) -> None:
+    """Services call this first: `actor=None` is a programming error that must not skip the policy."""
+    if actor is None:
+        raise PermissionDenied(
+            "no actor was given: pass the signed-in user, or policy.SYSTEM for the platform itself",
+            code="no_actor",
+        )
 
 
 @dataclass(frozen=True)
@@ -54,6 +108,10 @@ class Grant:
         return self.path is None or path.startswith(self.path) or self.path.startswith(path)
 
 
+# Everything, everywhere, across organisations: the platform's own grant.
+_SYSTEM_GRANTS: Final = (Grant(0, Role.SYSTEM_ADMIN, None, frozenset(Perm)),)
+
+
 def _is_active_user(user: Any) -> bool:
     return bool(
         user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
@@ -62,14 +120,15 @@ def _is_active_user(user: Any) -> bool:
 
 def grants(user: Any) -> tuple[Grant, ...]:
     """The user's grants, read once per user object (a request) and cached on it."""
+    if user is SYSTEM:
+        return _SYSTEM_GRANTS
     if not _is_active_user(user):
         return ()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from amahoro.accounts.models import RoleAssignment
-
-    rows = RoleAssignment.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
+    assignments = apps.get_model("accounts", "RoleAssignment")
+    rows = assignments.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
         "organisation_id", "role", "org_unit__path"
     )
     result = [Grant(org_id, Role(role), path, permissions_for(role)) for org_id, role, path in rows]
@@ -115,9 +174,14 @@ def _path_overlaps(field: str, grant: Grant) -> Q:
     """Objects whose place is inside the grant's subtree, or an ancestor of it (operates there too)."""
     if grant.path is None:
         return Q()
-    from amahoro.geo.models import ancestor_paths
+    return Q(**{f"{field}__startswith": grant.path}) | Q(**{f"{field}__in": _ancestor_paths(grant.path)})
 
-    return Q(**{f"{field}__startswith": grant.path}) | Q(**{f"{field}__in": ancestor_paths(grant.path)})
+
+def _ancestor_paths(path: str) -> list[str]:
+    """'/RW/1/11/' -> ['/RW/', '/RW/1/', '/RW/1/11/'] (the same as geo.models.ancestor_paths, which this
+    layer may not import)."""
+    parts = path.strip(PATH_SEP).split(PATH_SEP)
+    return [PATH_SEP + PATH_SEP.join(parts[: i + 1]) + PATH_SEP for i in range(len(parts))]
 
 
 def _org(field: str, grant: Grant) -> Q:
@@ -205,9 +269,8 @@ RULES: dict[str, Rule] = {
 
 
 def _visible_org_subquery(g: Grant) -> QuerySet[Any]:
-    from amahoro.organisations.models import Organisation
-
-    return Organisation.objects.filter(_organisation_rule(g)).values("pk")
+    organisations = apps.get_model("organisations", "Organisation")
+    return organisations.objects.filter(_organisation_rule(g)).values("pk")
 
 
 def register(model_label: str, rule: Rule) -> None:
@@ -253,6 +316,8 @@ def _own_applies(perm: Perm) -> bool:
 
 
 def can(user: Any, perm: Perm, obj: Model) -> bool:
+    if user is SYSTEM:
+        return True
     if not _is_active_user(user) or obj.pk is None:
         return False
     return visible(user, perm, type(obj)._default_manager.filter(pk=obj.pk)).exists()
@@ -318,8 +383,6 @@ def subtree_roots(user: Any, perm: Perm) -> list[str] | None:
 
 
 def assignable_roles(user: Any) -> list[Role]:
-    from amahoro.roles import RESERVED_ROLES, SERVER_ONLY_ROLES
-
     if is_system_admin(user):
         return [r for r in Role if r not in SERVER_ONLY_ROLES]
     if has_perm(user, Perm.ROLE_ASSIGN):
@@ -337,3 +400,83 @@ def may_assign(user: Any, *, role: str, organisation: Organisation, org_unit: Or
 
 def any_of(user: Any, perms: Iterable[Perm]) -> bool:
     return any(has_perm(user, p) for p in perms)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Refusing: the one `require` every view, endpoint and service uses
+
+_ANYWHERE: Any = object()
+
+
+def allows(
+    user: Any,
+    perm: Perm,
+    obj: Model | None = None,
+    *,
+    organisation: Organisation | int | None = _ANYWHERE,
+    org_unit: OrgUnit | str | None = _ANYWHERE,
+) -> bool:
+    """The question `require` asks: on an object (`can`), for a place and/or organisation about to be acted in
+    (`can_in`), or anywhere at all (`has_perm`). SYSTEM may do everything; `None` nothing."""
+    if user is SYSTEM:
+        return True
+    if user is None:
+        return False
+    if obj is not None:
+        return can(user, perm, obj)
+    if organisation is not _ANYWHERE or org_unit is not _ANYWHERE:
+        return can_in(
+            user,
+            perm,
+            organisation=None if organisation is _ANYWHERE else organisation,
+            org_unit=None if org_unit is _ANYWHERE else org_unit,
+        )
+    return has_perm(user, perm)
+
+
+def require(
+    user: Any,
+    perm: Perm,
+    obj: Model | None = None,
+    *,
+    organisation: Organisation | int | None = _ANYWHERE,
+    org_unit: OrgUnit | str | None = _ANYWHERE,
+    message: str | None = None,
+) -> None:
+    """Raise PermissionDenied (403, code `permission_denied`) unless `allows(...)`. A missing actor is refused
+    as such (`check_actor`)."""
+    check_actor(user)
+    if not allows(user, perm, obj, organisation=organisation, org_unit=org_unit):
+        raise PermissionDenied(
+            message or f"you do not have the '{perm.value}' permission", code="permission_denied"
+        )
+
+
+def require_any(user: Any, perms: Iterable[Perm], *, message: str | None = None) -> None:
+    """At least one of `perms`, anywhere (pages that several roles reach with different permissions)."""
+    check_actor(user)
+    wanted = list(perms)
+    if user is SYSTEM or any(has_perm(user, p) for p in wanted):
+        return
+    raise PermissionDenied(
+        message or f"you do not have the '{wanted[0].value}' permission", code="permission_denied"
+    )
+
+
+def requires(*perms: Perm, message: str | None = None) -> Callable[[F], F]:
+    """Decorator for a view function `(request, ...)` or an APIView method `(self, request, ...)`: every one of
+    `perms` anywhere, else 403 before the body runs. Object- and place-level checks stay in the body
+    (`require(user, perm, obj)`), because only the body knows the object."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            request = args[1] if len(args) > 1 and hasattr(args[1], "user") else args[0]
+            for perm in perms:
+                require(request.user, perm, message=message)
+            return view(*args, **kwargs)
+
+        wrapper.required_perms = perms  # type: ignore[attr-defined]  # for tests and the help page
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

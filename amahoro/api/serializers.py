@@ -10,23 +10,10 @@ from rest_framework import serializers
 
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.audit.models import AuditEvent
+from amahoro.core.rest import StrictInput
 from amahoro.geo.models import OrgUnit, OrgUnitLevel
 from amahoro.organisations.models import Contact, Organisation, OrganisationType
 from amahoro.roles import ROLE_CHOICES
-
-
-class StrictInput(serializers.Serializer):
-    """Rejects fields it does not know, so a typo in a request body is a 400 rather than silently ignored."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {unknown[0]: [f"unknown field (expected one of: {', '.join(self.fields)})"]}
-                )
-        return super().to_internal_value(data)
-
 
 # ---------------------------------------------------------------------------------------------------------
 # Org units

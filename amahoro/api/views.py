@@ -8,7 +8,6 @@ objects are both 404; an action the user may not take on a visible object is 403
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
@@ -33,6 +32,7 @@ from amahoro.audit import selectors as audit_selectors
 from amahoro.audit.models import AuditAction, AuditEvent
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.rest import ParamsMixin
 from amahoro.core.tabular import csv_lines
 from amahoro.geo import selectors as geo_selectors
 from amahoro.geo.models import OrgUnit
@@ -50,25 +50,6 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 # ---------------------------------------------------------------------------------------------------------
 # Query parameters: a misspelt one (`levle`) is a 400 naming it, never a silently unfiltered answer.
-
-
-class ParamsMixin:
-    # Only the query parameters a view declares (for GET; none for writes) plus `format` are accepted.
-
-    allowed_params: frozenset[str] = frozenset()
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # authentication first: 401 before 400
-        allowed = (self.allowed_params if request.method in ("GET", "HEAD") else frozenset()) | {"format"}
-        for name in request.query_params:
-            if name not in allowed:
-                close = difflib.get_close_matches(name, sorted(allowed), n=1)
-                hint = (
-                    f" (did you mean '{close[0]}'?)"
-                    if close
-                    else f" (expected: {', '.join(sorted(allowed))})"
-                )
-                raise ValidationFailed(f"unknown query parameter '{name}'{hint}", field=name)
 
 
 def _text(request: Request, name: str, max_length: int = MAX_TEXT) -> str | None:

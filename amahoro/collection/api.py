@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
-from amahoro.api.parsing import query_datetime
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.parsing import query_datetime
 from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation

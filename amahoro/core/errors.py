@@ -1,39 +1,10 @@
-"""Errors raised by services; views and the API turn them into 4xx answers with the message."""
+"""Errors raised by services; views and the API turn them into 4xx answers with the message.
+
+They live in `amahoro.errors` (the bottom layer, beside `roles`, so that `policy` can raise them); this
+module is the name the rest of the code base imports them by."""
 
 from __future__ import annotations
 
+from amahoro.errors import AmahoroError, Conflict, NotFound, PermissionDenied, ValidationFailed
 
-class AmahoroError(Exception):
-    """Base: a clear, user-facing message, optionally naming the field/row at fault."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code or self.__class__.__name__
-
-    def as_dict(self) -> dict[str, str]:
-        out = {"error": self.message, "code": self.code}
-        if self.field:
-            out["field"] = self.field
-        return out
-
-
-class ValidationFailed(AmahoroError):
-    status = 400
-
-
-class NotFound(AmahoroError):
-    """Missing, or not visible to this user: the two are answered the same way."""
-
-    status = 404
-
-
-class PermissionDenied(AmahoroError):
-    status = 403
-
-
-class Conflict(AmahoroError):
-    status = 409
+__all__ = ["AmahoroError", "Conflict", "NotFound", "PermissionDenied", "ValidationFailed"]

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
-from amahoro.api.parsing import json_loads
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.core.parsing import json_loads
 from amahoro.data import dhis2xml, idschemes, selectors, services, webmessage
 from amahoro.data import periods as period_lib
 from amahoro.data.importing import default_option_combo

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
-from amahoro.api.views import ParamsMixin
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.core.rest import ParamsMixin
 from amahoro.data import webmessage
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm

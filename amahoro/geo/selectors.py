@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.db.models import Count, Q, QuerySet
 
@@ -91,3 +92,35 @@ def district_features(*, user: Any, level: str = "district") -> dict[str, Any]:
             for u in units
         ],
     }
+
+
+@overload
+def org_unit_by_code(
+    code: object, *, field: str = ..., on: dt.date | None = ..., required: Literal[True] = ...
+) -> OrgUnit: ...
+
+
+@overload
+def org_unit_by_code(
+    code: object, *, field: str = ..., on: dt.date | None = ..., required: bool
+) -> OrgUnit | None: ...
+
+
+def org_unit_by_code(
+    code: object, *, field: str = "org_unit", on: dt.date | None = None, required: bool = True
+) -> OrgUnit | None:
+    """The org unit with this code, or a 400 naming `field` ("unknown org unit 'X'"; "... closed on D" when
+    `on` is given and the unit was not open that day). Blank is an error when `required`, else None.
+
+    Not a visibility check: callers still ask the policy whether the user may act there."""
+    text = "" if code is None else str(code).strip()
+    if not text:
+        if required:
+            raise ValidationFailed(f"{field} is required (an org unit code)", field=field)
+        return None
+    unit = OrgUnit.objects.select_related("level").filter(code=text).first()
+    if unit is None:
+        raise ValidationFailed(f"unknown org unit '{text[:64]}'", field=field)
+    if on is not None and not unit.is_active_on(on):
+        raise ValidationFailed(f"org unit '{text}' was not open on {on.isoformat()}", field=field)
+    return unit

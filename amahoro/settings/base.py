@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "amahoro.api.parsing.RefuseNulQueryMiddleware",  # /api/ query parameters with NUL: 400, not a 500
+    "amahoro.core.parsing.RefuseNulQueryMiddleware",  # /api/ query parameters with NUL: 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -228,11 +228,11 @@ REST_FRAMEWORK = {
         "amahoro.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # One parsing layer: bounded JSON objects (depth, size, UTF-8, finite numbers) or forms (amahoro/api/parsing.py).
+    # One parsing layer: bounded JSON objects (depth, size, UTF-8, finite numbers) or forms (amahoro/core/parsing.py).
     "DEFAULT_PARSER_CLASSES": [
-        "amahoro.api.parsing.JSONObjectParser",
-        "amahoro.api.parsing.FormObjectParser",
-        "amahoro.api.parsing.MultiPartObjectParser",
+        "amahoro.core.parsing.JSONObjectParser",
+        "amahoro.core.parsing.FormObjectParser",
+        "amahoro.core.parsing.MultiPartObjectParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "amahoro.api.pagination.Pagination",
     "PAGE_SIZE": 500,

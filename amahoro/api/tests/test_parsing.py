@@ -1,4 +1,4 @@
-"""The one request-parsing layer (amahoro/api/parsing.py): malformed bodies and dates are 400s that say what
+"""The one request-parsing layer (amahoro/core/parsing.py): malformed bodies and dates are 400s that say what
 is wrong and where, never 500s; deeply nested OpenRosa XML is refused before anything recurses over it."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from amahoro.api.parsing import MalformedBody, json_loads, json_object, query_date, query_datetime
 from amahoro.collection.xforms import XMLRefused, parse_xml
 from amahoro.core.errors import ValidationFailed
+from amahoro.core.parsing import MalformedBody, json_loads, json_object, query_date, query_datetime
 
 from .conftest import api_as, assert_error
 
