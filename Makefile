@@ -72,6 +72,7 @@ checks: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy amahoro
+	$(BIN)/lint-imports  # the layers of docs/architecture.md (.importlinter)
 	DJANGO_SETTINGS_MODULE=amahoro.settings.test $(AMAHORO) makemigrations --check --dry-run
 
 lint: install

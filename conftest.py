@@ -3,6 +3,7 @@ organisations and two districts, so every test can prove refusal as well as succ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +107,26 @@ def api_client() -> Any:
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# Page assertions shared by the view tests of every app.
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.IGNORECASE
+)
+INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def assert_page_ok(response, *, status: int = 200) -> str:
+    """A rendered page: expected status, a CSP that forbids inline scripts, and no inline script/handler."""
+    assert response.status_code == status, response.content[:500]
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
+    html = response.content.decode()
+    assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html).group(0)
+    assert not INLINE_HANDLER.search(html), INLINE_HANDLER.search(html).group(0)
+    return html
+
+
+def assert_login_redirect(response) -> None:
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/accounts/login/")

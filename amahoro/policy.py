@@ -403,6 +403,40 @@ def any_of(user: Any, perms: Iterable[Perm]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The public
+
+PUBLIC_PERMS: Final = frozenset({Perm.FRAMEWORK_VIEW, Perm.DATA_VIEW, Perm.ORGUNIT_VIEW})
+# No organisation has id 0 (primary keys start at 1), so the public's grant matches no organisation's data.
+NO_ORGANISATION: Final = 0
+
+
+class PublicReader:
+    """The identity every public (no login) read goes through, so the portal and the published pages ask
+    the same rules as every other page. It acts like a `viewer` of no organisation over the whole country:
+    national and public frameworks, shared metadata, and data values that belong to no organisation (national
+    statistics); case, participant and organisation-owned data stay invisible, and it may change nothing.
+    Never saved, never signed in: only the policy ever sees it."""
+
+    is_authenticated = True  # for the policy only; views still treat the visitor as anonymous
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+    username = "public"
+
+    def __init__(self) -> None:
+        setattr(self, _CACHE_ATTR, (Grant(NO_ORGANISATION, Role.VIEWER, None, PUBLIC_PERMS),))
+
+    def __str__(self) -> str:
+        return "public reader"
+
+
+def public_reader() -> PublicReader:
+    return PublicReader()
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Refusing: the one `require` every view, endpoint and service uses
 
 _ANYWHERE: Any = object()

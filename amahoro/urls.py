@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from amahoro.core import views as core_views
 
 urlpatterns = [
-    path("", include("amahoro.core.urls")),
+    path("", include("amahoro.site.urls")),
     path("accounts/", include("amahoro.accounts.urls")),
     # User management lives outside /accounts/ so the two-factor middleware (which exempts the sign-in pages
     # under /accounts/) still guards it.

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from amahoro import policy
-from amahoro.core.admin import PolicyAdmin, ReadOnlyPolicyAdmin
+from amahoro.audit.policy_admin import PolicyAdmin, ReadOnlyPolicyAdmin
 from amahoro.core.errors import AmahoroError
 from amahoro.roles import Perm
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from amahoro import policy
-from amahoro.core.admin import ReadOnlyPolicyAdmin
+from amahoro.audit.policy_admin import ReadOnlyPolicyAdmin
 from amahoro.roles import Perm
 
 from . import selectors

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from amahoro.accounts.models import RoleAssignment, User
-from amahoro.accounts.services import role_assign, user_create
-from amahoro.core.demo import DemoLogin, DemoResult, demo_password
+from amahoro.accounts.demo import demo_user_ensure
+from amahoro.accounts.models import User
+from amahoro.core.demo import DemoResult
 from amahoro.frameworks.models import Framework, Node
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
@@ -95,28 +95,7 @@ def _org(code: str, actor: Any) -> Organisation:
 
 
 def _user(spec: tuple[str, str, str, Role, str], actor: Any, result: DemoResult) -> User:
-    username, first, last, role, org_code = spec
-    org = _org(org_code, actor)
-    country = OrgUnit.objects.get(code="RW")
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = user_create(
-            actor=actor,
-            username=username,
-            password=result.password or demo_password(),
-            email=f"{username}@demo.example.org",
-            first_name=first,
-            last_name=last,
-            check_password_strength=False,
-        )
-        result.users_created.append(username)
-    if not RoleAssignment.objects.filter(user=user, organisation=org, role=role.value).exists():
-        role_assign(
-            actor=actor, user=user, organisation=org, role=role.value, org_unit=country, enforce_policy=False
-        )
-    if not any(lg.username == username for lg in result.logins):
-        result.logins.append(DemoLogin(username, role.value, org.code, "RW Rwanda", False))
-    return user
+    return demo_user_ensure(spec, _org(spec[4], actor), actor, result)
 
 
 def consultations_demo_step(result: DemoResult, actor: Any) -> None:

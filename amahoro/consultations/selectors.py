@@ -102,9 +102,7 @@ class SummaryRow:
 
 def official_status(*, round: ConsultationRound) -> dict[int, OfficialStatus]:
     """Each node's official status as the public sees it (the public reader: national data only)."""
-    from amahoro.portal.reader import public_reader
-
-    reader = public_reader()
+    reader = policy.public_reader()
     span = fw_selectors.span_of(period=round.period or None, framework=round.framework)
     country = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
     if country is None:
@@ -142,10 +140,8 @@ def round_summary(*, round: ConsultationRound, published_only: bool = True) -> l
 
 def published_rounds() -> QuerySet[ConsultationRound]:
     """Rounds whose summary is public, on frameworks the public may see."""
-    from amahoro.portal.reader import public_reader
-
     return policy.visible(
-        public_reader(),
+        policy.public_reader(),
         Perm.FRAMEWORK_VIEW,
         ConsultationRound.objects.filter(published_at__isnull=False).select_related(
             "framework", "organisation"

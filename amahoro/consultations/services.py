@@ -14,6 +14,7 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.crypto import encrypt_bytes
 from amahoro.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from amahoro.core.signals import public_data_changed_on_commit
 from amahoro.frameworks.models import Framework, Node, NodeKind
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
@@ -126,9 +127,7 @@ def round_create(
 
 
 def _portal_changed() -> None:
-    from amahoro.portal.selectors import invalidate
-
-    transaction.on_commit(invalidate)
+    public_data_changed_on_commit(sender=ConsultationRound)
 
 
 def _require_moderator(actor: Any, rnd: ConsultationRound) -> None:

@@ -9,6 +9,7 @@ reads the warnings, or asks `/health/ready?strict=1`, which fails on them too).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,9 +97,21 @@ def check_migrations() -> dict[str, Any]:
     return {"status": OK}
 
 
-def check_analytics_store() -> dict[str, Any]:
-    from amahoro.analytics.store import store_age_seconds
+# How old the analytics store is, in seconds (None: not built yet). The analytics app, which sits above
+# core, registers its reader from AppConfig.ready(); /health/ready and /metrics ask through it.
+_store_age_reader: Callable[[], float | None] | None = None
 
+
+def register_store_age(reader: Callable[[], float | None]) -> None:
+    global _store_age_reader
+    _store_age_reader = reader
+
+
+def store_age_seconds() -> float | None:
+    return None if _store_age_reader is None else _store_age_reader()
+
+
+def check_analytics_store() -> dict[str, Any]:
     try:
         age = store_age_seconds()
     except (OSError, ValueError) as exc:

@@ -75,7 +75,6 @@ class ScrapeTimeCollector:
     """Gauges read when /metrics is scraped; one that cannot be read is left out (absent() alerts on it)."""
 
     def collect(self) -> Iterator[Metric]:
-        from amahoro.analytics.store import store_age_seconds
         from amahoro.core import health
 
         gauges: list[tuple[str, str, Any]] = [
@@ -92,7 +91,7 @@ class ScrapeTimeCollector:
             (
                 "amahoro_analytics_store_age_seconds",
                 "Seconds since the analytics store was last built.",
-                store_age_seconds,
+                health.store_age_seconds,
             ),
         ]
         for name, text, read in gauges:

@@ -1,26 +1,11 @@
-"""Home, about/credits, help, the health checks and the metrics endpoint."""
+"""The health checks and the metrics endpoint (the home, about and help pages are in `amahoro.site`)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 
 from amahoro import policy
-from amahoro.core import health, metrics, selectors
-from amahoro.geo.views import boundary_credit, boundary_credits, boundary_readme, map_level
-from amahoro.roles import ROLE_LABELS, ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Perm
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    context = selectors.home_summary(user=request.user)
-    context["has_roles"] = bool(policy.grants(request.user))
-    context["map_level"] = (
-        map_level(request.user) if policy.has_perm(request.user, Perm.ORGUNIT_VIEW) else None
-    )
-    context["boundary_credit"] = boundary_credit(context["map_level"])
-    return render(request, "core/home.html", context)
+from amahoro.core import health, metrics
 
 
 def health_response(request: HttpRequest, path: str) -> HttpResponse:
@@ -69,26 +54,3 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not policy.is_system_admin(request.user):
         return JsonResponse({"error": "system administrators only", "code": "permission_denied"}, status=403)
     return metrics_response()
-
-
-@login_required
-def about(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/about.html",
-        {"boundary_credits": boundary_credits(), "boundary_readme": boundary_readme()},
-    )
-
-
-@login_required
-def help_page(request: HttpRequest) -> HttpResponse:
-    roles = [
-        {
-            "code": role.value,
-            "label": ROLE_LABELS[role],
-            "perms": sorted(p.value for p in ROLE_PERMISSIONS[role]),
-            "two_factor": role in TWO_FACTOR_ROLES,
-        }
-        for role in ROLE_PERMISSIONS
-    ]
-    return render(request, "core/help.html", {"roles": roles})

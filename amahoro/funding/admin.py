@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from amahoro.core.admin import ReadOnlyPolicyAdmin
+from amahoro.audit.policy_admin import ReadOnlyPolicyAdmin
 from amahoro.roles import Perm
 
 from .models import BudgetLine, ExchangeRate, IatiActivity, MappingRule, Transaction

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from amahoro import policy
-from amahoro.core.admin import PolicyAdmin
+from amahoro.audit.policy_admin import PolicyAdmin
 from amahoro.roles import Perm
 
 from .models import OrgUnit, OrgUnitLevel

@@ -7,6 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,9 +18,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from amahoro import policy
-from amahoro.accounts.selectors import users_visible_to
 from amahoro.core.errors import ValidationFailed
-from amahoro.organisations.selectors import organisations_visible_to
 from amahoro.roles import Perm
 
 from . import selectors
@@ -148,8 +148,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     _require_view(request.user)
     unit = selectors.orgunit_get(user=request.user, code=code)
     kids = list(selectors.orgunit_children(user=request.user, unit=unit).select_related("level"))
+    # Organisations and accounts sit above geo: this page reaches them through the relations they declare on
+    # OrgUnit (Organisation.areas) and through the user model, asking the policy as everywhere.
+    organisation_model = apps.get_model("organisations", "Organisation")
     organisations = (
-        organisations_visible_to(user=request.user)
+        policy.visible(request.user, Perm.ORGANISATION_VIEW, organisation_model._default_manager.all())
         .filter(areas__path__in=ancestor_paths(unit.path))
         .distinct()
         .order_by("name")
@@ -165,7 +168,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             else None
         ),
         "people_count": (
-            users_visible_to(user=request.user).filter(role_assignments__org_unit=unit).distinct().count()
+            policy.visible(request.user, Perm.USER_VIEW, get_user_model().objects.all())
+            .filter(role_assignments__org_unit=unit)
+            .distinct()
+            .count()
             if policy.has_perm(request.user, Perm.USER_VIEW)
             else None
         ),

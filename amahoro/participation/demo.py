@@ -17,8 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from amahoro.accounts.demo import demo_user_ensure
 from amahoro.core.demo import DemoResult
 from amahoro.core.errors import ValidationFailed
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Role
 
 from . import reference as ref
@@ -88,13 +90,12 @@ def representation_values() -> list[dict[str, str]]:
 
 
 def participation_demo_step(result: DemoResult, actor: Any) -> None:
-    from amahoro.consultations.demo import _user
     from amahoro.data.services import datavalues_import
 
     from .services import participation_setup, peacekeeping_csv_import
 
     result.notes.extend(participation_setup(actor=None))
-    clerk = _user(ENTRY_USER, actor, result)
+    clerk = demo_user_ensure(ENTRY_USER, organisation_by_code(ENTRY_USER[4]), actor, result)
     pk = peacekeeping_csv_import(actor=clerk, content=SAMPLE_CSV.read_bytes(), country="RWA")
     summary = datavalues_import(
         actor=clerk, payload={"dataValues": representation_values()}, source="load_demo"

@@ -18,6 +18,7 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core import tabular
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.signals import public_data_changed_on_commit
 from amahoro.geo.models import OrgUnit
 from amahoro.roles import Perm
 
@@ -343,7 +344,5 @@ def peacekeeping_csv_import(
             org_unit_path=org_unit.path,
             changes={"country": country, "months": len(result.periods), "values": len(values)},
         )
-        from amahoro.portal.selectors import invalidate
-
-        transaction.on_commit(invalidate)
+        public_data_changed_on_commit(sender="participation.peacekeeping")
     return result

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "amahoro.funding",
     "amahoro.collection",
     "amahoro.programmes",
+    "amahoro.site",
     "amahoro.api",
 ]
 
@@ -159,7 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling and lockout (django-axes): 5 failures per username+IP lock for 30 minutes.

@@ -172,7 +172,7 @@ def test_command_line_issues_an_enrolment_link(cast: Any, worker: Any) -> None:
 def test_demo_case_worker_can_still_sign_in_with_the_printed_enrolment_code(
     two_factor_on: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    from amahoro.core import demo
+    from amahoro.site import demo
 
     monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
     out = StringIO()

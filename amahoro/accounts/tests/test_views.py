@@ -11,8 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.audit.models import AuditEvent
-from amahoro.core.tests.test_views import assert_login_redirect, assert_page_ok
-from conftest import PASSWORD, client_for, make_user
+from conftest import PASSWORD, assert_login_redirect, assert_page_ok, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

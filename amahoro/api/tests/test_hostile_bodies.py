@@ -105,7 +105,7 @@ def fill(path: str, params: dict[str, str]) -> str:
 
 @pytest.fixture
 def demo(db: Any) -> Any:
-    from amahoro.core.demo import demo_load
+    from amahoro.site.demo import demo_load
 
     demo_load(actor=None)
     from amahoro.accounts.models import User

@@ -22,8 +22,8 @@ def tokens(transactional_db: Any) -> dict[str, str]:
     """Rwanda and the demo data (a live server's test is transactional: it flushes the session's load)."""
     from amahoro.accounts.models import User
     from amahoro.accounts.services import token_create
-    from amahoro.core.demo import demo_load
     from amahoro.geo.services import rwanda_load
+    from amahoro.site.demo import demo_load
 
     rwanda_load(actor=None)
     demo_load(actor=None)

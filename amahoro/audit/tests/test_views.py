@@ -10,8 +10,7 @@ from django.test import Client
 
 from amahoro.audit.models import AuditEvent
 from amahoro.audit.services import audit_record
-from amahoro.core.tests.test_views import assert_login_redirect, assert_page_ok
-from conftest import client_for
+from conftest import assert_login_redirect, assert_page_ok, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from amahoro.audit.models import AuditEvent
 from amahoro.cases import demo
 from amahoro.cases.models import Incident, Service
-from amahoro.core import demo as core_demo
+from amahoro.site import demo as core_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def base(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResul
 
 
 def test_the_step_is_registered() -> None:
-    from amahoro.core.demo import DEMO_STEPS
+    from amahoro.site.demo import DEMO_STEPS
 
     assert DEMO_STEPS.count(demo.cases_demo_step) == 1
 

@@ -8,9 +8,9 @@ import pytest
 
 from amahoro.collection.demo import FORM_ID, SESSIONS, collection_demo_step
 from amahoro.collection.models import CollectorToken, MappedValue, MappingRule, Submission, XForm
-from amahoro.core import demo as core_demo
 from amahoro.data.models import DataValue
 from amahoro.frameworks.demo import frameworks_demo_step
+from amahoro.site import demo as core_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_creates_a_published_round_and_participation_figures_once(db: Any) -> None:
     from amahoro.consultations.models import Assessment, ConsultationRound
-    from amahoro.core import demo
     from amahoro.data.models import DataValue
     from amahoro.participation import selectors
     from amahoro.portal.reader import public_reader
+    from amahoro.site import demo
 
     first = demo.demo_load(actor=None)
     assert any("consultations:" in n and "published" in n for n in first.notes), first.notes

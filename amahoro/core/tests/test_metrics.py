@@ -60,7 +60,7 @@ def test_system_administrator_reads_the_metrics(cast: Any) -> None:
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
     assert (
-        'amahoro_http_request_duration_seconds_bucket{le="0.1",method="GET",status="2xx",view="core:home"}'
+        'amahoro_http_request_duration_seconds_bucket{le="0.1",method="GET",status="2xx",view="site:home"}'
         in text
     )
     assert "amahoro_decryption_failures_total" in text

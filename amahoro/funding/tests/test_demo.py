@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from amahoro.core import demo as core_demo
 from amahoro.frameworks.demo import frameworks_demo_step
 from amahoro.funding import selectors
 from amahoro.funding.demo import funding_demo_step
 from amahoro.funding.models import BudgetLine, ExchangeRate, IatiActivity, MappingRule, Transaction
+from amahoro.site import demo as core_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ import json
 import pytest
 from django.test import Client
 
-from amahoro.core.tests.test_views import assert_login_redirect, assert_page_ok
 from amahoro.geo.services import boundaries_import
-from conftest import client_for
+from conftest import assert_login_redirect, assert_page_ok, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ import pytest
 from django.test import Client
 
 from amahoro.audit.models import AuditEvent
-from amahoro.core.tests.test_views import assert_login_redirect, assert_page_ok
 from amahoro.organisations.models import Contact, Organisation
-from conftest import client_for, make_org
+from conftest import assert_login_redirect, assert_page_ok, client_for, make_org
 
 pytestmark = pytest.mark.django_db
 

@@ -48,8 +48,8 @@ def _personal_strings() -> set[str]:
 
 def test_no_page_or_download_names_anyone(db: Any) -> None:
     from amahoro.consultations.models import ConsultationRound
-    from amahoro.core import demo
     from amahoro.portal.downloads import DATASETS
+    from amahoro.site import demo
 
     demo.demo_load(actor=None)
     cache.clear()

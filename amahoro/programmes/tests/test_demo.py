@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from amahoro.core.demo import DemoResult
 from amahoro.data.models import DataValue
 from amahoro.programmes import selectors
 from amahoro.programmes.demo import PROGRAMME_CODE, programmes_demo_step
 from amahoro.programmes.models import Participant, Programme
+from amahoro.site.demo import DemoResult
 from conftest import make_org, make_user
 
 pytestmark = pytest.mark.django_db

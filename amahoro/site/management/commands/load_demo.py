@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from amahoro import policy
 from amahoro.core.cli import service_errors
-from amahoro.core.demo import PASSWORD_ENV, demo_load, logins_table
+from amahoro.site.demo import PASSWORD_ENV, demo_load, logins_table
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with service_errors():
-            result = demo_load(actor=None)
+            result = demo_load(actor=policy.SYSTEM)
         created = len(result.organisations_created), len(result.users_created)
         self.stdout.write(
             self.style.SUCCESS(

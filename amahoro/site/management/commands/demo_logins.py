@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from amahoro.accounts.models import User
-from amahoro.core.demo import USERS, DemoLogin, DemoResult, demo_enrolment, demo_password, logins_table
 from amahoro.geo.models import OrgUnit
 from amahoro.roles import TWO_FACTOR_ROLES
+from amahoro.site.demo import USERS, DemoLogin, DemoResult, demo_enrolment, demo_password, logins_table
 
 
 class Command(BaseCommand):

@@ -14,11 +14,11 @@ from django.core.management.base import CommandError
 from amahoro import policy
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.audit.models import AuditEvent
-from amahoro.core import demo
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Contact, Organisation
 from amahoro.roles import Perm, Role
+from amahoro.site import demo
 
 pytestmark = pytest.mark.django_db
 BOUNDARIES = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "rw-admin-boundary"

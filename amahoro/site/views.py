@@ -1,0 +1,47 @@
+"""The signed-in home page, about/credits and help: the house's front rooms, above every app."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from amahoro import policy
+from amahoro.geo.views import boundary_credit, boundary_credits, boundary_readme, map_level
+from amahoro.roles import ROLE_LABELS, ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Perm
+
+from . import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    context = selectors.home_summary(user=request.user)
+    context["has_roles"] = bool(policy.grants(request.user))
+    context["map_level"] = (
+        map_level(request.user) if policy.has_perm(request.user, Perm.ORGUNIT_VIEW) else None
+    )
+    context["boundary_credit"] = boundary_credit(context["map_level"])
+    return render(request, "site/home.html", context)
+
+
+@login_required
+def about(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "site/about.html",
+        {"boundary_credits": boundary_credits(), "boundary_readme": boundary_readme()},
+    )
+
+
+@login_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    roles = [
+        {
+            "code": role.value,
+            "label": ROLE_LABELS[role],
+            "perms": sorted(p.value for p in ROLE_PERMISSIONS[role]),
+            "two_factor": role in TWO_FACTOR_ROLES,
+        }
+        for role in ROLE_PERMISSIONS
+    ]
+    return render(request, "site/help.html", {"roles": roles})
