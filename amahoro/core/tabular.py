@@ -148,7 +148,6 @@ def csv_lines(
 
 
 CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_cell(value: Any) -> Any:
