@@ -320,7 +320,8 @@ def shared_lock(*, wait: bool) -> Iterator[bool]:
 
 def _export_csv(qs: QuerySet[Any], target: Path) -> None:
     """Write the rows of a values_list queryset to a headerless CSV file, fast: COPY on PostgreSQL, the
-    DB-API cursor (iterated in C by csv.writer) elsewhere."""
+    DB-API cursor (iterated in C by csv.writer) elsewhere. Not through core.tabular on purpose: the file is
+    DuckDB's private input, never a spreadsheet, and cell escaping would change the values."""
     sql, params = qs.query.sql_with_params()
     with open(target, "w", newline="") as out:
         if connection.vendor == "postgresql":

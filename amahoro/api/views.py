@@ -8,15 +8,13 @@ objects are both 404; an action the user may not take on a visible object is 403
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -29,11 +27,10 @@ from amahoro.accounts import selectors as account_selectors
 from amahoro.accounts import services as account_services
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.audit import selectors as audit_selectors
+from amahoro.audit.export import audit_csv_export
 from amahoro.audit.models import AuditAction, AuditEvent
-from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.core.rest import ParamsMixin
-from amahoro.core.tabular import csv_lines
 from amahoro.geo import selectors as geo_selectors
 from amahoro.geo.models import OrgUnit
 from amahoro.geo.services import level_get
@@ -459,48 +456,6 @@ class AuditList(ParamsMixin, generics.ListAPIView[AuditEvent]):
         return None if page is None else list(audit_selectors.events_shown(page))
 
 
-CSV_COLUMNS = [
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "organisation",
-    "org_unit_path",
-    "sensitive",
-    "changes",
-    "message",
-    "ip_address",
-    "request_id",
-]
-
-
-def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    """The audit log as CSV lines, every cell escaped (object names and messages are user text)."""
-
-    def rows() -> Iterator[list[Any]]:
-        yield CSV_COLUMNS
-        for e in audit_selectors.events_shown(events.iterator(chunk_size=2000)):
-            yield [
-                e.at.isoformat(),
-                e.actor_username,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                e.organisation.code if e.organisation else "",
-                e.org_unit_path,
-                "yes" if e.sensitive else "no",
-                json.dumps(e.changes, ensure_ascii=False, sort_keys=True, default=str) if e.changes else "",
-                e.message,
-                e.ip_address,
-                e.request_id,
-            ]
-
-    return csv_lines(rows())
-
-
 @extend_schema(
     summary="Export the audit log as CSV (the export is itself audited)",
     parameters=AUDIT_PARAMS,
@@ -513,21 +468,4 @@ class AuditCsv(ParamsMixin, APIView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         _require(request.user, Perm.AUDIT_EXPORT)
-        filters = _audit_filters(request)
-        events = audit_selectors.events_visible_to(user=request.user, perm=Perm.AUDIT_EXPORT, **filters)
-        orgs = policy.organisations_with(request.user, Perm.AUDIT_EXPORT)
-        audit_record(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            object_type="audit.auditevent",
-            object_repr="audit log CSV",
-            organisation_id=next(iter(orgs)) if orgs is not None and len(orgs) == 1 else None,
-            changes={
-                "filters": {k: str(v) for k, v in filters.items() if v is not None},
-                "rows": events.count(),
-            },
-        )
-        response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="amahoro-audit-{stamp}.csv"'
-        return response
+        return audit_csv_export(actor=request.user, filters=_audit_filters(request))

@@ -1,4 +1,4 @@
-"""The audit log page (filters, pages) and its CSV export. The export is itself recorded in the log."""
+"""The audit log page (filters, pages) and its CSV export (audit.export, shared with the API)."""
 
 from __future__ import annotations
 
@@ -8,37 +8,19 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from amahoro import policy
-from amahoro.core.tabular import CSVWriter
 from amahoro.roles import Perm
 
 from . import selectors
+from .export import audit_csv_export
 from .forms import AuditFilterForm
-from .models import AuditAction
-from .services import audit_record
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 100_000
-CSV_COLUMNS = [
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "object",
-    "organisation",
-    "org_unit_path",
-    "sensitive",
-    "message",
-    "ip_address",
-    "changes",
-]
 
 
 def _filter_form(request: HttpRequest) -> AuditFilterForm:
@@ -77,7 +59,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if not policy.has_perm(request.user, Perm.AUDIT_EXPORT):
         raise PermissionDenied(_("Your roles do not include exporting the audit log."))
     form = _filter_form(request)
@@ -89,39 +71,4 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             )
             return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
         filters = form.filters()
-    events = list(
-        selectors.events_shown(
-            selectors.events_visible_to(user=request.user, perm=Perm.AUDIT_EXPORT, **filters)[:EXPORT_LIMIT]
-        )
-    )
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="audit.auditevent",
-        object_repr="audit log CSV",
-        changes={"filters": {k: str(v) for k, v in filters.items()}, "rows": len(events)},
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="amahoro-audit-{timezone.localdate():%Y%m%d}.csv"'
-    )
-    writer = CSVWriter(response)
-    writer.writerow(CSV_COLUMNS)
-    for e in events:
-        writer.writerow(
-            (
-                e.at.isoformat(),
-                e.actor_username,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                e.organisation.code if e.organisation else "",
-                e.org_unit_path,
-                "yes" if e.sensitive else "",
-                e.message,
-                e.ip_address or "",
-                e.changes,
-            )
-        )
-    return response
+    return audit_csv_export(actor=request.user, filters=filters)

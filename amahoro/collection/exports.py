@@ -96,13 +96,13 @@ def _collect_repeats(data: dict[str, Any], parent: str, repeats: dict[str, Table
 
 def to_csv(table: Table) -> str:
     """The table as CSV, every cell escaped (answers are what collectors typed: never let Excel run one)."""
-    return tabular.csv_text([table.columns, *([table.hxl] if table.hxl else []), *table.rows])
+    return tabular.csv_text([table.columns, *table.rows], hxl=table.hxl or None)
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
     """A sheet per table, every text cell escaped and never a formula cell."""
     return tabular.xlsx_bytes(
-        (table.name, [table.columns, *([table.hxl] if table.hxl else []), *table.rows]) for table in tables
+        tabular.Sheet(table.name, [table.columns, *table.rows], hxl=table.hxl or None) for table in tables
     )
 
 

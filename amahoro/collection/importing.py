@@ -60,23 +60,11 @@ class ImportReport:
         }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_sheets(content: bytes, filename: str) -> list[tuple[str, list[list[str]]]]:
     """Every sheet of an XLSX (or the one table of a CSV) as text, through the guarded table I/O module."""
     name = filename.lower()
     if tabular.is_xlsx(content, filename):
-        return tabular.read_xlsx_sheets(content, text=_cell)
+        return tabular.read_xlsx_sheets(content)
     if name.endswith(".csv"):
         return [("", tabular.read_csv(content))]
     raise ValidationFailed(_("Upload a .csv or .xlsx file"), field="file")

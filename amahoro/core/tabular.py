@@ -8,8 +8,8 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any
@@ -116,18 +116,38 @@ class _Echo:
         return value
 
 
-def csv_text(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n") -> str:
-    """Rows (header first) as CSV text, every cell escaped."""
+def with_hxl(rows: Iterable[Iterable[Any]], hxl: Iterable[Any] | None) -> Iterator[Iterable[Any]]:
+    """The rows with an HXL hashtag row (https://hxlstandard.org) under the header (the first row) when
+    `hxl` is given: the project's exports carry one, and its imports skip a second row starting with '#'."""
+    it = iter(rows)
+    header = next(it, None)
+    if header is None:
+        return
+    yield header
+    if hxl is not None:
+        yield list(hxl)
+    yield from it
+
+
+def csv_text(
+    rows: Iterable[Iterable[Any]], *, hxl: Iterable[Any] | None = None, lineterminator: str = "\r\n"
+) -> str:
+    """Rows (header first, then the `hxl` row if given) as CSV text, every cell escaped."""
     out = io.StringIO()
-    CSVWriter(out, lineterminator=lineterminator).writerows(rows)
+    CSVWriter(out, lineterminator=lineterminator).writerows(with_hxl(rows, hxl))
     return out.getvalue()
 
 
-def csv_lines(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n") -> Iterator[str]:
+def csv_lines(
+    rows: Iterable[Iterable[Any]], *, hxl: Iterable[Any] | None = None, lineterminator: str = "\r\n"
+) -> Iterator[str]:
     """Rows as CSV lines one by one (for a streaming response), every cell escaped."""
     writer = CSVWriter(_Echo(), lineterminator=lineterminator)
-    for row in rows:
+    for row in with_hxl(rows, hxl):
         yield writer.writerow(row)
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 def xlsx_cell(value: Any) -> Any:
@@ -145,15 +165,52 @@ def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
     sheet.append([xlsx_cell(v) for v in row])
 
 
-def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
-    """A plain workbook (write-only, so memory stays flat): one sheet per (title, rows)."""
+@dataclass
+class Sheet:
+    """A sheet to write: `rows` header first; an optional HXL row under the header; `styled` makes the
+    header bold and keeps it in view; `widths` {column number (1-based): width}; `choices` {column number:
+    values} offers a drop-down list in that column below the header (`choice_rows` rows of it)."""
+
+    title: str
+    rows: Iterable[Iterable[Any]]
+    hxl: Iterable[Any] | None = None
+    styled: bool = False
+    widths: Mapping[int, float] = field(default_factory=dict)
+    choices: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    choice_rows: int = 10_000
+
+
+def xlsx_bytes(sheets: Iterable[Sheet | tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
+    """A workbook, one sheet per `Sheet` (or (title, rows)); write-only, so memory stays flat."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook(write_only=True)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        for row in rows:
-            xlsx_append(sheet, row)
+    for spec in sheets:
+        if not isinstance(spec, Sheet):
+            spec = Sheet(*spec)
+        sheet = workbook.create_sheet(spec.title[:31])
+        for column, width in spec.widths.items():
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        for column, values in spec.choices.items():
+            letter = get_column_letter(column)
+            dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+            dv.add(f"{letter}2:{letter}{spec.choice_rows}")
+            sheet.data_validations.append(dv)
+        if spec.styled:
+            sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        for n, row in enumerate(with_hxl(spec.rows, spec.hxl)):
+            if n == 0 and spec.styled:
+                cells = [WriteOnlyCell(sheet, value=xlsx_cell(v)) for v in row]
+                for cell in cells:
+                    cell.font = bold
+                sheet.append(cells)
+            else:
+                xlsx_append(sheet, row)
     return workbook_bytes(workbook)
 
 
@@ -382,8 +439,10 @@ class XLSXBook:
             ) from None
 
 
-def cell_text(value: Any) -> str:
-    """A read cell as text: integral floats without '.0', dates as ISO dates, None as ''."""
+def cell_text(value: Any, *, day_format: str | None = None) -> str:
+    """A read cell as text: integral floats without '.0', booleans as true/false, None as ''; dates as ISO
+    dates (a datetime with a time of day as an ISO datetime) or, with `day_format` (strftime), as that
+    without the time (DHIS2 daily period codes: "%Y%m%d")."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -391,10 +450,17 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
+        if day_format:
+            return value.strftime(day_format)
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
-        return value.isoformat()
+        return value.strftime(day_format) if day_format else value.isoformat()
     return str(value).strip()
+
+
+def day_text(value: Any) -> str:
+    """`cell_text` with dates as YYYY-MM-DD, a time of day dropped (for columns that hold days)."""
+    return cell_text(value, day_format="%Y-%m-%d")
 
 
 def read_xlsx(
@@ -414,11 +480,17 @@ def read_xlsx_sheets(
         return [(name, [[text(v) for v in row] for row in book.rows(name)]) for name in book.sheet_names]
 
 
-def decode_csv(content: bytes, *, field: str = "file") -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationFailed("the CSV file is not UTF-8 text", field=field) from None
+def decode_csv(content: bytes, *, field: str = "file", windows_1252: bool = False) -> str:
+    """UTF-8 text (a BOM allowed); with `windows_1252`, files Excel saved as Windows-1252 too."""
+    encodings = ("utf-8-sig", "cp1252") if windows_1252 else ("utf-8-sig",)
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if windows_1252:
+        raise ValidationFailed("the file is not text (UTF-8 or Windows-1252 CSV expected)", field=field)
+    raise ValidationFailed("the CSV file is not UTF-8 text", field=field)
 
 
 def iter_csv(
@@ -443,11 +515,17 @@ def read_csv(content: bytes | str, *, field: str = "file") -> list[list[str]]:
 
 
 def read_table(
-    content: bytes, filename: str, *, sheet: str | None = None, field: str = "file"
+    content: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    field: str = "file",
+    text: Any = cell_text,
 ) -> list[list[str]]:
-    """A CSV or XLSX upload as rows of text, header first (XLSX: `sheet` if present, else the first)."""
+    """A CSV or XLSX upload as rows of text, header first (XLSX: `sheet` if present, else the first;
+    cells through `text`). A file that is neither (by name; a nameless one is read as CSV) is refused."""
     if is_xlsx(content, filename):
-        return read_xlsx(content, sheet=sheet, field=field)
+        return read_xlsx(content, sheet=sheet, field=field, text=text)
     if filename.lower().endswith((".csv", ".txt")) or not filename:
         return read_csv(content, field=field)
     raise ValidationFailed("upload a .csv or .xlsx file", field=field)
@@ -455,6 +533,21 @@ def read_table(
 
 # ---------------------------------------------------------------------------------------------------------
 # Error replies
+
+
+@dataclass
+class RowError:
+    """A problem of one row of an imported table (row 1 is the header), named by its column."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,7 @@ from amahoro.data import dhis2xml, idschemes, selectors, services, webmessage
 from amahoro.data import periods as period_lib
 from amahoro.data.importing import default_option_combo
 from amahoro.data.models import DataLock
-from amahoro.data.tabular import (
-    TableError,
+from amahoro.data.sheets import (
     dhis2_csv_rows,
     dhis2_csv_write,
     template_csv,
@@ -431,10 +430,7 @@ class DataValueSetsView(APIView):
                 text = body.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise ValidationFailed("the CSV body is not UTF-8 text") from exc
-            try:
-                payload: Any = {"dataValues": dhis2_csv_rows(text)}
-            except TableError as exc:
-                raise ValidationFailed(str(exc)) from exc
+            payload: Any = {"dataValues": dhis2_csv_rows(text)}
         elif content_type in XML_TYPES:
             try:
                 shape, payload = dhis2xml.parse(body)

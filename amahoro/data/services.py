@@ -815,13 +815,10 @@ def datavalues_file_import(
     "moreErrors", "dryRun", "saved"}; "errors" holds the first AMAHORO_TABLE_MAX_ERRORS, "errorCount" all of
     them and "moreErrors" how many were left out (the reply says "and K more").
     """
-    from amahoro.core.tabular import cap_errors
-    from amahoro.data.tabular import COLUMN_OF_FIELD, RowError, TableError, parse_template, read_table
+    from amahoro.core.tabular import RowError, cap_errors
+    from amahoro.data.sheets import COLUMN_OF_FIELD, parse_template, read_table
 
-    try:
-        table = read_table(content, filename)
-    except TableError as exc:
-        raise ValidationFailed(str(exc), field="file") from exc
+    table = read_table(content, filename)
     parsed = parse_template(table)
     errors: list[RowError] = list(parsed.errors)
     # With problems already found and no partial import allowed, still check the rest (dry run) so the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,16 +167,8 @@ class ImportReport:
 # Reading files
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+# A cell or document value as text (dates as YYYY-MM-DD, 12.0 as 12).
+_text = tabular.day_text
 
 
 def _codes(value: Any) -> list[str]:
@@ -848,61 +840,48 @@ HELP_ROWS = (
 
 def framework_xlsx(framework: Framework | None = None) -> bytes:
     """The XLSX template, filled with `framework` when given (an export), else empty with examples."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     from .models import Direction, IndicatorType, MissingValueStrategy, PlaceAggregation, TimeAggregation
 
-    wb = Workbook()
-    bold = Font(bold=True)
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Framework"
-    tabular.xlsx_append(ws, ["field", "value"])
     doc = framework_document(framework)["framework"] if framework else {}
-    for k in FRAMEWORK_KEYS:
-        value = doc.get(k, "")
-        tabular.xlsx_append(ws, [k, _cell(value)])
-
-    sheets = {}
-    for title, keys in (
-        ("Nodes", NODE_KEYS),
-        ("Indicators", INDICATOR_KEYS),
-        ("Targets", TARGET_KEYS),
-        ("Links", LINK_KEYS),
-    ):
-        sheet = wb.create_sheet(title)
-        tabular.xlsx_append(sheet, keys)
-        sheets[title] = sheet
-
-    def lists(title: str, column: str, choices: Iterable[str]) -> None:
-        sheet = sheets[title]
-        keys = {"Nodes": NODE_KEYS, "Indicators": INDICATOR_KEYS}[title]
-        letter = sheet.cell(row=1, column=keys.index(column) + 1).column_letter
-        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
-        dv.add(f"{letter}2:{letter}{MAX_ROWS}")
-        sheet.add_data_validation(dv)
-
-    lists("Nodes", "kind", NodeKind.values)
-    lists("Indicators", "type", IndicatorType.values)
-    lists("Indicators", "direction", Direction.values)
-    lists("Indicators", "aggregation_time", TimeAggregation.values)
-    lists("Indicators", "aggregation_place", PlaceAggregation.values)
-    lists("Indicators", "missing_value_strategy", MissingValueStrategy.values)
-
+    rows: dict[str, list[list[Any]]] = {
+        "Nodes": [list(NODE_KEYS)],
+        "Indicators": [list(INDICATOR_KEYS)],
+        "Targets": [list(TARGET_KEYS)],
+        "Links": [list(LINK_KEYS)],
+    }
     if framework is not None:
-        _fill_rows(framework, sheets)
-    help_sheet = wb.create_sheet("Help")
-    tabular.xlsx_append(help_sheet, ["sheet", "how to fill it in"])
-    for row in HELP_ROWS:
-        tabular.xlsx_append(help_sheet, row)
-    help_sheet.column_dimensions["B"].width = 120
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-    return tabular.workbook_bytes(wb)
+        _fill_rows(framework, rows)
+
+    def lists(keys: Sequence[str], choices: dict[str, Iterable[str]]) -> dict[int, list[str]]:
+        return {keys.index(column) + 1: list(values) for column, values in choices.items()}
+
+    choices = {
+        "Nodes": lists(NODE_KEYS, {"kind": NodeKind.values}),
+        "Indicators": lists(
+            INDICATOR_KEYS,
+            {
+                "type": IndicatorType.values,
+                "direction": Direction.values,
+                "aggregation_time": TimeAggregation.values,
+                "aggregation_place": PlaceAggregation.values,
+                "missing_value_strategy": MissingValueStrategy.values,
+            },
+        ),
+    }
+    return tabular.xlsx_bytes(
+        [
+            tabular.Sheet(
+                "Framework",
+                [["field", "value"], *([k, _cell(doc.get(k, ""))] for k in FRAMEWORK_KEYS)],
+                styled=True,
+            ),
+            *(
+                tabular.Sheet(title, table, styled=True, choices=choices.get(title, {}), choice_rows=MAX_ROWS)
+                for title, table in rows.items()
+            ),
+            tabular.Sheet("Help", [["sheet", "how to fill it in"], *HELP_ROWS], styled=True, widths={2: 120}),
+        ]
+    )
 
 
 def _cell(value: Any) -> Any:
@@ -913,7 +892,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _fill_rows(framework: Framework, sheets: dict[str, Any]) -> None:
+def _fill_rows(framework: Framework, sheets: dict[str, list[list[Any]]]) -> None:
     nodes = list(
         Node.objects.filter(framework=framework)
         .select_related("parent")
@@ -925,8 +904,7 @@ def _fill_rows(framework: Framework, sheets: dict[str, Any]) -> None:
 
     def emit(parent_id: int | None) -> None:
         for n in by_parent.get(parent_id, []):
-            tabular.xlsx_append(
-                sheets["Nodes"],
+            sheets["Nodes"].append(
                 [
                     n.code,
                     n.kind,
@@ -939,33 +917,30 @@ def _fill_rows(framework: Framework, sheets: dict[str, Any]) -> None:
                     ", ".join(o.code for o in n.supporting.all()),
                     n.start,
                     n.end,
-                ],
+                ]
             )
             emit(n.pk)
 
     emit(None)
     for ind in Indicator.objects.filter(framework=framework).prefetch_related("nodes").order_by("code"):
-        row = [
-            _cell(getattr(ind, k)) if k != "nodes" else ", ".join(sorted(n.code for n in ind.nodes.all()))
-            for k in INDICATOR_KEYS
-        ]
-        tabular.xlsx_append(sheets["Indicators"], row)
+        sheets["Indicators"].append(
+            [
+                _cell(getattr(ind, k)) if k != "nodes" else ", ".join(sorted(n.code for n in ind.nodes.all()))
+                for k in INDICATOR_KEYS
+            ]
+        )
         for t in (
             Target.objects.filter(indicator=ind)
             .select_related("org_unit")
             .order_by("start", "org_unit__path")
         ):
-            tabular.xlsx_append(
-                sheets["Targets"], [ind.code, t.org_unit.code, t.period, t.value, t.lower, t.upper, t.note]
-            )
+            sheets["Targets"].append([ind.code, t.org_unit.code, t.period, t.value, t.lower, t.upper, t.note])
     for link in (
         NodeLink.objects.filter(source__framework=framework)
         .select_related("source", "target__framework")
         .order_by("source__code")
     ):
-        tabular.xlsx_append(
-            sheets["Links"], [link.source.code, link.target.framework.code, link.target.code, link.note]
-        )
+        sheets["Links"].append([link.source.code, link.target.framework.code, link.target.code, link.note])
 
 
 EXPORT_FORMATS = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.db import transaction
 from amahoro import policy
 from amahoro.core import tabular
 from amahoro.core.errors import AmahoroError, ValidationFailed
+from amahoro.core.tabular import RowError
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
@@ -58,19 +58,6 @@ EXAMPLE = {
 }  # fmt: skip
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-    def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
-
-
 class SpreadsheetInvalid(ValidationFailed):
     """Nothing imported: the errors name each row and column."""
 
@@ -93,23 +80,11 @@ class SpreadsheetInvalid(ValidationFailed):
 # Reading
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_table(content: bytes, filename: str) -> list[list[str]]:
     """The rows of a CSV or XLSX upload (the 'funding' sheet, else the first), through the guarded table
     I/O module (archive checks and row/column/cell limits)."""
     if tabular.is_xlsx(content, filename):
-        rows = tabular.read_xlsx(content, sheet="funding", text=_cell)
+        rows = tabular.read_xlsx(content, sheet="funding", text=tabular.day_text)
     else:
         rows = tabular.read_csv(content)
     rows = [r for r in rows if any(c for c in r)]
@@ -269,42 +244,32 @@ def record_rows(budgets: Iterable[BudgetLine], txs: Iterable[Transaction]) -> li
 
 
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], hxl: dict[str, str]) -> bytes:
-    table: list[list[Any]] = [list(columns), [hxl[c] for c in columns]]
-    table += [[r.get(c) for c in columns] for r in rows]
-    return tabular.csv_text(table).encode("utf-8")
+    """The rows as CSV, with the HXL hashtags of `columns` in row 2."""
+    table: list[list[Any]] = [list(columns), *([r.get(c) for c in columns] for r in rows)]
+    return tabular.csv_text(table, hxl=[hxl[c] for c in columns]).encode("utf-8")
+
+
+HELP_ROWS = (
+    ("record_type", "budget, commitment, disbursement or expenditure"),
+    ("framework, node", "framework code and node code (e.g. RW-NAP1325-2018, P2.O1)"),
+    ("organisation", "code of the responsible agency (required)"),
+    (
+        "implementing_partner, funder",
+        "organisation codes (optional); funder_name for a funder not registered",
+    ),
+    ("fiscal_year", "budget lines: period code, Rwanda's July-June year e.g. 2024July"),
+    ("date", "transactions: YYYY-MM-DD (the value date)"),
+    ("amount, currency", "a number, and an ISO 4217 code such as RWF, USD, EUR"),
+    ("org_unit", "optional place code (e.g. 43 for Musanze)"),
+    ("published, sensitive", "yes/no: published, non-sensitive figures appear on the public portal"),
+    ("all or nothing", "if any row has an error, nothing is imported and every error is listed"),
+)
 
 
 def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str = "funding") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title
-    tabular.xlsx_append(ws, columns)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for r in rows:
-        tabular.xlsx_append(ws, [r.get(c) for c in columns])
-    help_ws = wb.create_sheet("help")
-    for line in (
-        ("record_type", "budget, commitment, disbursement or expenditure"),
-        ("framework, node", "framework code and node code (e.g. RW-NAP1325-2018, P2.O1)"),
-        ("organisation", "code of the responsible agency (required)"),
-        (
-            "implementing_partner, funder",
-            "organisation codes (optional); funder_name for a funder not registered",
-        ),
-        ("fiscal_year", "budget lines: period code, Rwanda's July-June year e.g. 2024July"),
-        ("date", "transactions: YYYY-MM-DD (the value date)"),
-        ("amount, currency", "a number, and an ISO 4217 code such as RWF, USD, EUR"),
-        ("org_unit", "optional place code (e.g. 43 for Musanze)"),
-        ("published, sensitive", "yes/no: published, non-sensitive figures appear on the public portal"),
-        ("all or nothing", "if any row has an error, nothing is imported and every error is listed"),
-    ):
-        tabular.xlsx_append(help_ws, line)
-    return tabular.workbook_bytes(wb)
+    """The rows in sheet `title` (bold header), and a 'help' sheet describing the columns."""
+    table: list[list[Any]] = [list(columns), *([r.get(c) for c in columns] for r in rows)]
+    return tabular.xlsx_bytes([tabular.Sheet(title, table, styled=True), tabular.Sheet("help", HELP_ROWS)])
 
 
 def template_xlsx() -> bytes:

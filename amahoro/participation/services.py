@@ -157,15 +157,6 @@ class PeacekeepingImport:
         return dict(self.__dict__)
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed("the file is not text (UTF-8 or Windows-1252 CSV expected)", field="file")
-
-
 def _header(fieldnames: Sequence[str] | None) -> tuple[dict[str, str], list[str]]:
     """{canonical column: column as written in the file}, and the file's other columns."""
     if not fieldnames:
@@ -229,7 +220,7 @@ def peacekeeping_csv_import(
             raise ValidationFailed("no country org unit is loaded", field="org_unit")
     if actor is not None and not policy.can_in(actor, Perm.DATA_ENTER, org_unit=org_unit):
         raise PermissionDenied(f"you may not enter data for {org_unit.code}")
-    text = _decode(content)
+    text = tabular.decode_csv(content, windows_1252=True)
     if "\x00" in text:
         raise ValidationFailed(
             "the file is not a CSV text file (it holds NUL bytes: an XLSX? save it as CSV)", field="file"

@@ -203,9 +203,10 @@ DATASETS: dict[str, Dataset] = {
 
 
 def as_csv(dataset: Dataset) -> str:
-    header = [[c.name for c in dataset.columns], [c.hxl for c in dataset.columns]]
+    """The dataset as CSV: a header, the HXL hashtags, then the rows."""
     body = ([row.get(c.name) for c in dataset.columns] for row in dataset.rows())
-    return tabular.csv_text([*header, *body], lineterminator="\n")
+    header = [c.name for c in dataset.columns]
+    return tabular.csv_text([header, *body], hxl=[c.hxl for c in dataset.columns], lineterminator="\n")
 
 
 def as_json(dataset: Dataset) -> dict[str, Any]:

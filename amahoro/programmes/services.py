@@ -581,12 +581,9 @@ def attendance_rows_import(
 
 def attendance_file_import(*, actor: Any, cohort: Cohort, content: bytes, filename: str) -> ImportResult:
     """A CSV or XLSX with columns session, participant, present (header row first)."""
-    from amahoro.data.tabular import TableError, read_table
+    from amahoro.core.tabular import read_table
 
-    try:
-        table = read_table(content, filename)
-    except TableError as exc:
-        raise ValidationFailed(str(exc), field="file") from exc
+    table = read_table(content, filename)  # a file it cannot read: ValidationFailed naming "file"
     if not table:
         raise ValidationFailed("the file is empty", field="file")
     header = [h.strip().lower() for h in table[0]]
@@ -961,7 +958,7 @@ def responses_file_import(*, actor: Any, survey: SurveyRound, content: bytes, fi
     """A CSV or XLSX with a `participant` column (code) and one column per item code holding the chosen
     option. Every row is scored; nothing is saved when any row has a problem (unknown participant or item
     column, answer outside the options, too many missing answers), and each problem names row and column."""
-    from amahoro.data.tabular import TableError, read_table
+    from amahoro.core.tabular import read_table
 
     cohort = survey.cohort
     _require(
@@ -971,10 +968,7 @@ def responses_file_import(*, actor: Any, survey: SurveyRound, content: bytes, fi
         org_unit=cohort.org_unit,
         what="record scale responses",
     )
-    try:
-        table = read_table(content, filename)
-    except TableError as exc:
-        raise ValidationFailed(str(exc), field="file") from exc
+    table = read_table(content, filename)  # a file it cannot read: ValidationFailed naming "file"
     if not table:
         raise ValidationFailed("the file is empty", field="file")
     header = [h.strip() for h in table[0]]

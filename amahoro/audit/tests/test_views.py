@@ -117,7 +117,7 @@ def test_export_is_scoped_defused_and_audited(cast, events) -> None:
     response = client_for(cast.ngo_admin).get("/audit/export.csv")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0][:3] == ["at", "actor", "action"]
     reprs = [r[5] for r in rows[1:]]
     assert "NGO1 change" in reprs and "RNP secret change" not in reprs

@@ -7,7 +7,7 @@ import csv
 import io
 import time
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -135,6 +135,76 @@ def test_not_a_zip_is_a_validation_error_not_a_500() -> None:
         tabular.check_xlsx_archive(b"PK\x03\x04 garbage")
     with pytest.raises(ValidationFailed, match=r"not a readable \.xlsx"):
         tabular.read_xlsx(b"PK\x03\x04 garbage")
+
+
+HXL_WRITERS = {
+    "csv_text": lambda rows, hxl: list(csv.reader(io.StringIO(tabular.csv_text(rows, hxl=hxl)))),
+    "csv_lines": lambda rows, hxl: list(csv.reader(io.StringIO("".join(tabular.csv_lines(rows, hxl=hxl))))),
+    "xlsx_bytes": lambda rows, hxl: [
+        ["" if c.value is None else c.value for c in r]
+        for r in load_workbook(io.BytesIO(tabular.xlsx_bytes([tabular.Sheet("s", rows, hxl=hxl)])))[
+            "s"
+        ].iter_rows()
+    ],
+}
+
+
+@pytest.mark.parametrize("writer", HXL_WRITERS)
+def test_every_writer_puts_the_hxl_row_under_the_header(writer: str) -> None:
+    rows = HXL_WRITERS[writer]([["name", "women"], ["=x", 3]], ["#org +name", "#population +f"])
+    assert rows == [
+        ["name", "women"],
+        ["#org +name", "#population +f"],
+        ["'=x", 3 if writer == "xlsx_bytes" else "3"],
+    ]
+    assert HXL_WRITERS[writer]([["name"], ["a"]], None) == [["name"], ["a"]]
+    assert HXL_WRITERS[writer]([], ["#x"]) == []  # no header, no hashtag row
+
+
+def test_a_styled_sheet_has_a_bold_frozen_header_widths_and_drop_down_lists() -> None:
+    content = tabular.xlsx_bytes(
+        [
+            tabular.Sheet("a", [["kind", "name"], ["pillar", "=x"]], styled=True, widths={2: 40},
+                          choices={1: ["pillar", "outcome"]}, choice_rows=50),
+            ("b", [["plain"]]),
+        ]
+    )  # fmt: skip
+    book = _no_formulas(load_workbook(io.BytesIO(content)))
+    a, b = book["a"], book["b"]
+    assert a.freeze_panes == "A2" and a["A1"].font.b and not a["A2"].font.b
+    assert a.column_dimensions["B"].width == 40 and a["B2"].value == "'=x"
+    (dv,) = a.data_validations.dataValidation
+    assert dv.formula1 == '"pillar,outcome"' and str(dv.sqref) == "A2:A50"
+    assert b.freeze_panes is None and not b["A1"].font.b
+
+
+def test_cell_text_reads_dates_as_iso_days_or_in_a_given_format() -> None:
+    assert tabular.cell_text(datetime(2024, 1, 2)) == "2024-01-02"
+    assert tabular.cell_text(datetime(2024, 1, 2, 10, 30)) == "2024-01-02T10:30:00"
+    assert tabular.day_text(datetime(2024, 1, 2, 10, 30)) == "2024-01-02"
+    assert tabular.cell_text(date(2024, 1, 2), day_format="%Y%m%d") == "20240102"
+    assert [tabular.cell_text(v) for v in (None, True, 12.0, 12.5, " a ")] == ["", "true", "12", "12.5", "a"]
+
+
+def test_csv_may_be_windows_1252_where_asked() -> None:
+    assert tabular.decode_csv("caf\u00e9".encode("cp1252"), windows_1252=True) == "caf\u00e9"
+    with pytest.raises(ValidationFailed, match="UTF-8 or Windows-1252"):
+        tabular.decode_csv(b"\x81", windows_1252=True)
+    with pytest.raises(ValidationFailed, match="not UTF-8 text"):
+        tabular.decode_csv("caf\u00e9".encode("cp1252"))
+
+
+def test_read_table_reads_csv_or_a_named_sheet_through_a_cell_rule() -> None:
+    book = tabular.xlsx_bytes([("first", [["x"]]), ("data", [["day"], [date(2024, 1, 2)]])])
+    assert tabular.read_table(book, "f.xlsx", sheet="data", text=tabular.day_text) == [
+        ["day"],
+        ["2024-01-02"],
+    ]
+    assert tabular.read_table(book, "f.xlsx", sheet="other") == [["x"]]
+    assert tabular.read_table(b"a,b\n", "f.csv") == [["a", "b"]]
+    with pytest.raises(ValidationFailed, match=r"upload a \.csv or \.xlsx file"):
+        tabular.read_table(b"a", "f.pdf")
+    assert str(tabular.RowError(3, "value", "not a number")) == "row 3, column value: not a number"
 
 
 # --- the streaming reader --------------------------------------------------------------------------------

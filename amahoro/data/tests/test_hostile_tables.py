@@ -100,7 +100,7 @@ def test_template_exports_escape_formulas(cast, meta, text: str, fmt: str) -> No
         assert book["codes"].cell(row=2, column=2).value == "'" + text.replace("\r", "\n")
     else:
         # The CSV template holds codes only; a code is never formula-like, so check the dataValueSets CSV.
-        from amahoro.data.tabular import dhis2_csv_write
+        from amahoro.data.sheets import dhis2_csv_write
 
         line = "".join(
             dhis2_csv_write(

@@ -34,3 +34,14 @@ def test_funding_exports_escape_formulas(cast: Any, nap: Any, fmt: str, text: st
         cell = sheet.cell(row=2, column=column + 1).value
         text = text.replace("\r", "\n")  # XML reads a CR back as a line feed
     assert cell == "'" + text
+
+
+def test_summary_csv_escapes_formulas_under_its_hxl_row(cast: Any, nap: Any) -> None:
+    from amahoro.frameworks.models import Node
+
+    Node.objects.filter(framework=nap, code="P1").update(name="=1+1")
+    r = client_for(cast.ngo_admin).get("/funding/summary.csv?framework=RW-NAP1325-2018&currency=RWF")
+    rows = list(csv.reader(io.StringIO(r.content.decode())))
+    assert rows[1][0] == "#activity+framework+code"  # the HXL row, written by the one writer
+    p1 = next(row for row in rows[2:] if row[1] == "P1")
+    assert p1[rows[0].index("node_name")] == "'=1+1"

@@ -156,6 +156,25 @@ def test_csv_cells_cannot_start_a_formula() -> None:
     assert csv_cell("-4.5") == "-4.5"
 
 
+def test_csv_download_escapes_a_formula_like_cell_under_its_hxl_row(db: Any, monkeypatch: Any) -> None:
+    from amahoro.portal import downloads
+
+    hostile = downloads.Dataset(
+        name="progress",
+        title="Progress",
+        columns=(downloads.Column("code", "#activity+code"), downloads.Column("name", "#activity+name")),
+        rows=lambda: [{"code": "P1", "name": "=1+1"}, {"code": "P2", "name": "-12.5"}],
+    )
+    monkeypatch.setitem(downloads.DATASETS, "progress", hostile)
+    r = Client().get("/public/data/progress.csv")
+    assert list(csv.reader(io.StringIO(r.content.decode()))) == [
+        ["code", "name"],
+        ["#activity+code", "#activity+name"],
+        ["P1", "'=1+1"],
+        ["P2", "-12.5"],
+    ]
+
+
 def test_language_chosen_in_the_url_without_a_cookie(figures: Any) -> None:
     c = Client()
     r = c.get("/public/?lang=rw")

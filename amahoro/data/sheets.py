@@ -1,4 +1,5 @@
-"""Data values as tables: DHIS2's dataValueSets CSV, and the CSV/XLSX template M&E officers fill in.
+"""Data values as tables: DHIS2's dataValueSets CSV, and the CSV/XLSX template M&E officers fill in (the
+data-value columns and codes only: reading, writing, limits and escaping are amahoro.core.tabular's).
 
 Template columns: data_element, org_unit, period, category_option_combo (or one column per category, named by
 the category's code, holding option codes), attribute_option_combo (optional), value, comment. Rows become
@@ -11,10 +12,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from amahoro.core import tabular
+from amahoro.core.tabular import RowError
 from amahoro.frameworks.models import CategoryComboMembership, CategoryOptionCombo, DataElement
 
 # DHIS2's CSV column order (dataValueSets with Content-Type application/csv).
@@ -52,11 +54,8 @@ _FIELD_OF_COLUMN = {
     "comment": "comment",
 }
 COLUMN_OF_FIELD = {v: k for k, v in _FIELD_OF_COLUMN.items()}
-MAX_ROWS = 200_000
-
-
-class TableError(ValueError):
-    """The file as a whole cannot be read (not a row's problem)."""
+# Dates in a sheet become period codes (YYYYMMDD), as DHIS2 writes daily periods.
+_cell_text = partial(tabular.cell_text, day_format="%Y%m%d")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,8 +75,6 @@ def dhis2_csv_rows(text: str) -> list[dict[str, Any]]:
         row["comment"] = cells[8]
         row["deleted"] = cells[10] if len(record) > 10 else None
         rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise TableError(f"more than {MAX_ROWS} rows: split the file")
     return rows
 
 
@@ -115,16 +112,6 @@ def dhis2_csv_write(rows: Iterable[dict[str, Any]], *, include_deleted: bool = F
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass
 class ParsedTable:
     rows: list[dict[str, Any]] = field(default_factory=list)  # engine rows (DHIS2 field names)
     row_numbers: list[int] = field(default_factory=list)  # file row of each engine row
@@ -133,33 +120,13 @@ class ParsedTable:
     total_rows: int = 0
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().strftime("%Y%m%d")
-    if isinstance(value, date):
-        return value.strftime("%Y%m%d")
-    return str(value).strip()
-
-
 def _normalise_header(name: Any) -> str:
     return _cell_text(name).lower().replace(" ", "_").replace("-", "_")
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The cells of a CSV or XLSX upload as text, header first (XLSX: the 'data' sheet, else the first),
-    read through the guarded table I/O module (archive checks, row/column/cell limits: 400 naming them)."""
-    if tabular.is_xlsx(content, filename):
-        # Dates become period codes (YYYYMMDD), as DHIS2 writes daily periods.
-        return tabular.read_xlsx(content, sheet="data", text=_cell_text)
-    if filename.lower().endswith((".csv", ".txt")) or not filename:
-        return tabular.read_csv(content)
-    raise TableError("upload a .csv or .xlsx file")
+    """The cells of a CSV or XLSX upload as text, header first (XLSX: the 'data' sheet, else the first)."""
+    return tabular.read_table(content, filename, sheet="data", text=_cell_text)
 
 
 def parse_template(table: list[list[str]]) -> ParsedTable:
@@ -314,27 +281,18 @@ def template_csv(header: list[str], rows: list[list[str]]) -> str:
     return tabular.csv_text([header, *rows], lineterminator="\n")
 
 
+README_LINES = (
+    "Fill in the 'value' column (and 'comment' if useful) of the 'data' sheet, then upload the file.",
+    "Columns: data_element, org_unit (official code), period (DHIS2 code: 202401, 2024Q1, 2024July ...),",
+    "category_option_combo (or one column per category holding option codes), value, comment.",
+    "Leave attribute_option_combo empty unless the values belong to an implementing organisation.",
+    "Rows with errors are listed with row and column; nothing is saved unless every row is valid,",
+    "or you ask to import the valid rows only. The 'codes' sheet lists the valid codes.",
+)
+
+
 def template_xlsx(header: list[str], rows: list[list[str]], *, data_elements: Sequence[DataElement]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "data"
-    tabular.xlsx_append(sheet, header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        tabular.xlsx_append(sheet, row)
-    sheet.freeze_panes = "A2"
-    for i, name in enumerate(header):
-        sheet.column_dimensions[sheet.cell(row=1, column=i + 1).column_letter].width = max(14, len(name) + 4)
-
-    codes = workbook.create_sheet("codes")
-    tabular.xlsx_append(
-        codes, ["data_element", "name", "value_type", "category_combo", "category_option_combo", "options"]
-    )
+    """Sheets 'data' (the template), 'codes' (valid option combos per data element) and 'README'."""
     combo_ids = {de.category_combo_id for de in data_elements}
     cocs: dict[int, list[CategoryOptionCombo]] = {}
     for coc in (
@@ -343,28 +301,19 @@ def template_xlsx(header: list[str], rows: list[list[str]], *, data_elements: Se
         .order_by("combo_id", "pk")
     ):
         cocs.setdefault(coc.combo_id, []).append(coc)
-    for de in data_elements:
-        for coc in cocs.get(de.category_combo_id, []):
-            tabular.xlsx_append(
-                codes,
-                (
-                    de.code,
-                    de.name,
-                    de.value_type,
-                    coc.combo.code,
-                    coc.code,
-                    coc.option_key.replace("|", " + "),
-                ),
-            )
-
-    readme = workbook.create_sheet("README")
-    for line in (
-        "Fill in the 'value' column (and 'comment' if useful) of the 'data' sheet, then upload the file.",
-        "Columns: data_element, org_unit (official code), period (DHIS2 code: 202401, 2024Q1, 2024July ...),",
-        "category_option_combo (or one column per category holding option codes), value, comment.",
-        "Leave attribute_option_combo empty unless the values belong to an implementing organisation.",
-        "Rows with errors are listed with row and column; nothing is saved unless every row is valid,",
-        "or you ask to import the valid rows only. The 'codes' sheet lists the valid codes.",
-    ):
-        tabular.xlsx_append(readme, [line])
-    return tabular.workbook_bytes(workbook)
+    codes = [
+        ["data_element", "name", "value_type", "category_combo", "category_option_combo", "options"],
+        *(
+            [de.code, de.name, de.value_type, coc.combo.code, coc.code, coc.option_key.replace("|", " + ")]
+            for de in data_elements
+            for coc in cocs.get(de.category_combo_id, [])
+        ),
+    ]
+    widths = {i: max(14, len(name) + 4) for i, name in enumerate(header, start=1)}
+    return tabular.xlsx_bytes(
+        [
+            tabular.Sheet("data", [header, *rows], styled=True, widths=widths),
+            tabular.Sheet("codes", codes),
+            tabular.Sheet("README", ([line] for line in README_LINES)),
+        ]
+    )
