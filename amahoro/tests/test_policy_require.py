@@ -169,3 +169,15 @@ def test_parse_query_takes_declared_parameters_only() -> None:
         rest.parse_query(_Query, req("limt=3"))
     with pytest.raises(ValidationError):
         rest.parse_query(_Query, req("limit=99"))
+
+
+def test_a_page_refused_by_require_gets_the_403_page_not_a_500(cast: Any) -> None:
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+    assert issubclass(PermissionDenied, DjangoPermissionDenied)
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.nobody)
+    # /help/ is open to any signed-in user; the audit page needs audit.view, which nobody has.
+    assert client.get("/audit/").status_code in (403, 404)
