@@ -27,7 +27,14 @@ from django.db import transaction
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.data import periods as period_lib
+from amahoro.data.models import DataValue
+from amahoro.data.services import datavalues_import
+from amahoro.frameworks.metadata import metadata_import
+from amahoro.frameworks.models import DataElement, Framework, Node
+from amahoro.frameworks.reference import NAP_CODE, load_nap_rw_2018
+from amahoro.frameworks.services import indicator_save
 from amahoro.geo.models import OrgUnit
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import classification as cl
@@ -115,15 +122,12 @@ def metadata_payload() -> dict[str, Any]:
 
 
 @transaction.atomic
-def accountability_setup(*, actor: Any = None) -> list[str]:
+def accountability_setup(*, actor: Actor) -> list[str]:
     """Create (once) the accountability data elements and the P3.O2 indicators. Idempotent. Shared
-    metadata: the system (actor None) or a system administrator."""
-    from amahoro.frameworks.metadata import metadata_import
-    from amahoro.frameworks.models import Framework, Node
-    from amahoro.frameworks.reference import NAP_CODE, load_nap_rw_2018
-    from amahoro.frameworks.services import indicator_save
+    metadata: the platform (policy.SYSTEM) or a system administrator."""
 
-    if actor is not None and not policy.is_system_admin(actor):
+    policy.check_actor(actor)
+    if not policy.is_system_admin(actor):
         raise PermissionDenied(
             "accountability indicators are shared metadata: system administrators set them up"
         )
@@ -199,7 +203,7 @@ def _parts(path: str) -> list[str]:
     return [p for p in path.split("/") if p]
 
 
-def _provinces_for(actor: Any) -> list[OrgUnit]:
+def _provinces_for(actor: Actor) -> list[OrgUnit]:
     """The provinces whose whole subtree the actor may count (case.statistics) and enter data for."""
     out = []
     for unit in OrgUnit.objects.filter(path__regex=r"^/[^/]+/[^/]+/$").order_by("path"):
@@ -211,7 +215,6 @@ def _provinces_for(actor: Any) -> list[OrgUnit]:
 
 
 def _check_period(period: str) -> period_lib.Period:
-    from amahoro.data.models import DataValue
 
     try:
         p = period_lib.parse_period(period)
@@ -274,14 +277,12 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 
 @transaction.atomic
-def accountability_push(*, actor: Any, period: str) -> PushResult:
+def accountability_push(*, actor: Actor, period: str) -> PushResult:
     """Write the suppressed accountability counts of `period` (a DHIS2 period code) for every district of
     the provinces the actor covers with both case.statistics and data.enter (see the module docstring)."""
-    from amahoro.data.models import DataValue
-    from amahoro.data.services import datavalues_import
-    from amahoro.frameworks.models import DataElement
 
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    policy.check_actor(actor)
+    if not getattr(actor, "is_authenticated", False):  # the values are entered as someone, not the platform
         raise PermissionDenied("sign in to push accountability figures")
     if not (policy.has_perm(actor, Perm.CASE_STATISTICS) and policy.has_perm(actor, Perm.DATA_ENTER)):
         raise PermissionDenied(

@@ -1,4 +1,5 @@
-"""REST endpoints of the case module under /api/v1/gbv/. Thin: parse, call services/selectors, shape JSON.
+"""REST endpoints of the case module under /api/v1/gbv/. Thin: parse with the endpoint's input serializer,
+call services/selectors, render with its output serializer (serializers.py: the contracts).
 
 Missing and forbidden cases are both 404; an action the user may not take on a case they see is 403; a
 stale edit is 409. Searches are POSTs, so no survivor code or phone number ever sits in a URL or a log.
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,72 +20,33 @@ from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.audit.models import AuditAction
-from amahoro.core import tabular
-from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
-from amahoro.organisations.models import Organisation
+from amahoro.core import rest, tabular
+from amahoro.core.errors import NotFound
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
-from . import schema as doc
 from . import selectors, services, statistics
-from .inputs import incident_parse
-from .models import CaseStatus
+from . import serializers as s
+from .inputs import incident_input, incident_parse
 
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(f"you do not have the '{perm.value}' permission", code="permission_denied")
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data = request.data
-    if not isinstance(data, dict):
-        raise ValidationFailed("the body must be a JSON object", field="body")
-    return data
+IDENT = OpenApiParameter("ident", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The case id")
+REFERRAL_ID = OpenApiParameter(
+    "service_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The referral id"
+)
+CONSENT_ID = OpenApiParameter(
+    "consent_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The consent id"
+)
+SUMMARY_FIELDS = [str(name) for name in s.GbvIncidentSummarySerializer().fields]
+EDITABLE = [str(name) for name in s.GbvIncidentEditSerializer().fields if name != "version"]
 
 
-def _int(value: Any, name: str, default: int, maximum: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValidationFailed(f"{name} must be a whole number", field=name) from None
-    if not 0 <= number <= maximum:
-        raise ValidationFailed(f"{name} must be between 0 and {maximum}", field=name)
-    return number
-
-
-def _provider(code: Any, field: str = "provider") -> Organisation | None:
-    if code in (None, ""):
-        return None
-    org = Organisation.objects.filter(code=str(code), is_active=True).first()
-    if org is None:
-        raise ValidationFailed(f"unknown {field} organisation", field=field)
-    return org
-
-
-def _only(body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """Refuse a field the endpoint does not take (a typo must not be silently ignored)."""
-    unknown = set(body) - set(allowed)
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValidationFailed(
-            f"unknown field '{name}' (this endpoint takes {', '.join(allowed)})", field=name
-        )
-    return body
-
-
-def _created(incident: Any) -> dict[str, Any]:
-    return {
-        "id": str(incident.uuid),
-        "survivor_code": incident.survivor.code,
-        "gbv_type": incident.gbv_type,
-        "contexts": list(incident.contexts),
-        "elapsed_reporting_bucket": incident.elapsed_reporting_bucket,
-        "version": incident.version,
+def csv_answer(description: str) -> dict[int | tuple[int, str], OpenApiResponse]:
+    answers: dict[int | tuple[int, str], OpenApiResponse] = {
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description)
     }
+    for code, answer in rest.errors(400).items():
+        answers[code] = answer
+    return answers
 
 
 class CaseAPIView(APIView):
@@ -94,112 +56,73 @@ class CaseAPIView(APIView):
         return response
 
 
+def _page(incidents: list[Any], count: int) -> dict[str, Any]:
+    return s.GbvIncidentPageSerializer({"count": count, "results": incidents}).data
+
+
 class IncidentList(CaseAPIView):
     @extend_schema(
         summary="Cases the user may see (no identifying fields); each listed case is audited",
         operation_id="gbv_incidents_list",
-        parameters=[
-            OpenApiParameter(
-                "status", str, enum=list(CaseStatus.values), description="Only cases in this status"
-            ),
-            OpenApiParameter(
-                "limit", int, description=f"Page size (default 50, at most {selectors.MAX_LIST})"
-            ),
-            OpenApiParameter("offset", int, description="Cases to skip (default 0)"),
-        ],
-        responses={200: doc.GbvIncidentPageSerializer, **doc.errors(400)},
+        parameters=[s.GbvIncidentListQuerySerializer],
+        responses={200: s.GbvIncidentPageSerializer, **rest.errors(400)},
     )
+    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.CASE_VIEW)
-        unknown = set(request.query_params) - {"status", "limit", "offset", "format"}
-        if unknown:
-            name = sorted(unknown)[0]
-            raise ValidationFailed(f"unknown query parameter '{name}'", field=name)
-        status_filter = request.query_params.get("status", "")
-        if status_filter not in ("", *CaseStatus.values):
-            raise ValidationFailed(f"status must be one of {', '.join(CaseStatus.values)}", field="status")
+        query = rest.parse_query(s.GbvIncidentListQuerySerializer, request)
         page, total = selectors.incidents_list(
-            user=request.user,
-            status=status_filter,
-            limit=_int(request.query_params.get("limit"), "limit", 50, selectors.MAX_LIST),
-            offset=_int(request.query_params.get("offset"), "offset", 0, 10**9),
+            user=request.user, status=query.get("status") or "", limit=query["limit"], offset=query["offset"]
         )
-        return Response({"count": total, "results": [_summary(i) for i in page]})
+        return Response(_page(page, total))
 
     @extend_schema(
         summary="Record an incident (intake)",
         description="Classifies the incident (GBVIMS Classification Tool), derives the case-context flags and "
         "the elapsed-reporting bucket, and stores the identifying details encrypted.",
         operation_id="gbv_incidents_create",
-        request=doc.GbvIncidentInputSerializer,
-        responses={201: doc.GbvIncidentCreatedSerializer, **doc.errors(400)},
+        request=s.GbvIncidentInputSerializer,
+        responses={201: s.GbvIncidentCreatedSerializer, **rest.errors(400)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
-        incident = services.incident_create(actor=request.user, data=incident_parse(_body(request)))
-        return Response(_created(incident), status=status.HTTP_201_CREATED)
-
-
-def _summary(i: Any) -> dict[str, Any]:
-    return {
-        "id": str(i.uuid),
-        "survivor_code": i.survivor.code,
-        "status": i.status,
-        "gbv_type": i.gbv_type,
-        "incident_date": i.incident_date.isoformat(),
-        "report_date": i.report_date.isoformat(),
-        "org_unit": i.org_unit.code,
-        "elapsed_reporting_bucket": i.elapsed_reporting_bucket,
-        "version": i.version,
-    }
+        data = incident_input(rest.parse(s.GbvIncidentInputSerializer, request.data))
+        incident = services.incident_create(actor=request.user, data=data)
+        return Response(s.GbvIncidentCreatedSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentSearch(CaseAPIView):
     @extend_schema(
         summary="Exact search on survivor_code or phone (POST: nothing identifying in the URL)",
         operation_id="gbv_incidents_search",
-        request=doc.GbvSearchSerializer,
-        responses={200: doc.GbvIncidentPageSerializer, **doc.errors(400)},
+        request=s.GbvSearchSerializer,
+        responses={200: s.GbvIncidentPageSerializer, **rest.errors(400)},
     )
+    @policy.requires(Perm.CASE_VIEW)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.CASE_VIEW)
-        body = _body(request)
+        body = rest.parse(s.GbvSearchSerializer, request.data)
         hits = selectors.incidents_search(
-            user=request.user,
-            survivor_code=str(body.get("survivor_code") or ""),
-            phone=str(body.get("phone") or ""),
+            user=request.user, survivor_code=body.get("survivor_code") or "", phone=body.get("phone") or ""
         )
-        return Response({"count": len(hits), "results": [_summary(i) for i in hits]})
+        return Response(_page(hits, len(hits)))
 
 
 class IncidentCsv(CaseAPIView):
     @extend_schema(
         summary="CSV export of the visible cases, without identifying fields (audited)",
         operation_id="gbv_incidents_csv",
-        responses=doc.csv_answer(
-            "id, survivor_code, status, gbv_type, incident_date, report_date, org_unit, elapsed_reporting_bucket"
-        ),
+        responses=csv_answer(", ".join(SUMMARY_FIELDS[:-1])),
     )
+    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request) -> HttpResponse:
-        _require(request.user, Perm.CASE_VIEW)
         qs = selectors.incidents_visible_to(user=request.user)
         buf = io.StringIO()
-        fields = [
-            "id",
-            "survivor_code",
-            "status",
-            "gbv_type",
-            "incident_date",
-            "report_date",
-            "org_unit",
-            "elapsed_reporting_bucket",
-        ]
+        fields = SUMMARY_FIELDS[:-1]  # not the version
         writer = tabular.CSVWriter(buf)
         writer.writerow(fields)
         for incident in qs.iterator(chunk_size=500):
             selectors._audit_read(request.user, incident, "exported", AuditAction.EXPORT)
-            summary = _summary(incident)
-            writer.writerow(summary.get(f, "") for f in fields)
+            summary = s.GbvIncidentSummarySerializer(incident).data
+            writer.writerow(summary[f] for f in fields)
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="gbv-cases.csv"'
         return response
@@ -209,73 +132,46 @@ class IncidentDetail(CaseAPIView):
     @extend_schema(
         summary="One case with its identifying details (audited)",
         operation_id="gbv_incidents_get",
-        parameters=[doc.IDENT],
-        responses={200: doc.GbvIncidentSerializer, **doc.errors(404)},
+        parameters=[IDENT],
+        responses={200: s.GbvIncidentSerializer, **rest.errors(404)},
     )
+    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_VIEW)
         incident = selectors.incident_open(user=request.user, ident=ident)
-        return Response(selectors.incident_as_dict(incident))
+        return Response(s.GbvIncidentSerializer(selectors.incident_as_dict(incident)).data)
 
     @extend_schema(
         summary="Edit a case; `version` must be the version the edit was made on (409 if stale)",
         operation_id="gbv_incidents_update",
-        parameters=[doc.IDENT],
-        request=doc.GbvIncidentEditSerializer,
-        responses={200: doc.GbvIncidentSerializer, **doc.errors(400, 404, 409)},
+        parameters=[IDENT],
+        request=s.GbvIncidentEditSerializer,
+        responses={200: s.GbvIncidentSerializer, **rest.errors(400, 404, 409)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def patch(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
-        body = _body(request)
-        if "version" not in body:
-            raise ValidationFailed("version is required (the version your edit is based on)", field="version")
-        version = _int(body.get("version"), "version", 0, 10**9)
+        edit = dict(rest.parse(s.GbvIncidentEditSerializer, request.data))
+        version = edit.pop("version")
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_MANAGE, purpose="opened to edit"
         )
-        current = selectors.incident_as_dict(incident)
-        merged = _merge(current, body)
+        merged = _merge(selectors.incident_as_dict(incident), edit)
         updated = services.incident_update(
             actor=request.user, incident=incident, data=incident_parse(merged), version=version
         )
-        return Response(selectors.incident_as_dict(updated))
+        return Response(s.GbvIncidentSerializer(selectors.incident_as_dict(updated)).data)
 
 
-EDITABLE = (
-    "incident_date",
-    "report_date",
-    "org_unit",
-    "location_type",
-    "time_of_day",
-    "classification",
-    "perpetrators",
-    "goods_exchanged",
-    "abduction",
-    "harmful_traditional_practice",
-    "reported_elsewhere",
-    "account",
-    "survivor",
-)
-
-
-def _merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """The current record with the patch applied (objects merged one level deep, lists replaced)."""
-    unknown = set(patch) - set(EDITABLE) - {"version"}
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValidationFailed(f"{name} cannot be edited here", field=name)
+def _merge(current: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]:
+    """The current record with the (validated) edit applied: objects merged one level deep, lists replaced."""
     base = {k: current[k] for k in EDITABLE if k in current}
     base["survivor"] = {
         k: v
         for k, v in current["survivor"].items()
         if k != "age" or "date_of_birth" not in current["survivor"]
     }
-    for key, value in patch.items():
-        if key == "version":
-            continue
-        if key in ("survivor", "classification") and isinstance(value, dict):
-            merged = dict(base.get(key) or {})
-            merged.update(value)
+    for key, value in edit.items():
+        if key in ("survivor", "classification"):
+            merged = {**base[key], **value}
             if key == "survivor" and "age" in value and "date_of_birth" not in value:
                 merged.pop("date_of_birth", None)
             base[key] = merged
@@ -291,46 +187,39 @@ class ConsentCreate(CaseAPIView):
         "code): only that organisation sees who the survivor is, for that service. A new recipient needs a "
         "new consent.",
         operation_id="gbv_consents_create",
-        parameters=[doc.IDENT],
-        request=doc.GbvConsentInputSerializer,
-        responses={201: doc.GbvConsentCreatedSerializer, **doc.errors(400, 404)},
+        parameters=[IDENT],
+        request=s.GbvConsentInputSerializer,
+        responses={201: s.GbvConsentCreatedSerializer, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
-        body = _body(request)
+        body = rest.parse(s.GbvConsentInputSerializer, request.data)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_MANAGE, purpose="opened to record consent"
         )
-        given = body.get("given")
-        if not isinstance(given, bool):
-            raise ValidationFailed("given must be true or false", field="given")
         consent = services.consent_record(
             actor=request.user,
             incident=incident,
-            purpose=str(body.get("purpose") or ""),
-            given=given,
-            method=str(body.get("method") or ""),
-            service=str(body.get("service") or ""),
-            recipient=_provider(body.get("recipient"), "recipient"),
+            purpose=body["purpose"],
+            given=body["given"],
+            method=body["method"],
+            service=body.get("service") or "",
+            recipient=organisation_by_code(body.get("recipient"), field="recipient", required=False),
         )
-        return Response({"id": str(consent.uuid), "consent": services.consents_active(incident)}, status=201)
+        answer = {"id": consent.uuid, "consent": services.consents_active(incident)}
+        return Response(s.GbvConsentCreatedSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
 class ConsentWithdraw(CaseAPIView):
     @extend_schema(
         summary="Withdraw a consent",
         operation_id="gbv_consents_withdraw",
-        parameters=[
-            doc.IDENT,
-            OpenApiParameter(
-                "consent_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The consent id"
-            ),
-        ],
+        parameters=[IDENT, CONSENT_ID],
         request=None,
-        responses={200: doc.GbvConsentStateSerializer, **doc.errors(404, 409)},
+        responses={200: s.GbvConsentStateSerializer, **rest.errors(404, 409)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request, ident: str, consent_id: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_MANAGE, purpose="opened to withdraw consent"
         )
@@ -338,7 +227,7 @@ class ConsentWithdraw(CaseAPIView):
         if consent is None:
             raise NotFound("not found")
         services.consent_withdraw(actor=request.user, consent=consent)
-        return Response({"consent": services.consents_active(incident)})
+        return Response(s.GbvConsentStateSerializer({"consent": services.consents_active(incident)}).data)
 
 
 class ServiceCreate(CaseAPIView):
@@ -347,56 +236,42 @@ class ServiceCreate(CaseAPIView):
         description="A referral without consent to services is refused unless a role allowed to override "
         "gives override_reason.",
         operation_id="gbv_services_create",
-        parameters=[doc.IDENT],
-        request=doc.GbvServiceInputSerializer,
-        responses={201: doc.GbvServiceSerializer, **doc.errors(400, 404)},
+        parameters=[IDENT],
+        request=s.GbvServiceInputSerializer,
+        responses={201: s.GbvServiceSerializer, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
-        body = _body(request)
+        body = rest.parse(s.GbvServiceInputSerializer, request.data)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_MANAGE, purpose="opened to add a service"
         )
         service = services.service_record(
             actor=request.user,
             incident=incident,
-            type=str(body.get("type") or ""),
-            status=str(body.get("status") or ""),
-            provider=_provider(body.get("provider")),
+            type=body["type"],
+            status=body["status"],
+            provider=organisation_by_code(body.get("provider"), field="provider", required=False),
             referred_on=body.get("referred_on"),
             provided_on=body.get("provided_on"),
             pep_given_on=body.get("pep_given_on"),
             ec_given_on=body.get("ec_given_on"),
-            override_reason=str(body.get("override_reason") or ""),
+            override_reason=body.get("override_reason") or "",
         )
-        return Response(selectors.service_as_dict(service), status=201)
+        return Response(s.GbvServiceSerializer(selectors.service_as_dict(service)).data, status=201)
 
 
 class ReferralList(CaseAPIView):
     @extend_schema(
         summary="Referrals addressed to the user's organisation",
         operation_id="gbv_referrals_list",
-        responses={200: doc.GbvReferralPageSerializer, **doc.errors()},
+        responses={200: s.GbvReferralPageSerializer, **rest.errors()},
     )
+    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.CASE_VIEW)
         rows = list(selectors.referrals_visible_to(user=request.user)[: selectors.MAX_LIST])
-        return Response(
-            {
-                "count": len(rows),
-                "results": [
-                    {**selectors.service_as_dict(s), "survivor_code": s.incident.survivor.code} for s in rows
-                ],
-            }
-        )
-
-
-REFERRAL_ID = OpenApiParameter(
-    "service_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The referral id"
-)
-
-
-REFERRAL_FIELDS = ("status", "provided_on", "pep_given_on", "ec_given_on")
+        results = [{**selectors.service_as_dict(r), "survivor_code": r.incident.survivor.code} for r in rows]
+        return Response(s.GbvReferralPageSerializer({"count": len(rows), "results": results}).data)
 
 
 class ReferralDetail(CaseAPIView):
@@ -404,13 +279,12 @@ class ReferralDetail(CaseAPIView):
         summary="One referral, for the receiving organisation (audited)",
         operation_id="gbv_referrals_get",
         parameters=[REFERRAL_ID],
-        responses={200: doc.GbvReferralSerializer, **doc.errors(404)},
+        responses={200: s.GbvReferralSerializer, **rest.errors(404)},
     )
+    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request, service_id: str) -> Response:
-        _require(request.user, Perm.CASE_VIEW)
-        return Response(
-            selectors.referral_as_dict(selectors.referral_open(user=request.user, ident=service_id))
-        )
+        service = selectors.referral_open(user=request.user, ident=service_id)
+        return Response(s.GbvReferralSerializer(selectors.referral_as_dict(service)).data)
 
     @extend_schema(
         summary="Update a referral's status (e.g. provided), by the receiving organisation",
@@ -418,159 +292,146 @@ class ReferralDetail(CaseAPIView):
         "400); provided_on may not be before referred_on.",
         operation_id="gbv_referrals_update",
         parameters=[REFERRAL_ID],
-        request=doc.GbvReferralUpdateSerializer,
-        responses={200: doc.GbvReferralSerializer, **doc.errors(400, 404)},
+        request=s.GbvReferralUpdateSerializer,
+        responses={200: s.GbvReferralSerializer, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def patch(self, request: Request, service_id: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
-        body = _only(_body(request), REFERRAL_FIELDS)
+        body = rest.parse(s.GbvReferralUpdateSerializer, request.data)
         service = selectors.referral_open(user=request.user, ident=service_id)
         updated = services.service_update(
             actor=request.user,
             service=service,
-            status=str(body.get("status") or ""),
+            status=body["status"],
             provided_on=body.get("provided_on"),
             pep_given_on=body.get("pep_given_on"),
             ec_given_on=body.get("ec_given_on"),
         )
-        return Response(selectors.referral_as_dict(updated))
+        return Response(s.GbvReferralSerializer(selectors.referral_as_dict(updated)).data)
 
 
 class NoteCreate(CaseAPIView):
     @extend_schema(
         summary="Add a case plan or follow-up note",
         operation_id="gbv_notes_create",
-        parameters=[doc.IDENT],
-        request=doc.GbvNoteInputSerializer,
-        responses={201: doc.GbvCreatedSerializer, **doc.errors(400, 404)},
+        parameters=[IDENT],
+        request=s.GbvNoteInputSerializer,
+        responses={201: s.GbvCreatedSerializer, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
-        body = _body(request)
+        body = rest.parse(s.GbvNoteInputSerializer, request.data)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_MANAGE, purpose="opened to add a note"
         )
         note = services.note_add(
             actor=request.user,
             incident=incident,
-            kind=str(body.get("kind") or ""),
-            text=str(body.get("text") or ""),
+            kind=body["kind"],
+            text=body["text"],
             due_on=body.get("due_on"),
         )
-        return Response({"id": str(note.uuid)}, status=201)
+        return Response(s.GbvCreatedSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
 class ClosureRequest(CaseAPIView):
     @extend_schema(
         summary="Ask a supervisor to close the case",
         operation_id="gbv_closure_request",
-        parameters=[doc.IDENT],
-        request=doc.GbvClosureRequestSerializer,
-        responses={200: doc.GbvCaseStateSerializer, **doc.errors(400, 404, 409)},
+        parameters=[IDENT],
+        request=s.GbvClosureRequestSerializer,
+        responses={200: s.GbvCaseStateSerializer, **rest.errors(400, 404, 409)},
     )
+    @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_MANAGE)
+        body = rest.parse(s.GbvClosureRequestSerializer, request.data)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_MANAGE, purpose="opened to request closure"
         )
         incident = services.incident_closure_request(
-            actor=request.user, incident=incident, reason=str(_body(request).get("reason") or "")
+            actor=request.user, incident=incident, reason=body["reason"]
         )
-        return Response({"id": str(incident.uuid), "status": incident.status, "version": incident.version})
+        return Response(s.GbvCaseStateSerializer(incident).data)
 
 
 class ClosureDecision(CaseAPIView):
     @extend_schema(
         summary="A supervisor approves ({'approve': true}) or refuses a closure",
         operation_id="gbv_closure_decide",
-        parameters=[doc.IDENT],
-        request=doc.GbvClosureDecisionSerializer,
-        responses={200: doc.GbvCaseStateSerializer, **doc.errors(400, 404, 409)},
+        parameters=[IDENT],
+        request=s.GbvClosureDecisionSerializer,
+        responses={200: s.GbvCaseStateSerializer, **rest.errors(400, 404, 409)},
     )
+    @policy.requires(Perm.CASE_SUPERVISE)
     def post(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_SUPERVISE)
-        approve = _body(request).get("approve")
-        if not isinstance(approve, bool):
-            raise ValidationFailed("approve must be true or false", field="approve")
+        body = rest.parse(s.GbvClosureDecisionSerializer, request.data)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_SUPERVISE, purpose="opened to decide closure"
         )
-        incident = services.incident_closure_decide(actor=request.user, incident=incident, approve=approve)
-        return Response({"id": str(incident.uuid), "status": incident.status, "version": incident.version})
+        incident = services.incident_closure_decide(
+            actor=request.user, incident=incident, approve=body["approve"]
+        )
+        return Response(s.GbvCaseStateSerializer(incident).data)
 
 
 class AccessLog(CaseAPIView):
     @extend_schema(
         summary="Who opened, listed, found or changed a case (case supervisors)",
         operation_id="gbv_access_log",
-        parameters=[doc.IDENT],
-        responses={200: doc.GbvAccessLogSerializer, **doc.errors(404)},
+        parameters=[IDENT],
+        responses={200: s.GbvAccessLogSerializer, **rest.errors(404)},
     )
+    @policy.requires(Perm.CASE_SUPERVISE)
     def get(self, request: Request, ident: str) -> Response:
-        _require(request.user, Perm.CASE_SUPERVISE)
         incident = selectors.incident_open(
             user=request.user, ident=ident, perm=Perm.CASE_SUPERVISE, purpose="access log viewed"
         )
         events = selectors.access_log(user=request.user, incident=incident)[:1000]
-        return Response(
+        results = [
             {
-                "id": str(incident.uuid),
-                "results": [
-                    {
-                        "at": e.at.isoformat(),
-                        "user": e.actor_username,
-                        "action": e.action,
-                        "what": e.message,
-                        "ip_address": e.ip_address,
-                    }
-                    for e in events
-                ],
+                "at": e.at.isoformat(),
+                "user": e.actor_username,
+                "action": e.action,
+                "what": e.message,
+                "ip_address": e.ip_address,
             }
-        )
+            for e in events
+        ]
+        return Response(s.GbvAccessLogSerializer({"id": incident.uuid, "results": results}).data)
+
+
+STATISTICS = "Counts 1-4 are shown as '<5', and complementary cells as '*' so that no hidden count follows "
+STATISTICS += "from a total. Incidents without reporting consent are left out."
+
+
+def _statistics(request: Request) -> dict[str, Any]:
+    query = rest.parse_query(s.GbvStatisticsQuerySerializer, request)
+    return statistics.statistics(user=request.user, period=query["period"], org_unit=query.get("org_unit"))
 
 
 class Statistics(CaseAPIView):
     @extend_schema(
         summary="Suppressed GBVIMS-style monthly statistics and accountability",
-        description="Counts 1-4 are shown as '<5', and complementary cells as '*' so that no hidden count "
-        "follows from a total. Incidents without reporting consent are left out.",
+        description=STATISTICS,
         operation_id="gbv_statistics",
-        parameters=doc.STATISTICS_PARAMS,
-        responses={200: doc.GbvStatisticsSerializer, **doc.errors(400)},
+        parameters=[s.GbvStatisticsQuerySerializer],
+        responses={200: s.GbvStatisticsSerializer, **rest.errors(400)},
     )
+    @policy.requires(Perm.CASE_STATISTICS)
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.CASE_STATISTICS)
-        unknown = set(request.query_params) - {"period", "org_unit", "format"}
-        if unknown:
-            name = sorted(unknown)[0]
-            raise ValidationFailed(f"unknown query parameter '{name}'", field=name)
-        return Response(
-            statistics.statistics(
-                user=request.user,
-                period=request.query_params.get("period"),
-                org_unit=request.query_params.get("org_unit"),
-            )
-        )
+        return Response(s.GbvStatisticsSerializer(_statistics(request)).data)
 
 
 class StatisticsCsv(CaseAPIView):
     @extend_schema(
         summary="The same suppressed statistics as CSV (table, row, column, value)",
         operation_id="gbv_statistics_csv",
-        parameters=doc.STATISTICS_PARAMS,
-        responses=doc.csv_answer("Columns table, row, column, value; suppressed values as '<5' or '*'"),
+        parameters=[s.GbvStatisticsQuerySerializer],
+        responses=csv_answer("Columns table, row, column, value; suppressed values as '<5' or '*'"),
     )
+    @policy.requires(Perm.CASE_STATISTICS)
     def get(self, request: Request) -> HttpResponse:
-        _require(request.user, Perm.CASE_STATISTICS)
-        unknown = set(request.query_params) - {"period", "org_unit"}
-        if unknown:
-            name = sorted(unknown)[0]
-            raise ValidationFailed(f"unknown query parameter '{name}'", field=name)
-        result = statistics.statistics(
-            user=request.user,
-            period=request.query_params.get("period"),
-            org_unit=request.query_params.get("org_unit"),
-        )
+        result = _statistics(request)
         buf = io.StringIO()
         writer = tabular.CSVWriter(buf)
         writer.writerow(["table", "row", "column", "value"])

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.core.crypto import blind_index
 from amahoro.core.demo import DemoResult
@@ -22,6 +23,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 
 from . import services
+from .accountability import accountability_setup
 from .inputs import incident_parse
 from .models import Survivor
 
@@ -128,9 +130,7 @@ def cases_demo_step(result: DemoResult, actor: Any) -> None:
             )
         created += 1
     result.notes.append(f"cases: {created} demo GBV incidents created at {CENTRE} ({len(CASES)} in all)")
-    from .accountability import accountability_setup
-
-    result.notes.extend(accountability_setup(actor=None))  # the NAP P3.O2 indicators (idempotent)
+    result.notes.extend(accountability_setup(actor=policy.SYSTEM))  # the NAP P3.O2 indicators (idempotent)
 
 
 def _create(

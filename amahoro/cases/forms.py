@@ -1,5 +1,6 @@
-"""Page forms of the case module. They only collect values: checking is done once, by inputs.py and the
-services, so a page and the API refuse the same things with the same messages."""
+"""Page forms of the case module. They only collect values: checking is done once, by the API's contracts
+(serializers.py, through inputs.incident_parse) and the services, so a page and the API refuse the same
+things with the same messages."""
 
 from __future__ import annotations
 

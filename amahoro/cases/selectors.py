@@ -3,7 +3,7 @@ row in the same transaction, so no one reads a survivor's file without leaving a
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -12,27 +12,29 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction, AuditEvent
 from amahoro.core.crypto import normalise
 from amahoro.core.errors import NotFound, ValidationFailed
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import services
 from .models import Incident, Service, Survivor
+from .serializers import MAX_LIST as MAX_LIST  # the longest list an answer gives
 
-MAX_LIST = 200
 
-
-def incidents_visible_to(*, user: Any) -> QuerySet[Incident]:
+def incidents_visible_to(*, user: Actor) -> QuerySet[Incident]:
     return policy.visible(user, Perm.CASE_VIEW, Incident.objects.all()).select_related(
         "survivor", "org_unit", "organisation", "case_worker"
     )
 
 
-def _audit_read(user: Any, incident: Incident, message: str, action: AuditAction = AuditAction.READ) -> None:
+def _audit_read(
+    user: Actor, incident: Incident, message: str, action: AuditAction = AuditAction.READ
+) -> None:
     services._audit(user, action, incident, message=message)
 
 
 @transaction.atomic
 def incidents_list(
-    *, user: Any, status: str = "", limit: int = 50, offset: int = 0
+    *, user: Actor, status: str = "", limit: int = 50, offset: int = 0
 ) -> tuple[list[Incident], int]:
     """A page of the cases the user may see; each listed case gets an audit row ('listed')."""
     qs = incidents_visible_to(user=user)
@@ -45,9 +47,7 @@ def incidents_list(
     return page, total
 
 
-def _uuid_lookup(ident: Any) -> dict[str, Any]:
-    import uuid
-
+def _uuid_lookup(ident: object) -> dict[str, uuid.UUID]:
     try:
         return {"uuid": uuid.UUID(str(ident))}
     except ValueError:
@@ -55,7 +55,9 @@ def _uuid_lookup(ident: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def incident_open(*, user: Any, ident: Any, perm: Perm = Perm.CASE_VIEW, purpose: str = "opened") -> Incident:
+def incident_open(
+    *, user: Actor, ident: object, perm: Perm = Perm.CASE_VIEW, purpose: str = "opened"
+) -> Incident:
     """One case, for a user allowed `perm` on it (404 otherwise), with the read audited."""
     qs = policy.visible(user, perm, Incident.objects.select_related("survivor", "org_unit", "organisation"))
     incident = qs.filter(**_uuid_lookup(ident)).first()
@@ -66,7 +68,7 @@ def incident_open(*, user: Any, ident: Any, perm: Perm = Perm.CASE_VIEW, purpose
 
 
 @transaction.atomic
-def incidents_search(*, user: Any, survivor_code: str = "", phone: str = "") -> list[Incident]:
+def incidents_search(*, user: Actor, survivor_code: str = "", phone: str = "") -> list[Incident]:
     """Exact match on the survivor code or (through the keyed hash) the phone number; never a plaintext
     comparison. Each hit is audited as a read."""
     if not survivor_code and not phone:
@@ -84,7 +86,7 @@ def incidents_search(*, user: Any, survivor_code: str = "", phone: str = "") -> 
     return hits
 
 
-def referrals_visible_to(*, user: Any) -> QuerySet[Service]:
+def referrals_visible_to(*, user: Actor) -> QuerySet[Service]:
     """Referrals addressed to the user's organisations (for the receiving case workers)."""
     orgs = policy.organisations_with(user, Perm.CASE_VIEW)
     qs = policy.visible(
@@ -96,7 +98,7 @@ def referrals_visible_to(*, user: Any) -> QuerySet[Service]:
 
 
 @transaction.atomic
-def referral_open(*, user: Any, ident: Any) -> Service:
+def referral_open(*, user: Actor, ident: object) -> Service:
     service = (
         referrals_visible_to(user=user)
         .select_related("incident__org_unit")
@@ -115,7 +117,7 @@ def referral_release_allowed(service: Service) -> bool:
     return services.release_consent_active(service)
 
 
-def access_log(*, user: Any, incident: Incident) -> QuerySet[AuditEvent]:
+def access_log(*, user: Actor, incident: Incident) -> QuerySet[AuditEvent]:
     """Who opened, listed, found or changed this case: for its supervisors only."""
     if not policy.can(user, Perm.CASE_SUPERVISE, incident):
         raise NotFound("not found")
@@ -124,10 +126,21 @@ def access_log(*, user: Any, incident: Incident) -> QuerySet[AuditEvent]:
     )
 
 
-def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[str, Any]:
+def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[str, object]:
     """The API shape of a case (the same keys the intake takes, plus derived values)."""
     survivor = incident.survivor
-    out: dict[str, Any] = {
+    survivor_fields: dict[str, object] = {
+        "sex": survivor.sex,
+        "age": survivor.age,
+        "age_estimated": survivor.age_estimated,
+        "marital_status": survivor.marital_status,
+        "disability": survivor.disability,
+        "displacement_status": survivor.displacement_status,
+        "nationality": survivor.nationality,
+    }
+    if identifying:
+        survivor_fields.update(survivor.identity or {})
+    out: dict[str, object] = {
         "id": str(incident.uuid),
         "survivor_code": survivor.code,
         "version": incident.version,
@@ -157,15 +170,7 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
         "abduction": incident.abduction,
         "harmful_traditional_practice": incident.harmful_traditional_practice,
         "reported_elsewhere": incident.reported_elsewhere,
-        "survivor": {
-            "sex": survivor.sex,
-            "age": survivor.age,
-            "age_estimated": survivor.age_estimated,
-            "marital_status": survivor.marital_status,
-            "disability": survivor.disability,
-            "displacement_status": survivor.displacement_status,
-            "nationality": survivor.nationality,
-        },
+        "survivor": survivor_fields,
         "consent": services.consents_active(incident),
         "consents": [
             {
@@ -185,7 +190,6 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
         "closure_reason": incident.closure_reason,
     }
     if identifying:
-        out["survivor"].update(survivor.identity or {})
         out["account"] = incident.account
         out["notes"] = [
             {
@@ -199,7 +203,7 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
     return out
 
 
-def service_as_dict(s: Service) -> dict[str, Any]:
+def service_as_dict(s: Service) -> dict[str, object]:
     return {
         "id": str(s.uuid),
         "type": s.type,
@@ -213,11 +217,11 @@ def service_as_dict(s: Service) -> dict[str, Any]:
     }
 
 
-def referral_as_dict(s: Service) -> dict[str, Any]:
+def referral_as_dict(s: Service) -> dict[str, object]:
     """What a receiving organisation sees: the referral, the pseudonym, and who the survivor is only with
     the survivor's consent to release information to this service."""
     incident = s.incident
-    out = {
+    out: dict[str, object] = {
         **service_as_dict(s),
         "incident_id": str(incident.uuid),
         "survivor_code": incident.survivor.code,

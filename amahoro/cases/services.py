@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +19,10 @@ from amahoro.audit.services import audit_record
 from amahoro.core.crypto import blind_index
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
+from amahoro.geo.selectors import org_unit_by_code
 from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import classification as cl
@@ -45,16 +47,27 @@ PHONE_PURPOSE = "cases.survivor.phone"
 NATIONAL_ID_PURPOSE = "cases.survivor.national_id"
 
 
+def _person(actor: Actor) -> User:
+    """GBV case files are changed by people, each named in the file and its audit trail: a missing actor
+    (a programming error) and the platform itself (policy.SYSTEM) are refused."""
+    policy.check_actor(actor)
+    if not isinstance(actor, User):
+        raise PermissionDenied(
+            "GBV case files are changed by signed-in people only", code="permission_denied"
+        )
+    return actor
+
+
 def _audit(
-    actor: Any,
+    actor: Actor,
     action: AuditAction,
     obj: Incident,
     *,
-    changes: dict[str, Any] | None = None,
+    changes: dict[str, object] | None = None,
     message: str = "",
 ) -> None:
     audit_record(
-        actor=actor,
+        actor=actor,  # type: ignore[arg-type]  # audit_record takes policy.SYSTEM too (as no user)
         action=action,
         object_type="cases.incident",
         object_id=str(obj.uuid),
@@ -93,7 +106,7 @@ def phone_index(phone: str) -> str:
     return blind_index(phone_canonical(phone), purpose=PHONE_PURPOSE)
 
 
-def _derive(data: IncidentInput) -> dict[str, Any]:
+def _derive(data: IncidentInput) -> dict[str, object]:
     gbv_type = cl.classify(data.classification)
     days = cl.elapsed_days(data.incident_date, data.report_date)
     facts = cl.ContextFacts(
@@ -113,17 +126,11 @@ def _derive(data: IncidentInput) -> dict[str, Any]:
     }
 
 
-def _place_and_owner(*, actor: Any, data: IncidentInput) -> tuple[OrgUnit, Organisation]:
-    unit = OrgUnit.objects.filter(code=data.org_unit).first()
-    if unit is None:
-        raise ValidationFailed("unknown org_unit", field="org_unit")
-    if not policy.has_perm(actor, Perm.CASE_MANAGE):
-        raise PermissionDenied("Only case workers and case supervisors record incidents")
+def _place_and_owner(*, actor: Actor, data: IncidentInput) -> tuple[OrgUnit, Organisation]:
+    unit = org_unit_by_code(data.org_unit)
+    policy.require(actor, Perm.CASE_MANAGE, message="Only case workers and case supervisors record incidents")
     if data.organisation:
-        org = Organisation.objects.filter(code=data.organisation).first()
-        if org is None:
-            raise ValidationFailed("unknown organisation", field="organisation")
-        candidates = [org]
+        candidates = [organisation_by_code(data.organisation, active=False)]
     else:
         ids = policy.organisations_with(actor, Perm.CASE_MANAGE) or set()
         candidates = list(Organisation.objects.filter(pk__in=ids))
@@ -139,7 +146,7 @@ def _place_and_owner(*, actor: Any, data: IncidentInput) -> tuple[OrgUnit, Organ
     return unit, allowed[0]
 
 
-def _case_worker(*, username: str, organisation: Organisation, unit: OrgUnit, default: Any) -> Any:
+def _case_worker(*, username: str, organisation: Organisation, unit: OrgUnit, default: User) -> User:
     if not username:
         return default
     user = User.objects.filter(username=username, is_active=True).first()
@@ -150,7 +157,7 @@ def _case_worker(*, username: str, organisation: Organisation, unit: OrgUnit, de
     return user
 
 
-def _survivor_values(data: IncidentInput) -> dict[str, Any]:
+def _survivor_values(data: IncidentInput) -> dict[str, object]:
     s = data.survivor
     return {
         "sex": s.sex,
@@ -166,7 +173,7 @@ def _survivor_values(data: IncidentInput) -> dict[str, Any]:
     }
 
 
-def _incident_values(data: IncidentInput) -> dict[str, Any]:
+def _incident_values(data: IncidentInput) -> dict[str, object]:
     return {
         "incident_date": data.incident_date,
         "report_date": data.report_date,
@@ -197,7 +204,8 @@ def _perpetrators_replace(incident: Incident, data: IncidentInput) -> None:
 
 
 @transaction.atomic
-def incident_create(*, actor: Any, data: IncidentInput) -> Incident:
+def incident_create(*, actor: Actor, data: IncidentInput) -> Incident:
+    actor = _person(actor)
     unit, org = _place_and_owner(actor=actor, data=data)
     worker = _case_worker(username=data.case_worker, organisation=org, unit=unit, default=actor)
     survivor = Survivor.objects.create(
@@ -227,7 +235,7 @@ def incident_create(*, actor: Any, data: IncidentInput) -> Incident:
     return incident
 
 
-def _snapshot(incident: Incident) -> dict[str, Any]:
+def _snapshot(incident: Incident) -> dict[str, object]:
     values = {f: getattr(incident, f) for f in _incident_values_fields()}
     values["perpetrators"] = list(
         incident.perpetrators.values_list("relationship", "sex", "age_group", "occupation")
@@ -265,11 +273,11 @@ def _incident_values_fields() -> tuple[str, ...]:
 
 
 @transaction.atomic
-def incident_update(*, actor: Any, incident: Incident, data: IncidentInput, version: int) -> Incident:
+def incident_update(*, actor: Actor, incident: Incident, data: IncidentInput, version: int) -> Incident:
     """Apply an edit made against `version`; a stale version (someone saved in between, or an offline
     edit made before) is a Conflict and nothing is written."""
-    if not policy.can(actor, Perm.CASE_MANAGE, incident):
-        raise PermissionDenied("You may not edit this case")
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not edit this case")
     if incident.status == CaseStatus.CLOSED:
         raise Conflict("the case is closed", field="status")
     if data.org_unit != incident.org_unit.code:
@@ -340,7 +348,7 @@ def release_consent_active(service: Service) -> bool:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     purpose: str,
     given: bool,
@@ -350,8 +358,8 @@ def consent_record(
 ) -> Consent:
     """Record an answer. A release of information names the service type and the recipient organisation:
     a new recipient needs a new consent."""
-    if not policy.can(actor, Perm.CASE_MANAGE, incident):
-        raise PermissionDenied("You may not record consent on this case")
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not record consent on this case")
     if purpose not in ConsentPurpose.values:
         raise ValidationFailed(f"purpose must be one of {', '.join(ConsentPurpose.values)}", field="purpose")
     if method not in ConsentMethod.values:
@@ -396,10 +404,10 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
+def consent_withdraw(*, actor: Actor, consent: Consent) -> Consent:
     incident = consent.incident
-    if not policy.can(actor, Perm.CASE_MANAGE, incident):
-        raise PermissionDenied("You may not change consent on this case")
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not change consent on this case")
     if consent.withdrawn_at is not None:
         raise Conflict("this consent was already withdrawn", field="consent")
     consent.withdrawn_at = timezone.now()
@@ -418,7 +426,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     return consent
 
 
-def _date_or_none(value: Any, name: str) -> date | None:
+def _date_or_none(value: date | str | None, name: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -432,22 +440,22 @@ def _date_or_none(value: Any, name: str) -> date | None:
 @transaction.atomic
 def service_record(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     type: str,
     status: str,
     provider: Organisation | None = None,
-    referred_on: Any = None,
-    provided_on: Any = None,
-    pep_given_on: Any = None,
-    ec_given_on: Any = None,
+    referred_on: date | str | None = None,
+    provided_on: date | str | None = None,
+    pep_given_on: date | str | None = None,
+    ec_given_on: date | str | None = None,
     override_reason: str = "",
 ) -> Service:
     """A service provided here or a referral (status `referred` to another organisation). A referral needs
     the survivor's consent to services and referral; without it only a case supervisor may refer, and must
     record why (e.g. a child's best interest)."""
-    if not policy.can(actor, Perm.CASE_MANAGE, incident):
-        raise PermissionDenied("You may not add services to this case")
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not add services to this case")
     if incident.status == CaseStatus.CLOSED:
         raise Conflict("the case is closed", field="status")
     if type not in ServiceType.values:
@@ -520,16 +528,16 @@ def service_record(
 @transaction.atomic
 def service_update(
     *,
-    actor: Any,
+    actor: Actor,
     service: Service,
     status: str,
-    provided_on: Any = None,
-    pep_given_on: Any = None,
-    ec_given_on: Any = None,
+    provided_on: date | str | None = None,
+    pep_given_on: date | str | None = None,
+    ec_given_on: date | str | None = None,
 ) -> Service:
     """The case's own workers, or the receiving organisation's case roles for a referral, update a service."""
-    if not policy.can(actor, Perm.CASE_MANAGE, service):
-        raise PermissionDenied("You may not update this service")
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, service, message="You may not update this service")
     if status not in ServiceStatus.values:
         raise ValidationFailed(f"status must be one of {', '.join(ServiceStatus.values)}", field="status")
     incident = service.incident
@@ -560,9 +568,11 @@ def service_update(
 
 
 @transaction.atomic
-def note_add(*, actor: Any, incident: Incident, kind: str, text: str, due_on: Any = None) -> CaseNote:
-    if not policy.can(actor, Perm.CASE_MANAGE, incident):
-        raise PermissionDenied("You may not add notes to this case")
+def note_add(
+    *, actor: Actor, incident: Incident, kind: str, text: str, due_on: date | str | None = None
+) -> CaseNote:
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not add notes to this case")
     if kind not in NoteKind.values:
         raise ValidationFailed(f"kind must be one of {', '.join(NoteKind.values)}", field="kind")
     text = (text or "").strip()
@@ -578,9 +588,9 @@ def note_add(*, actor: Any, incident: Incident, kind: str, text: str, due_on: An
 
 
 @transaction.atomic
-def incident_closure_request(*, actor: Any, incident: Incident, reason: str) -> Incident:
-    if not policy.can(actor, Perm.CASE_MANAGE, incident):
-        raise PermissionDenied("You may not close this case")
+def incident_closure_request(*, actor: Actor, incident: Incident, reason: str) -> Incident:
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not close this case")
     if incident.status != CaseStatus.OPEN:
         raise Conflict(f"the case is {incident.status}, not open", field="status")
     reason = (reason or "").strip()
@@ -600,10 +610,12 @@ def incident_closure_request(*, actor: Any, incident: Incident, reason: str) -> 
 
 
 @transaction.atomic
-def incident_closure_decide(*, actor: Any, incident: Incident, approve: bool) -> Incident:
+def incident_closure_decide(*, actor: Actor, incident: Incident, approve: bool) -> Incident:
     """A case supervisor approves (closed) or sends back (open) a closure request."""
-    if not policy.can(actor, Perm.CASE_SUPERVISE, incident):
-        raise PermissionDenied("Only a case supervisor may approve a closure")
+    actor = _person(actor)
+    policy.require(
+        actor, Perm.CASE_SUPERVISE, incident, message="Only a case supervisor may approve a closure"
+    )
     if incident.status != CaseStatus.CLOSURE_REQUESTED:
         raise Conflict("no closure was requested for this case", field="status")
     if approve:

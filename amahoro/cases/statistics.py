@@ -15,6 +15,8 @@ from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.data import periods as period_lib
 from amahoro.geo.models import OrgUnit
+from amahoro.geo.selectors import org_unit_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import classification as cl
@@ -53,11 +55,7 @@ def scope_parse(*, period: str | None, org_unit: str | None) -> Scope:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     if len(months) > MAX_MONTHS:
         raise ValidationFailed(f"period covers more than {MAX_MONTHS} months", field="period")
-    unit = None
-    if org_unit:
-        unit = OrgUnit.objects.filter(code=org_unit).first()
-        if unit is None:
-            raise ValidationFailed("unknown org_unit", field="org_unit")
+    unit = org_unit_by_code(org_unit, required=False)
     return Scope(p.start, p.end, months, unit, p.code, p)
 
 
@@ -79,7 +77,7 @@ def _district(path: str) -> str:
 
 
 def incidents_for_statistics(
-    *, user: Any, scope: Scope, grain: disclosure.Grain | None = None
+    *, user: Actor, scope: Scope, grain: disclosure.Grain | None = None
 ) -> list[dict[str, Any]]:
     """The consented incidents of the scope the user may count, at the grain disclosure.py allows (it
     refuses a finer request with a 400 naming the field)."""
@@ -184,7 +182,7 @@ def tables_build(
         shared = found
 
 
-def statistics(*, user: Any, period: str | None, org_unit: str | None) -> dict[str, Any]:
+def statistics(*, user: Actor, period: str | None, org_unit: str | None) -> dict[str, Any]:
     scope = scope_parse(period=period, org_unit=org_unit)
     grain = disclosure.grain_for(user=user, period=scope.parsed, org_unit=scope.org_unit)
     rows = incidents_for_statistics(user=user, scope=scope, grain=grain)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from amahoro import policy
+
 
 def accountability_push(user: int | str, period: int | str) -> dict[str, Any]:
     """Push the suppressed accountability counts of `period` (a DHIS2 code, or "last-month") as `user` (an id
@@ -18,5 +20,5 @@ def accountability_push(user: int | str, period: int | str) -> dict[str, Any]:
 
     active = User.objects.filter(is_active=True)
     actor = active.get(pk=int(user)) if str(user).isdigit() else active.get(username=str(user))
-    accountability_setup(actor=None)
+    accountability_setup(actor=policy.SYSTEM)
     return push(actor=actor, period=period_code(str(period))).as_dict()

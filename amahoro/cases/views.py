@@ -9,9 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +22,7 @@ from amahoro.core.errors import AmahoroError, Conflict, NotFound
 from amahoro.core.errors import PermissionDenied as ServicePermissionDenied
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
 from . import selectors, services, statistics
@@ -39,13 +42,12 @@ from .models import CaseStatus, Incident
 PAGE = 50
 
 
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(_("Your roles do not include GBV case management."))
+NOT_CASE_ROLE = gettext_lazy("Your roles do not include GBV case management.")
 
 
 def _open(request: HttpRequest, ident: str, perm: Perm = Perm.CASE_VIEW, purpose: str = "opened") -> Incident:
-    _require(request.user, perm)
+    if not policy.allows(request.user, perm):
+        raise PermissionDenied(NOT_CASE_ROLE)
     try:
         return selectors.incident_open(user=request.user, ident=ident, perm=perm, purpose=purpose)
     except NotFound:
@@ -56,8 +58,6 @@ def _places(user: Any) -> list[tuple[str, str]]:
     roots = policy.subtree_roots(user, Perm.CASE_MANAGE)
     qs = OrgUnit.objects.filter(level__code__in=("district", "sector"), closed_on__isnull=True)
     if roots is not None:
-        from django.db.models import Q
-
         q = Q()
         for root in roots:
             q |= Q(path__startswith=root)
@@ -69,7 +69,8 @@ def _places(user: Any) -> list[tuple[str, str]]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.CASE_VIEW)
+    if not policy.allows(request.user, Perm.CASE_VIEW):
+        raise PermissionDenied(NOT_CASE_ROLE)
     search = SearchForm(request.POST or None)
     searched = False
     if request.method == "POST" and search.is_valid():
@@ -111,7 +112,8 @@ def _form_error(form: IncidentForm, exc: AmahoroError) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.CASE_MANAGE)
+    if not policy.allows(request.user, Perm.CASE_MANAGE):
+        raise PermissionDenied(NOT_CASE_ROLE)
     form = IncidentForm(request.POST or None, places=_places(request.user))
     status = 200
     if request.method == "POST":
@@ -228,8 +230,8 @@ def consent_add(request: HttpRequest, ident: str) -> HttpResponse:
             given=d["given"],
             method=d["method"],
             service=d["service"] if d["purpose"] == "release" else "",
-            recipient=Organisation.objects.filter(code=d["recipient"]).first()
-            if d["purpose"] == "release" and d["recipient"]
+            recipient=organisation_by_code(d["recipient"], field="recipient", required=False)
+            if d["purpose"] == "release"
             else None,
         )
 
@@ -259,13 +261,12 @@ def consent_withdraw(request: HttpRequest, ident: str, consent_id: str) -> HttpR
 @require_POST
 def service_add(request: HttpRequest, ident: str) -> HttpResponse:
     def do(incident: Incident, d: dict[str, Any]) -> None:
-        provider = Organisation.objects.filter(code=d["provider"]).first() if d["provider"] else None
         services.service_record(
             actor=request.user,
             incident=incident,
             type=d["type"],
             status=d["status"],
-            provider=provider,
+            provider=organisation_by_code(d["provider"], field="provider", required=False),
             provided_on=d["provided_on"],
             pep_given_on=d["pep_given_on"],
             ec_given_on=d["ec_given_on"],
@@ -322,7 +323,8 @@ def access_log(request: HttpRequest, ident: str) -> HttpResponse:
 @login_required
 @never_cache
 def referral_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.CASE_VIEW)
+    if not policy.allows(request.user, Perm.CASE_VIEW):
+        raise PermissionDenied(NOT_CASE_ROLE)
     referrals = list(selectors.referrals_visible_to(user=request.user)[: selectors.MAX_LIST])
     return render(request, "cases/referrals.html", {"referrals": referrals})
 
@@ -331,7 +333,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def referral_detail(request: HttpRequest, ident: str) -> HttpResponse:
-    _require(request.user, Perm.CASE_VIEW)
+    if not policy.allows(request.user, Perm.CASE_VIEW):
+        raise PermissionDenied(NOT_CASE_ROLE)
     try:
         service = selectors.referral_open(user=request.user, ident=ident)
     except NotFound:
@@ -354,7 +357,8 @@ def referral_detail(request: HttpRequest, ident: str) -> HttpResponse:
 
 @login_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.CASE_STATISTICS)
+    if not policy.allows(request.user, Perm.CASE_STATISTICS):
+        raise PermissionDenied(NOT_CASE_ROLE)
     form = StatisticsForm(request.GET or None)
     result = None
     status = 200

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from amahoro import policy
 from amahoro.cases import services
 from amahoro.cases.accountability import (
     ELEMENTS,
@@ -67,7 +68,7 @@ def _values(period: str = MONTH) -> dict[tuple[str, str], str]:
 
 @pytest.fixture
 def setup(cc: Any) -> Any:
-    accountability_setup(actor=None)
+    accountability_setup(actor=policy.SYSTEM)
     return cc
 
 
@@ -81,7 +82,7 @@ def min_total_5(settings: Any) -> None:
 def test_setup_is_idempotent_and_links_indicators_to_p3_o2(db: Any, cc: Any) -> None:
     from amahoro.frameworks.models import DataElement, Indicator
 
-    first = accountability_setup(actor=None)
+    first = accountability_setup(actor=policy.SYSTEM)
     second = accountability_setup(actor=cc.sysadmin)
     assert "3 indicators created" in first[0] and "0 indicators created" in second[0]
     assert DataElement.objects.filter(code__in=list(ELEMENTS)).count() == 5
@@ -92,6 +93,17 @@ def test_setup_is_idempotent_and_links_indicators_to_p3_o2(db: Any, cc: Any) -> 
         assert indicator.denominator == f"#{{{ind.denominator}}}"
     with pytest.raises(PermissionDenied):
         accountability_setup(actor=cc.me_officer)
+
+
+def test_a_missing_actor_is_refused_not_taken_for_the_system(db: Any, cc: Any) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        accountability_setup(actor=None)  # type: ignore[arg-type]
+    assert refused.value.code == "no_actor"
+    with pytest.raises(PermissionDenied) as refused:
+        accountability_push(actor=None, period="202601")  # type: ignore[arg-type]
+    assert refused.value.code == "no_actor"
+    with pytest.raises(PermissionDenied, match="sign in"):
+        accountability_push(actor=policy.SYSTEM, period="202601")
 
 
 def test_push_writes_district_counts_with_reporting_consent_only(setup: Any) -> None:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amahoro import policy
 from amahoro.cases import classification as cl
 from amahoro.cases.models import ServiceType, Sex
 from amahoro.cases.statistics import SINGLE, accountability, tables_build
@@ -253,7 +254,7 @@ def test_a_higher_minimum_place_is_configurable(api_client: Any, cc: Any, month:
 def pushable(cc: Any) -> Any:
     from amahoro.cases.accountability import accountability_setup
 
-    accountability_setup(actor=None)
+    accountability_setup(actor=policy.SYSTEM)
     return cc
 
 

@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from amahoro.audit.models import AuditEvent
-from amahoro.cases.models import Incident
+import pytest
 
-from .conftest import NAME, PHONE, create
+from amahoro import policy
+from amahoro.audit.models import AuditEvent
+from amahoro.cases import services
+from amahoro.cases.inputs import incident_parse
+from amahoro.cases.models import Incident
+from amahoro.core.errors import PermissionDenied
+
+from .conftest import NAME, PHONE, create, payload
 
 URL = "/api/v1/gbv/incidents"
 
@@ -268,3 +274,16 @@ def test_case_plan_follow_up_and_closure_with_supervisor_approval(api_client: An
     )
     assert r.status_code == 409 and r.json()["field"] == "status"
     assert c.get(f"{URL}/{incident.uuid}").json()["notes"][0]["text"] == "Safety plan agreed"
+
+
+def test_case_services_refuse_a_missing_actor_and_the_platform(cc: Any) -> None:
+    """A GBV case file names the person who changed it: neither `actor=None` (a programming error) nor
+    policy.SYSTEM may write one."""
+    incident = create(cc.worker)
+    for actor, code in ((None, "no_actor"), (policy.SYSTEM, "permission_denied")):
+        with pytest.raises(PermissionDenied) as refused:
+            services.note_add(actor=actor, incident=incident, kind="plan", text="x")  # type: ignore[arg-type]
+        assert refused.value.code == code
+        with pytest.raises(PermissionDenied):
+            services.incident_create(actor=actor, data=incident_parse(payload()))  # type: ignore[arg-type]
+    assert incident.notes.count() == 0 and Incident.objects.count() == 1

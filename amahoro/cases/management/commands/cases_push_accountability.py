@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.cases.accountability import accountability_push, accountability_setup
 from amahoro.cases.schedule import period_code
 from amahoro.core.errors import AmahoroError
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no active user '{options['user']}'")
         try:
-            accountability_setup(actor=None)
+            accountability_setup(actor=policy.SYSTEM)
             result = accountability_push(actor=user, period=period_code(options["period"]))
         except AmahoroError as exc:
             raise CommandError(exc.message) from None
