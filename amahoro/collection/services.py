@@ -29,9 +29,11 @@ from amahoro.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from amahoro.core.tabular import check_xlsx_archive
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import encryption
+from .access import HOLDS_IN_ORG
 from .models import (
     Attachment,
     CollectorToken,
@@ -61,14 +63,9 @@ XLSFORM_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".c
 # Forms
 
 
-def holds_in_org(user: Any, perm: Perm, organisation_id: int) -> bool:
-    """Forms are the organisation's, wherever in the country the user works for it."""
-    return any(g.is_global or g.organisation_id == organisation_id for g in policy.grants_with(user, perm))
-
-
-def _organisation_for(actor: Any, organisation: Organisation | None, perm: Perm) -> Organisation:
+def _organisation_for(actor: Actor, organisation: Organisation | None, perm: Perm) -> Organisation:
     if organisation is not None:
-        if not holds_in_org(actor, perm, organisation.pk):
+        if not policy.allows(actor, perm, organisation=organisation, check=HOLDS_IN_ORG):
             raise PermissionDenied(
                 _("You may not manage forms of %(org)s") % {"org": organisation.code}, field="organisation"
             )
@@ -162,7 +159,7 @@ def _check_submission_url(meta: FormMeta, org: Organisation) -> None:
 @transaction.atomic
 def form_upload(
     *,
-    actor: Any,
+    actor: Actor,
     content: bytes,
     filename: str,
     organisation: Organisation | None = None,
@@ -174,9 +171,9 @@ def form_upload(
     an upload whose form_id (from its settings, else from its file name) is a form that exists already is
     refused with Conflict, so a form never silently becomes a version of another one.
     """
+    policy.check_actor(actor)
     if form is not None:
-        if not policy.can(actor, Perm.FORM_MANAGE, form):
-            raise PermissionDenied(_("You may not change this form"))
+        policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
         if organisation is not None and organisation.pk != form.organisation_id:
             raise ValidationFailed(
                 _("Form %(id)s belongs to another organisation") % {"id": form.form_id}, field="organisation"
@@ -330,10 +327,9 @@ def _media_store(form: XForm, name: str, content: bytes, content_type: str) -> F
 
 @transaction.atomic
 def form_media_add(
-    *, actor: Any, form: XForm, filename: str, content: bytes, content_type: str = ""
+    *, actor: Actor, form: XForm, filename: str, content: bytes, content_type: str = ""
 ) -> FormMedia:
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     if not name:
         raise ValidationFailed(_("The media file needs a name"), field="file")
@@ -350,10 +346,9 @@ def form_media_add(
 
 @transaction.atomic
 def form_set_options(
-    *, actor: Any, form: XForm, org_unit_field: str | None = None, is_active: bool | None = None
+    *, actor: Actor, form: XForm, org_unit_field: str | None = None, is_active: bool | None = None
 ) -> XForm:
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
     before = {"org_unit_field": form.org_unit_field, "is_active": form.is_active}
     if org_unit_field is not None:
         if org_unit_field and form_schema(form).field_named(org_unit_field) is None:
@@ -376,10 +371,9 @@ def form_set_options(
 
 
 @transaction.atomic
-def form_private_key_set(*, actor: Any, form: XForm, pem: bytes) -> XForm:
+def form_private_key_set(*, actor: Actor, form: XForm, pem: bytes) -> XForm:
     """Keep the organisation's private key (encrypted at rest) so it can decrypt this form's submissions."""
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
     if not form.public_key:
         raise ValidationFailed(
             _("This form is not encrypted (no public_key in its settings)"), field="private_key"
@@ -416,17 +410,18 @@ def _token_hash(raw: str) -> str:
 @transaction.atomic
 def token_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     forms: list[XForm] | None = None,
     org_unit: OrgUnit | None = None,
 ) -> tuple[CollectorToken, str]:
     """A new device token; the raw value is returned once and only its hash is kept."""
+    policy.check_actor(actor)
     allowed = (
-        policy.can_in(actor, Perm.FORM_MANAGE, organisation=organisation, org_unit=org_unit)
+        policy.allows(actor, Perm.FORM_MANAGE, organisation=organisation, org_unit=org_unit)
         if org_unit is not None
-        else holds_in_org(actor, Perm.FORM_MANAGE, organisation.pk)
+        else policy.allows(actor, Perm.FORM_MANAGE, organisation=organisation, check=HOLDS_IN_ORG)
     )
     if not allowed:
         raise PermissionDenied(_("You may not issue collector tokens for this organisation"))
@@ -458,9 +453,8 @@ def token_create(
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: CollectorToken) -> CollectorToken:
-    if not policy.can(actor, Perm.FORM_MANAGE, token):
-        raise PermissionDenied(_("You may not revoke this token"))
+def token_revoke(*, actor: Actor, token: CollectorToken) -> CollectorToken:
+    policy.require(actor, Perm.FORM_MANAGE, token, message=_("You may not revoke this token"))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
@@ -496,7 +490,10 @@ def may_submit(*, form: XForm, user: Any = None, token: CollectorToken | None = 
     if user is None:
         return False
     # Enumerators: anyone who enters data or manages forms for the form's organisation (anywhere in it).
-    return any(holds_in_org(user, perm, form.organisation_id) for perm in COLLECT_PERMS)
+    return any(
+        policy.allows(user, perm, organisation=form.organisation_id, check=HOLDS_IN_ORG)
+        for perm in COLLECT_PERMS
+    )
 
 
 def forms_for_collector(*, user: Any = None, token: CollectorToken | None = None) -> list[XForm]:
@@ -847,9 +844,8 @@ def submission_data(*, submission: Submission) -> dict[str, Any]:
 
 
 @transaction.atomic
-def submission_review(*, actor: Any, submission: Submission, state: str, comment: str = "") -> Submission:
-    if not policy.can(actor, Perm.SUBMISSION_REVIEW, submission):
-        raise PermissionDenied(_("You may not review this submission"))
+def submission_review(*, actor: Actor, submission: Submission, state: str, comment: str = "") -> Submission:
+    policy.require(actor, Perm.SUBMISSION_REVIEW, submission, message=_("You may not review this submission"))
     if state not in ReviewState.values:
         raise ValidationFailed(
             _("review_state must be one of %(states)s") % {"states": ", ".join(ReviewState.values)},
@@ -872,10 +868,9 @@ def submission_review(*, actor: Any, submission: Submission, state: str, comment
 
 
 @transaction.atomic
-def submission_edit(*, actor: Any, submission: Submission, changes: dict[str, str]) -> Submission:
+def submission_edit(*, actor: Actor, submission: Submission, changes: dict[str, str]) -> Submission:
     """Correct answers of top-level questions; the XML stays as received and the audit keeps old values."""
-    if not policy.can(actor, Perm.SUBMISSION_REVIEW, submission):
-        raise PermissionDenied(_("You may not edit this submission"))
+    policy.require(actor, Perm.SUBMISSION_REVIEW, submission, message=_("You may not edit this submission"))
     if submission.encrypted:
         raise ValidationFailed(_("Encrypted submissions cannot be edited on the server"))
     schema = form_schema(submission.form)
@@ -907,9 +902,8 @@ def submission_edit(*, actor: Any, submission: Submission, changes: dict[str, st
 
 
 @transaction.atomic
-def submission_delete(*, actor: Any, submission: Submission) -> Submission:
-    if not policy.can(actor, Perm.SUBMISSION_REVIEW, submission):
-        raise PermissionDenied(_("You may not delete this submission"))
+def submission_delete(*, actor: Actor, submission: Submission) -> Submission:
+    policy.require(actor, Perm.SUBMISSION_REVIEW, submission, message=_("You may not delete this submission"))
     submission.deleted = True
     submission.save(update_fields=["deleted", "updated_at"])
     audit_record(

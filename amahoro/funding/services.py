@@ -1,6 +1,6 @@
 """Writes of the funding app: exchange rates, budget lines, transactions and mapping rules (the IATI import
 lives in iati.py, the spreadsheet import in spreadsheet.py). Every function takes `actor=` (None: the
-system, e.g. `load_demo`), checks the policy and records the change in the audit log in one transaction."""
+the signed-in user, or `policy.SYSTEM` for the platform, e.g. `load_demo`), checks the policy and records the change in the audit log in one transaction."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from amahoro.data import periods as period_lib
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
-from .access import _whole_country
+from .access import MAY_MANAGE
 from .currencies import currency_check
 from .models import BudgetLine, ExchangeRate, MappingRule, RuleKind, Source, Transaction, TransactionKind
 
@@ -77,28 +78,20 @@ def amount_check(value: Any, *, field: str = "amount", allow_negative: bool = Fa
     return amount.quantize(Decimal("0.01"))
 
 
-def may_manage(actor: Any, *, organisation: Organisation, org_unit: OrgUnit | None) -> bool:
-    """May `actor` record money for `organisation` (at `org_unit`; None = nationally)?"""
-    if actor is None:
-        return True
-    for g in policy.grants_with(actor, Perm.FUNDING_MANAGE):
-        if not g.is_global and g.organisation_id != organisation.pk:
-            continue
-        if org_unit is None and _whole_country(g):
-            return True
-        if org_unit is not None and g.covers_path(org_unit.path):
-            return True
-    return False
+def _check_manage(actor: Actor, organisation: Organisation, org_unit: OrgUnit | None) -> None:
+    where = f" in {org_unit.code}" if org_unit else " nationally"
+    policy.require(
+        actor,
+        Perm.FUNDING_MANAGE,
+        organisation=organisation,
+        org_unit=org_unit,
+        check=MAY_MANAGE,
+        message=f"You may not manage funding of {organisation.code}{where}",
+    )
 
 
-def _check_manage(actor: Any, organisation: Organisation, org_unit: OrgUnit | None) -> None:
-    if not may_manage(actor, organisation=organisation, org_unit=org_unit):
-        where = f" in {org_unit.code}" if org_unit else " nationally"
-        raise PermissionDenied(f"You may not manage funding of {organisation.code}{where}")
-
-
-def _check_node(actor: Any, node: Node | None) -> None:
-    if node is not None and actor is not None and not policy.can(actor, Perm.FRAMEWORK_VIEW, node):
+def _check_node(actor: Actor, node: Node | None) -> None:
+    if node is not None and not policy.allows(actor, Perm.FRAMEWORK_VIEW, node):
         raise NotFound("framework node not found", field="node")
 
 
@@ -121,10 +114,11 @@ def _parties(fields: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def exchange_rate_set(
-    *, actor: Any, currency: str, quote: str = "RWF", rate: Any, valid_from: dt.date, source: str = ""
+    *, actor: Actor, currency: str, quote: str = "RWF", rate: Any, valid_from: dt.date, source: str = ""
 ) -> ExchangeRate:
     """Record (or correct) the rate of a pair from a date. Shared data: system administrators only."""
-    if actor is not None and not (
+    policy.check_actor(actor)
+    if not policy.is_system(actor) and not (
         policy.is_system_admin(actor) and policy.has_perm(actor, Perm.FUNDING_MANAGE)
     ):
         raise PermissionDenied("Only system administrators change exchange rates")
@@ -155,7 +149,7 @@ def exchange_rate_set(
 @transaction.atomic
 def budget_line_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     node: Node | None,
     amount: Any,
@@ -215,7 +209,7 @@ def budget_line_create(
 @transaction.atomic
 def transaction_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     node: Node | None,
     kind: str,
@@ -269,7 +263,7 @@ def transaction_create(
 
 
 @transaction.atomic
-def funding_record_delete(*, actor: Any, record: BudgetLine | Transaction) -> None:
+def funding_record_delete(*, actor: Actor, record: BudgetLine | Transaction) -> None:
     _check_manage(actor, record.organisation, record.org_unit)
     audit_record(actor=actor, action=AuditAction.DELETE, obj=record, **_scope(record))
     record.delete()
@@ -278,7 +272,7 @@ def funding_record_delete(*, actor: Any, record: BudgetLine | Transaction) -> No
 @transaction.atomic
 def mapping_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     node: Node,
     kind: str,
     value: str,
@@ -293,12 +287,19 @@ def mapping_rule_create(
     value = (value or "").strip()
     if not value:
         raise ValidationFailed("value is required", field="value")
-    if actor is not None:
-        if organisation is None and not policy.is_system_admin(actor):
-            raise PermissionDenied("Only system administrators create shared mapping rules")
-        if organisation is not None and not may_manage(actor, organisation=organisation, org_unit=None):
-            raise PermissionDenied(f"You may not manage funding of {organisation.code}")
-        _check_node(actor, node)
+    policy.check_actor(actor)
+    if organisation is None and not (policy.is_system(actor) or policy.is_system_admin(actor)):
+        raise PermissionDenied("Only system administrators create shared mapping rules")
+    if organisation is not None:
+        policy.require(
+            actor,
+            Perm.FUNDING_MANAGE,
+            organisation=organisation,
+            org_unit=None,
+            check=MAY_MANAGE,
+            message=f"You may not manage funding of {organisation.code}",
+        )
+    _check_node(actor, node)
     rule, created = MappingRule.objects.get_or_create(
         framework=node.framework,
         kind=kind,

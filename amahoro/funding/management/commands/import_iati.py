@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from amahoro import policy
 from amahoro.core.errors import AmahoroError
 from amahoro.funding.iati import iati_import
 from amahoro.organisations.models import Organisation
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"unknown organisation {options['organisation']}")
         try:
-            summary = iati_import(actor=None, content=path.read_bytes(), organisation=org, filename=path.name)
+            summary = iati_import(
+                actor=policy.SYSTEM, content=path.read_bytes(), organisation=org, filename=path.name
+            )
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from exc
         except AmahoroError as exc:
