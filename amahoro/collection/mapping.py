@@ -36,7 +36,7 @@ from amahoro.roles import Perm
 
 from . import selectors
 from .models import Aggregation, MappedValue, MappingRule, ReviewState, Submission, XForm
-from .services import form_schema, submission_data
+from .services import form_schema, submission_data, user_of
 
 Key = tuple[int, str, int]  # org unit id, period code, category option combo id
 
@@ -119,7 +119,7 @@ def mapping_rule_save(
         raise ValidationFailed(_("Give the rule a name"), field="name")
     _check_rule(form, data_element, merged)
     if rule is None:
-        rule = MappingRule(form=form, created_by=actor)
+        rule = MappingRule(form=form, created_by=user_of(actor))
     rule.data_element = data_element
     for k in RULE_FIELDS:
         if k in merged:

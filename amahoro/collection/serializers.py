@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,9 +22,14 @@ from .models import CollectorToken, MappingRule, ReviewState, XForm
 MAX_XLSFORM_BYTES = 10 * 1024 * 1024
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as a multipart field (documented as binary)."""
+
+
 def _upload(name: str, message: str, **kw: Any) -> serializers.FileField:
     """A multipart file field; a missing or non-file value is a 400 naming it with our message."""
-    return serializers.FileField(
+    return UploadField(
         allow_empty_file=True,
         use_url=False,
         error_messages={"required": message, "invalid": message, "no_name": message, "null": message},
@@ -54,9 +60,7 @@ class CommaListField(serializers.ListField):
 
 
 class FormUploadInput(StrictInput):
-    xlsform = _upload(
-        "xlsform", "attach the XLSForm as 'xlsform'", help_text="The XLSForm (.xlsx, .xls, .csv)"
-    )
+    xlsform = _upload("xlsform", "attach the XLSForm as 'xlsform'")  # .xlsx, .xls or .csv
     organisation = serializers.CharField(
         required=False, allow_blank=True, help_text="Code of the organisation the form belongs to"
     )

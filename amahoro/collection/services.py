@@ -22,6 +22,7 @@ from pyxform.xls2json_backends import Definition, get_xlsform
 from pyxform.xls2xform import convert
 
 from amahoro import policy
+from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core import crypto
@@ -61,6 +62,11 @@ XLSFORM_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".c
 
 # ---------------------------------------------------------------------------------------------------------
 # Forms
+
+
+def user_of(actor: Actor) -> User | None:
+    """The user row a change records as its author (`created_by`); None for the platform itself."""
+    return actor if isinstance(actor, User) else None
 
 
 def _organisation_for(actor: Actor, organisation: Organisation | None, perm: Perm) -> Organisation:
@@ -239,7 +245,7 @@ def form_upload(
             )
         before = {"version": form.version, "md5": form.md5}
     else:
-        form = XForm(organisation=org, form_id=meta.form_id, created_by=actor)
+        form = XForm(organisation=org, form_id=meta.form_id, created_by=user_of(actor))
         before = {}
     form.title = meta.title or meta.form_id
     form.version = meta.version
@@ -258,7 +264,7 @@ def form_upload(
         xlsform=content,
         xlsform_name=filename[:255],
         media_expected=expected,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     if converted.itemsets is not None:
         # select_one_external: Collect reads the choices from itemsets.csv in the form's media.
@@ -439,7 +445,7 @@ def token_create(
         token_hash=_token_hash(raw),
         prefix=raw[:8],
         org_unit=org_unit,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     token.forms.set(forms or [])
     audit_record(

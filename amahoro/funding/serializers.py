@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,11 +29,15 @@ def _date(name: str, **kw: Any) -> serializers.DateField:
 # IATI
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as a multipart field (documented as binary)."""
+
+
 class IatiImportInput(StrictInput):
-    file = serializers.FileField(
+    file = UploadField(
         allow_empty_file=True,
         use_url=False,
-        help_text="An IATI activity file (XML)",
         error_messages=dict.fromkeys(
             ("required", "invalid", "no_name", "null"), "attach the file as multipart field 'file'"
         ),
