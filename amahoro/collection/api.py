@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -66,11 +66,9 @@ def submission_filters(params: Mapping[str, Any]) -> dict[str, Any]:
     parameters are left to the caller (the page's `page`, the API's parse_query)."""
     names = ("review_state", "org_unit", "since")
     serializer = SubmissionFilters(data={n: params.get(n) for n in names if params.get(n) is not None})
-    try:
-        serializer.is_valid(raise_exception=True)
-    except serializers.ValidationError as exc:
-        field, messages = next(iter(exc.detail.items()))  # type: ignore[union-attr]
-        raise ValidationFailed(str(messages[0]), field=str(field)) from exc
+    if not serializer.is_valid():
+        field, messages = next(iter(serializer.errors.items()))
+        raise ValidationFailed(str(messages[0]), field=str(field))
     return dict(serializer.validated_data)
 
 
@@ -147,7 +145,7 @@ class SubmissionListView(APIView):
         filters = rest.parse_query(SubmissionListQuery, request)
         form = get_form(request.user, form_id)
         qs = filtered_submissions(request.user, form, filters).prefetch_related("attachments")
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        paginator = cast(type[BasePagination], api_settings.DEFAULT_PAGINATION_CLASS)()
         page = paginator.paginate_queryset(qs, request, view=self)
         rows = [exports.submission_json(s) for s in page or []]
         return paginator.get_paginated_response(SubmissionOut(rows, many=True).data)

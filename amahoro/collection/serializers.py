@@ -40,8 +40,8 @@ def _upload(name: str, message: str, **kw: Any) -> serializers.FileField:
 class IsoDateTimeField(serializers.DateTimeField):
     """Python's isoformat() (…+00:00), as the API has always answered, not DRF's …Z."""
 
-    def to_representation(self, value: Any) -> str | None:
-        return value.isoformat() if isinstance(value, dt.datetime) else None
+    def to_representation(self, value: Any) -> str:
+        return value.isoformat() if isinstance(value, dt.datetime) else str(value)
 
 
 class CommaListField(serializers.ListField):
@@ -177,7 +177,7 @@ class SubmissionOut(serializers.Serializer):  # type: ignore[type-arg]
     encrypted = serializers.BooleanField()
     deprecated_id = serializers.CharField(allow_null=True)
     attachments = serializers.ListField(child=serializers.CharField())
-    data = serializers.DictField(help_text="The answers, repeats as lists of objects")
+    data = serializers.DictField(help_text="The answers, repeats as lists of objects")  # type: ignore[assignment]
 
 
 class SubmissionPageOut(serializers.Serializer):  # type: ignore[type-arg]
@@ -197,7 +197,7 @@ class SubmissionImportReportOut(serializers.Serializer):  # type: ignore[type-ar
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.DictField())
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
     error_count = serializers.IntegerField()
     more_errors = serializers.IntegerField()
 

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -46,7 +46,9 @@ from .models import (
 )
 from .xforms import (
     ITEMSETS_CSV,
+    Answers,
     FormMeta,
+    Instance,
     XMLRefused,
     form_meta,
     md5_hex,
@@ -55,6 +57,8 @@ from .xforms import (
 )
 
 log = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 COLLECT_PERMS = (Perm.DATA_ENTER, Perm.FORM_MANAGE)
 XLSFORM_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".csv"}
@@ -106,7 +110,7 @@ class Converted:
     itemsets: str | None  # select_one_external: the external_choices sheet as itemsets.csv
 
 
-def _settings_form_id(workbook: Any) -> str:
+def _settings_form_id(workbook: object) -> str:
     rows = getattr(workbook, "settings", None) or []
     first = rows[0] if rows else {}
     for key, value in first.items():
@@ -298,7 +302,7 @@ _SCHEMAS: dict[tuple[int, str], FormMeta] = {}
 RECEIVE_FORM_FIELDS = ("pk", "form_id", "organisation_id", "md5", "public_key", "org_unit_field", "is_active")
 
 
-def _remember(store: dict[Any, Any], key: Any, build: Callable[[], Any], limit: int) -> Any:
+def _remember(store: dict[K, V], key: K, build: Callable[[], V | None], limit: int) -> V | None:
     """A per-process memo: `build()` once per key (a None result is not kept); emptied past `limit` keys."""
     found = store.get(key)
     if found is None:
@@ -319,7 +323,8 @@ def form_schema(form: XForm) -> FormMeta:
             xml = XForm.objects.filter(pk=form.pk).values_list("xml", flat=True).get()
         return form_meta(xml)
 
-    return _remember(_SCHEMAS, (form.pk, form.md5), build, 256)  # type: ignore[no-any-return]
+    schema = _remember(_SCHEMAS, (form.pk, form.md5), build, 256)
+    return schema if schema is not None else build()
 
 
 def _media_store(form: XForm, name: str, content: bytes, content_type: str) -> FormMedia:
@@ -485,7 +490,7 @@ def token_lookup(raw: str) -> CollectorToken | None:
 # Who may collect
 
 
-def may_submit(*, form: XForm, user: Any = None, token: CollectorToken | None = None) -> bool:
+def may_submit(*, form: XForm, user: Actor | None = None, token: CollectorToken | None = None) -> bool:
     if not form.is_active:
         return False
     if token is not None:
@@ -502,7 +507,7 @@ def may_submit(*, form: XForm, user: Any = None, token: CollectorToken | None = 
     )
 
 
-def forms_for_collector(*, user: Any = None, token: CollectorToken | None = None) -> list[XForm]:
+def forms_for_collector(*, user: Actor | None = None, token: CollectorToken | None = None) -> list[XForm]:
     if token is not None:
         qs = XForm.objects.filter(organisation_id=token.organisation_id, is_active=True)
         allowed = list(token.forms.values_list("pk", flat=True))
@@ -533,7 +538,7 @@ class UploadedFile:
 
 
 def _org_unit_for(
-    form: XForm, data: dict[str, Any], user: Any, token: CollectorToken | None
+    form: XForm, data: Answers, user: Actor | None, token: CollectorToken | None
 ) -> OrgUnit | None:
     units = OrgUnit.objects.only("pk", "code", "path").order_by()  # what a submission keeps of it
     if form.org_unit_field:
@@ -584,7 +589,7 @@ def submission_receive(
     *,
     xml: bytes,
     files: list[UploadedFile] | None = None,
-    user: Any = None,
+    user: Actor | None = None,
     token: CollectorToken | None = None,
 ) -> Received:
     """Store one OpenRosa submission exactly once (by form and meta/instanceID).
@@ -651,10 +656,10 @@ def _form_version_id(form_pk: int, version: str) -> int | None:
 
 def instance_store(
     form: XForm,
-    instance: Any,
+    instance: Instance,
     xml: bytes,
     files: list[UploadedFile],
-    user: Any,
+    user: Actor | None,
     token: CollectorToken | None,
     *,
     lock: bool = True,
@@ -683,7 +688,7 @@ def instance_store(
         )
     version_id = _form_version_id(form.pk, instance.version)
     data = instance.data
-    submitter = user if getattr(user, "is_authenticated", False) else None
+    submitter = user if isinstance(user, User) and user.is_authenticated else None
     org_unit = _org_unit_for(form, data, submitter, token)
     if org_unit is None and previous is not None:
         org_unit = previous.org_unit
@@ -771,7 +776,7 @@ def _safe_type(declared: str, filename: str) -> str:
     return "application/octet-stream"
 
 
-def attachment_read(*, user: Any, form_id: str, instance_id: str, filename: str) -> AttachmentFile:
+def attachment_read(*, user: Actor, form_id: str, instance_id: str, filename: str) -> AttachmentFile:
     """A submission's photo, audio or file, decrypted, for a user who may view the submission.
 
     Missing and forbidden are both NotFound; every read and every refused attempt is audited. For an
@@ -834,7 +839,7 @@ def submission_decrypt(*, submission: Submission) -> encryption.Decrypted:
         raise ValidationFailed(str(exc), field="private_key") from exc
 
 
-def submission_data(*, submission: Submission) -> dict[str, Any]:
+def submission_data(*, submission: Submission) -> Answers:
     """The answers; for an encrypted submission, decrypted now with the stored key ({} without one)."""
     if not submission.encrypted:
         return submission.data

@@ -22,6 +22,7 @@ from amahoro.frameworks.models import DataElement
 from amahoro.geo.selectors import org_unit_by_code
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import api, exports, importing, mapping, selectors, services
@@ -35,7 +36,7 @@ def _file(request: HttpRequest, name: str) -> UploadedFile:
     return found
 
 
-def _manageable_orgs(user: Any) -> list[Organisation]:
+def _manageable_orgs(user: Actor) -> list[Organisation]:
     ids = policy.organisations_with(user, Perm.FORM_MANAGE)
     qs = Organisation.objects.filter(is_active=True).order_by("code")
     return list(qs if ids is None else qs.filter(pk__in=ids))

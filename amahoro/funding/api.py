@@ -55,7 +55,10 @@ def importing_organisation(user: Actor, code: str | None) -> Organisation:
     """The organisation money is recorded for: the one named, or the user's only organisation in which they
     manage funding nationally."""
     if code and code.strip():
-        org = Organisation.objects.filter(code=code.strip()).first()
+        try:
+            org: Organisation | None = organisation_by_code(code, active=False)
+        except ValidationFailed:
+            org = None  # an unknown organisation is "not found", as one the user may not act for
         if org is None or not policy.allows(user, Perm.FUNDING_MANAGE, organisation=org, check=MAY_MANAGE):
             if org is not None and policy.has_perm(user, Perm.FUNDING_MANAGE):
                 raise PermissionDenied(f"you may not manage funding of {org.code} nationally")

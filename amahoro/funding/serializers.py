@@ -196,7 +196,7 @@ class ExchangeRateInput(StrictInput):
     quote = serializers.CharField(required=False, allow_blank=True, default="RWF")
     rate = serializers.CharField(help_text="Units of `quote` per unit of `currency`, e.g. 1300.5")
     valid_from = _date("valid_from")
-    source = serializers.CharField(required=False, allow_blank=True, default="")
+    source = serializers.CharField(required=False, allow_blank=True, default="")  # type: ignore[assignment]
 
 
 class ExchangeRateOut(serializers.Serializer):  # type: ignore[type-arg]
@@ -204,7 +204,7 @@ class ExchangeRateOut(serializers.Serializer):  # type: ignore[type-arg]
     quote = serializers.CharField()
     rate = serializers.CharField()
     valid_from = serializers.DateField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class ExchangeRateListOut(serializers.Serializer):  # type: ignore[type-arg]
@@ -260,7 +260,7 @@ class FundingRecordOut(serializers.Serializer):  # type: ignore[type-arg]
     description = serializers.CharField()
     published = serializers.BooleanField(source="is_published")
     sensitive = serializers.BooleanField(source="is_sensitive")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class FundingBudgetLineOut(FundingRecordOut):

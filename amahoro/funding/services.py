@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
 
 from amahoro import policy
+from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -55,7 +56,7 @@ def fiscal_year_parse(code: str, *, field: str = "fiscal_year") -> period_lib.Pe
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
-def amount_check(value: Any, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
+def amount_check(value: object, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
     text = str(value).strip() if value is not None else ""
     if "," in text:
         if not THOUSANDS.fullmatch(text):
@@ -95,15 +96,20 @@ def _check_node(actor: Actor, node: Node | None) -> None:
         raise NotFound("framework node not found", field="node")
 
 
-def _scope(record: Any) -> dict[str, Any]:
+class _Scope(TypedDict):
+    organisation_id: int
+    org_unit_path: str
+
+
+def _scope(record: BudgetLine | Transaction) -> _Scope:
     return {
         "organisation_id": record.organisation_id,
-        "org_unit_path": record.org_unit.path if record.org_unit_id else "",
+        "org_unit_path": record.org_unit.path if record.org_unit is not None else "",
     }
 
 
-def _parties(fields: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _parties(fields: dict[str, object]) -> dict[str, Organisation | None]:
+    out: dict[str, Organisation | None] = {}
     for key in ("implementing_partner", "funder"):
         org = fields.get(key)
         if org is not None and not isinstance(org, Organisation):
@@ -114,7 +120,7 @@ def _parties(fields: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def exchange_rate_set(
-    *, actor: Actor, currency: str, quote: str = "RWF", rate: Any, valid_from: dt.date, source: str = ""
+    *, actor: Actor, currency: str, quote: str = "RWF", rate: object, valid_from: dt.date, source: str = ""
 ) -> ExchangeRate:
     """Record (or correct) the rate of a pair from a date. Shared data: system administrators only."""
     policy.check_actor(actor)
@@ -152,7 +158,7 @@ def budget_line_create(
     actor: Actor,
     organisation: Organisation,
     node: Node | None,
-    amount: Any,
+    amount: object,
     currency: str,
     fiscal_year: str | None = None,
     period_start: dt.date | None = None,
@@ -193,7 +199,7 @@ def budget_line_create(
         is_published=is_published,
         is_sensitive=is_sensitive,
         source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if isinstance(actor, User) else None,
         **_parties({"implementing_partner": implementing_partner, "funder": funder}),
     )
     audit_record(
@@ -213,7 +219,7 @@ def transaction_create(
     organisation: Organisation,
     node: Node | None,
     kind: str,
-    amount: Any,
+    amount: object,
     currency: str,
     date: dt.date | None,
     org_unit: OrgUnit | None = None,
@@ -249,7 +255,7 @@ def transaction_create(
         is_published=is_published,
         is_sensitive=is_sensitive,
         source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if isinstance(actor, User) else None,
         **_parties({"implementing_partner": implementing_partner, "funder": funder}),
     )
     audit_record(

@@ -5,7 +5,7 @@ decisions via amahoro.policy."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from amahoro import policy
 from amahoro.core.errors import AmahoroError, NotFound
 from amahoro.frameworks.models import Framework, Node
 from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 
@@ -107,7 +108,8 @@ def summary_csv(request: HttpRequest) -> HttpResponse:
         )
     except AmahoroError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    rows = [{"framework": fw.code, **row} for row in result.as_dict()["nodes"]]
+    nodes = cast(list[dict[str, object]], result.as_dict()["nodes"])
+    rows = [{"framework": fw.code, **row} for row in nodes]
     body = spreadsheet.csv_bytes(rows, spreadsheet.SUMMARY_COLUMNS, spreadsheet.SUMMARY_HXL)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="funding-{fw.code}-{result.currency}.csv"'
@@ -186,7 +188,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 # IATI
 
 
-def _visible_node(user: Any, raw: str) -> Node | None:
+def _visible_node(user: Actor, raw: str) -> Node | None:
     """The node with this public id, if the user may see it (a malformed id is simply not found)."""
     try:
         key = uuid.UUID(raw.strip())
@@ -195,7 +197,7 @@ def _visible_node(user: Any, raw: str) -> Node | None:
     return policy.visible(user, Perm.FRAMEWORK_VIEW, Node.objects.all()).filter(uuid=key).first()
 
 
-def _node_choices(user: Any) -> list[Node]:
+def _node_choices(user: Actor) -> list[Node]:
     return list(
         policy.visible(user, Perm.FRAMEWORK_VIEW, Node.objects.select_related("framework")).order_by(
             "framework__code", "sort_order", "code"
@@ -298,13 +300,10 @@ def rule_create(request: HttpRequest) -> HttpResponse:
     if not policy.allows(request.user, Perm.FUNDING_MANAGE):
         raise PermissionDenied(_("Your roles do not include this part of funding."))
     node = _visible_node(request.user, request.POST.get("node", ""))
-    code = request.POST.get("organisation", "").strip()
-    org = Organisation.objects.filter(code=code).first() if code else None
     try:
         if node is None:
             raise NotFound(_("Choose a framework node."), field="node")
-        if code and org is None:
-            raise NotFound(_("Unknown organisation."), field="organisation")
+        org = organisation_by_code(request.POST.get("organisation"), active=False, required=False)
         services.mapping_rule_create(
             actor=request.user,
             node=node,

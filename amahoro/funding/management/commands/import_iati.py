@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
 from amahoro.funding.iati import iati_import
-from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 
 
 class Command(BaseCommand):
@@ -25,10 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        org = Organisation.objects.filter(code=options["organisation"]).first()
-        if org is None:
-            raise CommandError(f"unknown organisation {options['organisation']}")
         try:
+            org = organisation_by_code(options["organisation"], active=False)
             summary = iati_import(
                 actor=policy.SYSTEM, content=path.read_bytes(), organisation=org, filename=path.name
             )
