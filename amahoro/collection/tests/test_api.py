@@ -177,7 +177,9 @@ def test_collector_tokens_api(cast: Any, api_client: Any, with_submissions: Any)
 
 def test_token_and_review_bodies_are_parsed_by_their_contract(cast: Any, api_client: Any) -> None:
     api_client.force_authenticate(cast.ngo_admin)
-    bad = api_client.post("/api/v1/collector-tokens", {"organisation": "NGO1", "colour": "red"}, format="json")
+    bad = api_client.post(
+        "/api/v1/collector-tokens", {"organisation": "NGO1", "colour": "red"}, format="json"
+    )
     assert bad.status_code == 400 and bad.json()["field"] == "colour"
     bad = api_client.post("/api/v1/collector-tokens", {"organisation": "NOPE", "name": "x"}, format="json")
     assert bad.status_code == 400 and bad.json()["field"] == "organisation"
