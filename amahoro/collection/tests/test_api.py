@@ -175,7 +175,7 @@ def test_collector_tokens_api(cast: Any, api_client: Any, with_submissions: Any)
     assert api_client.delete(f"/api/v1/collector-tokens/{pk}").status_code == 204
 
 
-def test_token_and_review_bodies_are_parsed_by_their_contract(cast: Any, api_client: Any) -> None:
+def test_collector_token_bodies_are_parsed_by_their_contract(cast: Any, api_client: Any) -> None:
     api_client.force_authenticate(cast.ngo_admin)
     bad = api_client.post(
         "/api/v1/collector-tokens", {"organisation": "NGO1", "colour": "red"}, format="json"
