@@ -449,13 +449,17 @@ def allows(
     *,
     organisation: Organisation | int | None = _ANYWHERE,
     org_unit: OrgUnit | str | None = _ANYWHERE,
+    check: str | None = None,
 ) -> bool:
     """The question `require` asks: on an object (`can`), for a place and/or organisation about to be acted in
-    (`can_in`), or anywhere at all (`has_perm`). SYSTEM may do everything; `None` nothing."""
+    (`can_in`, or the named `check` an app registered), or anywhere at all (`has_perm`). SYSTEM may do
+    everything; `None` nothing."""
     if user is SYSTEM:
         return True
     if user is None:
         return False
+    if check is not None:
+        return _allows_check(user, perm, check, organisation, org_unit)
     if obj is not None:
         return can(user, perm, obj)
     if organisation is not _ANYWHERE or org_unit is not _ANYWHERE:
@@ -475,12 +479,13 @@ def require(
     *,
     organisation: Organisation | int | None = _ANYWHERE,
     org_unit: OrgUnit | str | None = _ANYWHERE,
+    check: str | None = None,
     message: str | None = None,
 ) -> None:
     """Raise PermissionDenied (403, code `permission_denied`) unless `allows(...)`. A missing actor is refused
     as such (`check_actor`)."""
     check_actor(user)
-    if not allows(user, perm, obj, organisation=organisation, org_unit=org_unit):
+    if not allows(user, perm, obj, organisation=organisation, org_unit=org_unit, check=check):
         raise PermissionDenied(
             message or f"you do not have the '{perm.value}' permission", code="permission_denied"
         )
@@ -514,3 +519,28 @@ def requires(*perms: Perm, message: str | None = None) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Named checks: how a grant covers an organisation and a place when an app's rule differs from `can_in`
+# (e.g. "anywhere in the organisation", "nationally needs a grant over the whole country"). The app registers
+# the rule's body (its access.py, from AppConfig.ready); views and services ask
+# `allows(user, perm, organisation=..., org_unit=..., check="app.rule")` or `require(...)` the same way.
+
+# (grant, organisation id or None, materialised path or None) -> does the grant cover it?
+GrantCheck: TypeAlias = Callable[[Grant, "int | None", "str | None"], bool]
+CHECKS: dict[str, GrantCheck] = {}
+
+
+def register_check(name: str, check: GrantCheck) -> None:
+    """Declare a named check (called from AppConfig.ready): `check(grant, organisation_id, path)`."""
+    CHECKS[name] = check
+
+
+def _allows_check(user: Any, perm: Perm, name: str, organisation: Any, org_unit: Any) -> bool:
+    check = CHECKS.get(name)
+    if check is None:
+        raise LookupError(f"no policy check named {name}: register one with policy.register_check")
+    org_id = None if organisation is _ANYWHERE else getattr(organisation, "pk", organisation)
+    path = None if org_unit is _ANYWHERE or org_unit is None else getattr(org_unit, "path", org_unit)
+    return any(check(g, org_id, path) for g in grants_with(user, perm))

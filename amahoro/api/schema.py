@@ -36,12 +36,7 @@ FLAG = {"type": "boolean"}
 
 # Multipart uploads: the file field each view reads, and the form fields beside it (by operationId).
 MULTIPART: dict[str, tuple[dict[str, Any], list[str]]] = {
-    "forms_upload": ({"xlsform": FILE, "organisation": TEXT}, ["xlsform"]),
-    "forms_private_key": ({"private_key": FILE}, ["private_key"]),
-    "forms_media": ({"file": FILE}, ["file"]),
-    "forms_submissions_import": ({"file": FILE}, ["file"]),
     "dataValues_upload": ({"file": FILE, "dryRun": FLAG}, ["file"]),
-    "funding_iati_import": ({"file": FILE, "organisation": TEXT, "dry_run": FLAG}, ["file"]),
     "participation_peacekeeping_import": ({"file": FILE, "country": TEXT, "dry_run": FLAG}, ["file"]),
 }
 
@@ -50,85 +45,11 @@ def _query(name: str, schema: dict[str, Any], description: str, required: bool =
     return {"in": "query", "name": name, "schema": schema, "description": description, "required": required}
 
 
-_SUBMISSION_FILTERS = [
-    _query("review_state", TEXT, "Only submissions in this review state"),
-    _query("org_unit", TEXT, "Only submissions from this place and below (org unit code)"),
-    _query("since", TEXT, "Received on or after this date (YYYY-MM-DD) or ISO 8601 time"),
-]
 # Query parameters the views read that their decorators do not name (by operationId).
-QUERY_PARAMETERS: dict[str, list[dict[str, Any]]] = {
-    "forms_submissions": _SUBMISSION_FILTERS,
-    "forms_export": [
-        *_SUBMISSION_FILTERS,
-        _query("hxl", FLAG, "Add an HXL hashtag row"),
-        _query("repeat", TEXT, "Export this repeat group's rows instead of the submissions"),
-    ],
-}
+QUERY_PARAMETERS: dict[str, list[dict[str, Any]]] = {}
 
-_FUNDING_COMMON = {
-    "organisation": {"type": "string", "description": "Reporting organisation code"},
-    "framework": TEXT,
-    "node": {"type": "string", "description": "Results-framework node code"},
-    "amount": {"type": "string", "format": "decimal", "description": "Plain decimal, e.g. 1250000.50"},
-    "currency": {"type": "string", "description": "ISO 4217 code"},
-    "org_unit": TEXT,
-    "implementing_partner": TEXT,
-    "funder": TEXT,
-    "funder_name": {"type": "string", "maxLength": 300},
-    "description": {"type": "string", "maxLength": 500},
-    "published": FLAG,
-    "sensitive": FLAG,
-}
 # JSON bodies of endpoints that read request.data field by field (by operationId).
-REQUEST_BODIES: dict[str, dict[str, Any]] = {
-    "funding_budget_line_create": {
-        "properties": {**_FUNDING_COMMON, "fiscal_year": {"type": "string", "example": "2025/26"}},
-        "required": ["organisation", "amount", "currency", "fiscal_year"],
-    },
-    "funding_transaction_create": {
-        "properties": {
-            **_FUNDING_COMMON,
-            "kind": {"type": "string", "description": "IATI transaction kind, e.g. disbursement"},
-            "date": {"type": "string", "format": "date"},
-        },
-        "required": ["organisation", "amount", "currency", "kind", "date"],
-    },
-    "funding_rates_set": {
-        "properties": {
-            "currency": TEXT,
-            "quote": {"type": "string", "default": "RWF"},
-            "rate": {"type": "string", "format": "decimal"},
-            "valid_from": {"type": "string", "format": "date"},
-            "source": TEXT,
-        },
-        "required": ["currency", "rate", "valid_from"],
-    },
-    "funding_mapping_rule_create": {
-        "properties": {
-            "framework": TEXT,
-            "node": TEXT,
-            "kind": TEXT,
-            "value": TEXT,
-            "organisation": TEXT,
-            "priority": {"type": "integer", "default": 100},
-        },
-        "required": ["node", "kind", "value"],
-    },
-    "funding_iati_map": {"properties": {"framework": TEXT, "node": TEXT}, "required": ["node"]},
-    "collector_tokens_create": {
-        "properties": {
-            "organisation": {"type": "string", "description": "Organisation code"},
-            "name": TEXT,
-            "forms": {"type": "array", "items": {"type": "string"}, "description": "form_id of each form"},
-            "org_unit": {"type": "string", "description": "Place the submissions belong to"},
-        },
-        "required": ["organisation"],
-    },
-    "forms_submission_review": {
-        "properties": {"review_state": TEXT, "comment": TEXT},
-        "required": ["review_state"],
-    },
-}
+REQUEST_BODIES: dict[str, dict[str, Any]] = {}
 
 
 NULLABLE_TEXT = {"type": "string", "nullable": True}
@@ -140,114 +61,8 @@ def _record(properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": sorted(properties)}
 
 
-# Components for the JSON the hand-shaped views return (collection/api.py form_json, token_json,
-# rule_json; funding/api.py record_dict, rule_dict), and which operation answers which.
-COMPONENTS: dict[str, dict[str, Any]] = {
-    "CollectorToken": _record(
-        {
-            "id": INT,
-            "name": TEXT,
-            "prefix": TEXT,
-            "organisation": TEXT,
-            "forms": TEXT_LIST,
-            "org_unit": NULLABLE_TEXT,
-            "revoked": FLAG,
-        }
-    ),
-    "CollectorTokenCreated": {
-        "allOf": [
-            {"$ref": "#/components/schemas/CollectorToken"},
-            _record(
-                {
-                    "token": {"type": "string", "description": "Shown once"},
-                    "url": {"type": "string", "format": "uri", "description": "OpenRosa server URL"},
-                }
-            ),
-        ]
-    },
-    "Form": _record(
-        {
-            "form_id": TEXT,
-            "title": TEXT,
-            "version": TEXT,
-            "md5": TEXT,
-            "organisation": TEXT,
-            "encrypted": FLAG,
-            "is_active": FLAG,
-            "org_unit_field": TEXT,
-            "versions": TEXT_LIST,
-            "created_at": {"type": "string", "format": "date-time"},
-        }
-    ),
-    "FormMappingRule": _record(
-        {
-            "id": INT,
-            "name": TEXT,
-            "form_id": TEXT,
-            "data_element": TEXT,
-            "aggregation": TEXT,
-            "value_field": TEXT,
-            "repeat": TEXT,
-            "condition": {"type": "object", "additionalProperties": True},
-            "disaggregate_by": {"type": "array", "items": {}},
-            "option_map": {"type": "object", "additionalProperties": True},
-            "org_unit_field": TEXT,
-            "period_field": TEXT,
-            "period_type": TEXT,
-            "approved_only": FLAG,
-            "is_active": FLAG,
-            "last_run_at": {"type": "string", "format": "date-time", "nullable": True},
-            "values": INT,
-        }
-    ),
-    "FundingRecord": {
-        "type": "object",
-        "description": "A budget line (fiscal_year, period_start, period_end) or a transaction (kind, date)",
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "framework": NULLABLE_TEXT,
-            "node": NULLABLE_TEXT,
-            "organisation": TEXT,
-            "implementing_partner": NULLABLE_TEXT,
-            "funder": NULLABLE_TEXT,
-            "funder_name": TEXT,
-            "amount": {"type": "string", "format": "decimal"},
-            "currency": TEXT,
-            "description": TEXT,
-            "published": FLAG,
-            "sensitive": FLAG,
-            "source": TEXT,
-            "fiscal_year": TEXT,
-            "period_start": {"type": "string", "format": "date"},
-            "period_end": {"type": "string", "format": "date"},
-            "kind": TEXT,
-            "date": {"type": "string", "format": "date"},
-        },
-        "required": ["id", "organisation", "amount", "currency"],
-    },
-    "FundingMappingRule": _record(
-        {
-            "id": {"type": "string", "format": "uuid"},
-            "framework": TEXT,
-            "node": TEXT,
-            "kind": TEXT,
-            "value": TEXT,
-            "priority": INT,
-            "organisation": NULLABLE_TEXT,
-        }
-    ),
-    "ExchangeRate": {
-        "type": "object",
-        "properties": {
-            "currency": TEXT,
-            "quote": TEXT,
-            "rate": {"type": "string", "format": "decimal"},
-            "valid_from": {"type": "string", "format": "date"},
-            "source": TEXT,
-        },
-        "required": ["currency", "quote", "rate", "valid_from"],
-    },
-}
+# Components for the JSON that hand-shaped views return, and which operation answers which.
+COMPONENTS: dict[str, dict[str, Any]] = {}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -258,24 +73,7 @@ def _list(key: str, name: str) -> dict[str, Any]:
     return _record({key: {"type": "array", "items": _ref(name)}})
 
 
-RESPONSES: dict[str, dict[str, Any]] = {
-    "collector_tokens_list": _list("results", "CollectorToken"),
-    "collector_tokens_create": _ref("CollectorTokenCreated"),
-    "forms_list": _list("results", "Form"),
-    "forms_detail": _ref("Form"),
-    "forms_upload": _ref("Form"),
-    "forms_mapping_rules": _list("results", "FormMappingRule"),
-    "funding_budget_lines": _list("budget_lines", "FundingRecord"),
-    "funding_budget_line_create": _ref("FundingRecord"),
-    "funding_budget_line_get": _ref("FundingRecord"),
-    "funding_transactions": _list("transactions", "FundingRecord"),
-    "funding_transaction_create": _ref("FundingRecord"),
-    "funding_transaction_get": _ref("FundingRecord"),
-    "funding_mapping_rules": _list("rules", "FundingMappingRule"),
-    "funding_mapping_rule_create": _ref("FundingMappingRule"),
-    "funding_rates_list": _list("rates", "ExchangeRate"),
-    "funding_rates_set": _ref("ExchangeRate"),
-}
+RESPONSES: dict[str, dict[str, Any]] = {}
 
 
 def _bare(schema: Any) -> bool:

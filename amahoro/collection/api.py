@@ -4,85 +4,86 @@ JSON and as CSV/XLSX/GeoJSON exports, reviews, private keys, media and collector
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.core.parsing import query_datetime
+from amahoro.core import rest
+from amahoro.core.errors import ValidationFailed
 from amahoro.frameworks.models import DataElement
-from amahoro.geo.models import OrgUnit
-from amahoro.organisations.models import Organisation
+from amahoro.geo.selectors import org_unit_by_code
+from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import exports, importing, mapping, selectors, services
-from .models import CollectorToken, MappingRule, ReviewState, Submission, XForm
-
-MAX_XLSFORM_BYTES = 10 * 1024 * 1024
-
-
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(f"You need the {perm.value} permission")
-
-
-def form_json(form: XForm, *, media: bool = False) -> dict[str, Any]:
-    """A form as the API shows it; with media=True also `missing_media` (files its current version refers
-    to that are not attached) and `media` (the attached file names)."""
-    body = {
-        "form_id": form.form_id,
-        "title": form.title,
-        "version": form.version,
-        "md5": form.md5,
-        "organisation": form.organisation.code,
-        "encrypted": form.encrypted,
-        "is_active": form.is_active,
-        "org_unit_field": form.org_unit_field,
-        "versions": [v.version for v in form.versions.all()],
-        "created_at": form.created_at.isoformat(),
-    }
-    if media:
-        body["media"] = list(form.media.values_list("filename", flat=True))
-        body["missing_media"] = services.form_missing_media(form)
-    return body
+from .models import CollectorToken, MappingRule, Submission, XForm
+from .serializers import (
+    CollectorTokenCreatedOut,
+    CollectorTokenInput,
+    CollectorTokenListOut,
+    FormDetailOut,
+    FormListOut,
+    FormMappingRuleInput,
+    FormMappingRuleListOut,
+    FormMappingRuleSavedOut,
+    FormMediaInput,
+    FormMediaOut,
+    FormPrivateKeyInput,
+    FormUploadInput,
+    MappingRunOut,
+    SubmissionExportQuery,
+    SubmissionFilters,
+    SubmissionImportInput,
+    SubmissionImportReportOut,
+    SubmissionListQuery,
+    SubmissionOut,
+    SubmissionPageOut,
+    SubmissionReviewInput,
+)
 
 
-def get_form(user: Any, form_id: str, perm: Perm = Perm.FORM_VIEW) -> XForm:
+def get_form(user: Actor, form_id: str, perm: Perm = Perm.FORM_VIEW) -> XForm:
     return policy.get_visible_or_404(
         user, perm, XForm.objects.select_related("organisation"), form_id=form_id
     )
 
 
-def filtered_submissions(request: Any, form: XForm) -> Any:
-    """The user's visible current submissions of the form, narrowed by ?review_state, org_unit, since."""
-    params = request.GET
-    qs = selectors.submissions_for_form(form_id=form.form_id, user=request.user).select_related(
+def submission_filters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The submission filters of a query string (review_state, org_unit, since), validated; other
+    parameters are left to the caller (the page's `page`, the API's parse_query)."""
+    names = ("review_state", "org_unit", "since")
+    serializer = SubmissionFilters(data={n: params.get(n) for n in names if params.get(n) is not None})
+    if not serializer.is_valid():
+        field, messages = next(iter(serializer.errors.items()))
+        raise ValidationFailed(str(messages[0]), field=str(field))
+    return dict(serializer.validated_data)
+
+
+def filtered_submissions(user: Actor, form: XForm, filters: Mapping[str, Any]) -> QuerySet[Submission]:
+    """The user's visible current submissions of the form, narrowed by review_state, org_unit, since."""
+    qs = selectors.submissions_for_form(form_id=form.form_id, user=user).select_related(
         "submitted_by", "form_version", "collector_token", "form__organisation"
     )
-    state = params.get("review_state", "")
-    if state:
-        if state not in ReviewState.values:
-            raise ValidationFailed(
-                f"review_state must be one of {', '.join(ReviewState.values)}", field="review_state"
-            )
-        qs = qs.filter(review_state=state)
-    code = params.get("org_unit", "")
-    if code:
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit is None:
-            raise ValidationFailed(f"unknown org_unit: {code}", field="org_unit")
+    if filters.get("review_state"):
+        qs = qs.filter(review_state=filters["review_state"])
+    unit = org_unit_by_code(filters.get("org_unit"), required=False)
+    if unit is not None:
         qs = qs.filter(org_unit__path__startswith=unit.path)
-    moment = query_datetime(params, "since")
-    if moment is not None:
-        qs = qs.filter(created_at__gte=moment)
+    if filters.get("since") is not None:
+        qs = qs.filter(created_at__gte=filters["since"])
     return qs.order_by("-created_at", "-pk")
 
 
@@ -90,12 +91,10 @@ class FormListView(APIView):
     """GET /api/v1/forms; POST /api/v1/forms (multipart `xlsform`, optional `organisation` code, optional
     `form_id`: the upload is a new version of that existing form)."""
 
-    @extend_schema(
-        operation_id="forms_list", summary="Forms visible to you", responses={200: OpenApiTypes.OBJECT}
-    )
+    @extend_schema(operation_id="forms_list", summary="Forms visible to you", responses={200: FormListOut})
     def get(self, request: Request) -> Response:
         forms = selectors.forms_visible_to(user=request.user).prefetch_related("versions")
-        return Response({"results": [form_json(f) for f in forms]})
+        return Response(FormListOut({"results": forms}).data)
 
     @extend_schema(
         operation_id="forms_upload",
@@ -105,33 +104,15 @@ class FormListView(APIView):
             "the file name; an existing form_id is refused with 409. With `form_id` the upload is a new "
             "version of that form."
         ),
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
-        responses={
-            201: OpenApiTypes.OBJECT,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing stored"),
-            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such form (form_id) visible to you"),
-            409: OpenApiResponse(
-                OpenApiTypes.OBJECT, description="The form_id exists: name it to add a version"
-            ),
-        },
+        request={"multipart/form-data": FormUploadInput},
+        responses={201: FormDetailOut, **rest.errors(400, 404, 409)},
     )
+    @policy.requires(Perm.FORM_MANAGE)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
-        upload = request.FILES.get("xlsform")
-        if upload is None:
-            raise ValidationFailed("attach the XLSForm as 'xlsform'", field="xlsform")
-        if upload.size and upload.size > MAX_XLSFORM_BYTES:
-            raise ValidationFailed("the XLSForm is larger than 10 MB", field="xlsform")
-        organisation = None
-        code = request.data.get("organisation") if hasattr(request.data, "get") else None
-        if code:
-            organisation = Organisation.objects.filter(code=str(code)).first()
-            if organisation is None:
-                raise ValidationFailed(f"unknown organisation: {code}", field="organisation")
-        target = None
-        named = request.data.get("form_id") if hasattr(request.data, "get") else None
-        if named:
-            target = get_form(request.user, str(named), Perm.FORM_MANAGE)
+        data = rest.parse(FormUploadInput, request.data)
+        upload = data["xlsform"]
+        organisation = organisation_by_code(data.get("organisation"), active=False, required=False)
+        target = get_form(request.user, data["form_id"], Perm.FORM_MANAGE) if data.get("form_id") else None
         form = services.form_upload(
             actor=request.user,
             content=upload.read(),
@@ -139,13 +120,15 @@ class FormListView(APIView):
             organisation=organisation,
             form=target,
         )
-        return Response(form_json(form, media=True), status=201)
+        return Response(FormDetailOut(form).data, status=201)
 
 
 class FormDetailView(APIView):
-    @extend_schema(operation_id="forms_detail", summary="One form", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="forms_detail", summary="One form", responses={200: FormDetailOut, **rest.errors(404)}
+    )
     def get(self, request: Request, form_id: str) -> Response:
-        return Response(form_json(get_form(request.user, form_id), media=True))
+        return Response(FormDetailOut(get_form(request.user, form_id)).data)
 
 
 class SubmissionListView(APIView):
@@ -154,17 +137,18 @@ class SubmissionListView(APIView):
     @extend_schema(
         operation_id="forms_submissions",
         summary="Submissions of a form",
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[SubmissionListQuery],
+        responses={200: SubmissionPageOut, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.SUBMISSION_VIEW)
     def get(self, request: Request, form_id: str) -> Response:
-        _require(request.user, Perm.SUBMISSION_VIEW)
+        filters = rest.parse_query(SubmissionListQuery, request)
         form = get_form(request.user, form_id)
-        qs = filtered_submissions(request, form).prefetch_related("attachments")
-        from amahoro.api.pagination import Pagination
-
-        paginator = Pagination()
+        qs = filtered_submissions(request.user, form, filters).prefetch_related("attachments")
+        paginator = cast(type[BasePagination], api_settings.DEFAULT_PAGINATION_CLASS)()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response([exports.submission_json(s) for s in page or []])
+        rows = [exports.submission_json(s) for s in page or []]
+        return paginator.get_paginated_response(SubmissionOut(rows, many=True).data)
 
 
 class SubmissionReviewView(APIView):
@@ -172,11 +156,11 @@ class SubmissionReviewView(APIView):
 
     @extend_schema(
         operation_id="forms_submission_review",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request=SubmissionReviewInput,
+        responses={200: SubmissionOut, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.SUBMISSION_REVIEW)
     def post(self, request: Request, form_id: str, instance_id: str) -> Response:
-        _require(request.user, Perm.SUBMISSION_REVIEW)
         sub = policy.get_visible_or_404(
             request.user,
             Perm.SUBMISSION_VIEW,
@@ -184,13 +168,11 @@ class SubmissionReviewView(APIView):
             form__form_id=form_id,
             instance_id=instance_id,
         )
+        data = rest.parse(SubmissionReviewInput, request.data)
         services.submission_review(
-            actor=request.user,
-            submission=sub,
-            state=str(request.data.get("review_state", "")),
-            comment=str(request.data.get("comment", "")),
+            actor=request.user, submission=sub, state=data["review_state"], comment=data["comment"]
         )
-        return Response(exports.submission_json(sub))
+        return Response(SubmissionOut(exports.submission_json(sub)).data)
 
 
 class AttachmentView(APIView):
@@ -222,13 +204,17 @@ class ExportView(APIView):
     """GET /api/v1/forms/<form_id>/export.(csv|xlsx|geojson)[?hxl=1&repeat=<name>]"""
 
     @extend_schema(
-        operation_id="forms_export", summary="Export submissions", responses={200: OpenApiTypes.BINARY}
+        operation_id="forms_export",
+        summary="Export submissions",
+        parameters=[SubmissionExportQuery],
+        responses={200: OpenApiTypes.BINARY, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.SUBMISSION_VIEW)
     def get(self, request: Request, form_id: str, fmt: str) -> HttpResponse:
-        _require(request.user, Perm.SUBMISSION_VIEW)
+        query = rest.parse_query(SubmissionExportQuery, request)
         form = get_form(request.user, form_id)
-        subs = list(filtered_submissions(request, form))
-        hxl = request.query_params.get("hxl", "") in ("1", "true", "yes")
+        subs = list(filtered_submissions(request.user, form, query))
+        hxl = query.get("hxl", "") in ("1", "true", "yes")
         audit_record(
             actor=request.user,
             action=AuditAction.EXPORT,
@@ -247,7 +233,7 @@ class ExportView(APIView):
             )
             resp["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
             return resp
-        repeat = request.query_params.get("repeat", "")
+        repeat = query.get("repeat", "")
         chosen = next((t for t in tables if t.name == repeat), None) if repeat else tables[0]
         if chosen is None:
             raise ValidationFailed(f"the form has no repeat named '{repeat}'", field="repeat")
@@ -261,16 +247,14 @@ class PrivateKeyView(APIView):
 
     @extend_schema(
         operation_id="forms_private_key",
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
-        responses={204: None},
+        request={"multipart/form-data": FormPrivateKeyInput},
+        responses={204: None, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.FORM_MANAGE)
     def post(self, request: Request, form_id: str) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         form = get_form(request.user, form_id, Perm.FORM_MANAGE)
-        upload = request.FILES.get("private_key")
-        if upload is None:
-            raise ValidationFailed("attach the PEM private key as 'private_key'", field="private_key")
-        services.form_private_key_set(actor=request.user, form=form, pem=upload.read())
+        data = rest.parse(FormPrivateKeyInput, request.data)
+        services.form_private_key_set(actor=request.user, form=form, pem=data["private_key"].read())
         return Response(status=204)
 
 
@@ -279,15 +263,13 @@ class MediaView(APIView):
 
     @extend_schema(
         operation_id="forms_media",
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
-        responses={201: OpenApiTypes.OBJECT},
+        request={"multipart/form-data": FormMediaInput},
+        responses={201: FormMediaOut, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.FORM_MANAGE)
     def post(self, request: Request, form_id: str) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         form = get_form(request.user, form_id, Perm.FORM_MANAGE)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationFailed("attach the media file as 'file'", field="file")
+        upload = rest.parse(FormMediaInput, request.data)["file"]
         media = services.form_media_add(
             actor=request.user,
             form=form,
@@ -295,136 +277,91 @@ class MediaView(APIView):
             content=upload.read(),
             content_type=upload.content_type or "",
         )
-        return Response(
-            {
-                "filename": media.filename,
-                "md5": media.md5,
-                "missing_media": services.form_missing_media(form),
-            },
-            status=201,
-        )
-
-
-def token_json(token: CollectorToken) -> dict[str, Any]:
-    return {
-        "id": token.pk,
-        "name": token.name,
-        "prefix": token.prefix,
-        "organisation": token.organisation.code,
-        "forms": [f.form_id for f in token.forms.all()],
-        "org_unit": token.org_unit.code if token.org_unit else None,
-        "revoked": token.revoked_at is not None,
-    }
+        body = {
+            "filename": media.filename,
+            "md5": media.md5,
+            "missing_media": services.form_missing_media(form),
+        }
+        return Response(FormMediaOut(body).data, status=201)
 
 
 class TokenListView(APIView):
     """GET/POST /api/v1/collector-tokens {organisation, name, forms: [form_id], org_unit}."""
 
-    @extend_schema(operation_id="collector_tokens_list", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="collector_tokens_list", responses={200: CollectorTokenListOut})
+    @policy.requires(Perm.FORM_MANAGE)
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         tokens = selectors.tokens_visible_to(user=request.user).prefetch_related("forms")
-        return Response({"results": [token_json(t) for t in tokens]})
+        return Response(CollectorTokenListOut({"results": tokens}).data)
 
     @extend_schema(
         operation_id="collector_tokens_create",
-        request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiTypes.OBJECT},
+        request=CollectorTokenInput,
+        responses={201: CollectorTokenCreatedOut, **rest.errors(400)},
     )
+    @policy.requires(Perm.FORM_MANAGE)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
-        code = str(request.data.get("organisation", ""))
-        org = Organisation.objects.filter(code=code).first()
-        if org is None:
-            raise ValidationFailed(f"unknown organisation: {code}", field="organisation")
-        form_ids = request.data.get("forms") or []
-        if isinstance(form_ids, str):
-            form_ids = [f for f in form_ids.split(",") if f]
+        data = rest.parse(CollectorTokenInput, request.data)
+        org = organisation_by_code(data["organisation"], active=False)
+        form_ids = data["forms"]
         forms = list(XForm.objects.filter(form_id__in=form_ids))
         missing = set(form_ids) - {f.form_id for f in forms}
         if missing:
             raise ValidationFailed(f"unknown forms: {', '.join(sorted(missing))}", field="forms")
-        unit = None
-        if request.data.get("org_unit"):
-            unit = OrgUnit.objects.filter(code=str(request.data["org_unit"])).first()
-            if unit is None:
-                raise ValidationFailed(f"unknown org_unit: {request.data['org_unit']}", field="org_unit")
+        unit = org_unit_by_code(data.get("org_unit"), required=False)
         token, raw = services.token_create(
-            actor=request.user,
-            organisation=org,
-            name=str(request.data.get("name", "")),
-            forms=forms,
-            org_unit=unit,
+            actor=request.user, organisation=org, name=data["name"], forms=forms, org_unit=unit
         )
-        body = token_json(token)
-        body["token"] = raw
-        body["url"] = request.build_absolute_uri(f"/openrosa/c/{raw}/")
-        return Response(body, status=201)
+        url = request.build_absolute_uri(f"/openrosa/c/{raw}/")
+        return Response(CollectorTokenCreatedOut(token, context={"raw": raw, "url": url}).data, status=201)
 
 
 class TokenDetailView(APIView):
-    @extend_schema(operation_id="collector_tokens_revoke", responses={204: None})
+    @extend_schema(operation_id="collector_tokens_revoke", responses={204: None, **rest.errors(404)})
+    @policy.requires(Perm.FORM_MANAGE)
     def delete(self, request: Request, pk: int) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         token = policy.get_visible_or_404(request.user, Perm.FORM_MANAGE, CollectorToken.objects.all(), pk=pk)
         services.token_revoke(actor=request.user, token=token)
         return Response(status=204)
 
 
-def rule_json(rule: MappingRule) -> dict[str, Any]:
-    return {
-        "id": rule.pk,
-        "name": rule.name,
-        "form_id": rule.form.form_id,
-        "data_element": rule.data_element.code,
-        "aggregation": rule.aggregation,
-        "value_field": rule.value_field,
-        "repeat": rule.repeat,
-        "condition": rule.condition,
-        "disaggregate_by": rule.disaggregate_by,
-        "option_map": rule.option_map,
-        "org_unit_field": rule.org_unit_field,
-        "period_field": rule.period_field,
-        "period_type": rule.period_type,
-        "approved_only": rule.approved_only,
-        "is_active": rule.is_active,
-        "last_run_at": rule.last_run_at.isoformat() if rule.last_run_at else None,
-        "values": rule.values.count(),
-    }
-
-
-def _rule_values(request: Request) -> tuple[DataElement | None, dict[str, Any]]:
-    data = request.data if isinstance(request.data, dict) else {}
+def _rule_values(data: Mapping[str, Any]) -> tuple[DataElement | None, dict[str, Any]]:
     de = None
     if "data_element" in data:
-        de = DataElement.objects.filter(code=str(data["data_element"])).first()
+        de = DataElement.objects.filter(code=data["data_element"]).first()
         if de is None:
             raise ValidationFailed(f"unknown data_element: {data['data_element']}", field="data_element")
     return de, {k: data[k] for k in mapping.RULE_FIELDS if k in data}
 
 
+def _saved(rule: MappingRule, run: mapping.RunResult) -> dict[str, Any]:
+    return dict(FormMappingRuleSavedOut(rule, context={"run": MappingRunOut(run.as_dict()).data}).data)
+
+
 class MappingRuleListView(APIView):
     """GET/POST /api/v1/forms/<form_id>/mapping-rules: a POST saves the rule and computes its values."""
 
-    @extend_schema(operation_id="forms_mapping_rules", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="forms_mapping_rules", responses={200: FormMappingRuleListOut, **rest.errors(404)}
+    )
     def get(self, request: Request, form_id: str) -> Response:
         form = get_form(request.user, form_id)
         rules = selectors.rules_visible_to(user=request.user).filter(form=form)
-        return Response({"results": [rule_json(r) for r in rules]})
+        return Response(FormMappingRuleListOut({"results": rules}).data)
 
     @extend_schema(
         operation_id="forms_mapping_rules_create",
-        request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiTypes.OBJECT},
+        request=FormMappingRuleInput,
+        responses={201: FormMappingRuleSavedOut, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.FORM_MANAGE)
     def post(self, request: Request, form_id: str) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         form = get_form(request.user, form_id, Perm.FORM_MANAGE)
-        de, values = _rule_values(request)
+        de, values = _rule_values(rest.parse(FormMappingRuleInput, request.data))
         if de is None:
             raise ValidationFailed("data_element is required", field="data_element")
         rule, run = mapping.mapping_rule_save(actor=request.user, form=form, data_element=de, **values)
-        return Response({**rule_json(rule), "run": run.as_dict()}, status=201)
+        return Response(_saved(rule, run), status=201)
 
 
 class MappingRuleDetailView(APIView):
@@ -444,23 +381,27 @@ class MappingRuleDetailView(APIView):
 
     @extend_schema(
         operation_id="forms_mapping_rule_update",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request=FormMappingRuleInput,
+        responses={200: FormMappingRuleSavedOut, **rest.errors(400, 404)},
     )
+    @policy.requires(Perm.FORM_MANAGE)
     def patch(self, request: Request, form_id: str, pk: int) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         rule = self._rule(request, form_id, pk)
-        de, values = _rule_values(request)
+        de, values = _rule_values(rest.parse(FormMappingRuleInput, request.data, partial=True))
         rule, run = mapping.mapping_rule_save(
             actor=request.user, form=rule.form, data_element=de or rule.data_element, rule=rule, **values
         )
-        return Response({**rule_json(rule), "run": run.as_dict()})
+        return Response(_saved(rule, run))
 
-    @extend_schema(operation_id="forms_mapping_rule_run", request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="forms_mapping_rule_run",
+        request=None,
+        responses={200: MappingRunOut, **rest.errors(404)},
+    )
+    @policy.requires(Perm.FORM_MANAGE)
     def post(self, request: Request, form_id: str, pk: int) -> Response:
-        _require(request.user, Perm.FORM_MANAGE)
         rule = self._rule(request, form_id, pk)
-        return Response(mapping.mapping_run(actor=request.user, rule=rule).as_dict())
+        return Response(MappingRunOut(mapping.mapping_run(actor=request.user, rule=rule).as_dict()).data)
 
 
 class MappingRuleRunView(MappingRuleDetailView):
@@ -473,18 +414,19 @@ class SubmissionImportView(APIView):
 
     @extend_schema(
         operation_id="forms_submissions_import",
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        request={"multipart/form-data": SubmissionImportInput},
         responses={
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing stored"),
+            200: SubmissionImportReportOut,
+            400: OpenApiResponse(SubmissionImportReportOut, description="Row errors; nothing stored"),
+            **rest.errors(404),
         },
     )
     def post(self, request: Request, form_id: str) -> Response:
         form = get_form(request.user, form_id)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationFailed("attach the records as 'file' (.csv or .xlsx)", field="file")
+        upload = rest.parse(SubmissionImportInput, request.data)["file"]
         report = importing.submissions_import(
             actor=request.user, form=form, content=upload.read(), filename=upload.name or ""
         )
-        return Response(report.as_dict(), status=400 if report.errors else 200)
+        return Response(
+            SubmissionImportReportOut(report.as_dict()).data, status=400 if report.errors else 200
+        )

@@ -10,7 +10,6 @@ is stored once), the token and the rule are created once. Every person is fictio
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from amahoro.accounts.models import User
 from amahoro.core import tabular
@@ -18,6 +17,7 @@ from amahoro.core.demo import DemoResult
 from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 
 FORM_ID = "rwamrec_dialogue"
 VERSION = "2026010101"
@@ -99,7 +99,7 @@ def session_xml(i: int, village: OrgUnit, rng: random.Random) -> bytes:
     ).encode()
 
 
-def collection_demo_step(result: DemoResult, actor: Any) -> None:
+def collection_demo_step(result: DemoResult, actor: Actor | None) -> None:
     from . import mapping, services
     from .models import CollectorToken, MappingRule, XForm
 

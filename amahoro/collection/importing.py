@@ -17,10 +17,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core import tabular
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.policy import Actor
 
 from .models import XForm
 from .services import form_schema, instance_store, may_submit
@@ -132,7 +134,8 @@ def _records(
     return out
 
 
-def submissions_import(*, actor: Any, form: XForm, content: bytes, filename: str) -> ImportReport:
+def submissions_import(*, actor: Actor, form: XForm, content: bytes, filename: str) -> ImportReport:
+    policy.check_actor(actor)
     if not may_submit(form=form, user=actor):
         raise PermissionDenied(_("You may not add records to this form"))
     if form.encrypted:

@@ -25,17 +25,18 @@ from django.utils.translation import gettext as _
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
-from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.errors import ValidationFailed
 from amahoro.data import periods as period_lib
 from amahoro.data.importing import default_option_combo
 from amahoro.data.services import datavalues_import
 from amahoro.frameworks.models import CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import selectors
 from .models import Aggregation, MappedValue, MappingRule, ReviewState, Submission, XForm
-from .services import form_schema, submission_data
+from .services import form_schema, submission_data, user_of
 
 Key = tuple[int, str, int]  # org unit id, period code, category option combo id
 
@@ -108,18 +109,17 @@ RULE_FIELDS = (
 
 @transaction.atomic
 def mapping_rule_save(
-    *, actor: Any, form: XForm, data_element: DataElement, rule: MappingRule | None = None, **values: Any
+    *, actor: Actor, form: XForm, data_element: DataElement, rule: MappingRule | None = None, **values: Any
 ) -> tuple[MappingRule, RunResult]:
     """Create or change a rule, then recompute its values (a changed rule replaces what it produced)."""
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form's mapping rules"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form's mapping rules"))
     current = {k: getattr(rule, k) for k in RULE_FIELDS} if rule else {}
     merged = {**{"aggregation": Aggregation.COUNT, "period_type": "Monthly"}, **current, **values}
     if not str(merged.get("name") or "").strip():
         raise ValidationFailed(_("Give the rule a name"), field="name")
     _check_rule(form, data_element, merged)
     if rule is None:
-        rule = MappingRule(form=form, created_by=actor)
+        rule = MappingRule(form=form, created_by=user_of(actor))
     rule.data_element = data_element
     for k in RULE_FIELDS:
         if k in merged:
@@ -290,10 +290,9 @@ def rule_records(rule: MappingRule) -> Iterator[Record]:
 
 
 @transaction.atomic
-def mapping_run(*, actor: Any, rule: MappingRule) -> RunResult:
+def mapping_run(*, actor: Actor, rule: MappingRule) -> RunResult:
     """Recompute the rule's values and write them (and deletions) through the data import engine."""
-    if not policy.can(actor, Perm.FORM_MANAGE, rule.form):
-        raise PermissionDenied(_("You may not run this form's mapping rules"))
+    policy.require(actor, Perm.FORM_MANAGE, rule.form, message=_("You may not run this form's mapping rules"))
     result = RunResult(rule=rule.name)
     numbers, sources, skipped = compute(rule, rule_records(rule) if rule.is_active else [])
     result.skipped = skipped
@@ -393,5 +392,6 @@ def _keep_trace(
     )
 
 
-def mapping_run_form(*, actor: Any, form: XForm) -> list[RunResult]:
+def mapping_run_form(*, actor: Actor, form: XForm) -> list[RunResult]:
+    policy.check_actor(actor)
     return [mapping_run(actor=actor, rule=r) for r in form.mapping_rules.filter(is_active=True)]

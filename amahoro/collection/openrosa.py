@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
@@ -25,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from amahoro.accounts.services import needs_two_factor
 from amahoro.core.errors import AmahoroError
+from amahoro.policy import Actor
 
 from . import services
 from .models import CollectorToken, FormMedia, XForm
@@ -67,14 +69,14 @@ def _challenge() -> HttpResponse:
 
 class Caller:
     def __init__(
-        self, user: Any = None, token: CollectorToken | None = None, base: str = "/openrosa"
+        self, user: Actor | None = None, token: CollectorToken | None = None, base: str = "/openrosa"
     ) -> None:
         self.user = user
         self.token = token
         self.base = base
 
 
-def _password_tag(user: Any) -> str:
+def _password_tag(user: AbstractBaseUser) -> str:
     """A short digest of the stored password hash: a cached sign-in stops counting when the password changes."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{user.password}".encode()).hexdigest()[:16]
 

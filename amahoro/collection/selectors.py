@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from amahoro import policy
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from .models import CollectorToken, MappingRule, Submission, XForm
 
 
-def forms_visible_to(*, user: Any, perm: Perm = Perm.FORM_VIEW) -> QuerySet[XForm]:
+def forms_visible_to(*, user: Actor, perm: Perm = Perm.FORM_VIEW) -> QuerySet[XForm]:
     return policy.visible(user, perm, XForm.objects.select_related("organisation"))
 
 
-def submissions_visible_to(*, user: Any) -> QuerySet[Submission]:
+def submissions_visible_to(*, user: Actor) -> QuerySet[Submission]:
     return policy.visible(user, Perm.SUBMISSION_VIEW, Submission.objects.all())
 
 
-def submissions_for_form(*, form_id: str, user: Any = None) -> QuerySet[Submission]:
+def submissions_for_form(*, form_id: str, user: Actor | None = None) -> QuerySet[Submission]:
     """The current (not replaced by an edit), non-deleted submissions of the form with this form_id.
 
     With `user`, narrowed to the submissions the policy lets them see (submission.view); without, all of
@@ -49,9 +48,9 @@ def submission_history(*, submission: Submission) -> list[Submission]:
     return chain
 
 
-def tokens_visible_to(*, user: Any) -> QuerySet[CollectorToken]:
+def tokens_visible_to(*, user: Actor) -> QuerySet[CollectorToken]:
     return policy.visible(user, Perm.FORM_MANAGE, CollectorToken.objects.select_related("organisation"))
 
 
-def rules_visible_to(*, user: Any, perm: Perm = Perm.FORM_VIEW) -> QuerySet[MappingRule]:
+def rules_visible_to(*, user: Actor, perm: Perm = Perm.FORM_VIEW) -> QuerySet[MappingRule]:
     return policy.visible(user, perm, MappingRule.objects.select_related("form", "data_element"))

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from pyxform.xls2json_backends import Definition, get_xlsform
 from pyxform.xls2xform import convert
 
 from amahoro import policy
+from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core import crypto
@@ -29,9 +30,11 @@ from amahoro.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from amahoro.core.tabular import check_xlsx_archive
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import encryption
+from .access import HOLDS_IN_ORG
 from .models import (
     Attachment,
     CollectorToken,
@@ -43,7 +46,9 @@ from .models import (
 )
 from .xforms import (
     ITEMSETS_CSV,
+    Answers,
     FormMeta,
+    Instance,
     XMLRefused,
     form_meta,
     md5_hex,
@@ -52,6 +57,8 @@ from .xforms import (
 )
 
 log = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 COLLECT_PERMS = (Perm.DATA_ENTER, Perm.FORM_MANAGE)
 XLSFORM_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".csv"}
@@ -61,14 +68,14 @@ XLSFORM_TYPES = {".xlsx": ".xlsx", ".xlsm": ".xlsm", ".xls": ".xls", ".csv": ".c
 # Forms
 
 
-def holds_in_org(user: Any, perm: Perm, organisation_id: int) -> bool:
-    """Forms are the organisation's, wherever in the country the user works for it."""
-    return any(g.is_global or g.organisation_id == organisation_id for g in policy.grants_with(user, perm))
+def user_of(actor: Actor) -> User | None:
+    """The user row a change records as its author (`created_by`); None for the platform itself."""
+    return actor if isinstance(actor, User) else None
 
 
-def _organisation_for(actor: Any, organisation: Organisation | None, perm: Perm) -> Organisation:
+def _organisation_for(actor: Actor, organisation: Organisation | None, perm: Perm) -> Organisation:
     if organisation is not None:
-        if not holds_in_org(actor, perm, organisation.pk):
+        if not policy.allows(actor, perm, organisation=organisation, check=HOLDS_IN_ORG):
             raise PermissionDenied(
                 _("You may not manage forms of %(org)s") % {"org": organisation.code}, field="organisation"
             )
@@ -103,7 +110,7 @@ class Converted:
     itemsets: str | None  # select_one_external: the external_choices sheet as itemsets.csv
 
 
-def _settings_form_id(workbook: Any) -> str:
+def _settings_form_id(workbook: object) -> str:
     rows = getattr(workbook, "settings", None) or []
     first = rows[0] if rows else {}
     for key, value in first.items():
@@ -162,7 +169,7 @@ def _check_submission_url(meta: FormMeta, org: Organisation) -> None:
 @transaction.atomic
 def form_upload(
     *,
-    actor: Any,
+    actor: Actor,
     content: bytes,
     filename: str,
     organisation: Organisation | None = None,
@@ -174,9 +181,9 @@ def form_upload(
     an upload whose form_id (from its settings, else from its file name) is a form that exists already is
     refused with Conflict, so a form never silently becomes a version of another one.
     """
+    policy.check_actor(actor)
     if form is not None:
-        if not policy.can(actor, Perm.FORM_MANAGE, form):
-            raise PermissionDenied(_("You may not change this form"))
+        policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
         if organisation is not None and organisation.pk != form.organisation_id:
             raise ValidationFailed(
                 _("Form %(id)s belongs to another organisation") % {"id": form.form_id}, field="organisation"
@@ -242,7 +249,7 @@ def form_upload(
             )
         before = {"version": form.version, "md5": form.md5}
     else:
-        form = XForm(organisation=org, form_id=meta.form_id, created_by=actor)
+        form = XForm(organisation=org, form_id=meta.form_id, created_by=user_of(actor))
         before = {}
     form.title = meta.title or meta.form_id
     form.version = meta.version
@@ -261,7 +268,7 @@ def form_upload(
         xlsform=content,
         xlsform_name=filename[:255],
         media_expected=expected,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     if converted.itemsets is not None:
         # select_one_external: Collect reads the choices from itemsets.csv in the form's media.
@@ -295,7 +302,7 @@ _SCHEMAS: dict[tuple[int, str], FormMeta] = {}
 RECEIVE_FORM_FIELDS = ("pk", "form_id", "organisation_id", "md5", "public_key", "org_unit_field", "is_active")
 
 
-def _remember(store: dict[Any, Any], key: Any, build: Callable[[], Any], limit: int) -> Any:
+def _remember(store: dict[K, V], key: K, build: Callable[[], V | None], limit: int) -> V | None:
     """A per-process memo: `build()` once per key (a None result is not kept); emptied past `limit` keys."""
     found = store.get(key)
     if found is None:
@@ -316,7 +323,8 @@ def form_schema(form: XForm) -> FormMeta:
             xml = XForm.objects.filter(pk=form.pk).values_list("xml", flat=True).get()
         return form_meta(xml)
 
-    return _remember(_SCHEMAS, (form.pk, form.md5), build, 256)  # type: ignore[no-any-return]
+    schema = _remember(_SCHEMAS, (form.pk, form.md5), build, 256)
+    return schema if schema is not None else build()
 
 
 def _media_store(form: XForm, name: str, content: bytes, content_type: str) -> FormMedia:
@@ -330,10 +338,9 @@ def _media_store(form: XForm, name: str, content: bytes, content_type: str) -> F
 
 @transaction.atomic
 def form_media_add(
-    *, actor: Any, form: XForm, filename: str, content: bytes, content_type: str = ""
+    *, actor: Actor, form: XForm, filename: str, content: bytes, content_type: str = ""
 ) -> FormMedia:
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     if not name:
         raise ValidationFailed(_("The media file needs a name"), field="file")
@@ -350,10 +357,9 @@ def form_media_add(
 
 @transaction.atomic
 def form_set_options(
-    *, actor: Any, form: XForm, org_unit_field: str | None = None, is_active: bool | None = None
+    *, actor: Actor, form: XForm, org_unit_field: str | None = None, is_active: bool | None = None
 ) -> XForm:
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
     before = {"org_unit_field": form.org_unit_field, "is_active": form.is_active}
     if org_unit_field is not None:
         if org_unit_field and form_schema(form).field_named(org_unit_field) is None:
@@ -376,10 +382,9 @@ def form_set_options(
 
 
 @transaction.atomic
-def form_private_key_set(*, actor: Any, form: XForm, pem: bytes) -> XForm:
+def form_private_key_set(*, actor: Actor, form: XForm, pem: bytes) -> XForm:
     """Keep the organisation's private key (encrypted at rest) so it can decrypt this form's submissions."""
-    if not policy.can(actor, Perm.FORM_MANAGE, form):
-        raise PermissionDenied(_("You may not change this form"))
+    policy.require(actor, Perm.FORM_MANAGE, form, message=_("You may not change this form"))
     if not form.public_key:
         raise ValidationFailed(
             _("This form is not encrypted (no public_key in its settings)"), field="private_key"
@@ -416,17 +421,18 @@ def _token_hash(raw: str) -> str:
 @transaction.atomic
 def token_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     forms: list[XForm] | None = None,
     org_unit: OrgUnit | None = None,
 ) -> tuple[CollectorToken, str]:
     """A new device token; the raw value is returned once and only its hash is kept."""
+    policy.check_actor(actor)
     allowed = (
-        policy.can_in(actor, Perm.FORM_MANAGE, organisation=organisation, org_unit=org_unit)
+        policy.allows(actor, Perm.FORM_MANAGE, organisation=organisation, org_unit=org_unit)
         if org_unit is not None
-        else holds_in_org(actor, Perm.FORM_MANAGE, organisation.pk)
+        else policy.allows(actor, Perm.FORM_MANAGE, organisation=organisation, check=HOLDS_IN_ORG)
     )
     if not allowed:
         raise PermissionDenied(_("You may not issue collector tokens for this organisation"))
@@ -444,7 +450,7 @@ def token_create(
         token_hash=_token_hash(raw),
         prefix=raw[:8],
         org_unit=org_unit,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     token.forms.set(forms or [])
     audit_record(
@@ -458,9 +464,8 @@ def token_create(
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: CollectorToken) -> CollectorToken:
-    if not policy.can(actor, Perm.FORM_MANAGE, token):
-        raise PermissionDenied(_("You may not revoke this token"))
+def token_revoke(*, actor: Actor, token: CollectorToken) -> CollectorToken:
+    policy.require(actor, Perm.FORM_MANAGE, token, message=_("You may not revoke this token"))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
@@ -485,7 +490,7 @@ def token_lookup(raw: str) -> CollectorToken | None:
 # Who may collect
 
 
-def may_submit(*, form: XForm, user: Any = None, token: CollectorToken | None = None) -> bool:
+def may_submit(*, form: XForm, user: Actor | None = None, token: CollectorToken | None = None) -> bool:
     if not form.is_active:
         return False
     if token is not None:
@@ -496,10 +501,13 @@ def may_submit(*, form: XForm, user: Any = None, token: CollectorToken | None = 
     if user is None:
         return False
     # Enumerators: anyone who enters data or manages forms for the form's organisation (anywhere in it).
-    return any(holds_in_org(user, perm, form.organisation_id) for perm in COLLECT_PERMS)
+    return any(
+        policy.allows(user, perm, organisation=form.organisation_id, check=HOLDS_IN_ORG)
+        for perm in COLLECT_PERMS
+    )
 
 
-def forms_for_collector(*, user: Any = None, token: CollectorToken | None = None) -> list[XForm]:
+def forms_for_collector(*, user: Actor | None = None, token: CollectorToken | None = None) -> list[XForm]:
     if token is not None:
         qs = XForm.objects.filter(organisation_id=token.organisation_id, is_active=True)
         allowed = list(token.forms.values_list("pk", flat=True))
@@ -530,7 +538,7 @@ class UploadedFile:
 
 
 def _org_unit_for(
-    form: XForm, data: dict[str, Any], user: Any, token: CollectorToken | None
+    form: XForm, data: Answers, user: Actor | None, token: CollectorToken | None
 ) -> OrgUnit | None:
     units = OrgUnit.objects.only("pk", "code", "path").order_by()  # what a submission keeps of it
     if form.org_unit_field:
@@ -581,7 +589,7 @@ def submission_receive(
     *,
     xml: bytes,
     files: list[UploadedFile] | None = None,
-    user: Any = None,
+    user: Actor | None = None,
     token: CollectorToken | None = None,
 ) -> Received:
     """Store one OpenRosa submission exactly once (by form and meta/instanceID).
@@ -648,10 +656,10 @@ def _form_version_id(form_pk: int, version: str) -> int | None:
 
 def instance_store(
     form: XForm,
-    instance: Any,
+    instance: Instance,
     xml: bytes,
     files: list[UploadedFile],
-    user: Any,
+    user: Actor | None,
     token: CollectorToken | None,
     *,
     lock: bool = True,
@@ -680,7 +688,7 @@ def instance_store(
         )
     version_id = _form_version_id(form.pk, instance.version)
     data = instance.data
-    submitter = user if getattr(user, "is_authenticated", False) else None
+    submitter = user if isinstance(user, User) and user.is_authenticated else None
     org_unit = _org_unit_for(form, data, submitter, token)
     if org_unit is None and previous is not None:
         org_unit = previous.org_unit
@@ -768,7 +776,7 @@ def _safe_type(declared: str, filename: str) -> str:
     return "application/octet-stream"
 
 
-def attachment_read(*, user: Any, form_id: str, instance_id: str, filename: str) -> AttachmentFile:
+def attachment_read(*, user: Actor, form_id: str, instance_id: str, filename: str) -> AttachmentFile:
     """A submission's photo, audio or file, decrypted, for a user who may view the submission.
 
     Missing and forbidden are both NotFound; every read and every refused attempt is audited. For an
@@ -831,7 +839,7 @@ def submission_decrypt(*, submission: Submission) -> encryption.Decrypted:
         raise ValidationFailed(str(exc), field="private_key") from exc
 
 
-def submission_data(*, submission: Submission) -> dict[str, Any]:
+def submission_data(*, submission: Submission) -> Answers:
     """The answers; for an encrypted submission, decrypted now with the stored key ({} without one)."""
     if not submission.encrypted:
         return submission.data
@@ -847,9 +855,8 @@ def submission_data(*, submission: Submission) -> dict[str, Any]:
 
 
 @transaction.atomic
-def submission_review(*, actor: Any, submission: Submission, state: str, comment: str = "") -> Submission:
-    if not policy.can(actor, Perm.SUBMISSION_REVIEW, submission):
-        raise PermissionDenied(_("You may not review this submission"))
+def submission_review(*, actor: Actor, submission: Submission, state: str, comment: str = "") -> Submission:
+    policy.require(actor, Perm.SUBMISSION_REVIEW, submission, message=_("You may not review this submission"))
     if state not in ReviewState.values:
         raise ValidationFailed(
             _("review_state must be one of %(states)s") % {"states": ", ".join(ReviewState.values)},
@@ -872,10 +879,9 @@ def submission_review(*, actor: Any, submission: Submission, state: str, comment
 
 
 @transaction.atomic
-def submission_edit(*, actor: Any, submission: Submission, changes: dict[str, str]) -> Submission:
+def submission_edit(*, actor: Actor, submission: Submission, changes: dict[str, str]) -> Submission:
     """Correct answers of top-level questions; the XML stays as received and the audit keeps old values."""
-    if not policy.can(actor, Perm.SUBMISSION_REVIEW, submission):
-        raise PermissionDenied(_("You may not edit this submission"))
+    policy.require(actor, Perm.SUBMISSION_REVIEW, submission, message=_("You may not edit this submission"))
     if submission.encrypted:
         raise ValidationFailed(_("Encrypted submissions cannot be edited on the server"))
     schema = form_schema(submission.form)
@@ -907,9 +913,8 @@ def submission_edit(*, actor: Any, submission: Submission, changes: dict[str, st
 
 
 @transaction.atomic
-def submission_delete(*, actor: Any, submission: Submission) -> Submission:
-    if not policy.can(actor, Perm.SUBMISSION_REVIEW, submission):
-        raise PermissionDenied(_("You may not delete this submission"))
+def submission_delete(*, actor: Actor, submission: Submission) -> Submission:
+    policy.require(actor, Perm.SUBMISSION_REVIEW, submission, message=_("You may not delete this submission"))
     submission.deleted = True
     submission.save(update_fields=["deleted", "updated_at"])
     audit_record(

@@ -19,17 +19,14 @@ from django.views.decorators.http import require_POST
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
 from amahoro.frameworks.models import DataElement
-from amahoro.geo.models import OrgUnit
+from amahoro.geo.selectors import org_unit_by_code
 from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import api, exports, importing, mapping, selectors, services
 from .models import Aggregation, CollectorToken, MappingRule, ReviewState, Submission
-
-
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied
 
 
 def _file(request: HttpRequest, name: str) -> UploadedFile:
@@ -39,7 +36,7 @@ def _file(request: HttpRequest, name: str) -> UploadedFile:
     return found
 
 
-def _manageable_orgs(user: Any) -> list[Organisation]:
+def _manageable_orgs(user: Actor) -> list[Organisation]:
     ids = policy.organisations_with(user, Perm.FORM_MANAGE)
     qs = Organisation.objects.filter(is_active=True).order_by("code")
     return list(qs if ids is None else qs.filter(pk__in=ids))
@@ -57,13 +54,15 @@ def _warn_missing(request: HttpRequest, form: Any) -> None:
 
 @login_required
 def form_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FORM_VIEW)
+    if not policy.allows(request.user, Perm.FORM_VIEW):
+        raise PermissionDenied
     error = ""
     if request.method == "POST":
-        _require(request.user, Perm.FORM_MANAGE)
+        if not policy.allows(request.user, Perm.FORM_MANAGE):
+            raise PermissionDenied
         upload = request.FILES.get("xlsform")
-        org = Organisation.objects.filter(code=request.POST.get("organisation", "")).first()
         try:
+            org = organisation_by_code(request.POST.get("organisation"), active=False, required=False)
             if upload is None:
                 raise AmahoroError(_("Choose an XLSForm file"), field="xlsform")
             form = services.form_upload(
@@ -103,7 +102,8 @@ def form_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def form_detail(request: HttpRequest, form_id: str) -> HttpResponse:
     """The form and its submissions table (filters: review state, place, since)."""
-    _require(request.user, Perm.FORM_VIEW)
+    if not policy.allows(request.user, Perm.FORM_VIEW):
+        raise PermissionDenied
     form = api.get_form(request.user, form_id)
     may_manage = policy.can(request.user, Perm.FORM_MANAGE, form)
     may_see = policy.has_perm(request.user, Perm.SUBMISSION_VIEW)
@@ -113,7 +113,7 @@ def form_detail(request: HttpRequest, form_id: str) -> HttpResponse:
     rows: list[tuple[Submission, list[Any]]] = []
     if may_see:
         try:
-            qs = api.filtered_submissions(request, form)
+            qs = api.filtered_submissions(request.user, form, api.submission_filters(request.GET))
         except AmahoroError as exc:
             error = exc.message
             qs = selectors.submissions_for_form(form_id=form.form_id, user=request.user)
@@ -192,7 +192,8 @@ def form_settings(request: HttpRequest, form_id: str) -> HttpResponse:
 
 @login_required
 def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> HttpResponse:
-    _require(request.user, Perm.SUBMISSION_VIEW)
+    if not policy.allows(request.user, Perm.SUBMISSION_VIEW):
+        raise PermissionDenied
     sub = policy.get_visible_or_404(
         request.user,
         Perm.SUBMISSION_VIEW,
@@ -250,24 +251,21 @@ def submission_detail(request: HttpRequest, form_id: str, instance_id: str) -> H
 
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FORM_MANAGE)
+    if not policy.allows(request.user, Perm.FORM_MANAGE):
+        raise PermissionDenied
     created_url = ""
     error = ""
     if request.method == "POST":
-        org = Organisation.objects.filter(code=request.POST.get("organisation", "")).first()
         forms = list(
             selectors.forms_visible_to(user=request.user, perm=Perm.FORM_MANAGE).filter(
                 form_id__in=request.POST.getlist("forms")
             )
         )
-        unit = (
-            OrgUnit.objects.filter(code=request.POST.get("org_unit", "")).first()
-            if request.POST.get("org_unit")
-            else None
-        )
         try:
-            if org is None:
+            if not request.POST.get("organisation"):
                 raise AmahoroError(_("Choose the organisation"), field="organisation")
+            org = organisation_by_code(request.POST.get("organisation"), active=False)
+            unit = org_unit_by_code(request.POST.get("org_unit"), required=False)
             _token, raw = services.token_create(
                 actor=request.user,
                 organisation=org,

@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 from xml.etree.ElementTree import Element, SubElement, tostring  # building only; parsing is defusedxml
 
 from defusedxml import ElementTree as SafeET
@@ -207,13 +207,17 @@ def media_references(xml: str) -> list[str]:
     return sorted(names)
 
 
+# A submission's answers: {question name: text, or a list of such dicts for a repeat}, as JSON keeps them.
+Answers: TypeAlias = dict[str, Any]
+
+
 @dataclass
 class Instance:
     form_id: str
     version: str
     instance_id: str
     deprecated_id: str
-    data: dict[str, Any]
+    data: Answers
     encrypted: bool = False
     # For encrypted envelopes: the key, the encrypted XML file name, the media files, the signature.
     encrypted_key: str = ""

@@ -10,6 +10,8 @@
   published; managed (mapped, re-imported) by the importing organisation.
 - Exchange rates are shared reference data: everyone with funding.view sees them, only system
   administrators change them.
+- Recording money (`funding.may_manage`, a named check): for the organisation at a place inside the grant's
+  subtree; nationally only with a grant over the whole country.
 - Mapping rules: shared ones (no owner) are seen by all and changed by system administrators; owned ones
   by their organisation.
 """
@@ -88,7 +90,19 @@ def rule_manage_q(g: Grant) -> Q:
     return Q() if g.is_global else Q(organisation_id=g.organisation_id)
 
 
+MAY_MANAGE = "funding.may_manage"
+
+
+def may_manage(g: Grant, organisation_id: int | None, path: str | None) -> bool:
+    """The named check `funding.may_manage`: a grant lets its holder record money for the organisation at a
+    place inside its subtree; a national figure (no place) needs a grant over the whole country."""
+    if not g.is_global and g.organisation_id != organisation_id:
+        return False
+    return _whole_country(g) if path is None else g.covers_path(path)
+
+
 def register_rules() -> None:
+    policy.register_check(MAY_MANAGE, may_manage)
     manage = Perm.FUNDING_MANAGE
     for label in ("funding.budgetline", "funding.transaction"):
         policy.register(label, policy.Rule(record_view_q, per_perm={manage: record_manage_q}))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
+from amahoro import policy
 from amahoro.core.demo import DemoResult
 from amahoro.core.errors import ValidationFailed
 from amahoro.frameworks.models import Node
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 
 from .models import BudgetLine, ExchangeRate, MappingRule, Transaction
 
@@ -87,11 +88,13 @@ def _node(framework: str, code: str) -> Node:
     return node
 
 
-def funding_demo_step(result: DemoResult, actor: Any) -> None:
+def funding_demo_step(result: DemoResult, actor: Actor | None) -> None:
     from amahoro.organisations.services import organisation_update
 
     from . import iati, services
 
+    # The demo loader runs as the platform itself (until every caller passes policy.SYSTEM, None means it).
+    actor = policy.SYSTEM if actor is None else actor
     orgs = {
         o.code: o
         for o in Organisation.objects.filter(

@@ -27,14 +27,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.errors import ValidationFailed
+from amahoro.frameworks.models import Node
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
+from amahoro.roles import Perm
 
+from .access import MAY_MANAGE
 from .currencies import ISO_4217
 from .models import BudgetLine, IatiActivity, MappingMethod, MappingRule, RuleKind, Source, Transaction
-from .services import amount_check, fiscal_year_of, may_manage
+from .services import amount_check, fiscal_year_of
 
 SUPPORTED_VERSIONS = ("1.01", "1.02", "1.03", "1.04", "1.05", "2.01", "2.02", "2.03")
 MAX_BYTES = 25 * 1024 * 1024
@@ -501,11 +506,17 @@ def _implementer_of(a: dict[str, Any], orgs: dict[str, Organisation]) -> tuple[A
 
 @transaction.atomic
 def iati_import(
-    *, actor: Any, content: bytes, organisation: Organisation, filename: str = ""
+    *, actor: Actor, content: bytes, organisation: Organisation, filename: str = ""
 ) -> ImportSummary:
     """Import an IATI activity file for `organisation` (the agency the activities are recorded under)."""
-    if not may_manage(actor, organisation=organisation, org_unit=None):
-        raise PermissionDenied(f"You may not manage funding of {organisation.code} nationally")
+    policy.require(
+        actor,
+        Perm.FUNDING_MANAGE,
+        organisation=organisation,
+        org_unit=None,
+        check=MAY_MANAGE,
+        message=f"You may not manage funding of {organisation.code} nationally",
+    )
     version, root = parse_document(content)
     parsed = parse_activities(root)
     summary = ImportSummary(version=version)
@@ -687,14 +698,10 @@ def _import_transactions(
 
 
 @transaction.atomic
-def iati_activity_map(*, actor: Any, activity: IatiActivity, node: Any | None) -> IatiActivity:
+def iati_activity_map(*, actor: Actor, activity: IatiActivity, node: Node | None) -> IatiActivity:
     """Map an activity to a node by hand (None: back to the unmapped queue); its money follows."""
-    from amahoro import policy
-    from amahoro.roles import Perm
-
-    if actor is not None and not policy.can(actor, Perm.FUNDING_MANAGE, activity):
-        raise PermissionDenied("You may not map this activity")
-    if node is not None and actor is not None and not policy.can(actor, Perm.FRAMEWORK_VIEW, node):
+    policy.require(actor, Perm.FUNDING_MANAGE, activity, message="You may not map this activity")
+    if node is not None and not policy.allows(actor, Perm.FRAMEWORK_VIEW, node):
         raise ValidationFailed("framework node not found", field="node")
     before = activity.node_id
     activity.node = node

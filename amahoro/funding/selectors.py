@@ -18,13 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.frameworks.models import Framework, Node, NodeLink
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from .currencies import currency_check
@@ -62,8 +62,8 @@ class Totals:
     def is_empty(self) -> bool:
         return all(getattr(self, k) == 0 for k in KINDS)
 
-    def as_dict(self, currency: str) -> dict[str, Any]:
-        out: dict[str, Any] = {k: float(money(getattr(self, k))) for k in KINDS}
+    def as_dict(self, currency: str) -> dict[str, object]:
+        out: dict[str, object] = {k: float(money(getattr(self, k))) for k in KINDS}
         out["gap"] = float(money(self.gap))
         out["burn_rate"] = self.burn_rate
         out["currency"] = currency
@@ -105,7 +105,7 @@ class FrameworkFunding:
     def pillars(self) -> list[NodeFunding]:
         return [n for n in self.nodes if n.depth == 0]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "framework": {"code": self.framework.code, "name": self.framework.display_name},
             "currency": self.currency,
@@ -131,33 +131,33 @@ class FrameworkFunding:
 # What may be seen
 
 
-def budget_lines_visible_to(*, user: Any, public: bool = False) -> QuerySet[BudgetLine]:
+def budget_lines_visible_to(*, user: Actor | None, public: bool = False) -> QuerySet[BudgetLine]:
     qs = BudgetLine.objects.select_related("organisation", "node", "funder", "implementing_partner")
     if public:
         return qs.filter(is_published=True, is_sensitive=False)
     return policy.visible(user, Perm.FUNDING_VIEW, qs)
 
 
-def transactions_visible_to(*, user: Any, public: bool = False) -> QuerySet[Transaction]:
+def transactions_visible_to(*, user: Actor | None, public: bool = False) -> QuerySet[Transaction]:
     qs = Transaction.objects.select_related("organisation", "node", "funder", "implementing_partner")
     if public:
         return qs.filter(is_published=True, is_sensitive=False)
     return policy.visible(user, Perm.FUNDING_VIEW, qs)
 
 
-def activities_visible_to(*, user: Any, perm: Perm = Perm.FUNDING_VIEW) -> QuerySet[IatiActivity]:
+def activities_visible_to(*, user: Actor, perm: Perm = Perm.FUNDING_VIEW) -> QuerySet[IatiActivity]:
     return policy.visible(user, perm, IatiActivity.objects.select_related("organisation", "node__framework"))
 
 
-def exchange_rates_visible_to(*, user: Any) -> QuerySet[ExchangeRate]:
+def exchange_rates_visible_to(*, user: Actor) -> QuerySet[ExchangeRate]:
     return policy.visible(user, Perm.FUNDING_VIEW, ExchangeRate.objects.all())
 
 
-def mapping_rules_visible_to(*, user: Any) -> QuerySet[MappingRule]:
+def mapping_rules_visible_to(*, user: Actor) -> QuerySet[MappingRule]:
     return policy.visible(user, Perm.FUNDING_VIEW, MappingRule.objects.select_related("node", "organisation"))
 
 
-def funding_frameworks(*, user: Any, public: bool = False) -> QuerySet[Framework]:
+def funding_frameworks(*, user: Actor | None, public: bool = False) -> QuerySet[Framework]:
     """Frameworks whose funding the caller may look at: public = national or public frameworks."""
     if public:
         return Framework.objects.filter(Q(organisation__isnull=True) | Q(is_public=True))
@@ -166,7 +166,7 @@ def funding_frameworks(*, user: Any, public: bool = False) -> QuerySet[Framework
     return policy.visible(user, Perm.FRAMEWORK_VIEW, Framework.objects.all())
 
 
-def funding_framework_get(*, user: Any, code: str, public: bool = False) -> Framework:
+def funding_framework_get(*, user: Actor, code: str, public: bool = False) -> Framework:
     fw = funding_frameworks(user=user, public=public).filter(code=code).first()
     if fw is None:
         raise NotFound(f"framework {code} not found", field="framework")
@@ -247,7 +247,7 @@ def _rows(
 def framework_funding(
     *,
     framework: Framework,
-    user: Any = None,
+    user: Actor | None = None,
     public: bool = False,
     currency: str = "RWF",
     fiscal_year: str | None = None,
@@ -307,8 +307,8 @@ def framework_funding(
 
 
 def pillar_funding_summary(
-    *, framework_code: str, currency: str = "RWF", user: Any = None, public: bool = False
-) -> list[dict[str, Any]]:
+    *, framework_code: str, currency: str = "RWF", user: Actor | None = None, public: bool = False
+) -> list[dict[str, object]]:
     """One dict per top-level node (pillar) of the framework: node_code, node_name, planned, committed,
     disbursed, spent, gap, burn_rate, currency (amounts as floats rounded to 2 decimals; burn_rate a
     fraction or None). public=True: published, non-sensitive figures of a national or public framework;
@@ -339,7 +339,7 @@ class CostPerResult:
     spent: Decimal
     cost: Decimal | None  # spent / achieved, in the report currency
 
-    def as_dict(self, currency: str) -> dict[str, Any]:
+    def as_dict(self, currency: str) -> dict[str, object]:
         return {
             "node_code": self.node_code,
             "indicator": self.indicator_code,
@@ -355,7 +355,7 @@ class CostPerResult:
 MAX_COST_ROWS = 50
 
 
-def costs_per_result(*, user: Any, result: FrameworkFunding) -> list[CostPerResult]:
+def costs_per_result(*, user: Actor, result: FrameworkFunding) -> list[CostPerResult]:
     """For each node with spending and a linked indicator the user may see: money spent on the node
     (rolled up) divided by the indicator's achieved value over the framework's span, at the user's
     widest place. None when nothing was achieved."""

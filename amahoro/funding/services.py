@@ -1,18 +1,19 @@
 """Writes of the funding app: exchange rates, budget lines, transactions and mapping rules (the IATI import
 lives in iati.py, the spreadsheet import in spreadsheet.py). Every function takes `actor=` (None: the
-system, e.g. `load_demo`), checks the policy and records the change in the audit log in one transaction."""
+the signed-in user, or `policy.SYSTEM` for the platform, e.g. `load_demo`), checks the policy and records the change in the audit log in one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
 
 from amahoro import policy
+from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -20,9 +21,10 @@ from amahoro.data import periods as period_lib
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
-from .access import _whole_country
+from .access import MAY_MANAGE
 from .currencies import currency_check
 from .models import BudgetLine, ExchangeRate, MappingRule, RuleKind, Source, Transaction, TransactionKind
 
@@ -54,7 +56,7 @@ def fiscal_year_parse(code: str, *, field: str = "fiscal_year") -> period_lib.Pe
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
-def amount_check(value: Any, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
+def amount_check(value: object, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
     text = str(value).strip() if value is not None else ""
     if "," in text:
         if not THOUSANDS.fullmatch(text):
@@ -77,40 +79,37 @@ def amount_check(value: Any, *, field: str = "amount", allow_negative: bool = Fa
     return amount.quantize(Decimal("0.01"))
 
 
-def may_manage(actor: Any, *, organisation: Organisation, org_unit: OrgUnit | None) -> bool:
-    """May `actor` record money for `organisation` (at `org_unit`; None = nationally)?"""
-    if actor is None:
-        return True
-    for g in policy.grants_with(actor, Perm.FUNDING_MANAGE):
-        if not g.is_global and g.organisation_id != organisation.pk:
-            continue
-        if org_unit is None and _whole_country(g):
-            return True
-        if org_unit is not None and g.covers_path(org_unit.path):
-            return True
-    return False
+def _check_manage(actor: Actor, organisation: Organisation, org_unit: OrgUnit | None) -> None:
+    where = f" in {org_unit.code}" if org_unit else " nationally"
+    policy.require(
+        actor,
+        Perm.FUNDING_MANAGE,
+        organisation=organisation,
+        org_unit=org_unit,
+        check=MAY_MANAGE,
+        message=f"You may not manage funding of {organisation.code}{where}",
+    )
 
 
-def _check_manage(actor: Any, organisation: Organisation, org_unit: OrgUnit | None) -> None:
-    if not may_manage(actor, organisation=organisation, org_unit=org_unit):
-        where = f" in {org_unit.code}" if org_unit else " nationally"
-        raise PermissionDenied(f"You may not manage funding of {organisation.code}{where}")
-
-
-def _check_node(actor: Any, node: Node | None) -> None:
-    if node is not None and actor is not None and not policy.can(actor, Perm.FRAMEWORK_VIEW, node):
+def _check_node(actor: Actor, node: Node | None) -> None:
+    if node is not None and not policy.allows(actor, Perm.FRAMEWORK_VIEW, node):
         raise NotFound("framework node not found", field="node")
 
 
-def _scope(record: Any) -> dict[str, Any]:
+class _Scope(TypedDict):
+    organisation_id: int
+    org_unit_path: str
+
+
+def _scope(record: BudgetLine | Transaction) -> _Scope:
     return {
         "organisation_id": record.organisation_id,
-        "org_unit_path": record.org_unit.path if record.org_unit_id else "",
+        "org_unit_path": record.org_unit.path if record.org_unit is not None else "",
     }
 
 
-def _parties(fields: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _parties(fields: dict[str, object]) -> dict[str, Organisation | None]:
+    out: dict[str, Organisation | None] = {}
     for key in ("implementing_partner", "funder"):
         org = fields.get(key)
         if org is not None and not isinstance(org, Organisation):
@@ -121,10 +120,11 @@ def _parties(fields: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def exchange_rate_set(
-    *, actor: Any, currency: str, quote: str = "RWF", rate: Any, valid_from: dt.date, source: str = ""
+    *, actor: Actor, currency: str, quote: str = "RWF", rate: object, valid_from: dt.date, source: str = ""
 ) -> ExchangeRate:
     """Record (or correct) the rate of a pair from a date. Shared data: system administrators only."""
-    if actor is not None and not (
+    policy.check_actor(actor)
+    if not policy.is_system(actor) and not (
         policy.is_system_admin(actor) and policy.has_perm(actor, Perm.FUNDING_MANAGE)
     ):
         raise PermissionDenied("Only system administrators change exchange rates")
@@ -155,10 +155,10 @@ def exchange_rate_set(
 @transaction.atomic
 def budget_line_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     node: Node | None,
-    amount: Any,
+    amount: object,
     currency: str,
     fiscal_year: str | None = None,
     period_start: dt.date | None = None,
@@ -199,7 +199,7 @@ def budget_line_create(
         is_published=is_published,
         is_sensitive=is_sensitive,
         source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if isinstance(actor, User) else None,
         **_parties({"implementing_partner": implementing_partner, "funder": funder}),
     )
     audit_record(
@@ -215,11 +215,11 @@ def budget_line_create(
 @transaction.atomic
 def transaction_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     node: Node | None,
     kind: str,
-    amount: Any,
+    amount: object,
     currency: str,
     date: dt.date | None,
     org_unit: OrgUnit | None = None,
@@ -255,7 +255,7 @@ def transaction_create(
         is_published=is_published,
         is_sensitive=is_sensitive,
         source=source,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if isinstance(actor, User) else None,
         **_parties({"implementing_partner": implementing_partner, "funder": funder}),
     )
     audit_record(
@@ -269,7 +269,7 @@ def transaction_create(
 
 
 @transaction.atomic
-def funding_record_delete(*, actor: Any, record: BudgetLine | Transaction) -> None:
+def funding_record_delete(*, actor: Actor, record: BudgetLine | Transaction) -> None:
     _check_manage(actor, record.organisation, record.org_unit)
     audit_record(actor=actor, action=AuditAction.DELETE, obj=record, **_scope(record))
     record.delete()
@@ -278,7 +278,7 @@ def funding_record_delete(*, actor: Any, record: BudgetLine | Transaction) -> No
 @transaction.atomic
 def mapping_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     node: Node,
     kind: str,
     value: str,
@@ -293,12 +293,19 @@ def mapping_rule_create(
     value = (value or "").strip()
     if not value:
         raise ValidationFailed("value is required", field="value")
-    if actor is not None:
-        if organisation is None and not policy.is_system_admin(actor):
-            raise PermissionDenied("Only system administrators create shared mapping rules")
-        if organisation is not None and not may_manage(actor, organisation=organisation, org_unit=None):
-            raise PermissionDenied(f"You may not manage funding of {organisation.code}")
-        _check_node(actor, node)
+    policy.check_actor(actor)
+    if organisation is None and not (policy.is_system(actor) or policy.is_system_admin(actor)):
+        raise PermissionDenied("Only system administrators create shared mapping rules")
+    if organisation is not None:
+        policy.require(
+            actor,
+            Perm.FUNDING_MANAGE,
+            organisation=organisation,
+            org_unit=None,
+            check=MAY_MANAGE,
+            message=f"You may not manage funding of {organisation.code}",
+        )
+    _check_node(actor, node)
     rule, created = MappingRule.objects.get_or_create(
         framework=node.framework,
         kind=kind,

@@ -22,6 +22,7 @@ from amahoro.core.tabular import RowError
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import services
@@ -115,8 +116,9 @@ def _flag(raw: str) -> bool | None:
 
 
 @transaction.atomic
-def funding_table_import(*, actor: Any, content: bytes, filename: str) -> dict[str, Any]:
+def funding_table_import(*, actor: Actor, content: bytes, filename: str) -> dict[str, Any]:
     """Import budget lines and transactions: all rows or none (SpreadsheetInvalid lists every error)."""
+    policy.check_actor(actor)
     rows = read_table(content, filename)
     col, start = _header(rows)
     errors: list[RowError] = []
@@ -158,8 +160,6 @@ def funding_table_import(*, actor: Any, content: bytes, filename: str) -> dict[s
                     policy.visible(actor, Perm.FRAMEWORK_VIEW, Node.objects.all())
                     .filter(framework__code=fw_code, code=cell["node"])
                     .first()
-                    if actor is not None
-                    else Node.objects.filter(framework__code=fw_code, code=cell["node"]).first()
                 )
             node = nodes_cache[key2]
             if node is None:

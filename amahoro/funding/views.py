@@ -5,7 +5,7 @@ decisions via amahoro.policy."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,20 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amahoro import policy
 from amahoro.core.errors import AmahoroError, NotFound
 from amahoro.frameworks.models import Framework, Node
+from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
-from . import iati, selectors, spreadsheet
+from . import iati, selectors, services, spreadsheet
+from .access import MAY_MANAGE
 from .api import importing_organisation
 from .currencies import CURRENCY_CHOICES
 from .models import IatiActivity, RuleKind
 
 DEFAULT_FRAMEWORK = "RW-NAP1325-2018"
 MAX_UPLOAD = iati.MAX_BYTES
-
-
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(_("Your roles do not include this part of funding."))
 
 
 def _framework(request: HttpRequest) -> Framework | None:
@@ -62,7 +61,8 @@ def _chart(result: selectors.FrameworkFunding) -> dict[str, Any]:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FUNDING_VIEW)
+    if not policy.allows(request.user, Perm.FUNDING_VIEW):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     fw = _framework(request)
     currency = (request.GET.get("currency") or "RWF").strip().upper()[:3]
     fiscal_year = request.GET.get("fiscal_year", "").strip()[:20] or None
@@ -94,7 +94,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def summary_csv(request: HttpRequest) -> HttpResponse:
     """Totals per node as CSV with HXL hashtags (row 2)."""
-    _require(request.user, Perm.FUNDING_VIEW)
+    if not policy.allows(request.user, Perm.FUNDING_VIEW):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     fw = _framework(request)
     if fw is None:
         raise Http404("no framework")
@@ -107,7 +108,8 @@ def summary_csv(request: HttpRequest) -> HttpResponse:
         )
     except AmahoroError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    rows = [{"framework": fw.code, **row} for row in result.as_dict()["nodes"]]
+    nodes = cast(list[dict[str, object]], result.as_dict()["nodes"])
+    rows = [{"framework": fw.code, **row} for row in nodes]
     body = spreadsheet.csv_bytes(rows, spreadsheet.SUMMARY_COLUMNS, spreadsheet.SUMMARY_HXL)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="funding-{fw.code}-{result.currency}.csv"'
@@ -118,7 +120,8 @@ def summary_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The budget lines and transactions the user may see, in the template's columns (re-importable)."""
-    _require(request.user, Perm.FUNDING_VIEW)
+    if not policy.allows(request.user, Perm.FUNDING_VIEW):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     budgets = selectors.budget_lines_visible_to(user=request.user).select_related(
         "node__framework", "org_unit"
     )
@@ -141,7 +144,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def template(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FUNDING_VIEW)
+    if not policy.allows(request.user, Perm.FUNDING_VIEW):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     response = HttpResponse(
         spreadsheet.template_xlsx(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -154,7 +158,8 @@ def template(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     """Import a filled-in template (XLSX or CSV): all rows or none, errors per row and column."""
-    _require(request.user, Perm.FUNDING_MANAGE)
+    if not policy.allows(request.user, Perm.FUNDING_MANAGE):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     errors: list[dict[str, Any]] = []
     message = ""
     status = 200
@@ -183,7 +188,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 # IATI
 
 
-def _visible_node(user: Any, raw: str) -> Node | None:
+def _visible_node(user: Actor, raw: str) -> Node | None:
     """The node with this public id, if the user may see it (a malformed id is simply not found)."""
     try:
         key = uuid.UUID(raw.strip())
@@ -192,7 +197,7 @@ def _visible_node(user: Any, raw: str) -> Node | None:
     return policy.visible(user, Perm.FRAMEWORK_VIEW, Node.objects.all()).filter(uuid=key).first()
 
 
-def _node_choices(user: Any) -> list[Node]:
+def _node_choices(user: Actor) -> list[Node]:
     return list(
         policy.visible(user, Perm.FRAMEWORK_VIEW, Node.objects.select_related("framework")).order_by(
             "framework__code", "sort_order", "code"
@@ -203,13 +208,15 @@ def _node_choices(user: Any) -> list[Node]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def iati_page(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FUNDING_VIEW)
+    if not policy.allows(request.user, Perm.FUNDING_VIEW):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     can_manage = policy.has_perm(request.user, Perm.FUNDING_MANAGE)
     summary: dict[str, Any] | None = None
     error = ""
     status = 200
     if request.method == "POST":
-        _require(request.user, Perm.FUNDING_MANAGE)
+        if not policy.allows(request.user, Perm.FUNDING_MANAGE):
+            raise PermissionDenied(_("Your roles do not include this part of funding."))
         upload_file = request.FILES.get("file")
         try:
             if upload_file is None:
@@ -245,22 +252,23 @@ def iati_page(request: HttpRequest) -> HttpResponse:
     return render(request, "funding/iati.html", context, status=status if status < 500 else 400)
 
 
-def _managed_orgs(user: Any) -> list[Any]:
-    from amahoro.organisations.models import Organisation
-
-    from .services import may_manage
-
+def _managed_orgs(user: Actor) -> list[Organisation]:
     ids = policy.organisations_with(user, Perm.FUNDING_MANAGE)
     qs = Organisation.objects.filter(is_active=True).order_by("code")
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return [o for o in qs[:200] if may_manage(user, organisation=o, org_unit=None)]
+    return [
+        o
+        for o in qs[:200]
+        if policy.allows(user, Perm.FUNDING_MANAGE, organisation=o, org_unit=None, check=MAY_MANAGE)
+    ]
 
 
 @login_required
 @require_POST
 def iati_map(request: HttpRequest, pk: str) -> HttpResponse:
-    _require(request.user, Perm.FUNDING_MANAGE)
+    if not policy.allows(request.user, Perm.FUNDING_MANAGE):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     activity = policy.get_visible_or_404(
         request.user, Perm.FUNDING_MANAGE, IatiActivity.objects.all(), uuid=pk
     )
@@ -289,19 +297,13 @@ def iati_map(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def rule_create(request: HttpRequest) -> HttpResponse:
     """Add a mapping rule (sector code, tag code or keyword -> node) from the IATI page."""
-    from amahoro.organisations.models import Organisation
-
-    from . import services
-
-    _require(request.user, Perm.FUNDING_MANAGE)
+    if not policy.allows(request.user, Perm.FUNDING_MANAGE):
+        raise PermissionDenied(_("Your roles do not include this part of funding."))
     node = _visible_node(request.user, request.POST.get("node", ""))
-    code = request.POST.get("organisation", "").strip()
-    org = Organisation.objects.filter(code=code).first() if code else None
     try:
         if node is None:
             raise NotFound(_("Choose a framework node."), field="node")
-        if code and org is None:
-            raise NotFound(_("Unknown organisation."), field="organisation")
+        org = organisation_by_code(request.POST.get("organisation"), active=False, required=False)
         services.mapping_rule_create(
             actor=request.user,
             node=node,

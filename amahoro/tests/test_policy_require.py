@@ -181,3 +181,48 @@ def test_a_page_refused_by_require_gets_the_403_page_not_a_500(cast: Any) -> Non
     client.force_login(cast.nobody)
     # /help/ is open to any signed-in user; the audit page needs audit.view, which nobody has.
     assert client.get("/audit/").status_code in (403, 404)
+
+
+def test_a_named_check_decides_how_grants_cover_an_organisation_and_a_place(cast: Any) -> None:
+    """`register_check` names a rule an app words its own way; `allows`/`require(..., check=name)` ask it."""
+    seen: list[tuple[int | None, str | None]] = []
+
+    def same_organisation(g: policy.Grant, organisation_id: int | None, path: str | None) -> bool:
+        seen.append((organisation_id, path))
+        return g.is_global or g.organisation_id == organisation_id
+
+    policy.register_check("tests.same_organisation", same_organisation)
+    try:
+        outside = OrgUnit.objects.get(code="1201")
+        # district 11's officer holds data.enter in the NGO: the check ignores the place, can_in does not
+        assert policy.allows(
+            cast.me_nyarugenge,
+            Perm.DATA_ENTER,
+            organisation=cast.ngo,
+            org_unit=outside,
+            check="tests.same_organisation",
+        )
+        assert not policy.allows(cast.me_nyarugenge, Perm.DATA_ENTER, organisation=cast.ngo, org_unit=outside)
+        assert (cast.ngo.pk, outside.path) in seen
+        with pytest.raises(PermissionDenied, match="not theirs"):
+            policy.require(
+                cast.me_nyarugenge,
+                Perm.DATA_ENTER,
+                organisation=cast.police,
+                check="tests.same_organisation",
+                message="not theirs",
+            )
+        assert policy.allows(
+            policy.SYSTEM, Perm.DATA_ENTER, organisation=cast.police, check="tests.same_organisation"
+        )
+        assert not policy.allows(
+            None, Perm.DATA_ENTER, organisation=cast.ngo, check="tests.same_organisation"
+        )
+        with pytest.raises(LookupError):
+            policy.allows(cast.me_nyarugenge, Perm.DATA_ENTER, organisation=cast.ngo, check="tests.unknown")
+    finally:
+        policy.CHECKS.pop("tests.same_organisation", None)
+
+
+def test_apps_register_their_named_checks() -> None:
+    assert {"collection.holds_in_org", "funding.may_manage"} <= set(policy.CHECKS)

@@ -173,3 +173,20 @@ def test_collector_tokens_api(cast: Any, api_client: Any, with_submissions: Any)
     )
     api_client.force_authenticate(cast.ngo_admin)
     assert api_client.delete(f"/api/v1/collector-tokens/{pk}").status_code == 204
+
+
+def test_collector_token_bodies_are_parsed_by_their_contract(cast: Any, api_client: Any) -> None:
+    api_client.force_authenticate(cast.ngo_admin)
+    bad = api_client.post(
+        "/api/v1/collector-tokens", {"organisation": "NGO1", "colour": "red"}, format="json"
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "colour"
+    bad = api_client.post("/api/v1/collector-tokens", {"organisation": "NOPE", "name": "x"}, format="json")
+    assert bad.status_code == 400 and bad.json()["field"] == "organisation"
+    bad = api_client.post("/api/v1/collector-tokens", {"organisation": "NGO1", "name": "x", "org_unit": "9999"},
+                          format="json")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["field"] == "org_unit"
+    made = api_client.post(
+        "/api/v1/collector-tokens", {"organisation": "NGO1", "name": "tablet", "forms": ""}, format="json"
+    )
+    assert made.status_code == 201 and made.json()["forms"] == [] and made.json()["token"]

@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
+
 
 @pytest.fixture
 def nap(db: Any) -> Any:
@@ -21,6 +23,6 @@ def rates(db: Any) -> None:
 
     from amahoro.funding.services import exchange_rate_set
 
-    exchange_rate_set(actor=None, currency="USD", rate="1300", valid_from=date(2024, 1, 1))
-    exchange_rate_set(actor=None, currency="USD", rate="1400", valid_from=date(2025, 1, 1))
-    exchange_rate_set(actor=None, currency="EUR", rate="1500", valid_from=date(2024, 1, 1))
+    exchange_rate_set(actor=policy.SYSTEM, currency="USD", rate="1300", valid_from=date(2024, 1, 1))
+    exchange_rate_set(actor=policy.SYSTEM, currency="USD", rate="1400", valid_from=date(2025, 1, 1))
+    exchange_rate_set(actor=policy.SYSTEM, currency="EUR", rate="1500", valid_from=date(2024, 1, 1))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _tx(cast: Any, **kw: Any) -> Any:
-    base = {"actor": None, "organisation": cast.ngo, "node": None, "kind": "commitment", "amount": "10",
+    base = {"actor": policy.SYSTEM, "organisation": cast.ngo, "node": None, "kind": "commitment", "amount": "10",
             "currency": "RWF", "date": date(2024, 9, 1)}  # fmt: skip
     return services.transaction_create(**(base | kw))
 

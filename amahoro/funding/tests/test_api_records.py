@@ -102,3 +102,16 @@ def test_get_and_delete_one(cast: Any, nap: Any, api_client: Any) -> None:
     from amahoro.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(object_type="funding.transaction", action="delete").count() == 1
+
+
+def test_bodies_and_filters_are_parsed_by_their_contract(cast: Any, nap: Any, api_client: Any) -> None:
+    api_client.force_authenticate(cast.ngo_admin)
+    bad = api_client.post("/api/v1/funding/transactions", TX | {"colour": "red"}, format="json")
+    assert bad.status_code == 400 and bad.json()["field"] == "colour"
+    bad = api_client.post("/api/v1/funding/transactions", TX | {"published": "maybe"}, format="json")
+    assert bad.status_code == 400 and bad.json()["field"] == "published"
+    bad = api_client.post("/api/v1/funding/mapping-rules", {"node": "P1", "kind": "tag", "value": "x",
+                          "priority": "high"}, format="json")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["field"] == "priority"
+    assert api_client.get("/api/v1/funding/transactions?colour=red").json()["field"] == "colour"
+    assert BudgetLine.objects.count() == 0 and Transaction.objects.count() == 0

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import PASSWORD, make_org, make_user
 
@@ -28,14 +29,19 @@ def funded(rwanda_slice: dict[str, int]) -> dict[str, Any]:
     ngo = make_org("NGO1", "ngo", areas=("11", "12"))
     make_user("ngo_admin", ("org_admin", ngo, "RW"))
     load_nap_rw_2018()
-    services.exchange_rate_set(actor=None, currency="USD", rate="1300", valid_from=date(2024, 1, 1))
+    services.exchange_rate_set(actor=policy.SYSTEM, currency="USD", rate="1300", valid_from=date(2024, 1, 1))
     p2o1 = Node.objects.get(framework__code="RW-NAP1325-2018", code="P2.O1")
-    services.mapping_rule_create(actor=None, node=p2o1, kind="sector", value="15180")
+    services.mapping_rule_create(actor=policy.SYSTEM, node=p2o1, kind="sector", value="15180")
     services.budget_line_create(
-        actor=None, organisation=ngo, node=p2o1, amount="20000", currency="USD", fiscal_year="2024July"
+        actor=policy.SYSTEM,
+        organisation=ngo,
+        node=p2o1,
+        amount="20000",
+        currency="USD",
+        fiscal_year="2024July",
     )
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="commitment",
@@ -44,7 +50,7 @@ def funded(rwanda_slice: dict[str, int]) -> dict[str, Any]:
         date=date(2024, 8, 1),
     )
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="disbursement",
@@ -53,7 +59,7 @@ def funded(rwanda_slice: dict[str, int]) -> dict[str, Any]:
         date=date(2024, 9, 1),
     )
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="expenditure",

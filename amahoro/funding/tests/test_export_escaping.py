@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from amahoro import policy
 from amahoro.funding import services, spreadsheet
 from conftest import client_for
 
@@ -20,7 +21,7 @@ HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"]
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_funding_exports_escape_formulas(cast: Any, nap: Any, fmt: str, text: str) -> None:
     services.transaction_create(
-        actor=None, organisation=cast.ngo, node=None, kind="commitment", amount="-25", currency="RWF",
+        actor=policy.SYSTEM, organisation=cast.ngo, node=None, kind="commitment", amount="-25", currency="RWF",
         date=date(2024, 9, 1), description=text,
     )  # fmt: skip
     response = client_for(cast.ngo_admin).get(f"/funding/records.{fmt}")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.frameworks.models import Node
 from amahoro.funding import iati, selectors, services
 from amahoro.funding.models import BudgetLine, IatiActivity, Transaction
@@ -25,10 +26,10 @@ URL = "/api/v1/funding/iati"
 def mapped(cast: Any, nap: Any, rates: None) -> Any:
     """Rules: DAC sector 15180 -> P2.O1; keyword "local governance" -> P1.O1."""
     services.mapping_rule_create(
-        actor=None, node=Node.objects.get(framework=nap, code="P2.O1"), kind="sector", value="15180"
+        actor=policy.SYSTEM, node=Node.objects.get(framework=nap, code="P2.O1"), kind="sector", value="15180"
     )
     services.mapping_rule_create(
-        actor=None,
+        actor=policy.SYSTEM,
         node=Node.objects.get(framework=nap, code="P1.O1"),
         kind="keyword",
         value="local governance",
@@ -306,7 +307,7 @@ def test_refusals(mapped: Any, api_client: Any) -> None:
 
 def test_activity_of_another_organisation_skipped(mapped: Any) -> None:
     _post(mapped.ngo_admin, FILE_105)
-    body = iati.iati_import(actor=None, content=FILE_105, organisation=mapped.police).as_dict()
+    body = iati.iati_import(actor=policy.SYSTEM, content=FILE_105, organisation=mapped.police).as_dict()
     assert body["activities"]["skipped"] == 1
     assert body["skipped"][0]["reason"] == "already imported for another organisation"
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.frameworks.models import Node
 from amahoro.funding import iati, selectors, services
 from amahoro.funding.models import BudgetLine, IatiActivity, Transaction
@@ -51,14 +52,14 @@ def setup(cast: Any, nap: Any, settings: Any) -> Any:
     Rwanda (recipient countries AF 25%, AG 25%, regions for the rest): the installation tracks AF here."""
     settings.AMAHORO_IATI_COUNTRY = "AF"
     services.mapping_rule_create(
-        actor=None, node=Node.objects.get(framework=nap, code="P4.O2"), kind="sector", value="111"
+        actor=policy.SYSTEM, node=Node.objects.get(framework=nap, code="P4.O2"), kind="sector", value="111"
     )
     for valid_from, rate in (
         (date(2012, 1, 1), "800"),
         (date(2014, 1, 1), "900"),
         (date(2015, 1, 1), "1000"),
     ):
-        services.exchange_rate_set(actor=None, currency="EUR", rate=rate, valid_from=valid_from)
+        services.exchange_rate_set(actor=policy.SYSTEM, currency="EUR", rate=rate, valid_from=valid_from)
     return cast
 
 
@@ -98,7 +99,9 @@ def test_counts_derived_independently() -> None:
 
 
 def test_service_import_reads_the_example_and_reimports_without_duplicates(setup: Any) -> None:
-    summary = iati.iati_import(actor=None, content=EXAMPLE, organisation=setup.ngo, filename="example.xml")
+    summary = iati.iati_import(
+        actor=policy.SYSTEM, content=EXAMPLE, organisation=setup.ngo, filename="example.xml"
+    )
     body = summary.as_dict()
     assert body["iati_version"] == "2.02"
     assert body["activities"] == {
@@ -156,7 +159,7 @@ def test_service_import_reads_the_example_and_reimports_without_duplicates(setup
     assert Transaction.objects.count() == 0
 
     rows = _rows()
-    again = iati.iati_import(actor=None, content=EXAMPLE, organisation=setup.ngo).as_dict()
+    again = iati.iati_import(actor=policy.SYSTEM, content=EXAMPLE, organisation=setup.ngo).as_dict()
     assert again["activities"] == {"imported": 0, "updated": 0, "unchanged": 1, "skipped": 0, "removed": 0}
     assert again["budgets"] == {"imported": 0, "updated": 0, "unchanged": 1, "skipped": 0, "removed": 0}
     assert again["transactions"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
@@ -264,7 +267,7 @@ def test_rwanda_installation_counts_none_of_the_example(setup: Any, settings: An
     """By default the tracked country is Rwanda, which the example's recipient countries leave out: the
     activity is recorded (and mapped) but none of its money counts, each item with its reason."""
     settings.AMAHORO_IATI_COUNTRY = "RW"
-    body = iati.iati_import(actor=None, content=AS_DISBURSEMENT, organisation=setup.ngo).as_dict()
+    body = iati.iati_import(actor=policy.SYSTEM, content=AS_DISBURSEMENT, organisation=setup.ngo).as_dict()
     assert body["activities"]["imported"] == 1
     assert body["budgets"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
     assert body["transactions"] == {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 1, "removed": 0}
@@ -284,7 +287,7 @@ def test_sectors_reported_on_transactions_only_map_the_activity(setup: Any) -> N
         act_el.remove(sector)
     content = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     assert b"<sector" in content  # the transaction's own sector is still there
-    body = iati.iati_import(actor=None, content=content, organisation=setup.ngo).as_dict()
+    body = iati.iati_import(actor=policy.SYSTEM, content=content, organisation=setup.ngo).as_dict()
     assert body["unmapped"] == []
     act = IatiActivity.objects.get(iati_identifier=IDENT)
     assert act.sectors == [{"code": "111", "vocabulary": "2", "percentage": "", "level": "transaction"}]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.frameworks.models import Node
 from amahoro.funding import selectors, services
@@ -27,7 +28,7 @@ def money(cast: Any, nap: Any, rates: None) -> Any:
     ngo, police = cast.ngo, cast.police
     # NGO1 budget: 10,000 USD in FY 2024July (converted at 2024-07-01: 1,300) = 13,000,000 RWF
     services.budget_line_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         amount="10000",
@@ -37,11 +38,16 @@ def money(cast: Any, nap: Any, rates: None) -> Any:
     )
     # ... and 2,000,000 RWF in the same year, not published
     services.budget_line_create(
-        actor=None, organisation=ngo, node=p2o1, amount="2000000", currency="RWF", fiscal_year="2024July"
+        actor=policy.SYSTEM,
+        organisation=ngo,
+        node=p2o1,
+        amount="2000000",
+        currency="RWF",
+        fiscal_year="2024July",
     )
     # commitment 8,000 USD on 2024-09-01 at 1,300 = 10,400,000 RWF
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="commitment",
@@ -51,7 +57,7 @@ def money(cast: Any, nap: Any, rates: None) -> Any:
     )
     # disbursement 5,000 USD on 2025-02-01 at 1,400 (the newer rate) = 7,000,000 RWF
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="disbursement",
@@ -61,7 +67,7 @@ def money(cast: Any, nap: Any, rates: None) -> Any:
     )
     # expenditure 2,000 EUR on 2025-03-01 at 1,500 = 3,000,000 RWF, plus 500,000 RWF
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="expenditure",
@@ -70,7 +76,7 @@ def money(cast: Any, nap: Any, rates: None) -> Any:
         date=date(2025, 3, 1),
     )
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=ngo,
         node=p2o1,
         kind="expenditure",
@@ -80,10 +86,15 @@ def money(cast: Any, nap: Any, rates: None) -> Any:
     )
     # Police: 1,000,000 RWF planned on pillar P3 directly, 250,000 committed
     services.budget_line_create(
-        actor=None, organisation=police, node=p3, amount="1000000", currency="RWF", fiscal_year="2024July"
+        actor=policy.SYSTEM,
+        organisation=police,
+        node=p3,
+        amount="1000000",
+        currency="RWF",
+        fiscal_year="2024July",
     )
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=police,
         node=p3,
         kind="commitment",
@@ -167,7 +178,7 @@ def test_public_only_published_and_nobody_sees_nothing(money: Any) -> None:
 
 def test_sensitive_never_public(money: Any, nap: Any) -> None:
     services.budget_line_create(
-        actor=None, organisation=money.ngo, node=_node(nap, "P1"), amount="1", currency="RWF",
+        actor=policy.SYSTEM, organisation=money.ngo, node=_node(nap, "P1"), amount="1", currency="RWF",
         fiscal_year="2024July", is_published=True, is_sensitive=True,
     )  # fmt: skip
     public = _by_code(selectors.pillar_funding_summary(framework_code="RW-NAP1325-2018", public=True))
@@ -197,7 +208,7 @@ def test_fiscal_year_filter(money: Any, nap: Any) -> None:
 
 def test_missing_rate_listed_not_counted(money: Any, nap: Any) -> None:
     services.transaction_create(
-        actor=None, organisation=money.ngo, node=_node(nap, "P1"), kind="commitment", amount="10",
+        actor=policy.SYSTEM, organisation=money.ngo, node=_node(nap, "P1"), kind="commitment", amount="10",
         currency="KES", date=date(2024, 9, 1),
     )  # fmt: skip
     result = selectors.framework_funding(framework=nap, user=money.sysadmin)
@@ -221,7 +232,7 @@ def test_converter_dated_inverse_and_pivot() -> None:
 def test_unknown_currency_is_a_clear_error(cast: Any, nap: Any) -> None:
     with pytest.raises(ValidationFailed, match="unknown currency 'XYZ'"):
         services.budget_line_create(
-            actor=None, organisation=cast.ngo, node=_node(nap, "P1"), amount="1", currency="XYZ",
+            actor=policy.SYSTEM, organisation=cast.ngo, node=_node(nap, "P1"), amount="1", currency="XYZ",
             fiscal_year="2024July",
         )  # fmt: skip
     with pytest.raises(ValidationFailed, match="unknown currency"):
@@ -230,7 +241,7 @@ def test_unknown_currency_is_a_clear_error(cast: Any, nap: Any) -> None:
 
 def test_fiscal_year_is_rwandas_july_june(cast: Any, nap: Any) -> None:
     line = services.budget_line_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=cast.ngo,
         node=None,
         amount="1",
@@ -241,7 +252,12 @@ def test_fiscal_year_is_rwandas_july_june(cast: Any, nap: Any) -> None:
     assert (line.period_end) == date(2025, 6, 30)
     with pytest.raises(ValidationFailed, match="fiscal_year: '2024Jul' is not a period code"):
         services.budget_line_create(
-            actor=None, organisation=cast.ngo, node=None, amount="1", currency="RWF", fiscal_year="2024Jul"
+            actor=policy.SYSTEM,
+            organisation=cast.ngo,
+            node=None,
+            amount="1",
+            currency="RWF",
+            fiscal_year="2024Jul",
         )
 
 
@@ -289,7 +305,7 @@ def test_cost_per_result(cast: Any, nap: Any) -> None:
     put("PARTICIPANTS", "11", "2020", 300)
     put("PARTICIPANTS", "12", "2021", 200)
     services.transaction_create(
-        actor=None, organisation=cast.ngo, node=node, kind="expenditure", amount="1000000", currency="RWF",
+        actor=policy.SYSTEM, organisation=cast.ngo, node=node, kind="expenditure", amount="1000000", currency="RWF",
         date=date(2020, 5, 1),
     )  # fmt: skip
     result = selectors.framework_funding(framework=nap, user=cast.sysadmin)
@@ -307,13 +323,17 @@ def test_cost_per_result(cast: Any, nap: Any) -> None:
 def test_rate_bounds(cast: Any) -> None:
     with pytest.raises(ValidationFailed, match="rate must be positive"):
         services.exchange_rate_set(
-            actor=None, currency="USD", rate="0.00000000001", valid_from=date(2024, 1, 1)
+            actor=policy.SYSTEM, currency="USD", rate="0.00000000001", valid_from=date(2024, 1, 1)
         )
     with pytest.raises(ValidationFailed, match="out of range"):
-        services.exchange_rate_set(actor=None, currency="USD", rate="1e20", valid_from=date(2024, 1, 1))
+        services.exchange_rate_set(
+            actor=policy.SYSTEM, currency="USD", rate="1e20", valid_from=date(2024, 1, 1)
+        )
     with pytest.raises(ValidationFailed, match="is not a number"):
-        services.exchange_rate_set(actor=None, currency="USD", rate="abc", valid_from=date(2024, 1, 1))
+        services.exchange_rate_set(
+            actor=policy.SYSTEM, currency="USD", rate="abc", valid_from=date(2024, 1, 1)
+        )
     rate = services.exchange_rate_set(
-        actor=None, currency="RWF", quote="USD", rate="0.00071942", valid_from=date(2024, 1, 1)
+        actor=policy.SYSTEM, currency="RWF", quote="USD", rate="0.00071942", valid_from=date(2024, 1, 1)
     )
     assert rate.rate == Decimal("0.00071942")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from amahoro import policy
 from amahoro.funding import services, spreadsheet
 from amahoro.funding.models import BudgetLine, Transaction
 from conftest import client_for
@@ -133,12 +134,17 @@ def test_upload_page_refusals(cast: Any) -> None:
 
 def test_summary_csv_has_hxl(cast: Any, nap: Any, rates: None) -> None:
     services.budget_line_create(
-        actor=None, organisation=cast.ngo, node=None, amount="1", currency="RWF", fiscal_year="2024July"
+        actor=policy.SYSTEM,
+        organisation=cast.ngo,
+        node=None,
+        amount="1",
+        currency="RWF",
+        fiscal_year="2024July",
     )
     from amahoro.frameworks.models import Node
 
     services.budget_line_create(
-        actor=None, organisation=cast.ngo, node=Node.objects.get(framework=nap, code="P1"), amount="1000",
+        actor=policy.SYSTEM, organisation=cast.ngo, node=Node.objects.get(framework=nap, code="P1"), amount="1000",
         currency="USD", fiscal_year="2024July",
     )  # fmt: skip
     r = client_for(cast.ngo_admin).get("/funding/summary.csv?framework=RW-NAP1325-2018&currency=RWF")
@@ -151,7 +157,7 @@ def test_summary_csv_has_hxl(cast: Any, nap: Any, rates: None) -> None:
 
 def test_exports_neutralise_formulas(cast: Any, nap: Any) -> None:
     services.transaction_create(
-        actor=None, organisation=cast.ngo, node=None, kind="commitment", amount="-25", currency="RWF",
+        actor=policy.SYSTEM, organisation=cast.ngo, node=None, kind="commitment", amount="-25", currency="RWF",
         date=date(2024, 9, 1), description='=HYPERLINK("http://evil.example","x")',
     )  # fmt: skip
     out = client_for(cast.ngo_admin).get("/funding/records.csv").content.decode()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from amahoro import policy
 from amahoro.frameworks.models import Node
 from amahoro.funding import services
 from conftest import client_for
@@ -19,10 +20,15 @@ pytestmark = pytest.mark.django_db
 def figures(cast: Any, nap: Any, rates: None) -> Any:
     node = Node.objects.get(framework=nap, code="P2.O1")
     services.budget_line_create(
-        actor=None, organisation=cast.ngo, node=node, amount="7777777", currency="RWF", fiscal_year="2024July"
+        actor=policy.SYSTEM,
+        organisation=cast.ngo,
+        node=node,
+        amount="7777777",
+        currency="RWF",
+        fiscal_year="2024July",
     )
     services.transaction_create(
-        actor=None,
+        actor=policy.SYSTEM,
         organisation=cast.ngo,
         node=node,
         kind="disbursement",

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from amahoro import policy
 from amahoro.core.errors import AmahoroError
 from amahoro.funding.iati import iati_import
-from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 
 
 class Command(BaseCommand):
@@ -24,11 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        org = Organisation.objects.filter(code=options["organisation"]).first()
-        if org is None:
-            raise CommandError(f"unknown organisation {options['organisation']}")
         try:
-            summary = iati_import(actor=None, content=path.read_bytes(), organisation=org, filename=path.name)
+            org = organisation_by_code(options["organisation"], active=False)
+            summary = iati_import(
+                actor=policy.SYSTEM, content=path.read_bytes(), organisation=org, filename=path.name
+            )
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from exc
         except AmahoroError as exc:
