@@ -8,6 +8,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+from amahoro.policy import SystemActor
+
 from .context import current
 from .models import AuditAction, AuditEvent
 
@@ -21,7 +23,7 @@ def _scrub(changes: dict[str, Any]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: AbstractBaseUser | AnonymousUser | SystemActor | None,
     action: AuditAction | str,
     obj: models.Model | None = None,
     object_type: str = "",

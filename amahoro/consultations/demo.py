@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from amahoro import policy
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.accounts.services import role_assign, user_create
 from amahoro.core.demo import DemoLogin, DemoResult, demo_password
 from amahoro.frameworks.models import Framework, Node
+from amahoro.frameworks.services import node_update
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.services import organisation_create
+from amahoro.policy import Actor
 from amahoro.roles import Role
+
+from . import services
+from .models import Assessment, ConsultationRound
 
 NAP = "RW-NAP1325-2018"
 ROUND_TITLE = "NAP 1325 civil-society review 2024"
@@ -119,12 +125,9 @@ def _user(spec: tuple[str, str, str, Role, str], actor: Any, result: DemoResult)
     return user
 
 
-def consultations_demo_step(result: DemoResult, actor: Any) -> None:
-    from amahoro.frameworks.services import node_update
-
-    from . import services
-    from .models import Assessment, ConsultationRound
-
+def consultations_demo_step(result: DemoResult, actor: Actor | None) -> None:
+    # The demo is the platform acting on its own; core.demo still hands its steps None.
+    actor = policy.SYSTEM if actor is None else actor
     fw = Framework.objects.filter(code=NAP).first()
     if fw is None:
         result.notes.append("consultations: the NAP is not loaded; no demo round")

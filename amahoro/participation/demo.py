@@ -15,13 +15,16 @@ Entered by the demo MIGEPROF M&E officer through the data import engine. Idempot
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from amahoro import policy
 from amahoro.core.demo import DemoResult
 from amahoro.core.errors import ValidationFailed
+from amahoro.data.services import datavalues_import
+from amahoro.policy import Actor
 from amahoro.roles import Role
 
 from . import reference as ref
+from .services import participation_setup, peacekeeping_csv_import
 
 SAMPLE_CSV = Path(__file__).parent / "data" / "un_peacekeeping_rwanda_sample.csv"
 ENTRY_USER = ("migeprof_me", "Jean", "Ndayisaba", Role.ME_OFFICER, "MIGEPROF")
@@ -87,13 +90,12 @@ def representation_values() -> list[dict[str, str]]:
     return rows
 
 
-def participation_demo_step(result: DemoResult, actor: Any) -> None:
-    from amahoro.consultations.demo import _user
-    from amahoro.data.services import datavalues_import
+def participation_demo_step(result: DemoResult, actor: Actor | None) -> None:
+    # The demo is the platform acting on its own; core.demo still hands its steps None.
+    actor = policy.SYSTEM if actor is None else actor
+    from amahoro.consultations.demo import _user  # a sibling app's demo helper: see the layering report
 
-    from .services import participation_setup, peacekeeping_csv_import
-
-    result.notes.extend(participation_setup(actor=None))
+    result.notes.extend(participation_setup(actor=policy.SYSTEM))
     clerk = _user(ENTRY_USER, actor, result)
     pk = peacekeeping_csv_import(actor=clerk, content=SAMPLE_CSV.read_bytes(), country="RWA")
     summary = datavalues_import(

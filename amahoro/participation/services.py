@@ -18,7 +18,13 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core import tabular
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.data.services import datavalues_import
+from amahoro.frameworks.metadata import metadata_import
+from amahoro.frameworks.models import Framework, Indicator, Node
+from amahoro.frameworks.reference import load_nap_rw_2018
+from amahoro.frameworks.services import indicator_save, target_set
 from amahoro.geo.models import OrgUnit
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import reference as ref
@@ -44,15 +50,11 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y %H:%M:
 
 
 @transaction.atomic
-def participation_setup(*, actor: Any = None) -> list[str]:
+def participation_setup(*, actor: Actor) -> list[str]:
     """Create (once) the sex-disaggregated series, the share-of-women indicators linked to the NAP, and
-    their targets. Idempotent. Shared metadata: the system (actor None) or a system administrator."""
-    from amahoro.frameworks.metadata import metadata_import
-    from amahoro.frameworks.models import Framework, Node
-    from amahoro.frameworks.reference import load_nap_rw_2018
-    from amahoro.frameworks.services import indicator_save, target_set
-
-    if actor is not None and not policy.is_system_admin(actor):
+    their targets. Idempotent. Shared metadata: the platform (`policy.SYSTEM`) or a system administrator."""
+    policy.check_actor(actor)
+    if not policy.is_system_admin(actor):
         raise PermissionDenied("participation series are shared metadata: system administrators set them up")
     notes: list[str] = []
     load_nap_rw_2018()
@@ -79,8 +81,6 @@ def participation_setup(*, actor: Any = None) -> list[str]:
         )
         created += new
         if s.constitutional_minimum and country is not None:
-            from amahoro.frameworks.models import Indicator
-
             ind = Indicator.objects.get(code=s.indicator)
             for year in range(2018, 2023):
                 target_set(
@@ -205,7 +205,7 @@ def _date(raw: str) -> dt.date:
 @transaction.atomic
 def peacekeeping_csv_import(
     *,
-    actor: Any,
+    actor: Actor,
     content: bytes,
     country: str = "RWA",
     org_unit: OrgUnit | None = None,
@@ -217,6 +217,7 @@ def peacekeeping_csv_import(
     are added up, taking each mission's latest report of that month. Values are stored at `org_unit` (the
     country) as WPS_PK_DEPLOYED disaggregated by sex and personnel type. Any bad row: nothing is saved and
     the error names the row and column."""
+    policy.check_actor(actor)
     if len(content) > MAX_BYTES:
         raise ValidationFailed(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", field="file")
     country = (country or "").strip().upper()
@@ -226,8 +227,9 @@ def peacekeeping_csv_import(
         org_unit = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
         if org_unit is None:
             raise ValidationFailed("no country org unit is loaded", field="org_unit")
-    if actor is not None and not policy.can_in(actor, Perm.DATA_ENTER, org_unit=org_unit):
-        raise PermissionDenied(f"you may not enter data for {org_unit.code}")
+    policy.require(
+        actor, Perm.DATA_ENTER, org_unit=org_unit, message=f"you may not enter data for {org_unit.code}"
+    )
     text = _decode(content)
     if "\x00" in text:
         raise ValidationFailed(
@@ -318,8 +320,6 @@ def peacekeeping_csv_import(
             )
     result.periods = sorted({p for p, _ in totals})
     result.values = len(values)
-    from amahoro.data.services import datavalues_import
-
     summary = datavalues_import(
         actor=actor,
         payload={"dataValues": values},

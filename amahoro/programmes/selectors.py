@@ -7,17 +7,25 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
+import jellyfish
 from django.db.models import Count, Q, QuerySet
 
 from amahoro import policy
-from amahoro.core.errors import NotFound
+from amahoro.collection.models import Submission
+from amahoro.collection.selectors import submissions_for_form
+from amahoro.core.crypto import normalise
+from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import PATH_SEP, OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
 from . import analysis, scoring
+from .keys import name_key
 from .models import (
+    Arm,
     Attendance,
     Cohort,
     Enrolment,
@@ -31,6 +39,75 @@ from .models import (
     Session,
     SurveyRound,
 )
+
+
+def scale_definition(scale: Scale) -> scoring.ScaleDef:
+    return scoring.ScaleDef(
+        code=scale.code,
+        name=scale.name,
+        items=tuple(
+            scoring.ItemDef(
+                code=i.code,
+                text=i.text,
+                scores={str(k): float(v) for k, v in i.scores.items()},
+                subscale=i.subscale,
+                text_fr=i.text_fr,
+                text_rw=i.text_rw,
+            )
+            for i in scale.items.all()
+        ),
+        bands=tuple(scoring.BandDef(b.name, b.min, b.max) for b in scale.bands.all()),
+        max_missing=scale.max_missing,
+        description=scale.description,
+        source=scale.source,
+    )
+
+
+def participants_by_code(*, user: Any, organisation_id: int) -> dict[str, Participant]:
+    """The organisation's participants by code, limited to those the user may see (one query): imports
+    resolve the codes in their rows through it."""
+    qs = Participant.objects.filter(organisation_id=organisation_id)
+    return {p.code: p for p in policy.visible(user, Perm.PROGRAMME_VIEW, qs).select_related("village")}
+
+
+def form_submissions(*, user: Any, form_id: str) -> list[Submission]:
+    """The current submissions of an XLSForm that the user may see, oldest first; refuses an empty answer
+    (the form_id is then wrong, or nothing was collected yet)."""
+    if not form_id.strip():
+        raise ValidationFailed("form_id is required", field="form_id")
+    found = list(submissions_for_form(form_id=form_id.strip(), user=user).order_by("created_at", "pk"))
+    if not found:
+        raise ValidationFailed(f"no submission of form '{form_id}' that you may see", field="form_id")
+    return found
+
+
+@overload
+def managed_organisation(*, user: Any, code: object = ..., required: Literal[True]) -> Organisation: ...
+
+
+@overload
+def managed_organisation(*, user: Any, code: object = ..., required: bool = ...) -> Organisation | None: ...
+
+
+def managed_organisation(*, user: Any, code: object = None, required: bool = False) -> Organisation | None:
+    """The organisation a scale, programme or participant is created for: `code` when given (an organisation
+    the user manages programmes in), else the only one they manage; None (a shared scale) for a system
+    administrator who names none, unless `required`."""
+    orgs = policy.organisations_with(user, Perm.PROGRAMME_MANAGE)
+    if code:
+        org = organisation_by_code(code, field="organisation", active=False)
+        if orgs is not None and org.pk not in orgs:
+            raise ValidationFailed(f"unknown organisation '{code}'", field="organisation")
+        return org
+    if orgs is not None and len(orgs) == 1:
+        return Organisation.objects.get(pk=next(iter(orgs)))
+    if orgs is not None:
+        raise ValidationFailed(
+            "organisation is required: you manage programmes in several", field="organisation"
+        )
+    if required:
+        raise ValidationFailed("organisation is required", field="organisation")
+    return None  # a system administrator defines a shared scale
 
 
 def _code_at(path: str, depth: int) -> str:
@@ -97,8 +174,6 @@ def identifiable_ids(*, user: Any, participants: QuerySet[Participant]) -> set[i
 def participant_search(*, user: Any, query: str) -> QuerySet[Participant]:
     """By code (anyone who sees participants), or by name through the phonetic blind index (only over the
     participants the user may identify)."""
-    from .services import name_key
-
     qs = participants_visible_to(user=user)
     query = query.strip()
     if not query:
@@ -326,8 +401,6 @@ def band_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(people in the band, people who responded): each person's latest scale response in the period, in
     the programme's intervention cohorts."""
-    from .models import Arm
-
     qs = ScaleResponse.objects.filter(
         round__cohort__programme=programme,
         round__cohort__arm=Arm.INTERVENTION,
@@ -408,10 +481,6 @@ def duplicate_candidates(*, user: Any, threshold: float = 0.88, limit: int = 200
     the same cell or sector, and names alike (same phonetic key, or Jaro-Winkler similarity of the
     normalised names >= threshold; names are decrypted in memory only), or the same phone number.
     Needs participant.identify: the names are compared."""
-    import jellyfish
-
-    from amahoro.core.crypto import normalise
-
     people = list(
         policy.visible(user, Perm.PARTICIPANT_IDENTIFY, Participant.objects.filter(merged_into__isnull=True))
         .exclude(birth_year__isnull=True)
@@ -482,8 +551,6 @@ def programme_scale_results(*, user: Any, programme: Programme) -> list[dict[str
     """Per scale used in the programme: per round kind, mean/distribution by sex, age band and district
     and the share in each band; the paired baseline-to-endline change (intervention cohorts), by sex and
     district; Cronbach's alpha at baseline; and the difference-in-differences against comparison cohorts."""
-    from .services import scale_definition
-
     rounds = policy.visible(
         user, Perm.PROGRAMME_VIEW, SurveyRound.objects.filter(cohort__programme=programme)
     ).select_related("scale", "cohort")
@@ -554,10 +621,6 @@ def _pairs(
 def _paired_block(
     pairs: list[tuple[ScaleResponse, ScaleResponse]], definition: scoring.ScaleDef
 ) -> dict[str, Any]:
-    from amahoro.core.errors import ValidationFailed
-
-    from .models import Arm
-
     def paired(ps: list[tuple[ScaleResponse, ScaleResponse]]) -> dict[str, Any] | None:
         if len(ps) < 2:
             return None
