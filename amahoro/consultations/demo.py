@@ -5,8 +5,6 @@ a second run finds the round and changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from amahoro import policy
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.accounts.services import role_assign, user_create
@@ -85,7 +83,7 @@ ASSESSMENTS: tuple[tuple[str, str, bool, int, str, str, dict[str, str]], ...] = 
 )
 
 
-def _org(code: str, actor: Any) -> Organisation:
+def _org(code: str, actor: Actor) -> Organisation:
     org = Organisation.objects.filter(code=code).first()
     if org is None:
         org = organisation_create(
@@ -100,7 +98,7 @@ def _org(code: str, actor: Any) -> Organisation:
     return org
 
 
-def _user(spec: tuple[str, str, str, Role, str], actor: Any, result: DemoResult) -> User:
+def _user(spec: tuple[str, str, str, Role, str], actor: Actor, result: DemoResult) -> User:
     username, first, last, role, org_code = spec
     org = _org(org_code, actor)
     country = OrgUnit.objects.get(code="RW")

@@ -4,7 +4,6 @@ attachments and agency responses. Each takes `actor=`, asks amahoro.policy, and 
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,7 +55,7 @@ MAGIC = {
 }
 
 
-def _text(value: Any, field: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
+def _text(value: object, field: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise ValidationFailed(f"{field} is required", field=field)
@@ -65,9 +64,9 @@ def _text(value: Any, field: str, *, required: bool = False, max_length: int = M
     return text
 
 
-def _rating(value: Any) -> int:
+def _rating(value: object) -> int:
     try:
-        rating = int(value)
+        rating = int(value)  # type: ignore[call-overload]  # any JSON value: TypeError is refused below
     except (TypeError, ValueError):
         raise ValidationFailed(
             f"rating must be a whole number from 1 to 5, not '{value}'", field="rating"
@@ -231,7 +230,7 @@ def assessment_submit(
     actor: Actor,
     round: ConsultationRound,
     node: Node,
-    rating: Any,
+    rating: object,
     evidence: str = "",
     comment: str = "",
     anonymous: bool = False,
@@ -285,7 +284,12 @@ def assessment_submit(
 
 @transaction.atomic
 def assessment_update(
-    *, actor: Actor, assessment: Assessment, rating: Any = None, evidence: Any = None, comment: Any = None
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    rating: object = None,
+    evidence: object = None,
+    comment: object = None,
 ) -> Assessment:
     """The author edits an assessment while the round is open; an edit sends it back to moderation."""
     policy.check_actor(actor)
@@ -293,7 +297,7 @@ def assessment_update(
         raise NotFound("assessment not found")
     if not assessment.round.is_open:
         raise Conflict("this consultation round is closed", field="round")
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     if rating is not None:
         new = _rating(rating)
         if new != assessment.rating:

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from django.db import transaction
 
@@ -117,7 +117,23 @@ def participation_setup(*, actor: Actor) -> list[str]:
     return notes
 
 
-def _share_fields(name: str, numerator: str, denominator: str) -> dict[str, Any]:
+class ShareFields(TypedDict):
+    name: str
+    type: str
+    unit: str
+    direction: str
+    aggregation_time: str
+    aggregation_place: str
+    numerator: str
+    numerator_description: str
+    denominator: str
+    denominator_description: str
+    factor: int
+    decimals: int
+    data_source: str
+
+
+def _share_fields(name: str, numerator: str, denominator: str) -> ShareFields:
     return {
         "name": name[:300],
         "type": "percentage",
@@ -152,7 +168,7 @@ class PeacekeepingImport:
     unchanged: int = 0
     ignored_columns: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 

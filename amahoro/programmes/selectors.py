@@ -20,6 +20,7 @@ from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import PATH_SEP, OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import analysis, scoring
@@ -63,14 +64,14 @@ def scale_definition(scale: Scale) -> scoring.ScaleDef:
     )
 
 
-def participants_by_code(*, user: Any, organisation_id: int) -> dict[str, Participant]:
+def participants_by_code(*, user: Actor, organisation_id: int) -> dict[str, Participant]:
     """The organisation's participants by code, limited to those the user may see (one query): imports
     resolve the codes in their rows through it."""
     qs = Participant.objects.filter(organisation_id=organisation_id)
     return {p.code: p for p in policy.visible(user, Perm.PROGRAMME_VIEW, qs).select_related("village")}
 
 
-def form_submissions(*, user: Any, form_id: str) -> list[Submission]:
+def form_submissions(*, user: Actor, form_id: str) -> list[Submission]:
     """The current submissions of an XLSForm that the user may see, oldest first; refuses an empty answer
     (the form_id is then wrong, or nothing was collected yet)."""
     if not form_id.strip():
@@ -82,14 +83,14 @@ def form_submissions(*, user: Any, form_id: str) -> list[Submission]:
 
 
 @overload
-def managed_organisation(*, user: Any, code: object = ..., required: Literal[True]) -> Organisation: ...
+def managed_organisation(*, user: Actor, code: object = ..., required: Literal[True]) -> Organisation: ...
 
 
 @overload
-def managed_organisation(*, user: Any, code: object = ..., required: bool = ...) -> Organisation | None: ...
+def managed_organisation(*, user: Actor, code: object = ..., required: bool = ...) -> Organisation | None: ...
 
 
-def managed_organisation(*, user: Any, code: object = None, required: bool = False) -> Organisation | None:
+def managed_organisation(*, user: Actor, code: object = None, required: bool = False) -> Organisation | None:
     """The organisation a scale, programme or participant is created for: `code` when given (an organisation
     the user manages programmes in), else the only one they manage; None (a shared scale) for a system
     administrator who names none, unless `required`."""
@@ -123,11 +124,11 @@ def district_of(path: str) -> str:
 # Access
 
 
-def programmes_visible_to(*, user: Any, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Programme]:
+def programmes_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Programme]:
     return policy.visible(user, perm, Programme.objects.select_related("organisation"))
 
 
-def programme_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
+def programme_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
     found = programmes_visible_to(user=user, perm=perm).filter(code=code).first()
     if found is None:
         raise NotFound(f"programme '{code}' not found")
@@ -135,25 +136,25 @@ def programme_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> 
 
 
 def cohorts_visible_to(
-    *, user: Any, programme: Programme, perm: Perm = Perm.PROGRAMME_VIEW
+    *, user: Actor, programme: Programme, perm: Perm = Perm.PROGRAMME_VIEW
 ) -> QuerySet[Cohort]:
     return policy.visible(user, perm, Cohort.objects.filter(programme=programme).select_related("org_unit"))
 
 
-def cohort_get(*, user: Any, programme: Programme, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Cohort:
+def cohort_get(*, user: Actor, programme: Programme, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Cohort:
     found = cohorts_visible_to(user=user, programme=programme, perm=perm).filter(code=code).first()
     if found is None:
         raise NotFound(f"cohort '{code}' not found")
     return found
 
 
-def participants_visible_to(*, user: Any, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Participant]:
+def participants_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Participant]:
     return policy.visible(user, perm, Participant.objects.filter(merged_into__isnull=True)).select_related(
         "village", "organisation"
     )
 
 
-def participant_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Participant:
+def participant_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Participant:
     found = (
         policy.visible(user, perm, Participant.objects.select_related("village")).filter(code=code).first()
     )
@@ -162,16 +163,16 @@ def participant_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -
     return found
 
 
-def may_identify(*, user: Any, participant: Participant) -> bool:
+def may_identify(*, user: Actor, participant: Participant) -> bool:
     return policy.can(user, Perm.PARTICIPANT_IDENTIFY, participant)
 
 
-def identifiable_ids(*, user: Any, participants: QuerySet[Participant]) -> set[int]:
+def identifiable_ids(*, user: Actor, participants: QuerySet[Participant]) -> set[int]:
     """The participants whose name and phone this user may see (programme staff of their organisation)."""
     return set(policy.visible(user, Perm.PARTICIPANT_IDENTIFY, participants).values_list("pk", flat=True))
 
 
-def participant_search(*, user: Any, query: str) -> QuerySet[Participant]:
+def participant_search(*, user: Actor, query: str) -> QuerySet[Participant]:
     """By code (anyone who sees participants), or by name through the phonetic blind index (only over the
     participants the user may identify)."""
     qs = participants_visible_to(user=user)
@@ -186,11 +187,11 @@ def participant_search(*, user: Any, query: str) -> QuerySet[Participant]:
     return qs.filter(by_code)
 
 
-def scales_visible_to(*, user: Any, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Scale]:
+def scales_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Scale]:
     return policy.visible(user, perm, Scale.objects.all())
 
 
-def scale_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Scale:
+def scale_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Scale:
     found = scales_visible_to(user=user, perm=perm).filter(code=code).first()
     if found is None:
         raise NotFound(f"scale '{code}' not found")
@@ -265,7 +266,7 @@ def reach_summary(rows: list[dict[str, Any]], *, at: date | None = None) -> dict
 
 def programme_reach(
     *,
-    user: Any,
+    user: Actor,
     programme: Programme,
     start: date | None = None,
     end: date | None = None,
@@ -278,12 +279,12 @@ def programme_reach(
     return reach_summary(rows, at=end)
 
 
-def organisation_reach(*, user: Any, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+def organisation_reach(*, user: Actor, start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """Unique people across every programme the user sees (counted once even in several programmes)."""
     return reach_summary(reach_rows(start=start, end=end, attendance=_visible_attendance(user, None)), at=end)
 
 
-def _visible_attendance(user: Any, programme: Programme | None) -> QuerySet[Attendance]:
+def _visible_attendance(user: Actor, programme: Programme | None) -> QuerySet[Attendance]:
     """Attendance follows its cohort's scope: narrowing by the visible cohorts' ids is the same rule as
     policy.visible on Attendance, and much cheaper than the joined path filter on large registers."""
     cohorts = policy.visible(user, Perm.PROGRAMME_VIEW, Cohort.objects.all())
@@ -425,7 +426,7 @@ def band_rows(
     return [r for r in rows if r["band"] == band], rows
 
 
-def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, Any]]:
+def attendance_over_time(*, user: Actor, programme: Programme) -> list[dict[str, Any]]:
     """Per month: sessions held, attendances, unique people reached so far and people who completed so far
     (the month of the session at which they reached their cohort's completion rule); cumulative counts."""
     visible = _visible_attendance(user, programme)
@@ -476,7 +477,7 @@ def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, A
 # Duplicates
 
 
-def duplicate_candidates(*, user: Any, threshold: float = 0.88, limit: int = 200) -> list[dict[str, Any]]:
+def duplicate_candidates(*, user: Actor, threshold: float = 0.88, limit: int = 200) -> list[dict[str, Any]]:
     """Pairs of participants that may be the same person: same organisation and birth year, villages in
     the same cell or sector, and names alike (same phonetic key, or Jaro-Winkler similarity of the
     normalised names >= threshold; names are decrypted in memory only), or the same phone number.
@@ -533,7 +534,7 @@ def duplicate_candidates(*, user: Any, threshold: float = 0.88, limit: int = 200
     return out
 
 
-def merges_visible_to(*, user: Any) -> QuerySet[ParticipantMerge]:
+def merges_visible_to(*, user: Actor) -> QuerySet[ParticipantMerge]:
     return policy.visible(
         user, Perm.PROGRAMME_VIEW, ParticipantMerge.objects.select_related("kept", "merged")
     )
@@ -547,7 +548,7 @@ def _age(birth_year: int | None, on: date) -> int | None:
     return on.year - birth_year if birth_year else None
 
 
-def programme_scale_results(*, user: Any, programme: Programme) -> list[dict[str, Any]]:
+def programme_scale_results(*, user: Actor, programme: Programme) -> list[dict[str, Any]]:
     """Per scale used in the programme: per round kind, mean/distribution by sex, age band and district
     and the share in each band; the paired baseline-to-endline change (intervention cohorts), by sex and
     district; Cronbach's alpha at baseline; and the difference-in-differences against comparison cohorts."""
