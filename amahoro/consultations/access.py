@@ -25,7 +25,7 @@ from amahoro import policy
 from amahoro.core.crypto import blind_index
 from amahoro.frameworks.access import framework_view_q
 from amahoro.organisations.models import Organisation, OrganisationType
-from amahoro.policy import Grant
+from amahoro.policy import Actor, Grant
 from amahoro.roles import Perm
 
 AUTHOR_PURPOSE = "consultations.assessment.author"
@@ -124,13 +124,13 @@ def register_rules() -> None:
     )
 
 
-def member_organisations(user: Any, perm: Perm) -> set[int]:
+def member_organisations(user: Actor, perm: Perm) -> set[int]:
     """Organisations in which the user holds `perm` as a member (a system administrator's global grant
     does not make anyone a member of civil society or of an agency)."""
     return {g.organisation_id for g in policy.grants_with(user, perm) if not g.is_global}
 
 
-def rating_organisations(user: Any) -> list[Organisation]:
+def rating_organisations(user: Actor) -> list[Organisation]:
     """The civil-society organisations on whose behalf the user may rate."""
     ids = member_organisations(user, Perm.DATA_ENTER)
     if not ids:
@@ -140,7 +140,7 @@ def rating_organisations(user: Any) -> list[Organisation]:
     )
 
 
-def responding_organisations(user: Any, node: Any) -> list[Organisation]:
+def responding_organisations(user: Actor, node: Any) -> list[Organisation]:
     """The organisations responsible for the node on whose behalf the user may respond."""
     ids = member_organisations(user, Perm.FRAMEWORK_MANAGE)
     if not ids:

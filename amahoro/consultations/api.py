@@ -4,73 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amahoro import policy
+from amahoro.core import rest
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.frameworks import selectors as fw_selectors
 from amahoro.frameworks.models import Node, NodeKind
 from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
 from . import selectors, services
-from .models import AgencyResponse, Assessment, ConsultationRound
+from . import serializers as s
+from .models import ConsultationRound
 
 
-def _round_dict(r: ConsultationRound) -> dict[str, Any]:
-    return {
-        "id": str(r.uuid),
-        "title": r.title,
-        "framework": r.framework.code,
-        "convener": r.organisation.code,
-        "period": r.period or None,
-        "status": r.status,
-        "published_at": r.published_at.isoformat() if r.published_at else None,
-    }
-
-
-def _response_dict(resp: AgencyResponse) -> dict[str, Any]:
-    return {"id": str(resp.uuid), "agency": resp.organisation.code, "text": resp.text}
-
-
-def _assessment_dict(a: Assessment) -> dict[str, Any]:
-    return {
-        "id": str(a.uuid),
-        "round": str(a.round.uuid),
-        "outcome": a.node.code,
-        # Never the organisation of an anonymous assessment: the row does not hold it.
-        "organisation": None if a.anonymous or a.organisation is None else a.organisation.code,
-        "anonymous": a.anonymous,
-        "rating": a.rating,
-        "evidence": a.evidence,
-        "comment": a.comment,
-        "moderation": a.moderation,
-        "moderation_note": a.moderation_note,
-        "attachments": [
-            {"id": str(f.uuid), "size": f.size, "type": f.content_type} for f in a.attachments.all()
-        ],
-        "responses": [_response_dict(r) for r in a.responses.all()],
-    }
-
-
-def _org(data: Any) -> Organisation | None:
-    code = str(data.get("organisation") or "").strip()
-    if not code:
-        return None
-    org = Organisation.objects.filter(code=code[:50]).first()
-    if org is None:
-        raise ValidationFailed(f"unknown organisation '{code[:50]}'", field="organisation")
-    return org
-
-
-def _body(request: Request) -> Any:
-    """The request body as a mapping (a JSON array or scalar is refused, naming the body)."""
-    if not isinstance(request.data, dict):
-        raise ValidationFailed("the body must be a JSON object (or a form)", field="body")
-    return request.data
+def _org(code: str | None) -> Organisation | None:
+    return organisation_by_code((code or "")[:50], field="organisation", active=False, required=False)
 
 
 def _round(request: Request, uuid: Any) -> ConsultationRound:
@@ -78,50 +32,48 @@ def _round(request: Request, uuid: Any) -> ConsultationRound:
 
 
 class RoundList(APIView):
-    @extend_schema(operation_id="consultation_rounds", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="consultation_rounds", responses={200: s.RoundListOut, **rest.errors()})
     def get(self, request: Request) -> Response:
         rounds = selectors.rounds_visible_to(user=request.user).order_by("-created_at")
-        return Response({"rounds": [_round_dict(r) for r in rounds]})
+        return Response(s.RoundListOut({"rounds": rounds.select_related("framework", "organisation")}).data)
 
     @extend_schema(
         operation_id="consultation_round_create",
-        request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiTypes.OBJECT},
+        request=s.RoundIn,
+        responses={201: s.RoundOut, **rest.errors(400, 404)},
     )
     def post(self, request: Request) -> Response:
-        data = _body(request)
-        code = str(data.get("framework") or "")[:50]
-        if not code:
-            raise ValidationFailed("framework is required", field="framework")
+        data = rest.parse(s.RoundIn, request.data)
+        code = data["framework"]
         try:
             fw = fw_selectors.framework_get(user=request.user, code=code)
         except NotFound:
             raise NotFound(f"framework '{code}' not found", field="framework") from None
-        org = _org(data)
-        if org is None:
-            raise ValidationFailed("organisation (the convener) is required", field="organisation")
+        org = organisation_by_code(data["organisation"], field="organisation", active=False)
         rnd = services.round_create(
             actor=request.user,
             framework=fw,
             organisation=org,
-            title=data.get("title", ""),
-            description=data.get("description", ""),
-            period=data.get("period", "") or "",
+            title=data["title"],
+            description=data["description"],
+            period=data["period"] or "",
         )
-        return Response(_round_dict(rnd), status=201)
+        return Response(s.RoundOut(rnd).data, status=201)
 
 
 class RoundDetail(APIView):
-    @extend_schema(operation_id="consultation_round", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="consultation_round", responses={200: s.RoundDetailOut, **rest.errors(404)})
     def get(self, request: Request, uuid: Any) -> Response:
         rnd = _round(request, uuid)
         assessments = selectors.assessments_visible_to(user=request.user, round=rnd)
-        return Response(_round_dict(rnd) | {"assessments": [_assessment_dict(a) for a in assessments]})
+        return Response({**s.RoundOut(rnd).data, "assessments": s.AssessmentOut(assessments, many=True).data})
 
 
 class RoundAction(APIView):
     @extend_schema(
-        operation_id="consultation_round_action", request=None, responses={200: OpenApiTypes.OBJECT}
+        operation_id="consultation_round_action",
+        request=None,
+        responses={200: s.RoundOut, **rest.errors(404, 409)},
     )
     def post(self, request: Request, uuid: Any, action: str) -> Response:
         rnd = _round(request, uuid)
@@ -135,34 +87,33 @@ class RoundAction(APIView):
             )
         else:
             raise NotFound(f"unknown action '{action[:20]}'")
-        return Response(_round_dict(rnd))
+        return Response(s.RoundOut(rnd).data)
 
 
 class AssessmentCreate(APIView):
     @extend_schema(
-        operation_id="consultation_assess", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+        operation_id="consultation_assess",
+        request={"application/json": s.AssessmentIn, "multipart/form-data": s.AssessmentIn},
+        responses={201: s.AssessmentOut, **rest.errors(400, 404)},
     )
     def post(self, request: Request, uuid: Any) -> Response:
         rnd = _round(request, uuid)
-        data = _body(request)
-        code = str(data.get("outcome") or "")[:50]
+        data = rest.parse(s.AssessmentIn, request.data)
+        code = data["outcome"]
         node = Node.objects.filter(framework=rnd.framework, code=code, kind=NodeKind.OUTCOME).first()
         if node is None:
             raise ValidationFailed(f"'{code}' is not an outcome of {rnd.framework.code}", field="outcome")
-        anonymous = data.get("anonymous", False)
-        if isinstance(anonymous, str):
-            anonymous = anonymous.lower() in ("true", "1", "yes", "on")
         assessment = services.assessment_submit(
             actor=request.user,
             round=rnd,
             node=node,
-            rating=data.get("rating"),
-            evidence=data.get("evidence", ""),
-            comment=data.get("comment", ""),
-            anonymous=bool(anonymous),
-            organisation=_org(data),
+            rating=data["rating"],
+            evidence=data["evidence"],
+            comment=data["comment"],
+            anonymous=data["anonymous"],
+            organisation=_org(data.get("organisation")),
         )
-        upload = request.FILES.get("file") if hasattr(request, "FILES") else None
+        upload = data.get("file")
         if upload is not None:
             services.attachment_add(
                 actor=request.user,
@@ -170,22 +121,24 @@ class AssessmentCreate(APIView):
                 filename=upload.name or "",
                 content=upload.read(services.MAX_ATTACHMENT_BYTES + 1),
             )
-        return Response(_assessment_dict(assessment), status=201)
+        return Response(s.AssessmentOut(assessment).data, status=201)
 
 
 class AssessmentDetail(APIView):
-    @extend_schema(operation_id="consultation_assessment", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="consultation_assessment", responses={200: s.AssessmentOut, **rest.errors(404)}
+    )
     def get(self, request: Request, uuid: Any) -> Response:
-        return Response(_assessment_dict(selectors.assessment_get(user=request.user, uuid=uuid)))
+        return Response(s.AssessmentOut(selectors.assessment_get(user=request.user, uuid=uuid)).data)
 
     @extend_schema(
         operation_id="consultation_assessment_update",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request=s.AssessmentUpdateIn,
+        responses={200: s.AssessmentOut, **rest.errors(400, 404, 409)},
     )
     def patch(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
-        data = _body(request)
+        data = rest.parse(s.AssessmentUpdateIn, request.data)
         assessment = services.assessment_update(
             actor=request.user,
             assessment=assessment,
@@ -193,50 +146,49 @@ class AssessmentDetail(APIView):
             evidence=data.get("evidence"),
             comment=data.get("comment"),
         )
-        return Response(_assessment_dict(assessment))
+        return Response(s.AssessmentOut(assessment).data)
 
 
 class AssessmentModerate(APIView):
     @extend_schema(
         operation_id="consultation_moderate",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request=s.ModerationIn,
+        responses={200: s.AssessmentOut, **rest.errors(400, 404)},
     )
     def post(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
+        data = rest.parse(s.ModerationIn, request.data)
         assessment = services.assessment_moderate(
-            actor=request.user,
-            assessment=assessment,
-            decision=str(_body(request).get("decision") or ""),
-            note=str(_body(request).get("note") or ""),
+            actor=request.user, assessment=assessment, decision=data["decision"], note=data["note"] or ""
         )
-        return Response(_assessment_dict(assessment))
+        return Response(s.AssessmentOut(assessment).data)
 
 
 class AssessmentRespond(APIView):
     @extend_schema(
-        operation_id="consultation_respond", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+        operation_id="consultation_respond",
+        request=s.AgencyResponseIn,
+        responses={201: s.ResponseOut, **rest.errors(400, 404)},
     )
     def post(self, request: Request, uuid: Any) -> Response:
         assessment = selectors.assessment_get(user=request.user, uuid=uuid)
+        data = rest.parse(s.AgencyResponseIn, request.data)
         resp = services.response_submit(
             actor=request.user,
             assessment=assessment,
-            text=str(_body(request).get("text") or ""),
-            organisation=_org(_body(request)),
+            text=data["text"],
+            organisation=_org(data.get("organisation")),
         )
-        return Response(_response_dict(resp), status=201)
+        return Response(s.ResponseOut(resp).data, status=201)
 
 
 class RoundSummary(APIView):
     """The published summary (404 until published, unless the caller moderates the round)."""
 
-    @extend_schema(operation_id="consultation_summary", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="consultation_summary", responses={200: s.SummaryOut, **rest.errors(404)})
     def get(self, request: Request, uuid: Any) -> Response:
-        from amahoro import policy
-
         rnd = _round(request, uuid)
         if not rnd.is_published and not policy.can(request.user, Perm.FRAMEWORK_MANAGE, rnd):
             raise NotFound("consultation round not found")
         rows = selectors.round_summary(round=rnd)
-        return Response(selectors.summary_as_dict(round=rnd, rows=rows))
+        return Response(s.SummaryOut(selectors.summary_as_dict(round=rnd, rows=rows)).data)

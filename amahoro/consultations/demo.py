@@ -5,16 +5,20 @@ a second run finds the round and changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from amahoro import policy
 from amahoro.accounts.demo import demo_user_ensure
 from amahoro.accounts.models import User
 from amahoro.core.demo import DemoResult
 from amahoro.frameworks.models import Framework, Node
+from amahoro.frameworks.services import node_update
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.services import organisation_create
+from amahoro.policy import Actor
 from amahoro.roles import Role
+
+from . import services
+from .models import Assessment, ConsultationRound
 
 NAP = "RW-NAP1325-2018"
 ROUND_TITLE = "NAP 1325 civil-society review 2024"
@@ -79,7 +83,7 @@ ASSESSMENTS: tuple[tuple[str, str, bool, int, str, str, dict[str, str]], ...] = 
 )
 
 
-def _org(code: str, actor: Any) -> Organisation:
+def _org(code: str, actor: Actor) -> Organisation:
     org = Organisation.objects.filter(code=code).first()
     if org is None:
         org = organisation_create(
@@ -94,16 +98,13 @@ def _org(code: str, actor: Any) -> Organisation:
     return org
 
 
-def _user(spec: tuple[str, str, str, Role, str], actor: Any, result: DemoResult) -> User:
+def _user(spec: tuple[str, str, str, Role, str], actor: Actor, result: DemoResult) -> User:
     return demo_user_ensure(spec, _org(spec[4], actor), actor, result)
 
 
-def consultations_demo_step(result: DemoResult, actor: Any) -> None:
-    from amahoro.frameworks.services import node_update
-
-    from . import services
-    from .models import Assessment, ConsultationRound
-
+def consultations_demo_step(result: DemoResult, actor: Actor | None) -> None:
+    # The demo is the platform acting on its own; core.demo still hands its steps None.
+    actor = policy.SYSTEM if actor is None else actor
     fw = Framework.objects.filter(code=NAP).first()
     if fw is None:
         result.notes.append("consultations: the NAP is not loaded; no demo round")

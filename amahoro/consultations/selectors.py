@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Prefetch, QuerySet
 
@@ -14,18 +14,19 @@ from amahoro.core.errors import NotFound
 from amahoro.frameworks import selectors as fw_selectors
 from amahoro.frameworks.models import Node, NodeKind
 from amahoro.geo.models import OrgUnit
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from .models import AgencyResponse, Assessment, Attachment, ConsultationRound, Moderation, Rating
 
 
-def rounds_visible_to(*, user: Any) -> QuerySet[ConsultationRound]:
+def rounds_visible_to(*, user: Actor) -> QuerySet[ConsultationRound]:
     return policy.visible(
         user, Perm.FRAMEWORK_VIEW, ConsultationRound.objects.select_related("framework", "organisation")
     ).annotate(assessment_count=Count("assessments"))
 
 
-def round_get(*, user: Any, uuid: Any) -> ConsultationRound:
+def round_get(*, user: Actor, uuid: UUID | str) -> ConsultationRound:
     rnd = (
         policy.visible(user, Perm.FRAMEWORK_VIEW, ConsultationRound.objects.select_related("framework"))
         .filter(uuid=uuid)
@@ -36,7 +37,7 @@ def round_get(*, user: Any, uuid: Any) -> ConsultationRound:
     return rnd
 
 
-def assessments_visible_to(*, user: Any, round: ConsultationRound | None = None) -> QuerySet[Assessment]:
+def assessments_visible_to(*, user: Actor, round: ConsultationRound | None = None) -> QuerySet[Assessment]:
     qs = Assessment.objects.select_related("node", "organisation", "round").prefetch_related(
         Prefetch("responses", AgencyResponse.objects.select_related("organisation")), "attachments"
     )
@@ -45,7 +46,7 @@ def assessments_visible_to(*, user: Any, round: ConsultationRound | None = None)
     return policy.visible(user, Perm.FRAMEWORK_VIEW, qs)
 
 
-def assessment_get(*, user: Any, uuid: Any, perm: Perm = Perm.FRAMEWORK_VIEW) -> Assessment:
+def assessment_get(*, user: Actor, uuid: UUID | str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Assessment:
     found = policy.visible(user, perm, Assessment.objects.select_related("round", "node")).filter(uuid=uuid)
     assessment = found.first()
     if assessment is None:
@@ -53,7 +54,7 @@ def assessment_get(*, user: Any, uuid: Any, perm: Perm = Perm.FRAMEWORK_VIEW) ->
     return assessment
 
 
-def attachment_get(*, user: Any, uuid: Any) -> Attachment:
+def attachment_get(*, user: Actor, uuid: UUID | str) -> Attachment:
     att = policy.visible(user, Perm.FRAMEWORK_VIEW, Attachment.objects.all()).filter(uuid=uuid).first()
     if att is None:
         raise NotFound("attachment not found")
@@ -149,14 +150,14 @@ def published_rounds() -> QuerySet[ConsultationRound]:
     ).order_by("-published_at")
 
 
-def published_round_get(*, uuid: Any) -> ConsultationRound:
+def published_round_get(*, uuid: UUID | str) -> ConsultationRound:
     rnd = published_rounds().filter(uuid=uuid).first()
     if rnd is None:
         raise NotFound("consultation round not found")
     return rnd
 
 
-def summary_as_dict(*, round: ConsultationRound, rows: list[SummaryRow]) -> dict[str, Any]:
+def summary_as_dict(*, round: ConsultationRound, rows: list[SummaryRow]) -> dict[str, object]:
     """The published summary as plain data (API and open-data downloads): aggregate and text only."""
     return {
         "round": {
@@ -201,7 +202,7 @@ def summary_as_dict(*, round: ConsultationRound, rows: list[SummaryRow]) -> dict
     }
 
 
-def my_pending_counts(*, user: Any) -> dict[str, int]:
+def my_pending_counts(*, user: Actor) -> dict[str, int]:
     """For the round list: how many assessments wait for this user's moderation."""
     qs = policy.visible(user, Perm.FRAMEWORK_MANAGE, Assessment.objects.filter(moderation=Moderation.PENDING))
     return {"to_moderate": qs.count()}

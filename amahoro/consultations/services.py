@@ -4,19 +4,21 @@ attachments and agency responses. Each takes `actor=`, asks amahoro.policy, and 
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amahoro import policy
+from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.crypto import encrypt_bytes
 from amahoro.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from amahoro.core.signals import public_data_changed_on_commit
+from amahoro.data import periods as period_lib
 from amahoro.frameworks.models import Framework, Node, NodeKind
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from .access import author_index, rating_organisations, responding_organisations
@@ -54,7 +56,7 @@ MAGIC = {
 }
 
 
-def _text(value: Any, field: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
+def _text(value: object, field: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise ValidationFailed(f"{field} is required", field=field)
@@ -63,9 +65,9 @@ def _text(value: Any, field: str, *, required: bool = False, max_length: int = M
     return text
 
 
-def _rating(value: Any) -> int:
+def _rating(value: object) -> int:
     try:
-        rating = int(value)
+        rating = int(value)  # type: ignore[call-overload]  # any JSON value: TypeError is refused below
     except (TypeError, ValueError):
         raise ValidationFailed(
             f"rating must be a whole number from 1 to 5, not '{value}'", field="rating"
@@ -82,7 +84,7 @@ def _rating(value: Any) -> int:
 @transaction.atomic
 def round_create(
     *,
-    actor: Any,
+    actor: Actor,
     framework: Framework,
     organisation: Organisation,
     title: str,
@@ -91,6 +93,7 @@ def round_create(
 ) -> ConsultationRound:
     """Open a consultation round on a framework the actor sees, convened by an organisation in which the
     actor holds framework.manage."""
+    policy.check_actor(actor)
     if not policy.can(actor, Perm.FRAMEWORK_VIEW, framework):
         raise NotFound("framework not found", field="framework")
     managed = policy.organisations_with(actor, Perm.FRAMEWORK_MANAGE)
@@ -102,8 +105,6 @@ def round_create(
     title = _text(title, "title", required=True, max_length=300)
     period = _text(period, "period", max_length=20)
     if period:
-        from amahoro.data import periods as period_lib
-
         try:
             period = period_lib.parse_period(period).code
         except period_lib.InvalidPeriod as exc:
@@ -114,7 +115,7 @@ def round_create(
         title=title,
         description=_text(description, "description"),
         period=period,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if isinstance(actor, User) else None,
     )
     audit_record(
         actor=actor,
@@ -130,16 +131,19 @@ def _portal_changed() -> None:
     public_data_changed_on_commit(sender=ConsultationRound)
 
 
-def _require_moderator(actor: Any, rnd: ConsultationRound) -> None:
-    if not policy.can(actor, Perm.FRAMEWORK_VIEW, rnd):
+def _moderated(actor: Actor, rnd: ConsultationRound) -> None:
+    """A round the actor does not see is "not found"; one they see but do not manage is refused."""
+    if not policy.allows(actor, Perm.FRAMEWORK_VIEW, rnd):
         raise NotFound("consultation round not found")
-    if not policy.can(actor, Perm.FRAMEWORK_MANAGE, rnd):
-        raise PermissionDenied("only the convener's managers moderate this round")
+    policy.require(
+        actor, Perm.FRAMEWORK_MANAGE, rnd, message="only the convener's managers moderate this round"
+    )
 
 
 @transaction.atomic
-def round_set_status(*, actor: Any, round: ConsultationRound, status: str) -> ConsultationRound:
-    _require_moderator(actor, round)
+def round_set_status(*, actor: Actor, round: ConsultationRound, status: str) -> ConsultationRound:
+    policy.check_actor(actor)
+    _moderated(actor, round)
     if status not in RoundStatus.values:
         raise ValidationFailed(f"status must be one of {', '.join(RoundStatus.values)}", field="status")
     before = round.status
@@ -157,10 +161,11 @@ def round_set_status(*, actor: Any, round: ConsultationRound, status: str) -> Co
 
 
 @transaction.atomic
-def round_publish(*, actor: Any, round: ConsultationRound) -> ConsultationRound:
+def round_publish(*, actor: Actor, round: ConsultationRound) -> ConsultationRound:
     """Publish the round's summary: closes the round; approved assessments and their responses become
     public. Pending ones must be moderated first."""
-    _require_moderator(actor, round)
+    policy.check_actor(actor)
+    _moderated(actor, round)
     pending = round.assessments.filter(moderation=Moderation.PENDING).count()
     if pending:
         raise Conflict(f"{pending} assessment(s) still await moderation", field="moderation")
@@ -182,8 +187,9 @@ def round_publish(*, actor: Any, round: ConsultationRound) -> ConsultationRound:
 
 
 @transaction.atomic
-def round_unpublish(*, actor: Any, round: ConsultationRound) -> ConsultationRound:
-    _require_moderator(actor, round)
+def round_unpublish(*, actor: Actor, round: ConsultationRound) -> ConsultationRound:
+    policy.check_actor(actor)
+    _moderated(actor, round)
     if round.published_at is not None:
         round.published_at = None
         round.save(update_fields=["published_at", "updated_at"])
@@ -202,7 +208,7 @@ def round_unpublish(*, actor: Any, round: ConsultationRound) -> ConsultationRoun
 # Assessments
 
 
-def _author_org(actor: Any, organisation: Organisation | None) -> Organisation:
+def _author_org(actor: Actor, organisation: Organisation | None) -> Organisation:
     allowed = rating_organisations(actor)
     if not allowed:
         raise PermissionDenied(
@@ -220,10 +226,10 @@ def _author_org(actor: Any, organisation: Organisation | None) -> Organisation:
 @transaction.atomic
 def assessment_submit(
     *,
-    actor: Any,
+    actor: Actor,
     round: ConsultationRound,
     node: Node,
-    rating: Any,
+    rating: object,
     evidence: str = "",
     comment: str = "",
     anonymous: bool = False,
@@ -233,6 +239,7 @@ def assessment_submit(
 
     Anonymous: the row keeps no organisation and no creator, and the audit row names no organisation in
     its text (see docs/consultations.md for who can still learn the author)."""
+    policy.check_actor(actor)
     if not policy.can(actor, Perm.FRAMEWORK_VIEW, round):
         raise NotFound("consultation round not found")
     author = _author_org(actor, organisation)
@@ -257,7 +264,7 @@ def assessment_submit(
                 rating=_rating(rating),
                 evidence=_text(evidence, "evidence"),
                 comment=_text(comment, "comment"),
-                created_by=None if anonymous else actor,
+                created_by=actor if isinstance(actor, User) and not anonymous else None,
             )
     except IntegrityError:
         raise Conflict(
@@ -276,14 +283,20 @@ def assessment_submit(
 
 @transaction.atomic
 def assessment_update(
-    *, actor: Any, assessment: Assessment, rating: Any = None, evidence: Any = None, comment: Any = None
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    rating: object = None,
+    evidence: object = None,
+    comment: object = None,
 ) -> Assessment:
     """The author edits an assessment while the round is open; an edit sends it back to moderation."""
+    policy.check_actor(actor)
     if not policy.can(actor, Perm.DATA_ENTER, assessment):
         raise NotFound("assessment not found")
     if not assessment.round.is_open:
         raise Conflict("this consultation round is closed", field="round")
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     if rating is not None:
         new = _rating(rating)
         if new != assessment.rating:
@@ -310,8 +323,9 @@ def assessment_update(
 
 
 @transaction.atomic
-def assessment_moderate(*, actor: Any, assessment: Assessment, decision: str, note: str = "") -> Assessment:
+def assessment_moderate(*, actor: Actor, assessment: Assessment, decision: str, note: str = "") -> Assessment:
     """The convener approves or rejects an assessment (a rejection needs a reason the author can read)."""
+    policy.check_actor(actor)
     if not policy.can(actor, Perm.FRAMEWORK_VIEW, assessment):
         raise NotFound("assessment not found")
     if not policy.can(actor, Perm.FRAMEWORK_MANAGE, assessment):
@@ -338,9 +352,10 @@ def assessment_moderate(*, actor: Any, assessment: Assessment, decision: str, no
 
 
 @transaction.atomic
-def attachment_add(*, actor: Any, assessment: Assessment, filename: str, content: bytes) -> Attachment:
+def attachment_add(*, actor: Actor, assessment: Assessment, filename: str, content: bytes) -> Attachment:
     """Evidence file for an assessment: a known type whose content matches its name, at most 5 MB, stored
     encrypted."""
+    policy.check_actor(actor)
     if not policy.can(actor, Perm.DATA_ENTER, assessment):
         raise NotFound("assessment not found")
     if not assessment.round.is_open:
@@ -369,7 +384,7 @@ def attachment_add(*, actor: Any, assessment: Assessment, filename: str, content
         content_type=ATTACHMENT_TYPES.get(ext) or mimetypes.guess_type(name)[0] or "application/octet-stream",
         size=len(content),
         content=encrypt_bytes(content),
-        created_by=None if assessment.anonymous else actor,
+        created_by=actor if isinstance(actor, User) and not assessment.anonymous else None,
     )
     audit_record(
         actor=actor,
@@ -387,9 +402,10 @@ def attachment_add(*, actor: Any, assessment: Assessment, filename: str, content
 
 @transaction.atomic
 def response_submit(
-    *, actor: Any, assessment: Assessment, text: str, organisation: Organisation | None = None
+    *, actor: Actor, assessment: Assessment, text: str, organisation: Organisation | None = None
 ) -> AgencyResponse:
     """An agency responsible for the rated outcome answers (once per agency; a second call edits it)."""
+    policy.check_actor(actor)
     if not policy.can(actor, Perm.FRAMEWORK_VIEW, assessment):
         raise NotFound("assessment not found")
     allowed = responding_organisations(actor, assessment.node)

@@ -15,15 +15,18 @@ Entered by the demo MIGEPROF M&E officer through the data import engine. Idempot
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from amahoro import policy
 from amahoro.accounts.demo import demo_user_ensure
 from amahoro.core.demo import DemoResult
 from amahoro.core.errors import ValidationFailed
+from amahoro.data.services import datavalues_import
 from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Role
 
 from . import reference as ref
+from .services import participation_setup, peacekeeping_csv_import
 
 SAMPLE_CSV = Path(__file__).parent / "data" / "un_peacekeeping_rwanda_sample.csv"
 ENTRY_USER = ("migeprof_me", "Jean", "Ndayisaba", Role.ME_OFFICER, "MIGEPROF")
@@ -89,12 +92,9 @@ def representation_values() -> list[dict[str, str]]:
     return rows
 
 
-def participation_demo_step(result: DemoResult, actor: Any) -> None:
-    from amahoro.data.services import datavalues_import
+def participation_demo_step(result: DemoResult, actor: Actor) -> None:
 
-    from .services import participation_setup, peacekeeping_csv_import
-
-    result.notes.extend(participation_setup(actor=None))
+    result.notes.extend(participation_setup(actor=policy.SYSTEM))
     clerk = demo_user_ensure(ENTRY_USER, organisation_by_code(ENTRY_USER[4]), actor, result)
     pk = peacekeeping_csv_import(actor=clerk, content=SAMPLE_CSV.read_bytes(), country="RWA")
     summary = datavalues_import(

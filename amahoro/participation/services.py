@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from django.db import transaction
 
@@ -19,7 +19,13 @@ from amahoro.audit.services import audit_record
 from amahoro.core import tabular
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.core.signals import public_data_changed_on_commit
+from amahoro.data.services import datavalues_import
+from amahoro.frameworks.metadata import metadata_import
+from amahoro.frameworks.models import Framework, Indicator, Node
+from amahoro.frameworks.reference import load_nap_rw_2018
+from amahoro.frameworks.services import indicator_save, target_set
 from amahoro.geo.models import OrgUnit
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import reference as ref
@@ -45,15 +51,11 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y %H:%M:
 
 
 @transaction.atomic
-def participation_setup(*, actor: Any = None) -> list[str]:
+def participation_setup(*, actor: Actor) -> list[str]:
     """Create (once) the sex-disaggregated series, the share-of-women indicators linked to the NAP, and
-    their targets. Idempotent. Shared metadata: the system (actor None) or a system administrator."""
-    from amahoro.frameworks.metadata import metadata_import
-    from amahoro.frameworks.models import Framework, Node
-    from amahoro.frameworks.reference import load_nap_rw_2018
-    from amahoro.frameworks.services import indicator_save, target_set
-
-    if actor is not None and not policy.is_system_admin(actor):
+    their targets. Idempotent. Shared metadata: the platform (`policy.SYSTEM`) or a system administrator."""
+    policy.check_actor(actor)
+    if not policy.is_system_admin(actor):
         raise PermissionDenied("participation series are shared metadata: system administrators set them up")
     notes: list[str] = []
     load_nap_rw_2018()
@@ -80,8 +82,6 @@ def participation_setup(*, actor: Any = None) -> list[str]:
         )
         created += new
         if s.constitutional_minimum and country is not None:
-            from amahoro.frameworks.models import Indicator
-
             ind = Indicator.objects.get(code=s.indicator)
             for year in range(2018, 2023):
                 target_set(
@@ -118,7 +118,23 @@ def participation_setup(*, actor: Any = None) -> list[str]:
     return notes
 
 
-def _share_fields(name: str, numerator: str, denominator: str) -> dict[str, Any]:
+class ShareFields(TypedDict):
+    name: str
+    type: str
+    unit: str
+    direction: str
+    aggregation_time: str
+    aggregation_place: str
+    numerator: str
+    numerator_description: str
+    denominator: str
+    denominator_description: str
+    factor: int
+    decimals: int
+    data_source: str
+
+
+def _share_fields(name: str, numerator: str, denominator: str) -> ShareFields:
     return {
         "name": name[:300],
         "type": "percentage",
@@ -153,7 +169,7 @@ class PeacekeepingImport:
     unchanged: int = 0
     ignored_columns: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -197,7 +213,7 @@ def _date(raw: str) -> dt.date:
 @transaction.atomic
 def peacekeeping_csv_import(
     *,
-    actor: Any,
+    actor: Actor,
     content: bytes,
     country: str = "RWA",
     org_unit: OrgUnit | None = None,
@@ -209,6 +225,7 @@ def peacekeeping_csv_import(
     are added up, taking each mission's latest report of that month. Values are stored at `org_unit` (the
     country) as WPS_PK_DEPLOYED disaggregated by sex and personnel type. Any bad row: nothing is saved and
     the error names the row and column."""
+    policy.check_actor(actor)
     if len(content) > MAX_BYTES:
         raise ValidationFailed(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", field="file")
     country = (country or "").strip().upper()
@@ -218,8 +235,9 @@ def peacekeeping_csv_import(
         org_unit = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
         if org_unit is None:
             raise ValidationFailed("no country org unit is loaded", field="org_unit")
-    if actor is not None and not policy.can_in(actor, Perm.DATA_ENTER, org_unit=org_unit):
-        raise PermissionDenied(f"you may not enter data for {org_unit.code}")
+    policy.require(
+        actor, Perm.DATA_ENTER, org_unit=org_unit, message=f"you may not enter data for {org_unit.code}"
+    )
     text = tabular.decode_csv(content, windows_1252=True)
     if "\x00" in text:
         raise ValidationFailed(
@@ -310,8 +328,6 @@ def peacekeeping_csv_import(
             )
     result.periods = sorted({p for p, _ in totals})
     result.values = len(values)
-    from amahoro.data.services import datavalues_import
-
     summary = datavalues_import(
         actor=actor,
         payload={"dataValues": values},

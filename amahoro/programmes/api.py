@@ -1,12 +1,12 @@
 """REST endpoints of the programmes app: scales (define, read, score, analyse pairs), programmes with
 unique reach and completion, attendance rows, and pushing reach/completion to the framework's data
-elements. Thin: JSON in, services/selectors, JSON out; errors name the field, item or row."""
+elements. Thin: the body is parsed by the endpoint's input serializer, the answer rendered by its output
+serializer (amahoro.programmes.serializers); errors name the field, item or row."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -14,30 +14,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
-from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.organisations.models import Organisation
+from amahoro.core import rest
+from amahoro.geo.selectors import org_unit_by_code
 from amahoro.roles import Perm
 
-from . import analysis, scoring, selectors, services
+from . import analysis, scoring, selectors
+from . import serializers as s
 from .models import Programme, Scale
-
-MAX_ROWS = 20_000
-
-
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(f"you do not have the '{perm.value}' permission", code="permission_denied")
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data = request.data
-    if not isinstance(data, dict):
-        raise ValidationFailed("the body must be a JSON object")
-    return data
+from .services import attendance as attendance_services
+from .services import participants as participant_services
+from .services import programmes as programme_services
+from .services import scales as scale_services
 
 
 def scale_json(scale: Scale) -> dict[str, Any]:
-    d = services.scale_definition(scale)
+    d = selectors.scale_definition(scale)
     return {
         "code": scale.code,
         "name": scale.name,
@@ -63,85 +54,53 @@ def scale_json(scale: Scale) -> dict[str, Any]:
     }
 
 
-def _owner(user: Any, payload: dict[str, Any]) -> Organisation | None:
-    code = payload.get("organisation")
-    orgs = policy.organisations_with(user, Perm.PROGRAMME_MANAGE)
-    if code:
-        org = Organisation.objects.filter(code=str(code)).first()
-        if org is None or (orgs is not None and org.pk not in orgs):
-            raise ValidationFailed(f"unknown organisation '{code}'", field="organisation")
-        return org
-    if orgs is None:
-        return None  # a system administrator defines a shared scale
-    if len(orgs) == 1:
-        return Organisation.objects.get(pk=next(iter(orgs)))
-    raise ValidationFailed("organisation is required: you manage programmes in several", field="organisation")
-
-
-def _required_owner(user: Any, payload: dict[str, Any]) -> Organisation:
-    org = _owner(user, payload)
-    if org is None:
-        raise ValidationFailed("organisation is required", field="organisation")
-    return org
-
-
 class ScaleList(APIView):
-    @extend_schema(operation_id="scales_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="scales_list", responses={200: s.ScaleListOut, **rest.errors()})
+    @policy.requires(Perm.PROGRAMME_VIEW)
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.PROGRAMME_VIEW)
         scales = selectors.scales_visible_to(user=request.user).select_related("organisation")
-        return Response({"scales": [{"code": s.code, "name": s.name, "builtin": s.builtin} for s in scales]})
+        return Response(s.ScaleListOut({"scales": scales}).data)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=s.ScaleIn, responses={201: s.ScaleOut, **rest.errors(400, 409)})
+    @policy.requires(Perm.PROGRAMME_MANAGE)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.PROGRAMME_MANAGE)
-        payload = _body(request)
-        definition = scoring.parse_definition(payload)
-        scale = services.scale_create(
-            actor=request.user, definition=definition, organisation=_owner(request.user, payload)
-        )
-        return Response(scale_json(scale), status=status.HTTP_201_CREATED)
+        data = rest.parse(s.ScaleIn, request.data)
+        definition = scoring.parse_definition(data)
+        owner = selectors.managed_organisation(user=request.user, code=data.get("organisation"))
+        scale = scale_services.scale_create(actor=request.user, definition=definition, organisation=owner)
+        return Response(s.ScaleOut(scale_json(scale)).data, status=status.HTTP_201_CREATED)
 
 
 class ScaleDetail(APIView):
-    @extend_schema(operation_id="scales_get", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="scales_get", responses={200: s.ScaleOut, **rest.errors(404)})
+    @policy.requires(Perm.PROGRAMME_VIEW)
     def get(self, request: Request, code: str) -> Response:
-        _require(request.user, Perm.PROGRAMME_VIEW)
-        return Response(scale_json(selectors.scale_get(user=request.user, code=code)))
+        return Response(s.ScaleOut(scale_json(selectors.scale_get(user=request.user, code=code))).data)
 
 
 class ScaleScore(APIView):
     """`{"responses": {item: option}}` -> `{"total", "subscales", "band"}`."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=s.ScoreIn, responses={200: s.ScoreOut, **rest.errors(400, 404)})
+    @policy.requires(Perm.PROGRAMME_VIEW)
     def post(self, request: Request, code: str) -> Response:
-        _require(request.user, Perm.PROGRAMME_VIEW)
         scale = selectors.scale_get(user=request.user, code=code)
-        payload = _body(request)
-        if "responses" not in payload:
-            raise ValidationFailed("responses is required", field="responses")
-        result = scoring.score(services.scale_definition(scale), payload["responses"])
-        return Response(result.as_dict())
+        data = rest.parse(s.ScoreIn, request.data)
+        result = scoring.score(selectors.scale_definition(scale), data["responses"])
+        return Response(s.ScoreOut(result.as_dict()).data)
 
 
 class ScaleAnalysis(APIView):
     """`{"pairs": [{"baseline": {...}, "endline": {...}}]}` -> paired change on the totals, alpha at baseline."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=s.AnalysisIn, responses={200: s.AnalysisOut, **rest.errors(400, 404)})
+    @policy.requires(Perm.PROGRAMME_VIEW)
     def post(self, request: Request, code: str) -> Response:
-        _require(request.user, Perm.PROGRAMME_VIEW)
         scale = selectors.scale_get(user=request.user, code=code)
-        definition = services.scale_definition(scale)
-        pairs = _body(request).get("pairs")
-        if not isinstance(pairs, list) or not pairs:
-            raise ValidationFailed("pairs must be a non-empty list", field="pairs")
+        definition = selectors.scale_definition(scale)
+        pairs = rest.parse(s.AnalysisIn, request.data)["pairs"]
         baseline, endline, items = [], [], []
         for n, pair in enumerate(pairs):
-            if not isinstance(pair, dict):
-                raise ValidationFailed(f"pairs.{n} must be an object", field=f"pairs.{n}")
-            for key in ("baseline", "endline"):
-                if key not in pair:
-                    raise ValidationFailed(f"pairs.{n}.{key} is required", field=f"pairs.{n}.{key}")
             b = scoring.score(definition, pair["baseline"], field_prefix=f"pairs.{n}.baseline")
             e = scoring.score(definition, pair["endline"], field_prefix=f"pairs.{n}.endline")
             baseline.append(b.total)
@@ -149,66 +108,60 @@ class ScaleAnalysis(APIView):
             items.append([b.item_scores[i.code] for i in definition.items])
         result = analysis.paired_change(baseline, endline)
         result.cronbach_alpha_baseline = analysis.cronbach_alpha(items)
-        return Response(result.as_dict())
+        return Response(s.AnalysisOut(result.as_dict()).data)
 
 
 def _programme(request: Request, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
-    _require(request.user, perm)
+    policy.require(request.user, perm)
     return selectors.programme_get(user=request.user, code=code, perm=perm)
 
 
 class ProgrammeList(APIView):
-    @extend_schema(operation_id="programmes_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="programmes_list", responses={200: s.ProgrammeListOut, **rest.errors()})
+    @policy.requires(Perm.PROGRAMME_VIEW)
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.PROGRAMME_VIEW)
         out = [
             {"code": p.code, "name": p.name, "organisation": p.organisation.code}
             for p in selectors.programmes_visible_to(user=request.user)
         ]
-        return Response(
-            {"programmes": out, "reach": selectors.organisation_reach(user=request.user)["total"]}
-        )
+        reach = selectors.organisation_reach(user=request.user)["total"]
+        return Response(s.ProgrammeListOut({"programmes": out, "reach": reach}).data)
 
 
 class ProgrammeDetail(APIView):
-    @extend_schema(operation_id="programmes_get", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="programmes_get", responses={200: s.ProgrammeDetailOut, **rest.errors(404)})
     def get(self, request: Request, code: str) -> Response:
         programme = _programme(request, code)
         visible = list(selectors.cohorts_visible_to(user=request.user, programme=programme))
         done = selectors.cohorts_completion(cohorts=visible)
         cohorts = [{"code": c.code, "name": c.name, "place": c.org_unit.code, **done[c.pk]} for c in visible]
-        return Response(
-            {
-                "code": programme.code,
-                "name": programme.name,
-                "organisation": programme.organisation.code,
-                "districts": list(programme.districts.values_list("code", flat=True)),
-                "reach": selectors.programme_reach(user=request.user, programme=programme),
-                "cohorts": cohorts,
-                "timeline": selectors.attendance_over_time(user=request.user, programme=programme),
-                "scales": [
-                    {**r, "scale": r["scale"].code}
-                    for r in selectors.programme_scale_results(user=request.user, programme=programme)
-                ],
-            }
-        )
+        detail = {
+            "code": programme.code,
+            "name": programme.name,
+            "organisation": programme.organisation.code,
+            "districts": list(programme.districts.values_list("code", flat=True)),
+            "reach": selectors.programme_reach(user=request.user, programme=programme),
+            "cohorts": cohorts,
+            "timeline": selectors.attendance_over_time(user=request.user, programme=programme),
+            "scales": [
+                {**r, "scale": r["scale"].code}
+                for r in selectors.programme_scale_results(user=request.user, programme=programme)
+            ],
+        }
+        return Response(s.ProgrammeDetailOut(detail).data)
 
 
 class AttendanceRows(APIView):
     """`{"rows": [{"session": 1, "participant": "P-...", "present": true}]}`: all rows or none."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=s.AttendanceRowsIn, responses={200: s.ImportResultOut, **rest.errors(400, 404)})
     def post(self, request: Request, code: str, cohort: str) -> Response:
         programme = _programme(request, code, Perm.PROGRAMME_MANAGE)
         found = selectors.cohort_get(
             user=request.user, programme=programme, code=cohort, perm=Perm.PROGRAMME_MANAGE
         )
-        rows = _body(request).get("rows")
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            raise ValidationFailed("rows must be a non-empty list of objects", field="rows")
-        if len(rows) > MAX_ROWS:
-            raise ValidationFailed(f"at most {MAX_ROWS} rows per request: split the upload", field="rows")
-        result = services.attendance_rows_import(
+        rows = [dict(r) for r in rest.parse(s.AttendanceRowsIn, request.data)["rows"]]
+        result = attendance_services.attendance_rows_import(
             actor=request.user, cohort=found, rows=rows, row_numbers=list(range(len(rows))), source="api"
         )
         if not result.ok:
@@ -217,103 +170,72 @@ class AttendanceRows(APIView):
                 "error": f"rows.{first['row']}.{first['column']}: {first['message']}",
                 "field": f"rows.{first['row']}.{first['column']}",
                 "code": "invalid",
-                **result.as_dict(),
+                **s.ImportResultOut(result.as_dict()).data,
             }
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return Response(result.as_dict())
+        return Response(s.ImportResultOut(result.as_dict()).data)
 
 
 class IndicatorPush(APIView):
     """`{"period": "2025"}`: unique reach and completions into the programme's data elements."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=s.IndicatorPushIn, responses={200: s.IndicatorPushOut, **rest.errors(400, 404)})
     def post(self, request: Request, code: str) -> Response:
         programme = _programme(request, code, Perm.PROGRAMME_MANAGE)
-        period = _body(request).get("period")
-        if not period:
-            raise ValidationFailed("period is required", field="period")
-        return Response(
-            services.programme_indicators_push(actor=request.user, programme=programme, period=str(period))
+        period = rest.parse(s.IndicatorPushIn, request.data)["period"]
+        out = programme_services.programme_indicators_push(
+            actor=request.user, programme=programme, period=period
         )
-
-
-def _date(value: Any, field: str) -> Any:
-    from datetime import date
-
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field) from None
-
-
-def _unit(code: Any, field: str) -> Any:
-    from amahoro.geo.models import OrgUnit
-
-    unit = OrgUnit.objects.filter(code=str(code or "")).first()
-    if unit is None:
-        raise ValidationFailed(f"unknown {field} '{code}'", field=field)
-    return unit
-
-
-def _int(value: Any, field: str) -> int:
-    if isinstance(value, bool):
-        raise ValidationFailed(f"{field} must be a whole number", field=field)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{field} must be a whole number", field=field) from None
+        return Response(s.IndicatorPushOut(out).data)
 
 
 class ProgrammeCreate(APIView):
     """`{"code", "name", "organisation", "districts": ["43"], "start"?, "end"?, "description"?}` -> 201."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=s.ProgrammeIn, responses={201: s.ProgrammeCreatedOut, **rest.errors(400, 409)})
+    @policy.requires(Perm.PROGRAMME_MANAGE)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.PROGRAMME_MANAGE)
-        body = _body(request)
-        districts = body.get("districts")
-        if not isinstance(districts, list) or not districts:
-            raise ValidationFailed("districts must be a non-empty list of district codes", field="districts")
-        programme = services.programme_create(
+        data = rest.parse(s.ProgrammeIn, request.data)
+        programme = programme_services.programme_create(
             actor=request.user,
-            code=str(body.get("code") or ""),
-            name=str(body.get("name") or body.get("code") or ""),
-            organisation=_required_owner(request.user, body),
-            districts=[_unit(d, "districts") for d in districts],
-            description=str(body.get("description") or ""),
-            start=_date(body["start"], "start") if body.get("start") else None,
-            end=_date(body["end"], "end") if body.get("end") else None,
+            code=data["code"],
+            name=data.get("name") or data["code"],
+            organisation=selectors.managed_organisation(
+                user=request.user, code=data.get("organisation"), required=True
+            ),
+            districts=[org_unit_by_code(d, field="districts") for d in data["districts"]],
+            description=data.get("description", ""),
+            start=data.get("start"),
+            end=data.get("end"),
         )
-        return Response({"code": programme.code, "name": programme.name}, status=status.HTTP_201_CREATED)
+        return Response(s.ProgrammeCreatedOut(programme).data, status=status.HTTP_201_CREATED)
 
 
 class CohortCreate(APIView):
     """`{"code", "name", "place", "start", "end", "sessions": 17, "completion_min": 12, "activity_type"?,
     "arm"?, "weekly": true?}` -> 201; with "weekly", sessions 1..N are planned a week apart from start."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=s.CohortIn, responses={201: s.CohortCreatedOut, **rest.errors(400, 404, 409)})
     def post(self, request: Request, code: str) -> Response:
         programme = _programme(request, code, Perm.PROGRAMME_MANAGE)
-        body = _body(request)
-        start, end = _date(body.get("start"), "start"), _date(body.get("end"), "end")
-        planned = _int(body.get("sessions", 1), "sessions")
-        cohort = services.cohort_create(
+        data = rest.parse(s.CohortIn, request.data)
+        planned = data["sessions"]
+        cohort = programme_services.cohort_create(
             actor=request.user,
             programme=programme,
-            code=str(body.get("code") or ""),
-            name=str(body.get("name") or body.get("code") or ""),
-            org_unit=_unit(body.get("place"), "place"),
-            start=start,
-            end=end,
+            code=data["code"],
+            name=data.get("name") or data["code"],
+            org_unit=org_unit_by_code(data["place"], field="place"),
+            start=data["start"],
+            end=data["end"],
             planned_sessions=planned,
-            completion_min=_int(body.get("completion_min", planned), "completion_min"),
-            activity_type=str(body.get("activity_type") or "curriculum"),
-            arm=str(body.get("arm") or "intervention"),
-            weekly_sessions=bool(body.get("weekly")),
+            completion_min=data.get("completion_min", planned),
+            activity_type=data["activity_type"],
+            arm=data["arm"],
+            weekly_sessions=data["weekly"],
         )
-        return Response(
-            {"code": cohort.code, "sessions": cohort.sessions.count()}, status=status.HTTP_201_CREATED
-        )
+        created = {"code": cohort.code, "sessions": cohort.sessions.count()}
+        return Response(s.CohortCreatedOut(created).data, status=status.HTTP_201_CREATED)
 
 
 class ParticipantCreate(APIView):
@@ -321,38 +243,38 @@ class ParticipantCreate(APIView):
     "organisation"?, "cohort": {"programme", "code"}?}` -> 201 {"code"}. Name and phone are stored
     encrypted and never echoed back."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=s.ParticipantIn, responses={201: s.ParticipantCreatedOut, **rest.errors(400, 404, 409)}
+    )
+    @policy.requires(Perm.PROGRAMME_MANAGE)
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.PROGRAMME_MANAGE)
-        body = _body(request)
-        organisation = _required_owner(request.user, body)
+        data = rest.parse(s.ParticipantIn, request.data)
+        organisation = selectors.managed_organisation(
+            user=request.user, code=data.get("organisation"), required=True
+        )
         cohort = None
-        if body.get("cohort"):
-            ref = body["cohort"] if isinstance(body["cohort"], dict) else {}
-            programme = _programme(request, str(ref.get("programme") or ""), Perm.PROGRAMME_MANAGE)
+        if data.get("cohort"):
+            ref = data["cohort"]
+            programme = _programme(request, ref["programme"], Perm.PROGRAMME_MANAGE)
             cohort = selectors.cohort_get(
-                user=request.user,
-                programme=programme,
-                code=str(ref.get("code") or ""),
-                perm=Perm.PROGRAMME_MANAGE,
+                user=request.user, programme=programme, code=ref["code"], perm=Perm.PROGRAMME_MANAGE
             )
-        birth_year = body.get("birth_year")
-        participant = services.participant_create(
+        participant = participant_services.participant_create(
             actor=request.user,
             organisation=organisation,
-            sex=str(body.get("sex") or ""),
-            village=_unit(body.get("village"), "village"),
-            birth_year=_int(birth_year, "birth_year") if birth_year not in (None, "") else None,
-            age=_int(body["age"], "age") if body.get("age") not in (None, "") else None,
-            disability=bool(body.get("disability", False)),
-            role=str(body.get("role") or "")[:100],
-            name=str(body.get("name") or "")[:300],
-            phone=str(body.get("phone") or "")[:50],
-            code=str(body.get("code") or ""),
+            sex=data["sex"],
+            village=org_unit_by_code(data["village"], field="village"),
+            birth_year=data.get("birth_year"),
+            age=data.get("age"),
+            disability=data["disability"],
+            role=data["role"][:100],
+            name=data["name"][:300],
+            phone=data["phone"][:50],
+            code=data["code"],
         )
         if cohort is not None:
-            services.enrolment_add(actor=request.user, cohort=cohort, participants=[participant])
-        return Response({"code": participant.code}, status=status.HTTP_201_CREATED)
+            participant_services.enrolment_add(actor=request.user, cohort=cohort, participants=[participant])
+        return Response(s.ParticipantCreatedOut(participant).data, status=status.HTTP_201_CREATED)
 
 
 class ProgrammeCollection(ProgrammeList, ProgrammeCreate):

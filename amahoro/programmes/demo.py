@@ -17,7 +17,20 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from amahoro import policy
+from amahoro.accounts.models import User
+from amahoro.frameworks.metadata import metadata_import
+from amahoro.frameworks.models import DataElement, Node
 from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
+
+from . import selectors
+from .models import Programme
+from .services import attendance as attendance_services
+from .services import participants as participant_services
+from .services import programmes as programme_services
+from .services import scales as scale_services
 
 PROGRAMME_CODE = "BANDEBEREHO-DEMO"
 NGO = "RWAMREC"
@@ -137,15 +150,9 @@ def _answers(rng: random.Random, level: float, definition: Any) -> dict[str, str
     return out
 
 
-def programmes_demo_step(result: Any, actor: Any) -> None:
-    from amahoro.accounts.models import User
-    from amahoro.frameworks.metadata import metadata_import
-    from amahoro.frameworks.models import DataElement, Node
-    from amahoro.organisations.models import Organisation
-
-    from . import services
-    from .models import Programme
-
+def programmes_demo_step(result: Any, actor: Actor | None) -> None:
+    # The demo is the platform acting on its own; core.demo still hands its steps None.
+    actor = policy.SYSTEM if actor is None else actor
     if Programme.objects.filter(code=PROGRAMME_CODE).exists():
         result.notes.append(f"programmes: {PROGRAMME_CODE} already there (unchanged)")
         return
@@ -158,7 +165,7 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
             result.notes.append(f"programmes: data elements not created ({report.status})")
     rng = random.Random(SEED)
     districts = list(OrgUnit.objects.filter(code__in=DISTRICTS).order_by("code"))
-    programme = services.programme_create(
+    programme = programme_services.programme_create(
         actor=actor,
         code=PROGRAMME_CODE,
         name="Bandebereho couples' curriculum (demo)",
@@ -175,8 +182,8 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
         band_data_element=DataElement.objects.filter(code="BANDEBEREHO_GEM_HIGH").first(),
         respondents_data_element=DataElement.objects.filter(code="BANDEBEREHO_GEM_RESPONDENTS").first(),
     )
-    gem = services.gem_ensure()
-    definition = services.scale_definition(gem)
+    gem = scale_services.gem_ensure()
+    definition = selectors.scale_definition(gem)
     total_people = 0
     plans = [(d, "intervention", COUPLES) for d in districts]
     plans.append(
@@ -189,7 +196,7 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
         )
         villages = villages or [sector]
         intervention = arm == "intervention"
-        cohort = services.cohort_create(
+        cohort = programme_services.cohort_create(
             actor=actor,
             programme=programme,
             code=f"{'C' if intervention else 'CMP'}-{district.code}",
@@ -205,7 +212,7 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
         for k in range(couples):
             family = rng.choice(FAMILY)
             village = villages[k % len(villages)]
-            man = services.participant_create(
+            man = participant_services.participant_create(
                 actor=actor,
                 organisation=ngo,
                 sex="M",
@@ -215,7 +222,7 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
                 name=f"{rng.choice(MEN)} {family}",
                 phone=f"+25078{rng.randint(1000000, 9999999)}",
             )
-            woman = services.participant_create(
+            woman = participant_services.participant_create(
                 actor=actor,
                 organisation=ngo,
                 sex="F",
@@ -224,14 +231,14 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
                 role="wife",
                 name=f"{rng.choice(WOMEN)} {rng.choice(FAMILY)}",
             )
-            services.participant_link(actor=actor, a=man, b=woman, kind="couple")
+            participant_services.participant_link(actor=actor, a=man, b=woman, kind="couple")
             people += [man, woman]
         total_people += len(people)
-        services.enrolment_add(actor=actor, cohort=cohort, participants=people)
+        participant_services.enrolment_add(actor=actor, cohort=cohort, participants=people)
         if intervention:
             propensity = {p.pk: rng.uniform(0.45, 0.98) for p in people}
             for s in range(1, SESSIONS + 1):
-                session = services.session_create(
+                session = attendance_services.session_create(
                     actor=actor,
                     cohort=cohort,
                     number=s,
@@ -240,23 +247,23 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
                     facilitators="Demo facilitator couple",
                     topics=f"Session {s}",
                 )
-                services.attendance_record(
+                attendance_services.attendance_record(
                     actor=actor,
                     session=session,
                     presence={p: rng.random() < propensity[p.pk] for p in people},
                 )
-        baseline = services.survey_round_create(
+        baseline = scale_services.survey_round_create(
             actor=actor, cohort=cohort, scale=gem, kind="baseline", date=START
         )
-        endline = services.survey_round_create(
+        endline = scale_services.survey_round_create(
             actor=actor, cohort=cohort, scale=gem, kind="endline", date=START + timedelta(weeks=20)
         )
         levels = {p.pk: rng.uniform(0.4, 1.3) for p in people}
         gain = 0.45 if intervention else 0.08
-        services.responses_record(
+        scale_services.responses_record(
             actor=actor, survey=baseline, answers={p: _answers(rng, levels[p.pk], definition) for p in people}
         )
-        services.responses_record(
+        scale_services.responses_record(
             actor=actor,
             survey=endline,
             answers={p: _answers(rng, levels[p.pk] + gain + rng.gauss(0, 0.15), definition) for p in people},
@@ -264,7 +271,7 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
         if n == 1:
             # The same man registered again, with a spelling variant, in a neighbouring village
             first = people[0]
-            twin = services.participant_create(
+            twin = participant_services.participant_create(
                 actor=actor,
                 organisation=ngo,
                 sex="M",
@@ -273,12 +280,14 @@ def programmes_demo_step(result: Any, actor: Any) -> None:
                 role="husband",
                 name=first.name_enc.replace("i", "y", 1),
             )
-            services.attendance_record(
+            attendance_services.attendance_record(
                 actor=actor, session=cohort.sessions.get(number=SESSIONS), presence={twin: True}
             )
     note = f"programmes: {PROGRAMME_CODE} with {len(plans)} cohorts and {total_people} fictional participants"
     pusher = User.objects.filter(username=PUSH_USER).first()
     if pusher is not None and programme.reach_data_element is not None:
-        out = services.programme_indicators_push(actor=pusher, programme=programme, period=PUSH_PERIOD)
+        out = programme_services.programme_indicators_push(
+            actor=pusher, programme=programme, period=PUSH_PERIOD
+        )
         note += f"; reach and completion pushed for {PUSH_PERIOD} ({out.get('reach', {}).get('status', '')})"
     result.notes.append(note)

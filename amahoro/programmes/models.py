@@ -44,7 +44,7 @@ class Programme(BaseModel):
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
     # Data elements that unique reach and completion are pushed to (by district, and by sex when the
-    # element's category combo is Sex); see services.programme_indicators_push.
+    # element's category combo is Sex); see services.programmes.programme_indicators_push.
     reach_data_element = models.ForeignKey(
         DataElement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

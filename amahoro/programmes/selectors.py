@@ -7,17 +7,26 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
+import jellyfish
 from django.db.models import Count, Q, QuerySet
 
 from amahoro import policy
-from amahoro.core.errors import NotFound
+from amahoro.collection.models import Submission
+from amahoro.collection.selectors import submissions_for_form
+from amahoro.core.crypto import normalise
+from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import PATH_SEP, OrgUnit
+from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import analysis, scoring
+from .keys import name_key
 from .models import (
+    Arm,
     Attendance,
     Cohort,
     Enrolment,
@@ -33,6 +42,75 @@ from .models import (
 )
 
 
+def scale_definition(scale: Scale) -> scoring.ScaleDef:
+    return scoring.ScaleDef(
+        code=scale.code,
+        name=scale.name,
+        items=tuple(
+            scoring.ItemDef(
+                code=i.code,
+                text=i.text,
+                scores={str(k): float(v) for k, v in i.scores.items()},
+                subscale=i.subscale,
+                text_fr=i.text_fr,
+                text_rw=i.text_rw,
+            )
+            for i in scale.items.all()
+        ),
+        bands=tuple(scoring.BandDef(b.name, b.min, b.max) for b in scale.bands.all()),
+        max_missing=scale.max_missing,
+        description=scale.description,
+        source=scale.source,
+    )
+
+
+def participants_by_code(*, user: Actor, organisation_id: int) -> dict[str, Participant]:
+    """The organisation's participants by code, limited to those the user may see (one query): imports
+    resolve the codes in their rows through it."""
+    qs = Participant.objects.filter(organisation_id=organisation_id)
+    return {p.code: p for p in policy.visible(user, Perm.PROGRAMME_VIEW, qs).select_related("village")}
+
+
+def form_submissions(*, user: Actor, form_id: str) -> list[Submission]:
+    """The current submissions of an XLSForm that the user may see, oldest first; refuses an empty answer
+    (the form_id is then wrong, or nothing was collected yet)."""
+    if not form_id.strip():
+        raise ValidationFailed("form_id is required", field="form_id")
+    found = list(submissions_for_form(form_id=form_id.strip(), user=user).order_by("created_at", "pk"))
+    if not found:
+        raise ValidationFailed(f"no submission of form '{form_id}' that you may see", field="form_id")
+    return found
+
+
+@overload
+def managed_organisation(*, user: Actor, code: object = ..., required: Literal[True]) -> Organisation: ...
+
+
+@overload
+def managed_organisation(*, user: Actor, code: object = ..., required: bool = ...) -> Organisation | None: ...
+
+
+def managed_organisation(*, user: Actor, code: object = None, required: bool = False) -> Organisation | None:
+    """The organisation a scale, programme or participant is created for: `code` when given (an organisation
+    the user manages programmes in), else the only one they manage; None (a shared scale) for a system
+    administrator who names none, unless `required`."""
+    orgs = policy.organisations_with(user, Perm.PROGRAMME_MANAGE)
+    if code:
+        org = organisation_by_code(code, field="organisation", active=False)
+        if orgs is not None and org.pk not in orgs:
+            raise ValidationFailed(f"unknown organisation '{code}'", field="organisation")
+        return org
+    if orgs is not None and len(orgs) == 1:
+        return Organisation.objects.get(pk=next(iter(orgs)))
+    if orgs is not None:
+        raise ValidationFailed(
+            "organisation is required: you manage programmes in several", field="organisation"
+        )
+    if required:
+        raise ValidationFailed("organisation is required", field="organisation")
+    return None  # a system administrator defines a shared scale
+
+
 def _code_at(path: str, depth: int) -> str:
     parts = path.strip(PATH_SEP).split(PATH_SEP)
     return parts[depth - 1] if len(parts) >= depth else ""
@@ -46,11 +124,11 @@ def district_of(path: str) -> str:
 # Access
 
 
-def programmes_visible_to(*, user: Any, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Programme]:
+def programmes_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Programme]:
     return policy.visible(user, perm, Programme.objects.select_related("organisation"))
 
 
-def programme_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
+def programme_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
     found = programmes_visible_to(user=user, perm=perm).filter(code=code).first()
     if found is None:
         raise NotFound(f"programme '{code}' not found")
@@ -58,25 +136,25 @@ def programme_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> 
 
 
 def cohorts_visible_to(
-    *, user: Any, programme: Programme, perm: Perm = Perm.PROGRAMME_VIEW
+    *, user: Actor, programme: Programme, perm: Perm = Perm.PROGRAMME_VIEW
 ) -> QuerySet[Cohort]:
     return policy.visible(user, perm, Cohort.objects.filter(programme=programme).select_related("org_unit"))
 
 
-def cohort_get(*, user: Any, programme: Programme, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Cohort:
+def cohort_get(*, user: Actor, programme: Programme, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Cohort:
     found = cohorts_visible_to(user=user, programme=programme, perm=perm).filter(code=code).first()
     if found is None:
         raise NotFound(f"cohort '{code}' not found")
     return found
 
 
-def participants_visible_to(*, user: Any, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Participant]:
+def participants_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Participant]:
     return policy.visible(user, perm, Participant.objects.filter(merged_into__isnull=True)).select_related(
         "village", "organisation"
     )
 
 
-def participant_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Participant:
+def participant_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Participant:
     found = (
         policy.visible(user, perm, Participant.objects.select_related("village")).filter(code=code).first()
     )
@@ -85,20 +163,18 @@ def participant_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -
     return found
 
 
-def may_identify(*, user: Any, participant: Participant) -> bool:
+def may_identify(*, user: Actor, participant: Participant) -> bool:
     return policy.can(user, Perm.PARTICIPANT_IDENTIFY, participant)
 
 
-def identifiable_ids(*, user: Any, participants: QuerySet[Participant]) -> set[int]:
+def identifiable_ids(*, user: Actor, participants: QuerySet[Participant]) -> set[int]:
     """The participants whose name and phone this user may see (programme staff of their organisation)."""
     return set(policy.visible(user, Perm.PARTICIPANT_IDENTIFY, participants).values_list("pk", flat=True))
 
 
-def participant_search(*, user: Any, query: str) -> QuerySet[Participant]:
+def participant_search(*, user: Actor, query: str) -> QuerySet[Participant]:
     """By code (anyone who sees participants), or by name through the phonetic blind index (only over the
     participants the user may identify)."""
-    from .services import name_key
-
     qs = participants_visible_to(user=user)
     query = query.strip()
     if not query:
@@ -111,11 +187,11 @@ def participant_search(*, user: Any, query: str) -> QuerySet[Participant]:
     return qs.filter(by_code)
 
 
-def scales_visible_to(*, user: Any, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Scale]:
+def scales_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> QuerySet[Scale]:
     return policy.visible(user, perm, Scale.objects.all())
 
 
-def scale_get(*, user: Any, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Scale:
+def scale_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Scale:
     found = scales_visible_to(user=user, perm=perm).filter(code=code).first()
     if found is None:
         raise NotFound(f"scale '{code}' not found")
@@ -190,7 +266,7 @@ def reach_summary(rows: list[dict[str, Any]], *, at: date | None = None) -> dict
 
 def programme_reach(
     *,
-    user: Any,
+    user: Actor,
     programme: Programme,
     start: date | None = None,
     end: date | None = None,
@@ -203,12 +279,12 @@ def programme_reach(
     return reach_summary(rows, at=end)
 
 
-def organisation_reach(*, user: Any, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+def organisation_reach(*, user: Actor, start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """Unique people across every programme the user sees (counted once even in several programmes)."""
     return reach_summary(reach_rows(start=start, end=end, attendance=_visible_attendance(user, None)), at=end)
 
 
-def _visible_attendance(user: Any, programme: Programme | None) -> QuerySet[Attendance]:
+def _visible_attendance(user: Actor, programme: Programme | None) -> QuerySet[Attendance]:
     """Attendance follows its cohort's scope: narrowing by the visible cohorts' ids is the same rule as
     policy.visible on Attendance, and much cheaper than the joined path filter on large registers."""
     cohorts = policy.visible(user, Perm.PROGRAMME_VIEW, Cohort.objects.all())
@@ -326,8 +402,6 @@ def band_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(people in the band, people who responded): each person's latest scale response in the period, in
     the programme's intervention cohorts."""
-    from .models import Arm
-
     qs = ScaleResponse.objects.filter(
         round__cohort__programme=programme,
         round__cohort__arm=Arm.INTERVENTION,
@@ -352,7 +426,7 @@ def band_rows(
     return [r for r in rows if r["band"] == band], rows
 
 
-def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, Any]]:
+def attendance_over_time(*, user: Actor, programme: Programme) -> list[dict[str, Any]]:
     """Per month: sessions held, attendances, unique people reached so far and people who completed so far
     (the month of the session at which they reached their cohort's completion rule); cumulative counts."""
     visible = _visible_attendance(user, programme)
@@ -403,15 +477,11 @@ def attendance_over_time(*, user: Any, programme: Programme) -> list[dict[str, A
 # Duplicates
 
 
-def duplicate_candidates(*, user: Any, threshold: float = 0.88, limit: int = 200) -> list[dict[str, Any]]:
+def duplicate_candidates(*, user: Actor, threshold: float = 0.88, limit: int = 200) -> list[dict[str, Any]]:
     """Pairs of participants that may be the same person: same organisation and birth year, villages in
     the same cell or sector, and names alike (same phonetic key, or Jaro-Winkler similarity of the
     normalised names >= threshold; names are decrypted in memory only), or the same phone number.
     Needs participant.identify: the names are compared."""
-    import jellyfish
-
-    from amahoro.core.crypto import normalise
-
     people = list(
         policy.visible(user, Perm.PARTICIPANT_IDENTIFY, Participant.objects.filter(merged_into__isnull=True))
         .exclude(birth_year__isnull=True)
@@ -464,7 +534,7 @@ def duplicate_candidates(*, user: Any, threshold: float = 0.88, limit: int = 200
     return out
 
 
-def merges_visible_to(*, user: Any) -> QuerySet[ParticipantMerge]:
+def merges_visible_to(*, user: Actor) -> QuerySet[ParticipantMerge]:
     return policy.visible(
         user, Perm.PROGRAMME_VIEW, ParticipantMerge.objects.select_related("kept", "merged")
     )
@@ -478,12 +548,10 @@ def _age(birth_year: int | None, on: date) -> int | None:
     return on.year - birth_year if birth_year else None
 
 
-def programme_scale_results(*, user: Any, programme: Programme) -> list[dict[str, Any]]:
+def programme_scale_results(*, user: Actor, programme: Programme) -> list[dict[str, Any]]:
     """Per scale used in the programme: per round kind, mean/distribution by sex, age band and district
     and the share in each band; the paired baseline-to-endline change (intervention cohorts), by sex and
     district; Cronbach's alpha at baseline; and the difference-in-differences against comparison cohorts."""
-    from .services import scale_definition
-
     rounds = policy.visible(
         user, Perm.PROGRAMME_VIEW, SurveyRound.objects.filter(cohort__programme=programme)
     ).select_related("scale", "cohort")
@@ -554,10 +622,6 @@ def _pairs(
 def _paired_block(
     pairs: list[tuple[ScaleResponse, ScaleResponse]], definition: scoring.ScaleDef
 ) -> dict[str, Any]:
-    from amahoro.core.errors import ValidationFailed
-
-    from .models import Arm
-
     def paired(ps: list[tuple[ScaleResponse, ScaleResponse]]) -> dict[str, Any] | None:
         if len(ps) < 2:
             return None

@@ -23,8 +23,12 @@ from amahoro import policy
 from amahoro.core.errors import AmahoroError, NotFound
 from amahoro.roles import Perm
 
-from . import scoring, selectors, services
+from . import scoring, selectors
 from .models import ActivityType, Arm, Cohort, Participant, Programme, RoundKind, Session
+from .services import attendance as attendance_services
+from .services import participants as participant_services
+from .services import programmes as programme_services
+from .services import scales as scale_services
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -104,8 +108,6 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     from amahoro.core.errors import ValidationFailed
     from amahoro.geo.models import OrgUnit
 
-    from .api import _required_owner
-
     _require(request.user, Perm.PROGRAMME_MANAGE)
     codes = [c.strip() for c in request.POST.get("districts", "").split(",") if c.strip()][:30]
     districts = list(OrgUnit.objects.filter(code__in=codes, level__code="district"))
@@ -114,11 +116,11 @@ def programme_create(request: HttpRequest) -> HttpResponse:
             raise ValidationFailed(
                 _("Give district codes separated by commas, e.g. 12, 43."), field="districts"
             )
-        programme = services.programme_create(
+        programme = programme_services.programme_create(
             actor=request.user,
             code=request.POST.get("code", "").strip()[:50],
             name=request.POST.get("name", "").strip()[:300],
-            organisation=_required_owner(request.user, {}),
+            organisation=selectors.managed_organisation(user=request.user, required=True),
             districts=districts,
         )
     except AmahoroError as exc:
@@ -142,7 +144,7 @@ def cohort_create(request: HttpRequest, code: str) -> HttpResponse:
         place = OrgUnit.objects.filter(code=request.POST.get("place", "").strip()[:50]).first()
         if place is None:
             raise ValidationFailed(_("Unknown place code."), field="place")
-        cohort = services.cohort_create(
+        cohort = programme_services.cohort_create(
             actor=request.user,
             programme=programme,
             code=request.POST.get("code", "").strip()[:50],
@@ -289,7 +291,7 @@ def cohort_detail(request: HttpRequest, code: str, cohort_code: str) -> HttpResp
             status = 400
         else:
             try:
-                services.attendance_record(
+                attendance_services.attendance_record(
                     actor=request.user,
                     session=session,
                     presence={p: pk in ticked for pk, p in enrolled.items() if p.merged_into_id is None},
@@ -340,7 +342,7 @@ def cohort_import(request: HttpRequest, code: str, cohort_code: str) -> HttpResp
         errors = [{"row": "", "column": "file", "message": _("The file is larger than 5 MB.")}]
     else:
         try:
-            result = services.attendance_file_import(
+            result = attendance_services.attendance_file_import(
                 actor=request.user, cohort=cohort, content=upload.read(), filename=upload.name or ""
             )
             errors = result.errors
@@ -373,7 +375,7 @@ def session_add(request: HttpRequest, code: str, cohort_code: str) -> HttpRespon
         messages.error(request, _("Give a session number and a date (YYYY-MM-DD)."))
     else:
         try:
-            services.session_create(
+            attendance_services.session_create(
                 actor=request.user,
                 cohort=cohort,
                 number=number,
@@ -404,7 +406,7 @@ def participant_register(request: HttpRequest, code: str, cohort_code: str) -> H
         messages.error(request, _("Birth year must be a year (e.g. 1990) and age a whole number."))
     else:
         try:
-            participant = services.participant_create(
+            participant = participant_services.participant_create(
                 actor=request.user,
                 organisation=programme.organisation,
                 sex=request.POST.get("sex", ""),
@@ -416,7 +418,7 @@ def participant_register(request: HttpRequest, code: str, cohort_code: str) -> H
                 name=request.POST.get("name", "")[:300],
                 phone=request.POST.get("phone", "")[:50],
             )
-            services.enrolment_add(actor=request.user, cohort=cohort, participants=[participant])
+            participant_services.enrolment_add(actor=request.user, cohort=cohort, participants=[participant])
         except AmahoroError as exc:
             messages.error(request, exc.message)
         else:
@@ -439,7 +441,7 @@ def round_create(request: HttpRequest, code: str, cohort_code: str) -> HttpRespo
         messages.error(request, _("Choose a scale and a date (YYYY-MM-DD)."))
     else:
         try:
-            services.survey_round_create(
+            scale_services.survey_round_create(
                 actor=request.user, cohort=cohort, scale=scale, kind=request.POST.get("kind", ""), date=when
             )
         except AmahoroError as exc:
@@ -462,7 +464,7 @@ def round_import(request: HttpRequest, code: str, cohort_code: str, round_id: in
         errors = [{"row": "", "column": "file", "message": _("Choose a CSV or XLSX file of at most 5 MB.")}]
     else:
         try:
-            result = services.responses_file_import(
+            result = scale_services.responses_file_import(
                 actor=request.user, survey=survey, content=upload.read(), filename=upload.name or ""
             )
             errors = result.errors
@@ -485,12 +487,16 @@ def cohort_from_form(request: HttpRequest, code: str, cohort_code: str) -> HttpR
     errors: list[dict[str, Any]] = []
     try:
         if target == "attendance":
-            result = services.attendance_from_submissions(actor=request.user, cohort=cohort, form_id=form_id)
+            result = attendance_services.attendance_from_submissions(
+                actor=request.user, cohort=cohort, form_id=form_id
+            )
         else:
             survey = cohort.rounds.filter(pk=int(target) if target.isdigit() else 0).first()
             if survey is None:
                 raise Http404("no such round")
-            result = services.responses_from_submissions(actor=request.user, survey=survey, form_id=form_id)
+            result = scale_services.responses_from_submissions(
+                actor=request.user, survey=survey, form_id=form_id
+            )
         errors = result.errors
     except AmahoroError as exc:
         errors = [{"row": "", "column": exc.field or "", "message": exc.message}]
@@ -540,7 +546,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         if kept is None or merged is None:
             raise Http404("participant not found")
         try:
-            services.participant_merge(
+            participant_services.participant_merge(
                 actor=request.user, kept=kept, merged=merged, note=request.POST.get("note", "")
             )
         except AmahoroError as exc:
@@ -574,7 +580,7 @@ def scale_detail(request: HttpRequest, code: str) -> HttpResponse:
         scale = selectors.scale_get(user=request.user, code=code)
     except NotFound as exc:
         raise Http404(exc.message) from None
-    definition = services.scale_definition(scale)
+    definition = selectors.scale_definition(scale)
     return render(request, "programmes/scale.html", {"scale": scale, "definition": definition})
 
 
@@ -628,15 +634,15 @@ def _parse_scale_form(post: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def scale_create(request: HttpRequest) -> HttpResponse:
     _require(request.user, Perm.PROGRAMME_MANAGE)
-    from .api import _owner
-
     error = None
     if request.method == "POST":
         try:
             payload = _parse_scale_form(request.POST)
             definition = scoring.parse_definition(payload)
-            scale = services.scale_create(
-                actor=request.user, definition=definition, organisation=_owner(request.user, {})
+            scale = scale_services.scale_create(
+                actor=request.user,
+                definition=definition,
+                organisation=selectors.managed_organisation(user=request.user),
             )
         except AmahoroError as exc:
             error = exc.message

@@ -101,13 +101,13 @@ def test_anonymous_assessment_stores_no_organisation_and_no_creator(voices: Any)
 
 
 def test_anonymous_author_hidden_from_moderator_agency_and_api_shape(voices: Any) -> None:
-    from amahoro.consultations.api import _assessment_dict
+    from amahoro.consultations.serializers import AssessmentOut
 
     a = rate(voices, anonymous=True)
     for user in (voices.convener, voices.police_me):
         seen = selectors.assessment_get(user=user, uuid=a.uuid)
         assert seen.organisation is None
-        assert _assessment_dict(seen)["organisation"] is None
+        assert AssessmentOut(seen).data["organisation"] is None
 
 
 def test_other_cso_does_not_see_an_assessment_before_publication(voices: Any) -> None:

@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "un_peacekeeping_rwanda_sample.csv"
 
 
@@ -17,7 +19,7 @@ def sample_csv() -> bytes:
 def setup(db: Any) -> None:
     from amahoro.participation.services import participation_setup
 
-    participation_setup(actor=None)
+    participation_setup(actor=policy.SYSTEM)
 
 
 @pytest.fixture

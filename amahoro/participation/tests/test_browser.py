@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import PASSWORD, make_org, make_user
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def officer(rwanda_slice: dict[str, int]) -> Any:
     from amahoro.participation.services import participation_setup
 
-    participation_setup(actor=None)
+    participation_setup(actor=policy.SYSTEM)
     ministry = make_org("MINISTRY", "ministry", areas=("RW",))
     return make_user("stats_officer", ("me_officer", ministry, "RW"))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.data.models import DataValue
 from amahoro.participation import reference as ref
@@ -26,7 +27,7 @@ def csv_of(*rows: str, header: str = HEADER) -> bytes:
 def test_setup_is_idempotent_and_uses_the_sex_combo(setup: Any) -> None:
     from amahoro.frameworks.models import DataElement, Indicator, Target
 
-    participation_setup(actor=None)
+    participation_setup(actor=policy.SYSTEM)
     de = DataElement.objects.get(code="WPS_PARLIAMENT_DEPUTIES")
     assert de.category_combo.code == "SEX"
     assert set(de.category_combo.option_combos.values_list("code", flat=True)) == {"F", "M"}
@@ -152,3 +153,14 @@ def test_binary_or_broken_csv_is_a_clear_error(setup: Any, stats_officer: Any) -
         peacekeeping_csv_import(actor=stats_officer, content=huge)
     assert exc.value.field == "file"
     assert not DataValue.objects.exists()
+
+
+def test_services_refuse_a_missing_actor_and_accept_the_platform(db: Any, sample_csv: bytes) -> None:
+    no_actor: Any = None
+    with pytest.raises(PermissionDenied) as refused:
+        participation_setup(actor=no_actor)
+    assert refused.value.code == "no_actor"
+    with pytest.raises(PermissionDenied):
+        peacekeeping_csv_import(actor=no_actor, content=sample_csv)
+    assert participation_setup(actor=policy.SYSTEM)
+    assert peacekeeping_csv_import(actor=policy.SYSTEM, content=sample_csv, dry_run=True).values > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from amahoro import policy
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import make_org, make_user
 
@@ -22,7 +23,7 @@ def published(rwanda_slice: dict[str, int]) -> None:
     from amahoro.participation.tests.conftest import SAMPLE
 
     cache.clear()
-    participation_setup(actor=None)
+    participation_setup(actor=policy.SYSTEM)
     ministry = make_org("MINISTRY", "ministry", areas=("RW",))
     officer = make_user("stats_officer", ("me_officer", ministry, "RW"))
     peacekeeping_csv_import(actor=officer, content=SAMPLE.read_bytes())

@@ -12,6 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from amahoro import policy
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,7 +30,7 @@ def figures(db: Any) -> Any:
     from amahoro.participation.tests.conftest import SAMPLE
     from conftest import make_org, make_user
 
-    participation_setup(actor=None)
+    participation_setup(actor=policy.SYSTEM)
     ministry = make_org("MINISTRY", "ministry", areas=("RW",))
     officer = make_user("stats_officer", ("me_officer", ministry, "RW"))
     peacekeeping_csv_import(actor=officer, content=SAMPLE.read_bytes())

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from amahoro import policy
 from amahoro.geo.models import OrgUnit
-from amahoro.programmes import services
 from amahoro.programmes.models import Cohort, Participant, Programme, Session
+from amahoro.programmes.services import attendance as attendance_services
+from amahoro.programmes.services import participants as participant_services
+from amahoro.programmes.services import programmes as programme_services
 
 
 def villages(sector: str, n: int = 3) -> list[OrgUnit]:
@@ -34,13 +37,17 @@ class World:
 
 def make_world(cast: Any) -> World:
     d11, d12 = OrgUnit.objects.get(code="11"), OrgUnit.objects.get(code="12")
-    programme = services.programme_create(
-        actor=None, code="BANDE", name="Couples curriculum", organisation=cast.ngo, districts=[d11, d12]
+    programme = programme_services.programme_create(
+        actor=policy.SYSTEM,
+        code="BANDE",
+        name="Couples curriculum",
+        organisation=cast.ngo,
+        districts=[d11, d12],
     )
     v1101, v1201 = villages("1101"), villages("1201")
     start = date(2025, 1, 6)
-    cohort = services.cohort_create(
-        actor=None,
+    cohort = programme_services.cohort_create(
+        actor=policy.SYSTEM,
         programme=programme,
         code="C1",
         name="Cohort 1",
@@ -50,8 +57,8 @@ def make_world(cast: Any) -> World:
         planned_sessions=4,
         completion_min=3,
     )
-    gasabo_cohort = services.cohort_create(
-        actor=None,
+    gasabo_cohort = programme_services.cohort_create(
+        actor=policy.SYSTEM,
         programme=programme,
         code="G1",
         name="Gasabo 1",
@@ -62,12 +69,14 @@ def make_world(cast: Any) -> World:
         completion_min=3,
     )
     sessions = [
-        services.session_create(actor=None, cohort=cohort, number=n, date=start + timedelta(weeks=n - 1))
+        attendance_services.session_create(
+            actor=policy.SYSTEM, cohort=cohort, number=n, date=start + timedelta(weeks=n - 1)
+        )
         for n in range(1, 5)
     ]
     people = [
-        services.participant_create(
-            actor=None,
+        participant_services.participant_create(
+            actor=policy.SYSTEM,
             organisation=cast.ngo,
             sex=sex,
             village=v1101[i % len(v1101)],
@@ -81,8 +90,13 @@ def make_world(cast: Any) -> World:
         )
     ]
     gasabo_people = [
-        services.participant_create(
-            actor=None, organisation=cast.ngo, sex="M", village=v1201[0], birth_year=1990, code="P-G01"
+        participant_services.participant_create(
+            actor=policy.SYSTEM,
+            organisation=cast.ngo,
+            sex="M",
+            village=v1201[0],
+            birth_year=1990,
+            code="P-G01",
         )
     ]
     return World(cast, programme, cohort, gasabo_cohort, sessions, people, gasabo_people, v1101, v1201)

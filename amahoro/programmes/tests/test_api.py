@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from amahoro.programmes import scoring, services
+from amahoro import policy
+from amahoro.programmes import scoring
 from amahoro.programmes.models import Attendance, Scale
+from amahoro.programmes.services import attendance as attendance_services
+from amahoro.programmes.services import scales as scale_services
 
 from .factories import World
 from .test_scoring import BINARY
@@ -46,7 +49,7 @@ def test_create_scale_answers_201_and_scores_it(api_client: Any, world: World) -
 
 
 def test_score_missing_or_unknown_answer_is_400_naming_the_item(api_client: Any, world: World) -> None:
-    services.gem_ensure()
+    scale_services.gem_ensure()
     c = as_user(api_client, world.cast.viewer_nyarugenge)
     answers = gem_answers(1)
     del answers["GEM07"]
@@ -83,7 +86,7 @@ def test_scale_refusals(api_client: Any, world: World) -> None:
 
 
 def test_analysis_agrees_with_scipy(api_client: Any, world: World) -> None:
-    services.gem_ensure()
+    scale_services.gem_ensure()
     rng = np.random.default_rng(6)
     options = ["agree", "partially_agree", "do_not_agree"]
     pairs = []
@@ -130,7 +133,7 @@ def test_analysis_agrees_with_scipy(api_client: Any, world: World) -> None:
 
 
 def test_analysis_bad_pair_names_pair_and_item(api_client: Any, world: World) -> None:
-    services.gem_ensure()
+    scale_services.gem_ensure()
     bad = gem_answers(1)
     del bad["GEM24"]
     pairs = [
@@ -144,7 +147,9 @@ def test_analysis_bad_pair_names_pair_and_item(api_client: Any, world: World) ->
 
 
 def test_programme_detail_and_refusals(api_client: Any, world: World) -> None:
-    services.attendance_record(actor=None, session=world.sessions[0], presence={world.people[0]: True})
+    attendance_services.attendance_record(
+        actor=policy.SYSTEM, session=world.sessions[0], presence={world.people[0]: True}
+    )
     assert api_client.get("/api/v1/programmes/BANDE").status_code == 401
     r = as_user(api_client, world.cast.me_nyarugenge).get("/api/v1/programmes/BANDE")
     assert r.status_code == 200 and r.json()["reach"]["total"] == 1
@@ -180,19 +185,19 @@ def test_attendance_rows_all_or_nothing(api_client: Any, world: World) -> None:
 
 
 def test_programme_detail_includes_scale_results(api_client: Any, world: World) -> None:
-    gem = services.gem_ensure()
-    base = services.survey_round_create(
-        actor=None, cohort=world.cohort, scale=gem, kind="baseline", date=world.cohort.start
+    gem = scale_services.gem_ensure()
+    base = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=world.cohort, scale=gem, kind="baseline", date=world.cohort.start
     )
-    end = services.survey_round_create(
-        actor=None, cohort=world.cohort, scale=gem, kind="endline", date=world.cohort.end
+    end = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=world.cohort, scale=gem, kind="endline", date=world.cohort.end
     )
     a, b, c, _ = world.people
-    services.responses_record(
-        actor=None, survey=base, answers={a: gem_answers(0), b: gem_answers(0), c: gem_answers(1)}
+    scale_services.responses_record(
+        actor=policy.SYSTEM, survey=base, answers={a: gem_answers(0), b: gem_answers(0), c: gem_answers(1)}
     )
-    services.responses_record(
-        actor=None, survey=end, answers={a: gem_answers(1), b: gem_answers(2), c: gem_answers(2)}
+    scale_services.responses_record(
+        actor=policy.SYSTEM, survey=end, answers={a: gem_answers(1), b: gem_answers(2), c: gem_answers(2)}
     )
     r = as_user(api_client, world.cast.me_nyarugenge).get("/api/v1/programmes/BANDE")
     gem_result = r.json()["scales"][0]

@@ -19,23 +19,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def couples(rwanda_slice: dict[str, int]) -> dict[str, Any]:
+    from amahoro import policy
     from amahoro.geo.models import OrgUnit
-    from amahoro.programmes import scoring, services
+    from amahoro.programmes import scoring
+    from amahoro.programmes.services import attendance as attendance_services
+    from amahoro.programmes.services import participants as participant_services
+    from amahoro.programmes.services import programmes as programme_services
+    from amahoro.programmes.services import scales as scale_services
 
     ngo = make_org("NGO1", "ngo", areas=("11", "12"))
     make_user("me_nyarugenge", ("me_officer", ngo, "11"))
     make_user("viewer_nyarugenge", ("viewer", ngo, "11"))
     sector = OrgUnit.objects.get(code="1101")
-    programme = services.programme_create(
-        actor=None,
+    programme = programme_services.programme_create(
+        actor=policy.SYSTEM,
         code="BANDE",
         name="Couples curriculum",
         organisation=ngo,
         districts=[OrgUnit.objects.get(code="11")],
     )
     start = date.today() - timedelta(weeks=6)
-    cohort = services.cohort_create(
-        actor=None,
+    cohort = programme_services.cohort_create(
+        actor=policy.SYSTEM,
         programme=programme,
         code="C1",
         name="Cohort 1",
@@ -46,14 +51,18 @@ def couples(rwanda_slice: dict[str, int]) -> dict[str, Any]:
         completion_min=3,
     )
     sessions = [
-        services.session_create(
-            actor=None, cohort=cohort, number=n, date=start + timedelta(weeks=n - 1), topics=f"Topic {n}"
+        attendance_services.session_create(
+            actor=policy.SYSTEM,
+            cohort=cohort,
+            number=n,
+            date=start + timedelta(weeks=n - 1),
+            topics=f"Topic {n}",
         )
         for n in range(1, 5)
     ]
     people = [
-        services.participant_create(
-            actor=None,
+        participant_services.participant_create(
+            actor=policy.SYSTEM,
             organisation=ngo,
             sex=sex,
             village=sector,
@@ -63,14 +72,18 @@ def couples(rwanda_slice: dict[str, int]) -> dict[str, Any]:
         )
         for i, (sex, name) in enumerate([("M", "Jean Habimana"), ("F", "Aline Uwase"), ("M", "Eric Mugabo")])
     ]
-    services.enrolment_add(actor=None, cohort=cohort, participants=people)
-    services.attendance_record(
-        actor=None, session=sessions[0], presence={people[0]: True, people[1]: False, people[2]: False}
+    participant_services.enrolment_add(actor=policy.SYSTEM, cohort=cohort, participants=people)
+    attendance_services.attendance_record(
+        actor=policy.SYSTEM,
+        session=sessions[0],
+        presence={people[0]: True, people[1]: False, people[2]: False},
     )
-    gem = services.gem_ensure()
-    base = services.survey_round_create(actor=None, cohort=cohort, scale=gem, kind="baseline", date=start)
-    end = services.survey_round_create(
-        actor=None, cohort=cohort, scale=gem, kind="endline", date=start + timedelta(weeks=5)
+    gem = scale_services.gem_ensure()
+    base = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=cohort, scale=gem, kind="baseline", date=start
+    )
+    end = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=cohort, scale=gem, kind="endline", date=start + timedelta(weeks=5)
     )
     levels = ["agree", "partially_agree", "do_not_agree"]
     definition = scoring.gem_definition()
@@ -83,11 +96,11 @@ def couples(rwanda_slice: dict[str, int]) -> dict[str, Any]:
             for n, i in enumerate(definition.items)
         }
 
-    services.responses_record(
-        actor=None, survey=base, answers={p: answers(0, k) for k, p in enumerate(people)}
+    scale_services.responses_record(
+        actor=policy.SYSTEM, survey=base, answers={p: answers(0, k) for k, p in enumerate(people)}
     )
-    services.responses_record(
-        actor=None, survey=end, answers={p: answers(1, k) for k, p in enumerate(people)}
+    scale_services.responses_record(
+        actor=policy.SYSTEM, survey=end, answers={p: answers(1, k) for k, p in enumerate(people)}
     )
     return {"programme": programme}
 

@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.collection.models import Submission, XForm
 from amahoro.geo.models import OrgUnit
-from amahoro.programmes import scoring, services
+from amahoro.programmes import scoring
 from amahoro.programmes.models import Attendance, ScaleResponse
+from amahoro.programmes.services import attendance as attendance_services
+from amahoro.programmes.services import scales as scale_services
 from conftest import client_for
 
 from .factories import World
@@ -52,12 +55,12 @@ def test_attendance_from_flat_and_repeat_submissions(world: World, form: XForm) 
             ],
         },
     )
-    result = services.attendance_from_submissions(
+    result = attendance_services.attendance_from_submissions(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, form_id="bande_attendance"
     )
     assert result.ok and result.written == 3
     assert Attendance.objects.filter(present=True).count() == 2
-    again = services.attendance_from_submissions(
+    again = attendance_services.attendance_from_submissions(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, form_id="bande_attendance"
     )
     assert again.ok and Attendance.objects.count() == 3  # idempotent
@@ -66,7 +69,7 @@ def test_attendance_from_flat_and_repeat_submissions(world: World, form: XForm) 
 def test_bad_submission_imports_nothing_and_names_it(world: World, form: XForm) -> None:
     submit(form, 1, {"session": "1", "participant": "P-000", "present": "yes"})
     submit(form, 2, {"session": "1", "participant": "P-GHOST", "present": "yes"})
-    result = services.attendance_from_submissions(
+    result = attendance_services.attendance_from_submissions(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, form_id="bande_attendance"
     )
     assert not result.ok and result.errors[0]["submission"] == "uuid:bande_attendance-2"
@@ -74,9 +77,9 @@ def test_bad_submission_imports_nothing_and_names_it(world: World, form: XForm) 
 
 
 def test_responses_from_submissions_and_page(world: World) -> None:
-    gem = services.gem_ensure()
-    survey = services.survey_round_create(
-        actor=None, cohort=world.cohort, scale=gem, kind="baseline", date=world.cohort.start
+    gem = scale_services.gem_ensure()
+    survey = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=world.cohort, scale=gem, kind="baseline", date=world.cohort.start
     )
     form = XForm.objects.create(
         organisation=world.cast.ngo, form_id="gem_baseline", title="GEM", md5="0" * 32, xml="<h:html/>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from amahoro import policy
 from amahoro.data.models import DataValue
 from amahoro.programmes import selectors
 from amahoro.programmes.demo import PROGRAMME_CODE, programmes_demo_step
@@ -21,9 +22,9 @@ def test_demo_step_creates_a_curriculum_and_is_idempotent() -> None:
 
     ngo = make_org("RWAMREC", "ngo", areas=("12", "24", "43"))
     me = make_user("me_officer", ("me_officer", ngo, "RW"))
-    metadata_import(actor=None, payload=SEX_METADATA)
+    metadata_import(actor=policy.SYSTEM, payload=SEX_METADATA)
     result = DemoResult(password="x")
-    programmes_demo_step(result, None)
+    programmes_demo_step(result, policy.SYSTEM)
     programme = Programme.objects.get(code=PROGRAMME_CODE)
     assert Participant.objects.filter(organisation=ngo).count() == 3 * 24 + 16 + 1
     reach = selectors.programme_reach(user=me, programme=programme)
@@ -37,6 +38,6 @@ def test_demo_step_creates_a_curriculum_and_is_idempotent() -> None:
     respondents = DataValue.objects.filter(data_element__code="BANDEBEREHO_GEM_RESPONDENTS")
     assert sum(int(v.value) for v in respondents) == 72
     assert "fictional participants" in result.notes[-1]
-    programmes_demo_step(result, None)
+    programmes_demo_step(result, policy.SYSTEM)
     assert Programme.objects.filter(code=PROGRAMME_CODE).count() == 1
     assert "unchanged" in result.notes[-1]

@@ -9,11 +9,16 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.data.models import DataValue
 from amahoro.geo.models import OrgUnit
-from amahoro.programmes import selectors, services
+from amahoro.programmes import selectors
 from amahoro.programmes.models import Attendance, Participant, ParticipantMerge
+from amahoro.programmes.services import attendance as attendance_services
+from amahoro.programmes.services import participants as participant_services
+from amahoro.programmes.services import programmes as programme_services
+from amahoro.programmes.services import scales as scale_services
 
 from .factories import World
 
@@ -21,21 +26,21 @@ pytestmark = pytest.mark.django_db
 
 
 def attend(world: World, session_index: int, people: list[Participant], present: bool = True) -> None:
-    services.attendance_record(
-        actor=None, session=world.sessions[session_index], presence=dict.fromkeys(people, present)
+    attendance_services.attendance_record(
+        actor=policy.SYSTEM, session=world.sessions[session_index], presence=dict.fromkeys(people, present)
     )
 
 
 def second_programme(world: World) -> Any:
-    other = services.programme_create(
-        actor=None,
+    other = programme_services.programme_create(
+        actor=policy.SYSTEM,
         code="DIALOGUES",
         name="Community dialogues",
         organisation=world.cast.ngo,
         districts=[OrgUnit.objects.get(code="11")],
     )
-    cohort = services.cohort_create(
-        actor=None,
+    cohort = programme_services.cohort_create(
+        actor=policy.SYSTEM,
         programme=other,
         code="D1",
         name="Dialogue",
@@ -46,7 +51,9 @@ def second_programme(world: World) -> Any:
         completion_min=1,
         activity_type="dialogue",
     )
-    session = services.session_create(actor=None, cohort=cohort, number=1, date=date(2025, 3, 10))
+    session = attendance_services.session_create(
+        actor=policy.SYSTEM, cohort=cohort, number=1, date=date(2025, 3, 10)
+    )
     return other, session
 
 
@@ -55,8 +62,8 @@ def test_reach_counts_each_person_once_across_sessions_and_programmes(world: Wor
         attend(world, i, world.people[:3])  # 3 people x 4 sessions = 12 attendances
     attend(world, 0, world.people[3:], present=False)  # absent: not reached
     other, session = second_programme(world)
-    services.attendance_record(
-        actor=None, session=session, presence={world.people[0]: True, world.people[3]: True}
+    attendance_services.attendance_record(
+        actor=policy.SYSTEM, session=session, presence={world.people[0]: True, world.people[3]: True}
     )
     assert Attendance.objects.filter(present=True).count() == 14
     rows = selectors.reach_rows(programmes=[world.programme])
@@ -74,8 +81,8 @@ def test_reach_counts_each_person_once_across_sessions_and_programmes(world: Wor
 
 
 def test_merge_of_duplicates_changes_reach_and_keeps_history(world: World) -> None:
-    dup = services.participant_create(
-        actor=None,
+    dup = participant_services.participant_create(
+        actor=policy.SYSTEM,
         organisation=world.cast.ngo,
         sex="M",
         village=world.v1101[1],
@@ -87,7 +94,9 @@ def test_merge_of_duplicates_changes_reach_and_keeps_history(world: World) -> No
     attend(world, 1, [dup])
     attend(world, 2, [world.people[0], dup])
     assert len(selectors.reach_rows(programmes=[world.programme])) == 2
-    record = services.participant_merge(actor=None, kept=world.people[0], merged=dup, note="same man")
+    record = participant_services.participant_merge(
+        actor=policy.SYSTEM, kept=world.people[0], merged=dup, note="same man"
+    )
     assert len(selectors.reach_rows(programmes=[world.programme])) == 1
     assert record.moved["attendance"] == 1 and record.moved["dropped_duplicates"] >= 1
     dup.refresh_from_db()
@@ -101,12 +110,12 @@ def test_merge_of_duplicates_changes_reach_and_keeps_history(world: World) -> No
     assert progress["P-000"]["attended"] == 3 and progress["P-000"]["status"] == "completed"
     assert "P-DUP" not in progress
     with pytest.raises(ValidationFailed):
-        services.participant_merge(actor=None, kept=world.people[0], merged=dup)
+        participant_services.participant_merge(actor=policy.SYSTEM, kept=world.people[0], merged=dup)
 
 
 def test_fuzzy_duplicates_found_by_similar_name_birth_year_and_neighbouring_village(world: World) -> None:
-    services.participant_create(
-        actor=None,
+    participant_services.participant_create(
+        actor=policy.SYSTEM,
         organisation=world.cast.ngo,
         sex="M",
         village=world.v1101[2],
@@ -114,8 +123,8 @@ def test_fuzzy_duplicates_found_by_similar_name_birth_year_and_neighbouring_vill
         name="Jean Habymana",
         code="P-SIM",
     )
-    services.participant_create(  # same name, other birth year: not a candidate
-        actor=None,
+    participant_services.participant_create(  # same name, other birth year: not a candidate
+        actor=policy.SYSTEM,
         organisation=world.cast.ngo,
         sex="M",
         village=world.v1101[0],
@@ -123,8 +132,8 @@ def test_fuzzy_duplicates_found_by_similar_name_birth_year_and_neighbouring_vill
         name="Jean Habimana",
         code="P-OLD",
     )
-    services.participant_create(  # same name and year, other district: not a candidate
-        actor=None,
+    participant_services.participant_create(  # same name and year, other district: not a candidate
+        actor=policy.SYSTEM,
         organisation=world.cast.ngo,
         sex="M",
         village=world.v1201[0],
@@ -163,7 +172,9 @@ def test_completion_and_drop_outs(world: World) -> None:
     attend(world, 1, [c, d], present=False)
     attend(world, 2, [a])
     enrolment = world.cohort.enrolments.get(participant=d)
-    services.enrolment_drop(actor=None, enrolment=enrolment, on=date(2025, 1, 20), reason="moved away")
+    participant_services.enrolment_drop(
+        actor=policy.SYSTEM, enrolment=enrolment, on=date(2025, 1, 20), reason="moved away"
+    )
     as_of = world.sessions[2].date
     status = {
         r["participant"].code: r["status"]
@@ -186,13 +197,15 @@ def test_completion_and_drop_outs(world: World) -> None:
 
 def test_session_date_outside_cohort_is_refused(world: World) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.session_create(actor=None, cohort=world.gasabo_cohort, number=1, date=date(2024, 1, 1))
+        attendance_services.session_create(
+            actor=policy.SYSTEM, cohort=world.gasabo_cohort, number=1, date=date(2024, 1, 1)
+        )
     assert exc.value.field == "date"
 
 
 def test_attendance_csv_import_all_or_nothing_with_row_errors(world: World) -> None:
     bad = b"session,participant,present\n1,P-000,yes\n2,P-404,yes\n9,P-001,1\n1,P-002,maybe\n"
-    result = services.attendance_file_import(
+    result = attendance_services.attendance_file_import(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, content=bad, filename="a.csv"
     )
     assert not result.ok
@@ -205,12 +218,12 @@ def test_attendance_csv_import_all_or_nothing_with_row_errors(world: World) -> N
     assert Attendance.objects.count() == 0  # nothing half-imported
     # A participant living outside the officer's district is unknown to them
     outside = b"session,participant,present\n1,P-G01,yes\n"
-    result = services.attendance_file_import(
+    result = attendance_services.attendance_file_import(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, content=outside, filename="a.csv"
     )
     assert result.errors == [{"row": 2, "column": "participant", "message": "unknown participant 'P-G01'"}]
     good = b"session,participant,present\n1,P-000,yes\n1,P-001,0\n2,P-000,1\n"
-    result = services.attendance_file_import(
+    result = attendance_services.attendance_file_import(
         actor=world.cast.me_nyarugenge, cohort=world.cohort, content=good, filename="a.csv"
     )
     assert result.ok and result.written == 3
@@ -229,19 +242,19 @@ def test_attendance_xlsx_import(world: World) -> None:
     ws.append([1, "P-001", "yes"])
     buf = io.BytesIO()
     wb.save(buf)
-    result = services.attendance_file_import(
-        actor=None, cohort=world.cohort, content=buf.getvalue(), filename="a.xlsx"
+    result = attendance_services.attendance_file_import(
+        actor=policy.SYSTEM, cohort=world.cohort, content=buf.getvalue(), filename="a.xlsx"
     )
     assert result.ok and result.written == 2
 
 
 def test_other_district_officer_may_not_record_attendance(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.attendance_record(
+        attendance_services.attendance_record(
             actor=world.cast.me_gasabo, session=world.sessions[0], presence={world.people[0]: True}
         )
     with pytest.raises(PermissionDenied):
-        services.attendance_record(
+        attendance_services.attendance_record(
             actor=world.cast.police_me_nyarugenge, session=world.sessions[0], presence={world.people[0]: True}
         )
 
@@ -255,7 +268,7 @@ def test_reach_and_completion_feed_data_values_through_the_import(world: World) 
     world.programme.save()
     for i in range(3):
         attend(world, i, world.people[:3])
-    out = services.programme_indicators_push(
+    out = programme_services.programme_indicators_push(
         actor=world.cast.me_nyarugenge, programme=world.programme, period="2025"
     )
     assert out["reach"]["status"] == "SUCCESS", out
@@ -266,8 +279,8 @@ def test_reach_and_completion_feed_data_values_through_the_import(world: World) 
     total = DataValue.objects.get(data_element=meta.total)
     assert (total.org_unit.code, total.value) == ("11", "3")
     # A merge lowers the pushed reach next time
-    services.participant_merge(actor=None, kept=world.people[0], merged=world.people[2])
-    services.programme_indicators_push(
+    participant_services.participant_merge(actor=policy.SYSTEM, kept=world.people[0], merged=world.people[2])
+    programme_services.programme_indicators_push(
         actor=world.cast.me_nyarugenge, programme=world.programme, period="2025"
     )
     assert DataValue.objects.get(data_element=meta.cases, category_option_combo=meta.male).value == "1"
@@ -275,8 +288,8 @@ def test_reach_and_completion_feed_data_values_through_the_import(world: World) 
 
 def test_cohort_outside_programme_districts_is_refused(world: World) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.cohort_create(
-            actor=None,
+        programme_services.cohort_create(
+            actor=policy.SYSTEM,
             programme=world.programme,
             code="X",
             name="X",
@@ -298,7 +311,7 @@ def test_share_in_band_feeds_numerator_and_denominator(world: World) -> None:
     world.programme.band_data_element = meta.cases
     world.programme.respondents_data_element = meta.total
     world.programme.save()
-    gem = services.gem_ensure()
+    gem = scale_services.gem_ensure()
     items = scoring.gem_definition().items
 
     def level(x: int) -> dict[str, str]:
@@ -308,16 +321,20 @@ def test_share_in_band_feeds_numerator_and_denominator(world: World) -> None:
         )
         return {i.code: ineq if i.subscale == "inequitable" else eq for i in items}
 
-    base = services.survey_round_create(
-        actor=None, cohort=world.cohort, scale=gem, kind="baseline", date=date(2025, 1, 6)
+    base = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=world.cohort, scale=gem, kind="baseline", date=date(2025, 1, 6)
     )
-    end = services.survey_round_create(
-        actor=None, cohort=world.cohort, scale=gem, kind="endline", date=date(2025, 5, 1)
+    end = scale_services.survey_round_create(
+        actor=policy.SYSTEM, cohort=world.cohort, scale=gem, kind="endline", date=date(2025, 5, 1)
     )
     a, b, c, _d = world.people
-    services.responses_record(actor=None, survey=base, answers={a: level(0), b: level(0), c: level(0)})
-    services.responses_record(actor=None, survey=end, answers={a: level(2), b: level(1), c: level(2)})
-    services.programme_indicators_push(
+    scale_services.responses_record(
+        actor=policy.SYSTEM, survey=base, answers={a: level(0), b: level(0), c: level(0)}
+    )
+    scale_services.responses_record(
+        actor=policy.SYSTEM, survey=end, answers={a: level(2), b: level(1), c: level(2)}
+    )
+    programme_services.programme_indicators_push(
         actor=world.cast.me_nyarugenge, programme=world.programme, period="2025"
     )
     in_band = {
@@ -336,7 +353,7 @@ def test_gem_is_installed_by_migration_and_push_command(world: World) -> None:
 
     gem = Scale.objects.get(code="GEM-24")
     assert gem.builtin and gem.items.count() == 24 and gem.bands.count() == 3
-    assert services.gem_ensure() == gem
+    assert scale_services.gem_ensure() == gem
     out = StringIO()
     call_command("programme_push_indicators", "BANDE", "2025", "--user", "me_nyarugenge", stdout=out)
     assert out.getvalue().strip() == "{}"  # no data element configured: nothing to push

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from amahoro.programmes import services
+from amahoro import policy
+from amahoro.programmes import keys
 from amahoro.programmes.models import Attendance, Scale
+from amahoro.programmes.services import attendance as attendance_services
+from amahoro.programmes.services import participants as participant_services
+from amahoro.programmes.services import scales as scale_services
 from conftest import client_for
 
 from .factories import World
@@ -17,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def test_list_and_dashboard_show_unique_reach(world: World) -> None:
     for s in world.sessions[:2]:
-        services.attendance_record(
-            actor=None, session=s, presence={world.people[0]: True, world.people[1]: True}
+        attendance_services.attendance_record(
+            actor=policy.SYSTEM, session=s, presence={world.people[0]: True, world.people[1]: True}
         )
     c = client_for(world.cast.me_nyarugenge)
     r = c.get("/programmes/")
@@ -45,7 +49,7 @@ def test_refusals(world: World, client) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_attendance_grid_saves_presence(world: World) -> None:
-    services.enrolment_add(actor=None, cohort=world.cohort, participants=world.people)
+    participant_services.enrolment_add(actor=policy.SYSTEM, cohort=world.cohort, participants=world.people)
     c = client_for(world.cast.clerk_sector)
     r = c.get("/programmes/BANDE/cohorts/C1/?session=2")
     assert r.status_code == 200 and b'name="present"' in r.content
@@ -96,8 +100,8 @@ def test_names_only_for_programme_staff(world: World) -> None:
 
 
 def test_duplicates_page_and_merge(world: World) -> None:
-    services.participant_create(
-        actor=None,
+    participant_services.participant_create(
+        actor=policy.SYSTEM,
         organisation=world.cast.ngo,
         sex="M",
         village=world.v1101[1],
@@ -150,7 +154,7 @@ def test_survey_round_and_responses_import(world: World) -> None:
 
     from amahoro.programmes.models import ScaleResponse, SurveyRound
 
-    services.gem_ensure()
+    scale_services.gem_ensure()
     c = client_for(world.cast.me_nyarugenge)
     r = c.post(
         "/programmes/BANDE/cohorts/C1/rounds/", {"scale": "GEM-24", "kind": "baseline", "date": "2025-01-06"}
@@ -198,7 +202,7 @@ def test_add_session_and_register_participant_from_the_cohort_page(world: World)
         follow=True,
     )
     assert r.status_code == 200 and b"Registered P-" in r.content
-    p = Participant.objects.get(name_key=services.name_key("Samuel Nkurunziza"))
+    p = Participant.objects.get(name_key=keys.name_key("Samuel Nkurunziza"))
     assert p.enrolments.get().cohort == world.cohort and p.created_by == world.cast.clerk_sector
     r = c.post("/programmes/BANDE/cohorts/C1/participants/", {"sex": "M", "village": "99999999"}, follow=True)
     assert b"Unknown village code" in r.content
@@ -243,8 +247,12 @@ def test_create_programme_and_cohort_from_the_pages(world: World) -> None:
 
 
 def test_dashboard_reach_by_period_and_place(world: World) -> None:
-    services.attendance_record(actor=None, session=world.sessions[0], presence={world.people[0]: True})
-    services.attendance_record(actor=None, session=world.sessions[3], presence={world.people[1]: True})
+    attendance_services.attendance_record(
+        actor=policy.SYSTEM, session=world.sessions[0], presence={world.people[0]: True}
+    )
+    attendance_services.attendance_record(
+        actor=policy.SYSTEM, session=world.sessions[3], presence={world.people[1]: True}
+    )
     c = client_for(world.cast.me_nyarugenge)
     assert b'<strong id="reach-total">2</strong>' in c.get("/programmes/BANDE/").content
     r = c.get("/programmes/BANDE/?start=2025-01-20&end=2025-12-31")

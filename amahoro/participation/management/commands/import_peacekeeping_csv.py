@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.core.errors import AmahoroError
 from amahoro.participation.services import participation_setup, peacekeeping_csv_import
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no active user '{options['user']}'")
         try:
-            participation_setup(actor=None)
+            participation_setup(actor=policy.SYSTEM)
             result = peacekeeping_csv_import(
                 actor=user, content=path.read_bytes(), country=options["country"], dry_run=options["dry_run"]
             )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from amahoro import policy
 from amahoro.participation.services import participation_setup
 
 
@@ -13,5 +14,5 @@ class Command(BaseCommand):
     help = "Create the women's participation series, indicators (linked to the NAP) and parity targets."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for note in participation_setup(actor=None):
+        for note in participation_setup(actor=policy.SYSTEM):
             self.stdout.write(note)

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro.accounts.models import User
 from amahoro.core.errors import AmahoroError
+from amahoro.programmes.models import Programme
+from amahoro.programmes.services.programmes import programme_indicators_push
 
 
 class Command(BaseCommand):
@@ -20,10 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="username entering the data (needs data.enter)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from amahoro.accounts.models import User
-        from amahoro.programmes.models import Programme
-        from amahoro.programmes.services import programme_indicators_push
-
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"no user '{options['user']}'")
