@@ -26,8 +26,8 @@ from django.db import transaction
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
 from amahoro.roles import Perm
 
 from . import classification as cl
@@ -118,10 +118,10 @@ def metadata_payload() -> dict[str, Any]:
 def accountability_setup(*, actor: Any = None) -> list[str]:
     """Create (once) the accountability data elements and the P3.O2 indicators. Idempotent. Shared
     metadata: the system (actor None) or a system administrator."""
-    from amahoro.frameworks.metadata import metadata_import
     from amahoro.frameworks.models import Framework, Node
     from amahoro.frameworks.reference import NAP_CODE, load_nap_rw_2018
     from amahoro.frameworks.services import indicator_save
+    from amahoro.metadata.importer import metadata_import
 
     if actor is not None and not policy.is_system_admin(actor):
         raise PermissionDenied(
@@ -279,7 +279,7 @@ def accountability_push(*, actor: Any, period: str) -> PushResult:
     the provinces the actor covers with both case.statistics and data.enter (see the module docstring)."""
     from amahoro.data.models import DataValue
     from amahoro.data.services import datavalues_import
-    from amahoro.frameworks.models import DataElement
+    from amahoro.metadata.models import DataElement
 
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("sign in to push accountability figures")

@@ -13,8 +13,8 @@ from typing import Any
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
 from amahoro.roles import Perm
 
 from . import classification as cl

@@ -18,8 +18,8 @@ from amahoro.api.parsing import query_datetime
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 

@@ -15,8 +15,8 @@ from typing import Any
 from amahoro.accounts.models import User
 from amahoro.core import tabular
 from amahoro.core.demo import DemoResult
-from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 
 FORM_ID = "rwamrec_dialogue"

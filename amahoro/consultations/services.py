@@ -101,7 +101,7 @@ def round_create(
     title = _text(title, "title", required=True, max_length=300)
     period = _text(period, "period", max_length=20)
     if period:
-        from amahoro.data import periods as period_lib
+        from amahoro.metadata import periods as period_lib
 
         try:
             period = period_lib.parse_period(period).code

@@ -238,9 +238,8 @@ def demo_values(districts: list[str]) -> list[dict[str, str]]:
 
 
 def _metadata_ensure(actor: Any) -> None:
+    from amahoro.metadata.importer import metadata_import
     from amahoro.organisations.models import Organisation
-
-    from .metadata import metadata_import
 
     ngo = Organisation.objects.get(code=NGO)
     for payload, owner in ((SEX_METADATA, None), (DATA_ELEMENTS, ngo)):

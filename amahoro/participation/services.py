@@ -47,10 +47,10 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%y", "%d-%b-%Y", "%m/%d/%Y %H:%M:
 def participation_setup(*, actor: Any = None) -> list[str]:
     """Create (once) the sex-disaggregated series, the share-of-women indicators linked to the NAP, and
     their targets. Idempotent. Shared metadata: the system (actor None) or a system administrator."""
-    from amahoro.frameworks.metadata import metadata_import
     from amahoro.frameworks.models import Framework, Node
     from amahoro.frameworks.reference import load_nap_rw_2018
     from amahoro.frameworks.services import indicator_save, target_set
+    from amahoro.metadata.importer import metadata_import
 
     if actor is not None and not policy.is_system_admin(actor):
         raise PermissionDenied("participation series are shared metadata: system administrators set them up")

@@ -139,8 +139,9 @@ def _answers(rng: random.Random, level: float, definition: Any) -> dict[str, str
 
 def programmes_demo_step(result: Any, actor: Any) -> None:
     from amahoro.accounts.models import User
-    from amahoro.frameworks.metadata import metadata_import
-    from amahoro.frameworks.models import DataElement, Node
+    from amahoro.frameworks.models import Node
+    from amahoro.metadata.importer import metadata_import
+    from amahoro.metadata.models import DataElement
     from amahoro.organisations.models import Organisation
 
     from . import services

@@ -20,8 +20,9 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.crypto import blind_index
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
-from amahoro.frameworks.models import DataElement, Node
+from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
@@ -873,8 +874,8 @@ def programme_indicators_push(*, actor: Any, programme: Programme, period: str) 
     (latest scale response in the period: an indicator divides the two for "% with high support for gender
     equity"); per district and sex, written through the data app's import service to the programme's data
     elements. Answers the import summaries."""
-    from amahoro.data import periods as period_lib
     from amahoro.data.services import datavalues_import
+    from amahoro.metadata import periods as period_lib
 
     from . import selectors
 

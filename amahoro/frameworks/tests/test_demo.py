@@ -12,9 +12,10 @@ from amahoro.audit.models import AuditEvent
 from amahoro.core import demo as core_demo
 from amahoro.data.models import DataValue
 from amahoro.frameworks import demo, selectors
-from amahoro.frameworks.models import DataElement, Framework, Indicator, Node, NodeLink, Target
+from amahoro.frameworks.models import Framework, Indicator, Node, NodeLink, Target
 from amahoro.frameworks.progress import Status
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 
 pytestmark = pytest.mark.django_db
 
