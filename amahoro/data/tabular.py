@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from amahoro.core import tabular
-from amahoro.metadata.models import CategoryComboMembership, CategoryOptionCombo, DataElement
+from amahoro.metadata.models import Category, CategoryComboMembership, CategoryOptionCombo, DataElement
 
 # DHIS2's CSV column order (dataValueSets with Content-Type application/csv).
 DHIS2_CSV_COLUMNS = (
@@ -175,8 +175,6 @@ def parse_template(table: list[list[str]]) -> ParsedTable:
         if column not in header:
             parsed.errors.append(RowError(1, column, f"missing column '{column}'"))
     extra = [h for h in header if h and h not in TEMPLATE_COLUMNS]
-    from amahoro.metadata.models import Category
-
     known_categories = set(Category.objects.filter(code__in=extra).values_list("code", flat=True))
     lower_known = {c.lower(): c for c in known_categories}
     for h in extra:

@@ -12,7 +12,9 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, ValidationFailed
+from amahoro.data.selectors import aggregate_values
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.roles import Perm
 
@@ -141,8 +143,6 @@ class Span:
 def span_of(*, period: str | None, framework: Framework | None = None) -> Span:
     """The asked period (ValidationFailed naming `period` when invalid); without one, the framework's
     dates, else the current year."""
-    from amahoro.metadata import periods as period_lib
-
     if period:
         try:
             p = period_lib.parse_period(period)
@@ -177,9 +177,6 @@ def progress_org_unit(*, user: Any, code: str | None) -> OrgUnit:
 def _data_rows(*, user: Any, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date) -> list[Row]:
     """The values behind a formula, aggregated per data element, option combo, org unit and period, read
     through the policy (only the values the user may see count)."""
-    from amahoro.data.selectors import aggregate_values
-    from amahoro.metadata import periods as period_lib
-
     de_ids = dict(DataElement.objects.filter(code__in=formula.data_element_codes).values_list("pk", "code"))
     if not de_ids:
         return []
@@ -462,8 +459,6 @@ def indicator_series(
 ) -> list[dict[str, Any]]:
     """Actual vs target per period of `period_type` (default: that of the indicator's targets, else
     yearly) inside the span, read in one pass over the data."""
-    from amahoro.metadata import periods as period_lib
-
     targets = list(
         Target.objects.filter(
             indicator=indicator, org_unit=org_unit, start__gte=span.start, end__lte=span.end

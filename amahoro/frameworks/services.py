@@ -16,6 +16,7 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods
 from amahoro.metadata.access import manages_organisation
 from amahoro.metadata.services import (
     check_code,
@@ -577,8 +578,6 @@ def _check_thresholds(at_risk: float | None, on_track: float | None, indicator: 
 
 
 def check_period(code: Any, *, field: str = "period") -> Any:
-    from amahoro.metadata import periods
-
     try:
         return periods.parse_period(str(code or "").strip())
     except periods.InvalidPeriod as exc:
