@@ -64,7 +64,9 @@ def _seed(old: Any) -> dict[str, int]:
     level = old.get_model("geo", "OrgUnitLevel").objects.order_by("level").first()
     if level is None:
         level = old.get_model("geo", "OrgUnitLevel").objects.create(level=1, code="country", name="Country")
-    place = old.get_model("geo", "OrgUnit").objects.create(code="MIG", name="Migrated", level=level, path="/MIG/")
+    place = old.get_model("geo", "OrgUnit").objects.create(
+        code="MIG", name="Migrated", level=level, path="/MIG/"
+    )
     period = old.get_model("data", "Period").objects.create(
         code="2024", type="Yearly", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)
     )
@@ -103,7 +105,11 @@ def test_an_existing_database_keeps_its_metadata_rows_through_the_move() -> None
     assert [c.code for c in combo.categories.all()] == ["SEX"]
     assert [o.code for o in combo.categories.get().options.order_by("code")] == ["F", "M"]
     value = new.get_model("data", "DataValue").objects.get(pk=ids["value"])
-    assert (value.data_element_id, value.category_option_combo_id, value.value) == (ids["de"], ids["coc"], "12")
+    assert (value.data_element_id, value.category_option_combo_id, value.value) == (
+        ids["de"],
+        ids["coc"],
+        "12",
+    )
     data_set = new.get_model("data", "DataSet").objects.get(pk=ids["data_set"])
     assert list(data_set.data_elements.values_list("code", flat=True)) == ["GBV_AWARE"]
     assert "frameworks_dataelement" in connection.introspection.table_names()
