@@ -191,7 +191,7 @@ def mapping_time(env: dict[str, str], count: int) -> dict[str, Any]:
     from amahoro.accounts.models import User
     from amahoro.collection import mapping
     from amahoro.collection.models import Submission, XForm
-    from amahoro.frameworks.tests.factories import SEX_AGE_PAYLOAD
+    from amahoro.metadata.tests.factories import SEX_AGE_PAYLOAD
     from amahoro.geo.models import OrgUnit
     from amahoro.metadata.importer import metadata_import
     from amahoro.metadata.models import DataElement
