@@ -191,10 +191,10 @@ def mapping_time(env: dict[str, str], count: int) -> dict[str, Any]:
     from amahoro.accounts.models import User
     from amahoro.collection import mapping
     from amahoro.collection.models import Submission, XForm
-    from amahoro.frameworks.metadata import metadata_import
-    from amahoro.frameworks.models import DataElement
-    from amahoro.frameworks.tests.factories import SEX_AGE_PAYLOAD
     from amahoro.geo.models import OrgUnit
+    from amahoro.metadata.importer import metadata_import
+    from amahoro.metadata.models import DataElement
+    from amahoro.metadata.tests.factories import SEX_AGE_PAYLOAD
 
     metadata_import(actor=None, payload=SEX_AGE_PAYLOAD)
     form = XForm.objects.get(form_id="dialogue")

@@ -145,7 +145,8 @@ def machine() -> dict[str, Any]:
 
 def ensure_metadata(n_de: int, n_months: int) -> dict[str, Any]:
     from amahoro.data.models import Period
-    from amahoro.frameworks.models import (
+    from amahoro.geo.models import OrgUnit
+    from amahoro.metadata.models import (
         Category,
         CategoryCombo,
         CategoryComboMembership,
@@ -154,7 +155,6 @@ def ensure_metadata(n_de: int, n_months: int) -> dict[str, Any]:
         CategoryOptionMembership,
         DataElement,
     )
-    from amahoro.geo.models import OrgUnit
 
     def option(code: str) -> Any:
         return CategoryOption.objects.get_or_create(code=code, defaults={"name": code})[0]
@@ -470,8 +470,8 @@ def import_service_sample(meta: dict[str, Any], n: int) -> dict[str, Any]:
     from amahoro.accounts.models import User
     from amahoro.data.models import DataValue
     from amahoro.data.services import datavalues_import
-    from amahoro.frameworks.models import CategoryCombo, DataElement
     from amahoro.geo.models import OrgUnit
+    from amahoro.metadata.models import CategoryCombo, DataElement
 
     combo = CategoryCombo.objects.get(code="SEX_AGE")
     de = DataElement.objects.get_or_create(

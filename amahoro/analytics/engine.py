@@ -26,9 +26,9 @@ import polars as pl
 from amahoro import policy
 from amahoro.analytics import store
 from amahoro.core.errors import ValidationFailed
-from amahoro.data import periods as period_lib
-from amahoro.frameworks.models import AggregationType, Category, DataElement
 from amahoro.geo.models import OrgUnitLevel
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import AggregationType, Category, DataElement
 from amahoro.roles import Perm
 
 # group_by values; "org_unit_level:N" (N = 1 country, 2 province, 3 district, 4 sector, ...) is also accepted.

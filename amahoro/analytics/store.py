@@ -62,8 +62,8 @@ from django.utils import timezone
 
 from amahoro.analytics import remote
 from amahoro.data.models import DataValue, Period
-from amahoro.frameworks.models import CategoryComboMembership, CategoryOptionCombo, CategoryOptionMembership
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import CategoryComboMembership, CategoryOptionCombo, CategoryOptionMembership
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.data import api as data_api
-from amahoro.frameworks import api as frameworks_api
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import api as metadata_api
 
 # The DHIS2 version whose API behaviour is followed (importSummary: HTTP 200/409 with a WebMessage).
 DHIS2_VERSION = "2.38.0"
@@ -95,5 +95,5 @@ class DataValueSetsFormat(data_api.DataValueSetsFormatView):
 
 
 @_HIDDEN
-class Metadata(frameworks_api.MetadataView):
+class Metadata(metadata_api.MetadataView):
     dhis2_web_message = True

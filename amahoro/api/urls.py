@@ -25,6 +25,7 @@ urlpatterns = [
     path("role-assignments/<int:pk>", views.RoleAssignmentDetail.as_view(), name="roleassignment-detail"),
     path("audit", views.AuditList.as_view(), name="audit-list"),
     path("audit.csv", views.AuditCsv.as_view(), name="audit-csv"),
+    path("", include("amahoro.metadata.api_urls")),
     path("", include("amahoro.frameworks.api_urls")),
     path("", include("amahoro.data.api_urls")),
     path("", include("amahoro.consultations.api_urls")),

@@ -26,14 +26,15 @@ from django.db import transaction
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.data.models import DataValue
 from amahoro.data.services import datavalues_import
-from amahoro.frameworks.metadata import metadata_import
-from amahoro.frameworks.models import DataElement, Framework, Node
+from amahoro.frameworks.models import Framework, Node
 from amahoro.frameworks.reference import NAP_CODE, load_nap_rw_2018
 from amahoro.frameworks.services import indicator_save
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.importer import metadata_import
+from amahoro.metadata.models import DataElement
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 
@@ -280,6 +281,7 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 def accountability_push(*, actor: Actor, period: str) -> PushResult:
     """Write the suppressed accountability counts of `period` (a DHIS2 period code) for every district of
     the provinces the actor covers with both case.statistics and data.enter (see the module docstring)."""
+    from amahoro.data.models import DataValue
 
     policy.check_actor(actor)
     if not getattr(actor, "is_authenticated", False):  # the values are entered as someone, not the platform

@@ -27,8 +27,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.geo.models import OrgUnit, OrgUnitLevel
+from amahoro.metadata import periods as period_lib
 from amahoro.policy import Grant
 from amahoro.roles import Perm
 

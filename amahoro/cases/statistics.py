@@ -13,9 +13,9 @@ from typing import Any
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.geo.models import OrgUnit
 from amahoro.geo.selectors import org_unit_by_code
+from amahoro.metadata import periods as period_lib
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 

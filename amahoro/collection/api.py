@@ -22,8 +22,8 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core import rest
 from amahoro.core.errors import ValidationFailed
-from amahoro.frameworks.models import DataElement
 from amahoro.geo.selectors import org_unit_by_code
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.selectors import organisation_by_code
 from amahoro.policy import Actor
 from amahoro.roles import Perm

@@ -14,8 +14,8 @@ import random
 from amahoro.accounts.models import User
 from amahoro.core import tabular
 from amahoro.core.demo import DemoResult
-from amahoro.frameworks.models import DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
 

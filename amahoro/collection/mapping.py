@@ -26,11 +26,11 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.data.importing import default_option_combo
 from amahoro.data.services import datavalues_import
-from amahoro.frameworks.models import CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 

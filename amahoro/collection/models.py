@@ -199,7 +199,7 @@ class MappingRule(BaseModel):
     form = models.ForeignKey(XForm, on_delete=models.CASCADE, related_name="mapping_rules")
     name = models.CharField(max_length=200)
     data_element = models.ForeignKey(
-        "frameworks.DataElement", on_delete=models.PROTECT, related_name="mapping_rules"
+        "metadata.DataElement", on_delete=models.PROTECT, related_name="mapping_rules"
     )
     aggregation = models.CharField(max_length=10, choices=Aggregation.choices, default=Aggregation.COUNT)
     value_field = models.CharField(max_length=200, blank=True, help_text=_("For sum/average"))
@@ -233,7 +233,7 @@ class MappedValue(models.Model):
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=20)
     category_option_combo = models.ForeignKey(
-        "frameworks.CategoryOptionCombo", on_delete=models.CASCADE, related_name="+"
+        "metadata.CategoryOptionCombo", on_delete=models.CASCADE, related_name="+"
     )
     value = models.CharField(max_length=100)
     submissions = models.ManyToManyField(Submission, related_name="mapped_values")

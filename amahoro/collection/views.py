@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
-from amahoro.frameworks.models import DataElement
 from amahoro.geo.selectors import org_unit_by_code
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.selectors import organisation_by_code
 from amahoro.policy import Actor

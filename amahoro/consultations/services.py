@@ -15,7 +15,6 @@ from amahoro.audit.services import audit_record
 from amahoro.core.crypto import encrypt_bytes
 from amahoro.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from amahoro.core.signals import public_data_changed_on_commit
-from amahoro.data import periods as period_lib
 from amahoro.frameworks.models import Framework, Node, NodeKind
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
@@ -105,6 +104,8 @@ def round_create(
     title = _text(title, "title", required=True, max_length=300)
     period = _text(period, "period", max_length=20)
     if period:
+        from amahoro.metadata import periods as period_lib
+
         try:
             period = period_lib.parse_period(period).code
         except period_lib.InvalidPeriod as exc:

@@ -19,8 +19,7 @@ from rest_framework.views import APIView
 from amahoro import policy
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.core.parsing import json_loads
-from amahoro.data import dhis2xml, idschemes, selectors, services, webmessage
-from amahoro.data import periods as period_lib
+from amahoro.data import dhis2xml, selectors, services
 from amahoro.data.importing import default_option_combo
 from amahoro.data.models import DataLock
 from amahoro.data.sheets import (
@@ -30,8 +29,10 @@ from amahoro.data.sheets import (
     template_rows,
     template_xlsx,
 )
-from amahoro.frameworks.models import CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import idschemes, webmessage
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 

@@ -7,6 +7,8 @@ class DataConfig(AppConfig):
     verbose_name = "Data values and periods"
 
     def ready(self) -> None:
+        from . import dataset_metadata
         from .access import register_rules
 
         register_rules()
+        dataset_metadata.register()

@@ -26,10 +26,10 @@ from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core import crypto
 from amahoro.core.errors import PermissionDenied, ValidationFailed
-from amahoro.data import idschemes
 from amahoro.data.models import DataValue, RemoteDhis2, RemoteMapping
-from amahoro.frameworks.models import CategoryOptionCombo
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import idschemes
+from amahoro.metadata.models import CategoryOptionCombo
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 

@@ -18,8 +18,9 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
-from amahoro.data import periods as period_lib
-from amahoro.frameworks.models import CategoryComboMembership, CategoryOptionCombo, DataElement
+from amahoro.metadata import idschemes
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryComboMembership, CategoryOptionCombo, DataElement
 
 DXF2_NS = "http://dhis2.org/schema/dxf/2.0"
 ADX_NS = "urn:ihe:qrph:adx:2015"
@@ -180,8 +181,6 @@ def adx_resolve_combos(payload: dict[str, Any], *, de_scheme: str = "code") -> d
     """Turn ADX rows' {category: option} into category/attribute option combo codes (ADX names them by
     code). A combination that names no cell is left as `category=option` text, so the import reports it
     as an unknown option combo naming what was sent."""
-    from amahoro.data import idschemes
-
     rows = payload["dataValues"]
     des = idschemes.match(
         DataElement.objects.all(), de_scheme, {r["dataElement"] for r in rows}, ("category_combo_id",)

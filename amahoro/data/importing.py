@@ -19,8 +19,6 @@ from django.db import connection
 from django.utils import timezone
 
 from amahoro import policy
-from amahoro.data import idschemes
-from amahoro.data import periods as period_lib
 from amahoro.data.models import (
     ApprovalState,
     DataApproval,
@@ -32,8 +30,10 @@ from amahoro.data.models import (
     Period,
 )
 from amahoro.data.values import MAX_COMMENT_LENGTH, InvalidValue, as_text, check_value
-from amahoro.frameworks.models import DEFAULT_COMBO_CODE, CategoryCombo, CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit, ancestor_paths
+from amahoro.metadata import idschemes
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import DEFAULT_COMBO_CODE, CategoryCombo, CategoryOptionCombo, DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 

@@ -9,13 +9,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amahoro.core.models import BaseModel
-from amahoro.frameworks.models import CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.organisations.models import Organisation
 
 
 class Period(models.Model):
-    """A DHIS2 period, stored once per code (see amahoro.data.periods for parsing)."""
+    """A DHIS2 period, stored once per code (see amahoro.metadata.periods for parsing)."""
 
     code = models.CharField(max_length=20, unique=True)
     type = models.CharField(max_length=30, db_index=True)

@@ -13,12 +13,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.data.importing import Gatekeeper, OrgUnitRef, default_option_combo, organisation_of_aocs
 from amahoro.data.models import DataApproval, DataSet, DataValue, DataValueAudit, Period, ValidationRule
 from amahoro.data.validation import Violation, run_rules
-from amahoro.frameworks.models import AggregationType, CategoryOptionCombo, DataElement
 from amahoro.geo.models import PATH_SEP, OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import AggregationType, CategoryOptionCombo, DataElement
 from amahoro.roles import Perm
 
 AGGREGATE_DIMENSIONS = ("period", "org_unit", "category_option_combo", "attribute_option_combo")

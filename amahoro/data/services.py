@@ -17,8 +17,6 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
-from amahoro.data import idschemes
-from amahoro.data import periods as period_lib
 from amahoro.data.importing import (
     IMPORT_STRATEGIES,
     ImportSummary,
@@ -41,8 +39,10 @@ from amahoro.data.models import (
     ValidationOperator,
     ValidationRule,
 )
-from amahoro.frameworks.models import CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit, ancestor_paths
+from amahoro.metadata import idschemes
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 

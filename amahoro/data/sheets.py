@@ -17,7 +17,7 @@ from typing import Any
 
 from amahoro.core import tabular
 from amahoro.core.tabular import RowError
-from amahoro.frameworks.models import CategoryComboMembership, CategoryOptionCombo, DataElement
+from amahoro.metadata.models import Category, CategoryComboMembership, CategoryOptionCombo, DataElement
 
 # DHIS2's CSV column order (dataValueSets with Content-Type application/csv).
 DHIS2_CSV_COLUMNS = (
@@ -142,8 +142,6 @@ def parse_template(table: list[list[str]]) -> ParsedTable:
         if column not in header:
             parsed.errors.append(RowError(1, column, f"missing column '{column}'"))
     extra = [h for h in header if h and h not in TEMPLATE_COLUMNS]
-    from amahoro.frameworks.models import Category
-
     known_categories = set(Category.objects.filter(code__in=extra).values_list("code", flat=True))
     lower_known = {c.lower(): c for c in known_categories}
     for h in extra:

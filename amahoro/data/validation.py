@@ -1,5 +1,5 @@
 """Validation rules: `left operator right` over data values, in DHIS2's expression syntax (the evaluator is
-amahoro.frameworks.expressions: `#{DE}` is the data element's total over its category option combos,
+amahoro.metadata.expressions: `#{DE}` is the data element's total over its category option combos,
 `#{DE.COC}` one combo, with + - * / ^, parentheses and functions), e.g. `#{GBV_CASES.F} + #{GBV_CASES.M}`
 == `#{GBV_TOTAL}`. Rules are checked per org unit, period and attribute option combo. Each side follows the
 rule's missing-value strategy (as DHIS2 does per side): SKIP_IF_ALL_VALUES_MISSING (default),
@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from amahoro.data.models import DataValue, ValidationRule
-from amahoro.frameworks.expressions import Expression, ExpressionError, Item, parse
+from amahoro.metadata.expressions import Expression, ExpressionError, Item, parse
 
 __all__ = ["ExpressionError", "Violation", "parse_expression", "run_rules"]
 

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
-from amahoro.data import periods as period_lib
 from amahoro.data import selectors, services
 from amahoro.data.importing import default_option_combo
 from amahoro.data.models import DataSet
-from amahoro.frameworks.models import CategoryOptionCombo, DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.roles import Perm
 
 APPROVAL_ACTIONS = {

@@ -7,20 +7,20 @@ FrameworksConfig.ready).
   framework.manage: a grant of the owning organisation whose subtree contains the whole scope; a national
   framework: system administrators only.
 - Nodes, node links, indicators defined in a framework and their targets follow their framework.
-- Metadata (category options, categories, combos, option combos, data elements, stand-alone indicators)
-  without an owner is shared: anyone holding framework.view or data.view sees it, only system
-  administrators change it. Owned metadata: seen and changed by the owner's grants.
+- Stand-alone indicators are scoped like metadata (amahoro.metadata.access): without an owner shared,
+  anyone holding framework.view or data.view sees them, only system administrators change them; owned
+  ones are seen and changed by the owner's grants.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.db.models import Q
 
 from amahoro import policy
 from amahoro.geo.models import PATH_SEP, ancestor_paths
+from amahoro.metadata.access import metadata_manage_q, metadata_view_q
 from amahoro.policy import Grant
 from amahoro.roles import Perm
 
@@ -83,18 +83,6 @@ def framework_manage_q(g: Grant, prefix: str = "") -> Q:
     return _and(Q(**{f"{prefix}organisation_id": g.organisation_id}), _scope_within(g, prefix))
 
 
-def metadata_view_q(g: Grant, prefix: str = "") -> Q:
-    if g.is_global:
-        return Q()
-    return Q(**{f"{prefix}organisation__isnull": True}) | Q(**{f"{prefix}organisation_id": g.organisation_id})
-
-
-def metadata_manage_q(g: Grant, prefix: str = "") -> Q:
-    if g.is_global:
-        return Q()
-    return Q(**{f"{prefix}organisation_id": g.organisation_id})
-
-
 def indicator_view_q(g: Grant, prefix: str = "") -> Q:
     in_framework = _and(
         Q(**{f"{prefix}framework__isnull": False}), framework_view_q(g, f"{prefix}framework__")
@@ -133,18 +121,3 @@ def register_rules() -> None:
         "frameworks.target",
         _rule(lambda g: indicator_view_q(g, "indicator__"), lambda g: indicator_manage_q(g, "indicator__")),
     )
-    for label in ("categoryoption", "category", "categorycombo", "dataelement"):
-        policy.register(f"frameworks.{label}", _rule(metadata_view_q, metadata_manage_q))
-    policy.register(
-        "frameworks.categoryoptioncombo",
-        _rule(lambda g: metadata_view_q(g, "combo__"), lambda g: metadata_manage_q(g, "combo__")),
-    )
-
-
-def manages_organisation(user: Any, organisation: Any) -> bool:
-    """Does the user hold framework.manage in this organisation (anywhere), or everywhere (system admin)?
-    Metadata has no place, so only the organisation matters."""
-    orgs = policy.organisations_with(user, Perm.FRAMEWORK_MANAGE)
-    if orgs is None:
-        return True
-    return organisation is not None and getattr(organisation, "pk", organisation) in orgs

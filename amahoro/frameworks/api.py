@@ -1,8 +1,6 @@
-"""REST endpoints of the frameworks app: DHIS2 metadata import/export, frameworks (list, tree, progress,
-links) and indicators (list, detail, progress). Thin: parameters in, services/selectors, JSON out.
-
-`POST /api/v1/metadata` is atomic like DHIS2's atomicMode=ALL: an error anywhere writes nothing and
-answers 409 Conflict with the import summary (status ERROR); otherwise 200 (status OK or WARNING)."""
+"""REST endpoints of the frameworks app: frameworks (list, tree, progress, links) and indicators (list,
+detail, progress). Thin: parameters in, services/selectors, JSON out. The DHIS2 metadata import/export
+(`/api/v1/metadata`) is in amahoro.metadata.api."""
 
 from __future__ import annotations
 
@@ -20,14 +18,10 @@ from rest_framework.views import APIView
 from amahoro import policy
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.core.rest import ParamsMixin
-from amahoro.data import webmessage
-from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
 from . import selectors, services
 from . import serializers as s
-from .access import manages_organisation
-from .metadata import IMPORT_STRATEGIES, metadata_import
 from .models import Framework, Indicator, NodeLink
 
 MAX_TEXT = 100
@@ -76,101 +70,6 @@ PERIOD_PARAM = OpenApiParameter(
 ORG_UNIT_PARAM = OpenApiParameter(
     "org_unit", str, description="Org unit code (its subtree); default: the root of your part of the country"
 )
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Metadata
-
-
-# DHIS2 metadata import parameters accepted without effect, and why (answered as notes, never refused).
-METADATA_IGNORED_PARAMS = {
-    "atomicMode": "atomicMode: the import is always all-or-nothing (atomicMode=ALL)",
-    "async": "async: the import ran at once; this answer is its report (there is no job to poll)",
-    "skipAudit": "skipAudit is ignored: every change keeps its audit row",
-    "identifier": "identifier: objects are matched by code, then by uid",
-    "importReportMode": "importReportMode is ignored: the report always lists every error",
-    "preheatMode": "preheatMode is ignored",
-    "flushMode": "flushMode is ignored",
-    "mergeMode": "mergeMode is ignored: fields given replace the stored ones",
-    "skipSharing": "skipSharing is ignored: ownership comes from organisation=",
-    "skipTranslation": "skipTranslation is ignored",
-    "skipValidation": "skipValidation is ignored: every object is validated",
-    "userOverrideMode": "userOverrideMode is ignored",
-    "inclusionStrategy": "inclusionStrategy is ignored",
-    "atomic": "atomic: the import is always all-or-nothing",
-}
-# DHIS2 metadata export parameters (fields=, filter=, per-type switches): the export is always complete.
-METADATA_EXPORT_PARAMS = frozenset(
-    {"fields", "filter", "defaults", "download", "skipSharing", "translate", "locale", "paging", "order"}
-    | {"categoryOptions", "categories", "categoryCombos", "categoryOptionCombos", "dataElements"}
-    | {"indicators", "dataSets", "organisationUnits", "assumeTrue"}
-)
-
-
-@extend_schema(
-    methods=["POST"],
-    summary="Import metadata (DHIS2 shape)",
-    description=(
-        "Creates or updates by code: categoryOptions, categories, categoryCombos, categoryOptionCombos (to set "
-        "the codes of generated option combos), dataElements, indicators. Atomic: any error writes nothing and "
-        "answers 409 with status ERROR. Needs framework.manage; new objects belong to `organisation` (default: "
-        "yours; shared when a system administrator imports without one)."
-    ),
-    parameters=[
-        OpenApiParameter(
-            "importStrategy", str, enum=list(IMPORT_STRATEGIES), description="Default CREATE_AND_UPDATE"
-        ),
-        OpenApiParameter("dryRun", bool, description="Check everything, write nothing"),
-        OpenApiParameter(
-            "organisation", str, description="Code of the organisation that will own new objects"
-        ),
-    ],
-    request=OpenApiTypes.OBJECT,
-    responses={
-        200: OpenApiTypes.OBJECT,
-        409: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors; nothing written"),
-    },
-)
-@extend_schema(
-    methods=["GET"],
-    summary="Export metadata (DHIS2 shape)",
-    description="Category options, categories, category combos, category option combos (with codes), data elements and indicators you may see.",
-    responses={200: OpenApiTypes.OBJECT},
-)
-class MetadataView(APIView):
-    # True on the DHIS2-compatible path (/api/metadata): answer exactly as DHIS2 2.38+ does.
-    dhis2_web_message = False
-
-    def get(self, request: Request) -> Response:
-        _only(request, set(METADATA_EXPORT_PARAMS))
-        _require(request.user, Perm.FRAMEWORK_VIEW, Perm.DATA_VIEW)
-        return Response(selectors.metadata_export(user=request.user))
-
-    def post(self, request: Request) -> Response:
-        _only(
-            request, {"importStrategy", "dryRun", "organisation", "importMode"} | set(METADATA_IGNORED_PARAMS)
-        )
-        _require(request.user, Perm.FRAMEWORK_MANAGE)
-        organisation = None
-        org_code = _param(request, "organisation")
-        if org_code:
-            organisation = Organisation.objects.filter(code=org_code).first()
-            if organisation is None or not manages_organisation(request.user, organisation):
-                raise ValidationFailed(
-                    f"unknown organisation '{org_code}' (or not one you manage)", field="organisation"
-                )
-        report = metadata_import(
-            actor=request.user,
-            payload=request.data,
-            import_strategy=(_param(request, "importStrategy") or "CREATE_AND_UPDATE").upper(),
-            organisation=organisation,
-            dry_run=_flag(request, "dryRun") or (_param(request, "importMode") or "").upper() == "VALIDATE",
-        )
-        report.notes.extend(
-            note for name, note in METADATA_IGNORED_PARAMS.items() if request.query_params.get(name)
-        )
-        body, code = webmessage.import_report(report.as_dict(), dhis2=self.dhis2_web_message)
-        return Response(body, status=code)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from django.urls import URLPattern, URLResolver, path
 from . import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("metadata", api.MetadataView.as_view(), name="metadata"),
     path("frameworks", api.FrameworkList.as_view(), name="framework-list"),
     path("frameworks/<str:code>", api.FrameworkDetail.as_view(), name="framework-detail"),
     path("frameworks/<str:code>/progress", api.FrameworkProgressView.as_view(), name="framework-progress"),

@@ -15,7 +15,9 @@ from typing import Any
 from amahoro.accounts.models import User
 from amahoro.core.demo import RWAMREC_ABSENT, DemoResult
 from amahoro.core.errors import ValidationFailed
+from amahoro.data.services import datavalues_import
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.importer import metadata_import
 
 NGO = "RWAMREC"
 FRAMEWORK_CODE = "RWAMREC-SP-2022-2026"
@@ -240,8 +242,6 @@ def demo_values(districts: list[str]) -> list[dict[str, str]]:
 def _metadata_ensure(actor: Any) -> None:
     from amahoro.organisations.models import Organisation
 
-    from .metadata import metadata_import
-
     ngo = Organisation.objects.get(code=NGO)
     for payload, owner in ((SEX_METADATA, None), (DATA_ELEMENTS, ngo)):
         # CREATE: objects already there (a second run, or a deployment's own Sex metadata) are left alone.
@@ -252,8 +252,6 @@ def _metadata_ensure(actor: Any) -> None:
 
 def frameworks_demo_step(result: DemoResult, actor: Any) -> None:
     """The NAP, the RWAMREC plan linked to it, and its monthly values (idempotent)."""
-    from amahoro.data.services import datavalues_import
-
     from .interchange import framework_import, parse_document
     from .reference import load_nap_rw_2018
 

@@ -31,8 +31,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from . import expressions
-from .expressions import Item
+from amahoro.metadata import expressions
+from amahoro.metadata.expressions import Item
 
 
 class Status(StrEnum):

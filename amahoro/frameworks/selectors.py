@@ -12,23 +12,13 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, ValidationFailed
+from amahoro.data.selectors import aggregate_values
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.roles import Perm
 
-from .models import (
-    Category,
-    CategoryCombo,
-    CategoryComboMembership,
-    CategoryOption,
-    CategoryOptionCombo,
-    CategoryOptionMembership,
-    DataElement,
-    Framework,
-    Indicator,
-    Node,
-    NodeLink,
-    Target,
-)
+from .models import Framework, Indicator, Node, NodeLink, Target
 from .progress import (
     STATUS_LABELS,
     Formula,
@@ -134,156 +124,6 @@ def targets_of(*, indicator: Indicator) -> QuerySet[Target]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Metadata (DHIS2 shape)
-
-
-def metadata_visible_to(*, user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Shared metadata and the user's organisations' own, for holders of framework.view or data.view."""
-    by_framework = policy.visible(user, Perm.FRAMEWORK_VIEW, queryset)
-    if not policy.has_perm(user, Perm.DATA_VIEW):
-        return by_framework
-    by_data = policy.visible(user, Perm.DATA_VIEW, queryset)
-    return queryset.filter(pk__in=by_framework.values("pk")) | queryset.filter(pk__in=by_data.values("pk"))
-
-
-def _ref(obj: Any) -> dict[str, str]:
-    out = {"code": obj.code}
-    if getattr(obj, "uid", None):
-        out["id"] = obj.uid
-    return out
-
-
-def _named(obj: Any, *, with_short_name: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = _ref(obj) | {"name": obj.name}
-    short = obj.short_name if with_short_name else None
-    if short:
-        out["shortName"] = short
-    translations = [
-        {"property": "NAME", "locale": locale, "value": getattr(obj, attr)}
-        for locale, attr in (("fr", "name_fr"), ("rw", "name_rw"))
-        if getattr(obj, attr, "")
-    ]
-    if translations:
-        out["translations"] = translations
-    return out
-
-
-def metadata_export(*, user: Any) -> dict[str, Any]:
-    """Everything of the metadata the user may see, in the shape `POST /api/v1/metadata` takes."""
-    options = metadata_visible_to(user=user, queryset=CategoryOption.objects.all()).order_by("code")
-    categories = metadata_visible_to(user=user, queryset=Category.objects.all()).order_by("code")
-    combos = metadata_visible_to(user=user, queryset=CategoryCombo.objects.all()).order_by("code")
-    cocs = (
-        metadata_visible_to(user=user, queryset=CategoryOptionCombo.objects.all())
-        .select_related("combo")
-        .order_by("combo__code", "code")
-    )
-    elements = (
-        metadata_visible_to(user=user, queryset=DataElement.objects.all())
-        .select_related("category_combo")
-        .order_by("code")
-    )
-    indicators = indicators_visible_to(user=user).order_by("code")
-
-    option_codes: dict[int, list[str]] = {}
-    for category_id, code in (
-        CategoryOptionMembership.objects.filter(category__in=categories)
-        .order_by("sort_order", "id")
-        .values_list("category_id", "option__code")
-    ):
-        option_codes.setdefault(category_id, []).append(code)
-    category_codes: dict[int, list[str]] = {}
-    for combo_id, code in (
-        CategoryComboMembership.objects.filter(combo__in=combos)
-        .order_by("sort_order", "id")
-        .values_list("combo_id", "category__code")
-    ):
-        category_codes.setdefault(combo_id, []).append(code)
-
-    def element(de: DataElement) -> dict[str, Any]:
-        out = _named(de, with_short_name=True)
-        if de.description:
-            out["description"] = de.description
-        out |= {
-            "valueType": de.value_type,
-            "aggregationType": de.aggregation_type,
-            "domainType": "AGGREGATE",
-            "categoryCombo": _ref(de.category_combo),
-        }
-        if de.zero_is_significant:
-            out["zeroIsSignificant"] = True
-        return out
-
-    return {
-        "system": {"name": "Amahoro", "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
-        "categoryOptions": [_named(o, with_short_name=True) for o in options],
-        "categories": [
-            _named(c) | {"categoryOptions": [{"code": x} for x in option_codes.get(c.pk, [])]}
-            for c in categories
-        ],
-        "categoryCombos": [
-            _named(c) | {"categories": [{"code": x} for x in category_codes.get(c.pk, [])]} for c in combos
-        ],
-        "categoryOptionCombos": [
-            _ref(c)
-            | {
-                "name": c.name,
-                "categoryCombo": {"code": c.combo.code},
-                "categoryOptions": [
-                    {"code": x} for x in c.option_key.split("|") if x and c.option_key != "default"
-                ],
-            }
-            for c in cocs
-        ],
-        "dataElements": [element(de) for de in elements],
-        "indicators": [indicator_metadata(i) for i in indicators],
-        "dataSets": data_sets_metadata(user=user),
-    }
-
-
-def data_sets_metadata(*, user: Any) -> list[dict[str, Any]]:
-    """The data sets the user may see, as DHIS2 exports them (dataSetElements, organisationUnits)."""
-    from amahoro.data.models import DataSet
-
-    sets = (
-        policy.visible(user, Perm.DATA_VIEW, DataSet.objects.all())
-        .prefetch_related("data_elements", "org_units")
-        .order_by("code")
-    )
-    out = []
-    for ds in sets:
-        entry: dict[str, Any] = _ref(ds) | {"name": ds.name}
-        if ds.period_type:
-            entry["periodType"] = ds.period_type
-        entry["dataSetElements"] = [
-            {"dataElement": _ref(de)} for de in sorted(ds.data_elements.all(), key=lambda d: d.code)
-        ]
-        entry["organisationUnits"] = [_ref(ou) for ou in sorted(ds.org_units.all(), key=lambda o: o.code)]
-        out.append(entry)
-    return out
-
-
-def indicator_metadata(ind: Indicator) -> dict[str, Any]:
-    from .metadata import INDICATOR_KEYS
-
-    out = _named(ind)
-    for key, attr in INDICATOR_KEYS.items():
-        if key == "name":
-            continue
-        value = getattr(ind, attr)
-        if value not in (None, ""):
-            out[key] = value
-    if ind.baseline_value is not None or ind.baseline_date is not None:
-        out["baseline"] = {
-            "value": ind.baseline_value,
-            "date": ind.baseline_date.isoformat() if ind.baseline_date else None,
-        }
-    if ind.framework_id and ind.framework:
-        out["framework"] = {"code": ind.framework.code}
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------------
 # Progress (see progress.py for the rules)
 
 
@@ -303,8 +143,6 @@ class Span:
 def span_of(*, period: str | None, framework: Framework | None = None) -> Span:
     """The asked period (ValidationFailed naming `period` when invalid); without one, the framework's
     dates, else the current year."""
-    from amahoro.data import periods as period_lib
-
     if period:
         try:
             p = period_lib.parse_period(period)
@@ -339,9 +177,6 @@ def progress_org_unit(*, user: Any, code: str | None) -> OrgUnit:
 def _data_rows(*, user: Any, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date) -> list[Row]:
     """The values behind a formula, aggregated per data element, option combo, org unit and period, read
     through the policy (only the values the user may see count)."""
-    from amahoro.data import periods as period_lib
-    from amahoro.data.selectors import aggregate_values
-
     de_ids = dict(DataElement.objects.filter(code__in=formula.data_element_codes).values_list("pk", "code"))
     if not de_ids:
         return []
@@ -624,8 +459,6 @@ def indicator_series(
 ) -> list[dict[str, Any]]:
     """Actual vs target per period of `period_type` (default: that of the indicator's targets, else
     yearly) inside the span, read in one pass over the data."""
-    from amahoro.data import periods as period_lib
-
     targets = list(
         Target.objects.filter(
             indicator=indicator, org_unit=org_unit, start__gte=span.start, end__lte=span.end

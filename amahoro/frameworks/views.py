@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from amahoro import policy
 from amahoro.core.errors import AmahoroError, NotFound, ValidationFailed
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.access import manages_organisation
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
 from . import interchange, selectors
-from .access import manages_organisation
 from .models import Framework
 from .progress import STATUS_LABELS, Status
 

@@ -9,10 +9,11 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from amahoro.data import periods as period_lib
 from amahoro.data.selectors import aggregate_values
-from amahoro.frameworks.models import CategoryOptionCombo, DataElement, Target
+from amahoro.frameworks.models import Target
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
 
 from . import reference as ref
 

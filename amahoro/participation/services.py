@@ -20,11 +20,11 @@ from amahoro.core import tabular
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.core.signals import public_data_changed_on_commit
 from amahoro.data.services import datavalues_import
-from amahoro.frameworks.metadata import metadata_import
 from amahoro.frameworks.models import Framework, Indicator, Node
 from amahoro.frameworks.reference import load_nap_rw_2018
 from amahoro.frameworks.services import indicator_save, target_set
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.importer import metadata_import
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 

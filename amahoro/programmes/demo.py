@@ -19,9 +19,10 @@ from typing import Any
 
 from amahoro import policy
 from amahoro.accounts.models import User
-from amahoro.frameworks.metadata import metadata_import
-from amahoro.frameworks.models import DataElement, Node
+from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.importer import metadata_import
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
 

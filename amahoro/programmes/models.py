@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from amahoro.core.crypto import EncryptedTextField
 from amahoro.core.models import BaseModel
-from amahoro.frameworks.models import DataElement, Node
+from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 
 

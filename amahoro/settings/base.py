@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "amahoro.geo",
     "amahoro.organisations",
     "amahoro.accounts",
+    "amahoro.metadata",
     "amahoro.frameworks",
     "amahoro.data",
     "amahoro.analytics",

@@ -43,13 +43,13 @@ class Dataset:
 
 
 def _option(code: str) -> Any:
-    from amahoro.frameworks.models import CategoryOption
+    from amahoro.metadata.models import CategoryOption
 
     return CategoryOption.objects.get_or_create(code=code, defaults={"name": code})[0]
 
 
 def _category(code: str, options: list[str]) -> Any:
-    from amahoro.frameworks.models import Category, CategoryOptionMembership
+    from amahoro.metadata.models import Category, CategoryOptionMembership
 
     category = Category.objects.get_or_create(code=code, defaults={"name": code})[0]
     for i, opt in enumerate(options):
@@ -60,7 +60,7 @@ def _category(code: str, options: list[str]) -> Any:
 
 
 def _combo(code: str, categories: list[Any]) -> Any:
-    from amahoro.frameworks.models import CategoryCombo, CategoryComboMembership
+    from amahoro.metadata.models import CategoryCombo, CategoryComboMembership
 
     combo = CategoryCombo.objects.get_or_create(code=code, defaults={"name": code})[0]
     for i, category in enumerate(categories):
@@ -71,7 +71,7 @@ def _combo(code: str, categories: list[Any]) -> Any:
 
 
 def _coc(combo: Any, options: list[str]) -> Any:
-    from amahoro.frameworks.models import CategoryOptionCombo
+    from amahoro.metadata.models import CategoryOptionCombo
 
     code = "_".join(options) or "default"
     coc, created = CategoryOptionCombo.objects.get_or_create(
@@ -84,8 +84,8 @@ def _coc(combo: Any, options: list[str]) -> Any:
 
 def make_dataset(*, seed: int = 7) -> Dataset:
     from amahoro.data.models import DataValue, Period
-    from amahoro.frameworks.models import AggregationType, DataElement
     from amahoro.geo.models import OrgUnit
+    from amahoro.metadata.models import AggregationType, DataElement
 
     rng = random.Random(seed)
     sex = _category("SEX", ["F", "M"])

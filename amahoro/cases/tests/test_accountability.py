@@ -80,7 +80,8 @@ def min_total_5(settings: Any) -> None:
 
 
 def test_setup_is_idempotent_and_links_indicators_to_p3_o2(db: Any, cc: Any) -> None:
-    from amahoro.frameworks.models import DataElement, Indicator
+    from amahoro.frameworks.models import Indicator
+    from amahoro.metadata.models import DataElement
 
     first = accountability_setup(actor=policy.SYSTEM)
     second = accountability_setup(actor=cc.sysadmin)

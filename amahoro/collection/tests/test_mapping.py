@@ -9,9 +9,9 @@ from amahoro.collection.models import MappedValue, Submission
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.data.models import DataValue
 from amahoro.frameworks import selectors as fw_selectors
-from amahoro.frameworks.models import DataElement
 from amahoro.frameworks.tests.factories import indicator, load_sex_age, ngo_framework
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 
 from .factories import instance_xml, upload
 

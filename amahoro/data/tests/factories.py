@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from amahoro.data.importing import default_option_combo
-from amahoro.frameworks.models import (
+from amahoro.metadata.models import (
     Category,
     CategoryCombo,
     CategoryComboMembership,

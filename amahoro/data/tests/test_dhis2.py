@@ -14,8 +14,8 @@ from amahoro.accounts.services import token_create
 from amahoro.api.tests.conftest import api_as, assert_error
 from amahoro.data.models import DataSet, DataValue
 from amahoro.data.services import dataset_create
-from amahoro.frameworks.models import CategoryOption, DataElement
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import CategoryOption, DataElement
 
 URL = "/api/v1/dataValueSets"
 DEFAULT_COC = "HllvX50cXC0"

@@ -8,8 +8,9 @@ import pytest
 
 from amahoro import policy
 from amahoro.frameworks import services
-from amahoro.frameworks.models import CategoryOption, DataElement, Framework, Indicator, Node, Target
+from amahoro.frameworks.models import Framework, Indicator, Node, Target
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import CategoryOption, DataElement
 from amahoro.roles import Perm
 
 from .factories import ngo_framework

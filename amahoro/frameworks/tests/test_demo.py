@@ -11,9 +11,10 @@ from amahoro.accounts.models import User
 from amahoro.audit.models import AuditEvent
 from amahoro.data.models import DataValue
 from amahoro.frameworks import demo, selectors
-from amahoro.frameworks.models import DataElement, Framework, Indicator, Node, NodeLink, Target
+from amahoro.frameworks.models import Framework, Indicator, Node, NodeLink, Target
 from amahoro.frameworks.progress import Status
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.models import DataElement
 from amahoro.site import demo as core_demo
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from amahoro.frameworks import selectors, services
-from amahoro.frameworks.expressions import Item
 from amahoro.frameworks.progress import Row, Status, TargetValue, achievement, item_values, roll_up, status_of
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata.expressions import Item
 
 from .factories import indicator, ngo_framework, put
 

@@ -25,7 +25,8 @@ def csv_of(*rows: str, header: str = HEADER) -> bytes:
 
 
 def test_setup_is_idempotent_and_uses_the_sex_combo(setup: Any) -> None:
-    from amahoro.frameworks.models import DataElement, Indicator, Target
+    from amahoro.frameworks.models import Indicator, Target
+    from amahoro.metadata.models import DataElement
 
     participation_setup(actor=policy.SYSTEM)
     de = DataElement.objects.get(code="WPS_PARLIAMENT_DEPUTIES")

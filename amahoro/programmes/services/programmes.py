@@ -14,10 +14,11 @@ from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, ValidationFailed
-from amahoro.data import periods as period_lib
 from amahoro.data.services import datavalues_import
-from amahoro.frameworks.models import DataElement, Node
+from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
+from amahoro.metadata import periods as period_lib
+from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
 from amahoro.roles import Perm

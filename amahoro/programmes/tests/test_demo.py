@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_step_creates_a_curriculum_and_is_idempotent() -> None:
     from amahoro.frameworks.demo import SEX_METADATA
-    from amahoro.frameworks.metadata import metadata_import
+    from amahoro.metadata.importer import metadata_import
 
     ngo = make_org("RWAMREC", "ngo", areas=("12", "24", "43"))
     me = make_user("me_officer", ("me_officer", ngo, "RW"))

@@ -1,4 +1,4 @@
-"""Tests for amahoro.data.periods (pure Python: no Django, no database).
+"""Tests for amahoro.metadata.periods (pure Python: no Django, no database).
 
 Run: .venv/bin/python -m pytest amahoro/data/tests/test_periods.py -p no:django -q
 
@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import pytest
 
-from amahoro.data.periods import (
+from amahoro.metadata.periods import (
     PERIOD_TYPES,
     InvalidPeriod,
     Period,
@@ -761,7 +761,7 @@ def test_names(code: str, name: str) -> None:
 
 
 def test_module_does_not_import_django() -> None:
-    script = "import sys, amahoro.data.periods; print('django' in sys.modules)"
+    script = "import sys, amahoro.metadata.periods; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from amahoro.frameworks.expressions import (
+from amahoro.metadata.expressions import (
     NEVER_SKIP,
     SKIP_IF_ALL_VALUES_MISSING,
     SKIP_IF_ANY_VALUE_MISSING,

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from amahoro.data.periods import InvalidPeriod, parse_period
+from amahoro.metadata.periods import InvalidPeriod, parse_period
 
 
 class Command(BaseCommand):

@@ -9,11 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from amahoro.core.errors import Conflict, ValidationFailed
-from amahoro.frameworks import services
-from amahoro.frameworks.metadata import metadata_import
-from amahoro.frameworks.models import CategoryCombo, CategoryOptionCombo
-
-from .factories import put
+from amahoro.frameworks.tests.factories import put
+from amahoro.metadata import services
+from amahoro.metadata.importer import metadata_import
+from amahoro.metadata.models import CategoryCombo, CategoryOptionCombo
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ import pytest
 
 from amahoro.api.tests.conftest import api_as, assert_error
 from amahoro.audit.models import AuditEvent
-from amahoro.frameworks.models import Category, CategoryOption, CategoryOptionCombo, DataElement, Indicator
+from amahoro.frameworks.models import Indicator
+from amahoro.metadata.models import Category, CategoryOption, CategoryOptionCombo, DataElement
 
 from .factories import SEX_AGE_PAYLOAD
 
@@ -48,7 +49,7 @@ def test_system_admin_imports_shared_metadata(cast: Any) -> None:
     )
     assert DataElement.objects.get(code="PARTICIPANTS").category_combo.code == "default"
     assert CategoryOption.objects.get(code="F").name_fr == "Femme"
-    assert AuditEvent.objects.filter(object_type="frameworks.dataelement", action="create").count() == 3
+    assert AuditEvent.objects.filter(object_type="metadata.dataelement", action="create").count() == 3
 
 
 def test_reimport_is_ignored_and_changes_are_updates(cast: Any) -> None:

@@ -59,7 +59,7 @@ def run(code: str) -> dict[str, str]:
 
 
 def test_every_period_type_is_covered() -> None:
-    from amahoro.data.periods import PERIOD_TYPES
+    from amahoro.metadata.periods import PERIOD_TYPES
 
     assert {c[1] for c in CASES} == set(PERIOD_TYPES)
 

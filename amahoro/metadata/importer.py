@@ -1,5 +1,7 @@
 """DHIS2-style metadata import (`POST /api/v1/metadata`): category options, categories, category combos,
-category option combos (to set their codes), data elements and indicators, created or updated by code.
+category option combos (to set their codes) and data elements, created or updated by code; organisation
+units are matched to places. Higher apps add their own collections (indicators, data sets) with
+`register_collection` from their AppConfig.ready, so this app imports none of them.
 
 The whole payload is one transaction (DHIS2's atomicMode=ALL): when any object has an error nothing is
 written, the status is ERROR and the API answers 409 Conflict, as DHIS2 does. Objects skipped by
@@ -16,6 +18,7 @@ options it lists.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,19 +29,19 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import AmahoroError, PermissionDenied, ValidationFailed
-from amahoro.data.idschemes import (
-    DEFAULT_CATEGORY_UID,
-    DEFAULT_COC_UID,
-    DEFAULT_COMBO_UID,
-    DEFAULT_OPTION_UID,
-    attribute_values,
-)
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
 from . import services
 from .access import manages_organisation
+from .idschemes import (
+    DEFAULT_CATEGORY_UID,
+    DEFAULT_COC_UID,
+    DEFAULT_COMBO_UID,
+    DEFAULT_OPTION_UID,
+    attribute_values,
+)
 from .models import (
     DEFAULT_COMBO_CODE,
     AggregationType,
@@ -49,48 +52,50 @@ from .models import (
     CategoryOptionCombo,
     CategoryOptionMembership,
     DataElement,
-    Framework,
-    Indicator,
     ValueType,
 )
 
-COLLECTIONS = (
-    "categoryOptions",
-    "categories",
-    "categoryCombos",
-    "categoryOptionCombos",
-    "dataElements",
-    "indicators",
-    "dataSets",
-    "organisationUnits",
-)
+# The collections of this app, in import order; registered ones follow, then organisationUnits.
+BUILT_IN = ("categoryOptions", "categories", "categoryCombos", "categoryOptionCombos", "dataElements")
 IMPORT_STRATEGIES = ("CREATE_AND_UPDATE", "CREATE", "UPDATE")
 UID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
 MAX_OBJECTS = 50_000
 LOCALES = {"fr": "name_fr", "rw": "name_rw"}
 
-# camelCase metadata key -> Indicator field
-INDICATOR_KEYS = {
-    "name": "name",
-    "shortName": "short_name",
-    "description": "definition",
-    "type": "type",
-    "unit": "unit",
-    "direction": "direction",
-    "timeAggregation": "aggregation_time",
-    "placeAggregation": "aggregation_place",
-    "numerator": "numerator",
-    "numeratorDescription": "numerator_description",
-    "denominator": "denominator",
-    "denominatorDescription": "denominator_description",
-    "missingValueStrategy": "missing_value_strategy",
-    "factor": "factor",
-    "decimals": "decimals",
-    "meansOfVerification": "means_of_verification",
-    "dataSource": "data_source",
-    "onTrackThreshold": "on_track_threshold",
-    "atRiskThreshold": "at_risk_threshold",
-}
+
+@dataclass(frozen=True)
+class Collection:
+    """A metadata collection of a higher app (indicators, data sets), imported after the data elements and
+    exported after them, in `order`. `run(importer, payload)` imports the payload's entries through the
+    importer's helpers; `export(user=...)` lists what the user may see; `references` names the keys of an
+    entry that refer to other collections (key -> (collection, single)), resolved from DHIS2 uids to codes;
+    `normalise(entry)` turns a DHIS2 entry into ours before that."""
+
+    name: str
+    order: int
+    model: type[Model]
+    run: Callable[[MetadataImporter, dict[str, Any]], None]
+    export: Callable[..., list[dict[str, Any]]]
+    references: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
+    normalise: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+_REGISTERED: dict[str, Collection] = {}
+
+
+def register_collection(collection: Collection) -> None:
+    """Called from a higher app's AppConfig.ready."""
+    _REGISTERED[collection.name] = collection
+
+
+def registered_collections() -> list[Collection]:
+    return sorted(_REGISTERED.values(), key=lambda c: (c.order, c.name))
+
+
+def collection_names() -> tuple[str, ...]:
+    """Every collection a payload may hold, in the order the import reads them (organisation units last
+    here, though they are matched first)."""
+    return (*BUILT_IN, *(c.name for c in registered_collections()), "organisationUnits")
 
 
 @dataclass
@@ -139,21 +144,21 @@ class _Rollback(Exception):
     pass
 
 
-def _ref_code(value: Any) -> str:
+def ref_code(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("code") or "").strip()
     return str(value or "").strip() if isinstance(value, str) else ""
 
 
-def _ref_codes(value: Any) -> list[str] | None:
+def ref_codes(value: Any) -> list[str] | None:
     if value is None:
         return None
     if not isinstance(value, list):
         raise ValidationFailed('must be a list of {"code": ...} references')
-    return [_ref_code(v) for v in value]
+    return [ref_code(v) for v in value]
 
 
-def _translations(entry: dict[str, Any]) -> dict[str, str]:
+def translations(entry: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for t in entry.get("translations") or []:
         if isinstance(t, dict) and str(t.get("property", "")).upper() == "NAME":
@@ -168,17 +173,13 @@ def _translations(entry: dict[str, Any]) -> dict[str, str]:
 
 
 def _models() -> dict[str, type[Model]]:
-    from amahoro.data.models import DataSet
-
     return {
         "categoryOptions": CategoryOption,
         "categories": Category,
         "categoryCombos": CategoryCombo,
         "categoryOptionCombos": CategoryOptionCombo,
         "dataElements": DataElement,
-        "indicators": Indicator,
-        "dataSets": DataSet,
-    }
+    } | {c.name: c.model for c in registered_collections()}
 
 
 # (collection, key) -> collection referred to; a list of references unless marked single.
@@ -188,7 +189,6 @@ _REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
     ("categoryOptionCombos", "categoryCombo"): ("categoryCombos", True),
     ("categoryOptionCombos", "categoryOptions"): ("categoryOptions", False),
     ("dataElements", "categoryCombo"): ("categoryCombos", True),
-    ("dataSets", "dataElements"): ("dataElements", False),
 }
 # Marks an entry whose code was taken from its id (DHIS2 exports often have no codes).
 CODE_FROM_ID = "_amahoroCodeFromId"
@@ -222,6 +222,12 @@ def dhis2_normalise(payload: dict[str, Any]) -> dict[str, Any]:
             if not (isinstance(code, str) and code.strip()):
                 code = known.get(uid, uid)
             uid_code[collection][uid] = str(code).strip()
+    references = dict(_REFERENCES)
+    normalisers = {}
+    for c in registered_collections():
+        references |= {(c.name, key): target for key, target in c.references.items()}
+        if c.normalise is not None:
+            normalisers[c.name] = c.normalise
     out = dict(payload)
     for collection in models:
         raw = payload.get(collection)
@@ -239,14 +245,9 @@ def dhis2_normalise(payload: dict[str, Any]) -> dict[str, Any]:
                 ):
                     e["code"] = uid_code[collection].get(uid, uid)
                     e[CODE_FROM_ID] = True
-                if collection == "dataSets" and "dataElements" not in e and "dataSetElements" in e:
-                    elements = e["dataSetElements"]
-                    e["dataElements"] = (
-                        [x.get("dataElement") if isinstance(x, dict) else x for x in elements]
-                        if isinstance(elements, list)
-                        else elements
-                    )
-                for (owner, key), (target, single) in _REFERENCES.items():
+                if collection in normalisers:
+                    e = normalisers[collection](e)
+                for (owner, key), (target, single) in references.items():
                     if owner != collection or key not in e:
                         continue
                     e[key] = _resolve_refs(e[key], single, target, uid_code, models)
@@ -278,7 +279,7 @@ def _resolve_refs(
     return resolved[0] if single else resolved
 
 
-class _Importer:
+class MetadataImporter:
     def __init__(self, *, actor: Any, strategy: str, owner: Organisation | None, dry_run: bool) -> None:
         self.actor = actor
         self.strategy = strategy
@@ -315,13 +316,13 @@ class _Importer:
             {"object": f"{collection}[{index}]", "code": code, "message": message, "errorCode": "W_IGNORED"}
         )
 
-    def _may_change(self, obj: Model, label: str) -> None:
+    def may_change(self, obj: Model, label: str) -> None:
         if self.actor is not None and not policy.can(self.actor, Perm.FRAMEWORK_MANAGE, obj):
             raise PermissionDenied(
                 f"{label} '{getattr(obj, 'code', obj.pk)}' exists and you may not change it"
             )
 
-    def _may_create(self, label: str) -> None:
+    def may_create(self, label: str) -> None:
         if self.actor is None:
             return
         if self.owner is None and not policy.is_system_admin(self.actor):
@@ -331,13 +332,13 @@ class _Importer:
         if self.owner is not None and not manages_organisation(self.actor, self.owner):
             raise PermissionDenied(f"you may not create metadata for organisation '{self.owner.code}'")
 
-    def _visible(self, model: type[Model], codes: list[str]) -> dict[str, Any]:
+    def visible(self, model: type[Model], codes: list[str]) -> dict[str, Any]:
         qs = model._default_manager.filter(code__in=codes)
         if self.actor is not None:
             qs = policy.visible(self.actor, Perm.FRAMEWORK_VIEW, qs)
         return {getattr(o, "code", ""): o for o in qs}
 
-    def _strategy_skips(self, collection: str, index: int, code: str, exists: bool) -> bool:
+    def strategy_skips(self, collection: str, index: int, code: str, exists: bool) -> bool:
         if self.strategy == "CREATE" and exists:
             self.warn(collection, index, code, f"'{code}' already exists (importStrategy=CREATE)")
             return True
@@ -346,7 +347,7 @@ class _Importer:
             return True
         return False
 
-    def _uid(self, model: type[Model], entry: dict[str, Any], obj: Any) -> str | None:
+    def uid(self, model: type[Model], entry: dict[str, Any], obj: Any) -> str | None:
         uid = entry.get("id")
         if uid in (None, ""):
             return obj.uid if obj is not None else None
@@ -363,7 +364,7 @@ class _Importer:
             )
         return uid
 
-    def _save(
+    def save(
         self, collection: str, model: type[Model], obj: Any, fields: dict[str, Any], code: str
     ) -> tuple[Any, str]:
         """Create or update `obj` with `fields`; returns (object, outcome)."""
@@ -374,12 +375,12 @@ class _Importer:
                 action=AuditAction.CREATE,
                 obj=obj,
                 organisation_id=getattr(obj, "organisation_id", None),
-                changes={"code": code, **{k: _plain(v) for k, v in fields.items()}},
+                changes={"code": code, **{k: plain(v) for k, v in fields.items()}},
                 message="metadata import",
             )
             return obj, "created"
-        before = {k: _plain(getattr(obj, k)) for k in fields}
-        changes = diff(before, {k: _plain(v) for k, v in fields.items()})
+        before = {k: plain(getattr(obj, k)) for k in fields}
+        changes = diff(before, {k: plain(v) for k, v in fields.items()})
         if not changes:
             return obj, "ignored"
         for k, v in fields.items():
@@ -395,7 +396,7 @@ class _Importer:
         )
         return obj, "updated"
 
-    def _entries(self, payload: dict[str, Any], collection: str) -> list[tuple[int, dict[str, Any], str]]:
+    def entries(self, payload: dict[str, Any], collection: str) -> list[tuple[int, dict[str, Any], str]]:
         raw = payload.get(collection)
         if raw is None:
             return []
@@ -426,7 +427,7 @@ class _Importer:
             out.append((i, entry, code))
         return out
 
-    def _run(self, collection: str, index: int, code: str, fn: Any, *args: Any, counts: bool = True) -> Any:
+    def run(self, collection: str, index: int, code: str, fn: Any, *args: Any, counts: bool = True) -> Any:
         """Run one object's import in a savepoint; an error is recorded (and the object counted ignored)."""
         try:
             with transaction.atomic():
@@ -447,17 +448,17 @@ class _Importer:
     # -- collections
 
     def options(self, payload: dict[str, Any]) -> None:
-        entries = self._entries(payload, "categoryOptions")
+        entries = self.entries(payload, "categoryOptions")
         existing = {o.code: o for o in CategoryOption.objects.filter(code__in=[c for _, _, c in entries])}
         for i, entry, code in entries:
             if code == DEFAULT_COMBO_CODE:
                 self.report.count("categoryOptions", "ignored")  # built in
                 continue
-            self._run("categoryOptions", i, code, self._option, i, entry, code, existing.get(code))
+            self.run("categoryOptions", i, code, self._option, i, entry, code, existing.get(code))
 
     def _option(self, i: int, entry: dict[str, Any], code: str, obj: CategoryOption | None) -> None:
         services.check_code(code, pattern=services.METADATA_CODE_RE)
-        if self._strategy_skips("categoryOptions", i, code, obj is not None):
+        if self.strategy_skips("categoryOptions", i, code, obj is not None):
             self.report.count("categoryOptions", "ignored")
             return
         fields: dict[str, Any] = {
@@ -469,14 +470,14 @@ class _Importer:
                 max_length=50,
             ),
         }
-        fields.update(_translations(entry))
-        fields["uid"] = self._uid(CategoryOption, entry, obj)
+        fields.update(translations(entry))
+        fields["uid"] = self.uid(CategoryOption, entry, obj)
         if obj is None:
-            self._may_create("category option")
+            self.may_create("category option")
             fields["organisation"] = self.owner
         else:
-            self._may_change(obj, "category option")
-        saved, outcome = self._save("categoryOptions", CategoryOption, obj, fields, code)
+            self.may_change(obj, "category option")
+        saved, outcome = self.save("categoryOptions", CategoryOption, obj, fields, code)
         if outcome == "updated" and obj is not None:
             for category_id in CategoryOptionMembership.objects.filter(option=saved).values_list(
                 "category_id", flat=True
@@ -485,40 +486,40 @@ class _Importer:
         self.report.count("categoryOptions", outcome)
 
     def categories(self, payload: dict[str, Any]) -> None:
-        entries = self._entries(payload, "categories")
+        entries = self.entries(payload, "categories")
         existing = {o.code: o for o in Category.objects.filter(code__in=[c for _, _, c in entries])}
         for i, entry, code in entries:
             if code == DEFAULT_COMBO_CODE:
                 self.report.count("categories", "ignored")  # built in
                 continue
-            self._run("categories", i, code, self._category, i, entry, code, existing.get(code))
+            self.run("categories", i, code, self._category, i, entry, code, existing.get(code))
 
     def _category(self, i: int, entry: dict[str, Any], code: str, obj: Category | None) -> None:
         services.check_code(code, pattern=services.METADATA_CODE_RE)
-        if self._strategy_skips("categories", i, code, obj is not None):
+        if self.strategy_skips("categories", i, code, obj is not None):
             self.report.count("categories", "ignored")
             return
         try:
-            option_codes = _ref_codes(entry.get("categoryOptions"))
+            option_codes = ref_codes(entry.get("categoryOptions"))
         except ValidationFailed as exc:
             raise ValidationFailed(f"categoryOptions {exc.message}", field="categoryOptions") from None
         if obj is None and not option_codes:
             raise ValidationFailed("a category needs categoryOptions", field="categoryOptions")
         fields: dict[str, Any] = {
             "name": services.check_name(entry.get("name")),
-            **_translations(entry),
-            "uid": self._uid(Category, entry, obj),
+            **translations(entry),
+            "uid": self.uid(Category, entry, obj),
         }
         if obj is None:
-            self._may_create("category")
+            self.may_create("category")
             fields["organisation"] = self.owner
         else:
-            self._may_change(obj, "category")
-        saved, outcome = self._save("categories", Category, obj, fields, code)
+            self.may_change(obj, "category")
+        saved, outcome = self.save("categories", Category, obj, fields, code)
         if option_codes is not None:
             if len(set(option_codes)) != len(option_codes):
                 raise ValidationFailed("categoryOptions lists an option twice", field="categoryOptions")
-            options = self._visible(CategoryOption, option_codes)
+            options = self.visible(CategoryOption, option_codes)
             missing = [c for c in option_codes if c not in options]
             if missing:
                 raise ValidationFailed(f"unknown category option '{missing[0]}'", field="categoryOptions")
@@ -549,13 +550,13 @@ class _Importer:
         self.report.count("categories", outcome)
 
     def combos(self, payload: dict[str, Any]) -> None:
-        entries = self._entries(payload, "categoryCombos")
+        entries = self.entries(payload, "categoryCombos")
         existing = {o.code: o for o in CategoryCombo.objects.filter(code__in=[c for _, _, c in entries])}
         for i, entry, code in entries:
             if code == DEFAULT_COMBO_CODE:
                 self.report.count("categoryCombos", "ignored")  # built in
                 continue
-            self._run("categoryCombos", i, code, self._combo, i, entry, code, existing.get(code))
+            self.run("categoryCombos", i, code, self._combo, i, entry, code, existing.get(code))
         # Combos whose categories changed elsewhere in this payload get their cells rebuilt too.
         for m in CategoryComboMembership.objects.filter(
             category_id__in=list(self.changed_categories)
@@ -566,7 +567,7 @@ class _Importer:
             combo = CategoryCombo.objects.filter(pk=combo_id).first()
             if combo is None:  # its own entry failed and was rolled back
                 continue
-            self._run(
+            self.run(
                 collection,
                 index,
                 code,
@@ -576,32 +577,32 @@ class _Importer:
 
     def _combo(self, i: int, entry: dict[str, Any], code: str, obj: CategoryCombo | None) -> None:
         services.check_code(code, pattern=services.METADATA_CODE_RE)
-        if self._strategy_skips("categoryCombos", i, code, obj is not None):
+        if self.strategy_skips("categoryCombos", i, code, obj is not None):
             self.report.count("categoryCombos", "ignored")
             return
         try:
-            category_codes = _ref_codes(entry.get("categories"))
+            category_codes = ref_codes(entry.get("categories"))
         except ValidationFailed as exc:
             raise ValidationFailed(f"categories {exc.message}", field="categories") from None
         if obj is None and not category_codes:
             raise ValidationFailed("a category combo needs categories", field="categories")
         fields: dict[str, Any] = {
             "name": services.check_name(entry.get("name")),
-            **_translations(entry),
-            "uid": self._uid(CategoryCombo, entry, obj),
+            **translations(entry),
+            "uid": self.uid(CategoryCombo, entry, obj),
         }
         if obj is None:
-            self._may_create("category combo")
+            self.may_create("category combo")
             fields["organisation"] = self.owner
         else:
-            self._may_change(obj, "category combo")
-        saved, outcome = self._save("categoryCombos", CategoryCombo, obj, fields, code)
+            self.may_change(obj, "category combo")
+        saved, outcome = self.save("categoryCombos", CategoryCombo, obj, fields, code)
         if obj is None:
             self.touched_combos[saved.pk] = ("categoryCombos", i, code)
         if category_codes is not None:
             if len(set(category_codes)) != len(category_codes):
                 raise ValidationFailed("categories lists a category twice", field="categories")
-            categories = self._visible(Category, category_codes)
+            categories = self.visible(Category, category_codes)
             missing = [c for c in category_codes if c not in categories]
             if missing:
                 raise ValidationFailed(f"unknown category '{missing[0]}'", field="categories")
@@ -637,20 +638,20 @@ class _Importer:
         self.report.count("categoryCombos", outcome)
 
     def option_combos(self, payload: dict[str, Any]) -> None:
-        for i, entry, code in self._entries(payload, "categoryOptionCombos"):
+        for i, entry, code in self.entries(payload, "categoryOptionCombos"):
             if code == DEFAULT_COMBO_CODE:
                 self.report.count("categoryOptionCombos", "ignored")
                 continue
-            self._run("categoryOptionCombos", i, code, self._option_combo, i, entry, code)
+            self.run("categoryOptionCombos", i, code, self._option_combo, i, entry, code)
 
     def _option_combo(self, i: int, entry: dict[str, Any], code: str) -> None:
         services.check_code(code, pattern=services.COC_CODE_RE)
-        combo_code = _ref_code(entry.get("categoryCombo"))
-        combo = self._visible(CategoryCombo, [combo_code]).get(combo_code)
+        combo_code = ref_code(entry.get("categoryCombo"))
+        combo = self.visible(CategoryCombo, [combo_code]).get(combo_code)
         if combo is None:
             raise ValidationFailed(f"unknown category combo '{combo_code}'", field="categoryCombo")
         try:
-            option_codes = _ref_codes(entry.get("categoryOptions")) or []
+            option_codes = ref_codes(entry.get("categoryOptions")) or []
         except ValidationFailed as exc:
             raise ValidationFailed(f"categoryOptions {exc.message}", field="categoryOptions") from None
         # The cell is found by its options, whatever order they are listed in.
@@ -676,13 +677,13 @@ class _Importer:
             )
             self.report.count("categoryOptionCombos", "ignored")
             return
-        self._may_change(coc, "category option combo")
+        self.may_change(coc, "category option combo")
         clash = CategoryOptionCombo.objects.filter(combo=combo, code=code).exclude(pk=coc.pk).first()
         if clash is not None:
             raise ValidationFailed(
                 f"code '{code}' is already used by another option combo of '{combo_code}'", field="code"
             )
-        fields: dict[str, Any] = {"code": code, "uid": self._uid(CategoryOptionCombo, entry, coc)}
+        fields: dict[str, Any] = {"code": code, "uid": self.uid(CategoryOptionCombo, entry, coc)}
         attrs = attribute_values(entry)
         if attrs is not None:
             fields["attribute_values"] = attrs
@@ -707,20 +708,20 @@ class _Importer:
         self.report.count("categoryOptionCombos", "updated")
 
     def data_elements(self, payload: dict[str, Any]) -> None:
-        entries = self._entries(payload, "dataElements")
+        entries = self.entries(payload, "dataElements")
         existing = {o.code: o for o in DataElement.objects.filter(code__in=[c for _, _, c in entries])}
         for i, entry, code in entries:
-            self._run("dataElements", i, code, self._data_element, i, entry, code, existing.get(code))
+            self.run("dataElements", i, code, self._data_element, i, entry, code, existing.get(code))
 
     def _data_element(self, i: int, entry: dict[str, Any], code: str, obj: DataElement | None) -> None:
         services.check_code(code, pattern=services.METADATA_CODE_RE)
-        if self._strategy_skips("dataElements", i, code, obj is not None):
+        if self.strategy_skips("dataElements", i, code, obj is not None):
             self.report.count("dataElements", "ignored")
             return
         fields: dict[str, Any] = {
             "name": services.check_name(entry.get("name")),
-            **_translations(entry),
-            "uid": self._uid(DataElement, entry, obj),
+            **translations(entry),
+            "uid": self.uid(DataElement, entry, obj),
         }
         if "shortName" in entry:
             fields["short_name"] = services.check_name(
@@ -753,163 +754,34 @@ class _Importer:
         attrs = attribute_values(entry)
         if attrs is not None:
             fields["attribute_values"] = attrs
-        combo_code = _ref_code(entry.get("categoryCombo")) or (
+        combo_code = ref_code(entry.get("categoryCombo")) or (
             None if obj is not None and "categoryCombo" not in entry else DEFAULT_COMBO_CODE
         )
         if combo_code is not None:
             combo = (
                 services.default_combo()
                 if combo_code == DEFAULT_COMBO_CODE
-                else self._visible(CategoryCombo, [combo_code]).get(combo_code)
+                else self.visible(CategoryCombo, [combo_code]).get(combo_code)
             )
             if combo is None:
                 raise ValidationFailed(f"unknown category combo '{combo_code}'", field="categoryCombo")
-            if obj is not None and obj.category_combo_id != combo.pk:
-                from amahoro.data.models import DataValue
-
-                if DataValue.objects.filter(data_element=obj).exists():
-                    raise ValidationFailed(
-                        f"cannot change the category combo of '{code}': data values are recorded with '{obj.category_combo.code}'",
-                        field="categoryCombo",
-                    )
+            # Data values hold their data element by a PROTECT foreign key (related name `values`), but a
+            # new combo deletes nothing: the recorded option combos would just stop matching it.
+            if obj is not None and obj.category_combo_id != combo.pk and obj.values.exists():
+                raise ValidationFailed(
+                    f"cannot change the category combo of '{code}': data values are recorded with '{obj.category_combo.code}'",
+                    field="categoryCombo",
+                )
             fields["category_combo"] = combo
         if obj is None:
-            self._may_create("data element")
+            self.may_create("data element")
             fields["organisation"] = self.owner
         else:
-            self._may_change(obj, "data element")
-        _, outcome = self._save("dataElements", DataElement, obj, fields, code)
+            self.may_change(obj, "data element")
+        _, outcome = self.save("dataElements", DataElement, obj, fields, code)
         self.report.count("dataElements", outcome)
 
-    def indicators(self, payload: dict[str, Any]) -> None:
-        entries = self._entries(payload, "indicators")
-        existing = {o.code: o for o in Indicator.objects.filter(code__in=[c for _, _, c in entries])}
-        for i, entry, code in entries:
-            self._run("indicators", i, code, self._indicator, i, entry, code, existing.get(code))
-
-    def _indicator(self, i: int, entry: dict[str, Any], code: str, obj: Indicator | None) -> None:
-        services.check_code(code)
-        if self._strategy_skips("indicators", i, code, obj is not None):
-            self.report.count("indicators", "ignored")
-            return
-        fields: dict[str, Any] = {INDICATOR_KEYS[k]: v for k, v in entry.items() if k in INDICATOR_KEYS}
-        fields.update(_translations(entry))
-        if (
-            "factor" not in fields
-            and isinstance(entry.get("indicatorType"), dict)
-            and "factor" in entry["indicatorType"]
-        ):
-            fields["factor"] = entry["indicatorType"]["factor"]
-        baseline = entry.get("baseline")
-        if isinstance(baseline, dict):
-            fields["baseline_value"] = baseline.get("value")
-            fields["baseline_date"] = baseline.get("date")
-        if "id" in entry:
-            fields["uid"] = self._uid(Indicator, entry, obj)
-        framework = None
-        fw_code = _ref_code(entry.get("framework"))
-        if fw_code:
-            qs = Framework.objects.filter(code=fw_code)
-            if self.actor is not None:
-                qs = policy.visible(self.actor, Perm.FRAMEWORK_VIEW, qs)
-            framework = qs.first()
-            if framework is None:
-                raise ValidationFailed(f"unknown framework '{fw_code}'", field="framework")
-        cleaned = services.clean_indicator_fields(fields)
-        if obj is None:
-            if framework is None:
-                self._may_create("indicator")
-        else:
-            self._may_change(obj, "indicator")
-            cleaned = {k: v for k, v in cleaned.items() if _plain(getattr(obj, k)) != _plain(v)}
-            moved = framework is not None and obj.framework_id != framework.pk
-            if not cleaned and not moved:
-                self.report.count("indicators", "ignored")
-                return
-        _, created = services.indicator_save(
-            actor=self.actor,
-            code=code,
-            framework=framework,
-            organisation=self.owner if obj is None else obj.organisation,
-            **cleaned,
-        )
-        self.report.count("indicators", "created" if created else "updated")
-
-    def data_sets(self, payload: dict[str, Any]) -> None:
-        from amahoro.data.models import DataSet
-
-        entries = self._entries(payload, "dataSets")
-        existing = {o.code: o for o in DataSet.objects.filter(code__in=[c for _, _, c in entries])}
-        for i, entry, code in entries:
-            self._run("dataSets", i, code, self._data_set, i, entry, code, existing.get(code))
-
-    def _data_set(self, i: int, entry: dict[str, Any], code: str, obj: Any) -> None:
-        from amahoro.data.models import DataSet
-        from amahoro.data.periods import normalize_period_type
-
-        services.check_code(code, pattern=services.METADATA_CODE_RE)
-        if self._strategy_skips("dataSets", i, code, obj is not None):
-            self.report.count("dataSets", "ignored")
-            return
-        fields: dict[str, Any] = {
-            "name": services.check_name(entry.get("name")),
-            "uid": self._uid(DataSet, entry, obj),
-        }
-        period_type = entry.get("periodType")
-        if period_type not in (None, ""):
-            try:
-                fields["period_type"] = normalize_period_type(str(period_type))
-            except ValueError as exc:
-                raise ValidationFailed(str(exc), field="periodType") from None
-        try:
-            element_codes = _ref_codes(entry.get("dataElements"))
-        except ValidationFailed as exc:
-            raise ValidationFailed(f"dataSetElements {exc.message}", field="dataSetElements") from None
-        elements: dict[str, Any] = {}
-        if element_codes is not None:
-            visible = DataElement.objects.filter(code__in=element_codes)
-            if self.actor is not None:
-                visible = policy.visible(self.actor, Perm.FRAMEWORK_VIEW, visible)
-            elements = {de.code: de for de in visible}
-            missing = [c for c in element_codes if c not in elements]
-            if missing:
-                raise ValidationFailed(
-                    f"unknown data element '{missing[0]}' in dataSetElements", field="dataSetElements"
-                )
-        places = None
-        if entry.get("organisationUnits") is not None:
-            places = self._places(entry.get("organisationUnits"), "organisationUnits")
-        if obj is None:
-            self._may_create("data set")
-            fields["organisation"] = self.owner
-        else:
-            self._may_change(obj, "data set")
-        saved, outcome = self._save("dataSets", DataSet, obj, fields, code)
-        changes: dict[str, Any] = {}
-        if element_codes is not None:
-            before = set(saved.data_elements.values_list("code", flat=True))
-            if before != set(element_codes):
-                saved.data_elements.set(list(elements.values()))
-                changes["dataElements"] = [sorted(before), sorted(element_codes)]
-        if places is not None:
-            before = set(saved.org_units.values_list("code", flat=True))
-            if before != {p.code for p in places}:
-                saved.org_units.set(places)
-                changes["organisationUnits"] = [sorted(before), sorted(p.code for p in places)]
-        if changes and outcome == "ignored":
-            outcome = "updated"
-        if changes and obj is not None:
-            audit_record(
-                actor=self.actor,
-                action=AuditAction.UPDATE,
-                obj=saved,
-                organisation_id=saved.organisation_id,
-                changes=changes,
-                message="metadata import",
-            )
-        self.report.count("dataSets", outcome)
-
-    def _places(self, refs: Any, prop: str) -> list[OrgUnit]:
+    def places(self, refs: Any, prop: str) -> list[OrgUnit]:
         """Places named by {"id": uid} or {"code": ...}: each must be one of ours (by uid, then code)."""
         if not isinstance(refs, list):
             raise ValidationFailed(f'{prop} must be a list of {{"id": ...}} references', field=prop)
@@ -943,7 +815,7 @@ class _Importer:
             return
         for i, entry in enumerate(raw):
             code = str(entry.get("code") or "").strip() if isinstance(entry, dict) else ""
-            self._run("organisationUnits", i, code, self._org_unit, i, entry, code)
+            self.run("organisationUnits", i, code, self._org_unit, i, entry, code)
 
     def _org_unit(self, i: int, entry: Any, code: str) -> None:
         if not isinstance(entry, dict):
@@ -985,7 +857,7 @@ class _Importer:
         self.report.count("organisationUnits", "updated")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Model):
         return getattr(value, "code", value.pk)
     if hasattr(value, "isoformat"):
@@ -1009,9 +881,10 @@ def metadata_import(
             f"unsupported importStrategy '{import_strategy}' (one of: {', '.join(IMPORT_STRATEGIES)})",
             field="importStrategy",
         )
-    if not any(k in payload for k in COLLECTIONS):
-        raise ValidationFailed(f"the body holds none of: {', '.join(COLLECTIONS)}", field="body")
-    total = sum(len(v) for k, v in payload.items() if k in COLLECTIONS and isinstance(v, list))
+    names = collection_names()
+    if not any(k in payload for k in names):
+        raise ValidationFailed(f"the body holds none of: {', '.join(names)}", field="body")
+    total = sum(len(v) for k, v in payload.items() if k in names and isinstance(v, list))
     if total > MAX_OBJECTS:
         raise ValidationFailed(f"at most {MAX_OBJECTS} objects per import (got {total})", field="body")
     owner = organisation
@@ -1028,7 +901,7 @@ def metadata_import(
             owner = Organisation.objects.get(pk=next(iter(orgs)))
         if owner is not None and not manages_organisation(actor, owner):
             raise PermissionDenied(f"you may not manage metadata of organisation '{owner.code}'")
-    importer = _Importer(actor=actor, strategy=import_strategy, owner=owner, dry_run=dry_run)
+    importer = MetadataImporter(actor=actor, strategy=import_strategy, owner=owner, dry_run=dry_run)
     services.default_combo()
     payload = dhis2_normalise(payload)
     try:
@@ -1039,8 +912,8 @@ def metadata_import(
             importer.combos(payload)
             importer.option_combos(payload)
             importer.data_elements(payload)
-            importer.indicators(payload)
-            importer.data_sets(payload)
+            for collection in registered_collections():
+                collection.run(importer, payload)
             if importer.report.errors or dry_run:
                 raise _Rollback
     except _Rollback:

@@ -1,0 +1,255 @@
+"""Writes of the metadata app: category option combos generated from their combos, and the checks shared
+by every writer of metadata (codes, names, combo sizes, expressions over data elements). The DHIS2
+metadata import is in `importer.py`."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
+from amahoro.core.errors import Conflict, ValidationFailed
+
+from . import expressions
+from .models import (
+    DEFAULT_COMBO_CODE,
+    CategoryCombo,
+    CategoryComboMembership,
+    CategoryOptionCombo,
+    CategoryOptionMembership,
+    DataElement,
+)
+
+# Metadata codes appear in expressions (`#{DE.COC}`) and in option combo codes (`F_15_24`): no dots.
+METADATA_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$")
+# Framework, node and indicator codes may hold dots (`P2.O1`) and appear in URLs.
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
+COC_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$")
+MAX_COMBO_CELLS = 10_000
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def check_code(code: Any, *, field: str = "code", pattern: re.Pattern[str] = CODE_RE) -> str:
+    text = str(code or "").strip()
+    if not pattern.match(text):
+        allowed = "letters, digits, '_', '-'" + (", '.'" if "." in pattern.pattern else "")
+        limit = 200 if pattern is COC_CODE_RE else 50
+        raise ValidationFailed(
+            f"invalid code '{text[:60]}': use 1-{limit} {allowed}, starting with a letter or digit",
+            field=field,
+        )
+    return text
+
+
+def check_name(name: Any, *, field: str = "name", required: bool = True, max_length: int = 300) -> str:
+    text = str(name or "").strip()
+    if required and not text:
+        raise ValidationFailed(f"{field} is required", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(f"{field} is longer than {max_length} characters", field=field)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Category option combos
+
+
+def default_combo() -> CategoryCombo:
+    """The default category combo with its one option combo `default` (a data migration creates them;
+    this puts them back, e.g. after a test flushed the tables)."""
+    combo, _ = CategoryCombo.objects.get_or_create(code=DEFAULT_COMBO_CODE, defaults={"name": "default"})
+    CategoryOptionCombo.objects.get_or_create(
+        combo=combo, code=DEFAULT_COMBO_CODE, defaults={"name": "default", "option_key": DEFAULT_COMBO_CODE}
+    )
+    return combo
+
+
+@dataclass
+class ComboResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+def combo_cells(option_counts: list[int]) -> int:
+    return math.prod(option_counts) if option_counts else 0
+
+
+def check_combo_size(code: str, option_counts: list[int]) -> None:
+    cells = combo_cells(option_counts)
+    if cells > MAX_COMBO_CELLS:
+        shape = " x ".join(str(n) for n in option_counts)
+        raise ValidationFailed(
+            f"category combo '{code}' would have {cells:,} option combos ({shape}); the limit is "
+            f"{MAX_COMBO_CELLS:,}: split it into smaller combos or use fewer options",
+            field="categories",
+        )
+
+
+@transaction.atomic
+def option_combos_generate(*, actor: Any, combo: CategoryCombo) -> ComboResult:
+    """(Re)build a combo's option combos: the cartesian product of its categories' options, in category
+    order. Existing cells keep their code and uid; cells no longer possible are removed unless data refers
+    to them (then Conflict). Only this combo is touched, so combos never explode into each other."""
+    result = ComboResult()
+    if combo.code == DEFAULT_COMBO_CODE:
+        default_combo()
+        return result
+    memberships = list(
+        CategoryComboMembership.objects.filter(combo=combo)
+        .select_related("category")
+        .order_by("sort_order", "id")
+    )
+    if not memberships:
+        raise ValidationFailed(f"category combo '{combo.code}' has no categories", field="categories")
+    option_lists = []
+    for m in memberships:
+        opts = [
+            om.option
+            for om in CategoryOptionMembership.objects.filter(category=m.category)
+            .select_related("option")
+            .order_by("sort_order", "id")
+        ]
+        if not opts:
+            raise ValidationFailed(f"category '{m.category.code}' has no options", field="categoryOptions")
+        option_lists.append(opts)
+    check_combo_size(combo.code, [len(o) for o in option_lists])
+
+    existing = {coc.option_key: coc for coc in CategoryOptionCombo.objects.filter(combo=combo)}
+    wanted: dict[str, tuple[str, str, list[Any]]] = {}
+    for cell in itertools.product(*option_lists):
+        key = "|".join(o.code for o in cell)
+        wanted[key] = ("_".join(o.code for o in cell), ", ".join(o.name for o in cell), list(cell))
+
+    stale = [coc for key, coc in existing.items() if key not in wanted]
+    if stale:
+        _remove_option_combos(combo, stale)
+        result.removed = len(stale)
+    taken = {coc.code for key, coc in existing.items() if key in wanted}
+    to_create: list[CategoryOptionCombo] = []
+    for key, (code, name, _options) in wanted.items():
+        coc = existing.get(key)
+        if coc is None:
+            if code in taken:
+                raise ValidationFailed(
+                    f"category combo '{combo.code}': two option combos would both be coded '{code}'; "
+                    "rename an option so option codes joined with '_' stay unique",
+                    field="categoryOptions",
+                )
+            taken.add(code)
+            to_create.append(
+                CategoryOptionCombo(
+                    combo=combo, code=code, name=name[:400], option_key=key, created_by=_user(actor)
+                )
+            )
+        elif coc.name != name[:400]:
+            coc.name = name[:400]
+            coc.save(update_fields=["name", "updated_at"])
+            result.updated += 1
+    if to_create:
+        created = CategoryOptionCombo.objects.bulk_create(to_create, batch_size=1000)
+        if not all(c.pk for c in created):  # backends without RETURNING: read them back
+            by_key = {
+                c.option_key: c
+                for c in CategoryOptionCombo.objects.filter(
+                    combo=combo, option_key__in=[c.option_key for c in to_create]
+                )
+            }
+            created = [by_key[c.option_key] for c in to_create]
+        through = CategoryOptionCombo.options.through
+        links = [
+            through(categoryoptioncombo_id=c.pk, categoryoption_id=o.pk)
+            for c in created
+            for o in wanted[c.option_key][2]
+        ]
+        through.objects.bulk_create(links, batch_size=2000)
+        result.created = len(created)
+    if result.created or result.removed:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=combo,
+            organisation_id=combo.organisation_id,
+            changes={"option_combos": {"created": result.created, "removed": result.removed}},
+            message="option combos generated",
+        )
+    return result
+
+
+def _remove_option_combos(combo: CategoryCombo, stale: list[CategoryOptionCombo]) -> None:
+    """Delete cells no longer possible. Data recorded against one (data values, approvals...) holds it by a
+    PROTECT foreign key: the delete is refused and nothing is removed."""
+    codes = {c.pk: c.code for c in stale}
+    try:
+        CategoryOptionCombo.objects.filter(pk__in=list(codes)).delete()
+    except ProtectedError as exc:
+        for obj in sorted(exc.protected_objects, key=lambda o: (o._meta.label, o.pk)):
+            used = _referenced_option_combo(obj, codes)
+            if used is not None:
+                raise Conflict(
+                    f"category combo '{combo.code}': option combo '{used}' would be removed but "
+                    f"{obj._meta.verbose_name_plural} are recorded against it",
+                    field="categories",
+                ) from exc
+        raise Conflict(
+            f"category combo '{combo.code}': an option combo that would be removed is still in use",
+            field="categories",
+        ) from exc
+
+
+def _referenced_option_combo(obj: Any, codes: dict[int, str]) -> str | None:
+    """The code of the option combo (among `codes`) that `obj` refers to by a foreign key, if any."""
+    for f in obj._meta.concrete_fields:
+        if f.is_relation and f.related_model is CategoryOptionCombo:
+            pk = getattr(obj, f.attname)
+            if pk in codes:
+                return codes[pk]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Expressions over data elements
+
+
+def check_expression(text: Any, *, field: str, known_elements: dict[str, set[str]] | None = None) -> str:
+    """Parse an expression and check its items: data elements by code, option combos of their combo.
+
+    `known_elements` maps data element codes to their option combo codes (defaults to the database)."""
+    text = str(text or "").strip()
+    try:
+        expr = expressions.parse(text)
+    except expressions.ExpressionError as exc:
+        raise ValidationFailed(f"{field}: {exc}", field=field) from None
+    if known_elements is None:
+        known_elements = data_element_option_combos(expr.data_element_codes)
+    for item in expr.items:
+        if item.de not in known_elements:
+            raise ValidationFailed(f"{field}: unknown data element '{item.de}' in {item}", field=field)
+        if item.coc is not None and item.coc not in known_elements[item.de]:
+            raise ValidationFailed(
+                f"{field}: '{item.coc}' is not an option combo of data element '{item.de}' in {item}",
+                field=field,
+            )
+    return text
+
+
+def data_element_option_combos(codes: list[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    rows = DataElement.objects.filter(code__in=codes).values_list(
+        "code", "category_combo__option_combos__code"
+    )
+    for de_code, coc_code in rows:
+        out.setdefault(de_code, set())
+        if coc_code:
+            out[de_code].add(coc_code)
+    return out
