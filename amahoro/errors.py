@@ -3,6 +3,8 @@ layer of the house: `policy` raises them, and so does every app, through `amahor
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
 
 class AmahoroError(Exception):
     """Base: a clear, user-facing message, optionally naming the field/row at fault."""
@@ -32,7 +34,10 @@ class NotFound(AmahoroError):
     status = 404
 
 
-class PermissionDenied(AmahoroError):
+class PermissionDenied(AmahoroError, DjangoPermissionDenied):
+    """Also Django's PermissionDenied, so that a page refused by `policy.require` answers the 403 page (with
+    the message) rather than a 500; the API's handler answers it in the API's error shape first."""
+
     status = 403
 
 
