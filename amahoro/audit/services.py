@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import models
+
+from amahoro import policy
 
 from .context import current
 from .models import AuditAction, AuditEvent
@@ -21,7 +21,7 @@ def _scrub(changes: dict[str, Any]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: policy.Actor | None,  # None: nobody (an anonymous public action); SYSTEM: the platform
     action: AuditAction | str,
     obj: models.Model | None = None,
     object_type: str = "",

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 
 def _rwanda() -> str:
+    from amahoro import policy
     from amahoro.geo.models import OrgUnit
     from amahoro.geo.services import RWANDA_CREDIT, rwanda_load
 
-    result = rwanda_load(actor=None)
+    result = rwanda_load(actor=policy.SYSTEM)
     counts = {
         lvl: OrgUnit.objects.filter(level__code=lvl).count()
         for lvl in ("province", "district", "sector", "cell", "village")

@@ -1,4 +1,5 @@
-"""Writes to organisations: create, update, operating areas, contacts."""
+"""Writes to organisations: create, update, operating areas, contacts. Every write takes `actor=` (the user,
+or `policy.SYSTEM` for the command line and the demo); `actor=None` is refused."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import ValidationFailed
@@ -34,14 +36,15 @@ def _validate(code: str, name: str, type: str) -> None:
 @transaction.atomic
 def organisation_create(
     *,
-    actor: Any,
+    actor: policy.Actor,
     code: str,
     name: str,
     type: str,
     short_name: str = "",
     areas: Iterable[OrgUnit] = (),
-    **extra: Any,
+    **extra: str,
 ) -> Organisation:
+    policy.check_actor(actor)
     _validate(code, name, type)
     if Organisation.objects.filter(code__iexact=code).exists():
         raise ValidationFailed(f"an organisation with code '{code}' already exists", field="code")
@@ -62,7 +65,8 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(*, actor: policy.Actor, organisation: Organisation, **fields: Any) -> Organisation:
+    policy.check_actor(actor)
     allowed = {
         "name",
         "short_name",
@@ -104,8 +108,15 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
 
 @transaction.atomic
 def contact_add(
-    *, actor: Any, organisation: Organisation, name: str, role: str = "", email: str = "", phone: str = ""
+    *,
+    actor: policy.Actor,
+    organisation: Organisation,
+    name: str,
+    role: str = "",
+    email: str = "",
+    phone: str = "",
 ) -> Contact:
+    policy.check_actor(actor)
     if not name.strip():
         raise ValidationFailed("contact name is required", field="name")
     contact = Contact.objects.create(
@@ -121,5 +132,6 @@ def contact_add(
     return contact
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: policy.Actor) -> Any:
+    """The user to name as `created_by` (none for the platform itself)."""
     return actor if getattr(actor, "is_authenticated", False) else None

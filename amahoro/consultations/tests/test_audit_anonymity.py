@@ -102,7 +102,7 @@ def test_no_one_hands_out_the_moderator_role_in_the_product(cast: Any) -> None:
         )
     # The server's operator can (amahoro assign_role, enforce_policy=False).
     role_assign(
-        actor=None,
+        actor=policy.SYSTEM,
         user=cast.cso2_me,
         organisation=cast.cso2,
         role=Role.ASSESSMENT_MODERATOR,
