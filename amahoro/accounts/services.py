@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -27,6 +27,9 @@ from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm, Role
 
 from .models import ApiToken, RoleAssignment, TOTPEnrolment, User
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 
@@ -262,7 +265,7 @@ def totp_enrolment_open(*, user: User, pk: int | str | None) -> TOTPEnrolment | 
     ).first()
 
 
-def totp_device_start(*, actor: policy.Actor, user: User) -> Any:
+def totp_device_start(*, actor: policy.Actor, user: User) -> TOTPDevice:
     """The user's unconfirmed TOTP device for setting up an authenticator app (made on first use)."""
     policy.check_actor(actor)
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -274,7 +277,7 @@ def totp_device_start(*, actor: policy.Actor, user: User) -> Any:
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor: policy.Actor, device: Any, enrolment: TOTPEnrolment) -> Any:
+def totp_device_confirm(*, actor: policy.Actor, device: TOTPDevice, enrolment: TOTPEnrolment) -> TOTPDevice:
     """Mark a device confirmed once the user typed a valid code from it, using up the enrolment that
     allowed it; older unconfirmed devices go."""
     policy.check_actor(actor)
