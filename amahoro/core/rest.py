@@ -14,7 +14,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -119,11 +120,16 @@ def parse_query(serializer_class: type[serializers.Serializer[Any]], request: Re
     return serializer.validated_data
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _PageField(serializers.CharField):
+    """A page number, documented as the paginator documents it (it also takes `last`)."""
+
+
 class PageQuery(serializers.Serializer):  # type: ignore[type-arg]
     """The paginator's `page` and `page_size`, for the query serializer of a paginated list endpoint, so that
     `parse_query` accepts them (the paginator checks `page` and answers a page past the end with 404)."""
 
-    page = serializers.CharField(required=False, help_text="A page number (from 1), or `last`")
+    page = _PageField(required=False, help_text="A page number (from 1), or `last`")
     page_size = serializers.IntegerField(
         required=False,
         min_value=1,
