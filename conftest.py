@@ -15,10 +15,11 @@ PASSWORD = "correct-horse-battery-staple-9"  # noqa: S105 (test accounts only)
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from amahoro import policy
     from amahoro.geo.services import rwanda_load
 
     with django_db_blocker.unblock():
-        rwanda_load(actor=None)
+        rwanda_load(actor=policy.SYSTEM)
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, Q, QuerySet
 
 from amahoro import policy
@@ -12,7 +10,7 @@ from amahoro.roles import Perm
 from .models import RoleAssignment, User
 
 
-def users_visible_to(*, user: Any, q: str | None = None) -> QuerySet[User]:
+def users_visible_to(*, user: policy.Actor, q: str | None = None) -> QuerySet[User]:
     qs = policy.visible(user, Perm.USER_VIEW, User.objects.all())
     if q:
         qs = qs.filter(
@@ -29,11 +27,11 @@ def users_visible_to(*, user: Any, q: str | None = None) -> QuerySet[User]:
     ).order_by("username")
 
 
-def user_get(*, user: Any, username: str) -> User:
+def user_get(*, user: policy.Actor, username: str) -> User:
     return policy.get_visible_or_404(user, Perm.USER_VIEW, User.objects.all(), username=username)
 
 
-def assignments_visible_to(*, user: Any) -> QuerySet[RoleAssignment]:
+def assignments_visible_to(*, user: policy.Actor) -> QuerySet[RoleAssignment]:
     return policy.visible(
         user, Perm.USER_VIEW, RoleAssignment.objects.select_related("user", "organisation", "org_unit")
     )

@@ -1,12 +1,17 @@
-"""Writes to accounts: users, role assignments, API tokens, two-factor devices."""
+"""Writes to accounts: users, role assignments, API tokens, two-factor devices.
+
+Every write takes `actor=`: the signed-in user, or `policy.SYSTEM` for the command line, the demo and set-up
+scripts run by whoever holds the server (it may give any role, server-only ones included). `actor=None` is
+refused (`policy.check_actor`)."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -23,13 +28,16 @@ from amahoro.roles import Perm, Role
 
 from .models import ApiToken, RoleAssignment, TOTPEnrolment, User
 
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 
 
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: policy.Actor,
     username: str,
     password: str,
     email: str = "",
@@ -37,6 +45,7 @@ def user_create(
     last_name: str = "",
     check_password_strength: bool = True,
 ) -> User:
+    policy.check_actor(actor)
     if not USERNAME_RE.match(username or ""):
         raise ValidationFailed(
             f"invalid username '{username}': letters, digits and @.+-_ only", field="username"
@@ -67,7 +76,7 @@ def user_create(
 @transaction.atomic
 def role_assign(
     *,
-    actor: Any,
+    actor: policy.Actor,
     user: User,
     organisation: Organisation,
     role: str,
@@ -76,16 +85,19 @@ def role_assign(
 ) -> RoleAssignment:
     """Give `user` a role in `organisation` over `org_unit`'s subtree.
 
-    `enforce_policy=False` is for the command line and set-up scripts run by whoever holds the server.
+    `enforce_policy=False` is the older spelling of `actor=policy.SYSTEM` (kept for callers not yet moved).
     """
+    policy.check_actor(actor)
     try:
         role_value = Role(role)
     except ValueError as exc:
         raise ValidationFailed(
             f"unknown role '{role}' (one of: {', '.join(r.value for r in Role)})", field="role"
         ) from exc
-    if enforce_policy and not policy.may_assign(
-        actor, role=role_value, organisation=organisation, org_unit=org_unit
+    if (
+        enforce_policy
+        and not policy.is_system(actor)
+        and not policy.may_assign(actor, role=role_value, organisation=organisation, org_unit=org_unit)
     ):
         raise PermissionDenied("you may not assign this role in this organisation and place", field="role")
     assignment, created = RoleAssignment.objects.get_or_create(
@@ -93,7 +105,7 @@ def role_assign(
         organisation=organisation,
         role=role_value.value,
         org_unit=org_unit,
-        defaults={"created_by": actor if getattr(actor, "is_authenticated", False) else None},
+        defaults={"created_by": _user(actor)},
     )
     if created:
         audit_record(
@@ -113,9 +125,14 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment, enforce_policy: bool = True) -> None:
-    if enforce_policy and not policy.may_assign(
-        actor, role=assignment.role, organisation=assignment.organisation, org_unit=assignment.org_unit
+def role_revoke(*, actor: policy.Actor, assignment: RoleAssignment, enforce_policy: bool = True) -> None:
+    policy.check_actor(actor)
+    if (
+        enforce_policy
+        and not policy.is_system(actor)
+        and not policy.may_assign(
+            actor, role=assignment.role, organisation=assignment.organisation, org_unit=assignment.org_unit
+        )
     ):
         raise PermissionDenied("you may not revoke this role", field="role")
     audit_record(
@@ -131,8 +148,9 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, enforce_policy: bool 
 
 
 @transaction.atomic
-def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
+def token_create(*, actor: policy.Actor, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new API token; the plain key is returned once and never stored."""
+    policy.check_actor(actor)
     key = ApiToken.new_key()
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=ApiToken.hash(key))
     audit_record(
@@ -142,13 +160,14 @@ def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, s
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: ApiToken) -> None:
+def token_revoke(*, actor: policy.Actor, token: ApiToken) -> None:
+    policy.check_actor(actor)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, action=AuditAction.REVOKE, obj=token)
 
 
-def needs_two_factor(user: Any) -> bool:
+def needs_two_factor(user: User | AnonymousUser) -> bool:
     from amahoro.roles import TWO_FACTOR_ROLES
 
     return bool(policy.roles_of(user) & TWO_FACTOR_ROLES)
@@ -167,12 +186,15 @@ def totp_enrolment_hours() -> int:
 
 
 @transaction.atomic
-def totp_enrolment_issue(*, actor: Any, user: User, enforce_policy: bool = True) -> tuple[TOTPEnrolment, str]:
+def totp_enrolment_issue(
+    *, actor: policy.Actor, user: User, enforce_policy: bool = True
+) -> tuple[TOTPEnrolment, str]:
     """A one-time enrolment code for `user` (returned once, never stored). Issuing one resets the user's
     second factor: their authenticator devices and any earlier unused code stop working.
 
-    `enforce_policy=False` is for the command line and the demo, run by whoever holds the server."""
-    if enforce_policy:
+    The command line and the demo pass `actor=policy.SYSTEM` (`enforce_policy=False` is the older spelling)."""
+    policy.check_actor(actor)
+    if enforce_policy and not policy.is_system(actor):
         if not getattr(actor, "is_authenticated", False) or actor.pk == user.pk:
             raise PermissionDenied(
                 "an enrolment code is issued by an administrator for someone else", field="user"
@@ -191,7 +213,7 @@ def totp_enrolment_issue(*, actor: Any, user: User, enforce_policy: bool = True)
         user=user,
         code_hash=TOTPEnrolment.hash(code),
         expires_at=now + timedelta(hours=totp_enrolment_hours()),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_user(actor),
     )
     audit_record(
         actor=actor,
@@ -207,11 +229,16 @@ def totp_enrolment_issue(*, actor: Any, user: User, enforce_policy: bool = True)
     return enrolment, code
 
 
-def _manages(actor: Any, user: User) -> bool:
+def _user(actor: policy.Actor) -> User | None:
+    """The user to name as `created_by` (none for the platform itself)."""
+    return actor if isinstance(actor, User) else None
+
+
+def _manages(actor: policy.Actor, user: User) -> bool:
     return policy.visible(actor, Perm.USER_MANAGE, User.objects.filter(pk=user.pk)).exists()
 
 
-def totp_enrolment_find(*, user: Any, code: str) -> TOTPEnrolment | None:
+def totp_enrolment_find(*, user: User, code: str) -> TOTPEnrolment | None:
     """The user's open (unused, unrevoked, unexpired) enrolment with this code, or None."""
     code = (code or "").strip()
     if not code or len(code) > 200:
@@ -229,7 +256,7 @@ def totp_enrolment_find(*, user: Any, code: str) -> TOTPEnrolment | None:
     )
 
 
-def totp_enrolment_open(*, user: Any, pk: Any) -> TOTPEnrolment | None:
+def totp_enrolment_open(*, user: User, pk: int | str | None) -> TOTPEnrolment | None:
     """The enrolment a session presented earlier, if it is still open."""
     if pk is None:
         return None
@@ -238,8 +265,9 @@ def totp_enrolment_open(*, user: Any, pk: Any) -> TOTPEnrolment | None:
     ).first()
 
 
-def totp_device_start(*, actor: Any, user: User) -> Any:
+def totp_device_start(*, actor: policy.Actor, user: User) -> TOTPDevice:
     """The user's unconfirmed TOTP device for setting up an authenticator app (made on first use)."""
+    policy.check_actor(actor)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
@@ -249,9 +277,10 @@ def totp_device_start(*, actor: Any, user: User) -> Any:
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor: Any, device: Any, enrolment: TOTPEnrolment) -> Any:
+def totp_device_confirm(*, actor: policy.Actor, device: TOTPDevice, enrolment: TOTPEnrolment) -> TOTPDevice:
     """Mark a device confirmed once the user typed a valid code from it, using up the enrolment that
     allowed it; older unconfirmed devices go."""
+    policy.check_actor(actor)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     claimed = TOTPEnrolment.objects.filter(

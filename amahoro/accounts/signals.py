@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 
@@ -20,7 +21,7 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username") or "")[:150]
     audit_record(
-        actor=None,
+        actor=policy.SYSTEM,  # nobody signed in: the platform records the attempt
         action=AuditAction.LOGIN_FAILED,
         object_type="accounts.user",
         object_repr=username,

@@ -144,11 +144,6 @@ def two_factor_enrol(request: HttpRequest, code: str) -> HttpResponse:
 # Users and roles
 
 
-def _require(user: Any, perm: Perm, message: str) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(message)
-
-
 def _apply_error(form: Any, exc: AmahoroError) -> int:
     field = exc.field if exc.field in form.fields else None
     if exc.field == "password" and "password1" in form.fields:
@@ -159,7 +154,7 @@ def _apply_error(form: Any, exc: AmahoroError) -> int:
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.USER_VIEW, _("Your roles do not include viewing users."))
+    policy.require(request.user, Perm.USER_VIEW, message=_("Your roles do not include viewing users."))
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.users_visible_to(user=request.user, q=q or None), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -217,7 +212,7 @@ def totp_enrolment_issue(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.USER_MANAGE, _("Your roles do not include creating users."))
+    policy.require(request.user, Perm.USER_MANAGE, message=_("Your roles do not include creating users."))
     form = UserCreateForm(request.POST or None, actor=request.user)
     status = 200
     if request.method == "POST":
@@ -253,7 +248,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def role_assign(request: HttpRequest, username: str) -> HttpResponse:
     target = selectors.user_get(user=request.user, username=username)
-    _require(request.user, Perm.ROLE_ASSIGN, _("Your roles do not include giving roles."))
+    policy.require(request.user, Perm.ROLE_ASSIGN, message=_("Your roles do not include giving roles."))
     form = RoleAssignForm(request.POST or None, actor=request.user)
     status = 200
     if request.method == "POST":

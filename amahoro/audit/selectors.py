@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet, Value
 
 from amahoro import policy
 from amahoro.roles import Perm
@@ -42,13 +41,13 @@ def hidden_authors_q() -> Q:
     return q
 
 
-def sees_anonymous_authors(user: Any) -> bool:
+def sees_anonymous_authors(user: policy.Actor) -> bool:
     return policy.has_perm(user, Perm.AUDIT_ANONYMOUS_AUTHORS)
 
 
 def events_visible_to(
     *,
-    user: Any,
+    user: policy.Actor,
     perm: Perm = Perm.AUDIT_VIEW,
     action: str | None = None,
     actor: str | None = None,
@@ -67,7 +66,9 @@ def events_visible_to(
             Q(pk__in=qs.values("pk"))
             | Q(pk__in=policy.visible(user, Perm.AUDIT_ANONYMOUS_AUTHORS, base).filter(hidden).values("pk"))
         )
-    author_hidden: Any = Value(False) if moderator else ExpressionWrapper(hidden, output_field=BooleanField())
+    author_hidden: Expression = (
+        Value(False) if moderator else ExpressionWrapper(hidden, output_field=BooleanField())
+    )
     qs = qs.annotate(
         author_hidden=author_hidden,
         place_cut=Value(not policy.has_perm(user, Perm.CASE_VIEW), output_field=BooleanField()),
@@ -94,7 +95,7 @@ def _cut_path(path: str) -> str:
     return "/" + "/".join(parts[:CASE_PLACE_DEPTH]) + "/" if len(parts) > CASE_PLACE_DEPTH else path
 
 
-def _without_places(changes: Any) -> Any:
+def _without_places(changes: object) -> object:
     if not isinstance(changes, dict):
         return changes
     return {k: (HIDDEN if "org_unit" in k or "place" in k else v) for k, v in changes.items()}

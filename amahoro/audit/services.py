@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Mapping
 
 from django.db import models
 
@@ -15,7 +15,7 @@ from .models import AuditAction, AuditEvent
 SCRUBBED_FIELDS = frozenset({"password", "key", "key_hash", "name_enc", "phone", "secret", "token"})
 
 
-def _scrub(changes: dict[str, Any]) -> dict[str, Any]:
+def _scrub(changes: Mapping[str, object]) -> dict[str, object]:
     return {k: ("[scrubbed]" if k in SCRUBBED_FIELDS else v) for k, v in changes.items()}
 
 
@@ -30,7 +30,7 @@ def audit_record(
     organisation_id: int | None = None,
     org_unit_path: str = "",
     sensitive: bool = False,
-    changes: dict[str, Any] | None = None,
+    changes: Mapping[str, object] | None = None,
     message: str = "",
 ) -> AuditEvent:
     ctx = current()
@@ -38,10 +38,12 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    user = cast(Any, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
+    actor_id, username = (
+        (actor.pk, actor.username) if actor is not None and actor.is_authenticated else (None, "")
+    )
     return AuditEvent.objects.create(
-        actor=user,
-        actor_username=getattr(user, "username", "") if user else "",
+        actor_id=actor_id,
+        actor_username=username,
         action=str(action),
         object_type=object_type,
         object_id=object_id,
@@ -57,6 +59,6 @@ def audit_record(
     )
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, object]:
     """{field: [old, new]} for the fields that changed."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

@@ -14,7 +14,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -22,15 +23,20 @@ from amahoro.core.errors import ValidationFailed
 from amahoro.core.parsing import json_loads, query_date, query_datetime
 
 __all__ = [
+    "QUERY_TEXT_MAX",
     "ErrorSerializer",
+    "PageQuery",
     "ParamsMixin",
     "StrictInput",
+    "date_param",
     "errors",
+    "flag_param",
     "json_loads",
     "parse",
     "parse_query",
     "query_date",
     "query_datetime",
+    "text_param",
 ]
 
 S = TypeVar("S", bound=serializers.BaseSerializer[Any])
@@ -97,18 +103,74 @@ def _refuse_unknown(names: Any, allowed: set[str]) -> None:
 
 def parse_query(serializer_class: type[serializers.Serializer[Any]], request: Request, **context: Any) -> Any:
     """Validate the query string with a serializer whose fields are the parameters the endpoint takes
-    (unknown parameters, except `format`, are refused). Repeated parameters: a `ListField` gets them all."""
+    (unknown parameters, except `format`, are refused). Repeated parameters: a `ListField` gets them all.
+    A blank parameter (`?since=`) is as if it were not given."""
     fields = serializer_class().fields
     _refuse_unknown(request.query_params.keys(), set(fields))
     data: dict[str, Any] = {}
     for name in request.query_params:
         if name == "format" and name not in fields:
             continue
-        values = request.query_params.getlist(name)
+        values = [v for v in request.query_params.getlist(name) if v.strip()]
+        if not values:
+            continue
         data[name] = values if isinstance(fields.get(name), serializers.ListField) else values[-1]
     serializer = serializer_class(data=data, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _PageField(serializers.CharField):
+    """A page number, documented as the paginator documents it (it also takes `last`)."""
+
+
+class PageQuery(serializers.Serializer):  # type: ignore[type-arg]
+    """The paginator's `page` and `page_size`, for the query serializer of a paginated list endpoint, so that
+    `parse_query` accepts them (the paginator checks `page` and answers a page past the end with 404)."""
+
+    page = _PageField(required=False, help_text="A page number (from 1), or `last`")
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Results per page",
+        error_messages={"invalid": "must be a whole number", "min_value": "must be 1 or more"},
+    )
+
+
+# Fields of query serializers, with messages that name what is expected (the field is named by the handler).
+QUERY_TEXT_MAX = 100
+
+
+def text_param(help_text: str, max_length: int = QUERY_TEXT_MAX) -> serializers.CharField:
+    """An optional text parameter of at most `max_length` characters."""
+    return serializers.CharField(
+        required=False,
+        max_length=max_length,
+        help_text=help_text,
+        error_messages={"max_length": "longer than {max_length} characters"},
+    )
+
+
+def flag_param(help_text: str, default: bool | None = None) -> serializers.BooleanField:
+    """An optional true/false parameter (1/0, yes/no, on/off too); absent gives `default`."""
+    kwargs: dict[str, Any] = {"required": False} if default is None else {"default": default}
+    return serializers.BooleanField(
+        help_text=help_text, error_messages={"invalid": "must be true or false, got '{input}'"}, **kwargs
+    )
+
+
+def date_param(help_text: str) -> serializers.DateField:
+    """An optional day as YYYY-MM-DD."""
+    return serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text=help_text,
+        error_messages={
+            "invalid": "must be a date as YYYY-MM-DD",
+            "datetime": "must be a date as YYYY-MM-DD",
+        },
+    )
 
 
 class ParamsMixin:

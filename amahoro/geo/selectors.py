@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal, overload
+from typing import Literal, TypedDict, overload
 
 from django.db.models import Count, Q, QuerySet
 
@@ -17,13 +17,13 @@ from .models import OrgUnit, OrgUnitLevel
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 
 
-def orgunits_visible_to(*, user: Any, perm: Perm = Perm.ORGUNIT_VIEW) -> QuerySet[OrgUnit]:
+def orgunits_visible_to(*, user: policy.Actor, perm: Perm = Perm.ORGUNIT_VIEW) -> QuerySet[OrgUnit]:
     return policy.visible(user, perm, OrgUnit.objects.select_related("level", "parent"))
 
 
 def orgunit_search(
     *,
-    user: Any,
+    user: policy.Actor,
     level: str | None = None,
     parent: str | None = None,
     q: str | None = None,
@@ -55,14 +55,14 @@ def orgunit_search(
     return qs.order_by("path")
 
 
-def orgunit_get(*, user: Any, code: str) -> OrgUnit:
+def orgunit_get(*, user: policy.Actor, code: str) -> OrgUnit:
     """Http404 for both missing and not visible."""
     return policy.get_visible_or_404(
         user, Perm.ORGUNIT_VIEW, OrgUnit.objects.select_related("level", "parent"), code=code
     )
 
 
-def orgunit_children(*, user: Any, unit: OrgUnit | None) -> QuerySet[OrgUnit]:
+def orgunit_children(*, user: policy.Actor, unit: OrgUnit | None) -> QuerySet[OrgUnit]:
     """Children for the tree browser; at the top, the roots of the user's subtrees."""
     visible = orgunits_visible_to(user=user)
     if unit is not None:
@@ -73,7 +73,18 @@ def orgunit_children(*, user: Any, unit: OrgUnit | None) -> QuerySet[OrgUnit]:
     return visible.filter(path__in=roots).annotate(child_count=Count("children")).order_by("path")
 
 
-def district_features(*, user: Any, level: str = "district") -> dict[str, Any]:
+class GeoFeature(TypedDict):
+    type: str
+    geometry: dict[str, object] | None  # never None here: only units with a boundary
+    properties: dict[str, str | None]  # code, name, path, parent
+
+
+class FeatureCollection(TypedDict):
+    type: str
+    features: list[GeoFeature]
+
+
+def district_features(*, user: policy.Actor, level: str = "district") -> FeatureCollection:
     """A GeoJSON FeatureCollection of the visible units of a level that have a geometry (the district map)."""
     units = orgunits_visible_to(user=user).filter(level__code=level, geometry__isnull=False)
     return {

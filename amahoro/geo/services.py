@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import NotFound, ValidationFailed
@@ -51,7 +52,7 @@ def level_get(code: str) -> OrgUnitLevel:
 @transaction.atomic
 def orgunit_create(
     *,
-    actor: Any,
+    actor: policy.Actor,
     code: str,
     name: str,
     level: OrgUnitLevel,
@@ -60,6 +61,7 @@ def orgunit_create(
     name_rw: str = "",
     opened_on: dt.date | None = None,
 ) -> OrgUnit:
+    policy.check_actor(actor)
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationFailed(f"an org unit with code '{code}' already exists", field="code")
     unit = OrgUnit(
@@ -81,9 +83,10 @@ def orgunit_create(
 
 @transaction.atomic
 def orgunit_close(
-    *, actor: Any, unit: OrgUnit, closed_on: dt.date, replaced_by: OrgUnit | None = None
+    *, actor: policy.Actor, unit: OrgUnit, closed_on: dt.date, replaced_by: OrgUnit | None = None
 ) -> OrgUnit:
     """Restructuring: a place is closed (not deleted) so its data and history stay attached to it."""
+    policy.check_actor(actor)
     if unit.opened_on and closed_on <= unit.opened_on:
         raise ValidationFailed("closing date must be after the opening date", field="closed_on")
     unit.closed_on = closed_on
@@ -172,8 +175,9 @@ def _rwanda_rows() -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def rwanda_load(*, actor: Any = None) -> ReferenceLoadResult:
+def rwanda_load(*, actor: policy.Actor) -> ReferenceLoadResult:
     """Load (or refresh) Rwanda's whole hierarchy. Idempotent: existing units are updated by code."""
+    policy.check_actor(actor)
     levels = levels_ensure()
     result = ReferenceLoadResult()
     existing = {u.code: u for u in OrgUnit.objects.all()}
@@ -319,7 +323,7 @@ def _load_geojson(source: str | Path | bytes | dict[str, Any]) -> dict[str, Any]
 @transaction.atomic
 def boundaries_import(
     *,
-    actor: Any,
+    actor: policy.Actor,
     source: str | Path | bytes | dict[str, Any],
     level: str,
     code_property: str = "id",
@@ -331,6 +335,7 @@ def boundaries_import(
 
     Features that match nothing are reported, not imported; nothing else is touched.
     """
+    policy.check_actor(actor)
     if match not in {"code", "name"}:
         raise ValidationFailed("match must be 'code' or 'name'", field="match")
     lvl = level_get(level)

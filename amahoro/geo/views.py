@@ -10,7 +10,6 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -66,11 +65,6 @@ def map_level(user: Any) -> str | None:
     return None
 
 
-def _require_view(user: Any) -> None:
-    if not policy.has_perm(user, Perm.ORGUNIT_VIEW):
-        raise PermissionDenied(_("Your roles do not include viewing places."))
-
-
 def _crumbs_for(user: Any, units: list[OrgUnit]) -> dict[int, list[OrgUnit]]:
     """Visible ancestors of each unit (root first), fetched in one query."""
     wanted = {p for u in units for p in ancestor_paths(u.path)[:-1]}
@@ -88,7 +82,7 @@ def map_context(user: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def places(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     context = {
         "roots": selectors.orgunit_children(user=request.user, unit=None),
         "q": "",
@@ -100,7 +94,7 @@ def places(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def places_map(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     return render(request, "geo/map.html", map_context(request.user))
 
 
@@ -108,7 +102,7 @@ def places_map(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """Live search (an htmx partial), or the full page when JavaScript is off."""
-    _require_view(request.user)
+    policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     q = request.GET.get("q", "").strip()
     context: dict[str, Any] = {"q": q, "results": [], "more": False, "error": "", "limit": SEARCH_LIMIT}
     status = 200
@@ -134,7 +128,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def children(request: HttpRequest, code: str) -> HttpResponse:
-    _require_view(request.user)
+    policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     unit = selectors.orgunit_get(user=request.user, code=code)
     if not getattr(request, "htmx", False):
         return redirect("geo:detail", code=unit.code)
@@ -145,7 +139,7 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    _require_view(request.user)
+    policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     unit = selectors.orgunit_get(user=request.user, code=code)
     kids = list(selectors.orgunit_children(user=request.user, unit=unit).select_related("level"))
     # Organisations and accounts sit above geo: this page reaches them through the relations they declare on
@@ -193,7 +187,7 @@ def _round(value: Any) -> Any:
 def districts_geojson(request: HttpRequest) -> JsonResponse:
     """The districts (or, with ?level=province, provinces) the user may see, as GeoJSON for the map;
     coordinates rounded to ~1 m."""
-    _require_view(request.user)
+    policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     level = request.GET.get("level", "district")
     if level not in MAP_LEVELS:
         return JsonResponse(

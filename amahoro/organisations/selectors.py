@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 from django.db.models import Q, QuerySet
 
@@ -13,12 +13,14 @@ from amahoro.roles import Perm
 from .models import Organisation
 
 
-def organisations_visible_to(*, user: Any, perm: Perm = Perm.ORGANISATION_VIEW) -> QuerySet[Organisation]:
+def organisations_visible_to(
+    *, user: policy.Actor, perm: Perm = Perm.ORGANISATION_VIEW
+) -> QuerySet[Organisation]:
     return policy.visible(user, perm, Organisation.objects.all())
 
 
 def organisation_search(
-    *, user: Any, type: str | None = None, q: str | None = None
+    *, user: policy.Actor, type: str | None = None, q: str | None = None
 ) -> QuerySet[Organisation]:
     qs = organisations_visible_to(user=user)
     if type:
@@ -28,7 +30,7 @@ def organisation_search(
     return qs.order_by("name")
 
 
-def organisation_get(*, user: Any, code: str, perm: Perm = Perm.ORGANISATION_VIEW) -> Organisation:
+def organisation_get(*, user: policy.Actor, code: str, perm: Perm = Perm.ORGANISATION_VIEW) -> Organisation:
     return policy.get_visible_or_404(user, perm, Organisation.objects.all(), code=code)
 
 

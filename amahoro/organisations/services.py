@@ -1,13 +1,14 @@
-"""Writes to organisations: create, update, operating areas, contacts."""
+"""Writes to organisations: create, update, operating areas, contacts. Every write takes `actor=` (the user,
+or `policy.SYSTEM` for the command line and the demo); `actor=None` is refused."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import ValidationFailed
@@ -34,19 +35,20 @@ def _validate(code: str, name: str, type: str) -> None:
 @transaction.atomic
 def organisation_create(
     *,
-    actor: Any,
+    actor: policy.Actor,
     code: str,
     name: str,
     type: str,
     short_name: str = "",
     areas: Iterable[OrgUnit] = (),
-    **extra: Any,
+    **extra: str,
 ) -> Organisation:
+    policy.check_actor(actor)
     _validate(code, name, type)
     if Organisation.objects.filter(code__iexact=code).exists():
         raise ValidationFailed(f"an organisation with code '{code}' already exists", field="code")
     org = Organisation.objects.create(
-        code=code, name=name.strip(), type=type, short_name=short_name, created_by=_user(actor), **extra
+        code=code, name=name.strip(), type=type, short_name=short_name, created_by_id=_user_id(actor), **extra
     )
     area_list = list(areas)
     if area_list:
@@ -62,7 +64,14 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(
+    *,
+    actor: policy.Actor,
+    organisation: Organisation,
+    areas: Iterable[OrgUnit] | None = None,
+    **fields: str | bool,
+) -> Organisation:
+    policy.check_actor(actor)
     allowed = {
         "name",
         "short_name",
@@ -75,20 +84,24 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
         "is_active",
         "iati_identifier",
     }
-    unknown = set(fields) - allowed - {"areas"}
+    unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
-    areas = fields.pop("areas", None)
     before = {k: getattr(organisation, k) for k in fields}
-    _validate(organisation.code, fields.get("name", organisation.name), fields.get("type", organisation.type))
+    _validate(
+        organisation.code,
+        str(fields.get("name", organisation.name)),
+        str(fields.get("type", organisation.type)),
+    )
     for k, v in fields.items():
         setattr(organisation, k, v)
     organisation.save()
     changes = diff(before, fields)
     if areas is not None:
+        area_list = list(areas)
         old = sorted(organisation.areas.values_list("code", flat=True))
-        organisation.areas.set(list(areas))
-        new = sorted(a.code for a in areas)
+        organisation.areas.set(area_list)
+        new = sorted(a.code for a in area_list)
         if old != new:
             changes["areas"] = [old, new]
     if changes:
@@ -104,12 +117,24 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
 
 @transaction.atomic
 def contact_add(
-    *, actor: Any, organisation: Organisation, name: str, role: str = "", email: str = "", phone: str = ""
+    *,
+    actor: policy.Actor,
+    organisation: Organisation,
+    name: str,
+    role: str = "",
+    email: str = "",
+    phone: str = "",
 ) -> Contact:
+    policy.check_actor(actor)
     if not name.strip():
         raise ValidationFailed("contact name is required", field="name")
     contact = Contact.objects.create(
-        organisation=organisation, name=name, role=role, email=email, phone=phone, created_by=_user(actor)
+        organisation=organisation,
+        name=name,
+        role=role,
+        email=email,
+        phone=phone,
+        created_by_id=_user_id(actor),
     )
     audit_record(
         actor=actor,
@@ -121,5 +146,6 @@ def contact_add(
     return contact
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user_id(actor: policy.Actor) -> int | None:
+    """The user to name as `created_by` (none for the platform itself)."""
+    return int(actor.pk) if actor.is_authenticated and actor.pk is not None else None

@@ -3,13 +3,11 @@ decisions via amahoro.policy."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,14 +26,11 @@ from .models import Contact, Organisation
 PAGE_SIZE = 50
 
 
-def _require(user: Any, perm: Perm, message: str) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(message)
-
-
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.ORGANISATION_VIEW, _("Your roles do not include viewing organisations."))
+    policy.require(
+        request.user, Perm.ORGANISATION_VIEW, message=_("Your roles do not include viewing organisations.")
+    )
     form = OrganisationFilterForm(request.GET or None)
     status = 200
     orgs = selectors.organisation_search(user=request.user)
@@ -94,7 +89,9 @@ _EDITABLE = ("name", "short_name", "type", "description", "email", "phone", "web
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.ORGANISATION_CREATE, _("Only system administrators create organisations."))
+    policy.require(
+        request.user, Perm.ORGANISATION_CREATE, message=_("Only system administrators create organisations.")
+    )
     form = OrganisationForm(request.POST or None, actor=request.user)
     status = 200
     if request.method == "POST":
@@ -120,8 +117,12 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
     org: Organisation = selectors.organisation_get(user=request.user, code=code)
-    if not policy.can(request.user, Perm.ORGANISATION_MANAGE, org):
-        raise PermissionDenied(_("Your roles do not allow editing this organisation."))
+    policy.require(
+        request.user,
+        Perm.ORGANISATION_MANAGE,
+        org,
+        message=_("Your roles do not allow editing this organisation."),
+    )
     visible_units = orgunits_visible_to(user=request.user)
     current = list(org.areas.all())
     visible_ids = set(visible_units.filter(pk__in=[a.pk for a in current]).values_list("pk", flat=True))

@@ -105,9 +105,10 @@ def fill(path: str, params: dict[str, str]) -> str:
 
 @pytest.fixture
 def demo(db: Any) -> Any:
+    from amahoro import policy
     from amahoro.site.demo import demo_load
 
-    demo_load(actor=None)
+    demo_load(actor=policy.SYSTEM)
     from amahoro.accounts.models import User
 
     admin = User.objects.get(username="admin")

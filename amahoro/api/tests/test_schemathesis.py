@@ -20,20 +20,21 @@ EXAMPLES = int(os.environ.get("AMAHORO_FUZZ_EXAMPLES", "3"))
 @pytest.fixture
 def tokens(transactional_db: Any) -> dict[str, str]:
     """Rwanda and the demo data (a live server's test is transactional: it flushes the session's load)."""
+    from amahoro import policy
     from amahoro.accounts.models import User
     from amahoro.accounts.services import token_create
     from amahoro.geo.services import rwanda_load
     from amahoro.site.demo import demo_load
 
-    rwanda_load(actor=None)
-    demo_load(actor=None)
+    rwanda_load(actor=policy.SYSTEM)
+    demo_load(actor=policy.SYSTEM)
     admin = User.objects.get(username="admin")
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])
     worker = User.objects.get(username="case_worker")
     return {
-        "admin": token_create(actor=None, user=admin, name="fuzz")[1],
-        "worker": token_create(actor=None, user=worker, name="fuzz")[1],
+        "admin": token_create(actor=policy.SYSTEM, user=admin, name="fuzz")[1],
+        "worker": token_create(actor=policy.SYSTEM, user=worker, name="fuzz")[1],
     }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.accounts.services import role_assign, role_revoke, token_create, user_create
 from amahoro.audit.context import RequestContext, reset_context, set_context
@@ -68,14 +69,14 @@ def test_creates_and_grants_are_audited_with_actor_and_scope(cast: Any) -> None:
 def test_a_failed_service_leaves_no_audit_row() -> None:
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed):
-        organisation_create(actor=None, code="HOPE", name="Hope", type="charity")
+        organisation_create(actor=policy.SYSTEM, code="HOPE", name="Hope", type="charity")
     assert AuditEvent.objects.count() == before
 
 
 def test_audit_row_rolls_back_with_the_change() -> None:
     before = AuditEvent.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        organisation_create(actor=None, code="HOPE", name="Hope", type="ngo")
+        organisation_create(actor=policy.SYSTEM, code="HOPE", name="Hope", type="ngo")
         raise RuntimeError("the caller's transaction fails later")
     assert not Organisation.objects.filter(code="HOPE").exists()
     assert AuditEvent.objects.count() == before
@@ -124,9 +125,9 @@ def test_secret_and_personal_fields_are_scrubbed() -> None:
 
 
 def test_services_never_log_passwords_or_token_keys(cast: Any) -> None:
-    user = user_create(actor=None, username="ana", password=STRONG)
-    token, key = token_create(actor=None, user=user)
-    contact_add(actor=None, organisation=cast.ngo, name="Grace Demo", phone="+250 788 123 456")
+    user = user_create(actor=policy.SYSTEM, username="ana", password=STRONG)
+    token, key = token_create(actor=policy.SYSTEM, user=user)
+    contact_add(actor=policy.SYSTEM, organisation=cast.ngo, name="Grace Demo", phone="+250 788 123 456")
     everything = str(list(AuditEvent.objects.values_list("changes", "object_repr", "message")))
     assert STRONG not in everything
     assert key not in everything and token.key_hash not in everything

@@ -32,22 +32,24 @@ def _reference_back_for_later_tests(django_db_blocker: Any) -> Iterator[None]:
     """A transactional test ends by emptying the tables: put the session's Rwanda back for the tests of
     other modules that rely on it."""
     yield
+    from amahoro import policy
     from amahoro.geo.models import OrgUnit
     from amahoro.geo.services import rwanda_load
 
     with django_db_blocker.unblock():
         if not OrgUnit.objects.filter(code="RW").exists():
-            rwanda_load(actor=None)
+            rwanda_load(actor=policy.SYSTEM)
 
 
 @pytest.fixture
 def reference(transactional_db: Any) -> None:
     """Rwanda's org units, loaded again when an earlier transactional test emptied the tables."""
+    from amahoro import policy
     from amahoro.geo.models import OrgUnit
     from amahoro.geo.services import rwanda_load
 
     if not OrgUnit.objects.filter(code="RW").exists():
-        rwanda_load(actor=None)
+        rwanda_load(actor=policy.SYSTEM)
 
 
 def _make_cases(cc: Any) -> Incident:

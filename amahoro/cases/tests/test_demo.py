@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def base(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResult:
     monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
     monkeypatch.setattr(core_demo, "DEMO_STEPS", [])  # organisations and users only; the step runs below
-    return core_demo.demo_load(actor=None)
+    return core_demo.demo_load()
 
 
 def test_the_step_is_registered() -> None:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_step_is_realistic_and_idempotent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
     monkeypatch.setattr(core_demo, "DEMO_STEPS", [frameworks_demo_step, collection_demo_step])
-    first = core_demo.demo_load(actor=None)
+    first = core_demo.demo_load()
     form = XForm.objects.get(form_id=FORM_ID)
     assert form.organisation.code == "RWAMREC" and form.org_unit_field == "village"
     subs = Submission.objects.filter(form=form)
@@ -37,7 +37,7 @@ def test_demo_step_is_realistic_and_idempotent(monkeypatch: pytest.MonkeyPatch, 
         CollectorToken.objects.count(),
         sorted(mapped.values_list("value", flat=True)),
     )
-    core_demo.demo_load(actor=None)
+    core_demo.demo_load()
     after = (
         subs.count(),
         mapped.count(),

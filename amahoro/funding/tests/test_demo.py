@@ -27,7 +27,7 @@ def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoRes
     monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
     # Only the steps this app depends on: other apps' demo content is not under test here.
     monkeypatch.setattr(core_demo, "DEMO_STEPS", [frameworks_demo_step, funding_demo_step])
-    return core_demo.demo_load(actor=None)
+    return core_demo.demo_load()
 
 
 def test_registered_once() -> None:
@@ -56,5 +56,5 @@ def test_demo_funding_and_idempotent(loaded: core_demo.DemoResult) -> None:
     assert {"RWAMREC", "MIGEPROF", "RNP", "DEMO-DONOR"} <= agencies
     assert result.unconverted == []
     before = counts()
-    core_demo.demo_load(actor=None)
+    core_demo.demo_load()
     assert counts() == before

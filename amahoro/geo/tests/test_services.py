@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.audit.models import AuditEvent
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo import services
@@ -31,7 +32,7 @@ def collection(*features: tuple[dict[str, Any], dict[str, Any] | None]) -> dict[
 
 
 def test_rwanda_load_again_creates_and_updates_nothing() -> None:
-    result = services.rwanda_load(actor=None)
+    result = services.rwanda_load(actor=policy.SYSTEM)
     assert result.created == {} and result.updated == {}
     event = AuditEvent.objects.filter(action="import", object_type="geo.orgunit").first()
     assert event is not None and "NISR" in event.message
@@ -65,7 +66,7 @@ def test_hierarchy_paths_and_names() -> None:
 def test_orgunit_create_computes_the_path_and_audits() -> None:
     sector = OrgUnit.objects.get(code="1101")
     unit = services.orgunit_create(
-        actor=None,
+        actor=policy.SYSTEM,
         code="11019901",
         name="New village",
         level=services.level_get("village"),
@@ -78,7 +79,11 @@ def test_orgunit_create_computes_the_path_and_audits() -> None:
     ).exists()
     with pytest.raises(ValidationFailed, match="already exists") as exc:
         services.orgunit_create(
-            actor=None, code="11019901", name="Again", level=services.level_get("village"), parent=sector
+            actor=policy.SYSTEM,
+            code="11019901",
+            name="Again",
+            level=services.level_get("village"),
+            parent=sector,
         )
     assert exc.value.field == "code"
 
@@ -86,7 +91,7 @@ def test_orgunit_create_computes_the_path_and_audits() -> None:
 def test_orgunit_close_keeps_history() -> None:
     sector = OrgUnit.objects.get(code="1101")
     old = services.orgunit_create(
-        actor=None,
+        actor=policy.SYSTEM,
         code="OLD1",
         name="Old",
         level=services.level_get("cell"),
@@ -94,7 +99,7 @@ def test_orgunit_close_keeps_history() -> None:
         opened_on=dt.date(2010, 1, 1),
     )
     new = services.orgunit_create(
-        actor=None,
+        actor=policy.SYSTEM,
         code="NEW1",
         name="New",
         level=services.level_get("cell"),
@@ -102,8 +107,8 @@ def test_orgunit_close_keeps_history() -> None:
         opened_on=dt.date(2024, 1, 1),
     )
     with pytest.raises(ValidationFailed, match="after the opening date"):
-        services.orgunit_close(actor=None, unit=old, closed_on=dt.date(2009, 1, 1))
-    services.orgunit_close(actor=None, unit=old, closed_on=dt.date(2024, 1, 1), replaced_by=new)
+        services.orgunit_close(actor=policy.SYSTEM, unit=old, closed_on=dt.date(2009, 1, 1))
+    services.orgunit_close(actor=policy.SYSTEM, unit=old, closed_on=dt.date(2024, 1, 1), replaced_by=new)
     old.refresh_from_db()
     assert (
         old.replaced_by == new
@@ -142,7 +147,7 @@ def test_normalise_name(raw: str, expected: str) -> None:
 
 def test_boundaries_by_code_with_prefix_from_a_dict() -> None:
     result = services.boundaries_import(
-        actor=None,
+        actor=policy.SYSTEM,
         source=collection(({"ADM2": "11"}, polygon(30.0, -2.0))),
         level="district",
         code_property="ADM2",
@@ -150,7 +155,7 @@ def test_boundaries_by_code_with_prefix_from_a_dict() -> None:
     )
     assert result.matched == ["11"]
     result = services.boundaries_import(
-        actor=None,
+        actor=policy.SYSTEM,
         source=collection(({"n": "01"}, polygon(30.0, -2.0))),
         level="sector",
         code_property="n",
@@ -172,7 +177,7 @@ def test_boundaries_by_name_ignore_accents_case_and_suffixes() -> None:
             ({"name": "Atlantis"}, polygon(1, 1)),
         )
     ).encode()
-    result = services.boundaries_import(actor=None, source=data, level="province", match="name")
+    result = services.boundaries_import(actor=policy.SYSTEM, source=data, level="province", match="name")
     assert sorted(result.matched) == ["1", "4"]
     assert result.unmatched == [
         {"feature": 3, "value": "Atlantis", "reason": "no province with name 'Atlantis'"}
@@ -181,7 +186,7 @@ def test_boundaries_by_name_ignore_accents_case_and_suffixes() -> None:
 
 def test_boundaries_point_geometry_sets_the_coordinates() -> None:
     services.boundaries_import(
-        actor=None,
+        actor=policy.SYSTEM,
         source=collection(({"id": "12"}, {"type": "Point", "coordinates": [30.1, -1.9]})),
         level="district",
     )
@@ -191,17 +196,41 @@ def test_boundaries_point_geometry_sets_the_coordinates() -> None:
 
 def test_boundaries_bad_arguments() -> None:
     with pytest.raises(ValidationFailed, match="match must be") as exc:
-        services.boundaries_import(actor=None, source=collection(), level="district", match="shape")
+        services.boundaries_import(actor=policy.SYSTEM, source=collection(), level="district", match="shape")
     assert exc.value.field == "match"
     with pytest.raises(ValidationFailed, match="FeatureCollection"):
-        services.boundaries_import(actor=None, source=b"[]", level="district")
+        services.boundaries_import(actor=policy.SYSTEM, source=b"[]", level="district")
     with pytest.raises(ValidationFailed, match="not valid JSON"):
-        services.boundaries_import(actor=None, source=b"\xff\xfe", level="district")
+        services.boundaries_import(actor=policy.SYSTEM, source=b"\xff\xfe", level="district")
 
 
 def test_failed_import_changes_nothing() -> None:
     before = OrgUnit.objects.filter(geometry__isnull=False).count()
     with pytest.raises(ValidationFailed):
-        services.boundaries_import(actor=None, source={"type": "FeatureCollection"}, level="district")
+        services.boundaries_import(
+            actor=policy.SYSTEM, source={"type": "FeatureCollection"}, level="district"
+        )
     assert OrgUnit.objects.filter(geometry__isnull=False).count() == before
     assert not AuditEvent.objects.filter(object_repr="district boundaries").exists()
+
+
+def test_a_missing_actor_is_refused_and_the_system_actor_is_audited_as_system() -> None:
+    from amahoro.core.errors import PermissionDenied
+
+    village = services.level_get("village")
+    sector = OrgUnit.objects.get(code="1101")
+    refusals = (
+        lambda: services.rwanda_load(actor=None),  # type: ignore[arg-type]
+        lambda: services.orgunit_create(actor=None, code="X1", name="X", level=village, parent=sector),  # type: ignore[arg-type]
+        lambda: services.orgunit_close(actor=None, unit=sector, closed_on=dt.date(2030, 1, 1)),  # type: ignore[arg-type]
+        lambda: services.boundaries_import(actor=None, source=collection(), level="district"),  # type: ignore[arg-type]
+    )
+    for call in refusals:
+        with pytest.raises(PermissionDenied) as refused:
+            call()
+        assert refused.value.code == "no_actor"
+    assert not OrgUnit.objects.filter(code="X1").exists()
+    assert OrgUnit.objects.get(code="1101").closed_on is None
+    unit = services.orgunit_create(actor=policy.SYSTEM, code="X1", name="X", level=village, parent=sector)
+    event = AuditEvent.objects.get(object_type="geo.orgunit", object_id=str(unit.pk))
+    assert event.actor is None and event.actor_username == ""

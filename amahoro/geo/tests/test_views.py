@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from amahoro import policy
 from amahoro.geo.services import boundaries_import
 from conftest import assert_login_redirect, assert_page_ok, client_for
 
@@ -20,7 +21,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def kigali_shapes(db) -> list[str]:
     """Geometries of Kigali's three districts (11 Nyarugenge, 12 Gasabo, 13 Kicukiro)."""
-    return boundaries_import(actor=None, source=BOUNDARIES.format(province=1), level="district").matched
+    return boundaries_import(
+        actor=policy.SYSTEM, source=BOUNDARIES.format(province=1), level="district"
+    ).matched
 
 
 @pytest.mark.parametrize(
@@ -182,7 +185,9 @@ def test_places_in_kinyarwanda(cast) -> None:
 
 def test_map_falls_back_to_provinces_without_district_shapes(cast) -> None:
     boundaries_import(
-        actor=None, source="/work/shared/reference/rw-admin-boundary/province.geojson", level="province"
+        actor=policy.SYSTEM,
+        source="/work/shared/reference/rw-admin-boundary/province.geojson",
+        level="province",
     )
     html = assert_page_ok(client_for(cast.ngo_admin).get("/places/map/"))
     assert (

@@ -51,7 +51,7 @@ def test_no_page_or_download_names_anyone(db: Any) -> None:
     from amahoro.portal.downloads import DATASETS
     from amahoro.site import demo
 
-    demo.demo_load(actor=None)
+    demo.demo_load()
     cache.clear()
     personal = _personal_strings()
     assert len(personal) > 20  # the demo's people really are in the database

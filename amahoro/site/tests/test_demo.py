@@ -27,7 +27,7 @@ BOUNDARIES = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> demo.DemoResult:
     monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)  # no shapes unless a test puts some there
-    return demo.demo_load(actor=None)
+    return demo.demo_load()
 
 
 def test_creates_the_demo_organisations_with_their_areas(loaded: demo.DemoResult) -> None:
@@ -122,7 +122,7 @@ def test_second_run_changes_nothing(
         RoleAssignment.objects.count(),
     )
     events = AuditEvent.objects.count()
-    again = demo.demo_load(actor=None)
+    again = demo.demo_load()
     assert again.organisations_created == [] and again.users_created == []
     assert (
         Organisation.objects.count(),
@@ -140,7 +140,7 @@ def test_second_run_repairs_areas_and_password(
 ) -> None:
     Organisation.objects.get(code="RWAMREC").areas.clear()
     monkeypatch.setenv(demo.PASSWORD_ENV, "another-demo-pass-77")
-    demo.demo_load(actor=None)
+    demo.demo_load()
     assert Organisation.objects.get(code="RWAMREC").areas.count() == 24
     assert User.objects.get(username="viewer").check_password("another-demo-pass-77")
 
@@ -154,7 +154,7 @@ def test_writes_audit_rows_for_what_it_creates(loaded: demo.DemoResult) -> None:
 def test_refuses_without_rwanda_loaded() -> None:
     OrgUnit.objects.filter(code="43").update(code="43-moved")
     with pytest.raises(ValidationFailed, match="load_reference rwanda"):
-        demo.demo_load(actor=None)
+        demo.demo_load()
     with pytest.raises(CommandError, match="load_reference rwanda"):
         call_command("load_demo", stdout=StringIO())
     assert not Organisation.objects.filter(code="RWAMREC").exists()
@@ -199,7 +199,7 @@ def test_attaches_district_shapes_by_name_when_the_file_exists(
         json.dumps({"type": "FeatureCollection", "features": features})
     )
     monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
-    result = demo.demo_load(actor=None)
+    result = demo.demo_load()
     assert OrgUnit.objects.filter(level__code="district", geometry__isnull=False).count() == 30
     assert any("30 attached" in note for note in result.notes)
 
@@ -208,6 +208,6 @@ def test_attaches_district_shapes_by_name_when_the_file_exists(
     not (demo.GEO_DATA_DIR / "rwanda-provinces.geojson").exists(), reason="no province shapes shipped"
 )
 def test_attaches_the_shipped_province_shapes() -> None:
-    result = demo.demo_load(actor=None)
+    result = demo.demo_load()
     assert OrgUnit.objects.filter(level__code="province", geometry__isnull=False).count() == 5
     assert any(note.startswith("province shapes: 5 attached") for note in result.notes)

@@ -41,10 +41,13 @@ def test_home_for_user_without_role_asks_for_an_administrator(cast) -> None:
 
 
 def test_home_with_district_shapes_includes_the_map_and_its_scripts(cast) -> None:
+    from amahoro import policy
     from amahoro.geo.services import boundaries_import
 
     boundaries_import(
-        actor=None, source="/work/shared/reference/rw-admin-boundary/1/district.geojson", level="district"
+        actor=policy.SYSTEM,
+        source="/work/shared/reference/rw-admin-boundary/1/district.geojson",
+        level="district",
     )
     html = assert_page_ok(client_for(cast.me_nyarugenge).get("/"))
     assert 'id="district-map"' in html and 'data-geojson-url="/places/districts.geojson' in html

@@ -81,6 +81,7 @@ def page(browser: Any, console: ConsoleWatcher) -> Iterator[Any]:
 def rwanda_slice(transactional_db: Any) -> dict[str, int]:
     """Rwanda, its 5 provinces, 30 districts and 416 sectors (NISR codes from rwanda-admin), with the
     district shapes attached: enough for the map, the tree and the search, in about a second."""
+    from amahoro import policy
     from amahoro.geo.models import OrgUnit
     from amahoro.geo.services import boundaries_import
 
@@ -91,7 +92,9 @@ def rwanda_slice(transactional_db: Any) -> dict[str, int]:
     matched = 0
     for province_dir in sorted(p for p in BOUNDARIES.iterdir() if p.is_dir()):
         matched += len(
-            boundaries_import(actor=None, source=province_dir / "district.geojson", level="district").matched
+            boundaries_import(
+                actor=policy.SYSTEM, source=province_dir / "district.geojson", level="district"
+            ).matched
         )
     return {"districts_with_shapes": matched, "units": OrgUnit.objects.count()}
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.accounts.services import role_assign
 from amahoro.core.cli import service_errors
-from amahoro.geo.models import OrgUnit
-from amahoro.organisations.models import Organisation
+from amahoro.geo.selectors import org_unit_by_code
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Role
 
 
@@ -27,20 +28,16 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"unknown user '{username}'")
-        org = Organisation.objects.filter(code=o["organisation"]).first()
-        if org is None:
-            raise CommandError(f"unknown organisation '{o['organisation']}' (--organisation)")
+        with service_errors():
+            org = organisation_by_code(o["organisation"], field="--organisation", active=False)
         if o["role"] not in {r.value for r in Role}:
             raise CommandError(
                 f"unknown role '{o['role']}' (--role; one of: {', '.join(r.value for r in Role)})"
             )
-        unit = OrgUnit.objects.filter(code=o["org_unit"]).first()
-        if unit is None:
-            raise CommandError(f"unknown org unit '{o['org_unit']}' (--org-unit)")
         with service_errors():
-            a = role_assign(
-                actor=None, user=user, organisation=org, role=o["role"], org_unit=unit, enforce_policy=False
-            )
+            unit = org_unit_by_code(o["org_unit"], field="--org-unit")
+            # The server's operator may give any role, server-only ones included.
+            a = role_assign(actor=policy.SYSTEM, user=user, organisation=org, role=o["role"], org_unit=unit)
         self.stdout.write(
             self.style.SUCCESS(f"{user.username} is {a.role} in {org.code} over {unit.code} ({unit.name})")
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.accounts.services import token_create
 
@@ -23,5 +24,5 @@ class Command(BaseCommand):
             raise CommandError(f"unknown user '{username}'")
         if not user.is_active:
             raise CommandError(f"user '{username}' is inactive")
-        _, key = token_create(actor=None, user=user, name=name)
+        _, key = token_create(actor=policy.SYSTEM, user=user, name=name)
         self.stdout.write(key)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from amahoro import policy
 from amahoro.accounts.services import user_create
 from amahoro.core.cli import service_errors
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, username: str, **o: Any) -> None:
         with service_errors():
             user = user_create(
-                actor=None,
+                actor=policy.SYSTEM,
                 username=username,
                 password=o["password"],
                 email=o["email"],

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.accounts.services import totp_enrolment_issue
 
@@ -32,6 +33,6 @@ class Command(BaseCommand):
             raise CommandError(f"unknown user '{username}'")
         if not user.is_active:
             raise CommandError(f"user '{username}' is inactive")
-        enrolment, code = totp_enrolment_issue(actor=None, user=user, enforce_policy=False)
+        enrolment, code = totp_enrolment_issue(actor=policy.SYSTEM, user=user)
         link = base_url.rstrip("/") + reverse("accounts:two_factor_enrol", kwargs={"code": code})
         self.stdout.write(f"code: {code}\nlink: {link}\nvalid until: {enrolment.expires_at.isoformat()}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.core.cli import service_errors
 from amahoro.geo.services import boundaries_import
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **o: Any) -> None:
         with service_errors():
             result = boundaries_import(
-                actor=None,
+                actor=policy.SYSTEM,
                 source=o["file"],
                 level=o["level"],
                 code_property=o["code_property"],

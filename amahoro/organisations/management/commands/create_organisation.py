@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from amahoro import policy
 from amahoro.core.cli import service_errors
-from amahoro.geo.models import OrgUnit
+from amahoro.geo.selectors import org_unit_by_code
 from amahoro.organisations.models import OrganisationType
 from amahoro.organisations.services import organisation_create
 
@@ -25,14 +26,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, code: str, name: str, **o: Any) -> None:
-        areas = []
-        for area in o["area"]:
-            unit = OrgUnit.objects.filter(code=area).first()
-            if unit is None:
-                raise CommandError(f"unknown org unit '{area}' (--area)")
-            areas.append(unit)
         with service_errors():
+            areas = [org_unit_by_code(area, field="--area") for area in o["area"]]
             org = organisation_create(
-                actor=None, code=code, name=name, type=o["type"], short_name=o["short_name"], areas=areas
+                actor=policy.SYSTEM,
+                code=code,
+                name=name,
+                type=o["type"],
+                short_name=o["short_name"],
+                areas=areas,
             )
         self.stdout.write(self.style.SUCCESS(f"created organisation {org.code}: {org.name} ({org.type})"))
