@@ -136,7 +136,7 @@ def accountability_setup(*, actor: Any = None) -> list[str]:
     created = 0
     for ind in INDICATORS:
         _, new = indicator_save(
-            actor=actor,
+            actor=actor or policy.SYSTEM,
             code=ind.code,
             framework=nap,
             nodes=[node],

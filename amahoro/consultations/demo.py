@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from amahoro import policy
 from amahoro.accounts.models import RoleAssignment, User
 from amahoro.accounts.services import role_assign, user_create
 from amahoro.core.demo import DemoLogin, DemoResult, demo_password
@@ -135,7 +136,9 @@ def consultations_demo_step(result: DemoResult, actor: Any) -> None:
         wanted = set(agencies)
         if not wanted <= set(node.responsible.values_list("code", flat=True)):
             orgs = list(node.responsible.all()) + list(Organisation.objects.filter(code__in=wanted))
-            node_update(actor=actor, node=node, responsible=list({o.pk: o for o in orgs}.values()))
+            node_update(
+                actor=actor or policy.SYSTEM, node=node, responsible=list({o.pk: o for o in orgs}.values())
+            )
     if ConsultationRound.objects.filter(framework=fw, title=ROUND_TITLE).exists():
         result.notes.append(f"consultations: '{ROUND_TITLE}' already there")
         return

@@ -98,6 +98,7 @@ def datavalues_import(
     Each value is checked on its own: refused ones become conflicts naming the value and why, the others are
     saved (unless `dry_run`, or `atomic` and anything conflicted: then nothing is saved).
     """
+    policy.check_actor(actor)
     schemes = {
         "idScheme": id_scheme,
         "dataElementIdScheme": data_element_id_scheme or id_scheme,
@@ -168,6 +169,7 @@ def datavalue_set(
     organisation) or Conflict (period locked or data approved), each with the message the import would give.
     Returns the value, or None when it was deleted.
     """
+    policy.check_actor(actor)
     code = period.code if isinstance(period, Period) else period
     with contextlib.suppress(period_lib.InvalidPeriod):  # if invalid, the import below names the problem
         code = period_lib.parse_period(code).code
@@ -247,6 +249,7 @@ def datavalue_delete(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> None:
     """Soft-delete one value (its history stays)."""
+    policy.check_actor(actor)
     datavalue_set(
         actor=actor,
         data_element=data_element,
@@ -277,11 +280,14 @@ def _label(org_unit: OrgUnit, period: Period) -> str:
 
 
 def _require(actor: Any, perm: Perm, *, org_unit: OrgUnit, organisation_id: int | None, what: str) -> None:
-    if not policy.can_in(actor, perm, org_unit=org_unit.path) or (
-        organisation_id is not None
-        and not policy.can_in(actor, perm, organisation=organisation_id, org_unit=org_unit.path)
-    ):
-        raise PermissionDenied(f"You may not {what} data for {org_unit.name} ({org_unit.code})")
+    """`perm` at the place, for the data's organisation when it has one."""
+    policy.require(
+        actor,
+        perm,
+        organisation=organisation_id,
+        org_unit=org_unit.path,
+        message=f"You may not {what} data for {org_unit.name} ({org_unit.code})",
+    )
 
 
 def _approval_of(org_unit: OrgUnit, period: Period, aoc: CategoryOptionCombo) -> DataApproval | None:
@@ -328,6 +334,7 @@ def approval_submit(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> DataApproval:
     """The data entry level says its data is complete and ready for approval (still editable)."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     _require(actor, Perm.DATA_ENTER, org_unit=org_unit, organisation_id=org_id, what="submit")
     approval = _approval_of(org_unit, period, aoc)
@@ -359,6 +366,7 @@ def approval_approve(
 ) -> DataApproval:
     """Approve the data of an org unit (and everything below it). Bottom-up: lower levels that submitted
     their data must be approved first. Approved data can no longer be edited."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     _require(actor, Perm.DATA_APPROVE, org_unit=org_unit, organisation_id=org_id, what="approve")
     approval = _approval_of(org_unit, period, aoc)
@@ -411,6 +419,7 @@ def approval_accept(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> DataApproval:
     """The level above accepts approved data: the approving level can no longer unapprove it."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     parent = _parent_or_refuse(org_unit)
     _require(actor, Perm.DATA_APPROVE, org_unit=parent, organisation_id=org_id, what="accept")
@@ -432,6 +441,7 @@ def approval_unaccept(
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> DataApproval:
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     parent = _parent_or_refuse(org_unit)
     _require(actor, Perm.DATA_APPROVE, org_unit=parent, organisation_id=org_id, what="unaccept")
@@ -457,6 +467,7 @@ def approval_unapprove(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> None:
     """Reopen approved data for editing. Needs data.approve; refused once accepted or approved above."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     _require(actor, Perm.DATA_APPROVE, org_unit=org_unit, organisation_id=org_id, what="unapprove")
     approval = _approval_of(org_unit, period, aoc)
@@ -503,6 +514,7 @@ def data_lock_create(
     reason: str = "",
 ) -> DataLock:
     """Close data entry for a period (in a subtree; for one organisation's data). Needs data.approve there."""
+    policy.check_actor(actor)
     if not _may_lock(actor, organisation.pk if organisation else None, org_unit):
         where = f"{org_unit.name} ({org_unit.code})" if org_unit else "the whole hierarchy"
         raise PermissionDenied(f"You may not lock data for {where}")
@@ -522,6 +534,7 @@ def data_lock_create(
 
 @transaction.atomic
 def data_lock_delete(*, actor: Any, lock: DataLock) -> None:
+    policy.check_actor(actor)
     org_unit = lock.org_unit
     if not _may_lock(actor, lock.organisation_id, org_unit):
         raise PermissionDenied("You may not unlock this period")
@@ -551,10 +564,15 @@ def minmax_set(
     category_option_combo: CategoryOptionCombo | None = None,
 ) -> MinMaxBound:
     """Store the expected range of a data element's values at an org unit (all combos when none given)."""
+    policy.check_actor(actor)
     if min_value > max_value:
         raise ValidationFailed("min must not be greater than max", field="min_value")
-    if not policy.can_in(actor, Perm.DATA_APPROVE, org_unit=org_unit.path):
-        raise PermissionDenied(f"You may not set bounds for {org_unit.name} ({org_unit.code})")
+    policy.require(
+        actor,
+        Perm.DATA_APPROVE,
+        org_unit=org_unit.path,
+        message=f"You may not set bounds for {org_unit.name} ({org_unit.code})",
+    )
     cocs = (
         [category_option_combo]
         if category_option_combo
@@ -616,8 +634,13 @@ def minmax_generate(
     """Compute and store bounds (mean ± sd_factor standard deviations of history) per data element, org
     unit and combo in the subtree, replacing earlier generated ones (hand-set bounds are kept). Returns the
     number of bounds stored."""
-    if not policy.can_in(actor, Perm.DATA_APPROVE, org_unit=org_unit.path):
-        raise PermissionDenied(f"You may not set bounds for {org_unit.name} ({org_unit.code})")
+    policy.check_actor(actor)
+    policy.require(
+        actor,
+        Perm.DATA_APPROVE,
+        org_unit=org_unit.path,
+        message=f"You may not set bounds for {org_unit.name} ({org_unit.code})",
+    )
     de_ids = list(data_element_ids)
     manual = set(
         MinMaxBound.objects.filter(
@@ -662,8 +685,13 @@ def outliers_flag(
 ) -> list[int]:
     """Mark for follow-up the values (in the subtree, periods within start..end) outside their bounds: the
     stored min/max where there is one, else mean ± sd_factor SD of their history. Returns the ids marked."""
-    if not policy.can_in(actor, Perm.DATA_APPROVE, org_unit=org_unit.path):
-        raise PermissionDenied(f"You may not review data for {org_unit.name} ({org_unit.code})")
+    policy.check_actor(actor)
+    policy.require(
+        actor,
+        Perm.DATA_APPROVE,
+        org_unit=org_unit.path,
+        message=f"You may not review data for {org_unit.name} ({org_unit.code})",
+    )
     de_ids = list(data_element_ids)
     stored = {
         (de, ou, coc): (lo, hi)
@@ -729,6 +757,7 @@ def dataset_create(
     organisation: Organisation | None = None,
     uid: str | None = None,
 ) -> DataSet:
+    policy.check_actor(actor)
     _require_metadata_manager(actor, organisation, "data sets")
     if period_type:
         try:
@@ -764,6 +793,7 @@ def validation_rule_create(
     organisation: Organisation | None = None,
     description: str = "",
 ) -> ValidationRule:
+    policy.check_actor(actor)
     from amahoro.data.validation import ExpressionError, parse_expression
 
     _require_metadata_manager(actor, organisation, "validation rules")
@@ -815,6 +845,7 @@ def datavalues_file_import(
     "moreErrors", "dryRun", "saved"}; "errors" holds the first AMAHORO_TABLE_MAX_ERRORS, "errorCount" all of
     them and "moreErrors" how many were left out (the reply says "and K more").
     """
+    policy.check_actor(actor)
     from amahoro.core.tabular import cap_errors
     from amahoro.data.tabular import COLUMN_OF_FIELD, RowError, TableError, parse_template, read_table
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.audit.models import AuditEvent
 from amahoro.core import demo as core_demo
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResult:
     monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)  # no shapes: not what is under test
-    return core_demo.demo_load(actor=None)
+    return core_demo.demo_load(actor=policy.SYSTEM)
 
 
 def counts() -> tuple[int, ...]:
@@ -93,7 +94,7 @@ def test_framework_progress_shows_a_status(loaded: core_demo.DemoResult) -> None
 def test_a_second_run_changes_nothing(loaded: core_demo.DemoResult) -> None:
     before = counts()
     values = dict(DataValue.objects.values_list("pk", "value"))
-    again = core_demo.demo_load(actor=None)
+    again = core_demo.demo_load(actor=policy.SYSTEM)
     assert counts() == before
     assert dict(DataValue.objects.values_list("pk", "value")) == values
     assert any("0 imported, 0 updated, 4320 unchanged" in note for note in again.notes)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from amahoro import policy
 from amahoro.core.errors import AmahoroError
 
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                     if org is None:
                         raise CommandError(f"no organisation '{options['organisation']}'")
                 saved = dhis2_sync.remote_save(
-                    actor=None,
+                    actor=policy.SYSTEM,
                     name=options["name"],
                     base_url=options["url"],
                     token=token,
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                 if remote is None:
                     raise CommandError(f"no remote DHIS2 named '{options['name']}'")
                 dhis2_sync.mapping_set(
-                    actor=None,
+                    actor=policy.SYSTEM,
                     remote=remote,
                     kind=options["kind"],
                     local_code=options["local_code"],

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.core.cli import service_errors
 from amahoro.frameworks.interchange import FrameworkImportFailed, framework_import, read_file
 from amahoro.organisations.models import Organisation
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         try:
             with service_errors():
                 report = framework_import(
-                    actor=None, bundle=read_file(file), organisation=org, dry_run=dry_run
+                    actor=policy.SYSTEM, bundle=read_file(file), organisation=org, dry_run=dry_run
                 )
         except CommandError as exc:
             cause = exc.__cause__
