@@ -163,7 +163,7 @@ class FileImportOut(serializers.Serializer):  # type: ignore[type-arg]
     updated = serializers.IntegerField()
     ignored = serializers.IntegerField()
     deleted = serializers.IntegerField()
-    errors = RowErrorOut(many=True)
+    errors = RowErrorOut(many=True)  # type: ignore[assignment]  # a field named like Serializer.errors
     errorCount = serializers.IntegerField()
     moreErrors = serializers.IntegerField()
     dryRun = serializers.BooleanField()

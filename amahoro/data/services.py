@@ -67,6 +67,11 @@ __all__ = [
 ]
 
 
+def _user(actor: Any) -> Any:
+    """The user to record as author (None for the system)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def period_ensure(*, code: str) -> Period:
     """The Period row of a DHIS2 period code, created on first use; ValidationFailed for a bad code."""
     try:
@@ -350,7 +355,7 @@ def approval_submit(
             level=org_unit.depth,
         )
     approval.state = ApprovalState.SUBMITTED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "submitted", before)
     return approval
@@ -398,7 +403,7 @@ def approval_approve(
             level=org_unit.depth,
         )
     approval.state = ApprovalState.APPROVED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "approved", before)
     return approval
@@ -427,7 +432,7 @@ def approval_accept(
     if approval is None or approval.state != ApprovalState.APPROVED:
         raise Conflict(f"Data is not approved: {_label(org_unit, period)}")
     approval.state = ApprovalState.ACCEPTED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "accepted", ApprovalState.APPROVED)
     return approval
@@ -452,7 +457,7 @@ def approval_unaccept(
     if higher is not None:
         raise Conflict(f"Data is approved at a higher level: {_label(higher.org_unit, higher.period)}")
     approval.state = ApprovalState.APPROVED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "unaccepted", ApprovalState.ACCEPTED)
     return approval
@@ -519,7 +524,7 @@ def data_lock_create(
         where = f"{org_unit.name} ({org_unit.code})" if org_unit else "the whole hierarchy"
         raise PermissionDenied(f"You may not lock data for {where}")
     lock = DataLock.objects.create(
-        period=period, org_unit=org_unit, organisation=organisation, reason=reason, by=actor
+        period=period, org_unit=org_unit, organisation=organisation, reason=reason, by=_user(actor)
     )
     audit_record(
         actor=actor,
@@ -767,7 +772,7 @@ def dataset_create(
     if DataSet.objects.filter(code=code).exists():
         raise ValidationFailed(f"a data set with code '{code}' exists", field="code")
     ds = DataSet.objects.create(
-        code=code, name=name, period_type=period_type, organisation=organisation, uid=uid, created_by=actor
+        code=code, name=name, period_type=period_type, organisation=organisation, uid=uid, created_by=_user(actor)
     )
     ds.data_elements.set(list(data_elements))
     audit_record(
@@ -819,7 +824,7 @@ def validation_rule_create(
         missing_value_strategy=missing_value_strategy,
         organisation=organisation,
         description=description,
-        created_by=actor,
+        created_by=_user(actor),
     )
     audit_record(
         actor=actor,
