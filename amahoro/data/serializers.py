@@ -40,7 +40,9 @@ class DataValueRows(serializers.ListField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "The values (DHIS2 dataValueSet rows)")
-        kwargs.setdefault("error_messages", {"required": "'dataValues' is required"})
+        kwargs.setdefault(
+            "error_messages", {"required": "'dataValues' is required", "null": "'dataValues' is required"}
+        )
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Any:

@@ -772,7 +772,12 @@ def dataset_create(
     if DataSet.objects.filter(code=code).exists():
         raise ValidationFailed(f"a data set with code '{code}' exists", field="code")
     ds = DataSet.objects.create(
-        code=code, name=name, period_type=period_type, organisation=organisation, uid=uid, created_by=_user(actor)
+        code=code,
+        name=name,
+        period_type=period_type,
+        organisation=organisation,
+        uid=uid,
+        created_by=_user(actor),
     )
     ds.data_elements.set(list(data_elements))
     audit_record(

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         from amahoro.accounts.models import User
         from amahoro.data import dhis2_sync
         from amahoro.data.models import RemoteDhis2
-        from amahoro.organisations.models import Organisation
+        from amahoro.organisations.selectors import organisation_by_code
 
         try:
             if options["action"] == "add":
@@ -53,11 +53,7 @@ class Command(BaseCommand):
                 run_as = User.objects.filter(username=options["run_as"], is_active=True).first()
                 if run_as is None:
                     raise CommandError(f"no active user '{options['run_as']}'")
-                org = None
-                if options.get("organisation"):
-                    org = Organisation.objects.filter(code=options["organisation"]).first()
-                    if org is None:
-                        raise CommandError(f"no organisation '{options['organisation']}'")
+                org = organisation_by_code(options.get("organisation"), required=False, active=False)
                 saved = dhis2_sync.remote_save(
                     actor=policy.SYSTEM,
                     name=options["name"],
