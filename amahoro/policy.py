@@ -12,6 +12,8 @@ object type is scoped (which field holds its organisation, which its place) is d
 - `can_in(user, perm, organisation=..., org_unit=...)`: for something about to be created there.
 - `get_visible_or_404(...)`: a single object, answering "not found" for both missing and forbidden.
 - `require(...)` / `@requires(...)`: the same questions, raising 403 when the answer is no (views, API, services).
+- `grant_scopes(user, perm, label)`: for a rule declared by fields (`declared()`), the (organisation, subtree)
+  pairs it allows, so that code filtering outside SQL (the analytics engine) applies the very same rule.
 
 Who acts is an `Actor`: a signed-in user, or `SYSTEM` (the platform itself: management commands, scheduled
 tasks, demo and reference loading), which passes every check and is audited as "system". A service called
