@@ -13,7 +13,6 @@ from django.db.models import Model, Prefetch, QuerySet
 from amahoro import policy
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import OrgUnit
-from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from .models import (
@@ -51,11 +50,11 @@ M = TypeVar("M", bound=Model)
 # Frameworks, nodes, indicators
 
 
-def frameworks_visible_to(*, user: Actor, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Framework]:
+def frameworks_visible_to(*, user: Any, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Framework]:
     return policy.visible(user, perm, Framework.objects.select_related("organisation", "org_unit"))
 
 
-def framework_get(*, user: Actor, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Framework:
+def framework_get(*, user: Any, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Framework:
     """The framework, or NotFound for both missing and not visible."""
     fw = frameworks_visible_to(user=user, perm=perm).filter(code=code).first()
     if fw is None:
@@ -63,7 +62,7 @@ def framework_get(*, user: Actor, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -
     return fw
 
 
-def node_get(*, user: Actor, framework: Framework, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Node:
+def node_get(*, user: Any, framework: Framework, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Node:
     node = (
         policy.visible(user, perm, Node.objects.filter(framework=framework, code=code))
         .select_related("framework")
@@ -103,7 +102,7 @@ def framework_nodes(*, framework: Framework) -> list[Node]:
     return ordered
 
 
-def links_visible(*, user: Actor, links: Sequence[NodeLink], side: str) -> list[NodeLink]:
+def links_visible(*, user: Any, links: Sequence[NodeLink], side: str) -> list[NodeLink]:
     """The links whose other end (`side` = "target" or "source") the user may see."""
     other_ids = {getattr(link, f"{side}_id") for link in links}
     visible = set(
@@ -114,11 +113,11 @@ def links_visible(*, user: Actor, links: Sequence[NodeLink], side: str) -> list[
     return [link for link in links if getattr(link, f"{side}_id") in visible]
 
 
-def indicators_visible_to(*, user: Actor, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Indicator]:
+def indicators_visible_to(*, user: Any, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Indicator]:
     return policy.visible(user, perm, Indicator.objects.select_related("framework", "organisation"))
 
 
-def indicator_get(*, user: Actor, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Indicator:
+def indicator_get(*, user: Any, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Indicator:
     ind = indicators_visible_to(user=user, perm=perm).filter(code=code).first()
     if ind is None:
         raise NotFound(f"indicator '{code}' not found", field="code")
@@ -138,7 +137,7 @@ def targets_of(*, indicator: Indicator) -> QuerySet[Target]:
 # Metadata (DHIS2 shape)
 
 
-def metadata_visible_to(*, user: Actor, queryset: QuerySet[M]) -> QuerySet[M]:
+def metadata_visible_to(*, user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     """Shared metadata and the user's organisations' own, for holders of framework.view or data.view."""
     by_framework = policy.visible(user, Perm.FRAMEWORK_VIEW, queryset)
     if not policy.has_perm(user, Perm.DATA_VIEW):
@@ -169,7 +168,7 @@ def _named(obj: Any, *, with_short_name: bool = False) -> dict[str, Any]:
     return out
 
 
-def metadata_export(*, user: Actor) -> dict[str, Any]:
+def metadata_export(*, user: Any) -> dict[str, Any]:
     """Everything of the metadata the user may see, in the shape `POST /api/v1/metadata` takes."""
     options = metadata_visible_to(user=user, queryset=CategoryOption.objects.all()).order_by("code")
     categories = metadata_visible_to(user=user, queryset=Category.objects.all()).order_by("code")
@@ -242,7 +241,7 @@ def metadata_export(*, user: Actor) -> dict[str, Any]:
     }
 
 
-def data_sets_metadata(*, user: Actor) -> list[dict[str, Any]]:
+def data_sets_metadata(*, user: Any) -> list[dict[str, Any]]:
     """The data sets the user may see, as DHIS2 exports them (dataSetElements, organisationUnits)."""
     from amahoro.data.models import DataSet
 
@@ -318,7 +317,7 @@ def span_of(*, period: str | None, framework: Framework | None = None) -> Span:
     return Span(year.code, year.start, year.end)
 
 
-def progress_org_unit(*, user: Actor, code: str | None) -> OrgUnit:
+def progress_org_unit(*, user: Any, code: str | None) -> OrgUnit:
     """The asked org unit (404 when outside the user's places); without one, the root of the user's part of
     the hierarchy (the country for national users)."""
     if code:
@@ -337,9 +336,7 @@ def progress_org_unit(*, user: Actor, code: str | None) -> OrgUnit:
     return unit
 
 
-def _data_rows(
-    *, user: Actor, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date
-) -> list[Row]:
+def _data_rows(*, user: Any, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date) -> list[Row]:
     """The values behind a formula, aggregated per data element, option combo, org unit and period, read
     through the policy (only the values the user may see count)."""
     from amahoro.data import periods as period_lib
@@ -472,7 +469,7 @@ def _round(value: float | None, decimals: int | None) -> float | None:
 
 def indicator_progress(
     *,
-    user: Actor,
+    user: Any,
     indicator: Indicator,
     org_unit: OrgUnit,
     span: Span,
@@ -577,7 +574,7 @@ class FrameworkProgress:
 
 
 def framework_progress(
-    *, user: Actor, framework: Framework, org_unit: OrgUnit, span: Span, today: dt.date | None = None
+    *, user: Any, framework: Framework, org_unit: OrgUnit, span: Span, today: dt.date | None = None
 ) -> FrameworkProgress:
     """Progress of every node of a (visible) framework, rolled up from its indicators (those the user
     may see) through the tree."""
@@ -618,7 +615,7 @@ MAX_SERIES = 120
 
 def indicator_series(
     *,
-    user: Actor,
+    user: Any,
     indicator: Indicator,
     org_unit: OrgUnit,
     span: Span,
@@ -673,7 +670,7 @@ def indicator_series(
 
 def indicator_by_place(
     *,
-    user: Actor,
+    user: Any,
     indicator: Indicator,
     org_unit: OrgUnit,
     span: Span,
