@@ -12,6 +12,8 @@ object type is scoped (which field holds its organisation, which its place) is d
 - `can_in(user, perm, organisation=..., org_unit=...)`: for something about to be created there.
 - `get_visible_or_404(...)`: a single object, answering "not found" for both missing and forbidden.
 - `require(...)` / `@requires(...)`: the same questions, raising 403 when the answer is no (views, API, services).
+- `grant_scopes(user, perm, label)`: for a rule declared by fields (`declared()`), the (organisation, subtree)
+  pairs it allows, so that code filtering outside SQL (the analytics engine) applies the very same rule.
 
 Who acts is an `Actor`: a signed-in user, or `SYSTEM` (the platform itself: management commands, scheduled
 tasks, demo and reference loading), which passes every check and is audited as "system". A service called
@@ -240,6 +242,36 @@ def _scoped_rule(
 
 
 @dataclass(frozen=True)
+class FieldScope:
+    """A scope declared by fields rather than by code: an object is covered by a grant when its place
+    (`path_field`, a materialised path) is inside the grant's subtree and its organisation (`org_field`) is
+    the grant's (any, for system administrators); `shared`: objects of no organisation are everyone's.
+
+    Because it is data, code that cannot use a queryset (the columnar analytics engine) can apply the very
+    same rule: `grant_scopes()` gives, per grant, the organisation and subtree it allows."""
+
+    org_field: str | None
+    path_field: str | None
+    shared: bool = False
+
+    def build(self, g: Grant) -> Q:
+        q = Q()
+        if self.org_field and not g.is_global:
+            q = Q(**{f"{self.org_field}_id": g.organisation_id})
+            if self.shared:
+                q = Q(**{f"{self.org_field}__isnull": True}) | q
+        if self.path_field and g.path is not None:
+            q &= Q(**{f"{self.path_field}__startswith": g.path})
+        return q
+
+    def allowed(self, g: Grant) -> tuple[int | None, str | None]:
+        """(organisation id, or None for any; subtree path, or None for everywhere) that the grant allows."""
+        org = None if not self.org_field or g.is_global else g.organisation_id
+        path = g.path if self.path_field else None
+        return org, path
+
+
+@dataclass(frozen=True)
 class Rule:
     build: Callable[[Grant], Q]
     distinct: bool = False
@@ -247,6 +279,8 @@ class Rule:
     own: Callable[[Any], Q] | None = None
     # A narrower scope for some permissions (e.g. managing an organisation rather than seeing it).
     per_perm: Mapping[Perm, Callable[[Grant], Q]] = field(default_factory=dict)
+    # Set when the rule is declared by fields (`declared()`): `build` is then `fields.build`.
+    fields: FieldScope | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -280,6 +314,24 @@ def register(model_label: str, rule: Rule) -> None:
 
 def scoped(org_field: str | None, path_field: str | None, **kw: Any) -> Rule:
     return Rule(_scoped_rule(org_field, path_field, blank_path_ok=kw.pop("blank_path_ok", False)), **kw)
+
+
+def declared(org_field: str | None, path_field: str | None, *, shared: bool = False, **kw: Any) -> Rule:
+    """A rule declared by its fields (see FieldScope), so that `grant_scopes()` can answer for it."""
+    scope = FieldScope(org_field, path_field, shared=shared)
+    return Rule(scope.build, fields=scope, **kw)
+
+
+def grant_scopes(
+    user: Any, perm: Perm, model_label: str
+) -> tuple[FieldScope, list[tuple[int | None, str | None]]]:
+    """The registered field-declared rule of `model_label` and, per grant of the user carrying `perm`, the
+    (organisation id or None = any, subtree path or None = everywhere) pair it allows: what `visible()`
+    would filter, for code that filters elsewhere than in SQL. No pairs = nothing visible."""
+    rule = RULES.get(model_label)
+    if rule is None or rule.fields is None or perm in rule.per_perm or rule.own is not None:
+        raise LookupError(f"the policy rule for {model_label} is not declared by fields (policy.declared)")
+    return rule.fields, [rule.fields.allowed(g) for g in grants_with(user, perm)]
 
 
 def visible(

@@ -446,16 +446,28 @@ def _lut(snapshot: Snapshot, key: tuple[Any, ...]) -> Any:
 # Scope (policy)
 
 
+# The columns of the store that hold the fields the data-value rule is declared by (amahoro.data.access).
+_SCOPE_COLUMNS = {"organisation": "org_id", "org_unit__path": "ou_id"}
+
+
 def _user_scope(user: Any, snapshot: Snapshot) -> pl.Expr | None:
-    """The user's data.view grants as a row filter: the same rule as amahoro.data.access for data values
-    (inside a grant's subtree, and shared or that grant's organisation's). None = nothing visible."""
+    """The user's data.view grants as a row filter, built from the policy rule registered for data values
+    (`policy.grant_scopes`): per grant, inside its subtree and of its organisation (or of none, when the
+    rule shares those). None = nothing visible."""
+    scope, allowed = policy.grant_scopes(user, Perm.DATA_VIEW, "data.datavalue")
+    unknown = {scope.org_field, scope.path_field} - set(_SCOPE_COLUMNS) - {None}
+    if unknown:  # pragma: no cover - a rule change the store does not follow
+        raise LookupError(f"the analytics store has no column for {', '.join(sorted(map(str, unknown)))}")
     expr: pl.Expr | None = None
-    for grant in policy.grants_with(user, Perm.DATA_VIEW):
+    for organisation_id, path in allowed:
         cond = pl.lit(True)
-        if grant.path is not None:
-            cond = cond & pl.col("ou_id").is_in(_lut(snapshot, ("under", grant.path)))
-        if not grant.is_global:
-            cond = cond & (pl.col("org_id").is_null() | (pl.col("org_id") == grant.organisation_id))
+        if path is not None and scope.path_field:
+            cond = cond & pl.col(_SCOPE_COLUMNS[scope.path_field]).is_in(_lut(snapshot, ("under", path)))
+        if organisation_id is not None and scope.org_field:
+            owned = pl.col(_SCOPE_COLUMNS[scope.org_field]) == organisation_id
+            if scope.shared:
+                owned = pl.col(_SCOPE_COLUMNS[scope.org_field]).is_null() | owned
+            cond = cond & owned
         expr = cond if expr is None else expr | cond
     return expr
 

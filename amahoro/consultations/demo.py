@@ -115,7 +115,9 @@ def consultations_demo_step(result: DemoResult, actor: Actor | None) -> None:
         wanted = set(agencies)
         if not wanted <= set(node.responsible.values_list("code", flat=True)):
             orgs = list(node.responsible.all()) + list(Organisation.objects.filter(code__in=wanted))
-            node_update(actor=actor, node=node, responsible=list({o.pk: o for o in orgs}.values()))
+            node_update(
+                actor=actor or policy.SYSTEM, node=node, responsible=list({o.pk: o for o in orgs}.values())
+            )
     if ConsultationRound.objects.filter(framework=fw, title=ROUND_TITLE).exists():
         result.notes.append(f"consultations: '{ROUND_TITLE}' already there")
         return

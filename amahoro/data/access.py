@@ -58,7 +58,8 @@ def lock_rule(g: Grant) -> Q:
 
 
 def register_rules() -> None:
-    policy.register("data.datavalue", policy.Rule(located_owned_rule))
+    # Declared by fields: the analytics engine applies the same scope to its columnar copy of the values.
+    policy.register("data.datavalue", policy.declared("organisation", "org_unit__path", shared=True))
     policy.register("data.dataapproval", policy.Rule(located_owned_rule))
     policy.register("data.datalock", policy.Rule(lock_rule))
     managed = {Perm.FRAMEWORK_MANAGE: metadata_manage_rule}

@@ -17,11 +17,29 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
-from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.core import rest
+from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.core.parsing import json_loads
 from amahoro.data import dhis2xml, selectors, services
 from amahoro.data.importing import default_option_combo
 from amahoro.data.models import DataLock
+from amahoro.data.serializers import (
+    ApprovalActionInput,
+    ApprovalActionOut,
+    ApprovalStateOut,
+    DataValueSetInput,
+    DataValueSetOut,
+    DHIS2ImportSummaryMessageSerializer,
+    FileImportInput,
+    FileImportOut,
+    ImportSummaryMessageSerializer,
+    LockInput,
+    LockListOut,
+    LockOut,
+    OutlierInput,
+    OutlierOut,
+    ValidationResultsOut,
+)
 from amahoro.data.sheets import (
     dhis2_csv_rows,
     dhis2_csv_write,
@@ -33,7 +51,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.metadata import idschemes, webmessage
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
-from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
 SCHEME_HELP = "UID, CODE (default), NAME, ID or ATTRIBUTE:<attribute uid or code>"
@@ -157,9 +175,8 @@ def _import_options(request: Request) -> tuple[bool, str, list[str]]:
     return atomic, strategy, notes
 
 
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(f"You need the {perm.value} permission")
+def _need(perm: Perm) -> str:
+    return f"You need the {perm.value} permission"
 
 
 def _org_units(codes: list[str], field: str = "orgUnit", scheme: str = "code") -> list[OrgUnit]:
@@ -317,13 +334,15 @@ class DataValueSetsView(APIView):
             OpenApiParameter("format", str, enum=["json", "csv", "xml", "adx"]),
         ],
         responses={
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiResponse(description="A parameter is missing or wrong"),
+            (200, "application/json"): DataValueSetOut,
+            (200, "application/csv"): OpenApiTypes.STR,
+            (200, "application/xml"): OpenApiTypes.STR,
+            **rest.errors(400),
         },
     )
     def get(self, request: Request, fmt: str | None = None) -> Any:
         user = request.user
-        _require(user, Perm.DATA_VIEW)
+        policy.require(user, Perm.DATA_VIEW, message=_need(Perm.DATA_VIEW))
         id_scheme = _scheme(request, "idScheme", "code")
         de_scheme = _scheme(request, "dataElementIdScheme", id_scheme)
         coc_scheme = _scheme(request, "categoryOptionComboIdScheme", id_scheme)
@@ -405,15 +424,22 @@ class DataValueSetsView(APIView):
             OpenApiParameter("importStrategy", str, enum=["CREATE_AND_UPDATE", "CREATE", "UPDATE", "DELETE"]),
             OpenApiParameter("atomic", bool, description="Save nothing if any value conflicts"),
         ],
-        request=OpenApiTypes.OBJECT,
+        request={
+            "application/json": DataValueSetInput,
+            "application/csv": OpenApiTypes.STR,
+            "application/xml": OpenApiTypes.STR,
+        },
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="ImportSummary"),
-            409: OpenApiResponse(OpenApiTypes.OBJECT, description="ImportSummary: nothing could be imported"),
+            200: OpenApiResponse(ImportSummaryMessageSerializer, description="ImportSummary"),
+            409: OpenApiResponse(
+                ImportSummaryMessageSerializer, description="ImportSummary: nothing could be imported"
+            ),
+            **rest.errors(400, 413),
         },
     )
     def post(self, request: Request, fmt: str | None = None) -> Response:
         user = request.user
-        _require(user, Perm.DATA_ENTER)
+        policy.require(user, Perm.DATA_ENTER, message=_need(Perm.DATA_ENTER))
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         if fmt == "csv" and content_type in JSON_TYPES:
             content_type = "application/csv"
@@ -441,8 +467,9 @@ class DataValueSetsView(APIView):
                 de_scheme = _scheme(request, "dataElementIdScheme", _scheme(request, "idScheme", "code"))
                 payload = dhis2xml.adx_resolve_combos(payload, de_scheme=de_scheme)
         else:
-            # The API's one JSON parsing layer: bounded depth, UTF-8, finite numbers (400 otherwise).
-            payload = json_loads(body or b"null")
+            # The API's one JSON parsing layer: bounded depth, UTF-8, finite numbers (400 otherwise); then the
+            # envelope through its serializer (the rows go to the import engine: see DataValueSetInput).
+            payload = rest.parse(DataValueSetInput, json_loads(body or b"null"))
         id_scheme = _scheme(request, "idScheme", "code")
         atomic, import_strategy, notes = _import_options(request)
         summary = services.datavalues_import(
@@ -458,7 +485,10 @@ class DataValueSetsView(APIView):
         )
         summary.notes.extend(notes)
         answer, http = webmessage.import_summary(summary.as_dict(), dhis2=self.dhis2_web_message)
-        return Response(answer, status=http)
+        out = (
+            DHIS2ImportSummaryMessageSerializer if self.dhis2_web_message else ImportSummaryMessageSerializer
+        )
+        return Response(out(answer).data, status=http)
 
 
 @extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
@@ -489,7 +519,7 @@ class TemplateView(APIView):
     )
     def get(self, request: Request, fmt: str) -> HttpResponse:
         user = request.user
-        _require(user, Perm.DATA_ENTER)
+        policy.require(user, Perm.DATA_ENTER, message=_need(Perm.DATA_ENTER))
         if not _list(request, "dataElement") and not _list(request, "dataSet"):
             raise ValidationFailed("missing required parameter: dataElement or dataSet", field="dataElement")
         elements = _data_elements(request, "code", user=user)
@@ -519,36 +549,32 @@ class FileImportView(APIView):
     @extend_schema(
         operation_id="dataValues_upload",
         summary="Upload a filled-in template (multipart 'file'); row-level errors",
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        request={"multipart/form-data": FileImportInput},
         responses={
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Nothing saved"),
+            200: FileImportOut,
+            400: OpenApiResponse(
+                FileImportOut, description="Nothing saved (or a bad request: {error, code})"
+            ),
+            **rest.errors(),
         },
     )
     def post(self, request: Request) -> Response:
         user = request.user
-        _require(user, Perm.DATA_ENTER)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationFailed("attach the filled-in template as 'file'", field="file")
+        policy.require(user, Perm.DATA_ENTER, message=_need(Perm.DATA_ENTER))
+        form = rest.parse(FileImportInput, _form_and_flags(request))
+        upload = form["file"]
         if upload.size and upload.size > MAX_UPLOAD_BYTES:
             raise ValidationFailed(
                 f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB", field="file"
-            )
-        flags = {}
-        for name in ("import_valid_rows", "dry_run"):
-            raw = request.data.get(name) if hasattr(request.data, "get") else None
-            flags[name] = (
-                _bool(request, name) if raw is None else str(raw).lower() in ("true", "1", "on", "yes")
             )
         result = services.datavalues_file_import(
             actor=user,
             content=upload.read(),
             filename=upload.name or "",
-            import_valid_rows=flags["import_valid_rows"],
-            dry_run=flags["dry_run"],
+            import_valid_rows=form["import_valid_rows"],
+            dry_run=form["dry_run"],
         )
-        return Response(result, status=400 if result["status"] == "ERROR" else 200)
+        return Response(FileImportOut(result).data, status=400 if result["status"] == "ERROR" else 200)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -566,11 +592,11 @@ class ValidationResultsView(APIView):
             OpenApiParameter("period", str, many=True, required=True),
             OpenApiParameter("children", bool),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ValidationResultsOut, **rest.errors(400, 404)},
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        _require(user, Perm.DATA_VIEW)
+        policy.require(user, Perm.DATA_VIEW, message=_need(Perm.DATA_VIEW))
         org_unit = _org_unit(request.query_params.get("orgUnit"))
         if not policy.can_in(user, Perm.DATA_VIEW, org_unit=org_unit.path):
             raise NotFound("org unit not found")
@@ -580,7 +606,9 @@ class ValidationResultsView(APIView):
         violations = selectors.validation_violations(
             user=user, org_unit=org_unit, period_codes=periods, children=_bool(request, "children")
         )
-        return Response({"validationRuleViolations": [v.as_dict() for v in violations]})
+        return Response(
+            ValidationResultsOut({"validationRuleViolations": [v.as_dict() for v in violations]}).data
+        )
 
 
 APPROVAL_ACTIONS = {
@@ -592,9 +620,13 @@ APPROVAL_ACTIONS = {
 }
 
 
-def _body_field(request: Request, name: str) -> Any:
-    data = request.data if hasattr(request.data, "get") else {}
-    return data.get(name) or request.query_params.get(name)
+def _form_and_flags(request: Request) -> dict[str, Any]:
+    """The multipart form; its flags may also come as query parameters."""
+    data = {name: request.data.get(name) for name in request.data} if hasattr(request.data, "get") else {}
+    for name in ("import_valid_rows", "dry_run"):
+        if name not in data and name in request.query_params:
+            data[name] = request.query_params[name]
+    return data
 
 
 class ApprovalStateView(APIView):
@@ -609,11 +641,11 @@ class ApprovalStateView(APIView):
             OpenApiParameter("period", str, required=True),
             OpenApiParameter("attributeOptionCombo", str),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: ApprovalStateOut, **rest.errors(400, 404)},
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        _require(user, Perm.DATA_VIEW)
+        policy.require(user, Perm.DATA_VIEW, message=_need(Perm.DATA_VIEW))
         org_unit = _org_unit(request.query_params.get("orgUnit"))
         if not policy.can_in(user, Perm.DATA_VIEW, org_unit=org_unit.path):
             raise NotFound("org unit not found")
@@ -629,15 +661,17 @@ class ApprovalStateView(APIView):
         parsed = period_lib.parse_period(code)
         closed, state, can_enter = selectors.entry_state(user=user, org_unit=org_unit, period=parsed, aoc=aoc)
         return Response(
-            {
-                "orgUnit": org_unit.code,
-                "period": code,
-                "attributeOptionCombo": aoc.code,
-                "state": state or "open",
-                "locked": closed,
-                "mayEnter": can_enter and not closed,
-                "mayApprove": policy.can_in(user, Perm.DATA_APPROVE, org_unit=org_unit.path),
-            }
+            ApprovalStateOut(
+                {
+                    "orgUnit": org_unit.code,
+                    "period": code,
+                    "attributeOptionCombo": aoc.code,
+                    "state": state or "open",
+                    "locked": closed,
+                    "mayEnter": can_enter and not closed,
+                    "mayApprove": policy.can_in(user, Perm.DATA_APPROVE, org_unit=org_unit.path),
+                }
+            ).data
         )
 
 
@@ -645,75 +679,70 @@ class ApprovalActionView(APIView):
     @extend_schema(
         operation_id="dataApprovals_action",
         summary="Submit, approve, accept, unaccept or unapprove data of an org unit and period",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 409: OpenApiResponse(description="Not possible in this state")},
+        request=ApprovalActionInput,
+        responses={200: ApprovalActionOut, **rest.errors(400, 404, 409)},
     )
     def post(self, request: Request, action: str) -> Response:
         user = request.user
         service = APPROVAL_ACTIONS.get(action)
         if service is None:
             raise NotFound(f"unknown approval action '{action}'")
-        _require(user, Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE)
-        org_unit = _org_unit(_body_field(request, "orgUnit"))
-        period_code = _body_field(request, "period")
-        if not period_code:
-            raise ValidationFailed("period is required", field="period")
-        period = services.period_ensure(code=str(period_code))
-        aoc = _aoc(_body_field(request, "attributeOptionCombo"))
+        perm = Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE
+        policy.require(user, perm, message=_need(perm))
+        body = rest.parse(ApprovalActionInput, request.data)
+        org_unit = _org_unit(body["orgUnit"])
+        period = services.period_ensure(code=body["period"])
+        aoc = _aoc(body.get("attributeOptionCombo"))
         approval = service(actor=user, org_unit=org_unit, period=period, attribute_option_combo=aoc)
         state = approval.state if approval is not None else "open"
-        return Response({"orgUnit": org_unit.code, "period": period.code, "state": state})
+        return Response(
+            ApprovalActionOut({"orgUnit": org_unit.code, "period": period.code, "state": state}).data
+        )
 
 
 class LockListView(APIView):
     """GET dataLocks (those the user may see); POST {period, orgUnit?, organisation?, reason?}."""
 
     @extend_schema(
-        operation_id="dataLocks_list", summary="Period locks", responses={200: OpenApiTypes.OBJECT}
+        operation_id="dataLocks_list", summary="Period locks", responses={200: LockListOut, **rest.errors()}
     )
     def get(self, request: Request) -> Response:
-        _require(request.user, Perm.DATA_VIEW)
+        policy.require(request.user, Perm.DATA_VIEW, message=_need(Perm.DATA_VIEW))
         locks = policy.visible(
             request.user,
             Perm.DATA_VIEW,
             DataLock.objects.select_related("period", "org_unit", "organisation"),
         )
-        return Response({"dataLocks": [_lock_json(lock) for lock in locks]})
+        return Response(LockListOut({"dataLocks": [_lock_json(lock) for lock in locks]}).data)
 
     @extend_schema(
         operation_id="dataLocks_create",
         summary="Lock a period (in an org unit subtree, for an organisation)",
-        request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiTypes.OBJECT},
+        request=LockInput,
+        responses={201: LockOut, **rest.errors(400)},
     )
     def post(self, request: Request) -> Response:
-        _require(request.user, Perm.DATA_APPROVE)
-        period_code = _body_field(request, "period")
-        if not period_code:
-            raise ValidationFailed("period is required", field="period")
-        period = services.period_ensure(code=str(period_code))
-        ou_code = _body_field(request, "orgUnit")
-        org_unit = _org_unit(ou_code) if ou_code else None
-        org_code = _body_field(request, "organisation")
-        organisation = None
-        if org_code:
-            organisation = Organisation.objects.filter(code=org_code).first()
-            if organisation is None:
-                raise ValidationFailed(f"unknown organisation: {org_code}", field="organisation")
+        policy.require(request.user, Perm.DATA_APPROVE, message=_need(Perm.DATA_APPROVE))
+        body = rest.parse(LockInput, request.data)
+        period = services.period_ensure(code=body["period"])
+        org_unit = _org_unit(body["orgUnit"]) if body.get("orgUnit") else None
+        organisation = organisation_by_code(body.get("organisation"), required=False, active=False)
         lock = services.data_lock_create(
             actor=request.user,
             period=period,
             org_unit=org_unit,
             organisation=organisation,
-            reason=str(_body_field(request, "reason") or ""),
+            reason=body.get("reason") or "",
         )
-        return Response(_lock_json(lock), status=201)
+        return Response(LockOut(_lock_json(lock)).data, status=201)
 
 
 class LockDetailView(APIView):
-    @extend_schema(operation_id="dataLocks_delete", summary="Unlock", responses={204: None})
+    @extend_schema(
+        operation_id="dataLocks_delete", summary="Unlock", responses={204: None, **rest.errors(404)}
+    )
     def delete(self, request: Request, pk: int) -> Response:
-        _require(request.user, Perm.DATA_APPROVE)
+        policy.require(request.user, Perm.DATA_APPROVE, message=_need(Perm.DATA_APPROVE))
         lock = policy.get_visible_or_404(
             request.user, Perm.DATA_APPROVE, DataLock.objects.select_related("period", "org_unit"), pk=pk
         )
@@ -739,38 +768,22 @@ class OutlierView(APIView):
     @extend_schema(
         operation_id="dataValues_outliers",
         summary="Mark outliers for follow-up",
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        request=OutlierInput,
+        responses={200: OutlierOut, **rest.errors(400)},
     )
     def post(self, request: Request) -> Response:
         user = request.user
-        _require(user, Perm.DATA_APPROVE)
-        idents = _body_field(request, "dataElement") or []
-        if isinstance(idents, str):
-            idents = [idents]
-        found = selectors.data_elements_by_ident(user=user, idents=[str(i) for i in idents])
+        policy.require(user, Perm.DATA_APPROVE, message=_need(Perm.DATA_APPROVE))
+        body = rest.parse(OutlierInput, request.data)
+        idents = body["dataElement"]
+        found = selectors.data_elements_by_ident(user=user, idents=idents)
         unknown = [i for i in idents if i not in found]
-        if not idents or unknown:
+        if unknown:
             raise ValidationFailed(
-                f"unknown or missing dataElement: {', '.join(map(str, unknown))}", field="dataElement"
+                f"unknown or missing dataElement: {', '.join(unknown)}", field="dataElement"
             )
-        org_unit = _org_unit(_body_field(request, "orgUnit"))
-        try:
-            start = (
-                date.fromisoformat(str(_body_field(request, "startDate")))
-                if _body_field(request, "startDate")
-                else None
-            )
-            end = (
-                date.fromisoformat(str(_body_field(request, "endDate")))
-                if _body_field(request, "endDate")
-                else None
-            )
-            sd_factor = float(_body_field(request, "sdFactor") or 3.0)
-        except ValueError as exc:
-            raise ValidationFailed(f"invalid date or sdFactor: {exc}", field="startDate") from exc
-        if sd_factor <= 0:
-            raise ValidationFailed("sdFactor must be positive", field="sdFactor")
+        org_unit = _org_unit(body["orgUnit"])
+        start, end, sd_factor = body.get("startDate"), body.get("endDate"), body["sdFactor"]
         ids = services.outliers_flag(
             actor=user,
             data_element_ids=[de.pk for de in found.values()],
@@ -779,4 +792,4 @@ class OutlierView(APIView):
             end=end,
             sd_factor=sd_factor,
         )
-        return Response({"flagged": len(ids)})
+        return Response(OutlierOut({"flagged": len(ids)}).data)

@@ -97,7 +97,8 @@ def remote_save(
     data_set_uid: str = "",
 ) -> RemoteDhis2:
     """Create or update a remote DHIS2 (system administrators only: it sends data out of Amahoro)."""
-    if actor is not None and not policy.is_system_admin(actor):
+    policy.check_actor(actor)
+    if not policy.is_system_admin(actor):
         raise PermissionDenied("only system administrators configure remote DHIS2 instances")
     parsed = urllib.parse.urlparse(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -126,7 +127,8 @@ def remote_save(
 
 
 def mapping_set(*, actor: Any, remote: RemoteDhis2, kind: str, local_code: str, remote_uid: str) -> None:
-    if actor is not None and not policy.is_system_admin(actor):
+    policy.check_actor(actor)
+    if not policy.is_system_admin(actor):
         raise PermissionDenied("only system administrators map to remote DHIS2 instances")
     if kind not in RemoteMapping.Kind.values:
         raise ValidationFailed(f"kind must be one of {', '.join(RemoteMapping.Kind.values)}", field="kind")

@@ -19,12 +19,13 @@ from amahoro.data.validation import Violation, run_rules
 from amahoro.geo.models import PATH_SEP, OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import AggregationType, CategoryOptionCombo, DataElement
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 AGGREGATE_DIMENSIONS = ("period", "org_unit", "category_option_combo", "attribute_option_combo")
 
 
-def datavalues_visible_to(*, user: Any, perm: Perm = Perm.DATA_VIEW) -> QuerySet[DataValue]:
+def datavalues_visible_to(*, user: Actor, perm: Perm = Perm.DATA_VIEW) -> QuerySet[DataValue]:
     """Live values the user may read (data.view) or write (data.enter)."""
     return policy.visible(user, perm, DataValue.objects.filter(deleted=False))
 
@@ -38,16 +39,16 @@ def period_get(*, code: str) -> Period | None:
     return Period.objects.filter(code=parsed.code).first()
 
 
-def data_sets_visible_to(*, user: Any) -> QuerySet[DataSet]:
+def data_sets_visible_to(*, user: Actor) -> QuerySet[DataSet]:
     return policy.visible(user, Perm.DATA_VIEW, DataSet.objects.all())
 
 
-def data_elements_visible_to(*, user: Any) -> QuerySet[DataElement]:
+def data_elements_visible_to(*, user: Actor) -> QuerySet[DataElement]:
     return policy.visible(user, Perm.DATA_VIEW, DataElement.objects.all())
 
 
 def data_elements_by_ident(
-    *, user: Any, idents: Iterable[str], scheme: str = "code"
+    *, user: Actor, idents: Iterable[str], scheme: str = "code"
 ) -> dict[str, DataElement]:
     """The data elements the user may see, by code (or uid); others are simply not found."""
     field_name = "uid" if scheme == "uid" else "code"
@@ -66,7 +67,7 @@ def org_units_by_code(*, codes: Iterable[str]) -> dict[str, OrgUnit]:
 
 def datavalue_export(
     *,
-    user: Any,
+    user: Actor,
     data_element_ids: Iterable[int],
     org_units: Sequence[OrgUnit],
     children: bool = False,
@@ -144,7 +145,7 @@ ATTRIBUTE_EXPORT_FIELDS = (
 )
 
 
-def value_history(*, user: Any, value_id: int) -> list[DataValueAudit]:
+def value_history(*, user: Actor, value_id: int) -> list[DataValueAudit]:
     value = policy.get_visible_or_404(user, Perm.DATA_VIEW, DataValue.objects.all(), pk=value_id)
     return list(value.history.select_related("by"))
 
@@ -169,7 +170,7 @@ def aggregate_values(
     by: Sequence[str] = ("period", "org_unit", "category_option_combo"),
     level: int | None = None,
     period_type: str | None = None,
-    user: Any = None,
+    user: Actor | None = None,
 ) -> list[dict[str, Any]]:
     """Numeric values of the data elements in the subtree `org_unit_path`, for periods inside start..end,
     aggregated per data element and the dimensions in `by` (period, org_unit, category_option_combo,
@@ -325,7 +326,7 @@ def aggregate_values(
 
 def validation_violations(
     *,
-    user: Any,
+    user: Actor,
     org_unit: OrgUnit,
     period_codes: Sequence[str],
     children: bool = False,
@@ -377,7 +378,7 @@ class EntryGrid:
 
 
 def entry_state(
-    *, user: Any, org_unit: OrgUnit, period: period_lib.Period, aoc: CategoryOptionCombo
+    *, user: Actor, org_unit: OrgUnit, period: period_lib.Period, aoc: CategoryOptionCombo
 ) -> tuple[str | None, str | None, bool]:
     """(why the period is closed here or None, approval state or None, may the user enter data here)."""
     organisation_id = organisation_of_aocs({aoc.pk: aoc.option_key}).get(aoc.pk)
@@ -395,7 +396,7 @@ def entry_state(
 
 def entry_grid(
     *,
-    user: Any,
+    user: Actor,
     org_unit: OrgUnit,
     period: period_lib.Period,
     data_elements: Sequence[DataElement],

@@ -67,6 +67,11 @@ __all__ = [
 ]
 
 
+def _user(actor: Any) -> Any:
+    """The user to record as author (None for the system)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def period_ensure(*, code: str) -> Period:
     """The Period row of a DHIS2 period code, created on first use; ValidationFailed for a bad code."""
     try:
@@ -98,6 +103,7 @@ def datavalues_import(
     Each value is checked on its own: refused ones become conflicts naming the value and why, the others are
     saved (unless `dry_run`, or `atomic` and anything conflicted: then nothing is saved).
     """
+    policy.check_actor(actor)
     schemes = {
         "idScheme": id_scheme,
         "dataElementIdScheme": data_element_id_scheme or id_scheme,
@@ -168,6 +174,7 @@ def datavalue_set(
     organisation) or Conflict (period locked or data approved), each with the message the import would give.
     Returns the value, or None when it was deleted.
     """
+    policy.check_actor(actor)
     code = period.code if isinstance(period, Period) else period
     with contextlib.suppress(period_lib.InvalidPeriod):  # if invalid, the import below names the problem
         code = period_lib.parse_period(code).code
@@ -247,6 +254,7 @@ def datavalue_delete(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> None:
     """Soft-delete one value (its history stays)."""
+    policy.check_actor(actor)
     datavalue_set(
         actor=actor,
         data_element=data_element,
@@ -277,11 +285,14 @@ def _label(org_unit: OrgUnit, period: Period) -> str:
 
 
 def _require(actor: Any, perm: Perm, *, org_unit: OrgUnit, organisation_id: int | None, what: str) -> None:
-    if not policy.can_in(actor, perm, org_unit=org_unit.path) or (
-        organisation_id is not None
-        and not policy.can_in(actor, perm, organisation=organisation_id, org_unit=org_unit.path)
-    ):
-        raise PermissionDenied(f"You may not {what} data for {org_unit.name} ({org_unit.code})")
+    """`perm` at the place, for the data's organisation when it has one."""
+    policy.require(
+        actor,
+        perm,
+        organisation=organisation_id,
+        org_unit=org_unit.path,
+        message=f"You may not {what} data for {org_unit.name} ({org_unit.code})",
+    )
 
 
 def _approval_of(org_unit: OrgUnit, period: Period, aoc: CategoryOptionCombo) -> DataApproval | None:
@@ -328,6 +339,7 @@ def approval_submit(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> DataApproval:
     """The data entry level says its data is complete and ready for approval (still editable)."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     _require(actor, Perm.DATA_ENTER, org_unit=org_unit, organisation_id=org_id, what="submit")
     approval = _approval_of(org_unit, period, aoc)
@@ -343,7 +355,7 @@ def approval_submit(
             level=org_unit.depth,
         )
     approval.state = ApprovalState.SUBMITTED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "submitted", before)
     return approval
@@ -359,6 +371,7 @@ def approval_approve(
 ) -> DataApproval:
     """Approve the data of an org unit (and everything below it). Bottom-up: lower levels that submitted
     their data must be approved first. Approved data can no longer be edited."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     _require(actor, Perm.DATA_APPROVE, org_unit=org_unit, organisation_id=org_id, what="approve")
     approval = _approval_of(org_unit, period, aoc)
@@ -390,7 +403,7 @@ def approval_approve(
             level=org_unit.depth,
         )
     approval.state = ApprovalState.APPROVED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "approved", before)
     return approval
@@ -411,6 +424,7 @@ def approval_accept(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> DataApproval:
     """The level above accepts approved data: the approving level can no longer unapprove it."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     parent = _parent_or_refuse(org_unit)
     _require(actor, Perm.DATA_APPROVE, org_unit=parent, organisation_id=org_id, what="accept")
@@ -418,7 +432,7 @@ def approval_accept(
     if approval is None or approval.state != ApprovalState.APPROVED:
         raise Conflict(f"Data is not approved: {_label(org_unit, period)}")
     approval.state = ApprovalState.ACCEPTED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "accepted", ApprovalState.APPROVED)
     return approval
@@ -432,6 +446,7 @@ def approval_unaccept(
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> DataApproval:
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     parent = _parent_or_refuse(org_unit)
     _require(actor, Perm.DATA_APPROVE, org_unit=parent, organisation_id=org_id, what="unaccept")
@@ -442,7 +457,7 @@ def approval_unaccept(
     if higher is not None:
         raise Conflict(f"Data is approved at a higher level: {_label(higher.org_unit, higher.period)}")
     approval.state = ApprovalState.APPROVED
-    approval.by = actor
+    approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "unaccepted", ApprovalState.ACCEPTED)
     return approval
@@ -457,6 +472,7 @@ def approval_unapprove(
     attribute_option_combo: CategoryOptionCombo | None = None,
 ) -> None:
     """Reopen approved data for editing. Needs data.approve; refused once accepted or approved above."""
+    policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     _require(actor, Perm.DATA_APPROVE, org_unit=org_unit, organisation_id=org_id, what="unapprove")
     approval = _approval_of(org_unit, period, aoc)
@@ -503,11 +519,12 @@ def data_lock_create(
     reason: str = "",
 ) -> DataLock:
     """Close data entry for a period (in a subtree; for one organisation's data). Needs data.approve there."""
+    policy.check_actor(actor)
     if not _may_lock(actor, organisation.pk if organisation else None, org_unit):
         where = f"{org_unit.name} ({org_unit.code})" if org_unit else "the whole hierarchy"
         raise PermissionDenied(f"You may not lock data for {where}")
     lock = DataLock.objects.create(
-        period=period, org_unit=org_unit, organisation=organisation, reason=reason, by=actor
+        period=period, org_unit=org_unit, organisation=organisation, reason=reason, by=_user(actor)
     )
     audit_record(
         actor=actor,
@@ -522,6 +539,7 @@ def data_lock_create(
 
 @transaction.atomic
 def data_lock_delete(*, actor: Any, lock: DataLock) -> None:
+    policy.check_actor(actor)
     org_unit = lock.org_unit
     if not _may_lock(actor, lock.organisation_id, org_unit):
         raise PermissionDenied("You may not unlock this period")
@@ -551,10 +569,15 @@ def minmax_set(
     category_option_combo: CategoryOptionCombo | None = None,
 ) -> MinMaxBound:
     """Store the expected range of a data element's values at an org unit (all combos when none given)."""
+    policy.check_actor(actor)
     if min_value > max_value:
         raise ValidationFailed("min must not be greater than max", field="min_value")
-    if not policy.can_in(actor, Perm.DATA_APPROVE, org_unit=org_unit.path):
-        raise PermissionDenied(f"You may not set bounds for {org_unit.name} ({org_unit.code})")
+    policy.require(
+        actor,
+        Perm.DATA_APPROVE,
+        org_unit=org_unit.path,
+        message=f"You may not set bounds for {org_unit.name} ({org_unit.code})",
+    )
     cocs = (
         [category_option_combo]
         if category_option_combo
@@ -616,8 +639,13 @@ def minmax_generate(
     """Compute and store bounds (mean ± sd_factor standard deviations of history) per data element, org
     unit and combo in the subtree, replacing earlier generated ones (hand-set bounds are kept). Returns the
     number of bounds stored."""
-    if not policy.can_in(actor, Perm.DATA_APPROVE, org_unit=org_unit.path):
-        raise PermissionDenied(f"You may not set bounds for {org_unit.name} ({org_unit.code})")
+    policy.check_actor(actor)
+    policy.require(
+        actor,
+        Perm.DATA_APPROVE,
+        org_unit=org_unit.path,
+        message=f"You may not set bounds for {org_unit.name} ({org_unit.code})",
+    )
     de_ids = list(data_element_ids)
     manual = set(
         MinMaxBound.objects.filter(
@@ -662,8 +690,13 @@ def outliers_flag(
 ) -> list[int]:
     """Mark for follow-up the values (in the subtree, periods within start..end) outside their bounds: the
     stored min/max where there is one, else mean ± sd_factor SD of their history. Returns the ids marked."""
-    if not policy.can_in(actor, Perm.DATA_APPROVE, org_unit=org_unit.path):
-        raise PermissionDenied(f"You may not review data for {org_unit.name} ({org_unit.code})")
+    policy.check_actor(actor)
+    policy.require(
+        actor,
+        Perm.DATA_APPROVE,
+        org_unit=org_unit.path,
+        message=f"You may not review data for {org_unit.name} ({org_unit.code})",
+    )
     de_ids = list(data_element_ids)
     stored = {
         (de, ou, coc): (lo, hi)
@@ -729,6 +762,7 @@ def dataset_create(
     organisation: Organisation | None = None,
     uid: str | None = None,
 ) -> DataSet:
+    policy.check_actor(actor)
     _require_metadata_manager(actor, organisation, "data sets")
     if period_type:
         try:
@@ -738,7 +772,12 @@ def dataset_create(
     if DataSet.objects.filter(code=code).exists():
         raise ValidationFailed(f"a data set with code '{code}' exists", field="code")
     ds = DataSet.objects.create(
-        code=code, name=name, period_type=period_type, organisation=organisation, uid=uid, created_by=actor
+        code=code,
+        name=name,
+        period_type=period_type,
+        organisation=organisation,
+        uid=uid,
+        created_by=_user(actor),
     )
     ds.data_elements.set(list(data_elements))
     audit_record(
@@ -764,6 +803,7 @@ def validation_rule_create(
     organisation: Organisation | None = None,
     description: str = "",
 ) -> ValidationRule:
+    policy.check_actor(actor)
     from amahoro.data.validation import ExpressionError, parse_expression
 
     _require_metadata_manager(actor, organisation, "validation rules")
@@ -789,7 +829,7 @@ def validation_rule_create(
         missing_value_strategy=missing_value_strategy,
         organisation=organisation,
         description=description,
-        created_by=actor,
+        created_by=_user(actor),
     )
     audit_record(
         actor=actor,
@@ -815,6 +855,7 @@ def datavalues_file_import(
     "moreErrors", "dryRun", "saved"}; "errors" holds the first AMAHORO_TABLE_MAX_ERRORS, "errorCount" all of
     them and "moreErrors" how many were left out (the reply says "and K more").
     """
+    policy.check_actor(actor)
     from amahoro.core.tabular import RowError, cap_errors
     from amahoro.data.sheets import COLUMN_OF_FIELD, parse_template, read_table
 

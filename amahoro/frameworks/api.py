@@ -8,14 +8,14 @@ import difflib
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amahoro import policy
+from amahoro.core import rest
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
 from amahoro.core.rest import ParamsMixin
 from amahoro.roles import Perm
@@ -78,10 +78,8 @@ ORG_UNIT_PARAM = OpenApiParameter(
 
 @extend_schema(
     summary="List results frameworks",
-    parameters=[
-        OpenApiParameter("organisation", str, description="Owner's code ('none' = national frameworks)"),
-        OpenApiParameter("q", str, description="Search in code and name"),
-    ],
+    parameters=[s.FrameworkListQuery],
+    responses={200: s.FrameworkSerializer(many=True), **rest.errors(400)},
 )
 class FrameworkList(ParamsMixin, generics.ListAPIView[Framework]):
     """Frameworks you may see: national and public ones, and your organisation's in your area."""
@@ -92,14 +90,15 @@ class FrameworkList(ParamsMixin, generics.ListAPIView[Framework]):
     def get_queryset(self) -> QuerySet[Framework]:
         if _is_schema(self):
             return Framework.objects.none()
-        _require(self.request.user, Perm.FRAMEWORK_VIEW)
+        policy.require(self.request.user, Perm.FRAMEWORK_VIEW)
+        params = rest.parse_query(s.FrameworkListQuery, self.request)
         qs = selectors.frameworks_visible_to(user=self.request.user)
-        org = _param(self.request, "organisation")
+        org = params.get("organisation")
         if org == "none":
             qs = qs.filter(organisation__isnull=True)
         elif org:
             qs = qs.filter(organisation__code=org)
-        q = _param(self.request, "q")
+        q = params.get("q")
         if q:
             qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
         return qs.order_by("code")
@@ -145,7 +144,7 @@ def node_tree(user: Any, framework: Framework) -> list[dict[str, Any]]:
 
 @extend_schema(
     summary="One framework with its tree of nodes",
-    responses={200: s.FrameworkDetailSerializer, 404: OpenApiResponse(description="Missing or not visible")},
+    responses={200: s.FrameworkDetailSerializer, **rest.errors(404)},
 )
 class FrameworkDetail(ParamsMixin, APIView):
     def get(self, request: Request, code: str) -> Response:
@@ -159,18 +158,16 @@ class FrameworkDetail(ParamsMixin, APIView):
     summary="Progress of a framework: every node's status rolled up from its indicators",
     description="A node's status is the worst status of its indicators and child nodes; its score the mean achievement (capped at 100%).",
     parameters=[PERIOD_PARAM, ORG_UNIT_PARAM],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: s.FrameworkProgressSerializer, **rest.errors(400, 404)},
 )
-class FrameworkProgressView(ParamsMixin, APIView):
-    allowed_params = frozenset({"period", "org_unit"})
-
+class FrameworkProgressView(APIView):
     def get(self, request: Request, code: str) -> Response:
+        params = rest.parse_query(s.ProgressQuery, request)
         fw = selectors.framework_get(user=request.user, code=code)
-        span = selectors.span_of(period=_param(request, "period"), framework=fw)
-        unit = selectors.progress_org_unit(user=request.user, code=_param(request, "org_unit"))
-        return Response(
-            selectors.framework_progress(user=request.user, framework=fw, org_unit=unit, span=span).as_dict()
-        )
+        span = selectors.span_of(period=params.get("period") or None, framework=fw)
+        unit = selectors.progress_org_unit(user=request.user, code=params.get("org_unit") or None)
+        progress = selectors.framework_progress(user=request.user, framework=fw, org_unit=unit, span=span)
+        return Response(s.FrameworkProgressSerializer(progress.as_dict()).data)
 
 
 def _link_dict(link: NodeLink) -> dict[str, Any]:
@@ -184,14 +181,14 @@ def _link_dict(link: NodeLink) -> dict[str, Any]:
 @extend_schema(
     methods=["GET"],
     summary="Links of a framework's nodes to other frameworks",
-    responses={200: s.LinkSerializer(many=True)},
+    responses={200: s.LinkSerializer(many=True), **rest.errors(404)},
 )
 @extend_schema(
     methods=["POST"],
     summary="Link a node to a node of another framework it contributes to",
     description="Needs framework.manage on this framework; the target must be visible to you. Linking twice is harmless.",
-    request=s.LinkCreateSerializer,
-    responses={201: s.LinkSerializer, 200: s.LinkSerializer},
+    request=s.LinkInput,
+    responses={201: s.LinkSerializer, 200: s.LinkSerializer, **rest.errors(400, 404)},
 )
 class FrameworkLinks(ParamsMixin, APIView):
     def get(self, request: Request, code: str) -> Response:
@@ -199,20 +196,13 @@ class FrameworkLinks(ParamsMixin, APIView):
         links = NodeLink.objects.filter(source__framework=fw).select_related(
             "source__framework", "target__framework"
         )
-        return Response(
-            [
-                _link_dict(lk)
-                for lk in selectors.links_visible(user=request.user, links=list(links), side="target")
-            ]
-        )
+        visible = selectors.links_visible(user=request.user, links=list(links), side="target")
+        return Response(s.LinkSerializer([_link_dict(lk) for lk in visible], many=True).data)
 
     def post(self, request: Request, code: str) -> Response:
         fw = selectors.framework_get(user=request.user, code=code)
-        if not policy.can(request.user, Perm.FRAMEWORK_MANAGE, fw):
-            raise PermissionDenied("you may not change this framework", code="permission_denied")
-        serializer = s.LinkCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        policy.require(request.user, Perm.FRAMEWORK_MANAGE, fw, message="you may not change this framework")
+        data = rest.parse(s.LinkInput, request.data)
         source = selectors.node_get(user=request.user, framework=fw, code=data["source"])
         try:
             target_fw = selectors.framework_get(user=request.user, code=data["target"]["framework"])
@@ -221,7 +211,10 @@ class FrameworkLinks(ParamsMixin, APIView):
             raise ValidationFailed(f"target: {exc.message}", field="target") from None
         existed = NodeLink.objects.filter(source=source, target=target).exists()
         link = services.node_link(actor=request.user, source=source, target=target, note=data.get("note", ""))
-        return Response(_link_dict(link), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(
+            s.LinkSerializer(_link_dict(link)).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -230,12 +223,8 @@ class FrameworkLinks(ParamsMixin, APIView):
 
 @extend_schema(
     summary="List indicators",
-    parameters=[
-        OpenApiParameter(
-            "framework", str, description="Code of the framework they belong to or are linked from"
-        ),
-        OpenApiParameter("q", str, description="Search in code and name"),
-    ],
+    parameters=[s.IndicatorListQuery],
+    responses={200: s.IndicatorSerializer(many=True), **rest.errors(400, 404)},
 )
 class IndicatorList(ParamsMixin, generics.ListAPIView[Indicator]):
     serializer_class = s.IndicatorSerializer
@@ -244,13 +233,14 @@ class IndicatorList(ParamsMixin, generics.ListAPIView[Indicator]):
     def get_queryset(self) -> QuerySet[Indicator]:
         if _is_schema(self):
             return Indicator.objects.none()
-        _require(self.request.user, Perm.FRAMEWORK_VIEW)
+        policy.require(self.request.user, Perm.FRAMEWORK_VIEW)
+        params = rest.parse_query(s.IndicatorListQuery, self.request)
         qs = selectors.indicators_visible_to(user=self.request.user)
-        fw = _param(self.request, "framework")
+        fw = params.get("framework")
         if fw:
             framework = selectors.framework_get(user=self.request.user, code=fw)
             qs = qs.filter(Q(framework=framework) | Q(nodes__framework=framework)).distinct()
-        q = _param(self.request, "q")
+        q = params.get("q")
         if q:
             qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
         return qs.prefetch_related("nodes__framework").order_by("code")
@@ -258,7 +248,7 @@ class IndicatorList(ParamsMixin, generics.ListAPIView[Indicator]):
 
 @extend_schema(
     summary="One indicator with its targets",
-    responses={200: s.IndicatorDetailSerializer, 404: OpenApiResponse(description="Missing or not visible")},
+    responses={200: s.IndicatorDetailSerializer, **rest.errors(404)},
 )
 class IndicatorDetail(ParamsMixin, APIView):
     def get(self, request: Request, code: str) -> Response:
@@ -285,21 +275,16 @@ class IndicatorDetail(ParamsMixin, APIView):
             description="With breakdown=period: Yearly, Quarterly, Monthly, FinancialJuly...",
         ),
     ],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: s.IndicatorProgressSerializer, **rest.errors(400, 404)},
 )
-class IndicatorProgressView(ParamsMixin, APIView):
-    allowed_params = frozenset({"period", "org_unit", "breakdown", "period_type"})
-
+class IndicatorProgressView(APIView):
     def get(self, request: Request, code: str) -> Response:
+        params = rest.parse_query(s.IndicatorProgressQuery, request)
         ind = selectors.indicator_get(user=request.user, code=code)
-        span = selectors.span_of(period=_param(request, "period"), framework=ind.framework)
-        unit = selectors.progress_org_unit(user=request.user, code=_param(request, "org_unit"))
-        breakdown = _param(request, "breakdown")
-        if breakdown not in (None, "period", "district"):
-            raise ValidationFailed(
-                f"unknown breakdown '{breakdown}' (one of: period, district)", field="breakdown"
-            )
-        period_type = _param(request, "period_type")
+        span = selectors.span_of(period=params.get("period") or None, framework=ind.framework)
+        unit = selectors.progress_org_unit(user=request.user, code=params.get("org_unit") or None)
+        breakdown = params.get("breakdown") or None
+        period_type = params.get("period_type") or None
         if period_type and breakdown != "period":
             raise ValidationFailed("period_type goes with breakdown=period", field="period_type")
         data = selectors.indicator_progress(
@@ -313,4 +298,4 @@ class IndicatorProgressView(ParamsMixin, APIView):
             data["by_district"] = selectors.indicator_by_place(
                 user=request.user, indicator=ind, org_unit=unit, span=span
             )
-        return Response(data)
+        return Response(s.IndicatorProgressSerializer(data).data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.core.demo import RWAMREC_ABSENT, DemoResult
 from amahoro.core.errors import ValidationFailed
@@ -251,13 +252,17 @@ def _metadata_ensure(actor: Any) -> None:
 
 
 def frameworks_demo_step(result: DemoResult, actor: Any) -> None:
-    """The NAP, the RWAMREC plan linked to it, and its monthly values (idempotent)."""
+    """The NAP, the RWAMREC plan linked to it, and its monthly values (idempotent). Loading the demo is the
+    platform acting on its own (`policy.SYSTEM`), whoever started it; the values are entered as the demo
+    data clerk."""
+    del actor  # the step protocol's argument: the demo acts as the platform
+
     from .interchange import framework_import, parse_document
     from .reference import load_nap_rw_2018
 
     load_nap_rw_2018()
-    _metadata_ensure(actor)
-    report = framework_import(actor=actor, bundle=parse_document(FRAMEWORK))
+    _metadata_ensure(policy.SYSTEM)
+    report = framework_import(actor=policy.SYSTEM, bundle=parse_document(FRAMEWORK))
     result.notes.append(f"frameworks: NAP 1325 loaded; {report.summary()}")
     clerk = User.objects.get(username=DATA_ENTRY_USER)
     districts = sorted(

@@ -19,10 +19,12 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from amahoro import policy
 from amahoro.core import tabular
 from amahoro.core.errors import AmahoroError, NotFound, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.roles import Perm
 
 from . import services
 from .models import Framework, Indicator, Node, NodeKind, NodeLink, Target
@@ -406,6 +408,7 @@ def framework_import(
     """Create or update the framework of `bundle` with its nodes, indicators, targets and links.
     `organisation` (e.g. `--organisation NGO1`) overrides the file's owner. Raises FrameworkImportFailed
     listing every error; then nothing is written. `dry_run` checks everything and writes nothing."""
+    policy.check_actor(actor)
     if bundle.errors:
         raise FrameworkImportFailed(bundle.errors)
     if bundle.framework is None:
@@ -471,12 +474,8 @@ def _import_framework(
     existing = Framework.objects.filter(code=code).first()
     if existing is None:
         return services.framework_create(actor=actor, code=code, **fields), True
-    if actor is not None:
-        from amahoro import policy
-        from amahoro.roles import Perm
-
-        if not policy.can(actor, Perm.FRAMEWORK_MANAGE, existing):
-            raise PermissionDenied(f"framework '{code}' exists and you may not change it", field="code")
+    if not policy.allows(actor, Perm.FRAMEWORK_MANAGE, existing):
+        raise PermissionDenied(f"framework '{code}' exists and you may not change it", field="code")
     return services.framework_update(actor=actor, framework=existing, **fields), False
 
 
@@ -680,11 +679,7 @@ def _import_links(
 
 def _target_node(actor: Any, framework_code: str, node_code: str) -> Node:
     qs = Node.objects.filter(framework__code=framework_code, code=node_code).select_related("framework")
-    if actor is not None:
-        from amahoro import policy
-        from amahoro.roles import Perm
-
-        qs = policy.visible(actor, Perm.FRAMEWORK_VIEW, qs)
+    qs = policy.visible(actor, Perm.FRAMEWORK_VIEW, qs)
     node = qs.first()
     if node is None:
         raise NotFound(
@@ -952,6 +947,7 @@ EXPORT_FORMATS = {
 
 def framework_export(*, actor: Any, framework: Framework, fmt: str) -> tuple[bytes, str, str]:
     """The framework as a file (bytes, content type, file name); the export is audited."""
+    policy.check_actor(actor)
     from amahoro.audit.models import AuditAction
     from amahoro.audit.services import audit_record
 

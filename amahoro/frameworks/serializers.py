@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from amahoro.core.rest import StrictInput
 
 from .models import Framework, Indicator, Target
 
@@ -127,3 +131,117 @@ class LinkSerializer(serializers.Serializer[Any]):
     source = serializers.DictField()  # type: ignore[assignment]
     target = serializers.DictField()
     note = serializers.CharField()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inputs (query strings and bodies) and progress answers
+
+
+class LinkInput(StrictInput, LinkCreateSerializer):
+    """The body of POST frameworks/<code>/links (unknown fields refused)."""
+
+
+class FrameworkListQuery(StrictInput):
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+    organisation = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Owner's code ('none' = national)"
+    )
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Search code, name")
+
+
+class IndicatorListQuery(StrictInput):
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+    framework = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ProgressQuery(StrictInput):
+    period = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    org_unit = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class IndicatorProgressQuery(ProgressQuery):
+    breakdown = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    period_type = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate_breakdown(self, value: str) -> str:
+        if value and value not in ("period", "district"):
+            raise serializers.ValidationError(f"unknown breakdown '{value}' (one of: period, district)")
+        return value
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class NumberField(serializers.Field):  # type: ignore[type-arg]
+    """A number rendered as computed (an integer stays an integer), or null."""
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class CodeNameSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SpanSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    start = serializers.CharField(help_text="YYYY-MM-DD")
+    end = serializers.CharField(help_text="YYYY-MM-DD")
+
+
+class IndicatorRefSerializer(CodeNameSerializer):
+    unit = serializers.CharField()
+    type = serializers.CharField()
+    direction = serializers.CharField()
+
+
+class BaselineSerializer(serializers.Serializer[Any]):
+    value = NumberField(allow_null=True)
+    date = serializers.CharField(allow_null=True)
+
+
+class IndicatorProgressSerializer(serializers.Serializer[Any]):
+    indicator = IndicatorRefSerializer()
+    org_unit = CodeNameSerializer()
+    period = SpanSerializer()
+    actual = NumberField(allow_null=True)
+    target = NumberField(allow_null=True)
+    target_lower = NumberField(allow_null=True)
+    target_upper = NumberField(allow_null=True)
+    expected = NumberField(allow_null=True)
+    baseline = BaselineSerializer()
+    achievement = NumberField(allow_null=True, help_text="actual / target (direction-aware), or null")
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    by_period = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="With breakdown=period"
+    )
+    by_district = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="With breakdown=district"
+    )
+
+
+class NodeProgressSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    score = NumberField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Indicators per status")
+    indicators = IndicatorProgressSerializer(many=True)
+    children = serializers.ListField(child=serializers.DictField(), help_text="Child nodes, same shape")
+
+
+class FrameworkProgressSerializer(serializers.Serializer[Any]):
+    framework = CodeNameSerializer()
+    org_unit = CodeNameSerializer()
+    period = SpanSerializer()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    score = NumberField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rollup_rule = serializers.CharField()
+    nodes = NodeProgressSerializer(many=True)

@@ -1,6 +1,6 @@
 """Writes of the frameworks app: frameworks and their nodes, links between nodes of different frameworks,
-indicators and targets. Every write takes `actor=` (None = the system, e.g. a management command), checks
-the policy for a signed-in actor, and audits in the same transaction. Framework files are in
+indicators and targets. Every write takes `actor=` (a user, or `policy.SYSTEM` for a management command;
+None is refused), checks the policy and audits in the same transaction. Framework files are in
 `interchange.py`; category option combos and the DHIS2 metadata import are in amahoro.metadata."""
 
 from __future__ import annotations
@@ -46,9 +46,8 @@ def _user(actor: Any) -> Any:
 
 
 def _check(actor: Any, perm: Perm, obj: Any, message: str) -> None:
-    """A signed-in actor must hold `perm` on `obj`; the system (actor None) may do anything."""
-    if actor is not None and not policy.can(actor, perm, obj):
-        raise PermissionDenied(message)
+    """The actor must hold `perm` on `obj` (SYSTEM may do anything; a missing actor is refused)."""
+    policy.require(actor, perm, obj, message=message)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -103,15 +102,19 @@ def framework_create(
     end: dt.date | str | None = None,
     is_public: bool = False,
 ) -> Framework:
+    policy.check_actor(actor)
     code = check_code(code)
     name = check_name(name)
     start_d, end_d = _date(start, "start"), _date(end, "end")
     _check_dates(start_d, end_d)
-    if actor is not None and not policy.can_in(
-        actor, Perm.FRAMEWORK_MANAGE, organisation=organisation, org_unit=_scope_path(org_unit)
-    ):
-        raise PermissionDenied("you may not create a framework for this organisation and place")
-    if actor is not None and organisation is None and not policy.is_system_admin(actor):
+    policy.require(
+        actor,
+        Perm.FRAMEWORK_MANAGE,
+        organisation=organisation,
+        org_unit=_scope_path(org_unit),
+        message="you may not create a framework for this organisation and place",
+    )
+    if organisation is None and not policy.is_system_admin(actor):
         raise PermissionDenied(
             "only system administrators create national frameworks (without an organisation)"
         )
@@ -143,6 +146,7 @@ def framework_create(
 
 @transaction.atomic
 def framework_update(*, actor: Any, framework: Framework, **fields: Any) -> Framework:
+    policy.check_actor(actor)
     unknown = set(fields) - set(FRAMEWORK_FIELDS)
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
@@ -153,7 +157,7 @@ def framework_update(*, actor: Any, framework: Framework, **fields: Any) -> Fram
         if f in fields:
             fields[f] = _date(fields[f], f)
     _check_dates(fields.get("start", framework.start), fields.get("end", framework.end))
-    if actor is not None and ("organisation" in fields or "org_unit" in fields):
+    if "organisation" in fields or "org_unit" in fields:
         org = fields.get("organisation", framework.organisation)
         unit = fields.get("org_unit", framework.org_unit)
         if not policy.can_in(actor, Perm.FRAMEWORK_MANAGE, organisation=org, org_unit=_scope_path(unit)) or (
@@ -213,6 +217,7 @@ def node_create(
     responsible: list[Organisation] | None = None,
     supporting: list[Organisation] | None = None,
 ) -> Node:
+    policy.check_actor(actor)
     _check(actor, Perm.FRAMEWORK_MANAGE, framework, "you may not change this framework")
     code = check_code(code)
     if kind not in NodeKind.values:
@@ -262,6 +267,7 @@ def node_update(
     supporting: list[Organisation] | None = None,
     **fields: Any,
 ) -> Node:
+    policy.check_actor(actor)
     unknown = set(fields) - set(NODE_FIELDS)
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
@@ -313,11 +319,11 @@ def node_link(*, actor: Any, source: Node, target: Node, note: str = "") -> Node
     """Record that `source` (e.g. an NGO outcome) contributes to `target` (e.g. NAP outcome P2.O1) of
     another framework. Needs framework.manage on the source's framework and sight of the target. Linking
     twice returns the existing link."""
+    policy.check_actor(actor)
     _check(
         actor, Perm.FRAMEWORK_MANAGE, source.framework, "you may not change the framework of the source node"
     )
-    if actor is not None and not policy.can(actor, Perm.FRAMEWORK_VIEW, target):
-        raise PermissionDenied("you may not see the target node")
+    policy.require(actor, Perm.FRAMEWORK_VIEW, target, message="you may not see the target node")
     if source.pk == target.pk:
         raise ValidationFailed("a node cannot contribute to itself", field="target")
     if source.framework_id == target.framework_id:
@@ -342,6 +348,7 @@ def node_link(*, actor: Any, source: Node, target: Node, note: str = "") -> Node
 
 @transaction.atomic
 def node_unlink(*, actor: Any, link: NodeLink) -> None:
+    policy.check_actor(actor)
     _check(
         actor,
         Perm.FRAMEWORK_MANAGE,
@@ -490,6 +497,7 @@ def indicator_save(
 ) -> tuple[Indicator, bool]:
     """Create or update the indicator `code` (with `framework` or `organisation` as its scope on
     creation). Returns (indicator, created)."""
+    policy.check_actor(actor)
     code = check_code(code)
     cleaned = clean_indicator_fields(fields)
     indicator = Indicator.objects.filter(code=code).first()
@@ -511,7 +519,7 @@ def indicator_save(
             raise ValidationFailed("numerator is required", field="numerator")
         if "name" not in cleaned:
             raise ValidationFailed("name is required", field="name")
-        if actor is not None and framework is None:
+        if framework is None:
             if organisation is None and not policy.is_system_admin(actor):
                 raise PermissionDenied("only system administrators create shared indicators")
             if organisation is not None and not manages_organisation(actor, organisation):
@@ -597,6 +605,7 @@ def target_set(
     note: str = "",
 ) -> tuple[Target, bool]:
     """Create or replace the target of an indicator at an org unit for a period. Returns (target, created)."""
+    policy.check_actor(actor)
     _check(
         actor,
         Perm.FRAMEWORK_MANAGE,

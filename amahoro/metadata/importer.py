@@ -317,13 +317,13 @@ class MetadataImporter:
         )
 
     def may_change(self, obj: Model, label: str) -> None:
-        if self.actor is not None and not policy.can(self.actor, Perm.FRAMEWORK_MANAGE, obj):
+        if not policy.can(self.actor, Perm.FRAMEWORK_MANAGE, obj):
             raise PermissionDenied(
                 f"{label} '{getattr(obj, 'code', obj.pk)}' exists and you may not change it"
             )
 
     def may_create(self, label: str) -> None:
-        if self.actor is None:
+        if policy.is_system(self.actor):
             return
         if self.owner is None and not policy.is_system_admin(self.actor):
             raise PermissionDenied(
@@ -873,7 +873,9 @@ def metadata_import(
     organisation: Organisation | None = None,
     dry_run: bool = False,
 ) -> MetadataReport:
-    """Import a metadata payload atomically; the report says what was (or, on error, would have been) done."""
+    """Import a metadata payload atomically; the report says what was (or, on error, would have been) done.
+    `actor`: the user, or `policy.SYSTEM` (reference data, the demo); None is refused."""
+    policy.check_actor(actor)
     if not isinstance(payload, dict):
         raise ValidationFailed("the body must be a JSON object with metadata collections", field="body")
     if import_strategy not in IMPORT_STRATEGIES:
@@ -888,7 +890,7 @@ def metadata_import(
     if total > MAX_OBJECTS:
         raise ValidationFailed(f"at most {MAX_OBJECTS} objects per import (got {total})", field="body")
     owner = organisation
-    if actor is not None:
+    if not policy.is_system(actor):
         if not policy.has_perm(actor, Perm.FRAMEWORK_MANAGE):
             raise PermissionDenied("you do not have the 'framework.manage' permission")
         if owner is None and not policy.is_system_admin(actor):

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, ValidationFailed
@@ -101,6 +102,7 @@ def option_combos_generate(*, actor: Any, combo: CategoryCombo) -> ComboResult:
     """(Re)build a combo's option combos: the cartesian product of its categories' options, in category
     order. Existing cells keep their code and uid; cells no longer possible are removed unless data refers
     to them (then Conflict). Only this combo is touched, so combos never explode into each other."""
+    policy.check_actor(actor)
     result = ComboResult()
     if combo.code == DEFAULT_COMBO_CODE:
         default_combo()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from amahoro import policy
 from amahoro.data.models import DataValue, Period
 from amahoro.frameworks import services
 from amahoro.frameworks.models import Framework, Indicator, Node
@@ -46,19 +47,29 @@ def ngo_framework(org: Any, *, code: str = "NGO1-SP", org_unit: str | None = Non
     """An NGO strategic plan: goal G1 > outcome O1 (with an indicator) > output O1.1 (with an indicator)."""
     unit = OrgUnit.objects.get(code=org_unit) if org_unit else None
     fw = services.framework_create(
-        actor=None, code=code, name=f"{org.code} strategic plan", organisation=org, org_unit=unit
+        actor=policy.SYSTEM, code=code, name=f"{org.code} strategic plan", organisation=org, org_unit=unit
     )
     goal = services.node_create(
-        actor=None, framework=fw, code="G1", name="Communities free of GBV", kind="goal"
+        actor=policy.SYSTEM, framework=fw, code="G1", name="Communities free of GBV", kind="goal"
     )
     outcome = services.node_create(
-        actor=None, framework=fw, code="O1", name="Communities know about GBV", kind="outcome", parent=goal
+        actor=policy.SYSTEM,
+        framework=fw,
+        code="O1",
+        name="Communities know about GBV",
+        kind="outcome",
+        parent=goal,
     )
     output = services.node_create(
-        actor=None, framework=fw, code="O1.1", name="Awareness sessions held", kind="output", parent=outcome
+        actor=policy.SYSTEM,
+        framework=fw,
+        code="O1.1",
+        name="Awareness sessions held",
+        kind="output",
+        parent=outcome,
     )
     services.indicator_save(
-        actor=None,
+        actor=policy.SYSTEM,
         code=f"{code}-REACH",
         framework=fw,
         nodes=[outcome],
@@ -68,7 +79,7 @@ def ngo_framework(org: Any, *, code: str = "NGO1-SP", org_unit: str | None = Non
         unit="people",
     )
     services.indicator_save(
-        actor=None,
+        actor=policy.SYSTEM,
         code=f"{code}-WOMEN",
         framework=fw,
         nodes=[output],

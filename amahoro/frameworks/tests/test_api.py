@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.api.tests.conftest import api_as, assert_error
 from amahoro.frameworks import services
 from amahoro.frameworks.models import NodeLink
@@ -23,7 +24,7 @@ def plans(cast: Any, nap: Any, sex_age: None) -> Any:
     ngo_framework(cast.police, code="RNP-PLAN")
     put("GBV_AWARE", "1101", "2024", 45, "F_15_24")
     services.target_set(
-        actor=None,
+        actor=policy.SYSTEM,
         indicator=indicator("NGO1-NYA-REACH"),
         org_unit=OrgUnit.objects.get(code="11"),
         period="2024",

@@ -10,6 +10,7 @@ import pytest
 
 # Chromium, the page, the console watcher and a light slice of Rwanda with district shapes
 # (live_server flushes the database between tests, so each test creates what it needs).
+from amahoro import policy
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import PASSWORD, make_org, make_user
 
@@ -40,13 +41,13 @@ def plan(rwanda_slice: dict[str, int]) -> dict[str, Any]:
         put("GBV_AWARE", "1101", month, m, "M_25_49")
     reach, women = indicator("NGO1-NYA-REACH"), indicator("NGO1-NYA-WOMEN")
     services.target_set(
-        actor=None, indicator=reach, org_unit=nyarugenge, period="2024", value=50
+        actor=policy.SYSTEM, indicator=reach, org_unit=nyarugenge, period="2024", value=50
     )  # 45: on track
     services.target_set(
-        actor=None, indicator=women, org_unit=nyarugenge, period="2024", value=100
+        actor=policy.SYSTEM, indicator=women, org_unit=nyarugenge, period="2024", value=100
     )  # 78%: at risk
-    services.target_set(actor=None, indicator=reach, org_unit=gasabo, period="2024", value=10)
-    services.node_link(actor=None, source=node(fw, "O1"), target=node("RW-NAP1325-2018", "P2.O1"))
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=gasabo, period="2024", value=10)
+    services.node_link(actor=policy.SYSTEM, source=node(fw, "O1"), target=node("RW-NAP1325-2018", "P2.O1"))
     return {"fw": fw}
 
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
+from amahoro import policy
 from amahoro.frameworks import interchange
 from amahoro.frameworks.models import Framework, Indicator, Node, NodeLink, Target
 
@@ -105,7 +106,7 @@ def test_yaml_import_creates_everything(setup: Any) -> None:
 
 
 def test_yaml_and_json_export_round_trip(setup: Any) -> None:
-    interchange.framework_import(actor=None, bundle=interchange.parse_text(PLAN, "yaml"))
+    interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_text(PLAN, "yaml"))
     fw = Framework.objects.get(code="NGO1-SP-2022")
     doc = yaml.safe_load(interchange.framework_yaml(fw))
     original = yaml.safe_load(PLAN)
@@ -130,7 +131,7 @@ def test_yaml_and_json_export_round_trip(setup: Any) -> None:
     assert nap["pillars"] == ref["pillars"]
     # Importing an export again changes nothing.
     Framework.objects.filter(code="NGO1-SP-2022").update(name="changed")
-    interchange.framework_import(actor=None, bundle=interchange.parse_document(as_json))
+    interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_document(as_json))
     assert Framework.objects.get(code="NGO1-SP-2022").name == "NGO1 strategic plan 2022-2026"
 
 
@@ -145,13 +146,13 @@ def test_every_error_is_reported_and_nothing_is_written(setup: Any) -> None:
     fw["indicators"][0]["targets"][1]["org_unit"] = "99"
     fw["links"][0]["target"]["node"] = "P9.O9"
     with pytest.raises(interchange.FrameworkImportFailed) as info:
-        interchange.framework_import(actor=None, bundle=interchange.parse_document(doc))
+        interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_document(doc))
     where = {e["where"]: e["message"] for e in info.value.errors}
     assert "unknown key(s) 'colour'" in where["framework.goals[0].outcomes[1]"]
     assert len(info.value.errors) == 1  # the file's shape first: nothing is checked against the database yet
     del fw["goals"][0]["outcomes"][1]["colour"]
     with pytest.raises(interchange.FrameworkImportFailed) as info:
-        interchange.framework_import(actor=None, bundle=interchange.parse_document(doc))
+        interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_document(doc))
     where = {e["where"]: e["message"] for e in info.value.errors}
     assert "unknown node kind 'dream'" in where["framework.goals[0].outcomes[0].outputs[0]"]
     assert "used twice" in where["framework.goals[0].outcomes[1]"]
@@ -180,7 +181,7 @@ def test_malformed_files(setup: Any) -> None:
         ("framework: {code: X, name: Y, goals: 3}", "must be a list"),
     ):
         with pytest.raises(interchange.FrameworkImportFailed, match=message):
-            interchange.framework_import(actor=None, bundle=interchange.parse_text(text, "yaml"))
+            interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_text(text, "yaml"))
     with pytest.raises(interchange.ValidationFailed, match="not valid YAML"):
         interchange.parse_text("framework: [", "yaml")
     with pytest.raises(interchange.ValidationFailed, match="not valid JSON"):
@@ -193,7 +194,7 @@ def test_xlsx_template_round_trip_with_row_errors(setup: Any) -> None:
     empty = load_workbook(io.BytesIO(interchange.framework_xlsx(None)))
     assert empty.sheetnames == ["Framework", "Nodes", "Indicators", "Targets", "Links", "Help"]
     assert [c.value for c in empty["Nodes"][1]][:4] == ["code", "kind", "parent", "name"]
-    interchange.framework_import(actor=None, bundle=interchange.parse_text(PLAN, "yaml"))
+    interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_text(PLAN, "yaml"))
     data = interchange.framework_xlsx(Framework.objects.get(code="NGO1-SP-2022"))
     wb = load_workbook(io.BytesIO(data))
     assert [r[0] for r in wb["Nodes"].iter_rows(min_row=2, values_only=True)] == ["G1", "O1", "O1.1"]
@@ -253,7 +254,7 @@ def test_xlsx_filled_from_scratch(setup: Any) -> None:
     out = io.BytesIO()
     wb.save(out)
     with pytest.raises(interchange.FrameworkImportFailed, match="Framework row 6: unknown field 'colour'"):
-        interchange.framework_import(actor=None, bundle=interchange.parse_xlsx(out.getvalue()))
+        interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_xlsx(out.getvalue()))
 
 
 def test_commands(setup: Any, tmp_path: Path) -> None:
@@ -296,7 +297,7 @@ def test_ngo_framework_factory_exports(setup: Any) -> None:
 
 @pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1", "-1+1", "@SUM(1)", "\t=1+1", "\r=1+1"])
 def test_xlsx_export_escapes_formulas_and_has_no_formula_cells(setup: Any, text: str) -> None:
-    interchange.framework_import(actor=None, bundle=interchange.parse_text(PLAN, "yaml"))
+    interchange.framework_import(actor=policy.SYSTEM, bundle=interchange.parse_text(PLAN, "yaml"))
     framework = Framework.objects.get(code="NGO1-SP-2022")
     Node.objects.filter(framework=framework, code="G1").update(name=text)
     wb = load_workbook(io.BytesIO(interchange.framework_xlsx(framework)))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.frameworks import selectors, services
 from amahoro.frameworks.progress import Row, Status, TargetValue, achievement, item_values, roll_up, status_of
 from amahoro.geo.models import OrgUnit
@@ -61,7 +62,7 @@ def test_percentage_indicator_with_numerator_and_denominator(cast: Any, plan: An
     assert progress(cast.sysadmin, "NGO1-SP-WOMEN").actual == pytest.approx(50.0)
     # Gasabo reached no woman in 2024: every numerator item is missing, skipped by the default strategy...
     assert progress(cast.sysadmin, "NGO1-SP-WOMEN", ou="12").actual is None
-    services.indicator_save(actor=None, code="NGO1-SP-WOMEN", missing_value_strategy="NEVER_SKIP")
+    services.indicator_save(actor=policy.SYSTEM, code="NGO1-SP-WOMEN", missing_value_strategy="NEVER_SKIP")
     assert progress(cast.sysadmin, "NGO1-SP-WOMEN", ou="12").actual == pytest.approx(
         0.0
     )  # ... or counted as 0
@@ -70,9 +71,9 @@ def test_percentage_indicator_with_numerator_and_denominator(cast: Any, plan: An
 
 def test_status_against_targets_with_default_thresholds(cast: Any, plan: Any) -> None:
     reach = indicator("NGO1-SP-REACH")
-    services.target_set(actor=None, indicator=reach, org_unit=unit("RW"), period="2024", value=100)
-    services.target_set(actor=None, indicator=reach, org_unit=unit("11"), period="2024", value=80)
-    services.target_set(actor=None, indicator=reach, org_unit=unit("12"), period="2024", value=100)
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period="2024", value=100)
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("11"), period="2024", value=80)
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("12"), period="2024", value=100)
     national = progress(cast.sysadmin, "NGO1-SP-REACH")
     assert (national.target.value, national.achievement, national.status) == (100, 1.0, Status.ON_TRACK)
     assert progress(cast.sysadmin, "NGO1-SP-REACH", ou="11").status == Status.AT_RISK  # 60 / 80 = 75%
@@ -89,7 +90,9 @@ def test_status_against_targets_with_default_thresholds(cast: Any, plan: Any) ->
 def test_yearly_targets_combine_over_a_longer_span(cast: Any, plan: Any) -> None:
     reach = indicator("NGO1-SP-REACH")
     for year, value in (("2023", 900), ("2024", 200)):
-        services.target_set(actor=None, indicator=reach, org_unit=unit("RW"), period=year, value=value)
+        services.target_set(
+            actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period=year, value=value
+        )
     span = selectors.Span(None, dt.date(2023, 1, 1), dt.date(2024, 12, 31))
     p = selectors.indicator_progress(
         user=cast.sysadmin, indicator=reach, org_unit=unit("RW"), span=span, today=NOW
@@ -99,7 +102,7 @@ def test_yearly_targets_combine_over_a_longer_span(cast: Any, plan: Any) -> None
 
 def test_a_running_period_is_compared_with_its_pro_rata_target(cast: Any, plan: Any) -> None:
     reach = indicator("NGO1-SP-REACH")
-    services.target_set(actor=None, indicator=reach, org_unit=unit("RW"), period="2024", value=400)
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period="2024", value=400)
     mid_year = dt.date(2024, 3, 31)  # 91 of 366 days
     p = progress(cast.sysadmin, "NGO1-SP-REACH", today=mid_year)
     assert p.expected == pytest.approx(400 * 91 / 366)
@@ -109,25 +112,27 @@ def test_a_running_period_is_compared_with_its_pro_rata_target(cast: Any, plan: 
 
 def test_lower_is_better_reverses_the_ratio(cast: Any, plan: Any) -> None:
     reach = indicator("NGO1-SP-REACH")
-    services.indicator_save(actor=None, code=reach.code, direction="lower")
-    services.target_set(actor=None, indicator=reach, org_unit=unit("RW"), period="2024", value=80)
+    services.indicator_save(actor=policy.SYSTEM, code=reach.code, direction="lower")
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period="2024", value=80)
     p = progress(cast.sysadmin, "NGO1-SP-REACH")
     assert p.achievement == pytest.approx(0.8) and p.status == Status.AT_RISK
-    services.target_set(actor=None, indicator=reach, org_unit=unit("RW"), period="2024", value=120)
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period="2024", value=120)
     assert progress(cast.sysadmin, "NGO1-SP-REACH").status == Status.ON_TRACK
 
 
 def test_custom_thresholds_and_target_bands(cast: Any, plan: Any) -> None:
     women = indicator("NGO1-SP-WOMEN")
-    services.indicator_save(actor=None, code=women.code, on_track_threshold=1.0, at_risk_threshold=0.95)
-    services.target_set(actor=None, indicator=women, org_unit=unit("RW"), period="2024", value=52)
+    services.indicator_save(
+        actor=policy.SYSTEM, code=women.code, on_track_threshold=1.0, at_risk_threshold=0.95
+    )
+    services.target_set(actor=policy.SYSTEM, indicator=women, org_unit=unit("RW"), period="2024", value=52)
     assert progress(cast.sysadmin, "NGO1-SP-WOMEN").status == Status.AT_RISK  # 50 / 52 = 96%
     services.target_set(
-        actor=None, indicator=women, org_unit=unit("RW"), period="2024", value=52, lower=45, upper=55
+        actor=policy.SYSTEM, indicator=women, org_unit=unit("RW"), period="2024", value=52, lower=45, upper=55
     )
     assert progress(cast.sysadmin, "NGO1-SP-WOMEN").status == Status.ON_TRACK  # inside the band
     services.target_set(
-        actor=None, indicator=women, org_unit=unit("RW"), period="2024", value=70, lower=65, upper=75
+        actor=policy.SYSTEM, indicator=women, org_unit=unit("RW"), period="2024", value=70, lower=65, upper=75
     )
     assert progress(cast.sysadmin, "NGO1-SP-WOMEN").status == Status.OFF_TRACK  # outside, 71%
 
@@ -142,19 +147,25 @@ def test_progress_counts_only_the_values_the_user_may_see(cast: Any, plan: Any) 
 
 def test_time_and_place_aggregations(cast: Any, sex_age: None) -> None:
     services.indicator_save(
-        actor=None, code="COMM", name="Committees", numerator="#{COMMITTEES}", aggregation_time="last"
+        actor=policy.SYSTEM,
+        code="COMM",
+        name="Committees",
+        numerator="#{COMMITTEES}",
+        aggregation_time="last",
     )
     for month, n in (("202401", 3), ("202402", 5)):
         put("COMMITTEES", "11", month, n)
     put("COMMITTEES", "12", "202401", 4)
     assert progress(cast.sysadmin, "COMM").actual == 9  # latest per district, summed
-    services.indicator_save(actor=None, code="COMM", aggregation_time="average", aggregation_place="average")
+    services.indicator_save(
+        actor=policy.SYSTEM, code="COMM", aggregation_time="average", aggregation_place="average"
+    )
     assert progress(cast.sysadmin, "COMM").actual == 4  # mean of (4, 4)
 
 
 def test_missing_value_strategy_applies_to_each_side(cast: Any, sex_age: None) -> None:
     services.indicator_save(
-        actor=None,
+        actor=policy.SYSTEM,
         code="BOTH",
         name="Women and men",
         numerator="#{GBV_AWARE.F_15_24} + #{GBV_AWARE.M_15_24}",
@@ -163,7 +174,7 @@ def test_missing_value_strategy_applies_to_each_side(cast: Any, sex_age: None) -
     put("GBV_AWARE", "11", "2024", 5, "F_15_24")
     assert progress(cast.sysadmin, "BOTH").actual is None
     assert progress(cast.sysadmin, "BOTH").status == Status.NO_DATA
-    services.indicator_save(actor=None, code="BOTH", missing_value_strategy="NEVER_SKIP")
+    services.indicator_save(actor=policy.SYSTEM, code="BOTH", missing_value_strategy="NEVER_SKIP")
     assert progress(cast.sysadmin, "BOTH").actual == 5
     assert progress(cast.sysadmin, "BOTH", period="2019").actual == 0
 
@@ -171,10 +182,10 @@ def test_missing_value_strategy_applies_to_each_side(cast: Any, sex_age: None) -
 def test_framework_roll_up_takes_the_worst_status(cast: Any, plan: Any) -> None:
     reach, women = indicator("NGO1-SP-REACH"), indicator("NGO1-SP-WOMEN")
     services.target_set(
-        actor=None, indicator=reach, org_unit=unit("RW"), period="2024", value=100
+        actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period="2024", value=100
     )  # on track
     services.target_set(
-        actor=None, indicator=women, org_unit=unit("RW"), period="2024", value=80
+        actor=policy.SYSTEM, indicator=women, org_unit=unit("RW"), period="2024", value=80
     )  # 62%: off track
     fp = selectors.framework_progress(
         user=cast.sysadmin,
@@ -200,8 +211,8 @@ def test_framework_roll_up_takes_the_worst_status(cast: Any, plan: Any) -> None:
 def test_series_over_time_and_values_by_district(cast: Any, plan: Any) -> None:
     reach = indicator("NGO1-SP-REACH")
     for q, v in (("2024Q1", 50), ("2024Q2", 50)):
-        services.target_set(actor=None, indicator=reach, org_unit=unit("RW"), period=q, value=v)
-    services.target_set(actor=None, indicator=reach, org_unit=unit("11"), period="2024", value=60)
+        services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("RW"), period=q, value=v)
+    services.target_set(actor=policy.SYSTEM, indicator=reach, org_unit=unit("11"), period="2024", value=60)
     series = selectors.indicator_series(
         user=cast.sysadmin,
         indicator=reach,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from amahoro import policy
 from amahoro.frameworks import services
 from amahoro.frameworks.interchange import framework_xlsx
 from amahoro.frameworks.models import Framework
@@ -27,20 +28,20 @@ def plan(cast: Any, nap: Any, sex_age: None) -> Framework:
     fw = ngo_framework(cast.ngo, code="NGO1-NYA", org_unit="11")
     put("GBV_AWARE", "1101", "2024", 45, "F_15_24")
     services.target_set(
-        actor=None,
+        actor=policy.SYSTEM,
         indicator=indicator("NGO1-NYA-REACH"),
         org_unit=OrgUnit.objects.get(code="11"),
         period="2024",
         value=50,
     )
     services.target_set(
-        actor=None,
+        actor=policy.SYSTEM,
         indicator=indicator("NGO1-NYA-WOMEN"),
         org_unit=OrgUnit.objects.get(code="11"),
         period="2024",
         value=100,
     )
-    services.node_link(actor=None, source=node(fw, "O1"), target=node(nap, "P2.O1"))
+    services.node_link(actor=policy.SYSTEM, source=node(fw, "O1"), target=node(nap, "P2.O1"))
     return fw
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from amahoro import policy
 from amahoro.metadata.importer import metadata_import
 
 SEX_AGE_PAYLOAD: dict[str, Any] = {
@@ -50,5 +51,5 @@ SEX_AGE_PAYLOAD: dict[str, Any] = {
 
 
 def load_sex_age() -> None:
-    report = metadata_import(actor=None, payload=SEX_AGE_PAYLOAD)
+    report = metadata_import(actor=policy.SYSTEM, payload=SEX_AGE_PAYLOAD)
     assert report.status == "OK", report.as_dict()

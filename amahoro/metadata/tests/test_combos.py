@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from amahoro import policy
 from amahoro.core.errors import Conflict, ValidationFailed
 from amahoro.frameworks.tests.factories import put
 from amahoro.metadata import services
@@ -48,7 +49,7 @@ def test_combo_cells_are_the_product_of_its_categories_in_order(sex_age: None) -
 
 def test_adding_an_option_adds_cells_only_to_combos_using_it(sex_age: None) -> None:
     report = metadata_import(
-        actor=None,
+        actor=policy.SYSTEM,
         payload={
             "categoryOptions": [{"code": "50P", "name": "50+"}],
             "categories": [
@@ -69,7 +70,7 @@ def test_custom_codes_survive_regeneration(sex_age: None) -> None:
     coc = CategoryOptionCombo.objects.get(combo__code="SEX_AGE", code="F_15_24")
     coc.code = "YOUNG_WOMEN"
     coc.save()
-    services.option_combos_generate(actor=None, combo=CategoryCombo.objects.get(code="SEX_AGE"))
+    services.option_combos_generate(actor=policy.SYSTEM, combo=CategoryCombo.objects.get(code="SEX_AGE"))
     assert CategoryOptionCombo.objects.filter(combo__code="SEX_AGE", code="YOUNG_WOMEN").exists()
     assert CategoryOptionCombo.objects.filter(combo__code="SEX_AGE").count() == 4
 
@@ -77,7 +78,7 @@ def test_custom_codes_survive_regeneration(sex_age: None) -> None:
 def test_a_cell_with_data_is_not_removed(sex_age: None) -> None:
     put("GBV_AWARE", "11", "2024", 5, "M_25_49")
     report = metadata_import(
-        actor=None,
+        actor=policy.SYSTEM,
         payload={
             "categories": [{"code": "SEX", "name": "Sex", "categoryOptions": [{"code": "F"}]}],
         },
@@ -88,7 +89,7 @@ def test_a_cell_with_data_is_not_removed(sex_age: None) -> None:
     combo = CategoryCombo.objects.get(code="SEX_AGE")
     combo.categories.through.objects.filter(combo=combo, category__code="AGE").delete()
     with pytest.raises(Conflict, match="data values are recorded"):
-        services.option_combos_generate(actor=None, combo=combo)
+        services.option_combos_generate(actor=policy.SYSTEM, combo=combo)
 
 
 def test_a_combo_of_more_than_10000_cells_is_refused(db: Any) -> None:
@@ -103,7 +104,7 @@ def test_a_combo_of_more_than_10000_cells_is_refused(db: Any) -> None:
             {"code": "BIG", "name": "Too big", "categories": [{"code": "C1"}, {"code": "C2"}]}
         ],
     }
-    report = metadata_import(actor=None, payload=payload)
+    report = metadata_import(actor=policy.SYSTEM, payload=payload)
     assert report.status == "ERROR"
     error = report.errors[0]
     assert error["object"] == "categoryCombos[0]" and error["code"] == "BIG"
@@ -120,7 +121,7 @@ def test_a_combo_at_the_limit_is_generated_in_bulk(db: Any) -> None:
         {"code": f"B{i}", "name": f"B{i}"} for i in range(100)
     ]
     report = metadata_import(
-        actor=None,
+        actor=policy.SYSTEM,
         payload={
             "categoryOptions": options,
             "categories": [
@@ -139,3 +140,15 @@ def test_a_combo_at_the_limit_is_generated_in_bulk(db: Any) -> None:
 
 def test_migrations_are_complete() -> None:
     call_command("makemigrations", "frameworks", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_metadata_services_refuse_a_missing_actor() -> None:
+    from amahoro.core.errors import PermissionDenied
+    from amahoro.metadata.importer import metadata_import
+
+    with pytest.raises(PermissionDenied) as refused:
+        metadata_import(actor=None, payload={"categoryOptions": [{"code": "X", "name": "X"}]})
+    assert refused.value.code == "no_actor"
+    with pytest.raises(PermissionDenied):
+        services.option_combos_generate(actor=None, combo=CategoryCombo.objects.get(code="default"))

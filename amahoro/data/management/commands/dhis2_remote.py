@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from amahoro import policy
 from amahoro.core.errors import AmahoroError
 
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         from amahoro.accounts.models import User
         from amahoro.data import dhis2_sync
         from amahoro.data.models import RemoteDhis2
-        from amahoro.organisations.models import Organisation
+        from amahoro.organisations.selectors import organisation_by_code
 
         try:
             if options["action"] == "add":
@@ -52,13 +53,9 @@ class Command(BaseCommand):
                 run_as = User.objects.filter(username=options["run_as"], is_active=True).first()
                 if run_as is None:
                     raise CommandError(f"no active user '{options['run_as']}'")
-                org = None
-                if options.get("organisation"):
-                    org = Organisation.objects.filter(code=options["organisation"]).first()
-                    if org is None:
-                        raise CommandError(f"no organisation '{options['organisation']}'")
+                org = organisation_by_code(options.get("organisation"), required=False, active=False)
                 saved = dhis2_sync.remote_save(
-                    actor=None,
+                    actor=policy.SYSTEM,
                     name=options["name"],
                     base_url=options["url"],
                     token=token,
@@ -72,7 +69,7 @@ class Command(BaseCommand):
                 if remote is None:
                     raise CommandError(f"no remote DHIS2 named '{options['name']}'")
                 dhis2_sync.mapping_set(
-                    actor=None,
+                    actor=policy.SYSTEM,
                     remote=remote,
                     kind=options["kind"],
                     local_code=options["local_code"],

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amahoro import policy
 from amahoro.core.cli import service_errors
 from amahoro.frameworks.interchange import FrameworkImportFailed, framework_import, read_file
-from amahoro.organisations.models import Organisation
+from amahoro.organisations.selectors import organisation_by_code
 
 
 class Command(BaseCommand):
@@ -21,15 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
 
     def handle(self, *args: Any, file: str, organisation: str | None, dry_run: bool, **options: Any) -> None:
-        org = None
-        if organisation:
-            org = Organisation.objects.filter(code=organisation).first()
-            if org is None:
-                raise CommandError(f"unknown organisation '{organisation}'")
         try:
             with service_errors():
+                org = organisation_by_code(organisation, required=False, active=False)
                 report = framework_import(
-                    actor=None, bundle=read_file(file), organisation=org, dry_run=dry_run
+                    actor=policy.SYSTEM, bundle=read_file(file), organisation=org, dry_run=dry_run
                 )
         except CommandError as exc:
             cause = exc.__cause__
