@@ -532,29 +532,31 @@ def require(
     organisation: Organisation | int | None = _ANYWHERE,
     org_unit: OrgUnit | str | None = _ANYWHERE,
     check: str | None = None,
-    message: str | None = None,
+    message: object = None,
 ) -> None:
     """Raise PermissionDenied (403, code `permission_denied`) unless `allows(...)`. A missing actor is refused
-    as such (`check_actor`)."""
+    as such (`check_actor`). `message` may be a lazily translated string (pages)."""
     check_actor(user)
     if not allows(user, perm, obj, organisation=organisation, org_unit=org_unit, check=check):
         raise PermissionDenied(
-            message or f"you do not have the '{perm.value}' permission", code="permission_denied"
+            str(message) if message else f"you do not have the '{perm.value}' permission",
+            code="permission_denied",
         )
 
 
-def require_any(user: Any, perms: Iterable[Perm], *, message: str | None = None) -> None:
+def require_any(user: Any, perms: Iterable[Perm], *, message: object = None) -> None:
     """At least one of `perms`, anywhere (pages that several roles reach with different permissions)."""
     check_actor(user)
     wanted = list(perms)
     if user is SYSTEM or any(has_perm(user, p) for p in wanted):
         return
     raise PermissionDenied(
-        message or f"you do not have the '{wanted[0].value}' permission", code="permission_denied"
+        str(message) if message else f"you do not have the '{wanted[0].value}' permission",
+        code="permission_denied",
     )
 
 
-def requires(*perms: Perm, message: str | None = None) -> Callable[[F], F]:
+def requires(*perms: Perm, message: object = None) -> Callable[[F], F]:
     """Decorator for a view function `(request, ...)` or an APIView method `(self, request, ...)`: every one of
     `perms` anywhere, else 403 before the body runs. Object- and place-level checks stay in the body
     (`require(user, perm, obj)`), because only the body knows the object."""

@@ -1,10 +1,10 @@
 """The OpenAPI document's shared parts, added after drf-spectacular has built it (POSTPROCESSING_HOOKS):
 one `Error` schema for every 4xx (the shape of api/errors.py), 400/401/403/404 on every operation that
-can answer them, the multipart file fields that views read from request.FILES, request bodies for the
-endpoints that still read `request.data` by hand, and no default that its own format forbids.
+can answer them, and no default that its own format forbids. Everything else comes from each endpoint's
+own serializers (its one contract).
 
-`bare_object_operations(schema)` counts the operations whose request or success response is still an
-untyped object; a test keeps that number from growing."""
+`bare_object_operations(schema)` lists the operations whose request or success response is an untyped
+object; a test keeps that list empty."""
 
 from __future__ import annotations
 
@@ -29,51 +29,6 @@ ERROR_RESPONSES = {
     "403": "Signed in, but the role does not allow this",
     "404": "Not found, or not visible to you (the two are answered alike)",
 }
-
-FILE = {"type": "string", "format": "binary"}
-TEXT = {"type": "string"}
-FLAG = {"type": "boolean"}
-
-# Multipart uploads: the file field each view reads, and the form fields beside it (by operationId).
-MULTIPART: dict[str, tuple[dict[str, Any], list[str]]] = {
-    "dataValues_upload": ({"file": FILE, "dryRun": FLAG}, ["file"]),
-    "participation_peacekeeping_import": ({"file": FILE, "country": TEXT, "dry_run": FLAG}, ["file"]),
-}
-
-
-def _query(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
-    return {"in": "query", "name": name, "schema": schema, "description": description, "required": required}
-
-
-# Query parameters the views read that their decorators do not name (by operationId).
-QUERY_PARAMETERS: dict[str, list[dict[str, Any]]] = {}
-
-# JSON bodies of endpoints that read request.data field by field (by operationId).
-REQUEST_BODIES: dict[str, dict[str, Any]] = {}
-
-
-NULLABLE_TEXT = {"type": "string", "nullable": True}
-INT = {"type": "integer"}
-TEXT_LIST = {"type": "array", "items": TEXT}
-
-
-def _record(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": sorted(properties)}
-
-
-# Components for the JSON that hand-shaped views return, and which operation answers which.
-COMPONENTS: dict[str, dict[str, Any]] = {}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _list(key: str, name: str) -> dict[str, Any]:
-    return _record({key: {"type": "array", "items": _ref(name)}})
-
-
-RESPONSES: dict[str, dict[str, Any]] = {}
 
 
 def _bare(schema: Any) -> bool:
@@ -120,47 +75,10 @@ def _drop_forbidden_defaults(node: Any) -> None:
             _drop_forbidden_defaults(value)
 
 
-def _object(spec: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", **spec}
-
-
 def postprocess(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
-    for name, component in COMPONENTS.items():
-        components.setdefault(name, component)
     for path, _method, op in _operations(result):
-        op_id = op.get("operationId", "")
-        for code, response in op.get("responses", {}).items():
-            json_body = (response.get("content") or {}).get("application/json")
-            if (
-                op_id in RESPONSES
-                and str(code).startswith("2")
-                and json_body
-                and _bare(json_body.get("schema"))
-            ):
-                json_body["schema"] = RESPONSES[op_id]
-        content = op.get("requestBody", {}).get("content", {})
-        if op_id in MULTIPART:
-            properties, required = MULTIPART[op_id]
-            op["requestBody"] = {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": _object({"properties": properties, "required": required})
-                    }
-                },
-            }
-        elif op_id in REQUEST_BODIES:
-            body = _object(REQUEST_BODIES[op_id])
-            op["requestBody"] = {
-                "required": True,
-                "content": {mt: {"schema": body} for mt in (content or {"application/json": {}})},
-            }
-        named = {(p.get("in"), p.get("name")) for p in op.get("parameters", [])}
-        for parameter in QUERY_PARAMETERS.get(op_id, []):
-            if ("query", parameter["name"]) not in named:
-                op.setdefault("parameters", []).append(parameter)
         responses = op.setdefault("responses", {})
         wanted = ["401", "403"]
         if op.get("requestBody") or any(p.get("in") == "query" for p in op.get("parameters", [])):

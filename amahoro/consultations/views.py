@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from amahoro import policy
@@ -27,10 +28,7 @@ from . import selectors, services
 from .access import member_organisations, rating_organisations, responding_organisations
 from .models import Assessment, ConsultationRound, Moderation, Rating
 
-
-def _require_view(user: Any) -> None:
-    if not policy.has_perm(user, Perm.FRAMEWORK_VIEW):
-        raise PermissionDenied(_("Your roles do not include viewing results frameworks."))
+NO_FRAMEWORK_VIEW = gettext_lazy("Your roles do not include viewing results frameworks.")
 
 
 def _round(user: Any, uuid: Any) -> ConsultationRound:
@@ -58,7 +56,7 @@ def _fail(request: HttpRequest, exc: AmahoroError) -> None:
 @login_required
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    policy.require(request.user, Perm.FRAMEWORK_VIEW, message=NO_FRAMEWORK_VIEW)
     conveners = Organisation.objects.filter(
         pk__in=member_organisations(request.user, Perm.FRAMEWORK_MANAGE), is_active=True
     ).order_by("code")
@@ -76,7 +74,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def round_create(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    policy.require(request.user, Perm.FRAMEWORK_VIEW, message=NO_FRAMEWORK_VIEW)
     try:
         fw = fw_selectors.framework_get(user=request.user, code=request.POST.get("framework", "")[:50])
         org = _organisation(request)

@@ -32,11 +32,6 @@ APPROVAL_ACTIONS = {
 }
 
 
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied
-
-
 class _BadRequest(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -105,7 +100,7 @@ def _chooser_context(user: Any) -> dict[str, Any]:
 def entry(request: HttpRequest) -> HttpResponse:
     """/data/entry/?org_unit=&period=&data_element=..&data_set=..&attribute_option_combo=: the grid."""
     user = request.user
-    _require(user, Perm.DATA_VIEW)
+    policy.require(user, Perm.DATA_VIEW)
     params = {
         k: (request.GET.get(k) or "").strip()
         for k in ("org_unit", "period", "attribute_option_combo", "data_set")
@@ -175,7 +170,7 @@ def entry_save(request: HttpRequest) -> HttpResponse:
     """Save one cell (htmx): answers the cell again with "saved" or the reason it was refused, and the
     validation results of the org unit and period (out of band)."""
     user = request.user
-    _require(user, Perm.DATA_ENTER)
+    policy.require(user, Perm.DATA_ENTER)
     data = request.POST
     status = 200
     message, ok = "", False
@@ -237,7 +232,7 @@ def entry_approval(request: HttpRequest, action: str) -> HttpResponse:
     service = APPROVAL_ACTIONS.get(action)
     if service is None:
         raise Http404("unknown action")
-    _require(user, Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE)
+    policy.require(user, Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE)
     unit = _org_unit(user, request.POST.get("org_unit", ""))
     back = (
         reverse("data:entry") + "?" + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
@@ -262,7 +257,7 @@ def entry_approval(request: HttpRequest, action: str) -> HttpResponse:
 def upload(request: HttpRequest) -> HttpResponse:
     """Download a template and upload it filled in: row-level errors, all-or-nothing unless asked."""
     user = request.user
-    _require(user, Perm.DATA_ENTER)
+    policy.require(user, Perm.DATA_ENTER)
     context: dict[str, Any] = {
         "data_elements": selectors.data_elements_visible_to(user=user).order_by("code")[:500],
         "data_sets": DataSet.objects.none(),

@@ -4,7 +4,6 @@ detail, progress). Thin: parameters in, services/selectors, JSON out. The DHIS2 
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,46 +15,13 @@ from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.core import rest
-from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
+from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.core.rest import ParamsMixin
 from amahoro.roles import Perm
 
 from . import selectors, services
 from . import serializers as s
 from .models import Framework, Indicator, NodeLink
-
-MAX_TEXT = 100
-TRUE = frozenset({"1", "true", "yes"})
-FALSE = frozenset({"0", "false", "no", ""})
-
-
-def _require(user: Any, *perms: Perm) -> None:
-    if not any(policy.has_perm(user, p) for p in perms):
-        raise PermissionDenied(f"you do not have the '{perms[0].value}' permission", code="permission_denied")
-
-
-def _param(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name, "").strip()
-    if len(value) > MAX_TEXT:
-        raise ValidationFailed(f"{name} is longer than {MAX_TEXT} characters", field=name)
-    return value or None
-
-
-def _flag(request: Request, name: str) -> bool:
-    raw = request.query_params.get(name, "").strip().lower()
-    if raw in TRUE:
-        return True
-    if raw in FALSE:
-        return False
-    raise ValidationFailed(f"{name} must be true or false, got '{raw[:20]}'", field=name)
-
-
-def _only(request: Request, allowed: set[str]) -> None:
-    for name in request.query_params:
-        if name not in allowed | {"format"}:
-            close = difflib.get_close_matches(name, sorted(allowed), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (expected: {', '.join(sorted(allowed))})"
-            raise ValidationFailed(f"unknown query parameter '{name}'{hint}", field=name)
 
 
 def _is_schema(view: Any) -> bool:

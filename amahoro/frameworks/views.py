@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -28,11 +27,6 @@ from .models import Framework
 from .progress import STATUS_LABELS, Status
 
 MAX_PARAM = 50
-
-
-def _require(user: Any, perm: Perm, message: str) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(message)
 
 
 def _param(request: HttpRequest, name: str) -> str | None:
@@ -56,7 +50,9 @@ def _legend() -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FRAMEWORK_VIEW, _("Your roles do not include viewing results frameworks."))
+    policy.require(
+        request.user, Perm.FRAMEWORK_VIEW, message=_("Your roles do not include viewing results frameworks.")
+    )
     frameworks = (
         selectors.frameworks_visible_to(user=request.user)
         .annotate(node_count=Count("nodes"))
@@ -129,7 +125,9 @@ def framework_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def framework_template(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FRAMEWORK_VIEW, _("Your roles do not include results frameworks."))
+    policy.require(
+        request.user, Perm.FRAMEWORK_VIEW, message=_("Your roles do not include results frameworks.")
+    )
     response = HttpResponse(interchange.framework_xlsx(None), content_type=interchange.EXPORT_FORMATS["xlsx"])
     response["Content-Disposition"] = 'attachment; filename="framework-template.xlsx"'
     return response
@@ -138,7 +136,11 @@ def framework_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_import(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FRAMEWORK_MANAGE, _("Your roles do not include managing results frameworks."))
+    policy.require(
+        request.user,
+        Perm.FRAMEWORK_MANAGE,
+        message=_("Your roles do not include managing results frameworks."),
+    )
     organisations = [
         o
         for o in Organisation.objects.filter(is_active=True).order_by("name")
@@ -249,6 +251,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def indicator_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.FRAMEWORK_VIEW, _("Your roles do not include viewing indicators."))
+    policy.require(
+        request.user, Perm.FRAMEWORK_VIEW, message=_("Your roles do not include viewing indicators.")
+    )
     indicators = selectors.indicators_visible_to(user=request.user).order_by("code")
     return render(request, "frameworks/indicator_list.html", {"indicators": indicators})

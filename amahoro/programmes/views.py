@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amahoro import policy
@@ -33,13 +34,11 @@ from .services import scales as scale_services
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def _require(user: Any, perm: Perm) -> None:
-    if not policy.has_perm(user, perm):
-        raise PermissionDenied(_("Your roles do not include working with programmes."))
+NO_PROGRAMME_ROLE = gettext_lazy("Your roles do not include working with programmes.")
 
 
 def _programme(request: HttpRequest, code: str) -> Programme:
-    _require(request.user, Perm.PROGRAMME_VIEW)
+    policy.require(request.user, Perm.PROGRAMME_VIEW, message=NO_PROGRAMME_ROLE)
     try:
         return selectors.programme_get(user=request.user, code=code)
     except NotFound as exc:
@@ -56,7 +55,7 @@ def _cohort(request: HttpRequest, programme: Programme, code: str) -> Cohort:
 @login_required
 @require_GET
 def programme_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.PROGRAMME_VIEW)
+    policy.require(request.user, Perm.PROGRAMME_VIEW, message=NO_PROGRAMME_ROLE)
     rows = []
     for p in selectors.programmes_visible_to(user=request.user):
         reach = selectors.programme_reach(user=request.user, programme=p)
@@ -108,7 +107,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     from amahoro.core.errors import ValidationFailed
     from amahoro.geo.models import OrgUnit
 
-    _require(request.user, Perm.PROGRAMME_MANAGE)
+    policy.require(request.user, Perm.PROGRAMME_MANAGE, message=NO_PROGRAMME_ROLE)
     codes = [c.strip() for c in request.POST.get("districts", "").split(",") if c.strip()][:30]
     districts = list(OrgUnit.objects.filter(code__in=codes, level__code="district"))
     try:
@@ -512,7 +511,7 @@ def cohort_from_form(request: HttpRequest, code: str, cohort_code: str) -> HttpR
 @login_required
 @require_GET
 def participant_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.PROGRAMME_VIEW)
+    policy.require(request.user, Perm.PROGRAMME_VIEW, message=NO_PROGRAMME_ROLE)
     query = request.GET.get("q", "").strip()[:100]
     qs = selectors.participant_search(user=request.user, query=query).order_by("code")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -534,7 +533,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def duplicates(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.PROGRAMME_MANAGE)
+    policy.require(request.user, Perm.PROGRAMME_MANAGE, message=NO_PROGRAMME_ROLE)
     if not policy.has_perm(request.user, Perm.PARTICIPANT_IDENTIFY):
         raise PermissionDenied(
             _("Finding duplicates compares names: it needs the participant.identify permission.")
@@ -564,7 +563,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def scale_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.PROGRAMME_VIEW)
+    policy.require(request.user, Perm.PROGRAMME_VIEW, message=NO_PROGRAMME_ROLE)
     context = {
         "scales": selectors.scales_visible_to(user=request.user).select_related("organisation"),
         "can_manage": policy.has_perm(request.user, Perm.PROGRAMME_MANAGE),
@@ -575,7 +574,7 @@ def scale_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def scale_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _require(request.user, Perm.PROGRAMME_VIEW)
+    policy.require(request.user, Perm.PROGRAMME_VIEW, message=NO_PROGRAMME_ROLE)
     try:
         scale = selectors.scale_get(user=request.user, code=code)
     except NotFound as exc:
@@ -633,7 +632,7 @@ def _parse_scale_form(post: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def scale_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.PROGRAMME_MANAGE)
+    policy.require(request.user, Perm.PROGRAMME_MANAGE, message=NO_PROGRAMME_ROLE)
     error = None
     if request.method == "POST":
         try:

@@ -249,6 +249,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # DHIS2's import status (metadata ImportReport, dataValueSets WebMessage): one named enum.
+    "ENUM_NAME_OVERRIDES": {
+        "Dhis2ImportStatusEnum": ["OK", "WARNING", "ERROR"],
+        "Dhis2ImportSummaryStatusEnum": ["SUCCESS", "WARNING", "ERROR"],
+    },
     # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
