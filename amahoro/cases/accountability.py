@@ -141,7 +141,7 @@ def accountability_setup(*, actor: Actor) -> list[str]:
     created = 0
     for ind in INDICATORS:
         _, new = indicator_save(
-            actor=actor or policy.SYSTEM,
+            actor=actor,
             code=ind.code,
             framework=nap,
             nodes=[node],

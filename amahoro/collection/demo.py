@@ -99,7 +99,7 @@ def session_xml(i: int, village: OrgUnit, rng: random.Random) -> bytes:
     ).encode()
 
 
-def collection_demo_step(result: DemoResult, actor: Actor | None) -> None:
+def collection_demo_step(result: DemoResult, actor: Actor) -> None:
     from . import mapping, services
     from .models import CollectorToken, MappingRule, XForm
 

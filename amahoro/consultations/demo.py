@@ -5,7 +5,6 @@ a second run finds the round and changes nothing."""
 
 from __future__ import annotations
 
-from amahoro import policy
 from amahoro.accounts.demo import demo_user_ensure
 from amahoro.accounts.models import User
 from amahoro.core.demo import DemoResult
@@ -102,9 +101,8 @@ def _user(spec: tuple[str, str, str, Role, str], actor: Actor, result: DemoResul
     return demo_user_ensure(spec, _org(spec[4], actor), actor, result)
 
 
-def consultations_demo_step(result: DemoResult, actor: Actor | None) -> None:
+def consultations_demo_step(result: DemoResult, actor: Actor) -> None:
     # The demo is the platform acting on its own; core.demo still hands its steps None.
-    actor = policy.SYSTEM if actor is None else actor
     fw = Framework.objects.filter(code=NAP).first()
     if fw is None:
         result.notes.append("consultations: the NAP is not loaded; no demo round")
@@ -115,9 +113,7 @@ def consultations_demo_step(result: DemoResult, actor: Actor | None) -> None:
         wanted = set(agencies)
         if not wanted <= set(node.responsible.values_list("code", flat=True)):
             orgs = list(node.responsible.all()) + list(Organisation.objects.filter(code__in=wanted))
-            node_update(
-                actor=actor or policy.SYSTEM, node=node, responsible=list({o.pk: o for o in orgs}.values())
-            )
+            node_update(actor=actor, node=node, responsible=list({o.pk: o for o in orgs}.values()))
     if ConsultationRound.objects.filter(framework=fw, title=ROUND_TITLE).exists():
         result.notes.append(f"consultations: '{ROUND_TITLE}' already there")
         return

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from amahoro import policy
 from amahoro.core.demo import DemoResult
 from amahoro.core.errors import ValidationFailed
 from amahoro.frameworks.models import Node
@@ -88,13 +87,12 @@ def _node(framework: str, code: str) -> Node:
     return node
 
 
-def funding_demo_step(result: DemoResult, actor: Actor | None) -> None:
+def funding_demo_step(result: DemoResult, actor: Actor) -> None:
     from amahoro.organisations.services import organisation_update
 
     from . import iati, services
 
     # The demo loader runs as the platform itself (until every caller passes policy.SYSTEM, None means it).
-    actor = policy.SYSTEM if actor is None else actor
     orgs = {
         o.code: o
         for o in Organisation.objects.filter(

@@ -74,7 +74,7 @@ def participation_setup(*, actor: Actor) -> list[str]:
         else:
             women = f"#{{{s.element}.F}}"
         _, new = indicator_save(
-            actor=actor or policy.SYSTEM,
+            actor=actor,
             code=s.indicator,
             framework=nap,
             nodes=[nodes[s.nap_node]],
@@ -85,7 +85,7 @@ def participation_setup(*, actor: Actor) -> list[str]:
             ind = Indicator.objects.get(code=s.indicator)
             for year in range(2018, 2023):
                 target_set(
-                    actor=actor or policy.SYSTEM,
+                    actor=actor,
                     indicator=ind,
                     org_unit=country,
                     period=str(year),
@@ -96,7 +96,7 @@ def participation_setup(*, actor: Actor) -> list[str]:
         f = f"#{{{ref.PK_ELEMENT}.{ref.coc_code('F', p.option)}}}"
         m = f"#{{{ref.PK_ELEMENT}.{ref.coc_code('M', p.option)}}}"
         ind, new = indicator_save(
-            actor=actor or policy.SYSTEM,
+            actor=actor,
             code=p.indicator,
             framework=nap,
             nodes=[nodes["P5.O2"]],
@@ -107,7 +107,7 @@ def participation_setup(*, actor: Actor) -> list[str]:
         created += new
         if country is not None:
             target_set(
-                actor=actor or policy.SYSTEM,
+                actor=actor,
                 indicator=ind,
                 org_unit=country,
                 period=ref.PARITY_TARGET_PERIOD,

@@ -17,7 +17,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
@@ -151,9 +150,8 @@ def _answers(rng: random.Random, level: float, definition: Any) -> dict[str, str
     return out
 
 
-def programmes_demo_step(result: Any, actor: Actor | None) -> None:
+def programmes_demo_step(result: Any, actor: Actor) -> None:
     # The demo is the platform acting on its own; core.demo still hands its steps None.
-    actor = policy.SYSTEM if actor is None else actor
     if Programme.objects.filter(code=PROGRAMME_CODE).exists():
         result.notes.append(f"programmes: {PROGRAMME_CODE} already there (unchanged)")
         return

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.audit.models import AuditEvent
 from amahoro.cases import demo
 from amahoro.cases.models import Incident, Service
@@ -29,12 +30,12 @@ def test_the_step_is_registered() -> None:
 
 
 def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any) -> None:
-    demo.cases_demo_step(base, None)
+    demo.cases_demo_step(base, policy.SYSTEM)
     assert Incident.objects.filter(organisation__code="ISANGE-KACYIRU").count() == len(demo.CASES)
     assert Incident.objects.filter(status="closed").count() == 1
     assert Service.objects.filter(status="referred", provider__code="RNP").exists()
     before = (Incident.objects.count(), Service.objects.count(), AuditEvent.objects.count())
-    demo.cases_demo_step(base, None)
+    demo.cases_demo_step(base, policy.SYSTEM)
     assert (Incident.objects.count(), Service.objects.count(), AuditEvent.objects.count()) == before
     from amahoro.frameworks.models import Indicator
 
