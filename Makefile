@@ -134,6 +134,7 @@ check-app: install
 	$(BIN)/ruff check amahoro/$(APP)
 	$(BIN)/ruff format --check amahoro/$(APP)
 	$(BIN)/mypy amahoro/$(APP)
+	$(BIN)/lint-imports  # did the change import a layer above the app? (docs/architecture.md)
 	env -u DATABASE_URL $(BIN)/pytest -q amahoro/$(APP)
 
 # ---------------------------------------------------------------------------------------------------
