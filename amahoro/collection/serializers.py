@@ -9,22 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amahoro.core.parsing import query_datetime
-from amahoro.core.rest import StrictInput
+from amahoro.core.rest import StrictInput, UploadField
 
 from . import services
 from .models import CollectorToken, MappingRule, ReviewState, XForm
 
 MAX_XLSFORM_BYTES = 10 * 1024 * 1024
-
-
-@extend_schema_field(OpenApiTypes.BINARY)
-class UploadField(serializers.FileField):
-    """A file sent as a multipart field (documented as binary)."""
 
 
 def _upload(name: str, message: str, **kw: Any) -> serializers.FileField:

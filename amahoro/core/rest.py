@@ -28,6 +28,7 @@ __all__ = [
     "PageQuery",
     "ParamsMixin",
     "StrictInput",
+    "UploadField",
     "date_param",
     "errors",
     "flag_param",
@@ -53,6 +54,11 @@ class StrictInput(serializers.Serializer):  # type: ignore[type-arg]
                     {unknown[0]: [f"unknown field (expected one of: {', '.join(self.fields)})"]}
                 )
         return super().to_internal_value(data)
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as a multipart field (documented as binary in the OpenAPI document)."""
 
 
 class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]

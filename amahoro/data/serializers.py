@@ -13,7 +13,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from amahoro.core.rest import StrictInput
+from amahoro.core.rest import StrictInput, UploadField
 
 # ---------------------------------------------------------------------------------------------------------
 # dataValueSets
@@ -144,7 +144,7 @@ class DataValueSetOut(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class FileImportInput(StrictInput):
-    file = serializers.FileField(
+    file = UploadField(
         help_text="The filled-in template (.csv or .xlsx)",
         error_messages={"required": "attach the filled-in template as 'file'"},
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from amahoro.core.rest import StrictInput
+from amahoro.core.rest import StrictInput, UploadField
 
 
 class PeacekeepingIn(StrictInput):
-    file = serializers.FileField(
+    file = UploadField(
         help_text="the UN contributions-by-gender CSV",
         error_messages={"required": "attach the CSV as 'file'", "invalid": "attach the CSV as 'file'"},
     )

@@ -57,7 +57,13 @@ def _seed(old: Any) -> dict[str, int]:
     coc_model = old.get_model("frameworks", "CategoryOptionCombo")
     coc_f = coc_model.objects.create(combo=combo, code="F", name="Female", option_key="F", uid="Aa345678901")
     coc_f.options.add(f)
-    default = coc_model.objects.get(code="default")  # made by frameworks 0003
+    # Made by frameworks 0003; made again when a transactional test that ran before this one flushed it.
+    default_combo, _ = old.get_model("frameworks", "CategoryCombo").objects.get_or_create(
+        code="default", defaults={"name": "default"}
+    )
+    default, _ = coc_model.objects.get_or_create(
+        combo=default_combo, code="default", defaults={"name": "default", "option_key": "default"}
+    )
     de = old.get_model("frameworks", "DataElement").objects.create(
         code="GBV_AWARE", name="Reached", category_combo=combo, value_type="INTEGER", uid="Bb345678901"
     )
