@@ -11,6 +11,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The pinned, hashed dependencies `make install` installs (`make lock` regenerates it from pyproject.toml).
+LOCK := requirements/lock.txt
+LOCK_ARGS ?=
 AMAHORO := $(BIN)/amahoro
 DEMO_ADDR ?= 127.0.0.1:8000
 # pytest-xdist workers: 2 measured faster than 1 on the project's 2-core machines; `make test XDIST=` for serial.
@@ -20,7 +23,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOGS := var/test-logs
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench deploy-check clean distclean
+.PHONY: help install lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench deploy-check clean distclean
 
 help:
 	@echo "make demo   - install, load Rwanda and the demo organisations/users, serve http://$(DEMO_ADDR)/"
@@ -28,10 +31,13 @@ help:
 	@echo "make messages - refresh the fr/rw catalogues (no line numbers: small diffs) and compile them"
 	@echo "make check-app APP=cases - lint, type-check and test one app only (quick check)"
 	@echo "make deploy-check - the production kit (deploy/) for real on loopback: nginx, 2 app servers, Celery"
+	@echo "make lock   - regenerate requirements/lock.txt from pyproject.toml (LOCK_ARGS=--upgrade: newest versions)"
+	@echo "make audit  - pip-audit of requirements/lock.txt against the vulnerability database (needs the network)"
 	@echo "make lint | make bench | make clean | make distclean"
 
 # ---------------------------------------------------------------------------------------------------
-# Install: a virtualenv in .venv, the project in editable mode. Re-runs pip only when pyproject.toml changes.
+# Install: a virtualenv in .venv with the exact versions (and hashes) of requirements/lock.txt, then the
+# project itself in editable mode. Re-runs pip only when the lock or pyproject.toml changes.
 
 install: $(STAMP)
 
@@ -47,9 +53,32 @@ $(BIN)/python:
 		fi; \
 	fi
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --disable-pip-version-check --quiet -e ".[test]"
+# The lock pins setuptools and wheel too, so the editable install builds without fetching anything else.
+# `pip check` fails when pyproject.toml asks for something the lock lacks: run `make lock` then.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/pip check || { echo "the installed packages do not satisfy pyproject.toml: is $(LOCK) stale? run 'make lock'" >&2; exit 1; }
 	@touch $@
+
+# Regenerate the lock with pip-tools: keeps the current pins, adds what pyproject.toml now asks for.
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest versions; `LOCK_ARGS="-P django"` one package.
+# Resolved for Python 3.11 on Linux (the supported platform); the hashes cover every published file.
+lock: | $(BIN)/python
+	@[ -x $(BIN)/pip-compile ] || $(BIN)/pip install --disable-pip-version-check --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --extra test --extra dev --extra prod \
+		--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+
+# Known vulnerabilities in the locked versions (PyPI's advisory database through pip-audit). Not part of
+# `make test`: it needs the network, which CI machines may not have; it fails with a message, never hangs.
+AUDIT_TIMEOUT ?= 300
+audit: install
+	@timeout $(AUDIT_TIMEOUT) $(BIN)/pip-audit --progress-spinner off --timeout 30 --disable-pip --require-hashes \
+		-r $(LOCK) || { rc=$$?; \
+		if [ $$rc = 124 ]; then echo "make audit: pip-audit did not finish within $(AUDIT_TIMEOUT)s (is the vulnerability service reachable?)" >&2; \
+		else echo "make audit: pip-audit failed (exit $$rc): known vulnerabilities above, or the vulnerability service (pypi.org / osv.dev) is unreachable" >&2; fi; \
+		exit 1; }
 
 # ---------------------------------------------------------------------------------------------------
 # Demo: idempotent; running it twice only refreshes the demo rows and starts the server again.
