@@ -43,3 +43,12 @@ def test_a_locked_period_refuses_the_push_and_writes_nothing(setup: Any) -> None
         accountability_push(actor=cc.me_officer, period=MONTH)
     assert exc.value.field == "period"
     assert _values() == {}
+
+
+def test_setup_stops_at_the_first_metadata_error_naming_it(db: Any, monkeypatch: Any) -> None:
+    from amahoro.cases import accountability
+
+    broken = {"dataElements": [{"code": "GBV_BROKEN", "name": "Broken", "valueType": "NO_SUCH_TYPE"}]}
+    monkeypatch.setattr(accountability, "metadata_payload", lambda: broken)
+    with pytest.raises(ValidationFailed, match="accountability metadata: "):
+        accountability.accountability_setup(actor=None)
