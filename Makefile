@@ -121,17 +121,12 @@ test-sqlite: install
 	@if [ -z "$(PYTEST_ARGS)" ] && [ -s $(LOGS)/coverage.json ]; then \
 		$(BIN)/python scripts/coverage_floor.py $(LOGS)/coverage.json; fi
 
-# The PostgreSQL run fuzzes the API with fewer examples per operation (PG_FUZZ_EXAMPLES; the SQLite run keeps
-# the test's default of 3): every operation still meets PostgreSQL, and the time saved pays for the coverage
-# measurement of the SQLite run (docs/development.md).
-PG_FUZZ_EXAMPLES ?= 1
 test-postgres: install
 	@mkdir -p $(LOGS); : > $(LOGS)/postgres.log
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 			"$(TEST_DATABASE_URL)" >/dev/null 2>&1; then \
 		echo ">> PostgreSQL answers at $(TEST_DATABASE_URL): running the suite on it"; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" AMAHORO_FUZZ_EXAMPLES=$(PG_FUZZ_EXAMPLES) \
-			$(BIN)/pytest $(XDIST) -q $(PYTEST_ARGS) | tee $(LOGS)/postgres.log; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(XDIST) -q $(PYTEST_ARGS) | tee $(LOGS)/postgres.log; \
 	else \
 		echo ">> PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped (set TEST_DATABASE_URL)"; \
 	fi
