@@ -17,8 +17,10 @@ from pathlib import Path
 
 # Path prefixes (relative to the checkout) that must be fully covered.
 FULL: tuple[str, ...] = ("amahoro/policy.py", "amahoro/cases/")
-# Percent of lines of the whole package (measured on the full SQLite run, minus a little slack).
-TOTAL_FLOOR = 90.0
+# Percent of lines of the whole package: the full SQLite run's total minus 1-2 points. PROVISIONAL: the full
+# run could not be measured when the floor was introduced (issue 12); set it from the first full `make test`
+# (this script prints the total), and raise it as coverage rises.
+TOTAL_FLOOR = 85.0
 
 
 def _ranges(lines: list[int]) -> str:
