@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from amahoro import policy
 from amahoro.cases import services
 from amahoro.cases.accountability import RAPE, REFERRALS, REFERRALS_DONE, accountability_push
 from amahoro.core.errors import ValidationFailed
@@ -51,4 +52,4 @@ def test_setup_stops_at_the_first_metadata_error_naming_it(db: Any, monkeypatch:
     broken = {"dataElements": [{"code": "GBV_BROKEN", "name": "Broken", "valueType": "NO_SUCH_TYPE"}]}
     monkeypatch.setattr(accountability, "metadata_payload", lambda: broken)
     with pytest.raises(ValidationFailed, match="accountability metadata: "):
-        accountability.accountability_setup(actor=None)
+        accountability.accountability_setup(actor=policy.SYSTEM)
