@@ -121,3 +121,27 @@ def test_the_access_log_is_for_the_cases_supervisors_only(cc: Any) -> None:
     # The selector refuses on its own too, whoever calls it.
     with pytest.raises(NotFound):
         selectors.access_log(user=cc.worker, incident=incident)
+
+
+def test_referral_and_statistics_pages_refuse_roles_without_case_permissions(cc: Any) -> None:
+    incident = create(cc.worker)
+    service = services.service_record(
+        actor=cc.worker, incident=incident, type="legal", status="referred", provider=cc.ngo
+    )
+    nobody = client_for(cc.nobody)
+    assert nobody.get(f"/cases/referrals/{service.uuid}/").status_code == 403
+    assert nobody.get("/cases/statistics/").status_code == 403
+
+
+def test_an_edit_giving_the_age_drops_the_date_of_birth_it_replaces(api_client: Any, cc: Any) -> None:
+    from .conftest import payload
+
+    survivor = {**payload()["survivor"], "age": None, "date_of_birth": "2000-01-01"}
+    incident = create(cc.worker, survivor=survivor)
+    api_client.force_authenticate(cc.worker)
+    r = api_client.patch(
+        f"/api/v1/gbv/incidents/{incident.uuid}", {"version": 1, "survivor": {"age": 30}}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["survivor"]["age"] == 30
+    assert not r.json()["survivor"].get("date_of_birth")

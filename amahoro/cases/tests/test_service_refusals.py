@@ -211,3 +211,59 @@ def test_only_a_supervisor_decides_a_requested_closure_and_may_send_it_back(cc: 
         services.incident_closure_decide(actor=other, incident=incident, approve=True)
     decided = services.incident_closure_decide(actor=cc.supervisor, incident=incident, approve=False)
     assert decided.status == CaseStatus.OPEN and decided.closed_at is None
+
+
+def test_unknown_codes_and_malformed_dates_are_refused_naming_the_field(cc: Any) -> None:
+    incident = create(cc.worker)
+    refusals = [
+        (
+            lambda: services.consent_record(
+                actor=cc.worker, incident=incident, purpose="marketing", given=True, method="verbal"
+            ),
+            "purpose",
+        ),
+        (
+            lambda: services.consent_record(
+                actor=cc.worker, incident=incident, purpose="reporting", given=True, method="telepathy"
+            ),
+            "method",
+        ),
+        (
+            lambda: services.service_record(
+                actor=cc.worker, incident=incident, type="spa", status="provided"
+            ),
+            "type",
+        ),
+        (
+            lambda: services.service_record(actor=cc.worker, incident=incident, type="health", status="done"),
+            "status",
+        ),
+        (
+            lambda: services.service_record(
+                actor=cc.worker, incident=incident, type="health", status="provided", provided_on="last week"
+            ),
+            "provided_on",
+        ),
+        (lambda: services.note_add(actor=cc.worker, incident=incident, kind="gossip", text="x"), "kind"),
+        (
+            lambda: services.incident_closure_request(actor=cc.worker, incident=incident, reason="  "),
+            "reason",
+        ),
+    ]
+    consents = Consent.objects.count()
+    for call, field in refusals:
+        with pytest.raises(ValidationFailed) as exc:
+            call()
+        assert exc.value.field == field
+    assert Consent.objects.count() == consents
+    assert not Service.objects.exists() and not CaseNote.objects.exists()
+    incident.refresh_from_db()
+    assert incident.status == CaseStatus.OPEN
+
+
+def test_statistics_need_a_period() -> None:
+    from amahoro.cases.statistics import scope_parse
+
+    with pytest.raises(ValidationFailed, match="period is required") as exc:
+        scope_parse(period=None, org_unit=None)
+    assert exc.value.field == "period"
