@@ -67,3 +67,9 @@ def test_any_of_asks_each_permission(db: Any) -> None:
     viewer = make_user("ana", ("viewer", org, None))
     assert policy.any_of(viewer, [Perm.ROLE_ASSIGN, Perm.ORGANISATION_VIEW]) is True
     assert policy.any_of(viewer, [Perm.ROLE_ASSIGN]) is False
+
+
+def test_the_public_reader_names_itself_and_holds_only_the_public_permissions() -> None:
+    reader = policy.public_reader()
+    assert str(reader) == "public reader"
+    assert {g.perms for g in policy.grants(reader)} == {policy.PUBLIC_PERMS}
