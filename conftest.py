@@ -9,6 +9,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
+
+# Hypothesis' timing checks measure the machine, not the code: on a busy 2-core CI machine, and under the
+# coverage tracer of `make test`, drawing one example can take seconds. No deadline, no "too slow" health
+# check; every other health check and each test's own settings still apply.
+settings.register_profile("amahoro", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("amahoro")
 
 PASSWORD = "correct-horse-battery-staple-9"  # noqa: S105 (test accounts only)
 

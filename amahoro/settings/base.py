@@ -3,6 +3,7 @@ environment (12-factor); see .env.example for the full list."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -119,6 +130,9 @@ TEMPLATES = [
 # Databases: SQLite file under var/ by default, PostgreSQL (or anything dj-database-url knows) via DATABASE_URL.
 DEFAULT_SQLITE_PATH = VAR_DIR / "amahoro.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Seconds a database connection is kept for the next request (0: a new connection per request, e.g. behind
+# PgBouncer in transaction mode).
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
 # What SQLite needs under concurrent requests, however it is configured (default path or DATABASE_URL):
 # IMMEDIATE transactions take the write lock at BEGIN, so two edits queue (the second then sees the new
 # version and answers 409) instead of deadlocking on a read-to-write upgrade ("database is locked", a 500);
@@ -134,7 +148,9 @@ def database_config(url: str) -> dict[str, Any]:
     """The `default` database from a DATABASE_URL (empty: the SQLite file under var/), SQLite options
     applied whichever way SQLite was named. Options given in the URL's query string win."""
     if url:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+        )
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DEFAULT_SQLITE_PATH)}
     if config.get("ENGINE") == "django.db.backends.sqlite3":
@@ -374,3 +390,42 @@ AMAHORO_METRICS_TOKEN = os.environ.get("AMAHORO_METRICS_TOKEN", "")
 
 AMAHORO_DEMO = env_bool("AMAHORO_DEMO", False)
 LOGIN_URL_2FA = "/accounts/two-factor/"
+
+# Request sizes (docs/security.md): a JSON or form body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is 413 (Django's
+# default, 2.5 MB); the API's JSON bodies are also bounded in depth and bytes (amahoro/api/parsing.py); OpenRosa
+# submissions announce and enforce their own limit (docs/collection.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+AMAHORO_API_MAX_JSON_DEPTH = env_int("AMAHORO_API_MAX_JSON_DEPTH", 32)
+AMAHORO_API_MAX_JSON_BYTES = env_int("AMAHORO_API_MAX_JSON_BYTES", 20 * 1024 * 1024)
+OPENROSA_MAX_CONTENT_LENGTH = env_int("OPENROSA_MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+# Per organisation code, the exact submission URLs its XLSForms may name (docs/collection.md), as JSON:
+# {"NGO1": ["https://collect.example.org/submission"]}.
+COLLECTION_SUBMISSION_URLS: dict[str, list[str]] = json.loads(
+    os.environ.get("COLLECTION_SUBMISSION_URLS") or "{}"
+)
+
+# GBV case timeliness (docs/cases.md): PEP and emergency contraception count as on time within these hours.
+CASES_PEP_WINDOW_HOURS = env_int("CASES_PEP_WINDOW_HOURS", 72)
+CASES_EC_WINDOW_HOURS = env_int("CASES_EC_WINDOW_HOURS", 120)
+
+# Funding (docs/funding.md): the DHIS2 financial-year period type budgets are planned in; IATI's recipient country.
+FUNDING_FISCAL_YEAR = os.environ.get("FUNDING_FISCAL_YEAR", "") or "FinancialJuly"
+AMAHORO_IATI_COUNTRY = os.environ.get("AMAHORO_IATI_COUNTRY", "") or "RW"
+
+# Public portal (docs/portal.md): the framework it shows and how long its pages are cached (0: off).
+AMAHORO_PORTAL_FRAMEWORK = os.environ.get("AMAHORO_PORTAL_FRAMEWORK", "") or "RW-NAP1325-2018"
+AMAHORO_PORTAL_CACHE_SECONDS = env_int("AMAHORO_PORTAL_CACHE_SECONDS", 300)
+
+# Analytics store tuning (docs/performance.md). AMAHORO_ANALYTICS_DIR is the older name of
+# AMAHORO_ANALYTICS_STORE and wins when set.
+AMAHORO_ANALYTICS_DIR = os.environ.get("AMAHORO_ANALYTICS_DIR", "")
+AMAHORO_ANALYTICS_CHECK_SECONDS = env_float("AMAHORO_ANALYTICS_CHECK_SECONDS", 10)
+AMAHORO_ANALYTICS_QUERY_OVERLAP = env_float("AMAHORO_ANALYTICS_QUERY_OVERLAP", 120)
+AMAHORO_ANALYTICS_REFRESH_OVERLAP = env_float("AMAHORO_ANALYTICS_REFRESH_OVERLAP", 3600)
+AMAHORO_ANALYTICS_FOLD_ROWS = env_int("AMAHORO_ANALYTICS_FOLD_ROWS", 200_000)
+AMAHORO_ANALYTICS_MEMORY = os.environ.get("AMAHORO_ANALYTICS_MEMORY", "") or "2GB"
+
+# Health (docs/deploy.md): /health/ready warns when the analytics store or the worker's heartbeat is older
+# than these (seconds).
+AMAHORO_ANALYTICS_MAX_AGE = env_float("AMAHORO_ANALYTICS_MAX_AGE", 3 * 3600)
+AMAHORO_HEARTBEAT_MAX_AGE = env_float("AMAHORO_HEARTBEAT_MAX_AGE", 150)

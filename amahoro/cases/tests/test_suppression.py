@@ -121,3 +121,12 @@ def test_a_three_year_table_is_suppressed_consistently() -> None:
     assert all((i, j) in t.hidden for i in range(12) for j in range(36) if 1 <= counts[i][j] <= 4)
     for line in _lines(12, 36):
         assert len([p for p in line if p in t.hidden]) != 1
+
+
+def test_a_single_column_whose_other_entries_are_all_hidden_hides_one_more_anywhere() -> None:
+    # [[5], [1]]: the 1 and its row total are hidden, the column's other entries too; the search then hides
+    # the cheapest shown entry anywhere so that no hidden value follows from the totals.
+    t = suppress(["a", "b"], ["m1"], [[5], [1]])
+    for line in _lines(2, 1):
+        _check_line(t, line)
+    assert t.hidden[(1, 0)] == PRIMARY
