@@ -117,7 +117,7 @@ lint: install
 COVERAGE ?= --cov=amahoro --cov-report=json:$(LOGS)/coverage.json --cov-report=
 test-sqlite: install
 	@mkdir -p $(LOGS); rm -f $(LOGS)/coverage.json
-	env -u DATABASE_URL $(BIN)/pytest $(XDIST) -q $(COVERAGE) $(PYTEST_ARGS) | tee $(LOGS)/sqlite.log
+	env -u DATABASE_URL $(BIN)/pytest $(XDIST) -q --durations=15 $(COVERAGE) $(PYTEST_ARGS) | tee $(LOGS)/sqlite.log
 	@if [ -z "$(PYTEST_ARGS)" ] && [ -s $(LOGS)/coverage.json ]; then \
 		$(BIN)/python scripts/coverage_floor.py $(LOGS)/coverage.json; fi
 
@@ -126,7 +126,7 @@ test-postgres: install
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 			"$(TEST_DATABASE_URL)" >/dev/null 2>&1; then \
 		echo ">> PostgreSQL answers at $(TEST_DATABASE_URL): running the suite on it"; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(XDIST) -q $(PYTEST_ARGS) | tee $(LOGS)/postgres.log; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(XDIST) -q --durations=15 $(PYTEST_ARGS) | tee $(LOGS)/postgres.log; \
 	else \
 		echo ">> PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped (set TEST_DATABASE_URL)"; \
 	fi
