@@ -74,6 +74,8 @@ SYSTEM: Final = SystemActor()
 
 # Who performs a change: a user (anonymous only where an endpoint is public) or the platform itself.
 Actor: TypeAlias = "User | AnonymousUser | SystemActor"
+# Who reads: an actor, or the public reader of the portal and published pages (selectors take this).
+Reader: TypeAlias = "User | AnonymousUser | SystemActor | PublicReader"
 
 
 def is_system(actor: object) -> bool:

@@ -29,6 +29,7 @@ from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnitLevel
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import AggregationType, Category, DataElement
+from amahoro.policy import Reader
 from amahoro.roles import Perm
 
 # group_by values; "org_unit_level:N" (N = 1 country, 2 province, 3 district, 4 sector, ...) is also accepted.
@@ -450,7 +451,7 @@ def _lut(snapshot: Snapshot, key: tuple[Any, ...]) -> Any:
 _SCOPE_COLUMNS = {"organisation": "org_id", "org_unit__path": "ou_id"}
 
 
-def _user_scope(user: Any, snapshot: Snapshot) -> pl.Expr | None:
+def _user_scope(user: Reader, snapshot: Snapshot) -> pl.Expr | None:
     """The user's data.view grants as a row filter, built from the policy rule registered for data values
     (`policy.grant_scopes`): per grant, inside its subtree and of its organisation (or of none, when the
     rule shares those). None = nothing visible."""
@@ -484,7 +485,7 @@ def aggregate(
     group_by: Sequence[str] = (),
     org_unit_paths: Sequence[str] | None = None,
     organisation_ids: Sequence[int] | None = None,
-    user: Any = None,
+    user: Reader | None = None,
     category: str | None = None,
     aggregation: str | None = None,
     period_type: str | None = None,

@@ -31,6 +31,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.metadata import idschemes
 from amahoro.metadata.models import CategoryOptionCombo
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 BATCH = 5000
@@ -88,7 +89,7 @@ class SyncResult:
 
 def remote_save(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     base_url: str,
     token: str,
@@ -126,7 +127,7 @@ def remote_save(
     return remote
 
 
-def mapping_set(*, actor: Any, remote: RemoteDhis2, kind: str, local_code: str, remote_uid: str) -> None:
+def mapping_set(*, actor: Actor, remote: RemoteDhis2, kind: str, local_code: str, remote_uid: str) -> None:
     policy.check_actor(actor)
     if not policy.is_system_admin(actor):
         raise PermissionDenied("only system administrators map to remote DHIS2 instances")

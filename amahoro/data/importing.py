@@ -35,6 +35,7 @@ from amahoro.metadata import idschemes
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import DEFAULT_COMBO_CODE, CategoryCombo, CategoryOptionCombo, DataElement
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 # Identifiers that name the default category option combo whatever the scheme: DHIS2's own uid for it.
@@ -237,7 +238,7 @@ class _Metadata:
         self,
         rows: list[dict[str, Any]],
         *,
-        actor: Any,
+        actor: Actor,
         de_scheme: str,
         ou_scheme: str,
         coc_scheme: str,
@@ -351,7 +352,7 @@ class _Metadata:
 class Gatekeeper:
     """Answers "may this actor write here, and is it open?" with per-place caches."""
 
-    def __init__(self, actor: Any, period_bounds: tuple[date, date] | None) -> None:
+    def __init__(self, actor: Actor, period_bounds: tuple[date, date] | None) -> None:
         self.actor = actor
         self._can: dict[tuple[str, int | None], str | None] = {}
         self._locks: list[tuple[date, date, str | None, int | None, str, str]] = []
@@ -480,7 +481,7 @@ class _ConflictLog:
 
 def run_import(
     *,
-    actor: Any,
+    actor: Actor,
     rows: list[dict[str, Any]],
     data_set: str | None = None,
     de_scheme: str = "code",
@@ -882,7 +883,7 @@ _AUDIT_FIELDS = ("data_value", "kind", "previous_value", "value", "comment", "by
 
 
 def _write(
-    actor: Any, writes: dict[Key, _Write], audit_kinds: list[tuple[Key, str, str, str, str]]
+    actor: Actor, writes: dict[Key, _Write], audit_kinds: list[tuple[Key, str, str, str, str]]
 ) -> list[tuple[Key, int]]:
     """Write in bulk with plain parameterised SQL: the values (new and changed alike) with one
     INSERT ... ON CONFLICT DO UPDATE ... RETURNING per batch, then their history rows. On PostgreSQL the rows

@@ -19,7 +19,7 @@ from amahoro.data.validation import Violation, run_rules
 from amahoro.geo.models import PATH_SEP, OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import AggregationType, CategoryOptionCombo, DataElement
-from amahoro.policy import Actor
+from amahoro.policy import Actor, Reader
 from amahoro.roles import Perm
 
 AGGREGATE_DIMENSIONS = ("period", "org_unit", "category_option_combo", "attribute_option_combo")
@@ -170,7 +170,7 @@ def aggregate_values(
     by: Sequence[str] = ("period", "org_unit", "category_option_combo"),
     level: int | None = None,
     period_type: str | None = None,
-    user: Actor | None = None,
+    user: Reader | None = None,
 ) -> list[dict[str, Any]]:
     """Numeric values of the data elements in the subtree `org_unit_path`, for periods inside start..end,
     aggregated per data element and the dimensions in `by` (period, org_unit, category_option_combo,

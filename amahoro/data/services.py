@@ -44,6 +44,7 @@ from amahoro.metadata import idschemes
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 __all__ = [
@@ -67,7 +68,7 @@ __all__ = [
 ]
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     """The user to record as author (None for the system)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -87,7 +88,7 @@ def period_ensure(*, code: str) -> Period:
 
 def datavalues_import(
     *,
-    actor: Any,
+    actor: Actor,
     payload: Mapping[str, Any],
     id_scheme: str = "code",
     data_element_id_scheme: str | None = None,
@@ -159,7 +160,7 @@ _STATUS_OF = {"E7617": PermissionDenied, "E7616": PermissionDenied, "E7642": Con
 
 def datavalue_set(
     *,
-    actor: Any,
+    actor: Actor,
     data_element: DataElement,
     org_unit: OrgUnit,
     period: str | Period,
@@ -246,7 +247,7 @@ def _stored_comment(row: Mapping[str, Any]) -> str | None:
 
 def datavalue_delete(
     *,
-    actor: Any,
+    actor: Actor,
     data_element: DataElement,
     org_unit: OrgUnit,
     period: str | Period,
@@ -307,7 +308,7 @@ def _higher_approval(org_unit: OrgUnit, period: Period, aoc: CategoryOptionCombo
     )
 
 
-def _record_approval(actor: Any, approval: DataApproval, action: str, before: str | None) -> None:
+def _record_approval(actor: Actor, approval: DataApproval, action: str, before: str | None) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE if before else AuditAction.CREATE,
@@ -322,7 +323,7 @@ def _record_approval(actor: Any, approval: DataApproval, action: str, before: st
 @transaction.atomic
 def approval_submit(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
@@ -359,7 +360,7 @@ def approval_submit(
 @transaction.atomic
 def approval_approve(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
@@ -419,7 +420,7 @@ def _parent_or_refuse(org_unit: OrgUnit) -> OrgUnit:
 @transaction.atomic
 def approval_accept(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
@@ -448,7 +449,7 @@ def approval_accept(
 @transaction.atomic
 def approval_unaccept(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
@@ -479,7 +480,7 @@ def approval_unaccept(
 @transaction.atomic
 def approval_unapprove(
     *,
-    actor: Any,
+    actor: Actor,
     org_unit: OrgUnit,
     period: Period,
     attribute_option_combo: CategoryOptionCombo | None = None,
@@ -516,7 +517,7 @@ def approval_unapprove(
     approval.delete()
 
 
-def _may_lock(actor: Any, organisation_id: int | None, org_unit: OrgUnit | None) -> bool:
+def _may_lock(actor: Actor, organisation_id: int | None, org_unit: OrgUnit | None) -> bool:
     """data.approve over the place; no place = every root of the hierarchy."""
     paths = (
         [org_unit.path]
@@ -531,7 +532,7 @@ def _may_lock(actor: Any, organisation_id: int | None, org_unit: OrgUnit | None)
 @transaction.atomic
 def data_lock_create(
     *,
-    actor: Any,
+    actor: Actor,
     period: Period,
     org_unit: OrgUnit | None = None,
     organisation: Organisation | None = None,
@@ -557,7 +558,7 @@ def data_lock_create(
 
 
 @transaction.atomic
-def data_lock_delete(*, actor: Any, lock: DataLock) -> None:
+def data_lock_delete(*, actor: Actor, lock: DataLock) -> None:
     policy.check_actor(actor)
     org_unit = lock.org_unit
     if not _may_lock(actor, lock.organisation_id, org_unit):
@@ -580,7 +581,7 @@ def data_lock_delete(*, actor: Any, lock: DataLock) -> None:
 @transaction.atomic
 def minmax_set(
     *,
-    actor: Any,
+    actor: Actor,
     data_element: DataElement,
     org_unit: OrgUnit,
     min_value: float,
@@ -653,7 +654,7 @@ def _mean_sd_bounds(numbers: list[float], sd_factor: float) -> tuple[float, floa
 
 @transaction.atomic
 def minmax_generate(
-    *, actor: Any, data_element_ids: Iterable[int], org_unit: OrgUnit, sd_factor: float = 3.0
+    *, actor: Actor, data_element_ids: Iterable[int], org_unit: OrgUnit, sd_factor: float = 3.0
 ) -> int:
     """Compute and store bounds (mean ± sd_factor standard deviations of history) per data element, org
     unit and combo in the subtree, replacing earlier generated ones (hand-set bounds are kept). Returns the
@@ -700,7 +701,7 @@ def minmax_generate(
 @transaction.atomic
 def outliers_flag(
     *,
-    actor: Any,
+    actor: Actor,
     data_element_ids: Iterable[int],
     org_unit: OrgUnit,
     start: Any = None,
@@ -761,7 +762,7 @@ def outliers_flag(
 # Data sets and validation rules (metadata owned by the data app)
 
 
-def _require_metadata_manager(actor: Any, organisation: Organisation | None, what: str) -> None:
+def _require_metadata_manager(actor: Actor, organisation: Organisation | None, what: str) -> None:
     """Shared metadata is managed by system administrators; an organisation's own by its managers."""
     allowed = policy.organisations_with(actor, Perm.FRAMEWORK_MANAGE)
     if allowed is None or (organisation is not None and organisation.pk in allowed):
@@ -773,7 +774,7 @@ def _require_metadata_manager(actor: Any, organisation: Organisation | None, wha
 @transaction.atomic
 def dataset_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     data_elements: Iterable[DataElement],
@@ -812,7 +813,7 @@ def dataset_create(
 @transaction.atomic
 def validation_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     left: str,
@@ -865,7 +866,7 @@ def validation_rule_create(
 
 
 def datavalues_file_import(
-    *, actor: Any, content: bytes, filename: str, import_valid_rows: bool = False, dry_run: bool = False
+    *, actor: Actor, content: bytes, filename: str, import_valid_rows: bool = False, dry_run: bool = False
 ) -> dict[str, Any]:
     """Import a filled-in template (CSV or XLSX). Every problem is reported as {row, column, message};
     nothing is saved when any row has a problem, unless `import_valid_rows`.

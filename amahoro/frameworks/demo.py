@@ -19,6 +19,7 @@ from amahoro.core.errors import ValidationFailed
 from amahoro.data.services import datavalues_import
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata.importer import metadata_import
+from amahoro.policy import Actor
 
 NGO = "RWAMREC"
 FRAMEWORK_CODE = "RWAMREC-SP-2022-2026"
@@ -240,7 +241,7 @@ def demo_values(districts: list[str]) -> list[dict[str, str]]:
     return rows
 
 
-def _metadata_ensure(actor: Any) -> None:
+def _metadata_ensure(actor: Actor) -> None:
     from amahoro.organisations.models import Organisation
 
     ngo = Organisation.objects.get(code=NGO)
@@ -251,7 +252,7 @@ def _metadata_ensure(actor: Any) -> None:
             raise ValidationFailed(f"demo metadata: {report.errors[0]['message']}")
 
 
-def frameworks_demo_step(result: DemoResult, actor: Any) -> None:
+def frameworks_demo_step(result: DemoResult, actor: Actor) -> None:
     """The NAP, the RWAMREC plan linked to it, and its monthly values (idempotent). Loading the demo is the
     platform acting on its own (`policy.SYSTEM`), whoever started it; the values are entered as the demo
     data clerk."""

@@ -24,6 +24,7 @@ from amahoro.core import tabular
 from amahoro.core.errors import AmahoroError, NotFound, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import services
@@ -403,7 +404,7 @@ def _unit(code: Any, field_name: str = "org_unit") -> OrgUnit:
 
 
 def framework_import(
-    *, actor: Any, bundle: Bundle, organisation: Organisation | None = None, dry_run: bool = False
+    *, actor: Actor, bundle: Bundle, organisation: Organisation | None = None, dry_run: bool = False
 ) -> ImportReport:
     """Create or update the framework of `bundle` with its nodes, indicators, targets and links.
     `organisation` (e.g. `--organisation NGO1`) overrides the file's owner. Raises FrameworkImportFailed
@@ -450,7 +451,7 @@ def framework_import(
 
 
 def _import_framework(
-    actor: Any, data: dict[str, Any], override: Organisation | None, orgs: dict[str, Organisation | None]
+    actor: Actor, data: dict[str, Any], override: Organisation | None, orgs: dict[str, Organisation | None]
 ) -> tuple[Framework, bool]:
     code = services.check_code(_text(data.get("code")))
     fields: dict[str, Any] = {}
@@ -491,7 +492,7 @@ def _bool(value: Any, field_name: str) -> bool:
 
 
 def _import_nodes(
-    actor: Any,
+    actor: Actor,
     fw: Framework,
     specs: list[Spec],
     orgs: dict[str, Organisation | None],
@@ -537,7 +538,7 @@ def _import_nodes(
 
 
 def _import_node(
-    actor: Any,
+    actor: Actor,
     fw: Framework,
     spec: Spec,
     parent: Node | None,
@@ -578,7 +579,7 @@ def _import_node(
 
 
 def _import_indicators(
-    actor: Any, fw: Framework, nodes: dict[str, Node], specs: list[Spec], report: ImportReport, fail: Any
+    actor: Actor, fw: Framework, nodes: dict[str, Node], specs: list[Spec], report: ImportReport, fail: Any
 ) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {i.code: i for i in Indicator.objects.filter(framework=fw)}
     seen: set[str] = set()
@@ -614,7 +615,7 @@ def _import_indicators(
 
 
 def _import_targets(
-    actor: Any,
+    actor: Actor,
     fw: Framework,
     indicators: dict[str, Indicator],
     specs: list[Spec],
@@ -659,7 +660,7 @@ def _import_targets(
 
 
 def _import_links(
-    actor: Any, nodes: dict[str, Node], specs: list[Spec], report: ImportReport, fail: Any
+    actor: Actor, nodes: dict[str, Node], specs: list[Spec], report: ImportReport, fail: Any
 ) -> None:
     for spec in specs:
         data = spec.data
@@ -677,7 +678,7 @@ def _import_links(
             fail(spec, exc)
 
 
-def _target_node(actor: Any, framework_code: str, node_code: str) -> Node:
+def _target_node(actor: Actor, framework_code: str, node_code: str) -> Node:
     qs = Node.objects.filter(framework__code=framework_code, code=node_code).select_related("framework")
     qs = policy.visible(actor, Perm.FRAMEWORK_VIEW, qs)
     node = qs.first()
@@ -945,7 +946,7 @@ EXPORT_FORMATS = {
 }
 
 
-def framework_export(*, actor: Any, framework: Framework, fmt: str) -> tuple[bytes, str, str]:
+def framework_export(*, actor: Actor, framework: Framework, fmt: str) -> tuple[bytes, str, str]:
     """The framework as a file (bytes, content type, file name); the export is audited."""
     policy.check_actor(actor)
     from amahoro.audit.models import AuditAction

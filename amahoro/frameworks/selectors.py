@@ -16,6 +16,7 @@ from amahoro.data.selectors import aggregate_values
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
+from amahoro.policy import Reader
 from amahoro.roles import Perm
 
 from .models import Framework, Indicator, Node, NodeLink, Target
@@ -40,11 +41,11 @@ M = TypeVar("M", bound=Model)
 # Frameworks, nodes, indicators
 
 
-def frameworks_visible_to(*, user: Any, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Framework]:
+def frameworks_visible_to(*, user: Reader, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Framework]:
     return policy.visible(user, perm, Framework.objects.select_related("organisation", "org_unit"))
 
 
-def framework_get(*, user: Any, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Framework:
+def framework_get(*, user: Reader, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Framework:
     """The framework, or NotFound for both missing and not visible."""
     fw = frameworks_visible_to(user=user, perm=perm).filter(code=code).first()
     if fw is None:
@@ -52,7 +53,7 @@ def framework_get(*, user: Any, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> 
     return fw
 
 
-def node_get(*, user: Any, framework: Framework, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Node:
+def node_get(*, user: Reader, framework: Framework, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Node:
     node = (
         policy.visible(user, perm, Node.objects.filter(framework=framework, code=code))
         .select_related("framework")
@@ -92,7 +93,7 @@ def framework_nodes(*, framework: Framework) -> list[Node]:
     return ordered
 
 
-def links_visible(*, user: Any, links: Sequence[NodeLink], side: str) -> list[NodeLink]:
+def links_visible(*, user: Reader, links: Sequence[NodeLink], side: str) -> list[NodeLink]:
     """The links whose other end (`side` = "target" or "source") the user may see."""
     other_ids = {getattr(link, f"{side}_id") for link in links}
     visible = set(
@@ -103,11 +104,11 @@ def links_visible(*, user: Any, links: Sequence[NodeLink], side: str) -> list[No
     return [link for link in links if getattr(link, f"{side}_id") in visible]
 
 
-def indicators_visible_to(*, user: Any, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Indicator]:
+def indicators_visible_to(*, user: Reader, perm: Perm = Perm.FRAMEWORK_VIEW) -> QuerySet[Indicator]:
     return policy.visible(user, perm, Indicator.objects.select_related("framework", "organisation"))
 
 
-def indicator_get(*, user: Any, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Indicator:
+def indicator_get(*, user: Reader, code: str, perm: Perm = Perm.FRAMEWORK_VIEW) -> Indicator:
     ind = indicators_visible_to(user=user, perm=perm).filter(code=code).first()
     if ind is None:
         raise NotFound(f"indicator '{code}' not found", field="code")
@@ -155,7 +156,7 @@ def span_of(*, period: str | None, framework: Framework | None = None) -> Span:
     return Span(year.code, year.start, year.end)
 
 
-def progress_org_unit(*, user: Any, code: str | None) -> OrgUnit:
+def progress_org_unit(*, user: Reader, code: str | None) -> OrgUnit:
     """The asked org unit (404 when outside the user's places); without one, the root of the user's part of
     the hierarchy (the country for national users)."""
     if code:
@@ -174,7 +175,9 @@ def progress_org_unit(*, user: Any, code: str | None) -> OrgUnit:
     return unit
 
 
-def _data_rows(*, user: Any, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date) -> list[Row]:
+def _data_rows(
+    *, user: Reader, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date
+) -> list[Row]:
     """The values behind a formula, aggregated per data element, option combo, org unit and period, read
     through the policy (only the values the user may see count)."""
     de_ids = dict(DataElement.objects.filter(code__in=formula.data_element_codes).values_list("pk", "code"))
@@ -304,7 +307,7 @@ def _round(value: float | None, decimals: int | None) -> float | None:
 
 def indicator_progress(
     *,
-    user: Any,
+    user: Reader,
     indicator: Indicator,
     org_unit: OrgUnit,
     span: Span,
@@ -409,7 +412,7 @@ class FrameworkProgress:
 
 
 def framework_progress(
-    *, user: Any, framework: Framework, org_unit: OrgUnit, span: Span, today: dt.date | None = None
+    *, user: Reader, framework: Framework, org_unit: OrgUnit, span: Span, today: dt.date | None = None
 ) -> FrameworkProgress:
     """Progress of every node of a (visible) framework, rolled up from its indicators (those the user
     may see) through the tree."""
@@ -450,7 +453,7 @@ MAX_SERIES = 120
 
 def indicator_series(
     *,
-    user: Any,
+    user: Reader,
     indicator: Indicator,
     org_unit: OrgUnit,
     span: Span,
@@ -503,7 +506,7 @@ def indicator_series(
 
 def indicator_by_place(
     *,
-    user: Any,
+    user: Reader,
     indicator: Indicator,
     org_unit: OrgUnit,
     span: Span,

@@ -24,6 +24,7 @@ from amahoro.metadata.services import (
     check_name,
 )
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from .models import (
@@ -41,11 +42,11 @@ from .models import (
 )
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _check(actor: Any, perm: Perm, obj: Any, message: str) -> None:
+def _check(actor: Actor, perm: Perm, obj: Any, message: str) -> None:
     """The actor must hold `perm` on `obj` (SYSTEM may do anything; a missing actor is refused)."""
     policy.require(actor, perm, obj, message=message)
 
@@ -90,7 +91,7 @@ FRAMEWORK_FIELDS = (
 @transaction.atomic
 def framework_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     organisation: Organisation | None = None,
@@ -145,7 +146,7 @@ def framework_create(
 
 
 @transaction.atomic
-def framework_update(*, actor: Any, framework: Framework, **fields: Any) -> Framework:
+def framework_update(*, actor: Actor, framework: Framework, **fields: Any) -> Framework:
     policy.check_actor(actor)
     unknown = set(fields) - set(FRAMEWORK_FIELDS)
     if unknown:
@@ -202,7 +203,7 @@ NODE_FIELDS = ("name", "name_fr", "name_rw", "description", "kind", "parent", "s
 @transaction.atomic
 def node_create(
     *,
-    actor: Any,
+    actor: Actor,
     framework: Framework,
     code: str,
     name: str,
@@ -261,7 +262,7 @@ def node_create(
 @transaction.atomic
 def node_update(
     *,
-    actor: Any,
+    actor: Actor,
     node: Node,
     responsible: list[Organisation] | None = None,
     supporting: list[Organisation] | None = None,
@@ -315,7 +316,7 @@ def node_update(
 
 
 @transaction.atomic
-def node_link(*, actor: Any, source: Node, target: Node, note: str = "") -> NodeLink:
+def node_link(*, actor: Actor, source: Node, target: Node, note: str = "") -> NodeLink:
     """Record that `source` (e.g. an NGO outcome) contributes to `target` (e.g. NAP outcome P2.O1) of
     another framework. Needs framework.manage on the source's framework and sight of the target. Linking
     twice returns the existing link."""
@@ -347,7 +348,7 @@ def node_link(*, actor: Any, source: Node, target: Node, note: str = "") -> Node
 
 
 @transaction.atomic
-def node_unlink(*, actor: Any, link: NodeLink) -> None:
+def node_unlink(*, actor: Actor, link: NodeLink) -> None:
     policy.check_actor(actor)
     _check(
         actor,
@@ -488,7 +489,7 @@ def clean_indicator_fields(
 @transaction.atomic
 def indicator_save(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     framework: Framework | None = None,
     organisation: Organisation | None = None,
@@ -595,7 +596,7 @@ def check_period(code: Any, *, field: str = "period") -> Any:
 @transaction.atomic
 def target_set(
     *,
-    actor: Any,
+    actor: Actor,
     indicator: Indicator,
     org_unit: OrgUnit,
     period: str,

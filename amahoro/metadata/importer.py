@@ -31,6 +31,7 @@ from amahoro.audit.services import audit_record, diff
 from amahoro.core.errors import AmahoroError, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
+from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import services
@@ -280,7 +281,7 @@ def _resolve_refs(
 
 
 class MetadataImporter:
-    def __init__(self, *, actor: Any, strategy: str, owner: Organisation | None, dry_run: bool) -> None:
+    def __init__(self, *, actor: Actor, strategy: str, owner: Organisation | None, dry_run: bool) -> None:
         self.actor = actor
         self.strategy = strategy
         self.owner = owner
@@ -867,7 +868,7 @@ def plain(value: Any) -> Any:
 
 def metadata_import(
     *,
-    actor: Any,
+    actor: Actor,
     payload: Any,
     import_strategy: str = "CREATE_AND_UPDATE",
     organisation: Organisation | None = None,

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 
 from amahoro import policy
+from amahoro.policy import Reader
 from amahoro.roles import Perm
 
 from .importer import registered_collections
@@ -24,7 +25,7 @@ from .models import (
 M = TypeVar("M", bound=Model)
 
 
-def metadata_visible_to(*, user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+def metadata_visible_to(*, user: Reader, queryset: QuerySet[M]) -> QuerySet[M]:
     """Shared metadata and the user's organisations' own, for holders of framework.view or data.view."""
     by_framework = policy.visible(user, Perm.FRAMEWORK_VIEW, queryset)
     if not policy.has_perm(user, Perm.DATA_VIEW):
@@ -55,7 +56,7 @@ def named(obj: Any, *, with_short_name: bool = False) -> dict[str, Any]:
     return out
 
 
-def metadata_export(*, user: Any) -> dict[str, Any]:
+def metadata_export(*, user: Reader) -> dict[str, Any]:
     """Everything of the metadata the user may see, in the shape `POST /api/v1/metadata` takes (with the
     collections higher apps registered: indicators, data sets)."""
     options = metadata_visible_to(user=user, queryset=CategoryOption.objects.all()).order_by("code")

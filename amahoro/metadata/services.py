@@ -17,6 +17,7 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, ValidationFailed
+from amahoro.policy import Actor
 
 from . import expressions
 from .models import (
@@ -36,7 +37,7 @@ COC_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$")
 MAX_COMBO_CELLS = 10_000
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -98,7 +99,7 @@ def check_combo_size(code: str, option_counts: list[int]) -> None:
 
 
 @transaction.atomic
-def option_combos_generate(*, actor: Any, combo: CategoryCombo) -> ComboResult:
+def option_combos_generate(*, actor: Actor, combo: CategoryCombo) -> ComboResult:
     """(Re)build a combo's option combos: the cartesian product of its categories' options, in category
     order. Existing cells keep their code and uid; cells no longer possible are removed unless data refers
     to them (then Conflict). Only this combo is touched, so combos never explode into each other."""

@@ -14,6 +14,7 @@ from amahoro.frameworks.models import Target
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
+from amahoro.policy import Reader
 
 from . import reference as ref
 
@@ -34,7 +35,9 @@ def _share(women: float, men: float) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _values_by_period_and_coc(*, user: Any, element: str, org_unit: OrgUnit) -> dict[str, dict[str, float]]:
+def _values_by_period_and_coc(
+    *, user: Reader, element: str, org_unit: OrgUnit
+) -> dict[str, dict[str, float]]:
     """{period code: {option combo code: value}} of one data element in the org unit's subtree."""
     de = DataElement.objects.filter(code=element).first()
     if de is None:
@@ -66,7 +69,7 @@ def _by_period(target: dict[str, Any]) -> str:
     return str(target["period"])
 
 
-def parity_series(*, user: Any) -> list[dict[str, Any]]:
+def parity_series(*, user: Reader) -> list[dict[str, Any]]:
     """Per personnel type: women, men and women's share per month, and the parity target(s) with their
     periods (only those a source gives: see reference.PERSONNEL_TYPES)."""
     country = _country()
@@ -108,7 +111,7 @@ def parity_series(*, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-def representation_latest(*, user: Any) -> list[dict[str, Any]]:
+def representation_latest(*, user: Reader) -> list[dict[str, Any]]:
     """Per representation series: the latest period with values, women, men and women's share."""
     country = _country()
     if country is None:
@@ -146,7 +149,7 @@ def representation_latest(*, user: Any) -> list[dict[str, Any]]:
     return out
 
 
-def representation_history(*, user: Any) -> list[dict[str, Any]]:
+def representation_history(*, user: Reader) -> list[dict[str, Any]]:
     """Every period of every series (open data): series, period, women, men, share."""
     country = _country()
     if country is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -35,6 +34,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.geo.services import boundaries_import
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.services import contact_add, organisation_create, organisation_update
+from amahoro.policy import Actor
 from amahoro.roles import TWO_FACTOR_ROLES, Role
 
 BOUNDARY_FILES = {
@@ -163,7 +163,7 @@ def _units(codes: tuple[str, ...]) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(code__in=codes))
 
 
-def _organisation_ensure(spec: DemoOrganisation, actor: Any, result: DemoResult) -> Organisation:
+def _organisation_ensure(spec: DemoOrganisation, actor: Actor, result: DemoResult) -> Organisation:
     areas = _units(spec.areas)
     org = Organisation.objects.filter(code=spec.code).first()
     if org is None:
@@ -186,7 +186,7 @@ def _organisation_ensure(spec: DemoOrganisation, actor: Any, result: DemoResult)
     return org
 
 
-def _user_ensure(spec: DemoUser, password: str, actor: Any, result: DemoResult) -> User:
+def _user_ensure(spec: DemoUser, password: str, actor: Actor, result: DemoResult) -> User:
     user = User.objects.filter(username=spec.username).first()
     if user is None:
         user = user_create(
@@ -214,7 +214,7 @@ def _user_ensure(spec: DemoUser, password: str, actor: Any, result: DemoResult) 
     return user
 
 
-def _boundaries_ensure(actor: Any, result: DemoResult) -> None:
+def _boundaries_ensure(actor: Actor, result: DemoResult) -> None:
 
     for filename, level in BOUNDARY_FILES.items():
         path = GEO_DATA_DIR / filename
@@ -236,7 +236,7 @@ def _boundaries_ensure(actor: Any, result: DemoResult) -> None:
 
 
 @transaction.atomic
-def demo_load(*, actor: Any = policy.SYSTEM) -> DemoResult:
+def demo_load(*, actor: Actor = policy.SYSTEM) -> DemoResult:
     """Create (or repair) the demo organisations, contacts and users. Needs Rwanda's hierarchy loaded."""
     if "geo_orgunit" not in connection.introspection.table_names():
         raise ValidationFailed("the database is not set up: run `amahoro migrate` first")
