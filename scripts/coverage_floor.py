@@ -17,10 +17,9 @@ from pathlib import Path
 
 # Path prefixes (relative to the checkout) that must be fully covered.
 FULL: tuple[str, ...] = ("amahoro/policy.py", "amahoro/cases/")
-# Percent of lines of the whole package: the full SQLite run's total minus 1-2 points. PROVISIONAL: the full
-# run could not be measured when the floor was introduced (issue 12); set it from the first full `make test`
-# (this script prints the total), and raise it as coverage rises.
-TOTAL_FLOOR = 85.0
+# Percent of lines of the whole package: the full SQLite run's total minus about a point. Measured 94.16% on
+# the first full `make test` with coverage (issue 12, clean clone, 2026-12-07); raise it as coverage rises.
+TOTAL_FLOOR = 93.0
 
 
 def _ranges(lines: list[int]) -> str:

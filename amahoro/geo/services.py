@@ -15,7 +15,7 @@ from django.db import transaction
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import NotFound, ValidationFailed
+from amahoro.core.errors import ValidationFailed
 
 from .models import OrgUnit, OrgUnitLevel
 
@@ -386,10 +386,3 @@ def boundaries_import(
         changes={"matched": len(result.matched), "unmatched": len(result.unmatched)},
     )
     return result
-
-
-def orgunit_by_code(code: str) -> OrgUnit:
-    try:
-        return OrgUnit.objects.select_related("level").get(code=code)
-    except OrgUnit.DoesNotExist as exc:
-        raise NotFound(f"unknown org unit '{code}'", field="org_unit") from exc

@@ -10,7 +10,7 @@ import pytest
 
 from amahoro import policy
 from amahoro.audit.models import AuditEvent
-from amahoro.core.errors import NotFound, ValidationFailed
+from amahoro.core.errors import ValidationFailed
 from amahoro.geo import services
 from amahoro.geo.models import OrgUnit, ancestor_paths
 
@@ -123,13 +123,16 @@ def test_orgunit_close_keeps_history() -> None:
     assert valid_2020 == {"OLD1"}
 
 
-def test_level_get_and_orgunit_by_code_errors() -> None:
+def test_level_get_and_org_unit_by_code_errors() -> None:
+    from amahoro.geo.selectors import org_unit_by_code
+
     with pytest.raises(ValidationFailed, match="unknown level 'county'") as exc:
         services.level_get("county")
     assert exc.value.field == "level"
-    with pytest.raises(NotFound, match="unknown org unit 'XX'"):
-        services.orgunit_by_code("XX")
-    assert services.orgunit_by_code("43").name == "Musanze"
+    with pytest.raises(ValidationFailed, match="unknown org unit 'XX'") as unknown:
+        org_unit_by_code("XX")
+    assert unknown.value.field == "org_unit"
+    assert org_unit_by_code("43").name == "Musanze"
 
 
 @pytest.mark.parametrize(
