@@ -201,8 +201,9 @@ class GbvPerpetratorSerializer(StrictInput):
 
 def _perpetrators() -> serializers.ListSerializer:  # type: ignore[type-arg]
     """At most MAX_PERPETRATORS of them (the stubs do not know ListSerializer's max_length)."""
+    # Built by hand: with many=True, DRF would hand allow_null to each item too, and [null] would pass.
     kwargs: dict[str, Any] = {"required": False, "allow_null": True, "max_length": MAX_PERPETRATORS}
-    return GbvPerpetratorSerializer(many=True, **kwargs)  # type: ignore[return-value]
+    return serializers.ListSerializer(child=GbvPerpetratorSerializer(), **kwargs)
 
 
 class GbvSurvivorInputSerializer(StrictInput):

@@ -279,3 +279,15 @@ def test_an_overflowing_number_is_a_400(api_client: Any, cc: Any) -> None:
     assert r.status_code == 400 and r.json()["field"] == "survivor.age"
     r = api_client.get(URL, {"limit": "1e400"})
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("perpetrators", [[None], [{"sex": "female"}, None]])
+def test_a_null_perpetrator_is_a_400_naming_it(api_client: Any, cc: Any, perpetrators: list[Any]) -> None:
+    # Found by the fuzz test above: [null] once passed the serializer and crashed the intake (a 500).
+    r = post(api_client, cc.worker, payload(perpetrators=perpetrators))
+    assert r.status_code == 400, r.content
+    assert r.json()["field"].startswith("perpetrators")
+
+
+def test_no_perpetrators_at_all_is_still_accepted(api_client: Any, cc: Any) -> None:
+    assert post(api_client, cc.worker, payload(perpetrators=None)).status_code == 201
