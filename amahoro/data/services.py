@@ -285,6 +285,19 @@ def _label(org_unit: OrgUnit, period: Period) -> str:
     return f"{org_unit.name} ({org_unit.code}), period {period.code}"
 
 
+def _require_for_place(
+    actor: Actor, perm: Perm, org_unit: OrgUnit, organisation_id: int | None, what: str
+) -> None:
+    """`perm` at the place, for the data's organisation when it has one; the refusal names the place."""
+    policy.require(
+        actor,
+        perm,
+        organisation=organisation_id,
+        org_unit=org_unit.path,
+        message=f"You may not {what} data for {org_unit.name} ({org_unit.code})",
+    )
+
+
 def _approval_of(org_unit: OrgUnit, period: Period, aoc: CategoryOptionCombo) -> DataApproval | None:
     return (
         DataApproval.objects.select_for_update()
@@ -331,13 +344,7 @@ def approval_submit(
     """The data entry level says its data is complete and ready for approval (still editable)."""
     policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
-    policy.require(
-        actor,
-        Perm.DATA_ENTER,
-        organisation=org_id,
-        org_unit=org_unit.path,
-        message=f"You may not submit data for {org_unit.name} ({org_unit.code})",
-    )
+    _require_for_place(actor, Perm.DATA_ENTER, org_unit, org_id, "submit")
     approval = _approval_of(org_unit, period, aoc)
     if approval is not None and approval.state != ApprovalState.SUBMITTED:
         raise Conflict(f"Data is approved: {_label(org_unit, period)}")
@@ -369,13 +376,7 @@ def approval_approve(
     their data must be approved first. Approved data can no longer be edited."""
     policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
-    policy.require(
-        actor,
-        Perm.DATA_APPROVE,
-        organisation=org_id,
-        org_unit=org_unit.path,
-        message=f"You may not approve data for {org_unit.name} ({org_unit.code})",
-    )
+    _require_for_place(actor, Perm.DATA_APPROVE, org_unit, org_id, "approve")
     approval = _approval_of(org_unit, period, aoc)
     if approval is not None and approval.state in (ApprovalState.APPROVED, ApprovalState.ACCEPTED):
         raise Conflict(f"Data is already approved: {_label(org_unit, period)}")
@@ -429,13 +430,7 @@ def approval_accept(
     policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     parent = _parent_or_refuse(org_unit)
-    policy.require(
-        actor,
-        Perm.DATA_APPROVE,
-        organisation=org_id,
-        org_unit=parent.path,
-        message=f"You may not accept data for {parent.name} ({parent.code})",
-    )
+    _require_for_place(actor, Perm.DATA_APPROVE, parent, org_id, "accept")
     approval = _approval_of(org_unit, period, aoc)
     if approval is None or approval.state != ApprovalState.APPROVED:
         raise Conflict(f"Data is not approved: {_label(org_unit, period)}")
@@ -457,13 +452,7 @@ def approval_unaccept(
     policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
     parent = _parent_or_refuse(org_unit)
-    policy.require(
-        actor,
-        Perm.DATA_APPROVE,
-        organisation=org_id,
-        org_unit=parent.path,
-        message=f"You may not unaccept data for {parent.name} ({parent.code})",
-    )
+    _require_for_place(actor, Perm.DATA_APPROVE, parent, org_id, "unaccept")
     approval = _approval_of(org_unit, period, aoc)
     if approval is None or approval.state != ApprovalState.ACCEPTED:
         raise Conflict(f"Data is not accepted: {_label(org_unit, period)}")
@@ -488,13 +477,7 @@ def approval_unapprove(
     """Reopen approved data for editing. Needs data.approve; refused once accepted or approved above."""
     policy.check_actor(actor)
     aoc, org_id = _approval_scope(org_unit, attribute_option_combo)
-    policy.require(
-        actor,
-        Perm.DATA_APPROVE,
-        organisation=org_id,
-        org_unit=org_unit.path,
-        message=f"You may not unapprove data for {org_unit.name} ({org_unit.code})",
-    )
+    _require_for_place(actor, Perm.DATA_APPROVE, org_unit, org_id, "unapprove")
     approval = _approval_of(org_unit, period, aoc)
     if approval is None or approval.state not in (ApprovalState.APPROVED, ApprovalState.ACCEPTED):
         raise Conflict(f"Data is not approved: {_label(org_unit, period)}")
