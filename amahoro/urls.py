@@ -21,6 +21,8 @@ urlpatterns = [
     path("consultations/", include("amahoro.consultations.urls")),
     path("participation/", include("amahoro.participation.urls")),
     path("public/", include("amahoro.portal.urls")),
+    path("analytics/", include("amahoro.visualizer.urls")),
+    path("dashboards/", include("amahoro.dashboards.urls")),
     path("funding/", include("amahoro.funding.urls")),
     path("programmes/", include("amahoro.programmes.urls")),
     path("collection/", include("amahoro.collection.urls")),

@@ -23,4 +23,6 @@ urlpatterns = [
     path("", include("amahoro.funding.api_urls")),
     path("", include("amahoro.collection.api_urls")),
     path("", include("amahoro.programmes.api_urls")),
+    path("", include("amahoro.visualizer.api_urls")),
+    path("", include("amahoro.dashboards.api_urls")),
 ]

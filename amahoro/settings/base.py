@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "amahoro.funding",
     "amahoro.collection",
     "amahoro.programmes",
+    "amahoro.visualizer",
+    "amahoro.dashboards",
     "amahoro.site",
     "amahoro.api",
 ]
