@@ -20,7 +20,6 @@ from amahoro.core.errors import ValidationFailed
 from amahoro.frameworks.models import Indicator
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import expressions
-from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import DataElement
 
 from . import dimensions as dims
@@ -222,49 +221,6 @@ def _engine_call(fn: Any, **kwargs: Any) -> list[dict[str, Any]]:
         raise ValidationFailed(exc.message, field=field) from exc
 
 
-def _aggregate_before_c1(**kwargs: Any) -> list[dict[str, Any]]:
-    """TEMPORARY until h-engine lands (C1): within_periods, "period:<Type>" and category filters emulated
-    with one aggregate() call per period over the old arguments."""
-    import inspect
-
-    if "within_periods" in inspect.signature(engine.aggregate).parameters:
-        return list(engine.aggregate(**kwargs))
-    codes = kwargs.pop("within_periods")
-    options = kwargs.pop("category_options") or {}
-    group_by = list(kwargs.pop("group_by"))
-    period_key = next((g for g in group_by if g.startswith("period:")), None)
-    cat_keys = [g for g in group_by if g.startswith("category:")]
-    base = [g for g in group_by if g != period_key and g not in cat_keys]
-    cats = [k.removeprefix("category:") for k in cat_keys] + [
-        c for c in options if f"category:{c}" not in cat_keys
-    ]
-    if len(cats) > 1:
-        raise ValidationFailed("several categories need the new engine (h-engine)", field="dimension")
-    extra = {}
-    if cats:
-        extra = {"category": cats[0]}
-        base = [*base, "category_option"]
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for code in codes:
-        p = period_lib.parse_period(code)
-        rows = engine.aggregate(group_by=base, **{**kwargs, "start": p.start, "end": p.end}, **extra)
-        for row in rows:
-            if cats and cats[0] in options and row["category_option"] not in options[cats[0]]:
-                continue
-            if cats:
-                opt = row.pop("category_option")
-                if cat_keys:
-                    row[cat_keys[0]] = opt
-            if period_key:
-                row[period_key] = code
-            key = tuple(row.get(g) for g in group_by)
-            if key in out:
-                out[key]["value"] += row["value"]
-            else:
-                out[key] = row
-    return list(out.values())
-
-
 def _period_groups(pe: Dimension) -> list[tuple[str | None, list[str]]]:
     """(period type to group by or None for a filter, the period codes) per engine call."""
     if pe.is_filter:
@@ -335,7 +291,7 @@ def compute(
                 cat_keys = [f"category:{c.key}" for c in split_cats]
                 group_by = ["data_element", *period_keys, *place_keys, *cat_keys]
                 rows = _engine_call(
-                    _aggregate_before_c1,
+                    engine.aggregate,
                     data_element_ids=[i.obj.pk for i in elements],
                     group_by=group_by if not dx.is_filter else group_by[1:],
                     aggregation=aggregation,
