@@ -146,6 +146,9 @@ def test_dx_pe_ou_rows_are_the_plain_python_sums(cast: Any, data: Dataset) -> No
     assert meta["items"]["11"]["name"] == OrgUnit.objects.get(code="11").name
     assert meta["items"]["2024Q1"]["name"] == period_lib.parse_period("2024Q1").name
     assert meta["items"]["ou"] == {"name": "Organisation unit"}
+    from amahoro.visualizer.serializers import AnalyticsOut
+
+    assert AnalyticsOut(body).data == body  # the documented (OpenAPI) shape, exactly
 
 
 def test_headers_follow_the_asked_order_and_rows_are_sorted_by_item_order(cast: Any, data: Dataset) -> None:
