@@ -520,3 +520,8 @@ def test_the_public_reader_sees_values_of_no_organisation_only(cast: Any, data: 
     shared = [v for v in live_values(data) if v.organisation_id is None]
     assert got == pytest.approx(expected_sums(shared, dx_pe_ou_key(["AN_SUM"], ["202401"], ["11", "12"])))
     assert got != cells(ok(cast.sysadmin, **params))
+
+
+def test_relative_periods_before_year_one_are_400(cast: Any, data: Dataset) -> None:
+    response = get(cast.sysadmin, dimension=["dx:AN_SUM", "pe:LAST_5_YEARS"], relativePeriodDate="0002-03-01")
+    assert "LAST_5_YEARS" in assert_error(response, 400, "pe")["error"]
