@@ -997,7 +997,7 @@ def indicator_values(
     )
     if not items:  # constants only: no data, so no group has a value
         return []
-    facts = _facts(query, user, need_start=True)
+    facts = _facts(query, user, need_start=(time_how, place_how) != ("sum", "sum"))
     if facts is None:
         return []
     snapshot, frame = facts
@@ -1026,23 +1026,32 @@ def _item_values(
     place_how: str,
 ) -> dict[tuple[Any, ...], dict[expressions.Item, float | None]]:
     """group keys -> item -> its value in the group (progress.item_values, one lazy plan for all groups)."""
-    wanted: list[tuple[int, int, int | None]] = []  # (item index, de_id, coc_id or None for all combos)
-    for index, item in enumerate(items):
-        for coc in [None] if item.coc is None else coc_ids[item.coc]:
-            wanted.append((index, de_ids[item.de], coc))
-    table = pl.LazyFrame(
-        wanted, schema={"_item": pl.Int32, "de_id": pl.Int64, "_coc": pl.Int64}, orient="row"
-    )
     groups = list(query.group_by)
-    matched = frame.join(table, on="de_id").filter(
-        pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id"))
-    )
-    per_period = matched.group_by(["_item", *groups, "ou_id", "_start"]).agg(pl.col("value").sum())
+    item_of: dict[int, expressions.Item]
+    if all(item.coc is None for item in items):  # one item per data element: its values, no join
+        matched = frame.with_columns(pl.col("de_id").alias("_item"))
+        item_of = {de_ids[item.de]: item for item in items}
+    else:  # an item per (data element, combo or all): values join the items they count in
+        wanted: list[tuple[int, int, int | None]] = []  # (item index, de_id, coc_id or None: all combos)
+        for index, item in enumerate(items):
+            for coc in [None] if item.coc is None else coc_ids[item.coc]:
+                wanted.append((index, de_ids[item.de], coc))
+        table = pl.LazyFrame(
+            wanted, schema={"_item": pl.Int64, "de_id": pl.Int64, "_coc": pl.Int64}, orient="row"
+        )
+        matched = frame.join(table, on="de_id").filter(
+            pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id"))
+        )
+        item_of = dict(enumerate(items))
     value = pl.col("value")
-    over_time = {"sum": value.sum(), "average": value.mean(), "last": value.sort_by("_start").last()}
-    per_unit = per_period.group_by(["_item", *groups, "ou_id"]).agg(over_time[time_how])
-    over_place = {"sum": value.sum(), "average": value.mean()}
-    plan = per_unit.group_by(["_item", *groups]).agg(over_place[place_how].cast(pl.Float64))
+    if time_how == "sum" and place_how == "sum":  # a sum of sums: one step
+        plan = matched.group_by(["_item", *groups]).agg(value.sum().cast(pl.Float64))
+    else:
+        per_period = matched.group_by(["_item", *groups, "ou_id", "_start"]).agg(value.sum())
+        over_time = {"sum": value.sum(), "average": value.mean(), "last": value.sort_by("_start").last()}
+        per_unit = per_period.group_by(["_item", *groups, "ou_id"]).agg(over_time[time_how])
+        over_place = {"sum": value.sum(), "average": value.mean()}
+        plan = per_unit.group_by(["_item", *groups]).agg(over_place[place_how].cast(pl.Float64))
     decoders = {dim: _dimension(snapshot, query, dim).decoder for dim in groups}
     decoded = [pl.lit(d).gather(pl.col(dim)).alias(dim) for dim, d in decoders.items() if d is not None]
     if decoded:
@@ -1054,5 +1063,5 @@ def _item_values(
         zip(result["_item"].to_list(), result["value"].to_list(), strict=True)
     ):
         key = tuple(column[n] for column in columns)
-        out.setdefault(key, {})[items[index]] = total
+        out.setdefault(key, {})[item_of[index]] = total
     return out
