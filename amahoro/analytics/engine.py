@@ -1,12 +1,16 @@
 """Analytics: the one read-only interface for aggregating data values fast (dashboards, maps, progress).
 
-`aggregate()` answers "sum (or average, or last value) of these data elements, between these dates, by
-these dimensions", from the columnar store (amahoro.analytics.store: Parquet files scanned with Polars,
+`aggregate()` answers "sum (or another of DHIS2's aggregation types: AVERAGE, AVERAGE_SUM_ORG_UNIT, LAST,
+COUNT, MIN, MAX) of these data elements, between these dates, by these dimensions" (places at any level,
+periods rolled up to any DHIS2 period type by date containment, category options), and
+`indicator_values()` evaluates indicator expressions over such aggregates, as the framework pages do. Both
+read the columnar store (amahoro.analytics.store: Parquet files scanned with Polars,
 on shared storage or an s3:// bucket) merged at query time with the values changed in the database since
 the store's watermark, so a value saved a moment ago already counts. Until the worker has published a
 first snapshot, the same plan runs over the query's values read from the database (the live path): a
 request never builds the store. Scope comes from the policy: pass `user=` (their data.view grants) and/or
 `org_unit_paths` / `organisation_ids` that a caller has already derived from `amahoro.policy`.
+docs/analytics.md describes the aggregation types and the roll-up rules.
 """
 
 from __future__ import annotations
