@@ -1056,8 +1056,15 @@ def _item_values(
         table = pl.LazyFrame(
             wanted, schema={"_item": pl.Int32, "de_id": pl.Int64, "_coc": pl.Int64}, orient="row"
         )
-        matched = frame.join(table, on="de_id").filter(
-            pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id"))
+        # Sums first by what the items and the next steps tell apart (few rows), then the join.
+        cells = ["de_id", "coc_id", *groups]
+        if (time_how, place_how) != ("sum", "sum"):
+            cells += ["ou_id", "_start"]
+        matched = (
+            frame.group_by(cells)
+            .agg(pl.col("value").sum())
+            .join(table, on="de_id")
+            .filter(pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id")))
         )
     value = pl.col("value")
     dimensions = {dim: _dimension(snapshot, query, dim) for dim in groups}
