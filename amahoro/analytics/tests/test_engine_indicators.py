@@ -94,6 +94,30 @@ def test_matches_progress_by_district_and_quarter(
     # as one period, and so does the engine (the sums above include both).
 
 
+def test_by_category_and_filtered_matches_progress(dataset: Dataset, analytics_store: Any) -> None:
+    formula = Formula(
+        expressions.parse(NUMERATOR), expressions.parse(DENOMINATOR), 1.0, "NEVER_SKIP", "average", "sum"
+    )
+    rows = indicator_values(
+        numerator=NUMERATOR,
+        denominator=DENOMINATOR,
+        missing_value_strategy="NEVER_SKIP",
+        aggregation_time="average",
+        group_by=["category:SEX", "period:FinancialJuly"],
+        category_options={"AGE": ["Y15_24"]},
+        org_unit_paths=["/RW/1/"],
+        **H1,
+    )
+
+    def key(f: Fact) -> tuple[Any, ...] | None:
+        inside = f.options.get("AGE") == "Y15_24" and f.path.startswith("/RW/1/")
+        return (f.options["SEX"], "2023July") if inside else None
+
+    expected = _expected(formula, key)
+    assert {k[0] for k in expected} == {"F", "M"}
+    _close(_got(rows, "category:SEX", "period:FinancialJuly"), expected)
+
+
 @pytest.mark.parametrize("strategy", expressions.STRATEGIES)
 def test_missing_value_strategies_match_progress(
     dataset: Dataset, analytics_store: Any, strategy: str
