@@ -143,7 +143,7 @@ def test_dx_pe_ou_rows_are_the_plain_python_sums(cast: Any, data: Dataset) -> No
         "pe": ["202401", "202402", "2024Q1"],
         "ou": ["11", "12", "21"],
     }
-    assert meta["items"]["11"]["name"] == OrgUnit.objects.get(code="11").name
+    assert meta["items"]["11"]["name"] == OrgUnit.objects.get(code="11").display_name
     assert meta["items"]["2024Q1"]["name"] == period_lib.parse_period("2024Q1").name
     assert meta["items"]["ou"] == {"name": "Organisation unit"}
     from amahoro.visualizer.serializers import AnalyticsOut
@@ -325,7 +325,7 @@ def test_indicator_is_computed_after_aggregation(cast: Any, data: Dataset) -> No
 
 def test_output_id_scheme_name(cast: Any, data: Dataset) -> None:
     body = ok(cast.sysadmin, dimension=["dx:AN_SUM", "pe:202401", "ou:11;12"], outputIdScheme="NAME")
-    names = {ou.code: ou.name for ou in OrgUnit.objects.filter(code__in=["11", "12"])}
+    names = {ou.code: ou.display_name for ou in OrgUnit.objects.filter(code__in=["11", "12"])}
     period_name = period_lib.parse_period("202401").name
     want = expected_sums(live_values(data), dx_pe_ou_key(["AN_SUM"], ["202401"], ["11", "12"]))
     assert cells(body) == pytest.approx({("AN_SUM", period_name, names[k[2]]): v for k, v in want.items()})
