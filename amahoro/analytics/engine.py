@@ -855,7 +855,9 @@ def _aggregate(snapshot: Snapshot, frame: pl.LazyFrame, query: Query, kind: str)
     if per_cell:
         leaf = [c for c in _LEAF if c not in groups]
         if kind == AggregationType.LAST:
-            frame = frame.sort("_start").group_by([*groups, *leaf]).agg(pl.col("value").last())
+            # Ties (a quarter and its first month start the same day) go to the larger period id: the
+            # answer stays the same from one query to the next.
+            frame = frame.sort("_start", "period_id").group_by([*groups, *leaf]).agg(pl.col("value").last())
         else:
             frame = frame.group_by([*groups, *leaf]).agg(pl.col("value").mean())
     measures = _measures(kind)
