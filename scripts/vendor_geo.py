@@ -338,17 +338,18 @@ Province boundaries: {BOUNDARY_ATTRIBUTION} (rw-admin-boundary), simplified.
 District boundaries: {BOUNDARY_ATTRIBUTION} (rw-admin-boundary), simplified.
 Sector boundaries: {BOUNDARY_ATTRIBUTION} (rw-admin-boundary), simplified.
 
-Source: WASAC's `rw-admin-boundary` ({ORIGIN}), licensed under Creative Commons Attribution 4.0
-International ({LICENCE_URL}). Credit: "© WASAC Ltd.". Changes made here: shapes simplified and coordinates
-rounded as described below; province shapes rebuilt as the union of the simplified districts; only the
-`id` (as `code`) and `name` properties kept. The source's `population` and `household` figures are not
-census figures and are not shipped.
+Source: WASAC's `rw-admin-boundary` ({ORIGIN}), licensed under Creative Commons
+Attribution 4.0 International ({LICENCE_URL}). Credit: "© WASAC Ltd.".
+Changes made here: shapes simplified and coordinates rounded as described below; province shapes rebuilt as
+the union of the simplified districts; only the `id` (as `code`) and `name` properties kept. The source's
+`population` and `household` figures are not census figures and are not shipped.
 
 | file | level | features | points | bytes | simplification tolerance (degrees) |
 |---|---|---|---|---|---|
 {rows}
 
-- Made by `scripts/vendor_geo.py` ({tool}); hashes in `scripts/vendor.lock.json`; source digest `{digest}`.
+- Made by `scripts/vendor_geo.py` ({tool}); hashes in `scripts/vendor.lock.json`;
+  source digest `{digest}`.
   Each layer is cleaned as a polygonal coverage, snapped to a {10.0**-PRECISION:g} degree grid (~11 m) and
   simplified with `shapely.coverage_simplify`, which simplifies each shared edge once: neighbouring units
   still meet exactly, with no gaps or overlaps between them. Rings are wound per RFC 7946.
@@ -358,6 +359,8 @@ census figures and are not shipped.
   `amahoro import_boundaries` (other or newer layers) are kept.
 - Generalised shapes: fine for maps, not for deciding on which side of a boundary a place lies.
   Cells and villages have no shapes.
+- As in the source, district (and so province) shapes include lake water (Kivu, Muhazi, Ihema, ...) while
+  sector shapes leave it out: a district's sectors cover 50-100% of its area.
 """
 
 

@@ -106,4 +106,8 @@ class OrgUnitGeoJSON(APIView):
         level = rest.parse_query(s.OrgUnitGeoJSONQuery, request).get("level") or "district"
         level_get(level)  # an unknown level is a 400 naming `level`
         features = selectors.district_features(user=request.user, level=level)
-        return Response(s.FeatureCollectionSerializer(features).data)
+        response = Response(s.FeatureCollectionSerializer(features).data)
+        response["Cache-Control"] = (
+            "private, max-age=300"  # shapes change rarely; as /places/districts.geojson
+        )
+        return response
