@@ -107,7 +107,6 @@ class OrgUnitGeoJSON(APIView):
         level_get(level)  # an unknown level is a 400 naming `level`
         features = selectors.district_features(user=request.user, level=level)
         response = Response(s.FeatureCollectionSerializer(features).data)
-        response["Cache-Control"] = (
-            "private, max-age=300"  # shapes change rarely; as /places/districts.geojson
-        )
+        # Shapes change rarely: a map page fetches them once per 5 minutes (as /places/districts.geojson).
+        response["Cache-Control"] = "private, max-age=300"
         return response
