@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from amahoro import policy
 from amahoro.core.errors import AmahoroError, NotFound, ValidationFailed
 from amahoro.roles import Perm
+from amahoro.visualizer.query import run
 
 from . import selectors, services
 from .models import Dashboard, DashboardItem, Favourite, ItemKind, Sharing
@@ -245,23 +246,9 @@ def favourite_data(request: HttpRequest, uuid: Any) -> JsonResponse:
     for name, values in query_params(favourite.query).items():
         params.setlist(name, values)
     try:
-        answer = _run_query(user=reader, params=params)
+        answer = run(user=reader, params=params)
     except AmahoroError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     response = JsonResponse(answer)
     response["Cache-Control"] = "public, max-age=300"
     return response
-
-
-def _run_query(*, user: Any, params: QueryDict) -> dict[str, Any]:
-    """`amahoro.visualizer.query.run` (contract C2), imported when asked: the analytics API's one entry."""
-    import importlib
-
-    try:
-        module = importlib.import_module("amahoro.visualizer.query")
-    except ImportError:
-        raise AmahoroError(
-            "the analytics engine's query module is not installed", code="unavailable"
-        ) from None
-    result: dict[str, Any] = module.run(user=user, params=params)
-    return result
