@@ -18,6 +18,7 @@
   var DIMS_ORDER = ["dx", "pe", "ou"];
   var COLORS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
   var NO_DATA = "#d9dde0";
+  var layerIds = 0;
   var TEXTS = {
     loading: "Loading…",
     empty: "No data for this choice.",
@@ -146,7 +147,8 @@
 
   function formatNumber(value) {
     var n = Number(value);
-    if (value === undefined || value === null || value === "" || isNaN(n)) { return ""; }
+    if (value === undefined || value === null || value === "") { return ""; }
+    if (isNaN(n)) { return String(value); }  // a suppressed small cell ("<5") stays as the API wrote it
     return n.toLocaleString(undefined, { maximumFractionDigits: 2 });
   }
 
@@ -346,7 +348,7 @@
           name: cols.length ? table.label(cols, s) : texts().value,
           data: cats.map(function (c) {
             var v = cells[c.concat(s).join("\u0001")];
-            return v === undefined ? null : Number(v);
+            return v === undefined || isNaN(Number(v)) ? null : Number(v);
           })
         };
       })
@@ -456,7 +458,7 @@
     if (layers.length > 1) {
       var label = document.createElement("label");
       select = document.createElement("select");
-      select.id = (el.id || "viz") + "-layer";
+      select.id = (el.id || "viz") + "-layer-" + (++layerIds);
       label.htmlFor = select.id;
       label.textContent = t.showing + " ";
       layers.forEach(function (combo, i) {
