@@ -144,6 +144,7 @@ def test_build_a_pivot_then_a_chart_then_a_district_map(
     for month in MONTHS:
         column_total = sum(v for (_d, m), v in expected.items() if m == month)
         assert float(cell(page, "total", month).get_attribute("data-value")) == column_total
+    assert float(cell(page, "total", "total").get_attribute("data-value")) == sum(expected.values())
     assert "Nyarugenge" in page.locator('#viz-output tr[data-key="11"] th').inner_text()
     csv = page.get_attribute("#viz-csv", "href")
     assert csv.startswith("/api/v1/analytics.csv?") and "LEVEL-district" in csv
@@ -180,6 +181,18 @@ def test_build_a_pivot_then_a_chart_then_a_district_map(
     assert page.locator("#viz-ou-level").input_value() == "district"
     assert page.locator('#viz-pe-chips li[data-code="202402"]').inner_text().startswith("February 2024")
 
+    # A relative period in a hand-written link: LAST_3_MONTHS before 15 April 2024 is January-March.
+    page.goto(
+        f"{live_server.url}/analytics/?dimension=dx:DIALOGUE_REACH&dimension=ou:1;LEVEL-district"
+        "&filter=pe:LAST_3_MONTHS&relativePeriodDate=2024-04-15&type=pivot&rows=ou&columns=dx"
+    )
+    page.locator("#viz-output[data-viz-state=ready] table.viz-pivot").wait_for()
+    assert page.locator(".viz-relative[value=LAST_3_MONTHS]").is_checked()
+    for district in ("11", "12", "13"):
+        quarter = sum(v for (d, _m), v in expected.items() if d == district)
+        assert float(cell(page, district, "DIALOGUE_REACH").get_attribute("data-value")) == quarter
+    assert "relativePeriodDate=2024-04-15" in page.evaluate("() => window.location.search")
+
     assert console.errors == []
 
     # Save as favourite (the dashboards app serves the endpoint).
@@ -191,10 +204,14 @@ def test_build_a_pivot_then_a_chart_then_a_district_map(
         )
     from amahoro.dashboards.models import Favourite
 
+    page.go_back()
+    page.reload()
+    page.locator("#viz-output[data-viz-state=ready] .viz-map.map-ready").wait_for()
     page.fill("#id_fav_name", "People reached in Kigali, Q1 2024")
     page.select_option("#id_fav_sharing", "organisation")
     page.click("#favourite-form button[type=submit]")
     page.wait_for_load_state()
+    assert "Saved as favourite" in page.locator(".messages").inner_text()
     favourite = Favourite.objects.get(name="People reached in Kigali, Q1 2024")
     assert parse_qs(favourite.query)["type"] == ["map"]
     assert favourite.sharing == "organisation"
@@ -203,7 +220,8 @@ def test_build_a_pivot_then_a_chart_then_a_district_map(
 def test_the_renderer_draws_the_documented_answer_shape(
     page: Any, live_server: Any, officer: Any, console: Any
 ) -> None:
-    """viz.js against a canned answer in the C2 shape (no API needed): layout, names and empty cells."""
+    """viz.js against a canned answer in the C2 shape (no API needed): layout, names, empty cells, no totals
+    for data that do not add up, and the page at phone width."""
     answer = {
         "headers": [
             {"name": "ou", "column": "Organisation unit", "valueType": "TEXT"},
@@ -217,7 +235,7 @@ def test_the_renderer_draws_the_documented_answer_shape(
                 "12": {"name": "Gasabo"},
                 "202401": {"name": "January 2024"},
             },
-            "dimensions": {"ou": ["11", "12"], "pe": ["202401", "202402"], "dx": ["GBV_AWARE"]},
+            "dimensions": {"ou": ["11", "12"], "pe": ["202401", "202402"], "dx": ["COMMITTEES"]},
         },
         "height": 3,
         "width": 3,
@@ -228,7 +246,7 @@ def test_the_renderer_draws_the_documented_answer_shape(
     )
     login(page, live_server)
     page.goto(
-        f"{live_server.url}/analytics/?dimension=ou:11;12&dimension=pe:202401;202402&filter=dx:GBV_AWARE"
+        f"{live_server.url}/analytics/?dimension=ou:11;12&dimension=pe:202401;202402&filter=dx:COMMITTEES"
         "&type=pivot&rows=ou&columns=pe"
     )
     page.locator("#viz-output[data-viz-state=ready] table.viz-pivot").wait_for()
@@ -240,6 +258,9 @@ def test_the_renderer_draws_the_documented_answer_shape(
     assert cell(page, "12", "202402").inner_text() == "22.5"
     assert cell(page, "12", "202401").inner_text() == ""
     assert page.locator('#viz-output tbody tr[data-key="12"] th').inner_text() == "Gasabo"
+    # COMMITTEES aggregates by its last value: no totals, and the table says why.
+    assert page.locator("#viz-output .viz-total").count() == 0
+    assert "No totals" in page.locator("#viz-output").inner_text()
     # The page at phone width: nothing wider than the screen but the table's own scroller.
     page.set_viewport_size({"width": 360, "height": 740})
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
