@@ -263,12 +263,6 @@ def compute(
             options[cat.key] = [i.code for i in cat.items]
     elements = [i for i in dx.items if isinstance(i.obj, DataElement)]
     indicators = [i for i in dx.items if isinstance(i.obj, Indicator)]
-    if indicators and split_cats:
-        raise ValidationFailed(
-            _("indicators cannot be split by category %(cat)s: use it as a filter, or ask for data elements")
-            % {"cat": split_cats[0].key},
-            field=split_cats[0].key,
-        )
     if dx.is_filter and indicators and len(dx.items) > 1:
         raise ValidationFailed(
             _("a dx filter holds one indicator, or data elements only (indicators do not add up)"), field=DX
@@ -287,8 +281,8 @@ def compute(
                 "category_options": options or None,
                 "within_periods": period_codes,
             }
+            cat_keys = [f"category:{c.key}" for c in split_cats]
             if elements:
-                cat_keys = [f"category:{c.key}" for c in split_cats]
                 group_by = ["data_element", *period_keys, *place_keys, *cat_keys]
                 rows = _engine_call(
                     engine.aggregate,
@@ -314,11 +308,11 @@ def compute(
                     missing_value_strategy=ind.missing_value_strategy,
                     aggregation_time=ind.aggregation_time,
                     aggregation_place=ind.aggregation_place,
-                    group_by=[*period_keys, *place_keys],
+                    group_by=[*period_keys, *place_keys, *cat_keys],
                     **common,
                 )
                 for row in rows:
-                    key = _key(row, item, dx, period_keys, place_keys, [])
+                    key = _key(row, item, dx, period_keys, place_keys, cat_keys)
                     cells[key] = (
                         item,
                         Cell(float(row["value"]), row.get("numerator"), row.get("denominator")),
