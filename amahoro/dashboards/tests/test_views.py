@@ -132,7 +132,7 @@ def test_a_public_favourites_data_is_computed_as_the_public_reader(meta: Any) ->
     put("PARTICIPANTS", "1102", "202401", 2)
     put("PARTICIPANTS", "1101", "202402", 3)
     put("PARTICIPANTS", "1201", "202402", 100)  # outside district 11
-    put("PARTICIPANTS", "1101", "202401", 40, organisation=meta.ngo)  # the NGO's own: not public
+    put("PARTICIPANTS", "1103", "202401", 40, organisation=meta.ngo)  # the NGO's own: not public
     public = services.favourite_create(
         actor=meta.me_nyarugenge, name="Public", query=PUBLIC_QUERY, sharing=Sharing.PUBLIC
     )
