@@ -215,6 +215,9 @@ def test_build_a_pivot_then_a_chart_then_a_district_map(
     favourite = Favourite.objects.get(name="People reached in Kigali, Q1 2024")
     assert parse_qs(favourite.query)["type"] == ["map"]
     assert favourite.sharing == "organisation"
+    # Back on the same view: let it finish drawing before the test database is flushed.
+    page.locator("#viz-output[data-viz-state=ready] .viz-map.map-ready").wait_for()
+    page.close()
 
 
 def test_the_renderer_draws_the_documented_answer_shape(
@@ -266,3 +269,4 @@ def test_the_renderer_draws_the_documented_answer_shape(
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert console.errors == []
+    page.close()
