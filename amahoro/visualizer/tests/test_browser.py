@@ -148,6 +148,10 @@ def test_build_a_pivot_then_a_chart_then_a_district_map(
     assert "Nyarugenge" in page.locator('#viz-output tr[data-key="11"] th').inner_text()
     csv = page.get_attribute("#viz-csv", "href")
     assert csv.startswith("/api/v1/analytics.csv?") and "LEVEL-district" in csv
+    download = page.request.get(live_server.url + csv)
+    assert download.status == 200 and "41" in download.text()
+    xlsx = page.request.get(live_server.url + page.get_attribute("#viz-xlsx", "href"))
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "analytics-pivot.png"), full_page=True)
 
@@ -264,6 +268,17 @@ def test_the_renderer_draws_the_documented_answer_shape(
     # COMMITTEES aggregates by its last value: no totals, and the table says why.
     assert page.locator("#viz-output .viz-total").count() == 0
     assert "No totals" in page.locator("#viz-output").inner_text()
+    # Every chart type draws (places on the axis, one series per month; the pie shows the first month).
+    for label, kind in [
+        ("Bar chart", "bar"),
+        ("Line chart", "line"),
+        ("Stacked columns", "stacked"),
+        ("Pie chart", "pie"),
+    ]:
+        page.get_by_label(label).check()
+        page.locator("#viz-output[data-viz-state=ready] .viz-chart canvas").wait_for()
+        assert f"type={kind}" in page.evaluate("() => window.location.search")
+        assert page.locator("#viz-output .viz-chart").get_attribute("data-categories") == "2"
     # The page at phone width: nothing wider than the screen but the table's own scroller.
     page.set_viewport_size({"width": 360, "height": 740})
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
