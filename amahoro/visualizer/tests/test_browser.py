@@ -268,6 +268,17 @@ def test_the_renderer_draws_the_documented_answer_shape(
     # COMMITTEES aggregates by its last value: no totals, and the table says why.
     assert page.locator("#viz-output .viz-total").count() == 0
     assert "No totals" in page.locator("#viz-output").inner_text()
+    # The map's classes of equal count: sorted values cut into groups of about the same size, ties kept
+    # together (so fewer classes than 5 when there are fewer distinct values).
+    classes = "(v, k) => window.AmahoroViz.quantileClasses(v, k).map(c => [c.min, c.max])"
+    assert page.evaluate(f"() => ({classes})([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 5)") == [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+        [9, 10],
+    ]
+    assert page.evaluate(f"() => ({classes})([1, 3, 1, 1, 2, 1], 5)") == [[1, 1], [2, 2], [3, 3]]
     # Every chart type draws (places on the axis, one series per month; the pie shows the first month).
     for label, kind in [
         ("Bar chart", "bar"),
