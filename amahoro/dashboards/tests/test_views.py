@@ -59,6 +59,7 @@ def test_the_dashboard_page_loads_its_items_lazily(meta: Any) -> None:
     # The items' content is not in the page itself: each arrives on its own request.
     assert "viz-item" not in html and "<strong>this</strong>" not in html
     assert "dashboards/dashboards.js" in html and "visualizer/viz.js" in html
+    assert '<script id="viz-texts" type="application/json">{"loading": ' in html  # the renderer's words
     assert 'id="add-favourite"' not in html  # a colleague does not own it
     assert client_for(meta.police_me_nyarugenge).get(f"/dashboards/{d.uuid}/").status_code == 404
 
