@@ -194,7 +194,14 @@ def resolve_pe(spec: Spec, *, today: date) -> Dimension:
     items: list[Item] = []
     for text in spec.items:
         if text in RELATIVE_PERIODS or text in THIS_YEAR_PERIODS:
-            found = relative_periods(text, today)
+            try:
+                found = relative_periods(text, today)
+            except (ValueError, OverflowError):
+                raise ValidationFailed(
+                    _("dimension pe: %(code)s on %(day)s falls outside the years 0001-9999")
+                    % {"code": text, "day": today.isoformat()},
+                    field=PE,
+                ) from None
         else:
             try:
                 found = [period_lib.parse_period(text)]
