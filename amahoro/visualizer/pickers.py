@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from amahoro import policy
@@ -84,7 +84,7 @@ def data_search(*, user: policy.Actor, q: str) -> list[Choice]:
     return out[: SEARCH_LIMIT * 2]
 
 
-def places_visible(*, user: policy.Actor) -> Any:
+def places_visible(*, user: policy.Actor) -> QuerySet[OrgUnit]:
     """Places whose data the user may read: the scope of analytics (data.view), not just of the tree."""
     return orgunits_visible_to(user=user, perm=Perm.DATA_VIEW)
 

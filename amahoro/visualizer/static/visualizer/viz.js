@@ -18,6 +18,7 @@
   var DIMS_ORDER = ["dx", "pe", "ou"];
   var COLORS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
   var NO_DATA = "#d9dde0";
+  var layerIds = 0;
   var TEXTS = {
     loading: "Loading…",
     empty: "No data for this choice.",
@@ -146,7 +147,8 @@
 
   function formatNumber(value) {
     var n = Number(value);
-    if (value === undefined || value === null || value === "" || isNaN(n)) { return ""; }
+    if (value === undefined || value === null || value === "") { return ""; }
+    if (isNaN(n)) { return String(value); }  // a suppressed small cell ("<5") stays as the API wrote it
     return n.toLocaleString(undefined, { maximumFractionDigits: 2 });
   }
 
@@ -346,7 +348,7 @@
           name: cols.length ? table.label(cols, s) : texts().value,
           data: cats.map(function (c) {
             var v = cells[c.concat(s).join("\u0001")];
-            return v === undefined ? null : Number(v);
+            return v === undefined || isNaN(Number(v)) ? null : Number(v);
           })
         };
       })
@@ -405,25 +407,30 @@
 
   // ---- thematic map --------------------------------------------------------------------------------------
 
-  /* Class breaks by equal count (quantiles): up to 5 classes, fewer when there are fewer distinct values. */
-  function quantileBreaks(values, classes) {
+  /* Classes of equal count (quantiles): the sorted values cut into up to 5 groups of about the same size,
+     equal values always in the same group (so fewer classes when there are fewer distinct values). Each
+     class is the [min, max] of its members. */
+  function quantileClasses(values, classes) {
     var sorted = values.slice().sort(function (a, b) { return a - b; });
-    var distinct = sorted.filter(function (v, i) { return i === 0 || v !== sorted[i - 1]; });
-    var k = Math.min(classes, distinct.length);
-    if (k <= 1) { return [sorted[0], sorted[sorted.length - 1]]; }
-    var breaks = [sorted[0]];
-    for (var i = 1; i < k; i++) {
-      var b = sorted[Math.floor((i * sorted.length) / k)];
-      if (b > breaks[breaks.length - 1]) { breaks.push(b); }
-    }
-    breaks.push(sorted[sorted.length - 1]);
-    return breaks;
+    var n = sorted.length;
+    var distinct = sorted.filter(function (v, i) { return i === 0 || v !== sorted[i - 1]; }).length;
+    var k = Math.min(classes, distinct);
+    var out = [];
+    sorted.forEach(function (v, i) {
+      var c = Math.min(k - 1, Math.floor((i * k) / n));
+      var last = out[out.length - 1];
+      if (last && (v === last.max || c < out.length)) { last.max = v; return; }
+      out.push({ min: v, max: v });
+    });
+    return out;
   }
 
-  function classOf(value, breaks) {
-    for (var i = 1; i < breaks.length - 1; i++) { if (value < breaks[i]) { return i - 1; } }
-    return Math.max(0, breaks.length - 2);
+  function classOf(value, classes) {
+    for (var i = 0; i < classes.length; i++) { if (value <= classes[i].max) { return i; } }
+    return classes.length - 1;
   }
+
+  function colorOf(i, count) { return COLORS[i + (COLORS.length - count)]; }
 
   function mapLevel(params) {
     var level = null;
@@ -451,7 +458,7 @@
     if (layers.length > 1) {
       var label = document.createElement("label");
       select = document.createElement("select");
-      select.id = (el.id || "viz") + "-layer";
+      select.id = (el.id || "viz") + "-layer-" + (++layerIds);
       label.htmlFor = select.id;
       label.textContent = t.showing + " ";
       layers.forEach(function (combo, i) {
@@ -498,14 +505,14 @@
             if (!isNaN(n)) { values[ou] = n; list.push(n); }
           }
         });
-        var breaks = list.length ? quantileBreaks(list, 5) : [];
+        var classes = list.length ? quantileClasses(list, 5) : [];
         if (layer) { map.removeLayer(layer); }
         layer = L.geoJSON(geo, {
           style: function (f) {
             var v = values[f.properties.code];
             return {
               color: "#4a4a4a", weight: 0.6, fillOpacity: 0.85,
-              fillColor: v === undefined ? NO_DATA : COLORS[classOf(v, breaks) + (5 - (breaks.length - 1))]
+              fillColor: v === undefined ? NO_DATA : colorOf(classOf(v, classes), classes.length)
             };
           },
           onEachFeature: function (f, lyr) {
@@ -515,13 +522,16 @@
             lyr.bindTooltip(tip, { sticky: true });
           }
         }).addTo(map);
-        if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [4, 4] }); }
+        // Zoom to the places with data (the whole layer when none has any).
+        var withData = layer.getLayers().filter(function (l) { return values[l.feature.properties.code] !== undefined; });
+        var focus = withData.length ? L.featureGroup(withData) : layer;
+        if (layer.getLayers().length) { map.fitBounds(focus.getBounds(), { padding: [8, 8] }); }
         box.dataset.featureCount = String(layer.getLayers().length);
         box.dataset.coloured = String(Object.keys(values).filter(function (c) {
           return geo.features.some(function (f) { return f.properties.code === c; });
         }).length);
-        legend(legendEl, breaks);
-        el.vizLegend = breaks;
+        legend(legendEl, classes);
+        el.vizLegend = classes;
       }
       paint(0);
       if (select) { select.addEventListener("change", function () { paint(Number(select.value)); }); }
@@ -529,24 +539,23 @@
     }).catch(function (err) { note(el, t.mapFailed + " (" + err.message + ")", "error"); });
   }
 
-  function legendEntries(breaks) {
-    var out = [];
-    var k = breaks.length - 1;
-    for (var i = 0; i < k; i++) {
-      out.push({ color: COLORS[i + (5 - k)], text: formatNumber(breaks[i]) + " – " + formatNumber(breaks[i + 1]) });
-    }
+  function legendEntries(classes) {
+    var out = classes.map(function (c, i) {
+      var text = c.min === c.max ? formatNumber(c.min) : formatNumber(c.min) + " – " + formatNumber(c.max);
+      return { color: colorOf(i, classes.length), text: text };
+    });
     out.push({ color: NO_DATA, text: texts().noData });
     return out;
   }
 
-  function legend(el, breaks) {
+  function legend(el, classes) {
     el.replaceChildren();
     var title = document.createElement("p");
     title.className = "viz-legend-title";
     title.textContent = texts().legend;
     el.appendChild(title);
     var ul = document.createElement("ul");
-    legendEntries(breaks).forEach(function (e) {
+    legendEntries(classes).forEach(function (e) {
       var li = document.createElement("li");
       var sw = document.createElement("span");
       sw.className = "viz-swatch";
@@ -638,7 +647,7 @@
     toPNG: toPNG,
     apiParams: apiParams,
     layoutOf: layoutOf,
-    quantileBreaks: quantileBreaks,
+    quantileClasses: quantileClasses,
     dimsOrder: DIMS_ORDER
   };
 
