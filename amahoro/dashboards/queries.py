@@ -84,6 +84,8 @@ def query_clean(query: str) -> str:
                 dims.resolve_category(spec)
     except ValidationFailed as exc:
         raise _bad(exc.message) from None
+    except (ValueError, OverflowError):  # e.g. relative periods of a date near year 9999
+        raise _bad(f"'{_short(text)}' names periods outside the calendar") from None
     _check_layout(single, kinds)
     return urlencode(pairs, safe=":;,")
 

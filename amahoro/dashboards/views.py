@@ -98,15 +98,11 @@ def dashboard_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     )
 
 
-def item_context(
-    *, user: Any, dashboard: Dashboard, item: DashboardItem, public: bool = False
-) -> dict[str, Any]:
-    """What one item's partial shows (used by the item endpoint and the home page's landing dashboard)."""
-    context: dict[str, Any] = {"dashboard": dashboard, "item": item, "public": public}
+def item_context(*, user: Any, dashboard: Dashboard, item: DashboardItem) -> dict[str, Any]:
+    """What one item's partial shows."""
+    context: dict[str, Any] = {"dashboard": dashboard, "item": item}
     if item.kind == ItemKind.FAVOURITE and item.favourite is not None:
         context["visible"] = selectors.item_favourite_visible(user=user, item=item)
-        if item.favourite.sharing == Sharing.PUBLIC and public:
-            context["data_url"] = reverse("dashboards:favourite_data", args=[item.favourite.uuid])
     elif item.kind == ItemKind.DUE:
         context["due"] = due_widget(user=user)
     return context

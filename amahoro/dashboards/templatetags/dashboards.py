@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -31,3 +31,13 @@ def markdown_lite(value: str) -> SafeString:
         else:
             blocks.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
     return mark_safe("".join(blocks))  # noqa: S308 - every piece of text was escaped above
+
+
+@register.simple_tag
+def viz_texts() -> SafeString:
+    """The renderer's words in the page's language, as the visualizer page gives them (`viz-texts`): the
+    renderer falls back to English without them."""
+    from amahoro.visualizer import views
+
+    texts = getattr(views, "_texts", None)
+    return json_script(texts() if callable(texts) else {}, "viz-texts")

@@ -231,3 +231,11 @@ def test_the_due_widget_shows_the_clerks_places_and_last_months_report(meta: Any
     put("PARTICIPANTS", "1101", "202502", 4)
     assert due_widget(user=meta.clerk_sector, today=today)["places"][0]["entered"] is True
     assert due_widget(user=meta.viewer_nyarugenge, today=today)["places"] == []  # enters no data
+
+
+def test_periods_near_the_end_of_the_calendar_are_refused_or_kept_never_a_crash(meta: Any) -> None:
+    query = "dimension=dx:GBV_AWARE&dimension=pe:LAST_5_YEARS;THIS_YEAR&relativePeriodDate=9999-12-31"
+    try:
+        services.favourite_create(actor=meta.me_nyarugenge, name="x", query=query)
+    except ValidationFailed as exc:
+        assert exc.field == "query"

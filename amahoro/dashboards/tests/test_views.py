@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 def board(owner: Any, sharing: str = Sharing.ORGANISATION) -> Any:
     d = services.dashboard_create(actor=owner, name="Board", sharing=sharing)
-    f = services.favourite_create(actor=owner, name="Reached by sex", query=QUERY, sharing=Sharing.ORGANISATION)
+    f = services.favourite_create(
+        actor=owner, name="Reached by sex", query=QUERY, sharing=Sharing.ORGANISATION
+    )
     services.dashboard_item_add(actor=owner, dashboard=d, favourite=f)
     services.dashboard_item_add(actor=owner, dashboard=d, kind=ItemKind.TEXT, text="Read **this** <b>now</b>")
     return d
@@ -57,6 +59,7 @@ def test_the_dashboard_page_loads_its_items_lazily(meta: Any) -> None:
     # The items' content is not in the page itself: each arrives on its own request.
     assert "viz-item" not in html and "<strong>this</strong>" not in html
     assert "dashboards/dashboards.js" in html and "visualizer/viz.js" in html
+    assert '<script id="viz-texts" type="application/json">{"loading": ' in html  # the renderer's words
     assert 'id="add-favourite"' not in html  # a colleague does not own it
     assert client_for(meta.police_me_nyarugenge).get(f"/dashboards/{d.uuid}/").status_code == 404
 
@@ -113,7 +116,12 @@ def test_save_as_favourite_goes_back_to_the_view_with_a_message(meta: Any) -> No
     r = c.post("/dashboards/favourites/save", {"name": "Saved", "query": QUERY, "sharing": "organisation"})
     assert r.status_code == 302 and r.headers["Location"] == "/analytics/?" + QUERY
     saved = Favourite.objects.get()
-    assert (saved.name, saved.query, saved.sharing, saved.owner) == ("Saved", QUERY, "organisation", meta.me_nyarugenge)
+    assert (saved.name, saved.query, saved.sharing, saved.owner) == (
+        "Saved",
+        QUERY,
+        "organisation",
+        meta.me_nyarugenge,
+    )
     assert "Saved as favourite" in " ".join(str(m) for m in get_messages(r.wsgi_request))
     bad = "dimension=dx:NOPE&dimension=pe:2024"
     r = c.post("/dashboards/favourites/save", {"name": "Bad", "query": bad})
@@ -144,9 +152,14 @@ def test_a_public_favourites_data_is_computed_as_the_public_reader(meta: Any) ->
     assert {row[1]: float(row[2]) for row in answer["rows"]} == expected
     assert answer["height"] == 2 and answer["width"] == 3
     for sharing in (Sharing.ORGANISATION, Sharing.PRIVATE):
-        hidden = services.favourite_create(actor=meta.me_nyarugenge, name=sharing, query=PUBLIC_QUERY, sharing=sharing)
+        hidden = services.favourite_create(
+            actor=meta.me_nyarugenge, name=sharing, query=PUBLIC_QUERY, sharing=sharing
+        )
         assert Client().get(f"/dashboards/favourites/{hidden.uuid}/data").status_code == 404
-        assert client_for(meta.me_nyarugenge).get(f"/dashboards/favourites/{hidden.uuid}/data").status_code == 404
+        assert (
+            client_for(meta.me_nyarugenge).get(f"/dashboards/favourites/{hidden.uuid}/data").status_code
+            == 404
+        )
 
 
 def test_the_portal_lists_public_favourites_only(meta: Any) -> None:
