@@ -174,7 +174,6 @@ def test_demo_case_worker_can_still_sign_in_with_the_printed_enrolment_code(
 ) -> None:
     from amahoro.site import demo
 
-    monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
     out = StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()

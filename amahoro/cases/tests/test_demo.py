@@ -18,7 +18,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def base(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResult:
-    monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
     monkeypatch.setattr(core_demo, "DEMO_STEPS", [])  # organisations and users only; the step runs below
     return core_demo.demo_load()
 

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_step_is_realistic_and_idempotent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
     monkeypatch.setattr(core_demo, "DEMO_STEPS", [frameworks_demo_step, collection_demo_step])
     first = core_demo.demo_load()
     form = XForm.objects.get(form_id=FORM_ID)

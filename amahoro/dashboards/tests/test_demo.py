@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> demo.DemoResult:
-    monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
     return demo.demo_load()
 
 

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResult:
-    monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)  # no shapes: not what is under test
     return core_demo.demo_load()
 
 

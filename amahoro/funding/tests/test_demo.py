@@ -24,7 +24,6 @@ def counts() -> tuple[int, ...]:
 
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> core_demo.DemoResult:
-    monkeypatch.setattr(core_demo, "GEO_DATA_DIR", tmp_path)
     # Only the steps this app depends on: other apps' demo content is not under test here.
     monkeypatch.setattr(core_demo, "DEMO_STEPS", [frameworks_demo_step, funding_demo_step])
     return core_demo.demo_load()
