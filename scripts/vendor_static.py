@@ -193,10 +193,10 @@ def lock_entry(lock: dict[str, Any], name: str) -> dict[str, Any] | None:
     return None
 
 
-def save_lock_entries(entries: list[dict[str, Any]]) -> None:
-    """Replace (or add) the given packages' entries in the lock, keeping everyone else's."""
+def save_lock_entries(entries: list[dict[str, Any]], remove: tuple[str, ...] = ()) -> None:
+    """Replace (or add) the given packages' entries in the lock, keeping everyone else's but `remove`'s."""
     lock = load_lock()
-    names = {e["package"] for e in entries}
+    names = {e["package"] for e in entries} | set(remove)
     kept = [e for e in lock.get("packages", []) if e.get("package") not in names]
     lock["packages"] = sorted(kept + entries, key=lambda e: (e.get("purpose", ""), e["package"]))
     lock["lock_version"] = LOCK_VERSION

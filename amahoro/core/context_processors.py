@@ -28,6 +28,7 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "case_statistics": policy.has_perm(user, Perm.CASE_STATISTICS),
             "consultations": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "participation": policy.has_perm(user, Perm.DATA_VIEW),
+            "analytics": policy.has_perm(user, Perm.DATA_VIEW),
             "portal": True,
             "admin": bool(getattr(user, "is_staff", False)),
         }

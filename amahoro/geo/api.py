@@ -6,6 +6,8 @@ Thin: each view parses its query with the endpoint's query serializer, reads thr
 from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils.decorators import method_decorator
+from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
@@ -90,16 +92,21 @@ class OrgUnitChildren(generics.ListAPIView[OrgUnit]):
         return _flag_geometry(selectors.orgunit_children(user=self.request.user, unit=unit))
 
 
+@method_decorator(gzip_page, name="dispatch")  # district shapes: ~110 KB, ~27 KB compressed (3G)
 @extend_schema(
     summary="Org units of a level as GeoJSON",
     parameters=[s.OrgUnitGeoJSONQuery],
     responses={(200, "application/json"): s.FeatureCollectionSerializer, **rest.errors(400)},
 )
 class OrgUnitGeoJSON(APIView):
-    """A GeoJSON FeatureCollection of the units of a level you may see that have a boundary."""
+    """A GeoJSON FeatureCollection of the units of a level you may see that have a boundary, with the
+    credit (`attribution`) a map drawing them must show."""
 
     def get(self, request: Request) -> Response:
         level = rest.parse_query(s.OrgUnitGeoJSONQuery, request).get("level") or "district"
         level_get(level)  # an unknown level is a 400 naming `level`
         features = selectors.district_features(user=request.user, level=level)
-        return Response(s.FeatureCollectionSerializer(features).data)
+        response = Response(s.FeatureCollectionSerializer(features).data)
+        # Shapes change rarely: a map page fetches them once per 5 minutes (as /places/districts.geojson).
+        response["Cache-Control"] = "private, max-age=300"
+        return response

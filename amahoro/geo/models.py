@@ -65,6 +65,9 @@ class OrgUnit(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
     )
     geometry = models.JSONField(null=True, blank=True, help_text=_("GeoJSON geometry (WGS 84)"))
+    # Where the geometry came from: the boundaries shipped with Amahoro (SHIPPED_BOUNDARY_SOURCE, refreshed by
+    # `load_reference rwanda`) or an `import_boundaries` file (kept by it). Blank: unknown or none.
+    geometry_source = models.CharField(max_length=200, blank=True, default="")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True)

@@ -80,6 +80,11 @@ class FeatureCollectionSerializer(serializers.Serializer):  # type: ignore[type-
     """A GeoJSON FeatureCollection."""
 
     type = serializers.CharField(default="FeatureCollection")
+    attribution = serializers.CharField(
+        allow_blank=True,
+        help_text='The credit a map of these shapes must show, e.g. "© WASAC Ltd., CC BY 4.0" for the '
+        "boundaries shipped with Amahoro; empty when unknown (shapes imported by the administrators)",
+    )
     features = FeatureSerializer(many=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import unicodedata
 from collections.abc import Iterable
@@ -330,16 +331,21 @@ def boundaries_import(
     match: str = "code",
     name_property: str = "name",
     code_prefix: str = "",
+    source_label: str = "",
 ) -> BoundaryImportResult:
     """Attach GeoJSON geometries to org units of `level`, by code (or by name with match='name').
 
-    Features that match nothing are reported, not imported; nothing else is touched.
+    Features that match nothing are reported, not imported; nothing else is touched. The units remember the
+    import (`geometry_source`: `source_label`, else the file's name), so `load_reference rwanda` keeps them.
     """
     policy.check_actor(actor)
     if match not in {"code", "name"}:
         raise ValidationFailed("match must be 'code' or 'name'", field="match")
     lvl = level_get(level)
     data = _load_geojson(source)
+    label = (
+        source_label or (f"import: {Path(source).name}" if isinstance(source, str | Path) else "import")[:200]
+    )
     units = list(OrgUnit.objects.filter(level=lvl))
     if match == "code":
         index = {u.code: u for u in units}
@@ -371,13 +377,16 @@ def boundaries_import(
             )
             continue
         unit.geometry = geometry
+        unit.geometry_source = label
         centre = _centroid(geometry)
         if centre:
             unit.latitude, unit.longitude = centre
         updates.append(unit)
         result.matched.append(unit.code)
     if updates:
-        OrgUnit.objects.bulk_update(updates, ["geometry", "latitude", "longitude"], batch_size=200)
+        OrgUnit.objects.bulk_update(
+            updates, ["geometry", "geometry_source", "latitude", "longitude"], batch_size=200
+        )
     audit_record(
         actor=actor,
         action=AuditAction.IMPORT,
@@ -385,4 +394,105 @@ def boundaries_import(
         object_repr=f"{level} boundaries",
         changes={"matched": len(result.matched), "unmatched": len(result.unmatched)},
     )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The boundaries shipped with Amahoro (amahoro/geo/data/, built by scripts/vendor_geo.py from WASAC's
+# rw-admin-boundary): attached by NISR code on `load_reference rwanda`.
+
+BOUNDARY_ATTRIBUTION = "© WASAC Ltd., CC BY 4.0"
+SHIPPED_BOUNDARY_SOURCE = "rw-admin-boundary (WASAC, CC BY 4.0), shipped"
+SHIPPED_BOUNDARY_DIR = Path(__file__).resolve().parent / "data"
+SHIPPED_BOUNDARY_LEVELS = ("province", "district", "sector")
+
+
+@dataclass
+class ShippedBoundaryResult:
+    updated: dict[str, int] = field(default_factory=dict)  # level -> units whose shape was set or refreshed
+    unchanged: dict[str, int] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # codes whose imported shape was left alone
+    missing: list[str] = field(default_factory=list)  # feature codes with no org unit
+    name_mismatches: list[tuple[str, str, str]] = field(default_factory=list)  # (code, ours, the file's)
+    absent_files: list[str] = field(default_factory=list)
+
+
+def _same_name(ours: str, theirs: str) -> bool:
+    """Names agree when equal once folded, when one holds the other ("RwezamenyoKabuguru" / "Rwezamenyo"),
+    or when they differ by a letter or two ("SHYORONGI" / "Shyrongi")."""
+    a, b = normalise_name(ours).replace(" ", ""), normalise_name(theirs).replace(" ", "")
+    return (
+        a == b
+        or (bool(a) and bool(b) and (a in b or b in a))
+        or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+    )
+
+
+@transaction.atomic
+def shipped_boundaries_load(*, actor: policy.Actor, directory: Path | None = None) -> ShippedBoundaryResult:
+    """Set the province, district and sector shapes from the shipped layers, by NISR code (names checked).
+
+    Idempotent and cheap on a second run: only units whose shape differs are written. A unit whose shape came
+    from `import_boundaries` (another or newer layer) keeps it."""
+    policy.check_actor(actor)
+    base = directory or SHIPPED_BOUNDARY_DIR
+    result = ShippedBoundaryResult()
+    for level in SHIPPED_BOUNDARY_LEVELS:
+        path = base / f"rwanda-{level}s.geojson"
+        if not path.is_file():
+            result.absent_files.append(path.name)
+            continue
+        features = _load_geojson(path)["features"]
+        units = {
+            u.code: u
+            for u in OrgUnit.objects.filter(level__code=level).only(
+                "pk", "code", "name", "geometry", "geometry_source", "latitude", "longitude"
+            )
+        }
+        updates: list[OrgUnit] = []
+        unchanged = 0
+        for feature in features:
+            props = feature.get("properties") or {}
+            code = str(props.get("code", ""))
+            unit = units.get(code)
+            if unit is None:
+                result.missing.append(code)
+                continue
+            if not _same_name(unit.name, str(props.get("name", ""))):
+                result.name_mismatches.append((code, unit.name, str(props.get("name", ""))))
+            if unit.geometry is not None and unit.geometry_source not in ("", SHIPPED_BOUNDARY_SOURCE):
+                result.kept.append(code)
+                continue
+            point = props.get("label_point")
+            lon, lat = point if isinstance(point, list) and len(point) == 2 else (None, None)
+            if lat is None:
+                centre = _centroid(feature["geometry"])
+                lat, lon = centre if centre else (None, None)
+            wanted = {
+                "geometry": feature["geometry"],
+                "geometry_source": SHIPPED_BOUNDARY_SOURCE,
+                "latitude": lat,
+                "longitude": lon,
+            }
+            if all(getattr(unit, attr) == value for attr, value in wanted.items()):
+                unchanged += 1
+                continue
+            for attr, value in wanted.items():
+                setattr(unit, attr, value)
+            updates.append(unit)
+        if updates:
+            OrgUnit.objects.bulk_update(
+                updates, ["geometry", "geometry_source", "latitude", "longitude"], batch_size=100
+            )
+        result.updated[level] = len(updates)
+        result.unchanged[level] = unchanged
+    if sum(result.updated.values()):
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type="geo.orgunit",
+            object_repr="shipped boundaries",
+            changes={"updated": result.updated, "kept": len(result.kept)},
+            message=BOUNDARY_ATTRIBUTION,
+        )
     return result

@@ -48,12 +48,15 @@ def boundary_credit(level: str | None) -> str:
     for line in boundary_readme().splitlines():
         clean = re.sub(r"[#*`_>|]+", "", line).strip(" -")
         if clean.lower().startswith(level) and _CREDIT_LINE.search(clean):
-            return clean[:300]
+            # "District boundaries: © WASAC Ltd., ..." -> "© WASAC Ltd., ..." (pages say "Boundaries:")
+            return re.sub(rf"^{level}\s+boundaries:\s*", "", clean, flags=re.IGNORECASE)[:300]
     return ""
 
 
 def boundary_credits() -> list[str]:
-    return [c for c in (boundary_credit(level) for level in MAP_LEVELS) if c]
+    """The credits of the shipped shapes of every level, each once."""
+    credits = (boundary_credit(level) for level in ("province", "district", "sector"))
+    return list(dict.fromkeys(c for c in credits if c))
 
 
 def map_level(user: Any) -> str | None:
@@ -186,7 +189,7 @@ def _round(value: Any) -> Any:
 @gzip_page
 def districts_geojson(request: HttpRequest) -> JsonResponse:
     """The districts (or, with ?level=province, provinces) the user may see, as GeoJSON for the map;
-    coordinates rounded to ~1 m."""
+    coordinates rounded to ~1 m; `attribution` is the credit the map shows."""
     policy.require(request.user, Perm.ORGUNIT_VIEW, message=_("Your roles do not include viewing places."))
     level = request.GET.get("level", "district")
     if level not in MAP_LEVELS:

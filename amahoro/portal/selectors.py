@@ -157,3 +157,28 @@ def consultations() -> list[dict[str, Any]]:
         return out
 
     return cached("consultations", build)
+
+
+def public_favourites() -> list[dict[str, Any]]:
+    """Views of the data saved as public favourites (names and queries; their data comes from the
+    dashboards app's public data endpoint, read as the public reader). Who saved them is not shown."""
+    from amahoro.dashboards import selectors as ds
+
+    return [
+        {"id": f.uuid, "name": f.name, "description": f.description, "query": f.query}
+        for f in ds.public_favourites().order_by("name", "pk")
+    ]
+
+
+def public_favourite(uuid: Any) -> dict[str, Any] | None:
+    from amahoro.core.errors import NotFound
+    from amahoro.dashboards import selectors as ds
+    from amahoro.dashboards.models import Sharing
+
+    try:
+        f = ds.favourite_get(user=public_reader(), uuid=uuid)
+    except NotFound:
+        return None
+    if f.sharing != Sharing.PUBLIC:
+        return None
+    return {"id": f.uuid, "name": f.name, "description": f.description, "query": f.query}

@@ -85,6 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "representation": part["representation"],
             "parity": part["parity"],
             "consultations": selectors.consultations(),
+            "favourites": selectors.public_favourites(),
         },
     )
 
@@ -120,6 +121,16 @@ def consultation(request: HttpRequest, uuid: Any) -> HttpResponse:
         raise Http404("not found") from None
     rows = selectors.cached(f"consultation:{rnd.uuid}", lambda: cs.round_summary(round=rnd))
     return _page(request, "portal/consultation.html", {"round": rnd, "rows": rows})
+
+
+@portal_view
+def favourite(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """A public favourite drawn by the visualizer's renderer from its public data (the dashboards app's
+    /dashboards/favourites/<uuid>/data, computed as the public reader)."""
+    fav = selectors.public_favourite(uuid)
+    if fav is None:
+        raise Http404("not found")
+    return _page(request, "portal/favourite.html", {"favourite": fav})
 
 
 @require_GET

@@ -8,7 +8,6 @@ No real personal data: every person is invented and every e-mail is at example.o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -31,18 +30,10 @@ from amahoro.core.demo import (  # noqa: F401 - re-exported: the demo as one mod
 )
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnit
-from amahoro.geo.services import boundaries_import
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.services import contact_add, organisation_create, organisation_update
 from amahoro.policy import Actor
 from amahoro.roles import TWO_FACTOR_ROLES, Role
-
-BOUNDARY_FILES = {
-    # file in amahoro/geo/data/ -> level; features carry the place name in properties.name
-    "rwanda-provinces.geojson": "province",
-    "rwanda-districts.geojson": "district",
-}
-GEO_DATA_DIR = Path(__file__).resolve().parent.parent / "geo" / "data"
 
 
 @dataclass(frozen=True)
@@ -215,24 +206,22 @@ def _user_ensure(spec: DemoUser, password: str, actor: Actor, result: DemoResult
 
 
 def _boundaries_ensure(actor: Actor, result: DemoResult) -> None:
-
-    for filename, level in BOUNDARY_FILES.items():
-        path = GEO_DATA_DIR / filename
-        if not path.exists():
-            if level != "district":
-                continue  # province outlines are optional; districts are what the maps need
-            result.notes.append(
-                f"no {level} shapes ({path.name} not in amahoro/geo/data/): maps show no {level} outlines"
-            )
-            continue
-        imported = boundaries_import(
-            actor=actor, source=path, level=level, match="name", name_property="name"
+    """The shapes come with `amahoro load_reference rwanda` (the boundaries shipped in amahoro/geo/data/,
+    attached by NISR code): the demo only says what the maps can draw."""
+    counts = {
+        level: OrgUnit.objects.filter(level__code=level, geometry__isnull=False).count()
+        for level in ("province", "district", "sector")
+    }
+    if not counts["district"]:
+        result.notes.append(
+            "no district shapes: run `amahoro load_reference rwanda` (it attaches the shipped boundaries); "
+            "until then the maps show no district outlines"
         )
-        note = f"{level} shapes: {len(imported.matched)} attached from {path.name}"
-        if imported.unmatched:
-            names = ", ".join(str(item["value"]) for item in imported.unmatched)
-            note += f"; not matched: {names}"
-        result.notes.append(note)
+        return
+    result.notes.append(
+        f"boundary shapes: {counts['province']} provinces, {counts['district']} districts, "
+        f"{counts['sector']} sectors"
+    )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from amahoro import policy
+from amahoro.dashboards import selectors as dashboards
 from amahoro.geo.views import boundary_credit, boundary_credits, boundary_readme, map_level
 from amahoro.roles import ROLE_LABELS, ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Perm
 
@@ -21,6 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
         map_level(request.user) if policy.has_perm(request.user, Perm.ORGUNIT_VIEW) else None
     )
     context["boundary_credit"] = boundary_credit(context["map_level"])
+    # The dashboard that fits the user's role, above the counters; its items load after the page (htmx).
+    landing = dashboards.landing_dashboard(user=request.user)
+    context["landing"] = landing
+    context["landing_items"] = dashboards.dashboard_items(dashboard=landing) if landing else []
     return render(request, "site/home.html", context)
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from io import StringIO
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -21,13 +18,11 @@ from amahoro.roles import Perm, Role
 from amahoro.site import demo
 
 pytestmark = pytest.mark.django_db
-BOUNDARIES = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "rw-admin-boundary"
 
 
 @pytest.fixture
-def loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> demo.DemoResult:
-    monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)  # no shapes unless a test puts some there
-    return demo.demo_load()
+def loaded() -> demo.DemoResult:
+    return demo.demo_load()  # the test database holds Rwanda without shapes unless a test attaches them
 
 
 def test_creates_the_demo_organisations_with_their_areas(loaded: demo.DemoResult) -> None:
@@ -112,9 +107,7 @@ def test_demo_users_get_only_their_scope(loaded: demo.DemoResult) -> None:
     assert not policy.has_perm(viewer, Perm.DATA_ENTER)
 
 
-def test_second_run_changes_nothing(
-    loaded: demo.DemoResult, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_second_run_changes_nothing(loaded: demo.DemoResult) -> None:
     counts = (
         Organisation.objects.count(),
         Contact.objects.count(),
@@ -160,8 +153,7 @@ def test_refuses_without_rwanda_loaded() -> None:
     assert not Organisation.objects.filter(code="RWAMREC").exists()
 
 
-def test_command_prints_the_logins_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
+def test_command_prints_the_logins_table() -> None:
     out = StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
@@ -181,33 +173,9 @@ def test_demo_logins_without_demo_users_is_an_error() -> None:
         call_command("demo_logins", stdout=StringIO())
 
 
-@pytest.mark.skipif(not BOUNDARIES.exists(), reason="reference boundaries not available")
-def test_attaches_district_shapes_by_name_when_the_file_exists(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    features: list[dict[str, Any]] = []
-    for path in sorted(BOUNDARIES.glob("*/district.geojson")):
-        for f in json.loads(path.read_text())["features"]:
-            features.append(
-                {
-                    "type": "Feature",
-                    "properties": {"name": f["properties"]["name"]},
-                    "geometry": f["geometry"],
-                }
-            )
-    (tmp_path / "rwanda-districts.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features})
-    )
-    monkeypatch.setattr(demo, "GEO_DATA_DIR", tmp_path)
-    result = demo.demo_load()
-    assert OrgUnit.objects.filter(level__code="district", geometry__isnull=False).count() == 30
-    assert any("30 attached" in note for note in result.notes)
+def test_reports_the_shapes_that_load_reference_attached() -> None:
+    from amahoro.geo.services import shipped_boundaries_load
 
-
-@pytest.mark.skipif(
-    not (demo.GEO_DATA_DIR / "rwanda-provinces.geojson").exists(), reason="no province shapes shipped"
-)
-def test_attaches_the_shipped_province_shapes() -> None:
+    shipped_boundaries_load(actor=policy.SYSTEM)
     result = demo.demo_load()
-    assert OrgUnit.objects.filter(level__code="province", geometry__isnull=False).count() == 5
-    assert any(note.startswith("province shapes: 5 attached") for note in result.notes)
+    assert "boundary shapes: 5 provinces, 30 districts, 416 sectors" in result.notes

@@ -10,15 +10,19 @@
     el.replaceChildren(p);
   }
 
+  function credit(map, value) {
+    if (!value) { return; }
+    // Leaflet inserts attributions as HTML: pass ours as text.
+    var text = document.createElement("span");
+    text.textContent = value;
+    map.attributionControl.addAttribution(text.innerHTML);
+  }
+
   function draw(el, data) {
     var map = L.map(el, { zoomSnap: 0.25, scrollWheelZoom: false, attributionControl: true });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-    if (el.dataset.attribution) {
-      // Leaflet inserts attributions as HTML: pass ours as text.
-      var text = document.createElement("span");
-      text.textContent = el.dataset.attribution;
-      map.attributionControl.addAttribution(text.innerHTML);
-    }
+    credit(map, el.dataset.attribution);
+    credit(map, data && data.attribution);  // the shapes' own credit, e.g. "© WASAC Ltd., CC BY 4.0"
     map.setView([-1.94, 29.87], 8);
     var detailUrl = el.dataset.detailUrl || "";
     var base = { color: "#0b5d7a", weight: 1, fillColor: "#7cc4dd", fillOpacity: 0.45 };

@@ -80,22 +80,18 @@ def page(browser: Any, console: ConsoleWatcher) -> Iterator[Any]:
 @pytest.fixture
 def rwanda_slice(transactional_db: Any) -> dict[str, int]:
     """Rwanda, its 5 provinces, 30 districts and 416 sectors (NISR codes from rwanda-admin), with the
-    district shapes attached: enough for the map, the tree and the search, in about a second."""
+    shapes shipped with Amahoro attached (as `load_reference rwanda` does): enough for the maps, the tree
+    and the search, in a few seconds."""
     from amahoro import policy
     from amahoro.geo.models import OrgUnit
-    from amahoro.geo.services import boundaries_import
+    from amahoro.geo.services import shipped_boundaries_load
 
     if not OrgUnit.objects.filter(
         code="RW"
     ).exists():  # the first transactional test still has the session's load
         _create_slice()
-    matched = 0
-    for province_dir in sorted(p for p in BOUNDARIES.iterdir() if p.is_dir()):
-        matched += len(
-            boundaries_import(
-                actor=policy.SYSTEM, source=province_dir / "district.geojson", level="district"
-            ).matched
-        )
+    shipped_boundaries_load(actor=policy.SYSTEM)
+    matched = OrgUnit.objects.filter(level__code="district", geometry__isnull=False).count()
     return {"districts_with_shapes": matched, "units": OrgUnit.objects.count()}
 
 

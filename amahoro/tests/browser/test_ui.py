@@ -47,6 +47,7 @@ def test_sign_in_and_see_the_district_map(
     assert page.locator("#my-roles").inner_text().count("Organisation administrator") == 1
     paths = map_paths(page)
     assert paths.count() == rwanda_slice["districts_with_shapes"]
+    assert "© WASAC Ltd., CC BY 4.0" in page.locator(".leaflet-control-attribution").inner_text()
     if screenshot_dir:
         page.screenshot(path=str(screenshot_dir / "home.png"), full_page=True)
     # a district's tooltip, then its page

@@ -108,6 +108,11 @@
       .then(function (geojson) {
         var map = window.L.map(el, { zoomSnap: 0.25, scrollWheelZoom: false });
         map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+        if (geojson.attribution) {  // the boundaries' credit (text, not HTML)
+          var credit = document.createElement("span");
+          credit.textContent = geojson.attribution;
+          map.attributionControl.addAttribution(credit.innerHTML);
+        }
         map.setView([-1.94, 29.87], 8);
         var layer = window.L.geoJSON(geojson, {
           style: function (feature) {
