@@ -32,11 +32,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     """Per-process caches keyed by primary keys (form versions, form schemas) must not outlive a test: a
-    rolled-back SQLite test database hands the same keys out again."""
+    rolled-back SQLite test database hands the same keys out again (the analytics engine's live path keeps
+    the org units, periods and option combos it read, by key, for a minute)."""
+    from amahoro.analytics import engine
     from amahoro.collection import services
 
     services._VERSION_IDS.clear()
     services._SCHEMAS.clear()
+    engine.forget_cache()
 
 
 def make_user(username: str, *roles: tuple[str, Any, str | None], superuser: bool = False) -> Any:

@@ -1,5 +1,6 @@
-"""Reads of the data app: values a user may see (dataValueSets export, the entry grid), aggregates for
-frameworks and analytics, validation results, and the approval/lock state of a place and period."""
+"""Reads of the data app: values a user may see (dataValueSets export, the entry grid), validation results,
+and the approval/lock state of a place and period. Aggregates of data values are the analytics engine's
+(amahoro.analytics.engine), not this module's."""
 
 from __future__ import annotations
 
@@ -9,20 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from amahoro import policy
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.data.importing import Gatekeeper, OrgUnitRef, default_option_combo, organisation_of_aocs
 from amahoro.data.models import DataApproval, DataSet, DataValue, DataValueAudit, Period, ValidationRule
 from amahoro.data.validation import Violation, run_rules
-from amahoro.geo.models import PATH_SEP, OrgUnit
+from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
-from amahoro.metadata.models import AggregationType, CategoryOptionCombo, DataElement
-from amahoro.policy import Actor, Reader
+from amahoro.metadata.models import CategoryOptionCombo, DataElement
+from amahoro.policy import Actor
 from amahoro.roles import Perm
-
-AGGREGATE_DIMENSIONS = ("period", "org_unit", "category_option_combo", "attribute_option_combo")
 
 
 def datavalues_visible_to(*, user: Actor, perm: Perm = Perm.DATA_VIEW) -> QuerySet[DataValue]:
@@ -148,176 +147,6 @@ ATTRIBUTE_EXPORT_FIELDS = (
 def value_history(*, user: Actor, value_id: int) -> list[DataValueAudit]:
     value = policy.get_visible_or_404(user, Perm.DATA_VIEW, DataValue.objects.all(), pk=value_id)
     return list(value.history.select_related("by"))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Aggregation (used by frameworks progress and analytics)
-
-
-def _ancestor_path(path: str, level: int) -> str | None:
-    parts = path.strip(PATH_SEP).split(PATH_SEP)
-    if len(parts) < level:
-        return None
-    return PATH_SEP + PATH_SEP.join(parts[:level]) + PATH_SEP
-
-
-def aggregate_values(
-    *,
-    data_element_ids: Iterable[int],
-    org_unit_path: str,
-    start: date,
-    end: date,
-    by: Sequence[str] = ("period", "org_unit", "category_option_combo"),
-    level: int | None = None,
-    period_type: str | None = None,
-    user: Reader | None = None,
-) -> list[dict[str, Any]]:
-    """Numeric values of the data elements in the subtree `org_unit_path`, for periods inside start..end,
-    aggregated per data element and the dimensions in `by` (period, org_unit, category_option_combo,
-    attribute_option_combo).
-
-    Each row: {"data_element_id", ["period" (code)], ["org_unit_id"], ["category_option_combo_id"],
-    ["attribute_option_combo_id"], "value", "count"}. `level` (org unit depth, 1 = country) reports org
-    units rolled up to their ancestor at that level; values recorded above that level are left out. The
-    data element's aggregation type decides `value`: SUM adds, AVERAGE averages the underlying values, LAST
-    takes each place's latest period (when period is not in `by`) and adds those over places. Mixing period
-    types of one data element double counts: pass `period_type` when data is stored at several. `user`
-    narrows to the values that user may see.
-    """
-    unknown = set(by) - set(AGGREGATE_DIMENSIONS)
-    if unknown:
-        raise ValueError(f"unknown dimensions {sorted(unknown)}; use {AGGREGATE_DIMENSIONS}")
-    de_ids = list(data_element_ids)
-    agg_types = dict(DataElement.objects.filter(pk__in=de_ids).values_list("pk", "aggregation_type"))
-    base = DataValue.objects.filter(
-        data_element_id__in=de_ids,
-        org_unit__path__startswith=org_unit_path,
-        period__start__gte=start,
-        period__end__lte=end,
-        deleted=False,
-        numeric_value__isnull=False,
-    )
-    if period_type:
-        base = base.filter(period__type=period_lib.normalize_period_type(period_type))
-    if user is not None:
-        base = policy.visible(user, Perm.DATA_VIEW, base)
-
-    want_ou = "org_unit" in by
-    roll_up = want_ou and level is not None
-    last_ids = [d for d in de_ids if agg_types.get(d) == AggregationType.LAST]
-    other_ids = [d for d in de_ids if d not in last_ids]
-
-    # final key -> [sum, count]
-    acc: dict[tuple[Any, ...], list[float]] = defaultdict(lambda: [0.0, 0])
-    ou_field = "org_unit__path" if roll_up else "org_unit_id"
-
-    def final_key(row: dict[str, Any]) -> tuple[Any, ...] | None:
-        key: list[Any] = [row["data_element_id"]]
-        for dim in by:
-            if dim == "period":
-                key.append(row["period__code"])
-            elif dim == "org_unit":
-                if roll_up:
-                    assert level is not None
-                    ancestor = _ancestor_path(row["org_unit__path"], level)
-                    if ancestor is None:
-                        return None
-                    key.append(ancestor)
-                else:
-                    key.append(row["org_unit_id"])
-            else:
-                key.append(row[f"{dim}_id"])
-        return tuple(key)
-
-    if other_ids:
-        fields = ["data_element_id"]
-        for dim in by:
-            fields.append(
-                "period__code" if dim == "period" else ou_field if dim == "org_unit" else f"{dim}_id"
-            )
-        rows = (
-            base.filter(data_element_id__in=other_ids)
-            .values(*fields)
-            .annotate(total=Sum("numeric_value"), n=Count("id"))
-            .order_by()
-        )
-        for row in rows:
-            key = final_key(row)
-            if key is None:
-                continue
-            acc[key][0] += row["total"]
-            acc[key][1] += row["n"]
-
-    if last_ids:
-        fields = [
-            "data_element_id",
-            "period__code",
-            "period__start",
-            "org_unit_id",
-            "org_unit__path",
-            "category_option_combo_id",
-            "attribute_option_combo_id",
-        ]
-        rows = (
-            base.filter(data_element_id__in=last_ids)
-            .values(*fields)
-            .annotate(total=Sum("numeric_value"))
-            .order_by()
-        )
-        if "period" in by:
-            picked = list(rows)
-        else:
-            latest: dict[tuple[Any, ...], dict[str, Any]] = {}
-            for row in rows:
-                cell = (
-                    row["data_element_id"],
-                    row["org_unit_id"],
-                    row["category_option_combo_id"],
-                    row["attribute_option_combo_id"],
-                )
-                if cell not in latest or row["period__start"] > latest[cell]["period__start"]:
-                    latest[cell] = row
-            picked = list(latest.values())
-        for row in picked:
-            key = final_key(row)
-            if key is None:
-                continue
-            acc[key][0] += row["total"]
-            acc[key][1] += 1
-
-    path_ids: dict[str, int] = {}
-    if roll_up and acc:
-        paths = {k[1 + list(by).index("org_unit")] for k in acc}
-        path_ids = dict(OrgUnit.objects.filter(path__in=paths).values_list("path", "pk"))
-
-    out: list[dict[str, Any]] = []
-    for key, (total, count) in acc.items():
-        de_id = key[0]
-        row_out: dict[str, Any] = {"data_element_id": de_id}
-        for dim, part in zip(by, key[1:], strict=True):
-            if dim == "period":
-                row_out["period"] = part
-            elif dim == "org_unit":
-                row_out["org_unit_id"] = path_ids.get(part) if roll_up else part
-            else:
-                row_out[f"{dim}_id"] = part
-        average = agg_types.get(de_id) == AggregationType.AVERAGE
-        row_out["value"] = total / count if average and count else total
-        row_out["count"] = int(count)
-        out.append(row_out)
-    out.sort(
-        key=lambda r: tuple(
-            str(r.get(k, ""))
-            for k in (
-                "data_element_id",
-                "period",
-                "org_unit_id",
-                "category_option_combo_id",
-                "attribute_option_combo_id",
-            )
-        )
-    )
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------

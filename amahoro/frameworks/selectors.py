@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from django.db.models import Model, Prefetch, QuerySet
 
 from amahoro import policy
+from amahoro.analytics import engine
 from amahoro.core.errors import NotFound, ValidationFailed
-from amahoro.data.selectors import aggregate_values
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
@@ -178,27 +178,42 @@ def progress_org_unit(*, user: Reader, code: str | None) -> OrgUnit:
 def _data_rows(
     *, user: Reader, formula: Formula, org_unit: OrgUnit, start: dt.date, end: dt.date
 ) -> list[Row]:
-    """The values behind a formula, aggregated per data element, option combo, org unit and period, read
-    through the policy (only the values the user may see count)."""
-    de_ids = dict(DataElement.objects.filter(code__in=formula.data_element_codes).values_list("pk", "code"))
+    """The values behind a formula, aggregated per data element, option combo, org unit and period by the
+    analytics engine (`amahoro.analytics.engine.aggregate`: the store merged with the values saved since,
+    or the database's values before the first snapshot), inside the org unit's subtree and through the
+    policy (`user=`: only the values the user may see count)."""
+    return _element_rows(user=user, codes=formula.data_element_codes, org_unit=org_unit, start=start, end=end)
+
+
+def _element_rows(
+    *, user: Reader, codes: Sequence[str], org_unit: OrgUnit, start: dt.date, end: dt.date
+) -> list[Row]:
+    """_data_rows for the data elements of several formulas at once: one engine query."""
+    de_ids = dict(DataElement.objects.filter(code__in=list(codes)).values_list("pk", "code"))
     if not de_ids:
         return []
-    raw = aggregate_values(
+    raw = engine.aggregate(
         data_element_ids=list(de_ids),
-        org_unit_path=org_unit.path,
         start=start,
         end=end,
-        by=("period", "org_unit", "category_option_combo"),
+        group_by=("data_element", "period", "org_unit", "category_option_combo"),
+        org_unit_paths=[org_unit.path],
         user=user,
     )
     if not raw:
         return []
     coc_codes = dict(
-        CategoryOptionCombo.objects.filter(pk__in={r["category_option_combo_id"] for r in raw}).values_list(
+        CategoryOptionCombo.objects.filter(pk__in={r["category_option_combo"] for r in raw}).values_list(
             "pk", "code"
         )
     )
-    paths = dict(OrgUnit.objects.filter(pk__in={r["org_unit_id"] for r in raw}).values_list("pk", "path"))
+    # The engine names org units by code; progress rolls up by id and path.
+    units = {
+        code: (pk, path)
+        for code, pk, path in OrgUnit.objects.filter(code__in={r["org_unit"] for r in raw}).values_list(
+            "code", "pk", "path"
+        )
+    }
     starts: dict[str, tuple[dt.date, dt.date]] = {}
     rows = []
     for r in raw:
@@ -206,15 +221,16 @@ def _data_rows(
         if code not in starts:
             p = period_lib.parse_period(code)
             starts[code] = (p.start, p.end)
+        unit_id, unit_path = units.get(r["org_unit"], (0, ""))
         rows.append(
             Row(
-                de=de_ids[r["data_element_id"]],
-                coc=coc_codes.get(r["category_option_combo_id"], ""),
+                de=de_ids[r["data_element"]],
+                coc=coc_codes.get(r["category_option_combo"], ""),
                 period=code,
                 period_start=starts[code][0],
                 period_end=starts[code][1],
-                org_unit_id=r["org_unit_id"],
-                org_unit_path=paths.get(r["org_unit_id"], ""),
+                org_unit_id=unit_id,
+                org_unit_path=unit_path,
                 value=float(r["value"]),
             )
         )
@@ -425,6 +441,10 @@ def framework_progress(
     children: dict[int | None, list[Node]] = {}
     for n in nodes:
         children.setdefault(n.parent_id, []).append(n)
+    # The values behind every visible indicator of the tree in one engine query, then each formula's share.
+    formulas = {ind.pk: formula_of(ind) for n in nodes for ind in n.indicators.all() if ind.pk in visible_ids}
+    every_code = list(dict.fromkeys(code for f in formulas.values() for code in f.data_element_codes))
+    all_rows = _element_rows(user=user, codes=every_code, org_unit=org_unit, start=span.start, end=span.end)
 
     def build(node: Node) -> NodeProgress:
         progress = []
@@ -432,8 +452,14 @@ def framework_progress(
             if ind.pk not in visible_ids:
                 continue
             if ind.pk not in computed:
+                wanted = set(formulas[ind.pk].data_element_codes)
                 computed[ind.pk] = indicator_progress(
-                    user=user, indicator=ind, org_unit=org_unit, span=span, today=today
+                    user=user,
+                    indicator=ind,
+                    org_unit=org_unit,
+                    span=span,
+                    today=today,
+                    rows=[r for r in all_rows if r.de in wanted],
                 )
             progress.append(computed[ind.pk])
         kids = [build(c) for c in children.get(node.pk, [])]

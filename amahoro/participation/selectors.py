@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from amahoro.data.selectors import aggregate_values
+from amahoro.analytics import engine
 from amahoro.frameworks.models import Target
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
@@ -38,26 +38,27 @@ def _share(women: float, men: float) -> float | None:
 def _values_by_period_and_coc(
     *, user: Reader, element: str, org_unit: OrgUnit
 ) -> dict[str, dict[str, float]]:
-    """{period code: {option combo code: value}} of one data element in the org unit's subtree."""
+    """{period code: {option combo code: value}} of one data element in the org unit's subtree, aggregated by
+    the analytics engine through the policy (`user`: only the values the user may see count)."""
     de = DataElement.objects.filter(code=element).first()
     if de is None:
         return {}
-    rows = aggregate_values(
+    rows = engine.aggregate(
         data_element_ids=[de.pk],
-        org_unit_path=org_unit.path,
         start=START,
         end=END,
-        by=("period", "category_option_combo"),
+        group_by=("period", "category_option_combo"),
+        org_unit_paths=[org_unit.path],
         user=user,
     )
     codes = dict(
-        CategoryOptionCombo.objects.filter(pk__in={r["category_option_combo_id"] for r in rows}).values_list(
+        CategoryOptionCombo.objects.filter(pk__in={r["category_option_combo"] for r in rows}).values_list(
             "pk", "code"
         )
     )
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for r in rows:
-        out[r["period"]][codes.get(r["category_option_combo_id"], "")] = float(r["value"])
+        out[r["period"]][codes.get(r["category_option_combo"], "")] = float(r["value"])
     return out
 
 
