@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from amahoro import policy
+from amahoro.analytics import cache as result_cache
 from amahoro.analytics import store
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnitLevel
@@ -239,6 +240,7 @@ def forget_cache() -> None:
     with _cache_lock:
         _cache.clear()
     store.forget_remote_manifest()
+    result_cache.clear()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -534,6 +536,9 @@ def aggregate(
             since=snapshot.manifest.watermark - store.query_overlap(), data_element_ids=query.data_element_ids
         )
     snapshot.cover(live)
+    cache_key = result_cache.key(snapshot, live, query, sorted(kinds.items()), user=user)
+    if (remembered := result_cache.get(cache_key)) is not None:
+        return remembered
     scope: list[pl.Expr] = []
     if user is not None:
         user_expr = _user_scope(user, snapshot)
@@ -553,7 +558,7 @@ def aggregate(
         rows.extend(_aggregate(snapshot, part, query, kind))
     if len(set(kinds.values())) > 1:
         rows.sort(key=lambda r: tuple((r[k] is None, r[k]) for k in query.group_by))
-    return rows
+    return result_cache.put(cache_key, rows)
 
 
 def _frame(
