@@ -12,11 +12,12 @@ request never builds the store. Scope comes from the policy: pass `user=` (their
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,8 +29,15 @@ from amahoro.analytics import cache as result_cache
 from amahoro.analytics import store
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnitLevel
+from amahoro.metadata import expressions
 from amahoro.metadata import periods as period_lib
-from amahoro.metadata.models import AggregationType, Category, DataElement
+from amahoro.metadata.models import (
+    AggregationType,
+    Category,
+    CategoryOptionCombo,
+    CategoryOptionMembership,
+    DataElement,
+)
 from amahoro.policy import Reader
 from amahoro.roles import Perm
 
@@ -45,8 +53,13 @@ DIMENSIONS = (
     "category_option_combo",
     "attribute_option_combo",
 )
-AGGREGATIONS = ("SUM", "AVERAGE", "LAST")
+# DHIS2's aggregation types (see _aggregate): the data elements' own `aggregation_type` is one of these
+# names (DEFAULT, as DHIS2 exports it for some elements, means SUM).
+AGGREGATIONS = ("SUM", "AVERAGE", "AVERAGE_SUM_ORG_UNIT", "LAST", "COUNT", "MIN", "MAX")
+_AGGREGATION_ALIASES = {"DEFAULT": "SUM"}
 _LEVEL_PREFIX = "org_unit_level:"
+_PERIOD_PREFIX = "period:"  # "period:Quarterly": the code of the containing period of that type
+_CATEGORY_PREFIX = "category:"  # "category:SEX": the option code of that category
 _PATH_RE = re.compile(r"^/(?:[^/]+/)+$")
 _NAMED_LEVELS = {"province": 2, "district": 3}
 _LEAF = ["de_id", "ou_id", "coc_id", "aoc_id"]
@@ -259,6 +272,10 @@ class Query:
     period_type: str | None
     org_unit_paths: list[str] | None
     organisation_ids: list[int] | None
+    rollups: dict[str, str] = field(default_factory=dict)  # group_by entry -> period type
+    categories: dict[str, str] = field(default_factory=dict)  # group_by entry -> category code
+    category_options: dict[str, tuple[str, ...]] | None = None  # category code -> option codes kept
+    within_periods: tuple[period_lib.Period, ...] | None = None
 
 
 def _fail(message: str, field_name: str) -> InvalidQuery:
@@ -312,6 +329,8 @@ def _parse(
     category: Any,
     aggregation: Any,
     period_type: Any,
+    category_options: Any = None,
+    within_periods: Any = None,
 ) -> Query:
     de_ids = _int_list(data_element_ids, "data_element_ids", allow_empty=False)
     start_d, end_d = _as_date(start, "start"), _as_date(end, "end")
@@ -321,10 +340,19 @@ def _parse(
         raise _fail("group_by must be a list of dimensions, e.g. ['district', 'month']", "group_by")
     dims = list(group_by)
     levels: dict[str, int] = {}
+    rollups: dict[str, str] = {}
+    categories: dict[str, str] = {}
     for dim in dims:
         if not isinstance(dim, str):
             raise _fail(f"unknown dimension {dim!r} in group_by", "group_by")
-        if dim.startswith(_LEVEL_PREFIX):
+        if dim.startswith(_PERIOD_PREFIX):
+            try:
+                rollups[dim] = period_lib.normalize_period_type(dim.removeprefix(_PERIOD_PREFIX))
+            except ValueError as exc:
+                raise _fail(f"{dim!r}: {exc}", "group_by") from exc
+        elif dim.startswith(_CATEGORY_PREFIX):
+            categories[dim] = dim.removeprefix(_CATEGORY_PREFIX)
+        elif dim.startswith(_LEVEL_PREFIX):
             number = dim.removeprefix(_LEVEL_PREFIX)
             if not number.isdigit() or not 1 <= int(number) <= MAX_LEVEL:
                 raise _fail(
@@ -334,7 +362,14 @@ def _parse(
         elif dim in _NAMED_LEVELS:
             levels[dim] = _level_of(dim)
         elif dim not in DIMENSIONS:
-            known = ", ".join([*DIMENSIONS, _LEVEL_PREFIX + "N"])
+            known = ", ".join(
+                [
+                    *DIMENSIONS,
+                    _LEVEL_PREFIX + "N",
+                    _PERIOD_PREFIX + "<period type>",
+                    _CATEGORY_PREFIX + "<code>",
+                ]
+            )
             raise _fail(f"unknown dimension {dim!r} in group_by; use {known}", "group_by")
     if len(set(dims)) != len(dims):
         raise _fail("group_by names a dimension twice", "group_by")
@@ -345,9 +380,11 @@ def _parse(
             raise _fail(f"unknown category {category!r}", "category")
     elif category is not None:
         raise _fail("category is only used with group_by 'category_option'", "category")
+    if categories:
+        _check_categories(sorted(set(categories.values())), "group_by")
     agg = None
     if aggregation is not None:
-        agg = str(aggregation).upper()
+        agg = _AGGREGATION_ALIASES.get(str(aggregation).upper(), str(aggregation).upper())
         if agg not in AGGREGATIONS:
             raise _fail(f"unknown aggregation {aggregation!r}; use {', '.join(AGGREGATIONS)}", "aggregation")
     ptype = None
@@ -369,7 +406,76 @@ def _parse(
         if organisation_ids is None
         else _int_list(organisation_ids, "organisation_ids", allow_empty=True)
     )
-    return Query(de_ids, start_d, end_d, dims, levels, category, agg, ptype, paths, orgs)
+    return Query(
+        de_ids,
+        start_d,
+        end_d,
+        dims,
+        levels,
+        category,
+        agg,
+        ptype,
+        paths,
+        orgs,
+        rollups,
+        categories,
+        _category_options(category_options),
+        _within_periods(within_periods),
+    )
+
+
+def _check_categories(codes: list[str], field_name: str) -> None:
+    known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise _fail(f"unknown category {missing[0]!r}", field_name)
+
+
+def _category_options(value: Any) -> dict[str, tuple[str, ...]] | None:
+    """{category code: option codes}, each option checked to belong to its category."""
+    if value is None:
+        return None
+    name = "category_options"
+    if not isinstance(value, Mapping):
+        raise _fail(f"{name} must map category codes to lists of option codes", name)
+    wanted: dict[str, tuple[str, ...]] = {}
+    for category, options in value.items():
+        if not isinstance(category, str):
+            raise _fail(f"{name}: {category!r} is not a category code", name)
+        if isinstance(options, str | bytes) or not isinstance(options, Sequence | set | frozenset):
+            raise _fail(f"{name}[{category!r}] must be a list of option codes", name)
+        codes = tuple(dict.fromkeys(options))
+        if not codes or not all(isinstance(o, str) for o in codes):
+            raise _fail(f"{name}[{category!r}] must list at least one option code", name)
+        wanted[category] = codes
+    _check_categories(sorted(wanted), name)
+    members = set(
+        CategoryOptionMembership.objects.filter(category__code__in=list(wanted)).values_list(
+            "category__code", "option__code"
+        )
+    )
+    for category, codes in wanted.items():
+        for option in codes:
+            if (category, option) not in members:
+                raise _fail(f"{name}: {option!r} is not an option of category {category!r}", name)
+    return wanted
+
+
+def _within_periods(value: Any) -> tuple[period_lib.Period, ...] | None:
+    if value is None:
+        return None
+    name = "within_periods"
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
+        raise _fail(f"{name} must be a list of period codes such as '2024Q1'", name)
+    found: list[period_lib.Period] = []
+    for code in value:
+        try:
+            found.append(period_lib.parse_period(str(code)))
+        except (ValueError, TypeError) as exc:
+            raise _fail(f"{name}: {exc}", name) from exc
+    if not found:
+        raise _fail(f"{name} must name at least one period", name)
+    return tuple(sorted(set(found), key=lambda p: (p.start, p.end, p.code)))
 
 
 def _aggregation_types(query: Query) -> dict[int, str]:
@@ -381,7 +487,13 @@ def _aggregation_types(query: Query) -> dict[int, str]:
         raise _fail(f"unknown data element id(s) {missing}", "data_element_ids")
     if query.aggregation:
         return dict.fromkeys(found, query.aggregation)
-    return {de: str(kind) for de, kind in found.items()}
+    return {de: _aggregation_of(str(kind)) for de, kind in found.items()}
+
+
+def _aggregation_of(kind: str) -> str:
+    """A data element's aggregation type as one the engine knows (unknown names sum, DHIS2's default)."""
+    name = _AGGREGATION_ALIASES.get(kind.upper(), kind.upper())
+    return name if name in AGGREGATIONS else "SUM"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -407,6 +519,37 @@ def _encode(ids: pl.Series, labels: pl.Series, size: int) -> tuple[pl.Series, pl
     decoder = frame["label"].unique().sort()
     indexed = frame.join(decoder.to_frame("label").with_row_index("key"), on="label")
     return _scatter(size, indexed["id"], indexed["key"].cast(pl.Int32)), decoder
+
+
+# Period roll-up by date containment. A period belongs to the target period holding its middle day (a week
+# across two months counts in the month of its Thursday, as ISO weeks do); one longer than the target period
+# (a quarter asked by month) belongs to none. Lengths compare by kind, not by days: 1-14 days as such, then
+# whole months, so a 28-day February is as long as any month and a financial year as a calendar year.
+
+
+def _length_class(start: date, end: date) -> int:
+    days = (end - start).days + 1
+    return days if days <= 14 else 31 * round(days / 30.44)
+
+
+def _middle(start: date, end: date) -> date:
+    return start + (end - start) // 2
+
+
+def _inside(start: date, end: date, period: period_lib.Period) -> bool:
+    """Whether the period start..end lies inside `period` by the middle-day rule."""
+    return period.start <= _middle(start, end) <= period.end and _length_class(start, end) <= _length_class(
+        period.start, period.end
+    )
+
+
+def _containing(period_type: str, start: date, end: date) -> str | None:
+    """The code of the period of `period_type` the period start..end rolls up into (None: it is longer)."""
+    try:
+        target = period_lib.period_for_date(period_type, _middle(start, end))
+    except ValueError:  # outside the calendar's range
+        return None
+    return target.code if _inside(start, end, target) else None
 
 
 def _lut(snapshot: Snapshot, key: tuple[Any, ...]) -> Any:
@@ -437,6 +580,32 @@ def _lut(snapshot: Snapshot, key: tuple[Any, ...]) -> Any:
         if key[3]:
             in_range = in_range & (pl.col("type") == key[3])
         value = periods.filter(in_range)["id"].implode()
+    elif kind == "rollup":  # period id -> index of the code of the containing period of a type
+        ids, codes = [], []
+        for pid, start, end in periods.select("id", "start", "end").iter_rows():
+            target = _containing(key[1], start, end)
+            if target is not None:
+                ids.append(pid)
+                codes.append(target)
+        value = _encode(pl.Series(ids, dtype=pl.Int64), pl.Series(codes, dtype=pl.Utf8), period_size)
+    elif kind == "within":  # periods overlapping start..end (of a type) that lie inside one of key[4]
+        overlap = (pl.col("start") <= key[2]) & (pl.col("end") >= key[1])
+        if key[3]:
+            overlap = overlap & (pl.col("type") == key[3])
+        value = pl.Series(
+            "id",
+            [
+                pid
+                for pid, start, end in periods.filter(overlap).select("id", "start", "end").iter_rows()
+                if any(_inside(start, end, p) for p in key[4])
+            ],
+            dtype=pl.Int64,
+        ).implode()
+    elif kind == "category_in":  # option combos holding one of the options key[2] of category key[1]
+        options = snapshot.coc_options
+        value = options.filter((pl.col("category") == key[1]) & pl.col("option").is_in(list(key[2])))[
+            "coc_id"
+        ].implode()
     else:  # pragma: no cover
         raise KeyError(key)
     if len(snapshot.luts) > 512:  # subtrees and date ranges vary: keep the cache bounded
@@ -491,18 +660,26 @@ def aggregate(
     category: str | None = None,
     aggregation: str | None = None,
     period_type: str | None = None,
+    category_options: Mapping[str, Sequence[str]] | None = None,
+    within_periods: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Aggregate the numeric values of the data elements over periods inside start..end.
 
     group_by: any of "data_element" (id), "period" (code), "month" ("YYYY-MM" of the period's start),
-    "province" / "district" / "org_unit_level:N" (code of the org unit at that level; values stored above
-    it are left out), "org_unit" (code), "category_option" (the option code of `category`; values whose
-    combo lacks that category are left out), "category_option_combo" / "attribute_option_combo" (ids).
-    aggregation: SUM, AVERAGE or LAST (latest period per place and combo, then summed); default: the data
-    elements' own aggregation type (they must agree unless grouped by data_element).
+    "period:<PeriodType>" (code of the period of that DHIS2 type holding the value's period by the
+    middle-day rule; values of longer periods are left out), "province" / "district" / "org_unit_level:N"
+    (code of the org unit at that level; values stored above it are left out), "org_unit" (code),
+    "category:<CODE>" (the option code of that category; values whose option combo lacks it are left out;
+    several allowed), "category_option" (the same for `category`), "category_option_combo" /
+    "attribute_option_combo" (ids).
+    aggregation: SUM, AVERAGE, AVERAGE_SUM_ORG_UNIT, LAST, COUNT, MIN or MAX (see _measures); default: the
+    data elements' own aggregation type (they must agree unless grouped by data_element).
     Scope: `org_unit_paths` keeps values inside those subtrees; `organisation_ids` keeps values of those
     organisations or of none; `user` applies that user's data.view grants. An empty list means nothing.
     `period_type` keeps one period type (mixing types of one data element double counts).
+    `category_options` ({category code: [option codes]}) keeps values whose option combo has one of the
+    listed options of each category. `within_periods` (DHIS2 period codes) keeps values whose period lies
+    inside one of them by the middle-day rule (instead of inside start..end: pass their union's bounds).
 
     Returns one dict per group, keys = the group_by names plus "value" and "count" (values aggregated),
     sorted by the group keys. Bad arguments raise InvalidQuery (a ValidationFailed and a ValueError)."""
@@ -516,6 +693,8 @@ def aggregate(
         category=category,
         aggregation=aggregation,
         period_type=period_type,
+        category_options=category_options,
+        within_periods=within_periods,
     )
     kinds = _aggregation_types(query)
     if len(set(kinds.values())) > 1 and "data_element" not in query.group_by:
@@ -524,8 +703,31 @@ def aggregate(
             "pass aggregation= or group by data_element",
             "aggregation",
         )
-    if query.org_unit_paths is not None and not query.org_unit_paths:
+    facts = _facts(
+        query, user, need_start=AggregationType.LAST in kinds.values(), remember=sorted(kinds.items())
+    )
+    if facts is None:
         return []
+    snapshot, frame, cache_key = facts
+    if (remembered := result_cache.get(cache_key)) is not None:
+        return remembered
+    rows: list[dict[str, Any]] = []
+    for kind in sorted(set(kinds.values())):
+        ids = [de for de, k in kinds.items() if k == kind]
+        part = frame.filter(pl.col("de_id").is_in(ids)) if len(set(kinds.values())) > 1 else frame
+        rows.extend(_aggregate(snapshot, part, query, kind))
+    if len(set(kinds.values())) > 1:
+        rows.sort(key=lambda r: tuple((r[k] is None, r[k]) for k in query.group_by))
+    return result_cache.put(cache_key, rows)
+
+
+def _facts(
+    query: Query, user: Reader | None, *, need_start: bool, remember: Any = None
+) -> tuple[Snapshot, pl.LazyFrame, Any] | None:
+    """The snapshot, the query's facts in scope (see _frame) and, when `remember` is given (what else the
+    answer depends on), the result cache's key (amahoro.analytics.cache); None when the scope is empty."""
+    if query.org_unit_paths is not None and not query.org_unit_paths:
+        return None
     snapshot = current_snapshot()
     # Values changed since the snapshot (all of them on the live path), read first: they may name org units
     # or periods it lacks.
@@ -536,29 +738,19 @@ def aggregate(
             since=snapshot.manifest.watermark - store.query_overlap(), data_element_ids=query.data_element_ids
         )
     snapshot.cover(live)
-    cache_key = result_cache.key(snapshot, live, query, sorted(kinds.items()), user=user)
-    if (remembered := result_cache.get(cache_key)) is not None:
-        return remembered
+    cache_key = None if remember is None else result_cache.key(snapshot, live, query, remember, user=user)
     scope: list[pl.Expr] = []
     if user is not None:
         user_expr = _user_scope(user, snapshot)
         if user_expr is None:
-            return []
+            return None
         scope.append(user_expr)
     if query.organisation_ids is not None:
         scope.append(pl.col("org_id").is_null() | pl.col("org_id").is_in(query.organisation_ids))
     if query.org_unit_paths is not None:
         inside = pl.concat([_lut(snapshot, ("under", p)).explode() for p in query.org_unit_paths])
         scope.append(pl.col("ou_id").is_in(inside.implode()))
-    frame = _frame(snapshot, query, scope, live, need_start=AggregationType.LAST in kinds.values())
-    rows: list[dict[str, Any]] = []
-    for kind in sorted(set(kinds.values())):
-        ids = [de for de, k in kinds.items() if k == kind]
-        part = frame.filter(pl.col("de_id").is_in(ids)) if len(set(kinds.values())) > 1 else frame
-        rows.extend(_aggregate(snapshot, part, query, kind))
-    if len(set(kinds.values())) > 1:
-        rows.sort(key=lambda r: tuple((r[k] is None, r[k]) for k in query.group_by))
-    return result_cache.put(cache_key, rows)
+    return snapshot, _frame(snapshot, query, scope, live, need_start=need_start), cache_key
 
 
 def _frame(
@@ -583,50 +775,96 @@ def _frame(
         fresh = changes.filter(~pl.col("deleted")).select(store.FACT_COLUMNS)
         facts = pl.concat([kept, fresh])
 
-    periods = _lut(snapshot, ("periods", query.start, query.end, query.period_type))
+    if query.within_periods is None:
+        periods = _lut(snapshot, ("periods", query.start, query.end, query.period_type))
+    else:
+        periods = _lut(snapshot, ("within", query.start, query.end, query.period_type, query.within_periods))
     facts = facts.filter(pl.col("value").is_not_null() & pl.col("period_id").is_in(periods))
+    for category, options in (query.category_options or {}).items():
+        facts = facts.filter(pl.col("coc_id").is_in(_lut(snapshot, ("category_in", category, options))))
     for expr in scope:
         facts = facts.filter(expr)
 
     keys: list[pl.Expr] = []
     nullable: list[str] = []
     for dim in query.group_by:
-        if dim in query.levels:
-            lut, _ = _lut(snapshot, ("level", query.levels[dim]))
-            keys.append(pl.lit(lut).gather(pl.col("ou_id")).alias(dim))
-            nullable.append(dim)  # values stored above that level
-        elif dim == "month":
-            lut, _ = _lut(snapshot, ("month",))
-            keys.append(pl.lit(lut).gather(pl.col("period_id")).alias(dim))
-        elif dim == "category_option":
-            lut, _ = _lut(snapshot, ("category", query.category))
-            keys.append(pl.lit(lut).gather(pl.col("coc_id")).alias(dim))
-            nullable.append(dim)  # values whose combo lacks the category
-        else:
-            source = {
-                "data_element": "de_id",
-                "period": "period_id",
-                "org_unit": "ou_id",
-                "category_option_combo": "coc_id",
-                "attribute_option_combo": "aoc_id",
-            }[dim]
-            keys.append(pl.col(source).alias(dim))
+        dimension = _dimension(snapshot, query, dim)
+        keys.append(dimension.key.alias(dim))
+        if dimension.nullable:
+            nullable.append(dim)
     if need_start:  # LAST picks each place's latest period
         keys.append(pl.lit(_lut(snapshot, ("start",))).gather(pl.col("period_id")).alias("_start"))
     frame = facts.with_columns(keys) if keys else facts
     return frame.drop_nulls(nullable) if nullable else frame
 
 
+@dataclass(frozen=True)
+class _Dimension:
+    key: pl.Expr  # the integer key of each fact
+    decoder: pl.Series | None  # key -> code (None: the key is the answer, an id)
+    dense: bool  # keys are indexes into the decoder (small integers), not ids
+    nullable: bool  # facts without a key (stored above the level, combo lacking the category, ...) drop
+
+
+def _dimension(snapshot: Snapshot, query: Query, dim: str) -> _Dimension:
+    def gather(lut: pl.Series, column: str) -> pl.Expr:
+        return pl.lit(lut).gather(pl.col(column))
+
+    if dim in query.levels:  # values stored above that level have none
+        lut, decoder = _lut(snapshot, ("level", query.levels[dim]))
+        return _Dimension(gather(lut, "ou_id"), decoder, True, True)
+    if dim == "month":
+        lut, decoder = _lut(snapshot, ("month",))
+        return _Dimension(gather(lut, "period_id"), decoder, True, False)
+    if dim in query.rollups:  # periods longer than the target type have none
+        lut, decoder = _lut(snapshot, ("rollup", query.rollups[dim]))
+        return _Dimension(gather(lut, "period_id"), decoder, True, True)
+    if dim == "category_option" or dim in query.categories:  # combos lacking the category have none
+        code = query.category if dim == "category_option" else query.categories[dim]
+        lut, decoder = _lut(snapshot, ("category", code))
+        return _Dimension(gather(lut, "coc_id"), decoder, True, True)
+    if dim == "period":
+        return _Dimension(pl.col("period_id"), _lut(snapshot, ("period",)), False, False)
+    if dim == "org_unit":
+        return _Dimension(pl.col("ou_id"), _lut(snapshot, ("org_unit",)), False, False)
+    source = {
+        "data_element": "de_id",
+        "category_option_combo": "coc_id",
+        "attribute_option_combo": "aoc_id",
+    }[dim]
+    return _Dimension(pl.col(source), None, False, False)
+
+
+def _measures(kind: str) -> list[pl.Expr]:
+    """The value and count of a group of facts (after the per-cell step of LAST and AVERAGE_SUM_ORG_UNIT).
+
+    SUM adds the values; AVERAGE is their mean over time and place; COUNT the number of values; MIN and
+    MAX the smallest and largest. LAST and AVERAGE_SUM_ORG_UNIT first reduce each leaf cell (data element,
+    org unit, option combo, attribute option combo) inside the group to one value (the latest period's; the
+    mean over its periods with data), then add those up."""
+    count = pl.len().cast(pl.Int64).alias("count")
+    value = pl.col("value")
+    if kind == "AVERAGE":
+        return [value.mean().cast(pl.Float64), count]
+    if kind == "COUNT":
+        return [pl.len().cast(pl.Float64).alias("value"), count]
+    if kind == "MIN":
+        return [value.min().cast(pl.Float64), count]
+    if kind == "MAX":
+        return [value.max().cast(pl.Float64), count]
+    return [value.sum().cast(pl.Float64), count]
+
+
 def _aggregate(snapshot: Snapshot, frame: pl.LazyFrame, query: Query, kind: str) -> list[dict[str, Any]]:
     groups = list(query.group_by)
-    if kind == AggregationType.LAST:
+    per_cell = kind in (AggregationType.LAST, "AVERAGE_SUM_ORG_UNIT")
+    if per_cell:
         leaf = [c for c in _LEAF if c not in groups]
-        frame = frame.sort("_start").group_by([*groups, *leaf]).agg(pl.col("value").last())
-        measures = [pl.col("value").sum().cast(pl.Float64), pl.len().cast(pl.Int64).alias("count")]
-    elif kind == AggregationType.AVERAGE:
-        measures = [pl.col("value").mean().cast(pl.Float64), pl.len().cast(pl.Int64).alias("count")]
-    else:
-        measures = [pl.col("value").sum().cast(pl.Float64), pl.len().cast(pl.Int64).alias("count")]
+        if kind == AggregationType.LAST:
+            frame = frame.sort("_start").group_by([*groups, *leaf]).agg(pl.col("value").last())
+        else:
+            frame = frame.group_by([*groups, *leaf]).agg(pl.col("value").mean())
+    measures = _measures(kind)
     if not groups:
         result = frame.select(measures).collect()
         if result.is_empty() or result["count"][0] == 0:
@@ -634,21 +872,11 @@ def _aggregate(snapshot: Snapshot, frame: pl.LazyFrame, query: Query, kind: str)
         return _rows(result)
     # Decode the integer keys of the (few) result rows back to codes, sort: all in the same plan, as every
     # eager step on a small frame costs about a millisecond of overhead.
-    decoders: dict[str, pl.Series] = {}
-    for dim in groups:
-        if dim in query.levels:
-            decoders[dim] = _lut(snapshot, ("level", query.levels[dim]))[1]
-        elif dim == "month":
-            decoders[dim] = _lut(snapshot, ("month",))[1]
-        elif dim == "category_option":
-            decoders[dim] = _lut(snapshot, ("category", query.category))[1]
-        elif dim == "period":
-            decoders[dim] = _lut(snapshot, ("period",))
-        elif dim == "org_unit":
-            decoders[dim] = _lut(snapshot, ("org_unit",))
+    dimensions = {dim: _dimension(snapshot, query, dim) for dim in groups}
+    decoders = {dim: d.decoder for dim, d in dimensions.items() if d.decoder is not None}
     decoded = [pl.lit(decoder).gather(pl.col(dim)).alias(dim) for dim, decoder in decoders.items()]
-    dense = [dim for dim in groups if dim in query.levels or dim in ("month", "category_option")]
-    if kind != AggregationType.LAST and dense == groups:
+    dense = [dim for dim in groups if dimensions[dim].dense]
+    if not per_cell and dense == groups:
         # Every key is a small dense integer: group by one combined Int64 instead (~40% faster).
         sizes = [max(len(decoders[dim]), 1) for dim in groups]
         steps = [1] * len(groups)
@@ -682,3 +910,159 @@ def _rows(result: pl.DataFrame) -> list[dict[str, Any]]:
         for row, value in zip(rows, result[name].to_list(), strict=True):
             row[name] = value
     return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Indicators: expressions over data elements, evaluated after aggregation
+
+TIME_AGGREGATIONS = ("sum", "average", "last")
+PLACE_AGGREGATIONS = ("sum", "average")
+# Indicator items are summed over option combos first: grouping by a combo or a data element means nothing.
+_NOT_FOR_INDICATORS = ("data_element", "category_option", "category_option_combo", "attribute_option_combo")
+
+
+def _expression(text: Any, name: str) -> expressions.Expression:
+    if not isinstance(text, str):
+        raise _fail(f"{name} must be an expression such as '#{{DE_CODE}}'", name)
+    try:
+        return expressions.parse(text)
+    except expressions.ExpressionError as exc:
+        raise _fail(f"{name}: {exc}", name) from exc
+
+
+def _choice(value: Any, choices: Sequence[str], name: str) -> str:
+    text = str(value).lower() if isinstance(value, str) else ""
+    if text not in choices:
+        raise _fail(f"unknown {name} {value!r}; use {', '.join(choices)}", name)
+    return text
+
+
+def indicator_values(
+    *,
+    numerator: str,
+    denominator: str = "1",
+    factor: float = 1.0,
+    missing_value_strategy: str = expressions.SKIP_IF_ALL_VALUES_MISSING,
+    aggregation_time: str = "sum",
+    aggregation_place: str = "sum",
+    start: date,
+    end: date,
+    group_by: Sequence[str] = (),
+    org_unit_paths: Sequence[str] | None = None,
+    organisation_ids: Sequence[int] | None = None,
+    user: Reader | None = None,
+    category_options: Mapping[str, Sequence[str]] | None = None,
+    within_periods: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """An indicator's value per group: numerator / denominator x factor, each an expression over data
+    elements (amahoro.metadata.expressions: `#{DE}`, `#{DE.COC}` by code), evaluated AFTER aggregation,
+    with the semantics of amahoro.frameworks.progress (the framework pages' indicators): per group, each
+    item is summed over its matching option combos per org unit and period, aggregated over time per org
+    unit (`aggregation_time`: sum, average of the periods with data, or the latest period's), then over
+    places (`aggregation_place`: sum or average of the org units with data); then the missing value
+    strategy decides whether each side is evaluated, and a zero or missing denominator gives no row.
+
+    group_by, scope, category_options and within_periods as aggregate() (group_by without data elements
+    and option combos). Returns one dict per group with a value: the group keys, "value", "numerator" and
+    "denominator", sorted by the group keys. Bad arguments raise InvalidQuery naming the argument."""
+    num, den = _expression(numerator, "numerator"), _expression(denominator or "1", "denominator")
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not math.isfinite(factor):
+        raise _fail(f"factor must be a number, not {factor!r}", "factor")
+    if missing_value_strategy not in expressions.STRATEGIES:
+        raise _fail(
+            f"unknown missing_value_strategy {missing_value_strategy!r}; use {', '.join(expressions.STRATEGIES)}",
+            "missing_value_strategy",
+        )
+    time_how = _choice(aggregation_time, TIME_AGGREGATIONS, "aggregation_time")
+    place_how = _choice(aggregation_place, PLACE_AGGREGATIONS, "aggregation_place")
+    if not isinstance(group_by, str) and isinstance(group_by, Sequence):
+        unfit = [d for d in group_by if d in _NOT_FOR_INDICATORS]
+        if unfit:
+            raise _fail(f"an indicator cannot be grouped by {unfit[0]!r}", "group_by")
+    items = list(dict.fromkeys([*num.items, *den.items]))
+    de_ids = dict(DataElement.objects.filter(code__in={i.de for i in items}).values_list("code", "pk"))
+    coc_ids: dict[str, list[int]] = {}
+    for code, pk in CategoryOptionCombo.objects.filter(
+        code__in={i.coc for i in items if i.coc is not None}
+    ).values_list("code", "pk"):
+        coc_ids.setdefault(code, []).append(pk)
+    for expression, name in ((num, "numerator"), (den, "denominator")):
+        for item in expression.items:
+            if item.de not in de_ids:
+                raise _fail(f"{name}: unknown data element {item.de!r} in {item}", name)
+            if item.coc is not None and item.coc not in coc_ids:
+                raise _fail(f"{name}: unknown category option combo {item.coc!r} in {item}", name)
+    query = _parse(
+        data_element_ids=sorted(set(de_ids.values())) or [0],
+        start=start,
+        end=end,
+        group_by=group_by,
+        org_unit_paths=org_unit_paths,
+        organisation_ids=organisation_ids,
+        category=None,
+        aggregation=None,
+        period_type=None,
+        category_options=category_options,
+        within_periods=within_periods,
+    )
+    if not items:  # constants only: no data, so no group has a value
+        return []
+    facts = _facts(query, user, need_start=True)
+    if facts is None:
+        return []
+    snapshot, frame, _key = facts
+    values = _item_values(snapshot, frame, query, items, de_ids, coc_ids, time_how, place_how)
+    rows: list[dict[str, Any]] = []
+    for key, found in values.items():
+        top = num.evaluate(found, missing_value_strategy)
+        bottom = den.evaluate(found, missing_value_strategy)
+        if top is None or bottom is None or bottom == 0:
+            continue
+        row: dict[str, Any] = dict(zip(query.group_by, key, strict=True))
+        row.update(value=top / bottom * float(factor), numerator=top, denominator=bottom)
+        rows.append(row)
+    rows.sort(key=lambda r: tuple((r[k] is None, r[k]) for k in query.group_by))
+    return rows
+
+
+def _item_values(
+    snapshot: Snapshot,
+    frame: pl.LazyFrame,
+    query: Query,
+    items: list[expressions.Item],
+    de_ids: dict[str, int],
+    coc_ids: dict[str, list[int]],
+    time_how: str,
+    place_how: str,
+) -> dict[tuple[Any, ...], dict[expressions.Item, float | None]]:
+    """group keys -> item -> its value in the group (progress.item_values, one lazy plan for all groups)."""
+    wanted: list[tuple[int, int, int | None]] = []  # (item index, de_id, coc_id or None for all combos)
+    for index, item in enumerate(items):
+        for coc in [None] if item.coc is None else coc_ids[item.coc]:
+            wanted.append((index, de_ids[item.de], coc))
+    table = pl.LazyFrame(
+        wanted, schema={"_item": pl.Int32, "de_id": pl.Int64, "_coc": pl.Int64}, orient="row"
+    )
+    groups = list(query.group_by)
+    matched = frame.join(table, on="de_id").filter(
+        pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id"))
+    )
+    per_period = matched.group_by(["_item", *groups, "ou_id", "_start"]).agg(pl.col("value").sum())
+    value = pl.col("value")
+    over_time = {"sum": value.sum(), "average": value.mean(), "last": value.sort_by("_start").last()}
+    per_unit = per_period.group_by(["_item", *groups, "ou_id"]).agg(over_time[time_how])
+    over_place = {"sum": value.sum(), "average": value.mean()}
+    plan = per_unit.group_by(["_item", *groups]).agg(over_place[place_how].cast(pl.Float64))
+    decoders = {dim: _dimension(snapshot, query, dim).decoder for dim in groups}
+    decoded = [pl.lit(d).gather(pl.col(dim)).alias(dim) for dim, d in decoders.items() if d is not None]
+    if decoded:
+        plan = plan.with_columns(decoded)
+    result = plan.collect()
+    out: dict[tuple[Any, ...], dict[expressions.Item, float | None]] = {}
+    columns = [result[dim].to_list() for dim in groups]
+    for n, (index, total) in enumerate(
+        zip(result["_item"].to_list(), result["value"].to_list(), strict=True)
+    ):
+        key = tuple(column[n] for column in columns)
+        out.setdefault(key, {})[items[index]] = total
+    return out
