@@ -80,8 +80,9 @@ def _percentile(sorted_ms: list[float], q: float) -> float:
 def load(
     base_url: str, path: str, tokens: list[str], *, seconds: float, warmup: float = 2.0
 ) -> dict[str, Any]:
-    """One thread per token asks `path` again and again for `warmup` seconds (not counted) then `seconds`;
-    returns latency percentiles (ms), requests per second, status counts and the load average."""
+    """One thread per token asks `path` again and again for `warmup` seconds (not counted) then `seconds`:
+    the requests begun inside that window count (closed loop: a client asks again as soon as it has its
+    answer). Returns latency percentiles (ms), answers per second, status counts and the load average."""
     parts = urlsplit(base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     latencies: list[list[float]] = [[] for _ in tokens]
@@ -110,10 +111,11 @@ def load(
                 conn.close()
                 status, body = type(exc).__name__, b""
             ended = time.perf_counter()
-            if began >= start_at and ended <= stop_at:
+            if began >= start_at:  # begun inside the timed window (the last one may end after it)
                 latencies[i].append((ended - began) * 1000)
                 statuses[i][status] += 1
-                sizes[i] = len(body)
+                if status == 200:
+                    sizes[i] = len(body)
         conn.close()
 
     load_before = [round(x, 2) for x in os.getloadavg()]
@@ -122,6 +124,7 @@ def load(
         thread.start()
     for thread in threads:
         thread.join()
+    ended_at = time.perf_counter()
     load_after = [round(x, 2) for x in os.getloadavg()]
     all_ms = sorted(ms for per in latencies for ms in per)
     counts: Counter[int | str] = Counter()
@@ -135,7 +138,7 @@ def load(
         "requests": len(all_ms),
         "ok": ok,
         "statuses": {str(k): v for k, v in sorted(counts.items(), key=lambda kv: str(kv[0]))},
-        "requests_per_s": round(ok / seconds, 1),
+        "requests_per_s": round(ok / (max(stop_at, ended_at) - start_at), 1),
         "p50_ms": _percentile(all_ms, 0.50),
         "p95_ms": _percentile(all_ms, 0.95),
         "p99_ms": _percentile(all_ms, 0.99),
