@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
@@ -77,6 +78,16 @@ def _percentile(sorted_ms: list[float], q: float) -> float:
     return round(sorted_ms[index], 2)
 
 
+def fetch(base_url: str, path: str, token: str) -> tuple[int, bytes]:
+    """One request (status, body): e.g. to warm a server up or to check the answer before a load run."""
+    request = urllib.request.Request(base_url + path, headers={"Authorization": f"Token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read()
+
+
 def load(
     base_url: str, path: str, tokens: list[str], *, seconds: float, warmup: float = 2.0
 ) -> dict[str, Any]:
@@ -107,7 +118,7 @@ def load(
                 status: int | str = response.status
                 if response.will_close:
                     conn.close()
-            except (OSError, http.client.HTTPException) as exc:
+            except Exception as exc:
                 conn.close()
                 status, body = type(exc).__name__, b""
             ended = time.perf_counter()

@@ -750,7 +750,7 @@ def run(
     meta = ensure_metadata(shape["data_elements"], shape["months"])
     expected = SECTORS * len(SEXES) * shape["data_elements"] * shape["months"]
     de_ids = meta["de_ids"]
-    existing = DataValue.objects.filter(data_element_id__in=de_ids).count() if reuse else 0
+    existing = DataValue.objects.filter(data_element_id__in=de_ids).count()
     report["data_set"] = {
         "values": expected,
         "sectors": SECTORS,
@@ -764,7 +764,7 @@ def run(
         ),
     }
     print(f"data set: {report['data_set']['shape']} = {expected:,} values", flush=True)
-    if existing == expected:
+    if reuse and existing == expected:
         report["import"] = {"reused": True, "rows": existing}
         print("import: reusing the data set already in the database", flush=True)
     else:
