@@ -1,12 +1,16 @@
 """Analytics: the one read-only interface for aggregating data values fast (dashboards, maps, progress).
 
-`aggregate()` answers "sum (or average, or last value) of these data elements, between these dates, by
-these dimensions", from the columnar store (amahoro.analytics.store: Parquet files scanned with Polars,
+`aggregate()` answers "sum (or another of DHIS2's aggregation types: AVERAGE, AVERAGE_SUM_ORG_UNIT, LAST,
+COUNT, MIN, MAX) of these data elements, between these dates, by these dimensions" (places at any level,
+periods rolled up to any DHIS2 period type by date containment, category options), and
+`indicator_values()` evaluates indicator expressions over such aggregates, as the framework pages do. Both
+read the columnar store (amahoro.analytics.store: Parquet files scanned with Polars,
 on shared storage or an s3:// bucket) merged at query time with the values changed in the database since
 the store's watermark, so a value saved a moment ago already counts. Until the worker has published a
 first snapshot, the same plan runs over the query's values read from the database (the live path): a
 request never builds the store. Scope comes from the policy: pass `user=` (their data.view grants) and/or
 `org_unit_paths` / `organisation_ids` that a caller has already derived from `amahoro.policy`.
+docs/analytics.md describes the aggregation types and the roll-up rules.
 """
 
 from __future__ import annotations
@@ -861,7 +865,9 @@ def _aggregate(snapshot: Snapshot, frame: pl.LazyFrame, query: Query, kind: str)
     if per_cell:
         leaf = [c for c in _LEAF if c not in groups]
         if kind == AggregationType.LAST:
-            frame = frame.sort("_start").group_by([*groups, *leaf]).agg(pl.col("value").last())
+            # Ties (a quarter and its first month start the same day) go to the larger period id: the
+            # answer stays the same from one query to the next.
+            frame = frame.sort("_start", "period_id").group_by([*groups, *leaf]).agg(pl.col("value").last())
         else:
             frame = frame.group_by([*groups, *leaf]).agg(pl.col("value").mean())
     measures = _measures(kind)
@@ -877,30 +883,37 @@ def _aggregate(snapshot: Snapshot, frame: pl.LazyFrame, query: Query, kind: str)
     decoded = [pl.lit(decoder).gather(pl.col(dim)).alias(dim) for dim, decoder in decoders.items()]
     dense = [dim for dim in groups if dimensions[dim].dense]
     if not per_cell and dense == groups:
-        # Every key is a small dense integer: group by one combined Int64 instead (~40% faster).
         sizes = [max(len(decoders[dim]), 1) for dim in groups]
-        steps = [1] * len(groups)
-        for i in range(len(groups) - 2, -1, -1):
-            steps[i] = steps[i + 1] * sizes[i + 1]
-        combined = sum(
-            (pl.col(dim).cast(pl.Int64) * step for dim, step in zip(groups, steps, strict=True)),
-            pl.lit(0, pl.Int64),
-        )
-        plan = (
-            frame.select(combined.alias("_key"), "value")
-            .group_by("_key")
-            .agg(measures)
-            .with_columns(
-                ((pl.col("_key") // step) % size).alias(dim)
-                for dim, step, size in zip(groups, steps, sizes, strict=True)
-            )
-            .select(*groups, "value", "count")
-        )
+        plan = _dense_group_by(frame, groups, sizes, measures)
     else:
         plan = frame.group_by(groups).agg(measures)
     if decoded:
         plan = plan.with_columns(decoded)
     return _rows(plan.sort(groups, nulls_last=True).collect())
+
+
+def _dense_group_by(
+    frame: pl.LazyFrame, groups: list[str], sizes: list[int], measures: list[pl.Expr]
+) -> pl.LazyFrame:
+    """Group by keys that are all small dense integers (0 <= key < size) through one combined Int64 key:
+    ~40% faster than grouping by several columns."""
+    steps = [1] * len(groups)
+    for i in range(len(groups) - 2, -1, -1):
+        steps[i] = steps[i + 1] * sizes[i + 1]
+    combined = sum(
+        (pl.col(dim).cast(pl.Int64) * step for dim, step in zip(groups, steps, strict=True)),
+        pl.lit(0, pl.Int64),
+    )
+    return (
+        frame.select(combined.alias("_key"), "value")
+        .group_by("_key")
+        .agg(measures)
+        .with_columns(
+            ((pl.col("_key") // step) % size).alias(dim)
+            for dim, step, size in zip(groups, steps, sizes, strict=True)
+        )
+        .select(*groups, *[m.meta.output_name() for m in measures])
+    )
 
 
 def _rows(result: pl.DataFrame) -> list[dict[str, Any]]:
@@ -1007,7 +1020,7 @@ def indicator_values(
     )
     if not items:  # constants only: no data, so no group has a value
         return []
-    facts = _facts(query, user, need_start=True)
+    facts = _facts(query, user, need_start=(time_how, place_how) != ("sum", "sum"))
     if facts is None:
         return []
     snapshot, frame, _key = facts
@@ -1036,25 +1049,57 @@ def _item_values(
     place_how: str,
 ) -> dict[tuple[Any, ...], dict[expressions.Item, float | None]]:
     """group keys -> item -> its value in the group (progress.item_values, one lazy plan for all groups)."""
-    wanted: list[tuple[int, int, int | None]] = []  # (item index, de_id, coc_id or None for all combos)
-    for index, item in enumerate(items):
-        for coc in [None] if item.coc is None else coc_ids[item.coc]:
-            wanted.append((index, de_ids[item.de], coc))
-    table = pl.LazyFrame(
-        wanted, schema={"_item": pl.Int32, "de_id": pl.Int64, "_coc": pl.Int64}, orient="row"
-    )
     groups = list(query.group_by)
-    matched = frame.join(table, on="de_id").filter(
-        pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id"))
-    )
-    per_period = matched.group_by(["_item", *groups, "ou_id", "_start"]).agg(pl.col("value").sum())
+    if len(items) == 1 and items[0].coc is None:  # the common case: one data element
+        matched = frame.with_columns(pl.lit(0, pl.Int32).alias("_item"))
+    elif all(item.coc is None for item in items):  # one item per data element: no join
+        index_of = {de_ids[item.de]: n for n, item in enumerate(items)}
+        lut = _scatter(
+            max(index_of) + 1,
+            pl.Series(list(index_of), dtype=pl.Int64),
+            pl.Series(list(index_of.values()), dtype=pl.Int32),
+        )
+        matched = frame.with_columns(pl.lit(lut).gather(pl.col("de_id")).alias("_item"))
+    else:  # an item per (data element, combo or all): values join the items they count in
+        wanted: list[tuple[int, int, int | None]] = []  # (item index, de_id, coc_id or None: all combos)
+        for index, item in enumerate(items):
+            for coc in [None] if item.coc is None else coc_ids[item.coc]:
+                wanted.append((index, de_ids[item.de], coc))
+        table = pl.LazyFrame(
+            wanted, schema={"_item": pl.Int32, "de_id": pl.Int64, "_coc": pl.Int64}, orient="row"
+        )
+        # Sums first by what the items and the next steps tell apart (few rows), then the join.
+        cells = ["de_id", "coc_id", *groups]
+        if (time_how, place_how) != ("sum", "sum"):
+            cells += ["ou_id", "_start"]
+        matched = (
+            frame.group_by(cells)
+            .agg(pl.col("value").sum())
+            .join(table, on="de_id")
+            .filter(pl.col("_coc").is_null() | (pl.col("_coc") == pl.col("coc_id")))
+        )
     value = pl.col("value")
-    over_time = {"sum": value.sum(), "average": value.mean(), "last": value.sort_by("_start").last()}
-    per_unit = per_period.group_by(["_item", *groups, "ou_id"]).agg(over_time[time_how])
-    over_place = {"sum": value.sum(), "average": value.mean()}
-    plan = per_unit.group_by(["_item", *groups]).agg(over_place[place_how].cast(pl.Float64))
-    decoders = {dim: _dimension(snapshot, query, dim).decoder for dim in groups}
-    decoded = [pl.lit(d).gather(pl.col(dim)).alias(dim) for dim, d in decoders.items() if d is not None]
+    dimensions = {dim: _dimension(snapshot, query, dim) for dim in groups}
+    if time_how == "sum" and place_how == "sum":  # a sum of sums: one step
+        total = [value.sum().cast(pl.Float64)]
+        if all(d.dense and d.decoder is not None for d in dimensions.values()):
+            sizes = [len(items)] + [
+                max(len(d.decoder), 1) for d in dimensions.values() if d.decoder is not None
+            ]
+            plan = _dense_group_by(matched, ["_item", *groups], sizes, total)
+        else:
+            plan = matched.group_by(["_item", *groups]).agg(total)
+    else:
+        per_period = matched.group_by(["_item", *groups, "ou_id", "_start"]).agg(value.sum())
+        over_time = {"sum": value.sum(), "average": value.mean(), "last": value.sort_by("_start").last()}
+        per_unit = per_period.group_by(["_item", *groups, "ou_id"]).agg(over_time[time_how])
+        over_place = {"sum": value.sum(), "average": value.mean()}
+        plan = per_unit.group_by(["_item", *groups]).agg(over_place[place_how].cast(pl.Float64))
+    decoded = [
+        pl.lit(d.decoder).gather(pl.col(dim)).alias(dim)
+        for dim, d in dimensions.items()
+        if d.decoder is not None
+    ]
     if decoded:
         plan = plan.with_columns(decoded)
     result = plan.collect()

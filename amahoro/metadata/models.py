@@ -178,9 +178,15 @@ class ValueType(models.TextChoices):
 
 
 class AggregationType(models.TextChoices):
+    """DHIS2's aggregation types the analytics engine implements (see docs/analytics.md)."""
+
     SUM = "SUM"
     AVERAGE = "AVERAGE"
+    AVERAGE_SUM_ORG_UNIT = "AVERAGE_SUM_ORG_UNIT"
     LAST = "LAST"
+    COUNT = "COUNT"
+    MIN = "MIN"
+    MAX = "MAX"
 
 
 class DataElement(BaseModel, TranslatedNameMixin):
@@ -194,7 +200,7 @@ class DataElement(BaseModel, TranslatedNameMixin):
         max_length=30, choices=ValueType.choices, default=ValueType.INTEGER_ZERO_OR_POSITIVE
     )
     aggregation_type = models.CharField(
-        max_length=10, choices=AggregationType.choices, default=AggregationType.SUM
+        max_length=30, choices=AggregationType.choices, default=AggregationType.SUM
     )
     category_combo = models.ForeignKey(CategoryCombo, on_delete=models.PROTECT, related_name="data_elements")
     zero_is_significant = models.BooleanField(default=False)

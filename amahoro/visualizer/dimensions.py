@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
@@ -29,7 +30,7 @@ from amahoro.roles import Perm
 
 DX, PE, OU = "dx", "pe", "ou"
 FIXED = (DX, PE, OU)
-COLUMN_NAMES = {DX: "Data", PE: "Period", OU: "Organisation unit"}
+COLUMN_NAMES = {DX: gettext_noop("Data"), PE: gettext_noop("Period"), OU: gettext_noop("Organisation unit")}
 MAX_ITEMS = 1000  # items of one dimension after expansion (LEVEL-village alone is ~15 000 places)
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 _LEVEL_RE = re.compile(r"^LEVEL-(.+)$")
@@ -186,15 +187,22 @@ def resolve_dx(spec: Spec) -> Dimension:
     items = []
     for code in codes:
         obj: Any = elements.get(code) or indicators[code]
-        items.append(Item(code, str(obj.name), obj))
-    return Dimension(DX, COLUMN_NAMES[DX], items, spec.is_filter)
+        items.append(Item(code, str(obj.display_name), obj))
+    return Dimension(DX, _(COLUMN_NAMES[DX]), items, spec.is_filter)
 
 
 def resolve_pe(spec: Spec, *, today: date) -> Dimension:
     items: list[Item] = []
     for text in spec.items:
         if text in RELATIVE_PERIODS or text in THIS_YEAR_PERIODS:
-            found = relative_periods(text, today)
+            try:
+                found = relative_periods(text, today)
+            except (ValueError, OverflowError):
+                raise ValidationFailed(
+                    _("dimension pe: %(code)s on %(day)s falls outside the years 0001-9999")
+                    % {"code": text, "day": today.isoformat()},
+                    field=PE,
+                ) from None
         else:
             try:
                 found = [period_lib.parse_period(text)]
@@ -207,11 +215,19 @@ def resolve_pe(spec: Spec, *, today: date) -> Dimension:
                     field=PE,
                 ) from exc
         items.extend(Item(p.code, p.name, p) for p in found)
-    return Dimension(PE, COLUMN_NAMES[PE], _dedupe(items), spec.is_filter)
+    return Dimension(PE, _(COLUMN_NAMES[PE]), _dedupe(items), spec.is_filter)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Org units
+
+
+# Only what a dimension needs (not the boundaries' geometry, which can be large).
+_OU_FIELDS = ("id", "code", "name", "name_en", "name_fr", "name_rw", "path", "depth", "level_id", "parent_id")
+
+
+def _units() -> Any:
+    return OrgUnit.objects.only(*_OU_FIELDS)
 
 
 def user_roots(user: Any) -> list[OrgUnit]:
@@ -220,10 +236,10 @@ def user_roots(user: Any) -> list[OrgUnit]:
     _scope, allowed = policy.grant_scopes(user, Perm.DATA_VIEW, "data.datavalue")
     paths = {path for _org, path in allowed}
     if None in paths:
-        return list(OrgUnit.objects.filter(parent__isnull=True).order_by("code"))
+        return list(_units().filter(parent__isnull=True).order_by("code"))
     roots = sorted(p for p in paths if p is not None)
     tops = [p for p in roots if not any(p != q and p.startswith(q) for q in roots)]
-    return list(OrgUnit.objects.filter(path__in=tops).order_by("path"))
+    return list(_units().filter(path__in=tops).order_by("path"))
 
 
 def visible_paths(user: Any) -> list[str] | None:
@@ -269,17 +285,12 @@ def resolve_ou(spec: Spec, *, user: Any) -> Dimension:
             units.extend(user_roots(user))
         elif text in ("USER_ORGUNIT_CHILDREN", "USER_ORGUNIT_GRANDCHILDREN"):
             roots = user_roots(user)
-            depth = 1 if text == "USER_ORGUNIT_CHILDREN" else 2
-            for root in roots:
-                units.extend(
-                    OrgUnit.objects.filter(path__startswith=root.path, depth=root.depth + depth).order_by(
-                        "code"
-                    )
-                )
+            below = "parent__in" if text == "USER_ORGUNIT_CHILDREN" else "parent__parent__in"
+            units.extend(_units().filter(**{below: roots}).order_by("path"))
         else:
             codes.append(text)
     if codes:
-        found = {ou.code: ou for ou in OrgUnit.objects.filter(code__in=codes)}
+        found = {ou.code: ou for ou in _units().filter(code__in=codes)}
         missing = [c for c in dict.fromkeys(codes) if c not in found]
         if missing:
             raise _unknown(OU, _("org unit"), missing)
@@ -294,11 +305,12 @@ def resolve_ou(spec: Spec, *, user: Any) -> Dimension:
                 if boundary.depth == level:
                     chosen.append(boundary)
                 elif boundary.depth < level:
+                    # By the indexed level (then the path), not by scanning every unit's depth.
                     chosen.extend(
-                        OrgUnit.objects.filter(path__startswith=boundary.path, depth=level).order_by("code")
+                        _units().filter(level__level=level, path__startswith=boundary.path).order_by("code")
                     )
         units = chosen
-    items = _dedupe([Item(ou.code, ou.name, ou) for ou in units])
+    items = _dedupe([Item(ou.code, ou.display_name, ou) for ou in units])
     if len(items) > MAX_ITEMS:
         raise ValidationFailed(
             _("dimension ou: %(n)s places, more than %(max)s; name a smaller area or level")
@@ -306,7 +318,7 @@ def resolve_ou(spec: Spec, *, user: Any) -> Dimension:
             field=OU,
         )
     check_visible(user, [i.obj for i in items])
-    return Dimension(OU, COLUMN_NAMES[OU], items, spec.is_filter, boundaries=boundaries)
+    return Dimension(OU, _(COLUMN_NAMES[OU]), items, spec.is_filter, boundaries=boundaries)
 
 
 def check_visible(user: Any, units: Sequence[OrgUnit]) -> None:
@@ -344,9 +356,9 @@ def resolve_category(spec: Spec) -> Dimension:
         chosen = [options[c] for c in dict.fromkeys(spec.items)]
     else:
         chosen = list(options.values())
-    items = [Item(o.code, str(o.name), o) for o in chosen]
+    items = [Item(o.code, str(o.display_name), o) for o in chosen]
     return Dimension(
-        spec.key, str(category.name), items, spec.is_filter, category, all_options=not spec.items
+        spec.key, str(category.display_name), items, spec.is_filter, category, all_options=not spec.items
     )
 
 

@@ -215,9 +215,13 @@ def _engine_call(fn: Any, **kwargs: Any) -> list[dict[str, Any]]:
     try:
         return list(fn(**kwargs))
     except engine.InvalidQuery as exc:
-        field = {"aggregation": "aggregationType", "numerator": DX, "denominator": DX}.get(
-            str(exc.field), str(exc.field or "dimension")
-        )
+        field = {
+            "aggregation": "aggregationType",
+            "numerator": DX,
+            "denominator": DX,
+            "within_periods": PE,
+            "org_unit_paths": OU,
+        }.get(str(exc.field), str(exc.field or "dimension"))
         raise ValidationFailed(exc.message, field=field) from exc
 
 
@@ -263,12 +267,6 @@ def compute(
             options[cat.key] = [i.code for i in cat.items]
     elements = [i for i in dx.items if isinstance(i.obj, DataElement)]
     indicators = [i for i in dx.items if isinstance(i.obj, Indicator)]
-    if indicators and split_cats:
-        raise ValidationFailed(
-            _("indicators cannot be split by category %(cat)s: use it as a filter, or ask for data elements")
-            % {"cat": split_cats[0].key},
-            field=split_cats[0].key,
-        )
     if dx.is_filter and indicators and len(dx.items) > 1:
         raise ValidationFailed(
             _("a dx filter holds one indicator, or data elements only (indicators do not add up)"), field=DX
@@ -287,8 +285,8 @@ def compute(
                 "category_options": options or None,
                 "within_periods": period_codes,
             }
+            cat_keys = [f"category:{c.key}" for c in split_cats]
             if elements:
-                cat_keys = [f"category:{c.key}" for c in split_cats]
                 group_by = ["data_element", *period_keys, *place_keys, *cat_keys]
                 rows = _engine_call(
                     engine.aggregate,
@@ -314,11 +312,11 @@ def compute(
                     missing_value_strategy=ind.missing_value_strategy,
                     aggregation_time=ind.aggregation_time,
                     aggregation_place=ind.aggregation_place,
-                    group_by=[*period_keys, *place_keys],
+                    group_by=[*period_keys, *place_keys, *cat_keys],
                     **common,
                 )
                 for row in rows:
-                    key = _key(row, item, dx, period_keys, place_keys, [])
+                    key = _key(row, item, dx, period_keys, place_keys, cat_keys)
                     cells[key] = (
                         item,
                         Cell(float(row["value"]), row.get("numerator"), row.get("denominator")),
@@ -390,11 +388,10 @@ def run(*, user: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     by_key = {d.key: d for d in resolved}
     dx, pe, ou = by_key[DX], by_key[PE], by_key.get(OU)
     categories = [d for d in resolved if d.key not in dims.FIXED]
-    if ou is None:
-        dims.check_visible(user, dims.user_roots(user))
     check_gbv_grain(user=user, dx=dx, pe=pe, ou=ou)
     cells = compute(user=user, dx=dx, pe=pe, ou=ou, categories=categories, aggregation=options.aggregation)
-    gbv_filter = dx.is_filter and any(is_gbv_item(i) for i in dx.items)
+    gbv_items = {item.code for item in dx.items if is_gbv_item(item)}
+    gbv_filter = dx.is_filter and bool(gbv_items)
 
     shown = [d for d in resolved if not d.is_filter]
     # Cell keys are in the order dx, pe, ou, categories; the answer's columns in the order asked.
@@ -411,7 +408,7 @@ def run(*, user: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         if any(code not in order[d.key] for d, code in zip(shown, codes, strict=True)):
             continue  # a group the engine found outside the items asked (cannot happen; never shown)
         sort_key = tuple(order[d.key][code] for d, code in zip(shown, codes, strict=True))
-        gbv = gbv_filter or is_gbv_item(item)
+        gbv = gbv_filter or item.code in gbv_items
         out = [labels[d.key][code] for d, code in zip(shown, codes, strict=True)]
         rows.append((sort_key, [*out, _shown(item, cell, gbv)]))
     rows.sort(key=lambda r: r[0])

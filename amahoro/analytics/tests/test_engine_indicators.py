@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from amahoro.analytics import store
 from amahoro.analytics.engine import InvalidQuery, indicator_values
 from amahoro.data.models import DataValue, Period
-from amahoro.frameworks.progress import Formula, Row
+from amahoro.frameworks.progress import Formula, Row, item_values
 from amahoro.metadata import expressions
 from amahoro.metadata.models import AggregationType, DataElement
 
@@ -43,8 +45,6 @@ def _expected(formula: Formula, key: Any) -> dict[tuple[Any, ...], tuple[float, 
     for k, rows in groups.items():
         value = formula.value(rows)
         if value is not None:
-            from amahoro.frameworks.progress import item_values
-
             values = item_values(rows, formula.items, time=formula.time, place=formula.place)
             num = formula.numerator.evaluate(values, formula.strategy)
             den = formula.denominator.evaluate(values, formula.strategy)
@@ -92,6 +92,30 @@ def test_matches_progress_by_district_and_quarter(
     _close(_got(rows, "district", "period:Quarterly"), expected)
     # With "last" over a quarter, a quarterly value and its first month share a start: progress adds them up
     # as one period, and so does the engine (the sums above include both).
+
+
+def test_by_category_and_filtered_matches_progress(dataset: Dataset, analytics_store: Any) -> None:
+    formula = Formula(
+        expressions.parse(NUMERATOR), expressions.parse(DENOMINATOR), 1.0, "NEVER_SKIP", "average", "sum"
+    )
+    rows = indicator_values(
+        numerator=NUMERATOR,
+        denominator=DENOMINATOR,
+        missing_value_strategy="NEVER_SKIP",
+        aggregation_time="average",
+        group_by=["category:SEX", "period:FinancialJuly"],
+        category_options={"AGE": ["Y15_24"]},
+        org_unit_paths=["/RW/1/"],
+        **H1,
+    )
+
+    def key(f: Fact) -> tuple[Any, ...] | None:
+        inside = f.options.get("AGE") == "Y15_24" and f.path.startswith("/RW/1/")
+        return (f.options["SEX"], "2023July") if inside else None
+
+    expected = _expected(formula, key)
+    assert {k[0] for k in expected} == {"F", "M"}
+    _close(_got(rows, "category:SEX", "period:FinancialJuly"), expected)
 
 
 @pytest.mark.parametrize("strategy", expressions.STRATEGIES)
@@ -227,3 +251,53 @@ def test_bad_arguments_name_the_field(
     bad = next(iter(kwargs.values()))
     if field in ("numerator", "denominator") and "NOPE" in str(bad):
         assert "NOPE" in info.value.message
+
+
+_GROUPS = {
+    "district": lambda f: f.district,
+    "org_unit": lambda f: f.ou_code,
+    "period": lambda f: f.period,
+    "period:Quarterly": _quarter,
+    "category:SEX": lambda f: f.options.get("SEX"),
+    "month": lambda f: f"{f.start.year}-{f.start.month:02d}",
+}
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    numerator=st.sampled_from(["#{AN_SUM}", "#{AN_SUM.M_Y25_49} * 2 + #{AN_LAST}", "#{AN_AVG.F_Y15_24}"]),
+    denominator=st.sampled_from(["1", "#{AN_SUM2}", "#{AN_LAST} - #{AN_SUM2.F_Y25_49}"]),
+    time=st.sampled_from(["sum", "average", "last"]),
+    place=st.sampled_from(["sum", "average"]),
+    strategy=st.sampled_from(expressions.STRATEGIES),
+    dims=st.lists(st.sampled_from(sorted(_GROUPS)), unique=True, max_size=2),
+)
+def test_any_indicator_matches_progress(
+    dataset: Dataset,
+    analytics_store: Any,
+    numerator: str,
+    denominator: str,
+    time: str,
+    place: str,
+    strategy: str,
+    dims: list[str],
+) -> None:
+    formula = Formula(
+        expressions.parse(numerator), expressions.parse(denominator), 10.0, strategy, time, place
+    )
+    rows = indicator_values(
+        numerator=numerator,
+        denominator=denominator,
+        factor=10,
+        missing_value_strategy=strategy,
+        aggregation_time=time,
+        aggregation_place=place,
+        group_by=dims,
+        **H1,
+    )
+
+    def key(f: Fact) -> tuple[Any, ...] | None:
+        k = tuple(_GROUPS[d](f) for d in dims)
+        return None if None in k else k
+
+    _close(_got(rows, *dims), _expected(formula, key))

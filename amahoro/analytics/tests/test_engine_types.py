@@ -127,6 +127,14 @@ def test_each_data_element_aggregates_by_its_own_type(dataset: Dataset, analytic
         assert approx_equal(got, expected), kind
 
 
+@pytest.mark.parametrize("kind", AGGREGATIONS)
+def test_the_data_elements_own_type_is_the_default(dataset: Dataset, analytics_store: Any, kind: str) -> None:
+    DataElement.objects.filter(pk=dataset.last_de.pk).update(aggregation_type=kind)
+    rows = aggregate(data_element_ids=[dataset.last_de.pk], group_by=["district", "period:SixMonthly"], **H1)
+    expected = aggregated(facts(data_element=dataset.last_de), kind, lambda f: (f.district, "2024S1"))
+    assert approx_equal(as_map(rows, "district", "period:SixMonthly"), expected)
+
+
 @pytest.mark.parametrize(
     ("period_type", "target"),
     [

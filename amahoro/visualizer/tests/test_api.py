@@ -143,9 +143,12 @@ def test_dx_pe_ou_rows_are_the_plain_python_sums(cast: Any, data: Dataset) -> No
         "pe": ["202401", "202402", "2024Q1"],
         "ou": ["11", "12", "21"],
     }
-    assert meta["items"]["11"]["name"] == OrgUnit.objects.get(code="11").name
+    assert meta["items"]["11"]["name"] == OrgUnit.objects.get(code="11").display_name
     assert meta["items"]["2024Q1"]["name"] == period_lib.parse_period("2024Q1").name
     assert meta["items"]["ou"] == {"name": "Organisation unit"}
+    from amahoro.visualizer.serializers import AnalyticsOut
+
+    assert AnalyticsOut(body).data == body  # the documented (OpenAPI) shape, exactly
 
 
 def test_headers_follow_the_asked_order_and_rows_are_sorted_by_item_order(cast: Any, data: Dataset) -> None:
@@ -322,7 +325,7 @@ def test_indicator_is_computed_after_aggregation(cast: Any, data: Dataset) -> No
 
 def test_output_id_scheme_name(cast: Any, data: Dataset) -> None:
     body = ok(cast.sysadmin, dimension=["dx:AN_SUM", "pe:202401", "ou:11;12"], outputIdScheme="NAME")
-    names = {ou.code: ou.name for ou in OrgUnit.objects.filter(code__in=["11", "12"])}
+    names = {ou.code: ou.display_name for ou in OrgUnit.objects.filter(code__in=["11", "12"])}
     period_name = period_lib.parse_period("202401").name
     want = expected_sums(live_values(data), dx_pe_ou_key(["AN_SUM"], ["202401"], ["11", "12"]))
     assert cells(body) == pytest.approx({("AN_SUM", period_name, names[k[2]]): v for k, v in want.items()})
@@ -479,3 +482,46 @@ def test_a_value_posted_one_request_earlier_is_counted(cast: Any, data: Dataset)
     payload["dataValues"][0]["value"] = "1000"
     client.post("/api/v1/dataValueSets", data=json.dumps(payload), content_type="application/json")
     assert client.get(URL, params).json()["rows"] == [["POP", "2024", "11", "1034.5"]]
+
+
+def test_indicator_split_by_a_category(cast: Any, data: Dataset) -> None:
+    from amahoro.frameworks.models import Indicator
+
+    Indicator.objects.create(
+        code="AN_RATIO", name="Ratio of sums", numerator="#{AN_SUM}", denominator="#{AN_SUM2}", factor=100
+    )
+    body = ok(cast.sysadmin, dimension=["dx:AN_RATIO", "pe:202403", "ou:LEVEL-district;1", "SEX"])
+
+    def by_sex(code: str) -> Callable[[Any], tuple[str, ...] | None]:
+        def key(v: Any) -> tuple[str, ...] | None:
+            base = dx_pe_ou_key([code], ["202403"], ["11", "12"])(v)
+            sex = options_of(v) & {"F", "M"}
+            return None if base is None else (base[1], base[2], sex.pop())
+
+        return key
+
+    nums = expected_sums(live_values(data), by_sex("AN_SUM"))
+    dens = expected_sums(live_values(data), by_sex("AN_SUM2"))
+    want = {("AN_RATIO", *k): round(n / dens[k] * 100, 2) for k, n in nums.items()}
+    assert cells(body) == pytest.approx(want) and len(want) == 4
+
+
+def test_the_public_reader_sees_values_of_no_organisation_only(cast: Any, data: Dataset) -> None:
+    from amahoro import policy
+    from amahoro.data.models import DataValue
+    from amahoro.visualizer.query import run
+
+    owned = DataValue.objects.filter(
+        data_element__code="AN_SUM", org_unit__code="1101", period__code="202401", deleted=False
+    )
+    owned.update(organisation=cast.ngo)
+    params = {"dimension": ["dx:AN_SUM", "pe:202401", "ou:11;12"]}
+    got = cells(run(user=policy.public_reader(), params=params))
+    shared = [v for v in live_values(data) if v.organisation_id is None]
+    assert got == pytest.approx(expected_sums(shared, dx_pe_ou_key(["AN_SUM"], ["202401"], ["11", "12"])))
+    assert got != cells(ok(cast.sysadmin, **params))
+
+
+def test_relative_periods_before_year_one_are_400(cast: Any, data: Dataset) -> None:
+    response = get(cast.sysadmin, dimension=["dx:AN_SUM", "pe:LAST_5_YEARS"], relativePeriodDate="0002-03-01")
+    assert "LAST_5_YEARS" in assert_error(response, 400, "pe")["error"]
