@@ -38,6 +38,7 @@ from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import (
     AggregationType,
     Category,
+    CategoryComboMembership,
     CategoryOptionCombo,
     CategoryOptionMembership,
     DataElement,
@@ -158,7 +159,7 @@ class Snapshot:
             return
         missing_ou = set(changes["ou_id"].to_list()) - self.ou_ids
         missing_period = set(changes["period_id"].to_list()) - self.period_ids
-        missing_coc = set(changes["coc_id"].to_list()) - self.coc_ids
+        missing_coc = (set(changes["coc_id"].to_list()) | set(changes["aoc_id"].to_list())) - self.coc_ids
         if not (missing_ou or missing_period or missing_coc):
             return
         from amahoro.data.models import Period
@@ -785,7 +786,8 @@ def _frame(
         periods = _lut(snapshot, ("within", query.start, query.end, query.period_type, query.within_periods))
     facts = facts.filter(pl.col("value").is_not_null() & pl.col("period_id").is_in(periods))
     for category, options in (query.category_options or {}).items():
-        facts = facts.filter(pl.col("coc_id").is_in(_lut(snapshot, ("category_in", category, options))))
+        column = _category_column(snapshot, category)
+        facts = facts.filter(pl.col(column).is_in(_lut(snapshot, ("category_in", category, options))))
     for expr in scope:
         facts = facts.filter(expr)
 
@@ -800,6 +802,21 @@ def _frame(
         keys.append(pl.lit(_lut(snapshot, ("start",))).gather(pl.col("period_id")).alias("_start"))
     frame = facts.with_columns(keys) if keys else facts
     return frame.drop_nulls(nullable) if nullable else frame
+
+
+def _category_column(snapshot: Snapshot, code: str) -> str:
+    """Where a value holds its option of the category: its category option combo ("coc_id"), or for an
+    attribute category (one no data element is disaggregated by, e.g. a funding partner) its attribute
+    option combo ("aoc_id"). Read once per snapshot."""
+    key = ("category_column", code)
+    column = snapshot.luts.get(key)
+    if column is None:
+        disaggregates = CategoryComboMembership.objects.filter(
+            category__code=code, combo__data_elements__isnull=False
+        ).exists()
+        column = "coc_id" if disaggregates else "aoc_id"
+        snapshot.luts[key] = column
+    return str(column)
 
 
 @dataclass(frozen=True)
@@ -824,9 +841,9 @@ def _dimension(snapshot: Snapshot, query: Query, dim: str) -> _Dimension:
         lut, decoder = _lut(snapshot, ("rollup", query.rollups[dim]))
         return _Dimension(gather(lut, "period_id"), decoder, True, True)
     if dim == "category_option" or dim in query.categories:  # combos lacking the category have none
-        code = query.category if dim == "category_option" else query.categories[dim]
+        code = str(query.category) if dim == "category_option" else query.categories[dim]
         lut, decoder = _lut(snapshot, ("category", code))
-        return _Dimension(gather(lut, "coc_id"), decoder, True, True)
+        return _Dimension(gather(lut, _category_column(snapshot, code)), decoder, True, True)
     if dim == "period":
         return _Dimension(pl.col("period_id"), _lut(snapshot, ("period",)), False, False)
     if dim == "org_unit":
@@ -973,7 +990,8 @@ def indicator_values(
     item is summed over its matching option combos per org unit and period, aggregated over time per org
     unit (`aggregation_time`: sum, average of the periods with data, or the latest period's), then over
     places (`aggregation_place`: sum or average of the org units with data); then the missing value
-    strategy decides whether each side is evaluated, and a zero or missing denominator gives no row.
+    strategy decides whether each side is evaluated, and a zero or missing denominator gives no row. Only
+    groups where some item has data are evaluated (even with NEVER_SKIP).
 
     group_by, scope, category_options and within_periods as aggregate() (group_by without data elements
     and option combos). Returns one dict per group with a value: the group keys, "value", "numerator" and

@@ -43,9 +43,11 @@ def _expected(formula: Formula, key: Any) -> dict[tuple[Any, ...], tuple[float, 
             groups.setdefault(k, []).append(_row(f))
     out = {}
     for k, rows in groups.items():
+        values = item_values(rows, formula.items, time=formula.time, place=formula.place)
+        if all(v is None for v in values.values()):
+            continue  # no item has data here (the group's rows are other combos): no group, even NEVER_SKIP
         value = formula.value(rows)
         if value is not None:
-            values = item_values(rows, formula.items, time=formula.time, place=formula.place)
             num = formula.numerator.evaluate(values, formula.strategy)
             den = formula.denominator.evaluate(values, formula.strategy)
             assert num is not None and den is not None

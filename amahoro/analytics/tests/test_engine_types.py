@@ -258,6 +258,44 @@ def test_categories_group_and_filter(dataset: Dataset, analytics_store: Any) -> 
     assert one[0]["value"] == sum(f.value for f in every if f.options.get("AGE") == "Y25_49")
 
 
+def test_attribute_categories_group_and_filter_by_the_attribute_combo(
+    dataset: Dataset, analytics_store: Any
+) -> None:
+    """A category no data element is disaggregated by (a funding partner) is read from the attribute
+    option combo; one created after the snapshot too."""
+    from .conftest import _category, _coc, _combo
+
+    store.refresh()
+    partners = _combo("PARTNERS", [_category("PARTNER", ["P1", "P2"])])
+    p1, p2 = _coc(partners, ["P1"]), _coc(partners, ["P2"])
+    posted = [(0, p1, 5.0), (1, p1, 7.0), (2, p2, 11.0), (4, p2, 13.0)]
+    DataValue.objects.bulk_create(
+        DataValue(
+            data_element=dataset.sum_de,
+            org_unit=dataset.sectors[n],
+            period=dataset.months[3],
+            category_option_combo=dataset.cocs[("F", "Y25_49")],
+            attribute_option_combo=aoc,
+            value=str(v),
+            numeric_value=v,
+        )
+        for n, aoc, v in posted
+    )
+    rows = aggregate(data_element_ids=[dataset.sum_de.pk], group_by=["category:PARTNER", "district"], **H1)
+    assert [(r["category:PARTNER"], r["district"], r["value"]) for r in rows] == [
+        ("P1", "11", 12.0),
+        ("P2", "12", 11.0),
+        ("P2", "21", 13.0),
+    ]
+    only_p2 = aggregate(
+        data_element_ids=[dataset.sum_de.pk],
+        group_by=["category:SEX"],
+        category_options={"PARTNER": ["P2"], "SEX": ["F"]},
+        **H1,
+    )
+    assert only_p2 == [{"category:SEX": "F", "value": 24.0, "count": 2}]
+
+
 def test_a_value_saved_a_moment_ago_counts_in_rolled_up_groups(
     dataset: Dataset, analytics_store: Any
 ) -> None:
