@@ -525,3 +525,18 @@ def test_the_public_reader_sees_values_of_no_organisation_only(cast: Any, data: 
 def test_relative_periods_before_year_one_are_400(cast: Any, data: Dataset) -> None:
     response = get(cast.sysadmin, dimension=["dx:AN_SUM", "pe:LAST_5_YEARS"], relativePeriodDate="0002-03-01")
     assert "LAST_5_YEARS" in assert_error(response, 400, "pe")["error"]
+
+
+def test_aggregation_type_overrides_the_data_elements_own(cast: Any, data: Dataset) -> None:
+    values = [
+        v
+        for v in live_values(data)
+        if v.data_element.code == "AN_SUM" and inside(v.period, "202401") and under(v, "11")
+    ]
+    params = {"dimension": ["dx:AN_SUM", "pe:202401", "ou:11"]}
+    assert cells(ok(cast.sysadmin, **params, aggregationType="COUNT")) == {
+        ("AN_SUM", "202401", "11"): len(values)
+    }
+    assert cells(ok(cast.sysadmin, **params, aggregationType="MAX")) == {
+        ("AN_SUM", "202401", "11"): max(v.numeric_value for v in values)
+    }
