@@ -42,6 +42,7 @@ def environment(base_url: str) -> dict[str, str]:
         SECRET_KEY="bench-" + uuid.uuid4().hex * 2,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        FIELD_INDEX_KEY=uuid.uuid4().hex * 2,
         SECURE_SSL_REDIRECT="false",
     )
     return env

@@ -14,6 +14,7 @@ Never part of the test suite (the smoke test in amahoro/analytics/tests calls `r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -543,6 +544,23 @@ def orm_query(de_id: int, start: date, end: date) -> dict[tuple[str, str, str], 
     }
 
 
+@contextlib.contextmanager
+def result_cache(on: bool) -> Iterator[None]:
+    """Run with the engine's result cache (amahoro.analytics.cache) on or off, starting empty."""
+    from django.conf import settings
+
+    from amahoro.analytics import cache
+
+    saved = getattr(settings, "AMAHORO_ANALYTICS_RESULT_CACHE", True)
+    settings.AMAHORO_ANALYTICS_RESULT_CACHE = on
+    cache.clear()
+    try:
+        yield
+    finally:
+        settings.AMAHORO_ANALYTICS_RESULT_CACHE = saved
+        cache.clear()
+
+
 def timed_live_path(func: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
     """Time `func` as a host answers before the worker's first snapshot: the store pointed at an empty
     directory, so the engine reads the query's values from the database (the live path)."""
@@ -687,7 +705,8 @@ def freshness(de_id: int, meta: dict[str, Any], start: date, end: date) -> dict[
     visible_after = time.perf_counter() - saved_at
     visible = seen == before + 1000
     # With a live delta to merge, a warm query costs:
-    with_delta, _ = timed(lambda: analytics_query(de_id, start, end), runs=10)
+    with result_cache(False):
+        with_delta, _ = timed(lambda: analytics_query(de_id, start, end), runs=10)
 
     deleted_at = time.perf_counter()
     value.deleted = True
@@ -731,7 +750,7 @@ def run(
     meta = ensure_metadata(shape["data_elements"], shape["months"])
     expected = SECTORS * len(SEXES) * shape["data_elements"] * shape["months"]
     de_ids = meta["de_ids"]
-    existing = DataValue.objects.filter(data_element_id__in=de_ids).count() if reuse else 0
+    existing = DataValue.objects.filter(data_element_id__in=de_ids).count()
     report["data_set"] = {
         "values": expected,
         "sectors": SECTORS,
@@ -745,7 +764,7 @@ def run(
         ),
     }
     print(f"data set: {report['data_set']['shape']} = {expected:,} values", flush=True)
-    if existing == expected:
+    if reuse and existing == expected:
         report["import"] = {"reused": True, "rows": existing}
         print("import: reusing the data set already in the database", flush=True)
     else:
@@ -784,9 +803,12 @@ def run(
 
     rss0 = rss_mb()
     t = time.perf_counter()
-    cold = analytics_query(de_id, start, end)
-    report["analytics_cold_ms"] = round((time.perf_counter() - t) * 1000, 1)
-    analytics_times, analytics_result = timed(lambda: analytics_query(de_id, start, end), runs)
+    with result_cache(False):  # the engine itself; the cached answer is timed on its own below
+        cold = analytics_query(de_id, start, end)
+        report["analytics_cold_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        analytics_times, analytics_result = timed(lambda: analytics_query(de_id, start, end), runs)
+    with result_cache(True):
+        cached_times, cached_result = timed(lambda: analytics_query(de_id, start, end), runs)
     report["memory_analytics_delta_mb"] = round(rss_mb() - rss0, 1)
     floors = RawFloors()
     duck_times, duck_result = timed(lambda: floors.duckdb(de_id, start, end), runs)
@@ -799,11 +821,13 @@ def run(
         "duckdb_vs_orm": same(duck_result, orm_result),
         "polars_vs_orm": same(polars_result, orm_result),
         "cold_vs_warm": same(cold, analytics_result),
+        "cached_vs_orm": same(cached_result, orm_result),
         "live_path_vs_orm": same(live_result, orm_result),
     }
     report["timings"] = {
         "orm": summary(orm_times),
         "analytics": summary(analytics_times),
+        "analytics_cached": summary(cached_times),
         "raw_duckdb": summary(duck_times),
         "raw_polars": summary(polars_times),
         "live_path": summary(live_times),
@@ -814,6 +838,9 @@ def run(
         "analytics_over_raw_duckdb_p50": round(a50 / report["timings"]["raw_duckdb"]["p50_ms"], 2),
         "analytics_over_raw_polars_p50": round(a50 / report["timings"]["raw_polars"]["p50_ms"], 2),
         "analytics_over_raw_duckdb_p95": round(a95 / report["timings"]["raw_duckdb"]["p95_ms"], 2),
+        "orm_over_analytics_cached_p50": round(
+            report["timings"]["orm"]["p50_ms"] / report["timings"]["analytics_cached"]["p50_ms"], 1
+        ),
     }
     print(f"timings: {json.dumps(report['timings'])}", flush=True)
 
@@ -834,6 +861,132 @@ def run(
         and report["freshness"]["visible_after_ms"] <= 60_000,
     }
     return report
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The HTTP figure: GET /api/v1/analytics under concurrent clients, gunicorn with production settings
+
+
+def http_figures(
+    report: dict[str, Any],
+    *,
+    database_url: str,
+    clients: int = 20,
+    seconds: float = 20,
+    workers: int = 3,
+    months: int = 12,
+    path: str | None = None,
+) -> dict[str, Any]:
+    """Start gunicorn (production settings, this run's database and analytics store), then: 1 client for a
+    few seconds (the time of one request alone), `clients` clients for `seconds` (after a warm-up). The same
+    question is answered in this process by the ORM and by the engine (result cache off, then on) for the
+    ratio. The data set of `run()` must be in the database and its store refreshed."""
+    from django.conf import settings
+    from django.db import connection
+
+    from amahoro.metadata.models import DataElement
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import analytics_http
+
+    de_id = int(report["query"]["data_element"])
+    n_months = int(report["data_set"]["months"])
+    months = min(months, n_months)
+    first = n_months - months
+    start, end = month_bounds(first)[0], month_bounds(n_months - 1)[1]
+    codes = [month_bounds(m)[0].strftime("%Y%m") for m in range(first, n_months)]
+    de_code = DataElement.objects.get(pk=de_id).code
+    url_path = path or analytics_http.analytics_path(de_code, codes)
+    out: dict[str, Any] = {
+        "question": f"{de_code} x district x month x sex, {codes[0]}..{codes[-1]} ({months} months)",
+        "path": url_path,
+        "values_read": SECTORS * len(SEXES) * months,
+        "workers": workers,
+    }
+    orm_times, orm_result = timed(lambda: orm_query(de_id, start, end), 3)
+    with result_cache(False):
+        engine_times, engine_result = timed(lambda: analytics_query(de_id, start, end), 20)
+    with result_cache(True):
+        cached_times, _ = timed(lambda: analytics_query(de_id, start, end), 20)
+    out["in_process"] = {
+        "orm": summary(orm_times),
+        "analytics": summary(engine_times),
+        "analytics_cached": summary(cached_times),
+        "groups": len(orm_result),
+        "agree": same(engine_result, orm_result),
+    }
+    tokens = analytics_http.client_tokens(clients)
+    env = analytics_http.production_environment(
+        database_url, str(settings.AMAHORO_ANALYTICS_DIR), str(BENCH_DIR)
+    )
+    connection.close()  # gunicorn's workers get the database to themselves between the phases
+    with analytics_http.gunicorn(
+        env, workers=workers, log_path=BENCH_DIR / f"http-gunicorn-{connection.vendor}.log"
+    ) as base:
+        # Warm every worker first (its first request loads the snapshot's dimension tables and imports).
+        out["warmup"] = analytics_http.load(base, url_path, tokens, seconds=5, warmup=0)
+        out["single"] = analytics_http.load(base, url_path, tokens[:1], seconds=min(seconds, 5), warmup=0)
+        print(f"http, 1 client: {out['single']}", flush=True)
+        out["concurrent"] = analytics_http.load(base, url_path, tokens, seconds=seconds, warmup=3)
+        print(f"http, {clients} clients: {out['concurrent']}", flush=True)
+    orm50 = out["in_process"]["orm"]["p50_ms"]
+    out["ratios"] = {
+        "orm_over_http_single_p50": round(orm50 / max(out["single"]["p50_ms"], 0.01), 1),
+        "orm_over_http_concurrent_p50": round(orm50 / max(out["concurrent"]["p50_ms"], 0.01), 1),
+        "orm_over_analytics_p50": round(orm50 / out["in_process"]["analytics"]["p50_ms"], 1),
+        "orm_over_analytics_cached_p50": round(orm50 / out["in_process"]["analytics_cached"]["p50_ms"], 1),
+    }
+    out["goals"] = {
+        "http_p95_under_100ms": out["concurrent"]["p95_ms"] < 100 and out["concurrent"]["ok"] > 0,
+        "all_answers_ok": out["concurrent"]["ok"] == out["concurrent"]["requests"],
+    }
+    return out
+
+
+def render_http(h: dict[str, Any], command: str, m: dict[str, Any]) -> str:
+    s, c, p, r = h["single"], h["concurrent"], h["in_process"], h["ratios"]
+
+    def yes(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    lines = [
+        f"Run {h['date']} with `{command}`.",
+        "",
+        f"- Machine: {m['nproc']} cores ({m['cpu']}); load average {c['load_average_before']} before the "
+        f"{c['clients']}-client phase, {c['load_average_after']} after.",
+        f"- Server: gunicorn, {h['workers']} sync workers, production settings (`amahoro.settings.prod`), "
+        f"{m['database']}; clients (Python threads, http.client, one API token each) on the same machine.",
+        f"- Question: `GET {h['path'][:80]}...`: {h['question']}; {h['values_read']:,} values in, "
+        f"{p['groups']:,} groups out, answer {c['body_bytes']:,} bytes. Answers agree (engine vs ORM): {p['agree']}.",
+        f"- Phases: 1 client {s['seconds']} s, then {c['clients']} clients for {c['seconds']} s after a "
+        f"{c['warmup_s']} s warm-up. Status counts: {c['statuses']}.",
+        "",
+        "| measure | runs | p50 ms | p95 ms | requests/s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| HTTP, 1 client | {s['requests']} | {s['p50_ms']} | {s['p95_ms']} | {s['requests_per_s']} |",
+        f"| HTTP, {c['clients']} concurrent clients | {c['requests']} | {c['p50_ms']} | {c['p95_ms']} | "
+        f"**{c['requests_per_s']}** |",
+        f"| in process: Django ORM (values().annotate(Sum)) | {p['orm']['runs']} | {p['orm']['p50_ms']} | "
+        f"{p['orm']['p95_ms']} | - |",
+        f"| in process: analytics.aggregate(), result cache off | {p['analytics']['runs']} | "
+        f"{p['analytics']['p50_ms']} | {p['analytics']['p95_ms']} | - |",
+        f"| in process: analytics.aggregate(), repeated (result cache) | {p['analytics_cached']['runs']} | "
+        f"{p['analytics_cached']['p50_ms']} | {p['analytics_cached']['p95_ms']} | - |",
+        "",
+        f"Ratios (ORM p50 over): HTTP 1 client {r['orm_over_http_single_p50']}x; HTTP at {c['clients']} clients "
+        f"{r['orm_over_http_concurrent_p50']}x; engine in process {r['orm_over_analytics_p50']}x (cache off), "
+        f"{r['orm_over_analytics_cached_p50']}x (cache).",
+        "",
+        "| goal | figure | result |",
+        "| --- | --- | --- |",
+        f"| p95 < 100 ms at {c['clients']} concurrent clients | {c['p95_ms']} ms | "
+        f"{yes(h['goals']['http_p95_under_100ms'])} |",
+        f"| ORM / HTTP (1 client) >= 20x | {r['orm_over_http_single_p50']}x | "
+        f"{yes(r['orm_over_http_single_p50'] >= 20)} |",
+        f"| ORM / engine in process >= 20x | {r['orm_over_analytics_p50']}x (cache off), "
+        f"{r['orm_over_analytics_cached_p50']}x (cache) | {yes(r['orm_over_analytics_p50'] >= 20)} (cache off) |",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -891,6 +1044,7 @@ def render(report: dict[str, Any], command: str) -> str:
     names = {
         "orm": "Django ORM (values().annotate(Sum))",
         "analytics": "analytics.aggregate() (warm)",
+        "analytics_cached": "analytics.aggregate(), the same question again (result cache)",
         "raw_duckdb": "raw DuckDB over the Parquet files",
         "raw_polars": "raw Polars over the Parquet files (hand-written joins)",
         "live_path": "analytics.aggregate() with no store yet (the live path: values read from the database)",
@@ -944,9 +1098,9 @@ def write_section(doc: Path, vendor: str, body: str) -> None:
 # Command line: a database of its own (never the demo's), then run()
 
 
-def _setup_django() -> str:
-    """Point Django at the benchmark database: SQLite under var/bench/, or a PostgreSQL database `bench` on the
-    server DATABASE_URL names (created if missing). Returns the vendor."""
+def _setup_django(db_name: str = "bench") -> str:
+    """Point Django at the benchmark database: SQLite under var/bench/, or a PostgreSQL database `db_name`
+    (default `bench`) on the server DATABASE_URL names (created if missing). Returns the vendor."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amahoro.settings.dev")
     os.environ["DEBUG"] = "0"
     os.environ["AMAHORO_VAR_DIR"] = str(ROOT / "var" / "bench")
@@ -956,12 +1110,12 @@ def _setup_django() -> str:
         import psycopg
 
         cfg = dj_database_url.parse(url)
-        if cfg["NAME"] != "bench":
+        if cfg["NAME"] != db_name:
             admin = psycopg.connect(url, autocommit=True)
-            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone():
-                admin.execute("CREATE DATABASE bench")
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name]).fetchone():
+                admin.execute(f'CREATE DATABASE "{db_name}"')
             admin.close()
-            os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/bench"
+            os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + db_name
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -977,9 +1131,10 @@ def _setup_django() -> str:
     from amahoro.geo.models import OrgUnit
 
     if not OrgUnit.objects.filter(level__code="sector").exists():
+        from amahoro import policy
         from amahoro.geo.services import rwanda_load
 
-        rwanda_load(actor=None)
+        rwanda_load(actor=policy.SYSTEM)
     return str(connection.vendor)
 
 
@@ -1003,9 +1158,25 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="write the figures here (default docs/performance.md for runs of 1M values or more)",
     )
+    parser.add_argument(
+        "--db-name",
+        default="bench",
+        help="the PostgreSQL database to use (created if missing; default bench)",
+    )
+    parser.add_argument(
+        "--http",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="the HTTP figure (gunicorn, production settings): auto = on PostgreSQL only",
+    )
+    parser.add_argument("--http-clients", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument("--http-seconds", type=float, default=20, help="timed seconds (default 20)")
+    parser.add_argument("--http-workers", type=int, default=3, help="gunicorn sync workers (default 3)")
+    parser.add_argument("--http-months", type=int, default=12, help="months asked (default the last 12)")
+    parser.add_argument("--http-path", default=None, help="ask this path instead of /api/v1/analytics?...")
     args = parser.parse_args(argv)
 
-    vendor = _setup_django()
+    vendor = _setup_django(args.db_name)
     restore_indexes()
     report_file = BENCH_DIR / f"report-{vendor}.json"
     previous = json.loads(report_file.read_text()) if report_file.exists() else {}
@@ -1017,6 +1188,18 @@ def main(argv: list[str] | None = None) -> int:
         reuse=args.reuse,
         import_sample=args.import_sample,
     )
+    if args.http == "yes" or (args.http == "auto" and vendor == "postgresql"):
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{BENCH_DIR / 'amahoro.sqlite3'}"
+        report["http"] = http_figures(
+            report,
+            database_url=database_url,
+            clients=args.http_clients,
+            seconds=args.http_seconds,
+            workers=args.http_workers,
+            months=args.http_months,
+            path=args.http_path,
+        )
+        report["http"]["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report["wall_s"] = round(time.perf_counter() - started, 1)
     earlier = previous.get("import", {})
     if (
@@ -1035,9 +1218,14 @@ def main(argv: list[str] | None = None) -> int:
         command = "DATABASE_URL=postgres://... " + command
     body = render(report, command)
     print("\n" + body)
+    http_body = render_http(report["http"], command, report["machine"]) if "http" in report else None
+    if http_body:
+        print(http_body)
     doc = args.doc or (DOC if args.values >= 1_000_000 else None)
     if doc is not None:
         write_section(doc, vendor, body)
+        if http_body:
+            write_section(doc, f"http-{vendor}", http_body)
         print(f"figures written to {doc}")
     return 0
 

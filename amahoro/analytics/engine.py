@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from amahoro import policy
+from amahoro.analytics import cache as result_cache
 from amahoro.analytics import store
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnitLevel
@@ -257,6 +258,7 @@ def forget_cache() -> None:
     with _cache_lock:
         _cache.clear()
     store.forget_remote_manifest()
+    result_cache.clear()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -706,10 +708,14 @@ def aggregate(
             "pass aggregation= or group by data_element",
             "aggregation",
         )
-    facts = _facts(query, user, need_start=AggregationType.LAST in kinds.values())
+    facts = _facts(
+        query, user, need_start=AggregationType.LAST in kinds.values(), remember=sorted(kinds.items())
+    )
     if facts is None:
         return []
-    snapshot, frame = facts
+    snapshot, frame, cache_key = facts
+    if (remembered := result_cache.get(cache_key)) is not None:
+        return remembered
     rows: list[dict[str, Any]] = []
     for kind in sorted(set(kinds.values())):
         ids = [de for de, k in kinds.items() if k == kind]
@@ -717,11 +723,14 @@ def aggregate(
         rows.extend(_aggregate(snapshot, part, query, kind))
     if len(set(kinds.values())) > 1:
         rows.sort(key=lambda r: tuple((r[k] is None, r[k]) for k in query.group_by))
-    return rows
+    return result_cache.put(cache_key, rows)
 
 
-def _facts(query: Query, user: Reader | None, *, need_start: bool) -> tuple[Snapshot, pl.LazyFrame] | None:
-    """The snapshot and the query's facts in scope (see _frame); None when the scope is empty."""
+def _facts(
+    query: Query, user: Reader | None, *, need_start: bool, remember: Any = None
+) -> tuple[Snapshot, pl.LazyFrame, Any] | None:
+    """The snapshot, the query's facts in scope (see _frame) and, when `remember` is given (what else the
+    answer depends on), the result cache's key (amahoro.analytics.cache); None when the scope is empty."""
     if query.org_unit_paths is not None and not query.org_unit_paths:
         return None
     snapshot = current_snapshot()
@@ -734,6 +743,7 @@ def _facts(query: Query, user: Reader | None, *, need_start: bool) -> tuple[Snap
             since=snapshot.manifest.watermark - store.query_overlap(), data_element_ids=query.data_element_ids
         )
     snapshot.cover(live)
+    cache_key = None if remember is None else result_cache.key(snapshot, live, query, remember, user=user)
     scope: list[pl.Expr] = []
     if user is not None:
         user_expr = _user_scope(user, snapshot)
@@ -745,7 +755,7 @@ def _facts(query: Query, user: Reader | None, *, need_start: bool) -> tuple[Snap
     if query.org_unit_paths is not None:
         inside = pl.concat([_lut(snapshot, ("under", p)).explode() for p in query.org_unit_paths])
         scope.append(pl.col("ou_id").is_in(inside.implode()))
-    return snapshot, _frame(snapshot, query, scope, live, need_start=need_start)
+    return snapshot, _frame(snapshot, query, scope, live, need_start=need_start), cache_key
 
 
 def _frame(
@@ -1031,7 +1041,7 @@ def indicator_values(
     facts = _facts(query, user, need_start=(time_how, place_how) != ("sum", "sum"))
     if facts is None:
         return []
-    snapshot, frame = facts
+    snapshot, frame, _key = facts
     values = _item_values(snapshot, frame, query, items, de_ids, coc_ids, time_how, place_how)
     rows: list[dict[str, Any]] = []
     for key, found in values.items():

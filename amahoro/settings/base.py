@@ -426,6 +426,8 @@ AMAHORO_ANALYTICS_QUERY_OVERLAP = env_float("AMAHORO_ANALYTICS_QUERY_OVERLAP", 1
 AMAHORO_ANALYTICS_REFRESH_OVERLAP = env_float("AMAHORO_ANALYTICS_REFRESH_OVERLAP", 3600)
 AMAHORO_ANALYTICS_FOLD_ROWS = env_int("AMAHORO_ANALYTICS_FOLD_ROWS", 200_000)
 AMAHORO_ANALYTICS_MEMORY = os.environ.get("AMAHORO_ANALYTICS_MEMORY", "") or "2GB"
+# Remember aggregate() answers per snapshot and change set (amahoro.analytics.cache); false: always compute.
+AMAHORO_ANALYTICS_RESULT_CACHE = env_bool("AMAHORO_ANALYTICS_RESULT_CACHE", True)
 
 # Health (docs/deploy.md): /health/ready warns when the analytics store or the worker's heartbeat is older
 # than these (seconds).
