@@ -44,7 +44,9 @@ def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any
 
     api_client.force_authenticate(User.objects.get(username="viewer"))
     # A month, not the year: a year's complementary suppression is the slow path issue 17 names (minutes).
-    latest = Incident.objects.latest("report_date").report_date
-    r = api_client.get("/api/v1/gbv/statistics", {"period": latest.strftime("%Y%m")})
+    # The month of the referral to the police, so the referral counts run too.
+    referred = Service.objects.filter(status="referred", provider__code="RNP").first()
+    assert referred is not None
+    r = api_client.get("/api/v1/gbv/statistics", {"period": referred.incident.report_date.strftime("%Y%m")})
     assert r.status_code == 200
     assert "Demo-" not in r.content.decode()
