@@ -87,19 +87,15 @@ def page(request: HttpRequest) -> HttpResponse:
         "period_types": _period_type_names(),
         "relative": pickers.relative_periods(),
         "favourite_save_url": _dashboard_save_url(),
-        "boundary_attribution": _boundary_attribution(),
-        "texts": _texts(),
+        "boundary_attribution": geo_reference.BOUNDARY_ATTRIBUTION,
+        "texts": viz_texts(),
     }
     return render(request, "visualizer/page.html", context)
 
 
-def _boundary_attribution() -> str:
-    # The boundaries helper adds the constant; until its branch is merged, the agreed credit.
-    return str(getattr(geo_reference, "BOUNDARY_ATTRIBUTION", "© WASAC Ltd., CC BY 4.0"))
-
-
-def _texts() -> dict[str, str]:
-    """The renderer's and the builder's words, translated (the scripts fall back to English)."""
+def viz_texts() -> dict[str, str]:
+    """The renderer's and the builder's words, translated (the scripts fall back to English); pages that
+    embed the renderer (dashboards, home, portal) give the same."""
     return {
         "loading": _("Loading…"),
         "empty": _("No data for this choice."),

@@ -39,5 +39,4 @@ def viz_texts() -> SafeString:
     renderer falls back to English without them."""
     from amahoro.visualizer import views
 
-    texts = getattr(views, "_texts", None)
-    return json_script(texts() if callable(texts) else {}, "viz-texts")
+    return json_script(views.viz_texts(), "viz-texts")
