@@ -10,23 +10,14 @@ from urllib.parse import parse_qsl, urlencode
 
 from amahoro.core.errors import ValidationFailed
 from amahoro.visualizer import dimensions as dims
+from amahoro.visualizer.query import PARAMS as ANALYTICS_PARAMS
 from amahoro.visualizer.query import parse_options
 
 from .models import QUERY_MAX
 
 VIEW_TYPES = ("pivot", "column", "bar", "line", "stacked", "pie", "map")
-# Parameters of GET /api/v1/analytics (C2) and of the page's layout (C3).
-API_PARAMS = frozenset(
-    {
-        "dimension",
-        "filter",
-        "relativePeriodDate",
-        "outputIdScheme",
-        "aggregationType",
-        "skipMeta",
-        "displayProperty",
-    }
-)
+# Parameters of GET /api/v1/analytics (C2, as the API reads them) and of the page's layout (C3).
+API_PARAMS = frozenset(ANALYTICS_PARAMS)
 LAYOUT_PARAMS = frozenset({"type", "rows", "columns"})
 PARAMS = API_PARAMS | LAYOUT_PARAMS
 
