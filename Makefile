@@ -23,7 +23,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOGS := var/test-logs
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench deploy-check clean distclean
+.PHONY: help install pdf-libs lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench deploy-check clean distclean
 
 help:
 	@echo "make demo   - install, load Rwanda and the demo organisations/users, serve http://$(DEMO_ADDR)/"
@@ -39,7 +39,21 @@ help:
 # Install: a virtualenv in .venv with the exact versions (and hashes) of requirements/lock.txt, then the
 # project itself in editable mode. Re-runs pip only when the lock or pyproject.toml changes.
 
-install: $(STAMP)
+install: pdf-libs $(STAMP)
+
+# WeasyPrint (PDF reports) needs Pango, HarfBuzz and fontconfig from the OS, and a font covering Kinyarwanda,
+# French and English (DejaVu: Latin with all their letters and the typographic apostrophe). As root, they are
+# installed when missing; otherwise the command to run is printed and the PDF tests fail with it.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core
+pdf-libs:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		if [ -n "$(IS_ROOT)" ]; then \
+			echo ">> installing the libraries and fonts WeasyPrint needs for PDF reports"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES); \
+		else \
+			echo ">> PDF reports need: sudo apt-get install -y $(PDF_PACKAGES)"; \
+		fi; \
+	fi
 
 $(BIN)/python:
 	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 || ! $(PYTHON) -m venv $(VENV); then \

@@ -23,6 +23,7 @@ urlpatterns = [
     path("public/", include("amahoro.portal.urls")),
     path("analytics/", include("amahoro.visualizer.urls")),
     path("dashboards/", include("amahoro.dashboards.urls")),
+    path("reports/", include("amahoro.reports.urls")),
     path("funding/", include("amahoro.funding.urls")),
     path("programmes/", include("amahoro.programmes.urls")),
     path("collection/", include("amahoro.collection.urls")),

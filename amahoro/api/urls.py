@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("amahoro.programmes.api_urls")),
     path("", include("amahoro.visualizer.api_urls")),
     path("", include("amahoro.dashboards.api_urls")),
+    path("", include("amahoro.reports.api_urls")),
 ]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "amahoro.programmes",
     "amahoro.visualizer",
     "amahoro.dashboards",
+    "amahoro.reports",
     "amahoro.site",
     "amahoro.api",
 ]

@@ -1,0 +1,1 @@
+"""Placeholder: the gbv report kind is being written (issue 14)."""

@@ -1,0 +1,1 @@
+"""Placeholder: the itt report kind is being written (issue 14)."""

@@ -1,0 +1,1 @@
+"""Placeholder: the nap report kind is being written (issue 14)."""
