@@ -402,7 +402,7 @@ def grouped_bars(
     left = _label_column(labels, width)
     longest_value = max((_text_width(with_unit(number(v), unit)) for v in present), default=0.0)
     right = float(width) - max(longest_value + 6, _text_width(_("no data")) + 6, 16)
-    bar = 9.0
+    bar = 12.0
     group_height = bar * max(len(series), 1) + 8
     bottom = top + group_height * max(len(groups), 1)
     height = bottom + 20
