@@ -98,6 +98,27 @@ def test_map_classes_are_five_round_intervals_covering_the_values(
     assert all(breaks[0] <= Decimal(repr(v)) <= breaks[-1] for v in values)
 
 
+def test_classes_move_to_the_next_round_step_when_five_do_not_reach_the_maximum() -> None:
+    assert svg.class_breaks([1.0, 11.0]) == [Decimal(x) for x in ("0", "2.5", "5", "7.5", "10", "12.5")]
+    assert svg.class_of(-1.0, svg.class_breaks([1.0, 11.0])) == 0
+    assert svg.nice_step(0) == 1 and svg.nice_step(float("inf")) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.375, "0.38"),
+        (3.0, "3"),
+        (3.14, "3.1"),
+        (1234.5, "1,234"),
+        (1_000_000.0, "1,000,000"),
+        (-2.5, "-2.5"),
+    ],
+)
+def test_numbers_keep_a_sensible_number_of_decimals(value: float, text: str) -> None:
+    assert svg.number(value) == text
+
+
 def test_class_of_puts_a_limit_in_the_upper_class_and_the_maximum_in_the_last() -> None:
     breaks = [Decimal(x) for x in (0, 20, 40, 60, 80, 100)]
     assert [svg.class_of(v, breaks) for v in (0, 19.99, 20, 59, 80, 100)] == [0, 0, 1, 2, 4, 4]
@@ -296,6 +317,9 @@ def test_choropleth_draws_one_path_per_feature_classed_with_a_legend() -> None:
             "coordinates": [
                 square("", "")["geometry"]["coordinates"],
                 [[[29, -3], [29.2, -3], [29.2, -2.8], [29, -3]]],
+                [
+                    [[29.5, -2.5], [29.5001, -2.5], [29.5001, -2.4999], [29.5, -2.5]]
+                ],  # too small to see: dropped
             ],
         },
         "properties": {"code": "M", "name": "Islands"},
@@ -344,7 +368,13 @@ def test_choropleth_keeps_proportions_and_fits_the_frame() -> None:
 
 
 def test_choropleth_without_values_is_all_no_data() -> None:
-    root = parse(svg.choropleth([square("A", "A")], {}))
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [30, -2]},
+        "properties": {"code": "P"},
+    }
+    root = parse(svg.choropleth([square("A", "A"), point], {}))
+    assert len(list(root.iter(f"{NS}path"))) == 1  # a point has no area to fill
     assert root.find(f"{NS}path").get("fill").startswith("url(#")
     assert "no data" in texts(root)
 
