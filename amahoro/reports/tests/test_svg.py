@@ -8,7 +8,9 @@ import io
 import itertools
 import math
 import re
+import shutil
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -17,7 +19,7 @@ from defusedxml import ElementTree
 from pypdf import PdfReader
 
 from amahoro import policy
-from amahoro.geo.services import BOUNDARY_ATTRIBUTION
+from amahoro.geo.services import BOUNDARY_ATTRIBUTION, SHIPPED_BOUNDARY_DIR, shipped_boundaries_load
 from amahoro.reports import pdf, svg
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -379,11 +381,16 @@ def test_choropleth_without_values_is_all_no_data() -> None:
     assert "no data" in texts(root)
 
 
-@pytest.mark.django_db
-def test_place_map_draws_the_30_districts_a_country_user_sees(cast: Any) -> None:
-    from amahoro.geo.services import shipped_boundaries_load
+def load_shapes(directory: Path) -> None:
+    """The shipped province and district shapes (the sectors' would only slow these tests down)."""
+    for level in ("province", "district"):
+        shutil.copy(SHIPPED_BOUNDARY_DIR / f"rwanda-{level}s.geojson", directory)
+    shipped_boundaries_load(actor=policy.SYSTEM, directory=directory)
 
-    shipped_boundaries_load(actor=policy.SYSTEM)
+
+@pytest.mark.django_db
+def test_place_map_draws_the_30_districts_a_country_user_sees(cast: Any, tmp_path: Path) -> None:
+    load_shapes(tmp_path)
     values = {"11": 10.0, "12": 55.0, "13": None, "21": 99.5}
     out = svg.place_map(user=cast.ngo_admin, values=values, title="Districts", legend_title="Share", unit="%")
     root = parse(out)
@@ -406,11 +413,9 @@ def test_place_map_draws_the_30_districts_a_country_user_sees(cast: Any) -> None
 
 
 @pytest.mark.django_db
-def test_place_map_is_empty_without_boundaries_or_places(cast: Any) -> None:
+def test_place_map_is_empty_without_boundaries_or_places(cast: Any, tmp_path: Path) -> None:
     assert svg.place_map(user=cast.ngo_admin, values={"11": 1.0}) == ""  # no shapes loaded in this test
-    from amahoro.geo.services import shipped_boundaries_load
-
-    shipped_boundaries_load(actor=policy.SYSTEM)
+    load_shapes(tmp_path)
     assert svg.place_map(user=cast.nobody, values={"11": 1.0}) == ""
 
 
@@ -419,10 +424,8 @@ def test_place_map_is_empty_without_boundaries_or_places(cast: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_weasyprint_prints_every_chart_with_its_labels_as_text(cast: Any) -> None:
-    from amahoro.geo.services import shipped_boundaries_load
-
-    shipped_boundaries_load(actor=policy.SYSTEM)
+def test_weasyprint_prints_every_chart_with_its_labels_as_text(cast: Any, tmp_path: Path) -> None:
+    load_shapes(tmp_path)
     charts = {
         "line": svg.line_chart(POINTS, unit="%", title="Trend of women"),
         "bar": svg.bar_chart(
