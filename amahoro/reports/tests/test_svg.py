@@ -178,6 +178,8 @@ def test_line_chart_without_any_value_says_no_data() -> None:
     assert not list(root.iter(f"{NS}circle"))
     root = parse(svg.line_chart([]))
     assert "no data" in texts(root)
+    assert root.find(f"{NS}title").text == "Chart"  # untitled charts still name themselves
+    assert parse(svg.choropleth([], {})).find(f"{NS}title").text == "Map"
 
 
 def test_labels_are_escaped_text_never_markup() -> None:
