@@ -103,7 +103,6 @@ def plan(cast: Any) -> Framework:
         factor=100,
         type="percentage",
         unit="%",
-        aggregation_time="last",
     )
     fw_services.indicator_save(
         actor=policy.SYSTEM,
@@ -182,7 +181,7 @@ def test_actuals_per_quarter_cumulative_and_achievement_national(cast: Any, plan
     assert ws.cell(row=row_no, column=15).number_format == "0%"
 
 
-def test_stock_and_percentage_indicators_take_the_last_value(cast: Any, plan: Framework) -> None:
+def test_a_stock_takes_the_last_value_and_a_share_divides_the_sums(cast: Any, plan: Framework) -> None:
     _, rows = sheet_rows(render(cast.ngo_admin))
     comm = next(r for key, r in rows.items() if key == "ITT-COMM")
     per_quarter: dict[str, dict[str, float]] = defaultdict(dict)
@@ -203,8 +202,9 @@ def test_stock_and_percentage_indicators_take_the_last_value(cast: Any, plan: Fr
         )
     ]
     assert actuals(women) == [pytest.approx(v, abs=0.01) if v else None for v in women_q]
-    # Last value over time per item: November's women (5) of November's people (5) -> 100 %.
-    assert tail(women)[1] == pytest.approx(100.0)
+    # A share sums its numerator and denominator over the range, then divides.
+    women_total = expected_reach(cocs=OPTIONS["F"])["total"] / expected_reach()["total"] * 100
+    assert tail(women)[1] == pytest.approx(women_total, abs=0.01)
 
 
 def test_disaggregations_are_sub_rows_per_category_option(cast: Any, plan: Framework) -> None:
@@ -294,7 +294,9 @@ def test_pdf_shows_the_same_figures(cast: Any, plan: Framework) -> None:
     flat = " ".join(text.split())
     want = expected_reach()
     assert "Indicator tracking table" in flat and "Safe communities log-frame" in flat
-    assert "People reached" in flat and INJECTION in flat and "Sex: Female" in flat
+    assert "People reached" in flat and "Sex: Female" in flat
+    assert INJECTION in "".join(text.split())  # (wrapped in its cell)
+    assert "Indicator tracking table · ITT-T" in flat  # the running header
     # The REACH row: baseline, target/actual per quarter, cumulative, % achieved.
     cells = [12]
     for q, actual in zip(QUARTERS, want["quarters"], strict=True):
@@ -454,3 +456,9 @@ def test_kind_is_registered() -> None:
     kind = kinds.get("itt")
     assert isinstance(kind, itt.IndicatorTrackingTable)
     assert kind.formats == ("xlsx", "pdf") and kind.frequencies == ("quarterly", "monthly")
+
+
+def test_css_string_cannot_end_the_running_header() -> None:
+    escaped = itt.css_string('Plan "A"; } </style><script>-1')
+    assert escaped == "Plan \\22 A\\22 \\3b  \\7d  \\3c \\2f style\\3e \\3c script\\3e \\2d 1"
+    assert not set('"<>;}') & set(escaped)
