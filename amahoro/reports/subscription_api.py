@@ -23,7 +23,9 @@ PARAMS_HELP = (
     "The report's parameters without the period (each send reports on the last complete month or quarter), "
     'e.g. {"framework": "RW-NAP1325-2018", "lang": "fr"} or {"org_unit": "11", "lang": "en"}'
 )
-DAY_HELP = f"Day of the month the report is sent ({subs.DAY_MIN}-{subs.DAY_MAX}); quarterly: in Jan, Apr, Jul, Oct"
+DAY_HELP = (
+    f"Day of the month the report is sent ({subs.DAY_MIN}-{subs.DAY_MAX}); quarterly: in Jan, Apr, Jul, Oct"
+)
 
 
 def _params_field(**kw: Any) -> serializers.DictField:
@@ -102,7 +104,9 @@ class SubscriptionOut(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class SubscriptionDetailOut(SubscriptionOut):
-    deliveries = serializers.SerializerMethodField(help_text="The most recent delivery attempts, newest first")
+    deliveries = serializers.SerializerMethodField(
+        help_text="The most recent delivery attempts, newest first"
+    )
 
     @extend_schema_field(DeliveryOut(many=True))
     def get_deliveries(self, obj: Subscription) -> list[dict[str, Any]]:
@@ -164,4 +168,3 @@ class SubscriptionDetail(rest.ParamsMixin, APIView):
         subscription = subs.subscription_get(user=request.user, uuid=uuid)
         subs.subscription_delete(actor=request.user, subscription=subscription)
         return Response(status=204)
-

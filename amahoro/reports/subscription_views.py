@@ -57,7 +57,8 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.code, str(k.title)) for k in subs.kinds_for(user)]
+        kind_field: forms.ChoiceField = self.fields["kind"]  # type: ignore[assignment]
+        kind_field.choices = [(k.code, str(k.title)) for k in subs.kinds_for(user)]
 
     def params(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in PARAM_FIELDS if self.cleaned_data.get(name)}
@@ -101,11 +102,17 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/subscriptions/list.html",
-        {"rows": rows, "may_subscribe": bool(subs.kinds_for(request.user)), "max_attempts": subs.MAX_ATTEMPTS},
+        {
+            "rows": rows,
+            "may_subscribe": bool(subs.kinds_for(request.user)),
+            "max_attempts": subs.MAX_ATTEMPTS,
+        },
     )
 
 
-def _form_page(request: HttpRequest, form: SubscriptionForm, subscription: Subscription | None, status: int = 200) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: SubscriptionForm, subscription: Subscription | None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "reports/subscriptions/form.html",
@@ -129,10 +136,17 @@ def _save(request: HttpRequest, form: SubscriptionForm, subscription: Subscripti
     try:
         if subscription is None:
             subscription = subs.subscription_create(actor=request.user, **values)
-            messages.success(request, _("Subscribed: the first report is sent on %(date)s.") % {"date": subscription.next_due})
+            messages.success(
+                request,
+                _("Subscribed: the first report is sent on %(date)s.") % {"date": subscription.next_due},
+            )
         else:
             subscription = subs.subscription_update(actor=request.user, subscription=subscription, **values)
-            messages.success(request, _("Subscription saved: the next report is sent on %(date)s.") % {"date": subscription.next_due})
+            messages.success(
+                request,
+                _("Subscription saved: the next report is sent on %(date)s.")
+                % {"date": subscription.next_due},
+            )
     except PermissionDenied as exc:
         form.refuse(exc)
         return _form_page(request, form, subscription, status=403)
@@ -150,7 +164,9 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save(request, SubscriptionForm(request.POST, user=request.user), None)
     lang = request.LANGUAGE_CODE if request.LANGUAGE_CODE in kinds.LANGS else "en"
-    return _form_page(request, SubscriptionForm(user=request.user, initial={"lang": lang, "active": True}), None)
+    return _form_page(
+        request, SubscriptionForm(user=request.user, initial={"lang": lang, "active": True}), None
+    )
 
 
 @login_required
@@ -159,7 +175,9 @@ def subscription_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
     subscription = _subscription(request, uuid)
     if request.method == "POST":
         return _save(request, SubscriptionForm(request.POST, user=request.user), subscription)
-    return _form_page(request, SubscriptionForm(user=request.user, initial=_initial(subscription)), subscription)
+    return _form_page(
+        request, SubscriptionForm(user=request.user, initial=_initial(subscription)), subscription
+    )
 
 
 @login_required

@@ -139,7 +139,9 @@ def _day(day: Any) -> int:
     try:
         value = int(day)
     except (TypeError, ValueError):
-        raise ValidationFailed(f"day must be a whole number from {DAY_MIN} to {DAY_MAX}", field="day") from None
+        raise ValidationFailed(
+            f"day must be a whole number from {DAY_MIN} to {DAY_MAX}", field="day"
+        ) from None
     if not DAY_MIN <= value <= DAY_MAX:
         raise ValidationFailed(f"day must be from {DAY_MIN} to {DAY_MAX}, not {value}", field="day")
     return value
@@ -206,7 +208,8 @@ def subscription_create(
 ) -> Subscription:
     """A subscription of the actor's own (PermissionDenied without the kind's permission)."""
     policy.check_actor(actor)
-    if not isinstance(getattr(actor, "pk", None), int):
+    owner_id = getattr(actor, "pk", None)
+    if not isinstance(owner_id, int):
         raise PermissionDenied("a subscription belongs to a signed-in user", code="permission_denied")
     report_kind = _kind(kind)
     policy.require(actor, report_kind.perm)
@@ -214,8 +217,8 @@ def subscription_create(
     chosen_frequency = _frequency(report_kind, frequency)
     chosen_day = _day(day)
     subscription = Subscription.objects.create(
-        owner_id=actor.pk,
-        created_by_id=actor.pk,
+        owner_id=owner_id,
+        created_by_id=owner_id,
         kind=report_kind.code,
         params=clean_params(report_kind, params, frequency=chosen_frequency, today=today),
         format=_format(report_kind, fmt),
@@ -412,7 +415,9 @@ def deliver(subscription: Subscription, *, now: dt.datetime | None = None) -> De
     try:
         try:
             kind = kinds.get(subscription.kind)
-            params = kind.scheduled_params(dict(subscription.params), today=due_on, frequency=subscription.frequency)
+            params = kind.scheduled_params(
+                dict(subscription.params), today=due_on, frequency=subscription.frequency
+            )
         except AmahoroError as exc:
             raise Undeliverable(exc.message) from None
         delivery.period = _period_label(params)[:20]

@@ -7,7 +7,6 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url

@@ -205,7 +205,11 @@ def test_update_reschedules_and_delete_audits(ana: Any, cast: Any) -> None:
         actor=ana, subscription=subscription, frequency="quarterly", day=10, today=dt.date(2026, 11, 7)
     )
     subscription.refresh_from_db()
-    assert (subscription.next_due, subscription.attempts, subscription.retry_at) == (dt.date(2027, 1, 10), 0, None)
+    assert (subscription.next_due, subscription.attempts, subscription.retry_at) == (
+        dt.date(2027, 1, 10),
+        0,
+        None,
+    )
     assert AuditEvent.objects.filter(object_type="reports.subscription", action="update").count() == 1
     with pytest.raises(NotFound):
         subs.subscription_update(actor=cast.me_gasabo, subscription=subscription, day=3)
@@ -231,14 +235,17 @@ def test_send_due_sends_exactly_the_due_ones_once(ana: Any, cast: Any) -> None:
     message = mail.outbox[0]
     assert message.to == ["ana@example.org"]
     assert message.subject == "Fake report, 202610"
-    (filename, content, content_type), = message.attachments
+    ((filename, content, content_type),) = message.attachments
     assert (filename, content_type) == ("fake-report-202610-en.pdf", "application/pdf")
     assert "Fake report for ana period 202610" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
     due.refresh_from_db()
     assert due.next_due == dt.date(2026, 12, 5) and due.last_sent_at == at(2026, 11, 5)
     delivery = Delivery.objects.get(subscription=due)
     assert (delivery.status, delivery.period, delivery.due_on, delivery.attempt) == (
-        DeliveryStatus.SENT, "202610", dt.date(2026, 11, 5), 1
+        DeliveryStatus.SENT,
+        "202610",
+        dt.date(2026, 11, 5),
+        1,
     )
     # Running again the same day (cron and beat both) sends nothing more.
     assert subs.send_due(now=at(2026, 11, 5, 6, 15)).due == 0
@@ -246,7 +253,10 @@ def test_send_due_sends_exactly_the_due_ones_once(ana: Any, cast: Any) -> None:
     for s in (later, other, paused):
         assert not s.deliveries.exists()
     # The report is exported as the owner: audited as them.
-    assert AuditEvent.objects.filter(action="export", actor_id=ana.pk, object_type="reports.fake-report").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="export", actor_id=ana.pk, object_type="reports.fake-report").count()
+        == 1
+    )
 
 
 def test_a_claimed_subscription_is_not_sent_twice(ana: Any) -> None:
@@ -259,7 +269,9 @@ def test_a_claimed_subscription_is_not_sent_twice(ana: Any) -> None:
 
 def test_smtp_failure_is_retried_with_back_off_then_given_up(ana: Any) -> None:
     subscription = subscribe(ana)
-    with override_settings(EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port(), EMAIL_TIMEOUT=5):
+    with override_settings(
+        EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port(), EMAIL_TIMEOUT=5
+    ):
         now = at(2026, 11, 5)
         summary = subs.send_due(now=now)
         assert (summary.sent, summary.failed, summary.given_up) == (0, 1, 0)
@@ -270,8 +282,13 @@ def test_smtp_failure_is_retried_with_back_off_then_given_up(ana: Any) -> None:
         assert subscription.next_due == dt.date(2026, 11, 5)
         # Not before the back-off has passed.
         assert subs.send_due(now=now + dt.timedelta(minutes=14)).due == 0
-        waits = [dt.timedelta(minutes=15), dt.timedelta(hours=1), dt.timedelta(hours=4), dt.timedelta(hours=12)]
-        for attempt, wait in enumerate(waits, start=1):
+        waits = [
+            dt.timedelta(minutes=15),
+            dt.timedelta(hours=1),
+            dt.timedelta(hours=4),
+            dt.timedelta(hours=12),
+        ]
+        for wait in waits:
             subscription.refresh_from_db()
             assert subscription.retry_at == now + wait
             now = now + wait
@@ -294,7 +311,9 @@ def test_smtp_failure_is_retried_with_back_off_then_given_up(ana: Any) -> None:
 
 def test_a_retry_that_succeeds_reports_the_same_period(ana: Any) -> None:
     subscription = subscribe(ana, day=28)  # due 2026-11-28, reports 202610
-    with override_settings(EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port(), EMAIL_TIMEOUT=5):
+    with override_settings(
+        EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port(), EMAIL_TIMEOUT=5
+    ):
         subs.send_due(now=at(2026, 11, 28, 23, 50))
     subs.send_due(now=at(2026, 11, 29, 0, 10))  # the next day (a new month would not change the period)
     sent = subscription.deliveries.get(status=DeliveryStatus.SENT)
@@ -315,7 +334,11 @@ def test_permission_lost_at_send_time_is_a_failed_delivery_without_a_file(ana: A
     assert "no longer has the 'framework.view' permission" in delivery.error
     subscription.refresh_from_db()
     # Not retried (it would fail the same way); the next date stays, should the role come back.
-    assert (subscription.attempts, subscription.retry_at, subscription.next_due) == (0, None, dt.date(2026, 12, 5))
+    assert (subscription.attempts, subscription.retry_at, subscription.next_due) == (
+        0,
+        None,
+        dt.date(2026, 12, 5),
+    )
     assert "no longer has" in subscription.last_error
     assert not AuditEvent.objects.filter(action="export").exists()
 
@@ -389,7 +412,13 @@ def test_api_create_list_get_update_delete(ana: Any, api_client: Any) -> None:
     api_client.force_authenticate(ana)
     created = api_client.post(
         "/api/v1/reports/subscriptions",
-        {"kind": "fake-report", "format": "xlsx", "frequency": "quarterly", "day": 12, "params": {"lang": "rw"}},
+        {
+            "kind": "fake-report",
+            "format": "xlsx",
+            "frequency": "quarterly",
+            "day": 12,
+            "params": {"lang": "rw"},
+        },
         format="json",
     )
     assert created.status_code == 201, created.content
@@ -406,7 +435,9 @@ def test_api_create_list_get_update_delete(ana: Any, api_client: Any) -> None:
     detail = api_client.get(f"/api/v1/reports/subscriptions/{uuid}").json()
     assert detail["deliveries"][0]["status"] == "sent"
     assert detail["deliveries"][0]["filename"] == "fake-report-2025Q4-rw.xlsx"
-    patched = api_client.patch(f"/api/v1/reports/subscriptions/{uuid}", {"day": 3, "format": "pdf"}, format="json")
+    patched = api_client.patch(
+        f"/api/v1/reports/subscriptions/{uuid}", {"day": 3, "format": "pdf"}, format="json"
+    )
     assert patched.status_code == 200 and patched.json()["day"] == 3 and patched.json()["format"] == "pdf"
     assert api_client.delete(f"/api/v1/reports/subscriptions/{uuid}").status_code == 204
     assert not Subscription.objects.exists()
@@ -422,7 +453,9 @@ def test_api_create_list_get_update_delete(ana: Any, api_client: Any) -> None:
         ({"kind": "fake-report", "params": {"lang": "de"}}, "lang"),
     ],
 )
-def test_api_bad_input_is_400_naming_the_field(ana: Any, api_client: Any, body: dict[str, Any], field: str) -> None:
+def test_api_bad_input_is_400_naming_the_field(
+    ana: Any, api_client: Any, body: dict[str, Any], field: str
+) -> None:
     api_client.force_authenticate(ana)
     response = api_client.post("/api/v1/reports/subscriptions", body, format="json")
     assert response.status_code == 400, response.content
@@ -466,12 +499,21 @@ def test_pages_create_list_edit_delete(ana: Any) -> None:
     assert 'value="fake-report"' in form
     response = client.post(
         "/reports/subscriptions/new",
-        {"kind": "fake-report", "format": "pdf", "frequency": "monthly", "day": "7", "lang": "fr", "active": "on"},
+        {
+            "kind": "fake-report",
+            "format": "pdf",
+            "frequency": "monthly",
+            "day": "7",
+            "lang": "fr",
+            "active": "on",
+        },
     )
     assert response.status_code == 302
     subscription = Subscription.objects.get()
     assert subscription.params == {"lang": "fr"} and subscription.day == 7
-    with override_settings(EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port(), EMAIL_TIMEOUT=5):
+    with override_settings(
+        EMAIL_BACKEND=SMTP, EMAIL_HOST="127.0.0.1", EMAIL_PORT=closed_port(), EMAIL_TIMEOUT=5
+    ):
         subs.send_due(now=dt.datetime.combine(subscription.next_due, dt.time(8), tzinfo=KIGALI))
     page = assert_page_ok(client.get("/reports/subscriptions/"))
     assert str(subscription.uuid) in page
@@ -482,12 +524,26 @@ def test_pages_create_list_edit_delete(ana: Any) -> None:
     assert 'value="7"' in edit
     bad = client.post(
         f"/reports/subscriptions/{subscription.uuid}/edit",
-        {"kind": "fake-report", "format": "pdf", "frequency": "monthly", "day": "7", "lang": "fr", "org_unit": "x" * 201},
+        {
+            "kind": "fake-report",
+            "format": "pdf",
+            "frequency": "monthly",
+            "day": "7",
+            "lang": "fr",
+            "org_unit": "x" * 201,
+        },
     )
     assert bad.status_code == 400
     refused = client.post(
         f"/reports/subscriptions/{subscription.uuid}/edit",
-        {"kind": "fake-report", "format": "pdf", "frequency": "monthly", "day": "9", "lang": "fr", "framework": "F1"},
+        {
+            "kind": "fake-report",
+            "format": "pdf",
+            "frequency": "monthly",
+            "day": "9",
+            "lang": "fr",
+            "framework": "F1",
+        },
     )
     assert refused.status_code == 400 and "unknown parameter" in refused.content.decode()
     saved = client.post(
@@ -497,7 +553,10 @@ def test_pages_create_list_edit_delete(ana: Any) -> None:
     assert saved.status_code == 302
     subscription.refresh_from_db()
     assert (subscription.format, subscription.frequency, subscription.day, subscription.active) == (
-        "xlsx", "quarterly", 9, False
+        "xlsx",
+        "quarterly",
+        9,
+        False,
     )
     assert_page_ok(client.get(f"/reports/subscriptions/{subscription.uuid}/delete"))
     assert client.post(f"/reports/subscriptions/{subscription.uuid}/delete").status_code == 302
@@ -513,7 +572,9 @@ def test_pages_are_the_owners_only(ana: Any, cast: Any) -> None:
         assert other.post(f"/reports/subscriptions/{subscription.uuid}/{suffix}").status_code == 404
     assert Subscription.objects.filter(pk=subscription.pk).exists()
     nobody = client_for(cast.nobody)
-    assert "None of the reports is open to your roles" in assert_page_ok(nobody.get("/reports/subscriptions/"))
+    assert "None of the reports is open to your roles" in assert_page_ok(
+        nobody.get("/reports/subscriptions/")
+    )
     assert nobody.get("/reports/subscriptions/new").status_code == 403
     anonymous = client_for(cast.nobody)
     anonymous.logout()
