@@ -19,6 +19,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 from pypdf import PdfReader
 
 from amahoro import policy
@@ -29,6 +30,8 @@ from amahoro.reports import kinds, pdf, xlsx
 from amahoro.reports import subscriptions as subs
 from amahoro.reports.models import Delivery, DeliveryStatus, Subscription
 from amahoro.reports.schedule import beat_schedule
+from amahoro.reports.tests.test_gbv import World as GbvWorld
+from amahoro.reports.tests.test_gbv import world  # noqa: F401  (the fixture: incidents of last month)
 from amahoro.roles import Perm
 from amahoro.settings.base import email_config
 from conftest import assert_page_ok, client_for, make_user
@@ -702,3 +705,37 @@ def test_send_due_reports_through_a_real_smtp_server(
             ["user", "ana"],
             ["period", period],
         ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# With a real kind: the GBV monthly statistics of the last complete month, received over SMTP
+
+
+def test_gbv_monthly_subscription_received_over_smtp(
+    request: pytest.FixtureRequest, smtp_server: tuple[Collector, int]
+) -> None:
+    gbv: GbvWorld = request.getfixturevalue("world")
+    handler, port = smtp_server
+    today = timezone.localdate()
+    subscription = subs.subscription_create(
+        actor=gbv.supervisor, kind="gbv-monthly", params={"org_unit": "12"}, fmt="pdf", today=today
+    )
+    assert subscription.params == {"org_unit": "12", "lang": "en"}  # no period stored
+    subscription.next_due = today
+    subscription.save()
+    with override_settings(**email_config(f"smtp://127.0.0.1:{port}/?timeout=10")):
+        summary = subs.send_due()
+    assert summary.sent == 1, subscription.deliveries.values_list("error", flat=True)
+    assert handler.received.wait(10)
+    attachment = _attachment(email.message_from_bytes(handler.messages[0]))
+    assert attachment.get_filename() == f"gbv-monthly-12-{gbv.period}-en.pdf"
+    content = attachment.get_payload(decode=True)
+    assert isinstance(content, bytes)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "GBV monthly statistics" in text and "Gasabo" in text
+    assert (
+        "Incidents: 15" in text
+    )  # the 15 consenting incidents test_gbv's world fixture reported in Gasabo that month
+    # A role without GBV statistics may not subscribe to it.
+    with pytest.raises(PermissionDenied):
+        subs.subscription_create(actor=gbv.moderator, kind="gbv-monthly", params={"org_unit": "12"})
