@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -71,7 +72,7 @@ def subscription_get(*, user: Actor, uuid: Any) -> Subscription:
     """One of the user's subscriptions; NotFound for another's as for a missing one."""
     try:
         return subscriptions_of(user=user).get(uuid=uuid)
-    except (Subscription.DoesNotExist, ValueError, TypeError):
+    except (Subscription.DoesNotExist, DjangoValidationError, ValueError, TypeError):
         raise NotFound("subscription not found") from None
 
 

@@ -739,3 +739,49 @@ def test_gbv_monthly_subscription_received_over_smtp(
     # A role without GBV statistics may not subscribe to it.
     with pytest.raises(PermissionDenied):
         subs.subscription_create(actor=gbv.moderator, kind="gbv-monthly", params={"org_unit": "12"})
+
+
+def test_a_report_kind_gone_at_send_time_is_a_failed_delivery(ana: Any, api_client: Any) -> None:
+    subscription = subscribe(ana)
+    kinds._KINDS.pop("fake-report")
+    summary = subs.send_due(now=at(2026, 11, 5))
+    assert (summary.failed, summary.given_up) == (1, 1)
+    assert "unknown report 'fake-report'" in subscription.deliveries.get().error
+    api_client.force_authenticate(ana)
+    body = api_client.get(f"/api/v1/reports/subscriptions/{subscription.uuid}").json()
+    assert body["title"] == "fake-report" and body["deliveries"][0]["status"] == "failed"
+
+
+def test_period_label_of_a_range_and_of_none() -> None:
+    assert subs._period_label({"start": "2026Q1", "end": "2026Q3"}) == "2026Q1-2026Q3"
+    assert subs._period_label({"period": "202610"}) == "202610"
+    assert subs._period_label({}) == ""
+
+
+def test_refusals_of_the_services(ana: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(ValidationFailed) as caught:
+        subscribe(ana, params={f"p{i}": "x" for i in range(subs.PARAMS_MAX + 1)})
+    assert caught.value.field == "params"
+    with pytest.raises(PermissionDenied):
+        subscribe(policy.SYSTEM)
+    subscribe(ana)
+    assert not subs.subscriptions_of(user=AnonymousUser()).exists()
+    with pytest.raises(NotFound):
+        subs.subscription_get(user=ana, uuid="not-a-uuid")
+
+
+def test_editing_after_the_permission_is_lost_is_403(ana: Any) -> None:
+    subscription = subscribe(ana)
+    client = client_for(ana)
+    RoleAssignment.objects.filter(user=ana).delete()
+    response = client.post(
+        f"/reports/subscriptions/{subscription.uuid}/edit",
+        {"kind": "fake-report", "format": "pdf", "frequency": "monthly", "day": "9", "lang": "en"},
+    )
+    # The kind is no longer offered: a form error, nothing saved.
+    assert response.status_code == 400
+    assert "fake-report is not one of the available choices" in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.day == 5
