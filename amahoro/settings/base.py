@@ -7,13 +7,16 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
 from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
+from amahoro.reports.schedule import beat_schedule as _reports_beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
 # The data directory is an absolute path, never the process's working directory (systemd starts services
@@ -329,6 +332,8 @@ AMAHORO_S3_REGION = os.environ.get("AMAHORO_S3_REGION", "us-east-1")
 AMAHORO_S3_ACCESS_KEY_ID = os.environ.get("AMAHORO_S3_ACCESS_KEY_ID", "")
 AMAHORO_S3_SECRET_ACCESS_KEY = os.environ.get("AMAHORO_S3_SECRET_ACCESS_KEY", "")
 CELERY_BEAT_SCHEDULE.update(_analytics_beat_schedule())
+# Subscribed reports are e-mailed (and failed sends retried) by a beat entry every 15 minutes.
+CELERY_BEAT_SCHEDULE.update(_reports_beat_schedule())
 
 # `amahoro backup` writes here (docs/deploy.md, "Backup and restore"); names sort by time.
 AMAHORO_BACKUP_DIR = PROJECT_DIR / os.environ.get("AMAHORO_BACKUP_DIR", VAR_DIR / "backups")
@@ -337,6 +342,85 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# E-mail (report subscriptions): one URL, see email_config(). Unset: printed on the console (development).
+EMAIL_EXAMPLES = (
+    "smtp://user:password@host:587/?tls=True, smtps://user:password@host:465, console:// or locmem://"
+)
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def email_config(url: str) -> dict[str, Any]:
+    """Django's EMAIL_* settings from one URL: smtp://user:password@host:port/?tls=True (STARTTLS),
+    smtps://user:password@host:465 (implicit TLS; also smtp://...?ssl=True), console://, locmem://, dummy://.
+    The user and password may be percent-encoded; `timeout` (seconds, default 30) bounds a stuck server."""
+    if not url.strip():
+        return {"EMAIL_BACKEND": _EMAIL_BACKENDS["console"]}
+
+    def bad(why: str) -> ImproperlyConfigured:
+        # Never echo the password back into a log.
+        shown = url.split("://", 1)[0] + "://..." if "@" in url else url
+        return ImproperlyConfigured(f"EMAIL_URL '{shown}' is not usable: {why}. Use e.g. {EMAIL_EXAMPLES}.")
+
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _EMAIL_BACKENDS:
+        raise bad(f"the scheme must be one of {', '.join(_EMAIL_BACKENDS)}")
+    config: dict[str, Any] = {"EMAIL_BACKEND": _EMAIL_BACKENDS[scheme]}
+    if scheme not in ("smtp", "smtps"):
+        return config
+    options: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key.lower() not in ("tls", "ssl", "timeout"):
+            raise bad(f"unknown option '{key}' (tls, ssl and timeout are known)")
+        options[key.lower()] = value.strip().lower()
+    flags: dict[str, bool] = {}
+    for key in ("tls", "ssl"):
+        value = options.get(key, "")
+        if value not in _TRUE | _FALSE:
+            raise bad(f"{key} must be True or False")
+        flags[key] = value in _TRUE
+    use_ssl = flags["ssl"] or scheme == "smtps"
+    if use_ssl and flags["tls"]:
+        raise bad("tls (STARTTLS, port 587) and ssl (smtps, port 465) exclude each other")
+    try:
+        port = parts.port or (465 if use_ssl else 25)
+        timeout = float(options.get("timeout") or 30)
+    except ValueError:
+        raise bad("the port and timeout must be numbers") from None
+    if not parts.hostname:
+        raise bad("a host is required")
+    config.update(
+        EMAIL_HOST=parts.hostname,
+        EMAIL_PORT=port,
+        EMAIL_HOST_USER=unquote(parts.username or ""),
+        EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+        EMAIL_USE_TLS=flags["tls"],
+        EMAIL_USE_SSL=use_ssl,
+        EMAIL_TIMEOUT=timeout,
+    )
+    return config
+
+
+_EMAIL = email_config(os.environ.get("EMAIL_URL", ""))
+EMAIL_BACKEND: str = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST: str = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT: int = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER: str = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD: str = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS: bool = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL: bool = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT: float = _EMAIL.get("EMAIL_TIMEOUT", 30.0)
+# The sender of every e-mail Amahoro sends (report subscriptions).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or "Amahoro <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Key used to encrypt survivor-identifying fields at rest (Fernet, 32 url-safe base64 bytes).
 # Several keys may be given, comma-separated, newest first, for rotation.
