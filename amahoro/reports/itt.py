@@ -21,7 +21,6 @@ from typing import Any
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.functional import Promise
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -660,15 +659,6 @@ def _workbook(report: Report) -> bytes:
     return xlsx.to_bytes(wb)
 
 
-def css_string(text: str) -> str:
-    """`text` for inside a double-quoted CSS string (the running header's `content`): every character but
-    letters, digits, spaces and a few safe marks as a CSS escape (`\\2d `), so no text can end the string,
-    the rule or the style element. (escapejs, as the base template uses, writes JavaScript's `\\u002D`,
-    which CSS prints as "u002D".)"""
-    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:()·")
-    return mark_safe("".join(c if c in safe else f"\\{ord(c):x} " for c in text))  # noqa: S308
-
-
 def _context(report: Report) -> dict[str, Any]:
     """The PDF's tables: the periods in groups of PDF_PERIODS_PER_TABLE (repeating the indicator columns),
     the cumulative, % achieved and notes in the last one."""
@@ -701,7 +691,7 @@ def _context(report: Report) -> dict[str, Any]:
     heading = _title_lines(report)
     return {
         "title": title,
-        "running": css_string(title),
+        "running": pdf.css_string(title),
         "generated_label": heading[-1],
         "heading": heading,
         "report": report,

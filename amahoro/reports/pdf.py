@@ -11,6 +11,9 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+_CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:()·")
 
 
 class FetchRefused(Exception):
@@ -19,6 +22,14 @@ class FetchRefused(Exception):
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise FetchRefused(f"reports do not fetch anything while printing ({url[:60]})")
+
+
+def css_string(text: object) -> SafeString:
+    """`text` for inside a double-quoted CSS string (a running header's `content`): every character but
+    letters, digits, spaces and a few safe marks as a CSS escape (`\\2d `), so no text can end the string,
+    the rule or the style element. (Django's escapejs writes JavaScript's `\\u002D`, which CSS prints as
+    "u002D".)"""
+    return mark_safe("".join(c if c in _CSS_SAFE else f"\\{ord(c):x} " for c in str(text)))  # noqa: S308
 
 
 def html(template: str, context: dict[str, Any]) -> str:
