@@ -35,8 +35,8 @@ class ReportQuery(serializers.Serializer):  # type: ignore[type-arg]
 
 class ReportParamOut(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField(help_text="The query parameter (or run params key)")
-    label = serializers.CharField()
-    required = serializers.BooleanField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named as an attribute of Field
+    required = serializers.BooleanField()  # type: ignore[assignment]
     hint = serializers.CharField(help_text="What a valid value looks like")
 
 

@@ -76,7 +76,7 @@ class FormField:
 
 def _choices(request: HttpRequest, kind: kinds.ReportKind, param: Param) -> list[tuple[str, str]]:
     if param.picker == FRAMEWORK:
-        return [(f.code, f"{f.display_name()} ({f.code})") for f in frameworks_visible_to(user=request.user)]
+        return [(f.code, f"{f.display_name} ({f.code})") for f in frameworks_visible_to(user=request.user)]
     if param.picker == ORG_UNIT:
         places = orgunits_visible_to(user=request.user, perm=kind.perm).order_by("depth", "path")[:PLACES_MAX]
         return [(u.code, f"{u.name} ({u.level.name})") for u in places]
@@ -88,7 +88,7 @@ def _choices(request: HttpRequest, kind: kinds.ReportKind, param: Param) -> list
 def _languages() -> list[tuple[str, str]]:
     from django.conf import settings
 
-    return [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
 def _form(

@@ -121,11 +121,18 @@ def hierarchy(transactional_db: Any) -> None:
         _create_slice()
 
 
+def make_framework(org: Any, code: str) -> Any:
+    from amahoro import policy
+    from amahoro.frameworks import services
+
+    return services.framework_create(
+        actor=policy.SYSTEM, code=code, name=f"{org.code} strategic plan", organisation=org
+    )
+
+
 @pytest.fixture
 def framework(cast: Any) -> Any:
-    from amahoro.frameworks.tests.factories import ngo_framework
-
-    return ngo_framework(cast.ngo)
+    return make_framework(cast.ngo, "NGO1-SP")
 
 
 def places_under(code: str) -> int:

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from amahoro.audit.models import AuditAction, AuditEvent
 from amahoro.reports.models import ReportRun, RunStatus
 
-from .conftest import CODE, places_under
+from .conftest import CODE, make_framework, places_under
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,6 @@ def test_bad_input_is_a_400_naming_the_field(cast: Any, fake_kind: Any, framewor
 def test_unknown_reports_formats_and_invisible_things_are_404(
     cast: Any, fake_kind: Any, framework: Any
 ) -> None:
-    from amahoro.frameworks.tests.factories import ngo_framework
 
     client = api_as(cast.me_nyarugenge)
     assert_error(client.get("/api/v1/reports/no-such.pdf?period=2026"), 404)
@@ -97,7 +96,7 @@ def test_unknown_reports_formats_and_invisible_things_are_404(
     assert_error(
         client.get(f"/api/v1/reports/{CODE}.pdf?framework={framework.code}&period=2026&org_unit=21"), 404
     )
-    ngo_framework(cast.police, code="RNP-SP")
+    make_framework(cast.police, "RNP-SP")
     assert_error(client.get(f"/api/v1/reports/{CODE}.pdf?framework=RNP-SP&period=2026"), 404)
     assert_error(
         api_as(cast.nobody).get(f"/api/v1/reports/{CODE}.pdf?framework={framework.code}&period=2026"), 403

@@ -16,7 +16,7 @@ from amahoro.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from amahoro.reports import runs, tasks
 from amahoro.reports.models import ReportRun, RunStatus
 
-from .conftest import CODE, places_under
+from .conftest import CODE, make_framework, places_under
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,8 @@ def test_a_render_that_fails_says_why_in_words(
 def test_a_framework_the_owner_may_not_see_fails_the_run(
     cast: Any, fake_kind: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from amahoro.frameworks.tests.factories import ngo_framework
 
-    police_plan = ngo_framework(cast.police, code="RNP-SP")
+    police_plan = make_framework(cast.police, "RNP-SP")
     run = create(cast.me_nyarugenge, police_plan, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED and "RNP-SP" in run.error
 

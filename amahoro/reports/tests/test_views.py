@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from amahoro.reports.models import ReportRun, RunStatus
 from conftest import assert_login_redirect, assert_page_ok, client_for
 
-from .conftest import CODE, places_under
+from .conftest import CODE, make_framework, places_under
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,8 @@ def test_the_list_offers_the_reports_the_user_may_use(cast: Any, fake_kind: Any)
 def test_the_form_offers_the_users_frameworks_places_and_languages(
     cast: Any, fake_kind: Any, framework: Any
 ) -> None:
-    from amahoro.frameworks.tests.factories import ngo_framework
 
-    ngo_framework(cast.police, code="RNP-SP")
+    make_framework(cast.police, "RNP-SP")
     html = assert_page_ok(client_for(cast.me_nyarugenge).get(f"/reports/{CODE}/"))
     assert f'<option value="{framework.code}"' in html and "RNP-SP" not in html
     places = re.findall(
