@@ -126,9 +126,13 @@ def _titles(pep_hours: int) -> dict[str, str]:
 
 def _notes(pep_hours: int) -> dict[str, str]:
     return {
-        "perpetrator_relationship": _("The first perpetrator recorded; an incident without one counts as unknown."),
+        "perpetrator_relationship": _(
+            "The first perpetrator recorded; an incident without one counts as unknown."
+        ),
         "time_to_report": _("Whole calendar days from the date of the incident to the date of the report."),
-        "context": _("An incident can have several contexts, or none: the total counts contexts, not incidents."),
+        "context": _(
+            "An incident can have several contexts, or none: the total counts contexts, not incidents."
+        ),
         "services": _(
             "Every service recorded for the incidents of the month, whatever its status, including referrals: "
             "an incident can count in several rows."
@@ -224,7 +228,9 @@ class GbvMonthlyKind:
     def parse(self, params: Mapping[str, str]) -> dict[str, str]:
         org_unit = str(params.get("org_unit") or "").strip()
         if not org_unit:
-            raise ValidationFailed("org_unit is required (an org unit code, e.g. a district)", field="org_unit")
+            raise ValidationFailed(
+                "org_unit is required (an org unit code, e.g. a district)", field="org_unit"
+            )
         if len(org_unit) > 50:
             raise ValidationFailed("org_unit is too long (an org unit code)", field="org_unit")
         period = str(params.get("period") or "").strip()
@@ -284,7 +290,9 @@ class GbvMonthlyKind:
 def _legend(min_total: int) -> dict[str, str]:
     return {
         PRIMARY: _("<5: a count from 1 to 4 (or a zero in the same row or column as one)."),
-        COMPLEMENTARY: _("*: hidden so that no hidden count can be worked out from the totals (0, or 5 or more)."),
+        COMPLEMENTARY: _(
+            "*: hidden so that no hidden count can be worked out from the totals (0, or 5 or more)."
+        ),
         SUPPRESSED: _("x: not shown, the table rests on fewer than %(n)s incidents.") % {"n": min_total},
     }
 

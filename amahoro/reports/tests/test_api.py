@@ -13,6 +13,12 @@ from amahoro.audit.models import AuditAction, AuditEvent
 from amahoro.reports.models import ReportRun, RunStatus
 
 from .conftest import CODE, make_framework, places_under
+from .test_gbv import world
+from .test_nap import FW as NAP_FW
+from .test_nap import REACH as NAP_REACH
+from .test_nap import plan
+
+__all__ = ["plan", "world"]
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +219,72 @@ def test_every_reports_operation_is_typed(cast: Any) -> None:
     assert set(file_op["responses"]["200"]["content"]) == {"application/pdf", XLSX}
     query = {p["name"] for p in file_op["parameters"] if p["in"] == "query"}
     assert {"framework", "period", "start", "end", "org_unit", "lang"} <= query
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The real kinds of issue 14 at their exact paths (their own tests check every figure; these check the door).
+
+
+def cells(content: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    wb = load_workbook(io.BytesIO(content))
+    return {
+        ws.title: [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)] for ws in wb
+    }
+
+
+def row_with(content: bytes, first: str) -> tuple[Any, ...]:
+    return next(r for rows in cells(content).values() for r in rows if first in r)
+
+
+def test_the_nap_and_itt_files_at_their_paths(cast: Any, plan: Any) -> None:
+    from amahoro.reports import kinds
+
+    client = api_as(cast.ngo_admin)
+    listed = {k["code"]: k for k in client.get("/api/v1/reports").json()}
+    assert {"nap-progress", "itt"} <= set(listed)
+    assert listed["nap-progress"]["urls"]["pdf"] == "/api/v1/reports/nap-progress.pdf"
+    reach_2024 = sum(v for _de, _ou, period, v, _c in NAP_REACH if period.startswith("2024"))
+    for fmt in ("pdf", "xlsx"):
+        response = client.get(f"/api/v1/reports/nap-progress.{fmt}?framework={NAP_FW}&period=2024")
+        assert response.status_code == 200, response.content[:300]
+        name = kinds.get("nap-progress").filename({"framework": NAP_FW, "period": "2024", "lang": "en"}, fmt)
+        assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert reach_2024 in row_with(response.content, "NAPT-REACH")
+    # The tracking table per quarter of 2024: Q1 holds the January and March values, Q2 the quarter's own.
+    q1 = sum(v for _de, _ou, p, v, _c in NAP_REACH if p in ("202401", "202402", "202403", "2024Q1"))
+    q2 = sum(v for _de, _ou, p, v, _c in NAP_REACH if p in ("202404", "202405", "202406", "2024Q2"))
+    response = client.get(f"/api/v1/reports/itt.xlsx?framework={NAP_FW}&start=2024Q1&end=2024Q2")
+    assert response.status_code == 200, response.content[:300]
+    row = row_with(response.content, "NAPT-REACH")
+    assert q1 in row and q2 in row, row
+    response = client.get(f"/api/v1/reports/itt.pdf?framework={NAP_FW}&start=2024Q1&end=2024Q2")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    # Errors of the real kinds: the field named, the other organisation's user refused.
+    assert_error(client.get(f"/api/v1/reports/itt.xlsx?framework={NAP_FW}&start=2024Q2&end=2024Q1"), 400)
+    assert_error(client.get(f"/api/v1/reports/nap-progress.pdf?framework={NAP_FW}"), 400, "period")
+    assert_error(client.get(f"/api/v1/reports/nap-progress.docx?framework={NAP_FW}&period=2024"), 404)
+    assert_error(
+        api_as(cast.police_me_nyarugenge).get(
+            f"/api/v1/reports/nap-progress.pdf?framework={NAP_FW}&period=2024"
+        ),
+        404,
+    )
+
+
+def test_the_gbv_monthly_files_at_their_paths(world: Any) -> None:
+    client = api_as(world.me_officer)
+    assert "gbv-monthly" in {k["code"] for k in client.get("/api/v1/reports").json()}
+    for fmt in ("pdf", "xlsx"):
+        response = client.get(f"/api/v1/reports/gbv-monthly.{fmt}?org_unit=12&period={world.period}")
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    assert_error(client.get("/api/v1/reports/gbv-monthly.pdf?org_unit=12&period=2024Q1"), 400, "period")
+    moderator = api_as(world.moderator)
+    assert "gbv-monthly" not in {k["code"] for k in moderator.get("/api/v1/reports").json()}
+    assert_error(moderator.get(f"/api/v1/reports/gbv-monthly.pdf?org_unit=12&period={world.period}"), 403)
+    assert_error(
+        api_as(world.worker_nyarugenge).get(
+            f"/api/v1/reports/gbv-monthly.xlsx?org_unit=12&period={world.period}"
+        ),
+        404,
+    )

@@ -9,12 +9,18 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from amahoro.reports.models import ReportRun, RunStatus
 from conftest import assert_login_redirect, assert_page_ok, client_for
 
 from .conftest import CODE, make_framework, places_under
+from .test_nap import FW as NAP_FW
+from .test_nap import REACH as NAP_REACH
+from .test_nap import plan
+
+__all__ = ["plan"]
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +216,32 @@ def test_the_real_kinds_are_offered_by_permission(cast: Any) -> None:
         from amahoro import policy
 
         assert (f'href="/reports/{code}/"' in html) == policy.has_perm(cast.me_nyarugenge, kind.perm)
+
+
+def test_a_real_report_through_the_pages(
+    cast: Any, plan: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(cast.ngo_admin)
+    html = assert_page_ok(client.get("/reports/itt/"))
+    assert f'<option value="{NAP_FW}"' in html and 'name="start"' in html and 'name="end"' in html
+    frame = client.get(
+        "/reports/itt/preview-frame", {"framework": NAP_FW, "start": "2024Q1", "end": "2024Q2"}
+    )
+    src = re.search(r'src="([^"]+)"', frame.content.decode()).group(1).replace("&amp;", "&")
+    assert "NAPT-REACH" in client.get(src).content.decode()
+    response = client.post(
+        "/reports/itt/", {"framework": NAP_FW, "start": "2024Q3", "end": "2024Q1", "format": "xlsx"}
+    )
+    assert "errorlist" in assert_page_ok(response, status=400)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/reports/itt/", {"framework": NAP_FW, "start": "2024Q1", "end": "2024Q2", "format": "xlsx"}
+        )
+    run = ReportRun.objects.get()
+    assert run.status == RunStatus.DONE, run.error
+    assert 'id="run-ready"' in assert_page_ok(client.get(response["Location"]))
+    download = client.get(f"/reports/runs/{run.uuid}/download")
+    wb = load_workbook(io.BytesIO(download.content))
+    row = next(r for ws in wb for r in ws.iter_rows(values_only=True) if "NAPT-REACH" in r)
+    q1 = sum(v for _de, _ou, p, v, _c in NAP_REACH if p in ("202401", "202402", "202403", "2024Q1"))
+    assert q1 in row
