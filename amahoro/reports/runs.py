@@ -15,6 +15,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from amahoro import policy
 from amahoro.core.errors import Conflict, NotFound, ValidationFailed
@@ -24,6 +25,9 @@ from . import kinds
 from .models import ReportRun, RunStatus
 
 KEEP_DAYS = 7
+# A run that has not moved for this long was lost (the web process restarted under its render thread, or the
+# worker died): it is shown as failed, so its page stops polling and says to ask again.
+STALE_AFTER = dt.timedelta(hours=1)
 RENDER_TASK = "amahoro.reports.tasks.render_run"
 PARAMS_MAX = 20  # parameters a run may carry (a kind takes at most a handful)
 PARAM_MAX_LENGTH = 200
@@ -87,6 +91,15 @@ def run_get(*, user: Any, uuid: UUID | str) -> ReportRun:
     run = runs_of(user=user).filter(uuid=uuid).first()
     if run is None:
         raise NotFound("report run not found")
+    if run.status in (RunStatus.QUEUED, RunStatus.RUNNING) and run.updated_at < timezone.now() - STALE_AFTER:
+        run.status = RunStatus.FAILED
+        run.error = gettext(
+            "The report stopped before it was ready (the server restarted); please ask for it again."
+        )
+        run.finished_at = timezone.now()
+        ReportRun.objects.filter(pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
+            status=run.status, error=run.error, finished_at=run.finished_at, stage=""
+        )
     return run
 
 

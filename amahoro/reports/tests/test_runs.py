@@ -199,3 +199,17 @@ def test_the_dispatcher_returns_the_thread_it_started(
     assert run.status == RunStatus.DONE and run.content_type.endswith("spreadsheetml.sheet")
     settings.AMAHORO_REPORTS_RUN_INLINE = True
     assert tasks.render_run(run.pk) is None
+
+
+def test_a_run_that_stopped_moving_is_shown_as_failed(cast: Any, fake_kind: Any, framework: Any) -> None:
+    run = runs.run_create(
+        actor=cast.me_nyarugenge, kind=CODE, fmt="pdf", params={"framework": framework.code, "period": "2026"}
+    )  # never rendered: the test's transaction does not commit
+    assert runs.run_get(user=cast.me_nyarugenge, uuid=run.uuid).status == RunStatus.QUEUED
+    ReportRun.objects.filter(pk=run.pk).update(
+        updated_at=timezone.now() - runs.STALE_AFTER - dt.timedelta(minutes=1)
+    )
+    lost = runs.run_get(user=cast.me_nyarugenge, uuid=run.uuid)
+    assert lost.status == RunStatus.FAILED and "ask for it again" in lost.error
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.finished_at is not None

@@ -66,6 +66,9 @@ def test_the_form_offers_the_users_frameworks_places_and_languages(
     assert 'name="format" value="pdf" checked' in html and 'value="xlsx"' in html
     assert "csrfmiddlewaretoken" in html
     assert f'hx-get="/reports/{CODE}/preview-frame"' in html
+    # The preview's request carries the parameters only (not the CSRF token, which would land in logs).
+    assert 'hx-include="#report-form .report-param"' in html
+    assert html.count('class="report-param"') == 4 and 'class="report-param" type="hidden"' not in html
 
 
 def test_download_with_bad_parameters_shows_the_message_beside_the_field(
