@@ -10,7 +10,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +54,6 @@ def _set(run_id: int, **fields: object) -> None:
 
 def render_now(run_id: int) -> None:
     """Idempotent: a run already done or failed is left as it is (a worker may get the message twice)."""
-    close_old_connections()
     run = ReportRun.objects.select_related("owner").filter(pk=run_id).first()
     if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
         return
