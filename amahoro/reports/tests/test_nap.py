@@ -179,12 +179,31 @@ def test_figures_are_read_as_the_user_inside_their_district(cast: Any, plan: Any
     assert "Nyarugenge" in rows_of(wb["Summary"])[1][0]
 
 
-def test_trend_chart_and_district_map_are_drawn(cast: Any, plan: Any) -> None:
+def test_trend_chart_is_drawn_from_the_plan_years(cast: Any, plan: Any) -> None:
     html = render(cast.ngo_admin, "html").decode()
-    assert html.count("<svg") >= 1
-    assert 'role="img"' in html
-    # The trend covers the plan's years up to the report's period: 2023 (60) and 2024 (90).
-    assert "2023" in html and "2022" in html
+    # One chart per indicator with values in the period (reach, participants; committees have none).
+    assert html.count('class="chart-line"') == 2
+    chart = html[html.index('aria-label="People reached"') :]
+    chart = chart[: chart.index("</svg>")]
+    # The plan starts in 2022: the trend shows 2022, 2023 (60 reached) and 2024 (90) against 200 in 2024.
+    assert all(year in chart for year in ("2022", "2023", "2024"))
+    assert str(int(_reach_2024())) in chart
+
+
+def _square(x: float, y: float) -> dict[str, Any]:
+    ring = [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_district_map_where_the_indicator_is_collected_by_place(cast: Any, plan: Any) -> None:
+    OrgUnit.objects.filter(code="11").update(geometry=_square(30.0, -2.0), geometry_source="test shapes")
+    OrgUnit.objects.filter(code="12").update(geometry=_square(30.1, -2.0), geometry_source="test shapes")
+    html = render(cast.ngo_admin, "html").decode()
+    # Reach has values in districts 11 and 12: mapped; participants only nationally: not mapped.
+    assert html.count('class="chart-map"') == 1
+    assert 'aria-label="People reached by district"' in html
+    # A district viewer's report is about one district: no map.
+    assert 'class="chart-map"' not in render(cast.viewer_nyarugenge, "html").decode()
 
 
 def test_other_organisation_and_no_role_get_not_found(cast: Any, plan: Any) -> None:
