@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -225,16 +226,16 @@ def _trend_span(framework: Framework, span: fw.Span) -> fw.Span:
 
 
 class NapProgress:
-    code = "nap-progress"
-    title = gettext_lazy("NAP annual progress report")
-    description = gettext_lazy(
+    code: str = "nap-progress"
+    title: str | Promise = gettext_lazy("NAP annual progress report")
+    description: str | Promise = gettext_lazy(
         "Progress of a National Action Plan (or any results framework) over a year or any period: status by "
         "pillar and outcome, indicators with trend and map, funding, the civil-society assessment, "
         "participation against the UN parity targets and a data-completeness annex."
     )
-    formats = ("pdf", "xlsx")
-    perm = Perm.FRAMEWORK_VIEW
-    frequencies = ("quarterly", "monthly")
+    formats: tuple[str, ...] = ("pdf", "xlsx")
+    perm: Perm = Perm.FRAMEWORK_VIEW
+    frequencies: tuple[str, ...] = ("quarterly", "monthly")
 
     # -- parameters -----------------------------------------------------------------------------------
 
@@ -785,17 +786,23 @@ def _xlsx(report: NapReport) -> bytes:
     row = len(heading) + 2
     part_head = [_("Period"), _("Women"), _("Men"), _("Share of women (%)"), _("Target (%)")]
     xlsx.header(ws, row, [_("Peacekeeping personnel"), *part_head])
-    for r in report.parity:
+    for pr in report.parity:
         row += 1
         xlsx.write(
-            ws, row, [r.name, r.period, r.women, r.men, r.share, r.target], formats=[None, None, N, N, D, D]
+            ws,
+            row,
+            [pr.name, pr.period, pr.women, pr.men, pr.share, pr.target],
+            formats=[None, None, N, N, D, D],
         )
     row += 2
     xlsx.header(ws, row, [_("Representation"), *part_head], freeze=False)
-    for r in report.representation:
+    for pr in report.representation:
         row += 1
         xlsx.write(
-            ws, row, [r.name, r.period, r.women, r.men, r.share, r.target], formats=[None, None, N, N, D, D]
+            ws,
+            row,
+            [pr.name, pr.period, pr.women, pr.men, pr.share, pr.target],
+            formats=[None, None, N, N, D, D],
         )
     xlsx.widths(ws, [40, 14, 10, 10, 16, 12])
 
