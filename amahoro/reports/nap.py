@@ -556,6 +556,8 @@ def _participation(report: NapReport, *, user: Actor, span: fw.Span) -> None:
             )
         )
     for rep in participation_selectors.representation_latest(user=user):
+        if period_lib.parse_period(rep["period"]).start > span.end:
+            continue  # the latest figure is after the report's period: not part of it
         report.representation.append(
             ParticipationRow(
                 str(rep["name"]),

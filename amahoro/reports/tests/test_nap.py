@@ -21,6 +21,8 @@ from amahoro.frameworks import services as fw_services
 from amahoro.frameworks.tests.factories import load_sex_age, put
 from amahoro.funding import services as funding_services
 from amahoro.geo.models import OrgUnit
+from amahoro.participation import reference as participation_ref
+from amahoro.participation.services import participation_setup
 from amahoro.reports import kinds, services
 from amahoro.roles import Perm
 
@@ -279,6 +281,30 @@ def test_civil_society_assessment_beside_the_official_status(cast: Any, plan: An
     wb = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx")))
     o1 = next(r for r in rows_of(wb["Civil society"]) if r[0] == "Communities know")
     assert o1[1:5] == ("Off track", "Substantial progress", pytest.approx(4.3), 3)
+
+
+def test_participation_against_the_parity_targets(cast: Any, plan: Any) -> None:
+    participation_setup(actor=policy.SYSTEM)
+    pk = participation_ref.PK_ELEMENT
+    troops = participation_ref.PERSONNEL_TYPES[0]
+    put(pk, "RW", "202406", 12, participation_ref.coc_code("F", troops.option))
+    put(pk, "RW", "202406", 88, participation_ref.coc_code("M", troops.option))
+    put(pk, "RW", "202503", 40, participation_ref.coc_code("F", troops.option))  # after the period
+    put("WPS_CABINET", "RW", "2024", 11, "F")
+    put("WPS_CABINET", "RW", "2024", 14, "M")
+    put("WPS_LOCAL_COUNCILS", "RW", "2025", 9, "F")  # its latest figure is after the period: left out
+    wb = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx")))
+    rows = {r[0]: r for r in rows_of(wb["Participation"])}
+    share = round(100 * 12 / (12 + 88), 1)
+    assert rows[troops.label][2:6] == (12, 88, share, troops.target_2028)
+    cabinet = rows["Cabinet members (ministers and ministers of state)"]
+    assert cabinet[2:6] == (11, 14, round(100 * 11 / 25, 1), 50)
+    assert "District council members" not in rows
+    text = pdf_text(render(cast.ngo_admin, "pdf"))
+    assert (
+        f"Troops June 2024 12 88 {share} % {troops.target_2028:.0f} % {share - troops.target_2028:.1f}"
+        in text
+    )
 
 
 @pytest.mark.parametrize(
