@@ -18,20 +18,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from amahoro import policy
-from amahoro.analytics import engine
 from amahoro.consultations import selectors as consultation_selectors
 from amahoro.core.errors import ValidationFailed
 from amahoro.frameworks import selectors as fw
 from amahoro.frameworks.models import Framework, NodeKind
-from amahoro.frameworks.progress import STATUS_LABELS, Status, formula_of
+from amahoro.frameworks.progress import STATUS_LABELS, Row, Status, formula_of
 from amahoro.funding import selectors as funding_selectors
 from amahoro.geo.models import OrgUnit
+from amahoro.geo.selectors import district_features
 from amahoro.metadata import periods as period_lib
-from amahoro.metadata.models import DataElement
 from amahoro.organisations.models import Organisation
 from amahoro.participation import selectors as participation_selectors
 from amahoro.policy import Actor
@@ -57,7 +57,6 @@ class IndicatorLine:
     code: str
     name: str
     unit: str
-    node_code: str
     decimals: int | None
     baseline: float | None
     target: float | None
@@ -215,6 +214,11 @@ def _descendants(node_id: int, children: Mapping[int | None, list[Any]]) -> list
     return out
 
 
+def _mostly_unassessable(outcomes: Sequence[OutcomeSection]) -> bool:
+    """More than half the outcomes have no data or no target: a status of the whole would mislead."""
+    return sum(1 for o in outcomes if o.status in UNASSESSABLE) * 2 > len(outcomes)
+
+
 def _trend_span(framework: Framework, span: fw.Span) -> fw.Span:
     start = framework.start if framework.start and framework.start < span.start else None
     if start is None:
@@ -227,16 +231,16 @@ def _trend_span(framework: Framework, span: fw.Span) -> fw.Span:
 
 
 class NapProgress:
-    code = "nap-progress"
-    title = gettext_lazy("NAP annual progress report")
-    description = gettext_lazy(
+    code: str = "nap-progress"
+    title: str | Promise = gettext_lazy("NAP annual progress report")
+    description: str | Promise = gettext_lazy(
         "Progress of a National Action Plan (or any results framework) over a year or any period: status by "
         "pillar and outcome, indicators with trend and map, funding, the civil-society assessment, "
         "participation against the UN parity targets and a data-completeness annex."
     )
-    formats = ("pdf", "xlsx")
-    perm = Perm.FRAMEWORK_VIEW
-    frequencies = ("quarterly", "monthly")
+    formats: tuple[str, ...] = ("pdf", "xlsx")
+    perm: Perm = Perm.FRAMEWORK_VIEW
+    frequencies: tuple[str, ...] = ("quarterly", "monthly")
 
     # -- parameters -----------------------------------------------------------------------------------
 
@@ -310,20 +314,24 @@ class NapProgress:
             in_section[np.node.pk] = list(seen.values())
 
         every = {ip.indicator.pk: ip for ips in in_section.values() for ip in ips}
-        completeness = _completeness(user=user, indicators=list(every.values()), org_unit=org_unit, span=span)
+        # The values behind every indicator over the trend's years in one engine query (as the user, in the
+        # org unit's subtree); each indicator's trend, map and completeness are then computed from its rows.
         trend = _trend_span(framework, span)
-        by_place = org_unit.level.level < DISTRICT_LEVEL if org_unit.level_id else False
+        indicators = [ip.indicator for ip in every.values()]
+        wanted = {ind.pk: set(formula_of(ind).data_element_codes) for ind in indicators}
+        rows_by_de: dict[str, list[Row]] = defaultdict(list)
+        for row in fw.indicators_rows(
+            user=user, indicators=indicators, org_unit=org_unit, start=trend.start, end=trend.end
+        ):
+            rows_by_de[row.de].append(row)
+        features = _features(user=user, org_unit=org_unit)
         lines: dict[int, IndicatorLine] = {}
         total = max(len(every), 1)
         for n, ip in enumerate(every.values()):
             progress(15 + round(55 * n / total), ip.indicator.code)
+            rows = [r for de in wanted[ip.indicator.pk] for r in rows_by_de.get(de, ())]
             lines[ip.indicator.pk] = _indicator_line(
-                user=user,
-                ip=ip,
-                trend=trend,
-                today=today,
-                completeness=completeness.get(ip.indicator.pk),
-                place_map=by_place,
+                user=user, ip=ip, trend=trend, today=today, rows=rows, features=features
             )
 
         progress(72, _("Civil society"))
@@ -351,6 +359,9 @@ class NapProgress:
             mine = [o for o in outcomes if o.pillar_code == root.node.code]
             counts = Counter(o.status.value for o in mine)
             ind_counts = Counter(line.status.value for o in mine for line in o.indicators)
+            status, label = root.status, root.status_label
+            if _mostly_unassessable(mine):
+                status, label = Status.NO_DATA, _("Cannot be assessed")
             pillars.append(
                 PillarSummary(
                     code=root.node.code,
@@ -358,8 +369,8 @@ class NapProgress:
                     outcomes=len(mine),
                     counts={s.value: counts.get(s.value, 0) for s in STATUSES},
                     indicator_counts={s.value: ind_counts.get(s.value, 0) for s in STATUSES},
-                    status=root.status,
-                    status_label=root.status_label,
+                    status=status,
+                    status_label=label,
                 )
             )
         report = NapReport(
@@ -379,7 +390,8 @@ class NapProgress:
             cso_round_period=cso[0][1],
         )
         # Honest overall status: when most outcomes cannot be assessed, the plan as a whole cannot be either.
-        if report.outcomes and report.unassessable * 2 > report.outcome_count:
+        if _mostly_unassessable(report.outcomes):
+            report.overall_status = Status.NO_DATA
             report.overall_label = _("Cannot be assessed")
         progress(75, _("Funding"))
         if report.funding_visible:
@@ -399,21 +411,31 @@ class NapProgress:
         return pdf.pdf(document)
 
 
+def _features(*, user: Actor, org_unit: OrgUnit) -> dict[str, Any] | None:
+    """The district boundaries for the maps, read once per report; None for a report at or below district
+    level (a map of one district says nothing) or when no boundary is loaded."""
+    if org_unit.level.level >= DISTRICT_LEVEL:
+        return None
+    collection = district_features(user=user, level="district")
+    inside = [f for f in collection["features"] if str(f["properties"]["path"]).startswith(org_unit.path)]
+    return {"features": inside, "attribution": collection["attribution"]} if inside else None
+
+
 def _indicator_line(
     *,
     user: Actor,
     ip: fw.IndicatorProgress,
     trend: fw.Span,
     today: dt.date,
-    completeness: dict[str, Any] | None,
-    place_map: bool,
+    rows: list[Row],
+    features: dict[str, Any] | None,
 ) -> IndicatorLine:
     ind = ip.indicator
+    span = ip.span
     line = IndicatorLine(
         code=ind.code,
         name=ind.display_name,
         unit=ind.unit,
-        node_code="",
         decimals=ind.decimals,
         baseline=ind.baseline_value,
         target=ip.target.value if ip.target else None,
@@ -422,84 +444,48 @@ def _indicator_line(
         status=ip.status,
         status_label=ip.status_label,
     )
-    if completeness:
-        line.period_type = completeness["period_type"]
-        line.periods_with_data = completeness["periods_with_data"]
-        line.periods_expected = completeness["periods_expected"]
-        line.places_reporting = completeness["places"]
-    if completeness and completeness["periods_with_data"]:
-        # An indicator with no value in the period has no trend worth a chart either (the table says so).
-        try:
-            series = fw.indicator_series(
-                user=user, indicator=ind, org_unit=ip.org_unit, span=trend, today=today
+    # Completeness: periods with data of the type the values come in (else the targets', else yearly)
+    # against the periods of that type in the span, and the places with values.
+    here = [r for r in rows if span.start <= r.period_start and r.period_end <= span.end]
+    types = Counter(period_lib.parse_period(code).type for code in {r.period for r in here})
+    if types:
+        line.period_type = types.most_common(1)[0][0]
+    else:
+        target = fw.targets_of(indicator=ind).filter(org_unit=ip.org_unit).first()
+        line.period_type = period_lib.parse_period(target.period).type if target else "Yearly"
+    expected = {
+        p.code for p in period_lib.periods_between(line.period_type, span.start, span.end, within=True)
+    }
+    line.periods_expected = max(len(expected), 1)
+    line.periods_with_data = len({r.period for r in here if r.period in expected})
+    places = {r.org_unit_id for r in here}
+    line.places_reporting = len(places)
+    if not here:
+        return line  # no value in the period: no trend or map worth drawing (the table says so)
+    try:
+        series = fw.indicator_series(
+            user=user, indicator=ind, org_unit=ip.org_unit, span=trend, today=today, rows=rows
+        )
+    except ValidationFailed:  # more periods than a chart holds: the table still has the figures
+        series = []
+    points = [{"label": p["name"], "actual": p["actual"], "target": p["target"]} for p in series]
+    if any(p["actual"] is not None or p["target"] is not None for p in points):
+        line.chart = svg.line_chart(points, unit=ind.unit, title=ind.display_name)
+    # A map where the indicator is collected by place: values below the report's org unit.
+    if features and places - {ip.org_unit.pk}:
+        by_place = fw.indicator_by_place(
+            user=user, indicator=ind, org_unit=ip.org_unit, span=span, today=today, rows=here
+        )
+        values = {p["code"]: p["actual"] for p in by_place}
+        if sum(1 for v in values.values() if v is not None) > 1:
+            line.map = svg.choropleth(
+                features["features"],
+                values,
+                title=_("%(indicator)s by district") % {"indicator": ind.display_name},
+                unit=ind.unit,
+                attribution=features["attribution"],
             )
-        except ValidationFailed:  # more periods than a chart holds: the table still has the figures
-            series = []
-        points = [{"label": p["name"], "actual": p["actual"], "target": p["target"]} for p in series]
-        if any(p["actual"] is not None or p["target"] is not None for p in points):
-            line.chart = svg.line_chart(points, unit=ind.unit, title=ind.display_name)
-        if place_map and completeness["below"]:
-            places = fw.indicator_by_place(
-                user=user, indicator=ind, org_unit=ip.org_unit, span=ip.span, level="district", today=today
-            )
-            values = {p["code"]: p["actual"] for p in places}
-            if sum(1 for v in values.values() if v is not None) > 1:
-                line.map = svg.place_map(
-                    user=user, values=values, level="district", title=ind.display_name, unit=ind.unit
-                )
     return line
-
-
-def _completeness(
-    *, user: Actor, indicators: Sequence[fw.IndicatorProgress], org_unit: OrgUnit, span: fw.Span
-) -> dict[int, dict[str, Any]]:
-    """Per indicator: the periods with data against those expected in the span (of the type its values are
-    reported in, else its targets' type, else yearly) and the places reporting, from one engine query."""
-    codes = {ip.indicator.pk: formula_of(ip.indicator).data_element_codes for ip in indicators}
-    de_ids = dict(
-        DataElement.objects.filter(code__in={c for cs in codes.values() for c in cs}).values_list(
-            "code", "pk"
-        )
-    )
-    rows = (
-        engine.aggregate(
-            data_element_ids=list(de_ids.values()),
-            start=span.start,
-            end=span.end,
-            group_by=("data_element", "period", "org_unit"),
-            org_unit_paths=[org_unit.path],
-            user=user,
-        )
-        if de_ids
-        else []
-    )
-    by_de: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_de[r["data_element"]].append(r)
-    types: dict[str, str] = {}
-    out: dict[int, dict[str, Any]] = {}
-    for ip in indicators:
-        mine = [r for c in codes[ip.indicator.pk] for r in by_de.get(de_ids.get(c, 0), [])]
-        for r in mine:
-            if r["period"] not in types:
-                types[r["period"]] = period_lib.parse_period(r["period"]).type
-        kinds_seen = Counter(types[r["period"]] for r in mine)
-        if kinds_seen:
-            period_type = kinds_seen.most_common(1)[0][0]
-        else:
-            target = fw.targets_of(indicator=ip.indicator).filter(org_unit=org_unit).first()
-            period_type = period_lib.parse_period(target.period).type if target else "Yearly"
-        expected = period_lib.periods_between(period_type, span.start, span.end, within=True)
-        with_data = {r["period"] for r in mine if types[r["period"]] == period_type}
-        places = {r["org_unit"] for r in mine}
-        out[ip.indicator.pk] = {
-            "period_type": period_type,
-            "periods_expected": max(len(expected), 1),
-            "periods_with_data": len(with_data),
-            "places": len(places),
-            "below": bool(places - {org_unit.code}),
-        }
-    return out
 
 
 def _cso(*, user: Actor, framework: Framework) -> tuple[tuple[str, str], dict[int, tuple[float, str, int]]]:
@@ -570,6 +556,8 @@ def _participation(report: NapReport, *, user: Actor, span: fw.Span) -> None:
             )
         )
     for rep in participation_selectors.representation_latest(user=user):
+        if period_lib.parse_period(rep["period"]).start > span.end:
+            continue  # the latest figure is after the report's period: not part of it
         report.representation.append(
             ParticipationRow(
                 str(rep["name"]),
@@ -808,17 +796,23 @@ def _xlsx(report: NapReport) -> bytes:
     row = len(heading) + 2
     part_head = [_("Period"), _("Women"), _("Men"), _("Share of women (%)"), _("Target (%)")]
     xlsx.header(ws, row, [_("Peacekeeping personnel"), *part_head])
-    for r in report.parity:
+    for pr in report.parity:
         row += 1
         xlsx.write(
-            ws, row, [r.name, r.period, r.women, r.men, r.share, r.target], formats=[None, None, N, N, D, D]
+            ws,
+            row,
+            [pr.name, pr.period, pr.women, pr.men, pr.share, pr.target],
+            formats=[None, None, N, N, D, D],
         )
     row += 2
     xlsx.header(ws, row, [_("Representation"), *part_head], freeze=False)
-    for r in report.representation:
+    for pr in report.representation:
         row += 1
         xlsx.write(
-            ws, row, [r.name, r.period, r.women, r.men, r.share, r.target], formats=[None, None, N, N, D, D]
+            ws,
+            row,
+            [pr.name, pr.period, pr.women, pr.men, pr.share, pr.target],
+            formats=[None, None, N, N, D, D],
         )
     xlsx.widths(ws, [40, 14, 10, 10, 16, 12])
 

@@ -21,6 +21,8 @@ from amahoro.frameworks import services as fw_services
 from amahoro.frameworks.tests.factories import load_sex_age, put
 from amahoro.funding import services as funding_services
 from amahoro.geo.models import OrgUnit
+from amahoro.participation import reference as participation_ref
+from amahoro.participation.services import participation_setup
 from amahoro.reports import kinds, services
 from amahoro.roles import Perm
 
@@ -131,8 +133,8 @@ def test_summary_is_honest_about_outcomes_that_cannot_be_assessed(cast: Any, pla
     summary = rows_of(wb["Summary"])
     by_name = {r[0]: r for r in summary}
     # pillar, outcomes, on track, at risk, off track, no data, no target, status
-    assert by_name["Prevention"][1:7] == (2, 0, 0, 1, 0, 1)
-    assert by_name["Participation"][1:7] == (1, 0, 0, 0, 1, 0)
+    assert by_name["Prevention"][1:8] == (2, 0, 0, 1, 0, 1, "Off track")  # one of two: still assessed
+    assert by_name["Participation"][1:8] == (1, 0, 0, 0, 1, 0, "Cannot be assessed")
     assert by_name["Total"][1:8] == (3, 0, 0, 1, 1, 1, "Cannot be assessed")
     assert by_name["Overall status"][:2] == ("Overall status", "Cannot be assessed")
 
@@ -179,12 +181,31 @@ def test_figures_are_read_as_the_user_inside_their_district(cast: Any, plan: Any
     assert "Nyarugenge" in rows_of(wb["Summary"])[1][0]
 
 
-def test_trend_chart_and_district_map_are_drawn(cast: Any, plan: Any) -> None:
+def test_trend_chart_is_drawn_from_the_plan_years(cast: Any, plan: Any) -> None:
     html = render(cast.ngo_admin, "html").decode()
-    assert html.count("<svg") >= 1
-    assert 'role="img"' in html
-    # The trend covers the plan's years up to the report's period: 2023 (60) and 2024 (90).
-    assert "2023" in html and "2022" in html
+    # One chart per indicator with values in the period (reach, participants; committees have none).
+    assert html.count('class="chart-line"') == 2
+    chart = html[html.index('aria-label="People reached"') :]
+    chart = chart[: chart.index("</svg>")]
+    # The plan starts in 2022: the trend shows 2022, 2023 (60 reached) and 2024 (90) against 200 in 2024.
+    assert all(year in chart for year in ("2022", "2023", "2024"))
+    assert str(int(_reach_2024())) in chart
+
+
+def _square(x: float, y: float) -> dict[str, Any]:
+    ring = [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_district_map_where_the_indicator_is_collected_by_place(cast: Any, plan: Any) -> None:
+    OrgUnit.objects.filter(code="11").update(geometry=_square(30.0, -2.0), geometry_source="test shapes")
+    OrgUnit.objects.filter(code="12").update(geometry=_square(30.1, -2.0), geometry_source="test shapes")
+    html = render(cast.ngo_admin, "html").decode()
+    # Reach has values in districts 11 and 12: mapped; participants only nationally: not mapped.
+    assert html.count('class="chart-map"') == 1
+    assert 'aria-label="People reached by district"' in html
+    # A district viewer's report is about one district: no map.
+    assert 'class="chart-map"' not in render(cast.viewer_nyarugenge, "html").decode()
 
 
 def test_other_organisation_and_no_role_get_not_found(cast: Any, plan: Any) -> None:
@@ -260,6 +281,30 @@ def test_civil_society_assessment_beside_the_official_status(cast: Any, plan: An
     wb = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx")))
     o1 = next(r for r in rows_of(wb["Civil society"]) if r[0] == "Communities know")
     assert o1[1:5] == ("Off track", "Substantial progress", pytest.approx(4.3), 3)
+
+
+def test_participation_against_the_parity_targets(cast: Any, plan: Any) -> None:
+    participation_setup(actor=policy.SYSTEM)
+    pk = participation_ref.PK_ELEMENT
+    troops = participation_ref.PERSONNEL_TYPES[0]
+    put(pk, "RW", "202406", 12, participation_ref.coc_code("F", troops.option))
+    put(pk, "RW", "202406", 88, participation_ref.coc_code("M", troops.option))
+    put(pk, "RW", "202503", 40, participation_ref.coc_code("F", troops.option))  # after the period
+    put("WPS_CABINET", "RW", "2024", 11, "F")
+    put("WPS_CABINET", "RW", "2024", 14, "M")
+    put("WPS_LOCAL_COUNCILS", "RW", "2025", 9, "F")  # its latest figure is after the period: left out
+    wb = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx")))
+    rows = {r[0]: r for r in rows_of(wb["Participation"])}
+    share = round(100 * 12 / (12 + 88), 1)
+    assert rows[troops.label][2:6] == (12, 88, share, troops.target_2028)
+    cabinet = rows["Cabinet members (ministers and ministers of state)"]
+    assert cabinet[2:6] == (11, 14, round(100 * 11 / 25, 1), 50)
+    assert "District council members" not in rows
+    text = pdf_text(render(cast.ngo_admin, "pdf"))
+    assert (
+        f"Troops June 2024 12 88 {share} % {troops.target_2028:.0f} % {share - troops.target_2028:.1f}"
+        in text
+    )
 
 
 @pytest.mark.parametrize(
