@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -88,13 +89,15 @@ class Line:
         return "; ".join(self.notes)
 
     def show(self, value: float | None) -> str:
-        """A figure as the PDF prints it (the workbook keeps numbers as numbers)."""
+        """A figure as the PDF prints it, in the active language's number format (the workbook keeps
+        numbers as numbers)."""
         if value is None:
             return ""
         if self.integer:
-            return f"{value:,.0f}"
-        text = f"{value:,.{self.decimals}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+            return formats.number_format(value, 0, force_grouping=True)
+        text = formats.number_format(value, self.decimals, force_grouping=True)
+        point = str(formats.get_format("DECIMAL_SEPARATOR"))
+        return text.rstrip("0").rstrip(point) if point in text else text
 
     @property
     def achieved_text(self) -> str:
@@ -434,15 +437,15 @@ def _node_line(node: Node, depth: int) -> Line:
 
 
 class IndicatorTrackingTable:
-    code = "itt"
-    title = _("Indicator tracking table")
-    description = _(
+    code: str = "itt"
+    title: str | Promise = _("Indicator tracking table")
+    description: str | Promise = _(
         "Every indicator of a framework with its baseline, targets and actuals per quarter or month, the "
         "cumulative value, % achieved and disaggregations (the layout donors ask for)."
     )
-    formats = ("xlsx", "pdf")
-    perm = Perm.FRAMEWORK_VIEW
-    frequencies = ("quarterly", "monthly")
+    formats: tuple[str, ...] = ("xlsx", "pdf")
+    perm: Perm = Perm.FRAMEWORK_VIEW
+    frequencies: tuple[str, ...] = ("quarterly", "monthly")
 
     def parse(self, params: Mapping[str, str]) -> dict[str, str]:
         framework = (params.get("framework") or "").strip()
@@ -485,20 +488,23 @@ class IndicatorTrackingTable:
         numerator_codes = {pk: {i.de for i in f.numerator.items} for pk, f in formulas.items()}
         progress(15, gettext("Reading the data"))
 
-        rows = [
-            o.row for o in _engine_rows(user=user, codes=every_code, org_unit=org_unit, start=start, end=end)
-        ]
-        per_de = _disaggregations({c for codes in numerator_codes.values() for c in codes})
-        categories: dict[str, set[str]] = {}  # category code -> data elements disaggregated by it
-        for de, found in per_de.items():
-            for dis in found:
-                categories.setdefault(dis.category, set()).add(de)
-        option_rows: dict[str, list[OptionRow]] = {}
-        for n, (category, codes) in enumerate(sorted(categories.items())):
-            progress(20 + 30 * n // max(len(categories), 1), gettext("Reading the disaggregations"))
-            option_rows[category] = _engine_rows(
+        rows: dict[str, list[Row]] = {}  # data element code -> its values
+        for o in _engine_rows(user=user, codes=every_code, org_unit=org_unit, start=start, end=end):
+            rows.setdefault(o.row.de, []).append(o.row)
+        # The categories an indicator is broken down by: those of its numerator's data elements. Each is read
+        # for every data element of those indicators disaggregated by it (a share's denominator too).
+        per_de = _disaggregations(set(every_code))
+        used = sorted(
+            {d.category for codes in numerator_codes.values() for c in codes for d in per_de.get(c, [])}
+        )
+        option_rows: dict[str, dict[str, list[OptionRow]]] = {}  # category -> data element -> values
+        for step, category in enumerate(used):
+            progress(20 + 30 * step // len(used), gettext("Reading the disaggregations"))
+            codes = {de for de, found in per_de.items() if any(d.category == category for d in found)}
+            for o in _engine_rows(
                 user=user, codes=codes, org_unit=org_unit, start=start, end=end, category=category
-            )
+            ):
+                option_rows.setdefault(category, {}).setdefault(o.row.de, []).append(o)
         targets: dict[int, list[Target]] = {}
         for t in Target.objects.filter(
             indicator_id__in=list(visible), org_unit=org_unit, start__gte=start, end__lte=end
@@ -512,7 +518,7 @@ class IndicatorTrackingTable:
             """The indicator's lines under a node at `depth` (it may sit under several nodes)."""
             if indicator.pk not in computed:
                 formula = formulas[indicator.pk]
-                wanted = set(formula.data_element_codes)
+                wanted = formula.data_element_codes
                 found: list[Disaggregation] = []
                 for de in sorted(numerator_codes[indicator.pk]):
                     found += [d for d in per_de.get(de, []) if d not in found]
@@ -520,9 +526,9 @@ class IndicatorTrackingTable:
                     indicator=indicator,
                     formula=formula,
                     periods=periods,
-                    rows=[r for r in rows if r.de in wanted],
+                    rows=[r for de in wanted for r in rows.get(de, [])],
                     option_rows={
-                        d.category: [o for o in option_rows.get(d.category, []) if o.row.de in wanted]
+                        d.category: [o for de in wanted for o in option_rows.get(d.category, {}).get(de, [])]
                         for d in found
                     },
                     disaggregations=found,
