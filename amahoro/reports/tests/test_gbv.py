@@ -121,7 +121,12 @@ def world(db: Any) -> World:
             actor=worker, incident=i, type="legal", status="referred", provider=ngo, referred_on=i.report_date
         )
     case_services.service_record(
-        actor=worker, incident=c[0], type="police", status="referred", provider=ngo, referred_on=c[0].report_date
+        actor=worker,
+        incident=c[0],
+        type="police",
+        status="referred",
+        provider=ngo,
+        referred_on=c[0].report_date,
     )
     w.cases = a + b + c
     return w
@@ -231,9 +236,7 @@ def _assert_nothing_pinned(key: str, section: list[tuple[Any, Any]]) -> None:
         options = {PRIMARY: range(0, 5), COMPLEMENTARY: [0, *range(5, rest + 1)]}
         for i, mark in enumerate(hidden):
             others = [options[m] for j, m in enumerate(hidden) if j != i]
-            possible = {
-                v for v in options[mark] if _reachable(rest - v, others)
-            }
+            possible = {v for v in options[mark] if _reachable(rest - v, others)}
             assert len(possible) > 1, (key, mark, possible)
 
 
@@ -274,7 +277,9 @@ def test_the_pdf_shows_the_same_figures_with_legends_and_no_survivor_detail(
     for secret in (NAME, PHONE, ACCOUNT, "GBV-", *[str(i.incident_date) for i in world.cases]):
         assert secret not in text
     # The HTML preview (the PDF's source) holds exactly the API's month column, table by table.
-    html = services.render(user=world.supervisor, kind=KIND, params=_params(world), fmt="html").content.decode()
+    html = services.render(
+        user=world.supervisor, kind=KIND, params=_params(world), fmt="html"
+    ).content.decode()
     for key in gbv.TABLES:
         block = html.split(f'id="table-{key}"')[1].split("</table>")[0]
         cells = re.findall(r'<td class="num">([^<]*)</td>', block)
@@ -321,14 +326,18 @@ def _may(user: Any, kind: Any) -> bool:
 )
 def test_a_place_outside_the_users_scope_is_404(world: World, who: str, org_unit: str) -> None:
     with pytest.raises(NotFound) as exc:
-        services.render(user=getattr(world, who), kind=KIND, params=_params(world, org_unit=org_unit), fmt="pdf")
+        services.render(
+            user=getattr(world, who), kind=KIND, params=_params(world, org_unit=org_unit), fmt="pdf"
+        )
     assert exc.value.status == 404 and exc.value.field == "org_unit"
     assert not AuditEvent.objects.filter(object_type="reports.gbv-monthly").exists()
 
 
 def test_the_country_officer_may_report_on_any_district(world: World) -> None:
     report = gbv.GbvMonthlyKind().build(
-        user=world.me_officer, params=gbv.GbvMonthlyKind().parse(_params(world, org_unit="11")), progress=kinds.no_progress
+        user=world.me_officer,
+        params=gbv.GbvMonthlyKind().parse(_params(world, org_unit="11")),
+        progress=kinds.no_progress,
     )
     # One incident in Nyarugenge that month: under the 10-incident minimum, so nothing shows.
     assert report.incidents == "<10" and not report.own_cases_only
