@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice
+from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import PASSWORD, make_org, make_user
 
 from .conftest import CODE, fake_kind, places_under
 
-__all__ = ["browser", "console", "fake_kind", "page", "rwanda_slice"]
+__all__ = ["browser", "console", "fake_kind", "page", "rwanda_slice", "screenshot_dir"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,14 @@ def login(page: Any, live_server: Any) -> None:
 
 
 def test_pick_preview_and_download_a_report(
-    page: Any, live_server: Any, officer: Any, fake_kind: Any, console: Any, settings: Any, tmp_path: Path
+    page: Any,
+    live_server: Any,
+    officer: Any,
+    fake_kind: Any,
+    console: Any,
+    settings: Any,
+    tmp_path: Path,
+    screenshot_dir: Path | None,
 ) -> None:
     settings.AMAHORO_REPORTS_RUN_INLINE = False  # the page must answer before the render ends
     expected = f"Places: {places_under('11')}"
@@ -65,12 +72,16 @@ def test_pick_preview_and_download_a_report(
     frame.wait_for()
     assert frame.get_attribute("sandbox") == ""
     assert page.frame_locator("#preview-frame").locator("#figure").inner_text() == expected
+    if screenshot_dir is not None:
+        page.screenshot(path=str(screenshot_dir / "reports-form.png"), full_page=True)
 
     page.check('input[name="format"][value="pdf"]')
     page.click("#download-button")
     page.wait_for_url(f"{live_server.url}/reports/runs/**")
     page.locator("#run-status[data-status=done]").wait_for(timeout=60_000)
     assert "Ready" in page.locator("#run-ready").inner_text()
+    if screenshot_dir is not None:
+        page.screenshot(path=str(screenshot_dir / "reports-run.png"), full_page=True)
     with page.expect_download() as info:
         page.click("#run-download")
     download = info.value

@@ -213,3 +213,17 @@ def test_a_run_that_stopped_moving_is_shown_as_failed(cast: Any, fake_kind: Any,
     assert lost.status == RunStatus.FAILED and "ask for it again" in lost.error
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and run.finished_at is not None
+
+
+def test_a_page_style_not_found_and_too_many_parameters(
+    cast: Any, fake_kind: Any, framework: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.http import Http404
+
+    fake_kind.fail_with = Http404("no such place")
+    run = create(cast.me_nyarugenge, framework, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.FAILED and "not found, or is not visible to you" in run.error
+    many = {f"p{i}": "x" for i in range(runs.PARAMS_MAX + 1)}
+    with pytest.raises(ValidationFailed) as exc:
+        runs.run_create(actor=cast.me_nyarugenge, kind=CODE, fmt="pdf", params=many)
+    assert exc.value.field == "params"
