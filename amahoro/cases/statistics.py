@@ -211,46 +211,58 @@ def tables_build(
         ),
     }
     grids = {name: _grid(keys, columns, pairs) for name, (keys, pairs) in specs.items()}
-    rape = grids["gbv_type"][0].index("rape")
-    shared: dict[int, str] = {}  # column index (len(columns) = total) -> mark, in the totals row
-    # The same for the rape row of gbv_type and the totals row of pep: the same counts. When the PEP table
-    # is hidden whole ("x", too few incidents) it shows nothing a known rape count could complete.
-    raped: dict[int, str] = {}
+    forced: dict[str, dict[Pos, str]] = {name: {} for name in grids}
     while True:
-        tables: dict[str, Table] = {}
-        for name, (keys, counts) in grids.items():
-            forced: dict[Pos, str] = {}
-            if name in SINGLE:
-                forced = {(len(keys), c): mark for c, mark in shared.items()}
-            if name == "gbv_type":
-                forced.update({(rape, c): mark for c, mark in raped.items()})
-            if name == "pep":
-                forced = {(len(keys), c): mark for c, mark in raped.items()}
-            tables[name] = suppress(
+        tables = {
+            name: suppress(
                 keys,
                 columns,
                 counts,
                 min_total=min_total,
                 incidents=len(rows),
                 column_incidents=[per_column[c] for c in columns],
-                forced=forced,
+                forced=forced[name],
             )
-        found = dict(shared)
-        for name in SINGLE:
-            t = tables[name]
-            for (r, c), mark in t.hidden.items():
-                if r == len(t.rows):
-                    found.setdefault(c, COMPLEMENTARY if mark == PRIMARY else mark)
-        found_raped = dict(raped)
-        if not withheld(tables["pep"]):
-            lines = [(tables["gbv_type"], rape), (tables["pep"], len(PEP))]
-            for t, line in lines:
-                for (r, c), mark in t.hidden.items():
-                    if r == line:
-                        found_raped.setdefault(c, COMPLEMENTARY if mark == PRIMARY else mark)
-        if found == shared and found_raped == raped:
+            for name, (keys, counts) in grids.items()
+        }
+        grown = {name: dict(entries) for name, entries in forced.items()}
+        for group in _linked(tables, len(columns)):
+            marks = [tables[name].hidden[p] for name, p in group if p in tables[name].hidden]
+            if marks:
+                mark = COMPLEMENTARY if marks[0] == PRIMARY else marks[0]
+                for name, p in group:
+                    if p not in tables[name].hidden:
+                        grown[name][p] = mark
+        if grown == forced:
             return tables
-        shared, raped = found, found_raped
+        forced = grown
+
+
+def _linked(tables: dict[str, Table], n_cols: int) -> list[list[tuple[str, Pos]]]:
+    """Entries of different tables that hold the same count, so that one shown gives the other away:
+    hidden in one, they are hidden in all (a reader would otherwise read a hidden count off another table).
+
+    - The totals row of the SINGLE tables: incidents per column.
+    - The rape row of gbv_type and the totals row of pep: rape incidents per column.
+    - An entry of services and of referrals with the same count: every such service was a referral (a
+      reader who guesses as much could otherwise read one table's hidden count off the other).
+    A table hidden whole ("x") shows nothing that a known total could complete, so it links nothing."""
+    groups = [[(name, (len(tables[name].rows), c)) for name in SINGLE] for c in range(n_cols + 1)]
+    types, pep = tables["gbv_type"], tables["pep"]
+    if not withheld(pep):
+        rape = types.rows.index("rape")
+        groups += [[("gbv_type", (rape, c)), ("pep", (len(pep.rows), c))] for c in range(n_cols + 1)]
+    given, referred = tables["services"], tables["referrals"]
+    if not withheld(referred):
+        keys = [*given.rows, "total"]
+        other = {key: r for r, key in enumerate([*referred.rows, "total"])}
+        a, b = given.grid(), referred.grid()
+        for r, key in enumerate(keys):
+            r2 = other.get(key)
+            for c in range(n_cols + 1):
+                if r2 is not None and a[r][c] == b[r2][c]:
+                    groups.append([("services", (r, c)), ("referrals", (r2, c))])
+    return groups
 
 
 def statistics(*, user: Actor, period: str | None, org_unit: str | None) -> dict[str, Any]:

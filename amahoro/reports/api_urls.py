@@ -1,15 +1,21 @@
 """REST endpoints of the reports app (mounted under /api/v1/)."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
-from . import subscription_api
+from . import api, subscription_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    # Subscriptions (helper subs)
+    path("reports", api.ReportList.as_view(), name="reports"),
+    path("reports/runs", api.RunList.as_view(), name="report-runs"),
+    path("reports/runs/<uuid:uuid>", api.RunDetail.as_view(), name="report-run"),
+    path("reports/runs/<uuid:uuid>/file", api.RunFile.as_view(), name="report-run-file"),
     path("reports/subscriptions", subscription_api.SubscriptionList.as_view(), name="report-subscriptions"),
     path(
         "reports/subscriptions/<uuid:uuid>",
         subscription_api.SubscriptionDetail.as_view(),
         name="report-subscription",
+    ),
+    re_path(
+        r"^reports/(?P<code>[a-z0-9-]+)\.(?P<fmt>[a-z0-9]+)$", api.ReportFile.as_view(), name="report-file"
     ),
 ]

@@ -199,9 +199,9 @@ def _sections(tables: Mapping[str, Any], pep_hours: int, min_total: int) -> list
     for key in TABLES:
         table = tables[key]
         rows = [(str(labels[key].get(r["key"], r["key"])), _month_value(r["values"])) for r in table["rows"]]
-        body, (_, total) = rows[:-1], rows[-1]
+        body, total = rows[:-1], rows[-1][1]
         marks = [PRIMARY, COMPLEMENTARY]
-        if any(v == SUPPRESSED for _, v in rows):
+        if any(value == SUPPRESSED for _label, value in rows):
             marks.append(SUPPRESSED)
         out.append(Section(key, titles[key], body, total, notes.get(key, ""), [legend[m] for m in marks]))
     return out
@@ -214,16 +214,16 @@ def _month_label(period: str) -> str:
 
 
 class GbvMonthlyKind:
-    code = CODE
-    title = gettext_lazy("GBV monthly statistics")
-    description = gettext_lazy(
+    code: str = CODE
+    title: str | Promise = gettext_lazy("GBV monthly statistics")
+    description: str | Promise = gettext_lazy(
         "GBVIMS-style statistics of a place for one month: incidents by type, survivor age group and sex, "
         "perpetrator relationship and time to report; services, referrals and PEP within 72 hours. Every "
         "count under 5 is suppressed."
     )
-    formats = ("pdf", "xlsx")
-    perm = Perm.CASE_STATISTICS
-    frequencies = ("monthly",)
+    formats: tuple[str, ...] = ("pdf", "xlsx")
+    perm: Perm = Perm.CASE_STATISTICS
+    frequencies: tuple[str, ...] = ("monthly",)
 
     def parse(self, params: Mapping[str, str]) -> dict[str, str]:
         org_unit = str(params.get("org_unit") or "").strip()

@@ -179,7 +179,7 @@ def _xlsx_sections(content: bytes) -> tuple[list[tuple[Any, ...]], dict[str, lis
         first = row[0]
         if first in titles:
             current = sections.setdefault(str(first), [])
-        elif current is not None and len(row) > 1 and row[1] is not None and first not in ("",):
+        elif current is not None and first is not None and len(row) > 1 and row[1] is not None:
             current.append((first, row[1]))
             if first == "Total":
                 current = None
@@ -260,9 +260,11 @@ def test_the_pdf_shows_the_same_figures_with_legends_and_no_survivor_detail(
     assert rendered.content.startswith(b"%PDF") and rendered.content_type == "application/pdf"
     text = _pdf_text(rendered.content)
     lines = [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
+    flat = re.sub(r"\s+", " ", text)
     assert "GBV monthly statistics" in text and "Gasabo" in text
     assert "Incidents: 15" in text
-    assert "consented to non-identifiable reporting" in text
+    # (a line may break after the hyphen)
+    assert "consentedtonon-identifiablereporting" in re.sub(r"\s+", "", text)
     for expected in ("Rape 12", "Female 12", "18-25 years 8", "Former partner 8", "0-3 days 8", "Health 8"):
         assert expected in lines, expected
     assert "PEP within 72 hours 6" in lines
@@ -270,8 +272,8 @@ def test_the_pdf_shows_the_same_figures_with_legends_and_no_survivor_detail(
         line = next(x for x in lines if x.startswith(small + " "))
         assert line == f"{small} {PRIMARY}", line
     # Each table carries its legend.
-    assert text.count("a count from 1 to 4") >= len(gbv.TABLES)
-    assert text.count("no hidden count can be worked out") >= len(gbv.TABLES)
+    assert flat.count("a count from 1 to 4") >= len(gbv.TABLES)
+    assert flat.count("no hidden count can be worked out") >= len(gbv.TABLES)
     for secret in (NAME, PHONE, ACCOUNT, "GBV-", *[str(i.incident_date) for i in world.cases]):
         assert secret not in text
     # The HTML preview (the PDF's source) holds exactly the API's month column, table by table.
@@ -397,7 +399,7 @@ def test_the_kind_is_registered_with_its_contract() -> None:
     assert kind.formats == ("pdf", "xlsx") and kind.frequencies == ("monthly",)
     assert kind.perm.value == "case.statistics"
     assert kind.filename({"org_unit": "12/../é", "period": "202610", "lang": "fr"}, "pdf") == (
-        "gbv-monthly-12____-202610-fr.pdf"
+        "gbv-monthly-12_____-202610-fr.pdf"
     )
 
 
