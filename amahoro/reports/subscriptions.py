@@ -34,6 +34,8 @@ from amahoro.policy import Actor
 from . import kinds, services
 from .kinds import ReportKind
 from .models import Delivery, DeliveryStatus, Format, Frequency, Subscription
+from .runs import KEEP_DAYS as KEEP_RUN_DAYS
+from .runs import purge_old
 
 log = logging.getLogger(__name__)
 
@@ -476,5 +478,9 @@ def _move_on(subscription: Subscription, today: dt.date) -> None:
 
 
 def send_due_task() -> None:
-    """Celery beat's entry (schedule.py): `send_due()` now, its summary logged."""
+    """Celery beat's entry (schedule.py): `send_due()` now, its summary logged; then the report runs older
+    than a week are deleted (runs.purge_old)."""
     log.info("report subscriptions: %s", send_due())
+    purged = purge_old()
+    if purged:
+        log.info("report runs: %s older than %s days deleted", purged, KEEP_RUN_DAYS)

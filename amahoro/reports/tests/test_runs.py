@@ -157,6 +157,30 @@ def test_purge_old_deletes_runs_older_than_seven_days(
     assert list(ReportRun.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
+def test_send_due_reports_and_the_beat_task_purge_old_runs(
+    cast: Any, fake_kind: Any, framework: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from amahoro.reports import subscriptions
+
+    first = create(cast.me_nyarugenge, framework, django_capture_on_commit_callbacks)
+    second = create(cast.me_nyarugenge, framework, django_capture_on_commit_callbacks)
+    kept = create(cast.me_nyarugenge, framework, django_capture_on_commit_callbacks)
+    week_ago = timezone.now() - dt.timedelta(days=8)
+    ReportRun.objects.filter(pk__in=[first.pk, second.pk]).update(created_at=week_ago)
+    out = io.StringIO()
+    call_command("send_due_reports", stdout=out)
+    assert "send_due_reports: 1 report runs older than 7 days deleted" not in out.getvalue()
+    assert "send_due_reports: 2 report runs older than 7 days deleted" in out.getvalue()
+    assert list(ReportRun.objects.values_list("pk", flat=True)) == [kept.pk]
+    ReportRun.objects.filter(pk=kept.pk).update(created_at=week_ago)
+    subscriptions.send_due_task()
+    assert not ReportRun.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_without_a_broker_the_render_runs_in_a_thread_and_the_caller_does_not_wait(
     hierarchy: None, cast: Any, fake_kind: Any, framework: Any, settings: Any
