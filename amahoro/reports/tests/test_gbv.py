@@ -414,3 +414,36 @@ def test_a_scheduled_send_reports_on_the_last_complete_month() -> None:
     with pytest.raises(ValidationFailed) as exc:
         kind.scheduled_params(params, today=dt.date(2026, 11, 5), frequency="quarterly")
     assert exc.value.field == "frequency"
+
+
+def test_the_http_download_is_the_statistics_apis_figures_and_refuses_outsiders(
+    world: World, api_client: Any
+) -> None:
+    body = _api_tables(api_client, world.supervisor, world)
+    url = f"/api/v1/reports/{KIND}.xlsx"
+    r = api_client.get(url, {"org_unit": "12", "period": world.period})
+    assert r.status_code == 200, r.content[:300]
+    assert f'gbv-monthly-12-{world.period}-en.xlsx"' in r["Content-Disposition"]
+    assert "no-store" in r["Cache-Control"]
+    _, sections = _xlsx_sections(r.content)
+    titles = gbv._titles(72)
+    for key in gbv.TABLES:
+        assert [v for _, v in sections[str(titles[key])]] == [
+            row["values"][0] for row in body["tables"][key]["rows"]
+        ]
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, object_type="reports.gbv-monthly", actor=world.supervisor, sensitive=True
+    ).exists()
+    for user, org_unit, status in (
+        (world.worker_nyarugenge, "12", 404),
+        (world.supervisor, "11", 404),
+        (world.nobody, "12", 403),
+        (world.moderator, "12", 403),
+    ):
+        api_client.force_authenticate(user)
+        r = api_client.get(f"/api/v1/reports/{KIND}.pdf", {"org_unit": org_unit, "period": world.period})
+        assert r.status_code == status, (user, org_unit, r.content[:200])
+        assert not r.content.startswith(b"%PDF")
+    api_client.force_authenticate(None)
+    r = api_client.get(f"/api/v1/reports/{KIND}.pdf", {"org_unit": "12", "period": world.period})
+    assert r.status_code in (401, 403)
