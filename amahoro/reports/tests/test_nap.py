@@ -367,3 +367,17 @@ def test_unknown_org_unit_is_not_found(cast: Any, plan: Any) -> None:
     assert exc.value.field == "org_unit"
     with pytest.raises(NotFound):  # outside the viewer's district
         render(cast.viewer_nyarugenge, "xlsx", org_unit="12")
+
+
+def test_progress_is_reported_as_the_report_builds(cast: Any, plan: Any) -> None:
+    seen: list[tuple[int, str]] = []
+    services.render(
+        user=cast.ngo_admin,
+        kind="nap-progress",
+        params={"framework": FW, "period": "2024"},
+        fmt="xlsx",
+        progress=lambda pct, stage: seen.append((pct, stage)),
+    )
+    percents = [p for p, _s in seen]
+    assert percents == sorted(percents) and percents[0] == 5 and percents[-1] == 100
+    assert {"NAPT-REACH", "NAPT-PART", "NAPT-COMM"} <= {s for _p, s in seen}
