@@ -29,6 +29,26 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         rwanda_load(actor=policy.SYSTEM)
 
 
+@pytest.fixture(scope="class")
+def demo_once(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The demo (`load_demo`, ~14 s of CPU) loaded once for a class of tests instead of once per test: in a
+    transaction rolled back after the class, around the savepoint each test still runs in (and rolls back),
+    so a test's own writes never reach the next test and the demo never outlives the class. Only for
+    non-transactional tests (a transactional test would flush the database inside the transaction)."""
+    from django.db import transaction
+
+    from amahoro.site import demo
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield demo.demo_load()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> None:
     """Per-process caches keyed by primary keys (form versions, form schemas) must not outlive a test: a

@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Iterable
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
@@ -28,6 +29,33 @@ def workbook(rows: Iterable[Iterable[Any]], *, title: str = "Sheet1") -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _column(n: int) -> str:
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def text_rows(rows: list[list[str]], *, title: str = "data") -> bytes:
+    """A workbook of text cells written as sheet XML directly, with the <dimension> Excel writes: the same
+    file openpyxl would make (inline strings), built in a fraction of the time for 100,000 rows."""
+    width = max((len(r) for r in rows), default=1)
+    ref = f"A1:{_column(width)}{max(len(rows), 1)}"
+
+    def parts() -> Iterable[bytes]:
+        yield _HEAD.replace(b"<sheetData>", f'<dimension ref="{ref}"/><sheetData>'.encode())
+        for n, row in enumerate(rows, start=1):
+            cells = "".join(
+                f'<c r="{_column(i)}{n}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+                for i, v in enumerate(row, start=1)
+            )
+            yield f'<row r="{n}">{cells}</row>'.encode()
+        yield _TAIL
+
+    return replace_sheet(workbook([["x"]], title=title), parts())
 
 
 def replace_sheet(base: bytes, sheet_xml_parts: Iterable[bytes], *, member: str = SHEET) -> bytes:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from amahoro.api.tests.conftest import api_as, assert_error
-from amahoro.core.tests.xlsx_files import sheet_declaring, wide_row, zip_bomb
+from amahoro.core.tests.xlsx_files import sheet_declaring, text_rows, wide_row, zip_bomb
 from amahoro.data.models import DataValue
 
 IMPORT = "/api/v1/dataValues/import"
@@ -61,14 +61,9 @@ def test_ratio_limit_alone_refuses_a_bomb_under_the_size_limits(cast, meta, sett
 
 
 def test_100000_bad_rows_give_a_capped_reply_and_write_nothing(cast, meta) -> None:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("data")
-    ws.append(["data_element", "org_unit", "period", "category_option_combo", "value"])
-    for _ in range(100_000):
-        ws.append(["GBV_TOTAL", "1101", "202401", "default", "many"])
-    out = io.BytesIO()
-    wb.save(out)
-    response = _post(api_as(cast.me_nyarugenge), out.getvalue())
+    header = ["data_element", "org_unit", "period", "category_option_combo", "value"]
+    content = text_rows([header] + [["GBV_TOTAL", "1101", "202401", "default", "many"]] * 100_000)
+    response = _post(api_as(cast.me_nyarugenge), content)
     assert response.status_code == 400
     body = response.json()
     assert body["status"] == "ERROR" and not body["saved"]
