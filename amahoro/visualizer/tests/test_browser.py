@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from django.urls import NoReverseMatch, reverse
 
 from amahoro.analytics.tests.conftest import analytics_store
@@ -291,7 +292,14 @@ def test_the_renderer_draws_the_documented_answer_shape(
         assert f"type={kind}" in page.evaluate("() => window.location.search")
         assert page.locator("#viz-output .viz-chart").get_attribute("data-categories") == "2"
     # The page at phone width: nothing wider than the screen but the table's own scroller.
+    # The chart redraws at the new width after its resize handler runs: wait (up to 10 s) for the layout to
+    # settle, then measure (a busy machine measured mid-resize before).
     page.set_viewport_size({"width": 360, "height": 740})
+    fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
+    try:
+        page.wait_for_function(fits, timeout=10_000)
+    except PlaywrightTimeout:
+        pass
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert console.errors == []
