@@ -6,6 +6,7 @@ Run with `pytest -m browser`; AMAHORO_SCREENSHOTS=docs/img refreshes the screens
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -13,8 +14,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from amahoro.analytics.tests.conftest import analytics_store
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
@@ -296,10 +297,8 @@ def test_the_renderer_draws_the_documented_answer_shape(
     # settle, then measure (a busy machine measured mid-resize before).
     page.set_viewport_size({"width": 360, "height": 740})
     fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
-    try:
+    with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function(fits, timeout=10_000)
-    except PlaywrightTimeout:
-        pass
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert console.errors == []
