@@ -21,7 +21,7 @@ from amahoro.frameworks.tests.factories import put
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.tests.factories import load_sex_age
-from amahoro.reports import itt, kinds, services
+from amahoro.reports import itt, kinds, pdf, services
 
 pytestmark = pytest.mark.django_db
 
@@ -489,7 +489,7 @@ def test_kind_is_registered() -> None:
 
 
 def test_css_string_cannot_end_the_running_header() -> None:
-    escaped = itt.css_string('Plan "A"; } </style><script>-1')
+    escaped = pdf.css_string('Plan "A"; } </style><script>-1')
     assert escaped == "Plan \\22 A\\22 \\3b  \\7d  \\3c \\2f style\\3e \\3c script\\3e \\2d 1"
     assert not set('"<>;}') & set(escaped)
 
