@@ -658,6 +658,9 @@ class GbvStatisticsSerializer(serializers.Serializer):  # type: ignore[type-arg]
     suppression = GbvSuppressionSerializer()
     tables = serializers.DictField(
         child=GbvStatisticsTableSerializer(),
-        help_text="gbv_type, context, age_group, sex, district, perpetrator_relationship, services",
+        help_text="gbv_type, context, age_group, sex, district, perpetrator_relationship, services, "
+        "time_to_report (days from incident to report: 0-3, 4-5, 6-14, 15-30, 31+, unknown), referrals "
+        "(services referred to another organisation, by type), pep (rape incidents: PEP within the PEP "
+        "window of 72 h, after it, or not recorded)",
     )
     accountability = GbvAccountabilitySerializer(many=True)

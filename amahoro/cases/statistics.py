@@ -1,15 +1,19 @@
 """GBVIMS-style monthly statistics and Isange One Stop Centre accountability, suppressed before they leave
 the case module (see suppression.py). Only incidents whose survivor consented to non-identifiable reporting
 count; incidents are counted in the month they were reported. How fine a request may be, and the smallest
-number of incidents a table may rest on, are decided in disclosure.py."""
+number of incidents a table may rest on, are decided in disclosure.py. The statistics API, its page and CSV
+and the monthly GBV report (reports/gbv.py) all read `statistics()`, so they show the same figures."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
@@ -23,7 +27,7 @@ from . import classification as cl
 from . import disclosure
 from .models import Consent, Incident, Perpetrator, Service, ServiceStatus, ServiceType, Sex
 from .services import windows
-from .suppression import COMPLEMENTARY, PRIMARY, SUPPRESSED, THRESHOLD, Pos, Table, suppress
+from .suppression import COMPLEMENTARY, PRIMARY, SUPPRESSED, THRESHOLD, Pos, Table, suppress, withheld
 
 MAX_MONTHS = 36
 DONE = (ServiceStatus.PROVIDED, ServiceStatus.ALREADY_RECEIVED)
@@ -112,7 +116,44 @@ def incidents_for_statistics(
 
 # The tables about one value per incident: their totals row is the same (incidents per column), so an entry
 # of it hidden in one is hidden in all, or the others would give it away.
-SINGLE = ("gbv_type", "age_group", "sex", "district", "perpetrator_relationship")
+SINGLE = ("gbv_type", "age_group", "sex", "district", "perpetrator_relationship", "time_to_report")
+
+# Days from the incident to the report, in GBVIMS's buckets (classification.BUCKETS), as the table's rows.
+TIME_TO_REPORT: tuple[str, ...] = ("0-3", "4-5", "6-14", "15-30", "31+", "unknown")
+_BUCKET_ROWS = dict(zip(cl.BUCKETS, TIME_TO_REPORT, strict=False))
+# Rape incidents by post-exposure prophylaxis: the earliest PEP given within the PEP window (72 h by
+# default, counted in calendar days as in accountability), given later, or none recorded. Its totals row is
+# the rape row of the type table, so the two share their hidden entries (see tables_build).
+PEP: tuple[str, ...] = ("within_72h", "after_72h", "not_recorded")
+
+TITLES = {
+    "gbv_type": _("By type of GBV"),
+    "context": _("By case context"),
+    "age_group": _("By survivor age group"),
+    "sex": _("By survivor sex"),
+    "district": _("By district"),
+    "perpetrator_relationship": _("By relationship of the (first) perpetrator"),
+    "services": _("Services and referrals by type"),
+    "time_to_report": _("By days from incident to report"),
+    "referrals": _("Referrals to other organisations by service"),
+    "pep": _("Rape incidents by post-exposure prophylaxis (PEP)"),
+}
+
+
+def time_to_report(days: int | None) -> str:
+    return "unknown" if days is None else _BUCKET_ROWS[cl.bucket(days)]
+
+
+def pep_status(incident_date: date, pep_dates: Sequence[date], hours: int) -> str:
+    """A rape incident's row of the PEP table (dates of PEP given by any of its services)."""
+    if any(cl.within_hours(incident_date, d, hours) for d in pep_dates):
+        return "within_72h"
+    return "after_72h" if pep_dates else "not_recorded"
+
+
+def is_referral(provider_id: int | None, organisation_id: int) -> bool:
+    """A service given by another organisation than the one holding the case (as accountability counts)."""
+    return provider_id is not None and provider_id != organisation_id
 
 
 def _grid(
@@ -132,8 +173,14 @@ def tables_build(
     primary: dict[int, str],
     services: list[tuple[int, str]],
     min_total: int,
+    referrals: Sequence[tuple[int, str]] = (),
+    pep: Mapping[int, str] | None = None,
 ) -> dict[str, Table]:
-    """The suppressed breakdowns of the incidents `rows` (no database access: property tests call it)."""
+    """The suppressed breakdowns of the incidents `rows` (no database access: property tests call it).
+
+    `services` and `referrals` are (incident id, service type) per service recorded and per referral to
+    another organisation; `pep` is the PEP row (see PEP) of each rape incident with a PEP date."""
+    pep = pep or {}
     col = {r["id"]: column_of[r["id"]] for r in rows}
     per_column = Counter(col.values())
     specs: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
@@ -153,33 +200,69 @@ def tables_build(
             [(primary.get(r["id"], "unknown"), col[r["id"]]) for r in rows],
         ),
         "services": (list(ServiceType.values), [(t, col[i]) for i, t in services if i in col]),
+        "time_to_report": (
+            list(TIME_TO_REPORT),
+            [(time_to_report(r["elapsed_days"]), col[r["id"]]) for r in rows],
+        ),
+        "referrals": (list(ServiceType.values), [(t, col[i]) for i, t in referrals if i in col]),
+        "pep": (
+            list(PEP),
+            [(pep.get(r["id"], "not_recorded"), col[r["id"]]) for r in rows if r["gbv_type"] == "rape"],
+        ),
     }
     grids = {name: _grid(keys, columns, pairs) for name, (keys, pairs) in specs.items()}
-    shared: dict[int, str] = {}  # column index (len(columns) = total) -> mark, in the totals row
+    forced: dict[str, dict[Pos, str]] = {name: {} for name in grids}
     while True:
-        tables: dict[str, Table] = {}
-        for name, (keys, counts) in grids.items():
-            forced: dict[Pos, str] = {}
-            if name in SINGLE:
-                forced = {(len(keys), c): mark for c, mark in shared.items()}
-            tables[name] = suppress(
+        tables = {
+            name: suppress(
                 keys,
                 columns,
                 counts,
                 min_total=min_total,
                 incidents=len(rows),
                 column_incidents=[per_column[c] for c in columns],
-                forced=forced,
+                forced=forced[name],
             )
-        found = dict(shared)
-        for name in SINGLE:
-            t = tables[name]
-            for (r, c), mark in t.hidden.items():
-                if r == len(t.rows):
-                    found.setdefault(c, COMPLEMENTARY if mark == PRIMARY else mark)
-        if found == shared:
+            for name, (keys, counts) in grids.items()
+        }
+        grown = {name: dict(entries) for name, entries in forced.items()}
+        for group in _linked(tables, len(columns)):
+            marks = [tables[name].hidden[p] for name, p in group if p in tables[name].hidden]
+            if marks:
+                mark = COMPLEMENTARY if marks[0] == PRIMARY else marks[0]
+                for name, p in group:
+                    if p not in tables[name].hidden:
+                        grown[name][p] = mark
+        if grown == forced:
             return tables
-        shared = found
+        forced = grown
+
+
+def _linked(tables: dict[str, Table], n_cols: int) -> list[list[tuple[str, Pos]]]:
+    """Entries of different tables that hold the same count, so that one shown gives the other away:
+    hidden in one, they are hidden in all (a reader would otherwise read a hidden count off another table).
+
+    - The totals row of the SINGLE tables: incidents per column.
+    - The rape row of gbv_type and the totals row of pep: rape incidents per column.
+    - An entry of services and of referrals with the same count: every such service was a referral (a
+      reader who guesses as much could otherwise read one table's hidden count off the other).
+    A table hidden whole ("x") shows nothing that a known total could complete, so it links nothing."""
+    groups = [[(name, (len(tables[name].rows), c)) for name in SINGLE] for c in range(n_cols + 1)]
+    types, pep = tables["gbv_type"], tables["pep"]
+    if not withheld(pep):
+        rape = types.rows.index("rape")
+        groups += [[("gbv_type", (rape, c)), ("pep", (len(pep.rows), c))] for c in range(n_cols + 1)]
+    given, referred = tables["services"], tables["referrals"]
+    if not withheld(referred):
+        keys = [*given.rows, "total"]
+        other = {key: r for r, key in enumerate([*referred.rows, "total"])}
+        a, b = given.grid(), referred.grid()
+        for r, key in enumerate(keys):
+            r2 = other.get(key)
+            for c in range(n_cols + 1):
+                if r2 is not None and a[r][c] == b[r2][c]:
+                    groups.append([("services", (r, c)), ("referrals", (r2, c))])
+    return groups
 
 
 def statistics(*, user: Actor, period: str | None, org_unit: str | None) -> dict[str, Any]:
@@ -201,7 +284,24 @@ def statistics(*, user: Actor, period: str | None, org_unit: str | None) -> dict
         .values_list("incident_id", "relationship")
     ):
         primary.setdefault(incident_id, relationship)
-    services = list(Service.objects.filter(incident_id__in=ids).values_list("incident_id", "type"))
+    organisation_of = {r["id"]: r["organisation_id"] for r in rows}
+    services: list[tuple[int, str]] = []
+    referrals: list[tuple[int, str]] = []
+    pep_dates: dict[int, list[date]] = defaultdict(list)
+    for incident_id, service_type, provider_id, pep_given_on in Service.objects.filter(
+        incident_id__in=ids
+    ).values_list("incident_id", "type", "provider_id", "pep_given_on"):
+        services.append((incident_id, service_type))
+        if is_referral(provider_id, organisation_of[incident_id]):
+            referrals.append((incident_id, service_type))
+        if pep_given_on is not None:
+            pep_dates[incident_id].append(pep_given_on)
+    hours = windows()["pep_hours"]
+    pep = {
+        r["id"]: pep_status(r["incident_date"], pep_dates[r["id"]], hours)
+        for r in rows
+        if r["gbv_type"] == "rape"
+    }
     min_total = grain.rule.min_total
     tables = tables_build(
         rows=rows,
@@ -210,6 +310,8 @@ def statistics(*, user: Actor, period: str | None, org_unit: str | None) -> dict
         primary=primary,
         services=services,
         min_total=min_total,
+        referrals=referrals,
+        pep=pep,
     )
     total = len(rows)
     gbv = tables["gbv_type"]
@@ -300,7 +402,7 @@ def accountability(
                     )
                 )
             for s in services:
-                if s["provider_id"] is not None and s["provider_id"] != r["organisation_id"]:
+                if is_referral(s["provider_id"], r["organisation_id"]):
                     referrals += 1
                     referrals_done += int(s["status"] in DONE)
         enough = len(members) >= min_total and not small_total
@@ -320,13 +422,20 @@ def accountability(
                 "referral_completion_share": _share(referrals_done, referrals, min_total) if enough else None,
             }
         )
+    referral_table = tables["referrals"]
     hide = {
         "incidents": small_total or _total_hidden(tables["district"], "total"),
         "rape_incidents": small_total or _total_hidden(tables["gbv_type"], "rape"),
-        "referrals": small_total,
+        # The groups' referrals add up to the referral table's grand total.
+        "referrals": small_total
+        or (len(referral_table.rows), len(referral_table.columns)) in referral_table.hidden,
     }
     for key in hide:
         if hide[key] or any(_small(group[key], min_total) for group in out):
             for group in out:
                 group[key] = SUPPRESSED
+    if _total_hidden(tables["pep"], "within_72h"):
+        # A share times a shown rape count is a count: the groups' counts add up to the hidden total.
+        for group in out:
+            group["rape_pep_within_72h_share"] = None
     return out

@@ -58,6 +58,12 @@ class Table:
         }
 
 
+def withheld(table: Table) -> bool:
+    """Is the whole table hidden as "x" (rule 3: it rests on too few incidents)?"""
+    entries = (len(table.rows) + 1) * (len(table.columns) + 1)
+    return len(table.hidden) == entries and all(mark == SUPPRESSED for mark in table.hidden.values())
+
+
 def _lines(n_rows: int, n_cols: int) -> list[list[Pos]]:
     rows = [[(r, c) for c in range(n_cols + 1)] for r in range(n_rows + 1)]
     cols = [[(r, c) for r in range(n_rows + 1)] for c in range(n_cols + 1)]

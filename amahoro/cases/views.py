@@ -374,16 +374,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         status = 400
     tables = []
     if result:
-        labels = {
-            "gbv_type": _("By type of GBV"),
-            "context": _("By case context"),
-            "age_group": _("By survivor age group"),
-            "sex": _("By survivor sex"),
-            "district": _("By district"),
-            "perpetrator_relationship": _("By relationship of the (first) perpetrator"),
-            "services": _("Services and referrals by type"),
-        }
-        tables = [(key, labels[key], table) for key, table in result["tables"].items()]
+        tables = [(key, statistics.TITLES[key], table) for key, table in result["tables"].items()]
     return render(
         request, "cases/statistics.html", {"form": form, "result": result, "tables": tables}, status=status
     )

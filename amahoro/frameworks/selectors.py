@@ -237,6 +237,15 @@ def _element_rows(
     return rows
 
 
+def indicators_rows(
+    *, user: Reader, indicators: Sequence[Indicator], org_unit: OrgUnit, start: dt.date, end: dt.date
+) -> list[Row]:
+    """The values behind several indicators' formulas in one engine query (for callers that then ask
+    indicator_series / indicator_by_place about each of them with `rows=`, e.g. a report)."""
+    codes = dict.fromkeys(code for ind in indicators for code in formula_of(ind).data_element_codes)
+    return _element_rows(user=user, codes=list(codes), org_unit=org_unit, start=start, end=end)
+
+
 def _target_for(
     indicator: Indicator, org_unit: OrgUnit, span: Span, targets: list[Target] | None = None
 ) -> TargetValue | None:
@@ -485,9 +494,11 @@ def indicator_series(
     span: Span,
     period_type: str | None = None,
     today: dt.date | None = None,
+    rows: list[Row] | None = None,
 ) -> list[dict[str, Any]]:
     """Actual vs target per period of `period_type` (default: that of the indicator's targets, else
-    yearly) inside the span, read in one pass over the data."""
+    yearly) inside the span, read in one pass over the data (`rows`: already read with indicators_rows for
+    at least the span, the org unit's subtree and the same user)."""
     targets = list(
         Target.objects.filter(
             indicator=indicator, org_unit=org_unit, start__gte=span.start, end__lte=span.end
@@ -504,9 +515,10 @@ def indicator_series(
             f"{len(periods)} periods of type {period_type}: at most {MAX_SERIES}; choose a longer period type",
             field="period_type",
         )
-    rows = _data_rows(
-        user=user, formula=formula_of(indicator), org_unit=org_unit, start=span.start, end=span.end
-    )
+    if rows is None:
+        rows = _data_rows(
+            user=user, formula=formula_of(indicator), org_unit=org_unit, start=span.start, end=span.end
+        )
     out = []
     for p in periods:
         sub = Span(p.code, p.start, p.end)
@@ -538,8 +550,10 @@ def indicator_by_place(
     span: Span,
     level: str = "district",
     today: dt.date | None = None,
+    rows: list[Row] | None = None,
 ) -> list[dict[str, Any]]:
-    """Actual vs target per org unit of a level (districts) inside `org_unit`, for the map."""
+    """Actual vs target per org unit of a level (districts) inside `org_unit`, for the map (`rows`: as for
+    indicator_series)."""
     units = list(
         policy.visible(
             user, Perm.ORGUNIT_VIEW, OrgUnit.objects.filter(level__code=level, path__startswith=org_unit.path)
@@ -547,9 +561,10 @@ def indicator_by_place(
     )
     if not units:
         return []
-    rows = _data_rows(
-        user=user, formula=formula_of(indicator), org_unit=org_unit, start=span.start, end=span.end
-    )
+    if rows is None:
+        rows = _data_rows(
+            user=user, formula=formula_of(indicator), org_unit=org_unit, start=span.start, end=span.end
+        )
     targets = list(
         Target.objects.filter(
             indicator=indicator, org_unit__in=units, start__gte=span.start, end__lte=span.end
