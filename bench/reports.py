@@ -549,7 +549,7 @@ def time_case(user: Any, kind: str, fmt: str, params: dict[str, str], runs: int)
 def profile(user: Any, kind: str, fmt: str, params: dict[str, str], top: int = 30) -> str:
     """cProfile of one warm render: the functions with the largest cumulative time."""
     render_once(user, kind, fmt, params)
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(time.process_time)  # CPU time: what the render costs, whatever the load
     prof.enable()
     render_once(user, kind, fmt, params)
     prof.disable()
@@ -599,6 +599,7 @@ def machine() -> dict[str, Any]:
         "database": db_version,
         "libraries": versions,
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "nice": os.nice(0),
     }
 
 
@@ -609,7 +610,9 @@ def render_doc(report: dict[str, Any], command: str) -> str:
         f"Run {report['date']} with `{command}`.",
         "",
         f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM; load average "
-        f"{m['load_average_at_start']} at start, {m['load_average_at_end']} at end. Python {m['python']}, "
+        f"{m['load_average_at_start']} at start, {m['load_average_at_end']} at end"
+        + (f", run at nice {m['nice']} (ahead of the machine's other work)" if m.get("nice") else "")
+        + f". Python {m['python']}, "
         f"Django {m['django']}, {m['database']}, {libs}.",
         f"- Data set: framework {FRAMEWORK}: {ds['pillars']} pillars, {ds['outcomes']} outcomes, "
         f"{ds['indicators']} indicators ({ds['percentages']} percentages, {ds['with_data']} with data, "
@@ -637,12 +640,16 @@ def render_doc(report: dict[str, Any], command: str) -> str:
     nap = report["results"].get("nap-progress.pdf", {})
     if "max_s" in nap:
         ok = nap["max_s"] < GOAL_S
+        cpu = nap.get("cpu_median_s")
+        verdict = "met" if ok else "**missed**"
+        if not ok and cpu is not None and cpu < GOAL_S:
+            verdict += " (wall time on this loaded machine; the render's own CPU time is under the goal)"
         lines += [
             "",
             "| goal | figure | result |",
             "| --- | --- | --- |",
             f"| 100-indicator NAP report (PDF) < {GOAL_S:g} s on 2 cores | {nap['median_s']} s median, "
-            f"{nap['max_s']} s max | {'met' if ok else '**missed**'} |",
+            f"{nap['max_s']} s max (CPU {cpu} s median) | {verdict} |",
         ]
     return "\n".join(lines) + "\n"
 

@@ -23,7 +23,6 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "report-pages"
@@ -36,7 +35,8 @@ class Page:
     kind: str
     user: str
     params: dict[str, str]
-    pages: list[tuple[int | str, str]] = field(default_factory=list)  # (page number or "inner", file stem)
+    # (page number, or a text: the first inner page holding it; file stem)
+    pages: list[tuple[int | str, str]] = field(default_factory=list)
 
 
 def setup(reuse: bool) -> None:
@@ -62,53 +62,112 @@ def setup(reuse: bool) -> None:
     store.refresh(full=True, wait=True)
 
 
-def nap_framework(user: Any) -> str:
-    """The framework the NAP report is shown for: the NAP 1325 when it has indicators in the demo, else
-    the framework with the most indicators the user may see."""
-    from django.db.models import Count
-
-    from amahoro.frameworks.selectors import frameworks_visible_to
-
-    visible = frameworks_visible_to(user=user).annotate(n=Count("indicators")).order_by("-n", "code")
-    nap = visible.filter(code="RW-NAP1325-2018").first()
-    if nap is not None and nap.n:
-        return str(nap.code)
-    best = visible.first()
-    if best is None:
-        raise SystemExit("no framework visible to the demo user")
-    return str(best.code)
-
-
-def gbv_month() -> str:
-    """The demo's month with the most incidents (yyyyMM)."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncMonth
-
-    from amahoro.cases.models import Incident
-
-    row = (
-        Incident.objects.annotate(m=TruncMonth("report_date"))
-        .values("m")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "-m")
-        .first()
-    )
-    if row is None:
-        raise SystemExit("the demo has no incidents")
-    return str(row["m"].strftime("%Y%m"))
+# The demo framework with values, targets, trends and maps in 2025 (the demo's NAP 1325 has its pillars
+# and outcomes but, as the seed, few indicators and no 2025 values).
+NAP_FRAMEWORK = "RWAMREC-SP-2022-2026"
+GBV_PLACE = "12"  # Gasabo, where the demo's Isange One Stop Centre records its cases
+# Invented incidents added for the GBV picture: the demo's 14 cases over five months leave every table of a
+# month under the minimum total, so a page of it would show only "x". (gbv type, relationship, age, sex,
+# days from incident to report, how many).
+EXTRA_CASES = (
+    ("penetration", "intimate_partner", 24, "female", 1, 9),
+    ("penetration", "former_partner", 31, "female", 2, 5),
+    ("penetration", "neighbour", 15, "female", 5, 4),
+    ("penetration", "family", 13, "female", 9, 3),
+    ("penetration", "stranger", 19, "female", 20, 2),
+    ("unwanted_sexual_contact", "teacher", 14, "female", 3, 4),
+    ("unwanted_sexual_contact", "community_member", 22, "female", 12, 3),
+    ("physical_assault", "intimate_partner", 34, "female", 2, 8),
+    ("physical_assault", "intimate_partner", 38, "male", 4, 2),
+    ("psychological_abuse", "intimate_partner", 29, "female", 40, 5),
+    ("denial_of_resources", "former_partner", 45, "female", 25, 3),
+    ("forced_marriage", "family", 16, "female", 7, 1),
+)
 
 
-def plan(only: str | None) -> list[Page]:
+def extra_cases() -> str:
+    """Record EXTRA_CASES in the last complete month as the demo case worker, with health care (PEP for
+    most rapes, within 72 hours for most), and referrals to the police and legal aid; returns the month."""
+    import datetime as dt
+
     from amahoro.accounts.models import User
+    from amahoro.cases.inputs import incident_parse
+    from amahoro.cases.services import incident_create, service_record
+    from amahoro.geo.models import OrgUnit
+    from amahoro.organisations.models import Organisation
 
-    officer = User.objects.get(username="me_officer")
-    framework = nap_framework(officer)
+    first = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = first.strftime("%Y%m")
+    marker = "Invented incident for the documentation pictures (scripts/report_pages.py)."
+    done = VAR / f"extra-cases-{month}"  # once per database (--reuse keeps it)
+    if done.exists():
+        return month
+    worker = User.objects.get(username="case_worker")
+    police = Organisation.objects.filter(code="RNP").first()
+    sectors = list(
+        OrgUnit.objects.filter(parent__code=GBV_PLACE).order_by("code").values_list("code", flat=True)
+    )
+    n = 0
+    for gbv, relationship, age, sex, days, count in EXTRA_CASES:
+        for i in range(count):
+            n += 1
+            report = first + dt.timedelta(days=(n * 7) % 27)
+            incident = incident_create(
+                actor=worker,
+                data=incident_parse(
+                    {
+                        "survivor": {"name": f"Invented survivor {n}", "sex": sex, "age": age + i % 3},
+                        "incident_date": (report - dt.timedelta(days=days)).isoformat(),
+                        "report_date": report.isoformat(),
+                        "org_unit": sectors[n % len(sectors)],
+                        "classification": {gbv: True},
+                        "perpetrators": [{"relationship": relationship, "sex": "male", "age_group": "26-40"}],
+                        "goods_exchanged": False,
+                        "abduction": "none",
+                        "account": marker,
+                        "consent": {"services": True, "reporting": n % 11 != 0},
+                    }
+                ),
+            )
+            if gbv == "penetration" and n % 4:
+                pep = report + dt.timedelta(days=0 if days <= 2 else 1)
+                service_record(
+                    actor=worker,
+                    incident=incident,
+                    type="health",
+                    status="provided",
+                    provided_on=report,
+                    pep_given_on=pep,
+                )
+            if police is not None and n % 3 == 0:
+                service_record(
+                    actor=worker,
+                    incident=incident,
+                    type="police",
+                    status="referred",
+                    provider=police,
+                    referred_on=report,
+                )
+            if n % 2 == 0:
+                service_record(
+                    actor=worker,
+                    incident=incident,
+                    type="psychosocial",
+                    status="provided",
+                    provided_on=report,
+                )
+    done.write_text(f"{n} incidents\n")
+    return month
+
+
+def plan(only: str | None, gbv_month: str) -> list[Page]:
+    framework = NAP_FRAMEWORK
     pages = [
         Page(
             "nap-progress",
             "me_officer",
             {"framework": framework, "period": "2025", "lang": "en"},
-            [(1, "nap-progress-cover"), ("inner", "nap-progress-outcome")],
+            [(1, "nap-progress-cover"), (2, "nap-progress-summary"), ("Baseline", "nap-progress-outcome")],
         ),
         Page(
             "itt",
@@ -119,25 +178,22 @@ def plan(only: str | None) -> list[Page]:
         Page(
             "gbv-monthly",
             "case_supervisor",
-            {"org_unit": "1", "period": gbv_month(), "lang": "en"},
-            [(1, "gbv-monthly-page1")],
+            {"org_unit": GBV_PLACE, "period": gbv_month, "lang": "en"},
+            [(1, "gbv-monthly-page1"), (2, "gbv-monthly-page2")],
         ),
     ]
     return [p for p in pages if only in (None, p.kind)]
 
 
-def inner_page(content: bytes) -> int:
-    """An interesting inner page: the first page after the first that has a chart (an <svg> drawn as
-    vector paths) and a table; failing that, page 2."""
+def page_with(content: bytes, text: str) -> int:
+    """The first page after the first whose text holds `text` (page 2 when none does)."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(content))
-    best = 2 if len(reader.pages) > 1 else 1
     for number, page in enumerate(reader.pages[1:], start=2):
-        text = page.extract_text() or ""
-        if any(w in text for w in ("Target", "target")) and len(text) > 400:
+        if text in (page.extract_text() or ""):
             return number
-    return best
+    return min(2, len(reader.pages))
 
 
 def to_png(pdf: Path, number: int, stem: str) -> Path:
@@ -185,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     failed = 0
-    for page in plan(args.only):
+    month = extra_cases() if args.only in (None, "gbv-monthly") else ""
+    for page in plan(args.only, month):
         try:
             kinds.get(page.kind)
         except NotFound:
@@ -197,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         pdf = VAR / rendered.filename
         pdf.write_bytes(rendered.content)
         for number, stem in page.pages:
-            n = inner_page(rendered.content) if number == "inner" else int(number)
+            n = number if isinstance(number, int) else page_with(rendered.content, number)
             png = to_png(pdf, n, stem)
             print(
                 f"{page.kind} {page.params} as {page.user}: page {n} -> {png.relative_to(ROOT)} "
