@@ -29,6 +29,8 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "consultations": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "participation": policy.has_perm(user, Perm.DATA_VIEW),
             "analytics": policy.has_perm(user, Perm.DATA_VIEW),
+            # The permissions of the report kinds (amahoro/reports/kinds.py; core may not import reports).
+            "reports": policy.any_of(user, (Perm.FRAMEWORK_VIEW, Perm.CASE_STATISTICS)),
             "portal": True,
             "admin": bool(getattr(user, "is_staff", False)),
         }

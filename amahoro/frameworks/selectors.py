@@ -453,7 +453,9 @@ def framework_progress(
     # The values behind every visible indicator of the tree in one engine query, then each formula's share.
     formulas = {ind.pk: formula_of(ind) for n in nodes for ind in n.indicators.all() if ind.pk in visible_ids}
     every_code = list(dict.fromkeys(code for f in formulas.values() for code in f.data_element_codes))
-    all_rows = _element_rows(user=user, codes=every_code, org_unit=org_unit, start=span.start, end=span.end)
+    rows_by_de: dict[str, list[Row]] = {}
+    for row in _element_rows(user=user, codes=every_code, org_unit=org_unit, start=span.start, end=span.end):
+        rows_by_de.setdefault(row.de, []).append(row)
 
     def build(node: Node) -> NodeProgress:
         progress = []
@@ -461,14 +463,14 @@ def framework_progress(
             if ind.pk not in visible_ids:
                 continue
             if ind.pk not in computed:
-                wanted = set(formulas[ind.pk].data_element_codes)
+                wanted = formulas[ind.pk].data_element_codes
                 computed[ind.pk] = indicator_progress(
                     user=user,
                     indicator=ind,
                     org_unit=org_unit,
                     span=span,
                     today=today,
-                    rows=[r for r in all_rows if r.de in wanted],
+                    rows=[r for de in wanted for r in rows_by_de.get(de, ())],
                 )
             progress.append(computed[ind.pk])
         kids = [build(c) for c in children.get(node.pk, [])]

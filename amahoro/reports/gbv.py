@@ -126,9 +126,13 @@ def _titles(pep_hours: int) -> dict[str, str]:
 
 def _notes(pep_hours: int) -> dict[str, str]:
     return {
-        "perpetrator_relationship": _("The first perpetrator recorded; an incident without one counts as unknown."),
+        "perpetrator_relationship": _(
+            "The first perpetrator recorded; an incident without one counts as unknown."
+        ),
         "time_to_report": _("Whole calendar days from the date of the incident to the date of the report."),
-        "context": _("An incident can have several contexts, or none: the total counts contexts, not incidents."),
+        "context": _(
+            "An incident can have several contexts, or none: the total counts contexts, not incidents."
+        ),
         "services": _(
             "Every service recorded for the incidents of the month, whatever its status, including referrals: "
             "an incident can count in several rows."
@@ -195,9 +199,9 @@ def _sections(tables: Mapping[str, Any], pep_hours: int, min_total: int) -> list
     for key in TABLES:
         table = tables[key]
         rows = [(str(labels[key].get(r["key"], r["key"])), _month_value(r["values"])) for r in table["rows"]]
-        body, (_, total) = rows[:-1], rows[-1]
+        body, total = rows[:-1], rows[-1][1]
         marks = [PRIMARY, COMPLEMENTARY]
-        if any(v == SUPPRESSED for _, v in rows):
+        if any(value == SUPPRESSED for _label, value in rows):
             marks.append(SUPPRESSED)
         out.append(Section(key, titles[key], body, total, notes.get(key, ""), [legend[m] for m in marks]))
     return out
@@ -210,21 +214,23 @@ def _month_label(period: str) -> str:
 
 
 class GbvMonthlyKind:
-    code = CODE
-    title = gettext_lazy("GBV monthly statistics")
-    description = gettext_lazy(
+    code: str = CODE
+    title: str | Promise = gettext_lazy("GBV monthly statistics")
+    description: str | Promise = gettext_lazy(
         "GBVIMS-style statistics of a place for one month: incidents by type, survivor age group and sex, "
         "perpetrator relationship and time to report; services, referrals and PEP within 72 hours. Every "
         "count under 5 is suppressed."
     )
-    formats = ("pdf", "xlsx")
-    perm = Perm.CASE_STATISTICS
-    frequencies = ("monthly",)
+    formats: tuple[str, ...] = ("pdf", "xlsx")
+    perm: Perm = Perm.CASE_STATISTICS
+    frequencies: tuple[str, ...] = ("monthly",)
 
     def parse(self, params: Mapping[str, str]) -> dict[str, str]:
         org_unit = str(params.get("org_unit") or "").strip()
         if not org_unit:
-            raise ValidationFailed("org_unit is required (an org unit code, e.g. a district)", field="org_unit")
+            raise ValidationFailed(
+                "org_unit is required (an org unit code, e.g. a district)", field="org_unit"
+            )
         if len(org_unit) > 50:
             raise ValidationFailed("org_unit is too long (an org unit code)", field="org_unit")
         period = str(params.get("period") or "").strip()
@@ -284,7 +290,9 @@ class GbvMonthlyKind:
 def _legend(min_total: int) -> dict[str, str]:
     return {
         PRIMARY: _("<5: a count from 1 to 4 (or a zero in the same row or column as one)."),
-        COMPLEMENTARY: _("*: hidden so that no hidden count can be worked out from the totals (0, or 5 or more)."),
+        COMPLEMENTARY: _(
+            "*: hidden so that no hidden count can be worked out from the totals (0, or 5 or more)."
+        ),
         SUPPRESSED: _("x: not shown, the table rests on fewer than %(n)s incidents.") % {"n": min_total},
     }
 

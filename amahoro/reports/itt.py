@@ -89,13 +89,15 @@ class Line:
         return "; ".join(self.notes)
 
     def show(self, value: float | None) -> str:
-        """A figure as the PDF prints it (the workbook keeps numbers as numbers)."""
+        """A figure as the PDF prints it, in the active language's number format (the workbook keeps
+        numbers as numbers)."""
         if value is None:
             return ""
         if self.integer:
-            return f"{value:,.0f}"
-        text = f"{value:,.{self.decimals}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+            return formats.number_format(value, 0, force_grouping=True)
+        text = formats.number_format(value, self.decimals, force_grouping=True)
+        point = str(formats.get_format("DECIMAL_SEPARATOR"))
+        return text.rstrip("0").rstrip(point) if point in text else text
 
     @property
     def achieved_text(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -214,6 +214,11 @@ def _descendants(node_id: int, children: Mapping[int | None, list[Any]]) -> list
     return out
 
 
+def _mostly_unassessable(outcomes: Sequence[OutcomeSection]) -> bool:
+    """More than half the outcomes have no data or no target: a status of the whole would mislead."""
+    return sum(1 for o in outcomes if o.status in UNASSESSABLE) * 2 > len(outcomes)
+
+
 def _trend_span(framework: Framework, span: fw.Span) -> fw.Span:
     start = framework.start if framework.start and framework.start < span.start else None
     if start is None:
@@ -354,6 +359,9 @@ class NapProgress:
             mine = [o for o in outcomes if o.pillar_code == root.node.code]
             counts = Counter(o.status.value for o in mine)
             ind_counts = Counter(line.status.value for o in mine for line in o.indicators)
+            status, label = root.status, root.status_label
+            if _mostly_unassessable(mine):
+                status, label = Status.NO_DATA, _("Cannot be assessed")
             pillars.append(
                 PillarSummary(
                     code=root.node.code,
@@ -361,8 +369,8 @@ class NapProgress:
                     outcomes=len(mine),
                     counts={s.value: counts.get(s.value, 0) for s in STATUSES},
                     indicator_counts={s.value: ind_counts.get(s.value, 0) for s in STATUSES},
-                    status=root.status,
-                    status_label=root.status_label,
+                    status=status,
+                    status_label=label,
                 )
             )
         report = NapReport(
@@ -382,7 +390,7 @@ class NapProgress:
             cso_round_period=cso[0][1],
         )
         # Honest overall status: when most outcomes cannot be assessed, the plan as a whole cannot be either.
-        if report.outcomes and report.unassessable * 2 > report.outcome_count:
+        if _mostly_unassessable(report.outcomes):
             report.overall_status = Status.NO_DATA
             report.overall_label = _("Cannot be assessed")
         progress(75, _("Funding"))
@@ -548,6 +556,8 @@ def _participation(report: NapReport, *, user: Actor, span: fw.Span) -> None:
             )
         )
     for rep in participation_selectors.representation_latest(user=user):
+        if period_lib.parse_period(rep["period"]).start > span.end:
+            continue  # the latest figure is after the report's period: not part of it
         report.representation.append(
             ParticipationRow(
                 str(rep["name"]),

@@ -105,7 +105,7 @@ def _text(
 
 
 def _svg(width: float, height: float, title: str, body: Iterable[str], *, kind: str) -> str:
-    label = title or kind
+    label = title or (_("Map") if kind == "map" else _("Chart"))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_px(width)}" height="{_px(height)}" '
         f'viewBox="0 0 {_px(width)} {_px(height)}" role="img" aria-label="{esc(label)}" class="chart-{kind}" '
@@ -186,7 +186,7 @@ def line_chart(
 ) -> str:
     """Actual values as a solid line with dots, targets dashed, over the points' labels (periods); a None
     leaves a gap. The value axis starts at 0."""
-    labels = [str(p.get("label", "")) for p in points]
+    labels = [str(p.get("label") or "") for p in points]
     actual = [_clean(p.get("actual")) for p in points]
     target = [_clean(p.get("target")) for p in points]
     present = [v for v in (*actual, *target) if v is not None]

@@ -286,6 +286,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, a report asked for on a page renders in a background thread of the web process (the page
+# answers at once and polls the run); true renders it inside the request instead (tests, debugging).
+AMAHORO_REPORTS_RUN_INLINE = env_bool("AMAHORO_REPORTS_RUN_INLINE")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Africa/Kigali"

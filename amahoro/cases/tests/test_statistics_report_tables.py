@@ -27,8 +27,10 @@ URL = "/api/v1/gbv/statistics"
 
 @pytest.mark.parametrize(
     ("days", "row"),
-    [(0, "0-3"), (3, "0-3"), (4, "4-5"), (5, "4-5"), (6, "6-14"), (14, "6-14"), (15, "15-30"), (30, "15-30")]
-    + [(31, "31+"), (400, "31+"), (None, "unknown")],
+    [
+        *[(0, "0-3"), (3, "0-3"), (4, "4-5"), (5, "4-5"), (6, "6-14"), (14, "6-14")],
+        *[(15, "15-30"), (30, "15-30"), (31, "31+"), (400, "31+"), (None, "unknown")],
+    ],
 )
 def test_time_to_report_rows_are_gbvims_buckets(days: int | None, row: str) -> None:
     assert time_to_report(days) == row
@@ -58,23 +60,34 @@ def test_the_api_counts_time_to_report_referrals_and_pep(api_client: Any, cc: An
     report = date.today().replace(day=1) - timedelta(days=20)
     month = report.strftime("%Y%m")
     quick = [
-        create(cc.worker, incident_date=(report - timedelta(days=1)).isoformat(), report_date=report.isoformat())
+        create(
+            cc.worker, incident_date=(report - timedelta(days=1)).isoformat(), report_date=report.isoformat()
+        )
         for _ in range(7)
     ]
     late = [
-        create(cc.worker, incident_date=(report - timedelta(days=20)).isoformat(), report_date=report.isoformat())
+        create(
+            cc.worker, incident_date=(report - timedelta(days=20)).isoformat(), report_date=report.isoformat()
+        )
         for _ in range(6)
     ]
     for i in quick:
         services.service_record(
-            actor=cc.worker, incident=i, type="health", status="provided", provided_on=report, pep_given_on=report
+            actor=cc.worker,
+            incident=i,
+            type="health",
+            status="provided",
+            provided_on=report,
+            pep_given_on=report,
         )
     for i in quick + late[:4]:
         services.service_record(
             actor=cc.worker, incident=i, type="legal", status="referred", provider=cc.ngo, referred_on=report
         )
     # A service the case holder gives itself is no referral, whoever is named.
-    services.service_record(actor=cc.worker, incident=late[5], type="legal", status="provided", provider=cc.osc)
+    services.service_record(
+        actor=cc.worker, incident=late[5], type="legal", status="provided", provider=cc.osc
+    )
     api_client.force_authenticate(cc.me_officer)
     body = api_client.get(URL, {"period": month, "org_unit": "12"}).json()
     tables = body["tables"]

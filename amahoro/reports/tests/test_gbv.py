@@ -121,7 +121,12 @@ def world(db: Any) -> World:
             actor=worker, incident=i, type="legal", status="referred", provider=ngo, referred_on=i.report_date
         )
     case_services.service_record(
-        actor=worker, incident=c[0], type="police", status="referred", provider=ngo, referred_on=c[0].report_date
+        actor=worker,
+        incident=c[0],
+        type="police",
+        status="referred",
+        provider=ngo,
+        referred_on=c[0].report_date,
     )
     w.cases = a + b + c
     return w
@@ -231,9 +236,7 @@ def _assert_nothing_pinned(key: str, section: list[tuple[Any, Any]]) -> None:
         options = {PRIMARY: range(0, 5), COMPLEMENTARY: [0, *range(5, rest + 1)]}
         for i, mark in enumerate(hidden):
             others = [options[m] for j, m in enumerate(hidden) if j != i]
-            possible = {
-                v for v in options[mark] if _reachable(rest - v, others)
-            }
+            possible = {v for v in options[mark] if _reachable(rest - v, others)}
             assert len(possible) > 1, (key, mark, possible)
 
 
@@ -274,7 +277,9 @@ def test_the_pdf_shows_the_same_figures_with_legends_and_no_survivor_detail(
     for secret in (NAME, PHONE, ACCOUNT, "GBV-", *[str(i.incident_date) for i in world.cases]):
         assert secret not in text
     # The HTML preview (the PDF's source) holds exactly the API's month column, table by table.
-    html = services.render(user=world.supervisor, kind=KIND, params=_params(world), fmt="html").content.decode()
+    html = services.render(
+        user=world.supervisor, kind=KIND, params=_params(world), fmt="html"
+    ).content.decode()
     for key in gbv.TABLES:
         block = html.split(f'id="table-{key}"')[1].split("</table>")[0]
         cells = re.findall(r'<td class="num">([^<]*)</td>', block)
@@ -321,14 +326,18 @@ def _may(user: Any, kind: Any) -> bool:
 )
 def test_a_place_outside_the_users_scope_is_404(world: World, who: str, org_unit: str) -> None:
     with pytest.raises(NotFound) as exc:
-        services.render(user=getattr(world, who), kind=KIND, params=_params(world, org_unit=org_unit), fmt="pdf")
+        services.render(
+            user=getattr(world, who), kind=KIND, params=_params(world, org_unit=org_unit), fmt="pdf"
+        )
     assert exc.value.status == 404 and exc.value.field == "org_unit"
     assert not AuditEvent.objects.filter(object_type="reports.gbv-monthly").exists()
 
 
 def test_the_country_officer_may_report_on_any_district(world: World) -> None:
     report = gbv.GbvMonthlyKind().build(
-        user=world.me_officer, params=gbv.GbvMonthlyKind().parse(_params(world, org_unit="11")), progress=kinds.no_progress
+        user=world.me_officer,
+        params=gbv.GbvMonthlyKind().parse(_params(world, org_unit="11")),
+        progress=kinds.no_progress,
     )
     # One incident in Nyarugenge that month: under the 10-incident minimum, so nothing shows.
     assert report.incidents == "<10" and not report.own_cases_only
@@ -405,3 +414,36 @@ def test_a_scheduled_send_reports_on_the_last_complete_month() -> None:
     with pytest.raises(ValidationFailed) as exc:
         kind.scheduled_params(params, today=dt.date(2026, 11, 5), frequency="quarterly")
     assert exc.value.field == "frequency"
+
+
+def test_the_http_download_is_the_statistics_apis_figures_and_refuses_outsiders(
+    world: World, api_client: Any
+) -> None:
+    body = _api_tables(api_client, world.supervisor, world)
+    url = f"/api/v1/reports/{KIND}.xlsx"
+    r = api_client.get(url, {"org_unit": "12", "period": world.period})
+    assert r.status_code == 200, r.content[:300]
+    assert f'gbv-monthly-12-{world.period}-en.xlsx"' in r["Content-Disposition"]
+    assert "no-store" in r["Cache-Control"]
+    _, sections = _xlsx_sections(r.content)
+    titles = gbv._titles(72)
+    for key in gbv.TABLES:
+        assert [v for _, v in sections[str(titles[key])]] == [
+            row["values"][0] for row in body["tables"][key]["rows"]
+        ]
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, object_type="reports.gbv-monthly", actor=world.supervisor, sensitive=True
+    ).exists()
+    for user, org_unit, status in (
+        (world.worker_nyarugenge, "12", 404),
+        (world.supervisor, "11", 404),
+        (world.nobody, "12", 403),
+        (world.moderator, "12", 403),
+    ):
+        api_client.force_authenticate(user)
+        r = api_client.get(f"/api/v1/reports/{KIND}.pdf", {"org_unit": org_unit, "period": world.period})
+        assert r.status_code == status, (user, org_unit, r.content[:200])
+        assert not r.content.startswith(b"%PDF")
+    api_client.force_authenticate(None)
+    r = api_client.get(f"/api/v1/reports/{KIND}.pdf", {"org_unit": "12", "period": world.period})
+    assert r.status_code in (401, 403)

@@ -273,6 +273,34 @@ def test_monthly_range_and_an_org_unit(cast: Any, plan: Framework) -> None:
     assert tail(reach, 12)[0] == 100  # Nyarugenge's 2025 target covers the range exactly
 
 
+def test_a_yearly_range_uses_the_exact_target_and_the_notes_explain(cast: Any, plan: Framework) -> None:
+    fw_services.indicator_save(
+        actor=policy.SYSTEM,
+        code="ITT-REACH",
+        direction="lower",
+        baseline_date=dt.date(2024, 6, 30),
+        aggregation_time="average",
+    )
+    _, rows = sheet_rows(render(cast.me_nyarugenge, start="2025", end="2025"))
+    reach = rows["ITT-REACH"]
+    # Average over the periods with data, per place (1101: Jan 30, Feb 10, Nov 5; 11: Q2 20), then summed.
+    cumulative = (30 + 10 + 5) / 3 + 20
+    assert reach[4:6] == [100, pytest.approx(cumulative, abs=0.01)]  # the one period: 2025
+    assert tail(reach, 1)[:2] == [100, pytest.approx(cumulative, abs=0.01)]
+    assert tail(reach, 1)[2] == pytest.approx(100 / cumulative)  # lower is better: target / actual
+    notes = tail(reach, 1)[3]
+    assert "lower is better" in notes and "baseline of June 30, 2024" in notes
+    assert "cumulative" not in notes  # one period: nothing to explain
+
+
+def test_a_framework_without_indicators_says_so(cast: Any, plan: Framework) -> None:
+    fw_services.framework_create(actor=policy.SYSTEM, code="EMPTY", name="Empty", organisation=cast.ngo)
+    _, rows = sheet_rows(render(cast.ngo_admin, framework="EMPTY"))
+    assert "No indicator of this framework is visible to you." in [r[1] for r in rows.values()]
+    html = render(cast.ngo_admin, framework="EMPTY", fmt="html").decode()
+    assert "No indicator of this framework is visible to you." in html
+
+
 def test_no_data_and_no_target_notes(cast: Any, plan: Framework) -> None:
     _, rows = sheet_rows(render(cast.ngo_admin, start="2023Q1", end="2023Q2"))
     reach = rows["ITT-REACH"]
@@ -406,6 +434,8 @@ def test_one_engine_query_per_range_and_category(cast: Any, plan: Framework, mon
         ({"framework": "F", "start": "2025Q1", "end": "202512"}, "end"),
         ({"framework": "F", "start": "202001", "end": "202301"}, "end"),
         ({"framework": "F", "start": "2025Q1", "end": "2025Q4", "lang": "de"}, "lang"),
+        ({"framework": "F" * 51, "start": "2025Q1", "end": "2025Q4"}, "framework"),
+        ({"framework": "F", "start": "2025Q1", "end": "2025Q4", "org_unit": "1" * 51}, "org_unit"),
     ],
 )
 def test_parse_errors_name_the_field(params: dict[str, str], field: str) -> None:
@@ -462,3 +492,23 @@ def test_css_string_cannot_end_the_running_header() -> None:
     escaped = itt.css_string('Plan "A"; } </style><script>-1')
     assert escaped == "Plan \\22 A\\22 \\3b  \\7d  \\3c \\2f style\\3e \\3c script\\3e \\2d 1"
     assert not set('"<>;}') & set(escaped)
+
+
+@pytest.mark.parametrize(
+    ("lang", "integer", "decimals", "value", "shown"),
+    [
+        ("en", True, 2, 12345.0, "12,345"),
+        ("en", False, 2, 52.381, "52.38"),
+        ("en", False, 2, 52.5, "52.5"),
+        ("en", False, 0, 7.0, "7"),
+        ("fr", False, 2, 1234.5, "1\xa0234,5"),
+    ],
+)
+def test_figures_in_the_pdf_follow_the_language(
+    lang: str, integer: bool, decimals: int, value: float, shown: str
+) -> None:
+    from django.utils import translation
+
+    line = itt.Line(kind="indicator", depth=0, code="X", label="X", decimals=decimals, integer=integer)
+    with translation.override(lang):
+        assert line.show(value) == shown and line.show(None) == ""

@@ -21,6 +21,8 @@ from amahoro.frameworks import services as fw_services
 from amahoro.frameworks.tests.factories import load_sex_age, put
 from amahoro.funding import services as funding_services
 from amahoro.geo.models import OrgUnit
+from amahoro.participation import reference as participation_ref
+from amahoro.participation.services import participation_setup
 from amahoro.reports import kinds, services
 from amahoro.roles import Perm
 
@@ -131,8 +133,8 @@ def test_summary_is_honest_about_outcomes_that_cannot_be_assessed(cast: Any, pla
     summary = rows_of(wb["Summary"])
     by_name = {r[0]: r for r in summary}
     # pillar, outcomes, on track, at risk, off track, no data, no target, status
-    assert by_name["Prevention"][1:7] == (2, 0, 0, 1, 0, 1)
-    assert by_name["Participation"][1:7] == (1, 0, 0, 0, 1, 0)
+    assert by_name["Prevention"][1:8] == (2, 0, 0, 1, 0, 1, "Off track")  # one of two: still assessed
+    assert by_name["Participation"][1:8] == (1, 0, 0, 0, 1, 0, "Cannot be assessed")
     assert by_name["Total"][1:8] == (3, 0, 0, 1, 1, 1, "Cannot be assessed")
     assert by_name["Overall status"][:2] == ("Overall status", "Cannot be assessed")
 
@@ -281,6 +283,30 @@ def test_civil_society_assessment_beside_the_official_status(cast: Any, plan: An
     assert o1[1:5] == ("Off track", "Substantial progress", pytest.approx(4.3), 3)
 
 
+def test_participation_against_the_parity_targets(cast: Any, plan: Any) -> None:
+    participation_setup(actor=policy.SYSTEM)
+    pk = participation_ref.PK_ELEMENT
+    troops = participation_ref.PERSONNEL_TYPES[0]
+    put(pk, "RW", "202406", 12, participation_ref.coc_code("F", troops.option))
+    put(pk, "RW", "202406", 88, participation_ref.coc_code("M", troops.option))
+    put(pk, "RW", "202503", 40, participation_ref.coc_code("F", troops.option))  # after the period
+    put("WPS_CABINET", "RW", "2024", 11, "F")
+    put("WPS_CABINET", "RW", "2024", 14, "M")
+    put("WPS_LOCAL_COUNCILS", "RW", "2025", 9, "F")  # its latest figure is after the period: left out
+    wb = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx")))
+    rows = {r[0]: r for r in rows_of(wb["Participation"])}
+    share = round(100 * 12 / (12 + 88), 1)
+    assert rows[troops.label][2:6] == (12, 88, share, troops.target_2028)
+    cabinet = rows["Cabinet members (ministers and ministers of state)"]
+    assert cabinet[2:6] == (11, 14, round(100 * 11 / 25, 1), 50)
+    assert "District council members" not in rows
+    text = pdf_text(render(cast.ngo_admin, "pdf"))
+    assert (
+        f"Troops June 2024 12 88 {share} % {troops.target_2028:.0f} % {share - troops.target_2028:.1f}"
+        in text
+    )
+
+
 @pytest.mark.parametrize(
     ("lang", "status"), [("en", "Off track"), ("fr", "Aucune cible"), ("rw", "Nta ntego")]
 )
@@ -341,3 +367,17 @@ def test_unknown_org_unit_is_not_found(cast: Any, plan: Any) -> None:
     assert exc.value.field == "org_unit"
     with pytest.raises(NotFound):  # outside the viewer's district
         render(cast.viewer_nyarugenge, "xlsx", org_unit="12")
+
+
+def test_progress_is_reported_as_the_report_builds(cast: Any, plan: Any) -> None:
+    seen: list[tuple[int, str]] = []
+    services.render(
+        user=cast.ngo_admin,
+        kind="nap-progress",
+        params={"framework": FW, "period": "2024"},
+        fmt="xlsx",
+        progress=lambda pct, stage: seen.append((pct, stage)),
+    )
+    percents = [p for p, _s in seen]
+    assert percents == sorted(percents) and percents[0] == 5 and percents[-1] == 100
+    assert {"NAPT-REACH", "NAPT-PART", "NAPT-COMM"} <= {s for _p, s in seen}

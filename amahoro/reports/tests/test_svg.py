@@ -8,7 +8,9 @@ import io
 import itertools
 import math
 import re
+import shutil
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -17,7 +19,7 @@ from defusedxml import ElementTree
 from pypdf import PdfReader
 
 from amahoro import policy
-from amahoro.geo.services import BOUNDARY_ATTRIBUTION
+from amahoro.geo.services import BOUNDARY_ATTRIBUTION, SHIPPED_BOUNDARY_DIR, shipped_boundaries_load
 from amahoro.reports import pdf, svg
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -98,6 +100,27 @@ def test_map_classes_are_five_round_intervals_covering_the_values(
     assert all(breaks[0] <= Decimal(repr(v)) <= breaks[-1] for v in values)
 
 
+def test_classes_move_to_the_next_round_step_when_five_do_not_reach_the_maximum() -> None:
+    assert svg.class_breaks([1.0, 11.0]) == [Decimal(x) for x in ("0", "2.5", "5", "7.5", "10", "12.5")]
+    assert svg.class_of(-1.0, svg.class_breaks([1.0, 11.0])) == 0
+    assert svg.nice_step(0) == 1 and svg.nice_step(float("inf")) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.375, "0.38"),
+        (3.0, "3"),
+        (3.14, "3.1"),
+        (1234.5, "1,234"),
+        (1_000_000.0, "1,000,000"),
+        (-2.5, "-2.5"),
+    ],
+)
+def test_numbers_keep_a_sensible_number_of_decimals(value: float, text: str) -> None:
+    assert svg.number(value) == text
+
+
 def test_class_of_puts_a_limit_in_the_upper_class_and_the_maximum_in_the_last() -> None:
     breaks = [Decimal(x) for x in (0, 20, 40, 60, 80, 100)]
     assert [svg.class_of(v, breaks) for v in (0, 19.99, 20, 59, 80, 100)] == [0, 0, 1, 2, 4, 4]
@@ -155,6 +178,8 @@ def test_line_chart_without_any_value_says_no_data() -> None:
     assert not list(root.iter(f"{NS}circle"))
     root = parse(svg.line_chart([]))
     assert "no data" in texts(root)
+    assert root.find(f"{NS}title").text == "Chart"  # untitled charts still name themselves
+    assert parse(svg.choropleth([], {})).find(f"{NS}title").text == "Map"
 
 
 def test_labels_are_escaped_text_never_markup() -> None:
@@ -296,6 +321,9 @@ def test_choropleth_draws_one_path_per_feature_classed_with_a_legend() -> None:
             "coordinates": [
                 square("", "")["geometry"]["coordinates"],
                 [[[29, -3], [29.2, -3], [29.2, -2.8], [29, -3]]],
+                [
+                    [[29.5, -2.5], [29.5001, -2.5], [29.5001, -2.4999], [29.5, -2.5]]
+                ],  # too small to see: dropped
             ],
         },
         "properties": {"code": "M", "name": "Islands"},
@@ -344,16 +372,27 @@ def test_choropleth_keeps_proportions_and_fits_the_frame() -> None:
 
 
 def test_choropleth_without_values_is_all_no_data() -> None:
-    root = parse(svg.choropleth([square("A", "A")], {}))
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [30, -2]},
+        "properties": {"code": "P"},
+    }
+    root = parse(svg.choropleth([square("A", "A"), point], {}))
+    assert len(list(root.iter(f"{NS}path"))) == 1  # a point has no area to fill
     assert root.find(f"{NS}path").get("fill").startswith("url(#")
     assert "no data" in texts(root)
 
 
-@pytest.mark.django_db
-def test_place_map_draws_the_30_districts_a_country_user_sees(cast: Any) -> None:
-    from amahoro.geo.services import shipped_boundaries_load
+def load_shapes(directory: Path) -> None:
+    """The shipped province and district shapes (the sectors' would only slow these tests down)."""
+    for level in ("province", "district"):
+        shutil.copy(SHIPPED_BOUNDARY_DIR / f"rwanda-{level}s.geojson", directory)
+    shipped_boundaries_load(actor=policy.SYSTEM, directory=directory)
 
-    shipped_boundaries_load(actor=policy.SYSTEM)
+
+@pytest.mark.django_db
+def test_place_map_draws_the_30_districts_a_country_user_sees(cast: Any, tmp_path: Path) -> None:
+    load_shapes(tmp_path)
     values = {"11": 10.0, "12": 55.0, "13": None, "21": 99.5}
     out = svg.place_map(user=cast.ngo_admin, values=values, title="Districts", legend_title="Share", unit="%")
     root = parse(out)
@@ -376,11 +415,9 @@ def test_place_map_draws_the_30_districts_a_country_user_sees(cast: Any) -> None
 
 
 @pytest.mark.django_db
-def test_place_map_is_empty_without_boundaries_or_places(cast: Any) -> None:
+def test_place_map_is_empty_without_boundaries_or_places(cast: Any, tmp_path: Path) -> None:
     assert svg.place_map(user=cast.ngo_admin, values={"11": 1.0}) == ""  # no shapes loaded in this test
-    from amahoro.geo.services import shipped_boundaries_load
-
-    shipped_boundaries_load(actor=policy.SYSTEM)
+    load_shapes(tmp_path)
     assert svg.place_map(user=cast.nobody, values={"11": 1.0}) == ""
 
 
@@ -389,10 +426,8 @@ def test_place_map_is_empty_without_boundaries_or_places(cast: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_weasyprint_prints_every_chart_with_its_labels_as_text(cast: Any) -> None:
-    from amahoro.geo.services import shipped_boundaries_load
-
-    shipped_boundaries_load(actor=policy.SYSTEM)
+def test_weasyprint_prints_every_chart_with_its_labels_as_text(cast: Any, tmp_path: Path) -> None:
+    load_shapes(tmp_path)
     charts = {
         "line": svg.line_chart(POINTS, unit="%", title="Trend of women"),
         "bar": svg.bar_chart(
