@@ -101,10 +101,6 @@ class PillarSummary:
     status: Status
     status_label: str
 
-    @property
-    def unassessable(self) -> int:
-        return sum(self.counts.get(s.value, 0) for s in UNASSESSABLE)
-
 
 @dataclass
 class MoneyRow:
