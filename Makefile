@@ -192,12 +192,13 @@ check-app: install
 
 bench: install
 	@[ -x $(BIN)/gunicorn ] || $(BIN)/pip install --disable-pip-version-check --quiet -e ".[test,prod]"
-	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python bench/run.py; fi
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python bench/run.py && $(BIN)/python bench/reports.py; fi
 	@url="$${DATABASE_URL:-$(TEST_DATABASE_URL)}"; \
 	if [[ "$$url" == postgres* ]] && $(BIN)/python -c "import psycopg,sys; psycopg.connect(sys.argv[1]).close()" "$$url" 2>/dev/null; then \
 		DATABASE_URL="$$url" $(BIN)/python bench/run.py --reuse && \
-		DATABASE_URL="$$url" $(BIN)/python bench/openrosa.py; \
-	else echo "PostgreSQL runs skipped (bench/run.py with the HTTP figure, bench/openrosa.py): need a PostgreSQL server (DATABASE_URL, default $(TEST_DATABASE_URL))"; fi
+		DATABASE_URL="$$url" $(BIN)/python bench/openrosa.py && \
+		DATABASE_URL="$$url" $(BIN)/python bench/reports.py; \
+	else echo "PostgreSQL runs skipped (bench/run.py with the HTTP figure, bench/openrosa.py, bench/reports.py): need a PostgreSQL server (DATABASE_URL, default $(TEST_DATABASE_URL))"; fi
 
 # The production kit run for real (deploy/check.sh): nginx (installed with apt as root if missing) in front of
 # two gunicorn app servers, a Celery worker and beat, the local PostgreSQL and Redis; a smoke journey; all
