@@ -114,11 +114,33 @@ def _svg(width: float, height: float, title: str, body: Iterable[str], *, kind: 
     )
 
 
+# Bold DejaVu Sans is wider than the regular face the CHAR_WIDTH estimate is for.
+BOLD_FACTOR = 1.15
+TITLE_SIZE = 11.0
+TITLE_LINE = 14.0
+
+
 def _title(title: str, width: float) -> tuple[list[str], float]:
-    """The chart's visible title (bold, top left) and the height it takes."""
+    """The chart's visible title (bold, top left), on up to two lines (the second cut with an ellipsis),
+    and the height it takes."""
     if not title:
         return [], 6.0
-    return [_text(0, 13, _shorten(title, width, 11), size=11, font_weight="bold")], 22.0
+    room = width / BOLD_FACTOR
+    lines: list[str] = []
+    rest = title.split()
+    while rest and len(lines) < 2:
+        line = rest.pop(0)
+        while rest and _text_width(f"{line} {rest[0]}", TITLE_SIZE) <= room:
+            line = f"{line} {rest.pop(0)}"
+        lines.append(line)
+    if rest:
+        lines[-1] = f"{lines[-1]} {' '.join(rest)}"
+    lines = [_shorten(line, room, TITLE_SIZE) for line in lines]
+    body = [
+        _text(0, 13 + n * TITLE_LINE, line, size=TITLE_SIZE, font_weight="bold")
+        for n, line in enumerate(lines)
+    ]
+    return body, 22.0 + (len(lines) - 1) * TITLE_LINE
 
 
 # ---------------------------------------------------------------------------------------------------------

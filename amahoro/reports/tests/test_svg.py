@@ -464,3 +464,24 @@ def test_weasyprint_prints_every_chart_with_its_labels_as_text(cast: Any, tmp_pa
         "© WASAC Ltd., CC BY 4.0",
     ):
         assert expected in flat, expected
+
+
+def test_a_long_title_wraps_onto_two_lines_and_a_longer_one_is_cut_on_the_second() -> None:
+    long = "Number of men reached by male-engagement sessions by district"
+    bars = [("A", 1.0), ("B", 2.0)]
+    texts = [
+        t.text for t in ElementTree.fromstring(svg.bar_chart(bars, width=360, title=long)).iter(NS + "text")
+    ]
+    first, second = texts[0], texts[1]
+    assert f"{first} {second}" == long  # nothing lost, in two bold lines
+    assert len(first) * 11 * svg.CHAR_WIDTH * svg.BOLD_FACTOR <= 360
+    longer = " ".join([long] * 4)
+    texts = [
+        t.text for t in ElementTree.fromstring(svg.bar_chart(bars, width=360, title=longer)).iter(NS + "text")
+    ]
+    assert texts[1].endswith("…") and longer.startswith(texts[0])
+    short = [
+        t.text
+        for t in ElementTree.fromstring(svg.bar_chart(bars, width=360, title="Short")).iter(NS + "text")
+    ]
+    assert short[0] == "Short" and short[1] != "Short"
