@@ -460,6 +460,9 @@ LOGGING = {
         # Requests are logged once, by amahoro.request; Django's own lines would repeat them.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # WeasyPrint logs every step and page of a PDF at INFO; its warnings (a CSS rule it ignores) stay.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
