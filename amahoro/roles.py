@@ -21,6 +21,9 @@ class Role(StrEnum):
     CASE_SUPERVISOR = "case_supervisor"
     VIEWER = "viewer"
     ASSESSMENT_MODERATOR = "assessment_moderator"
+    # Police / RIB, legal-aid, health and other providers' staff: answer the referrals sent to their
+    # organisation (accept, decline, complete) and nothing else of the case.
+    SERVICE_PROVIDER = "service_provider"
 
 
 ROLE_LABELS = {
@@ -32,6 +35,7 @@ ROLE_LABELS = {
     Role.CASE_SUPERVISOR: _("Case supervisor"),
     Role.VIEWER: _("Viewer"),
     Role.ASSESSMENT_MODERATOR: _("Anonymous assessment moderator"),
+    Role.SERVICE_PROVIDER: _("Service provider (answers referrals)"),
 }
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -75,9 +79,18 @@ class Perm(StrEnum):
     # funding
     FUNDING_VIEW = "funding.view"
     FUNDING_MANAGE = "funding.manage"
+    # referral pathway: answer referrals sent to one's organisation; keep the service directory
+    REFERRAL_RESPOND = "referral.respond"
+    DIRECTORY_MANAGE = "directory.manage"
 
 
-_CASE_PERMS = {Perm.CASE_VIEW, Perm.CASE_MANAGE, Perm.CASE_SUPERVISE, Perm.CASE_STATISTICS_DETAIL}
+_CASE_PERMS = {
+    Perm.CASE_VIEW,
+    Perm.CASE_MANAGE,
+    Perm.CASE_SUPERVISE,
+    Perm.CASE_STATISTICS_DETAIL,
+    Perm.REFERRAL_RESPOND,
+}
 _READ = {
     Perm.ORGUNIT_VIEW,
     Perm.ORGANISATION_VIEW,
@@ -99,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _READ
         | {
             Perm.ORGANISATION_MANAGE,
+            Perm.DIRECTORY_MANAGE,
             Perm.USER_VIEW,
             Perm.USER_MANAGE,
             Perm.ROLE_ASSIGN,
@@ -148,6 +162,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_STATISTICS,
             Perm.CASE_STATISTICS_DETAIL,
             Perm.AUDIT_VIEW,
+            Perm.DIRECTORY_MANAGE,
         }
     ),
     Role.VIEWER: frozenset(_READ),
@@ -156,10 +171,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ASSESSMENT_MODERATOR: frozenset(
         {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.AUDIT_VIEW, Perm.AUDIT_ANONYMOUS_AUTHORS}
     ),
+    Role.SERVICE_PROVIDER: frozenset({Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.REFERRAL_RESPOND}),
 }
 
 # Roles that handle survivor case data must sign in with a second factor (TOTP).
-TWO_FACTOR_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
+TWO_FACTOR_ROLES = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.SERVICE_PROVIDER})
 # Roles an organisation administrator may not hand out.
 RESERVED_ROLES = frozenset({Role.SYSTEM_ADMIN})
 # Roles no one hands out in the product, not even a system administrator (who could otherwise give it to

@@ -104,6 +104,9 @@ class Incident(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     incident_date = models.DateField()
+    # When in the day, if known: the PEP (72 h) and emergency-contraception (120 h) countdowns run from
+    # incident_date + incident_time (from the start of the day when the time is unknown: the earlier deadline).
+    incident_time = models.TimeField(null=True, blank=True)
     report_date = models.DateField()
     location_type = models.CharField(max_length=20, choices=LocationType.choices, default="unknown")
     time_of_day = models.CharField(max_length=10, choices=TimeOfDay.choices, default="unknown")
@@ -131,6 +134,8 @@ class Incident(BaseModel):
     closure_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A supervisor sent the closure request back (the case worker's worklist shows it until acted on).
+    closure_returned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -169,6 +174,8 @@ class ConsentPurpose(models.TextChoices):
     SERVICES = "services", _("Services and referral")
     REPORTING = "reporting", _("Non-identifiable reporting")
     RELEASE = "release", _("Release of information to a service")
+    # Referral to one kind of provider (service = the kind): a referral of that kind needs it.
+    REFERRAL = "referral", _("Referral to a kind of service")
 
 
 class ConsentMethod(models.TextChoices):
@@ -186,6 +193,7 @@ class ServiceType(models.TextChoices):
     SAFE_HOUSE = "safe_house", _("Safe house")
     LIVELIHOODS = "livelihoods", _("Livelihoods")
     CHILD_PROTECTION = "child_protection", _("Child protection")
+    MALE_ENGAGEMENT = "male_engagement", _("Male-engagement programme")
 
 
 class Consent(BaseModel):
@@ -237,6 +245,29 @@ class ServiceStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
+class Urgency(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+class ReferralStatus(models.TextChoices):
+    NONE = "", _("Not a referral")
+    PENDING = "pending", _("Awaiting reply")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    # Consent withdrawn or case closed while the referral was open.
+    CLOSED = "closed", _("Closed")
+
+
+class ContactMethod(models.TextChoices):
+    THROUGH_CASE_WORKER = "case_worker", _("Only through the referring case worker")
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+    NONE = "none", _("Do not contact")
+
+
 class Service(BaseModel):
     """A service for an incident: provided here, or a referral to a provider organisation."""
 
@@ -251,6 +282,23 @@ class Service(BaseModel):
     # Health: post-exposure prophylaxis and emergency contraception, dated to check the windows.
     pep_given_on = models.DateField(null=True, blank=True)
     ec_given_on = models.DateField(null=True, blank=True)
+    # The referral pathway: the provider chosen from the directory, and the receiver's answer.
+    provider_unit = models.ForeignKey(
+        "directory.ServiceProvider", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    contact_method = models.CharField(
+        max_length=20, choices=ContactMethod.choices, default=ContactMethod.THROUGH_CASE_WORKER
+    )
+    referral_status = models.CharField(max_length=10, choices=ReferralStatus.choices, blank=True, default="")
+    reply_due_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A decline's reason or a completion's outcome, written by the receiver (encrypted: it may describe care).
+    response_note = EncryptedTextField(blank=True, default="")
+    escalated_at = models.DateTimeField(null=True, blank=True)
     consent_override_reason = EncryptedTextField(blank=True, default="")
     consent_overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "amahoro.organisations",
     "amahoro.accounts",
     "amahoro.metadata",
+    "amahoro.notifications",
+    "amahoro.directory",
     "amahoro.frameworks",
     "amahoro.data",
     "amahoro.analytics",
@@ -86,6 +88,7 @@ INSTALLED_APPS = [
     "amahoro.visualizer",
     "amahoro.dashboards",
     "amahoro.reports",
+    "amahoro.worklist",
     "amahoro.site",
     "amahoro.api",
 ]
