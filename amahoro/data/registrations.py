@@ -289,8 +289,10 @@ def row_target(*, actor: Actor, row: Mapping[str, Any]) -> Target:
             attribute_option_combo=aoc,
             organisation=organisation,
         )
-    except PermissionDenied as exc:
-        exc.field = exc.field or "organisationUnit"
+    except AmahoroError as exc:
+        # The payload's own names: a place is an organisationUnit there.
+        if exc.field in (None, "orgUnit") and isinstance(exc, PermissionDenied | ValidationFailed):
+            exc.field = "organisationUnit"
         raise
 
 
