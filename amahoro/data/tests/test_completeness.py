@@ -433,3 +433,40 @@ def test_organisation_of_another_district_gets_no_rates(cast) -> None:
     )
     assert mine.status_code == 200
     assert [r[-1] for r in mine.json()["rows"]] == ["0"]
+
+
+def test_dhis2_metadata_carries_timely_and_expiry_days(cast) -> None:
+    payload = {
+        "dataSets": [
+            {
+                "code": "CLINIC",
+                "name": "Clinic monthly",
+                "periodType": "Monthly",
+                "timelyDays": 10,
+                "expiryDays": 30,
+            }
+        ]
+    }
+    answer = api_as(cast.sysadmin).post("/api/v1/metadata", payload, format="json")
+    assert answer.status_code == 200, answer.json()
+    ds = DataSet.objects.get(code="CLINIC")
+    assert (ds.timely_days, ds.expiry_days) == (10, 30)
+    exported = api_as(cast.sysadmin).get("/api/v1/metadata").json()["dataSets"]
+    clinic = next(d for d in exported if d["code"] == "CLINIC")
+    assert (clinic["timelyDays"], clinic["expiryDays"]) == (10, 30)
+    bad = {"dataSets": [{"code": "BAD", "name": "Bad", "periodType": "Monthly", "timelyDays": "soon"}]}
+    refused = api_as(cast.sysadmin).post("/api/v1/metadata", bad, format="json").json()
+    assert refused["status"] == "ERROR" and "timelyDays" in str(refused)
+
+
+def test_reporting_settings_are_for_the_data_sets_managers(cast) -> None:
+    ds = make_set(cast.ngo)
+    services.dataset_reporting_set(
+        actor=cast.me_nyarugenge, data_set=ds, timely_days=7, remind_days_before=2, organisations=[cast.ngo]
+    )
+    ds.refresh_from_db()
+    assert (ds.timely_days, ds.remind_days_before) == (7, 2)
+    with pytest.raises(Exception, match="may not"):
+        services.dataset_reporting_set(actor=cast.police_me_nyarugenge, data_set=ds, timely_days=1)
+    with pytest.raises(Exception, match="between 0 and 3660"):
+        services.dataset_reporting_set(actor=cast.me_nyarugenge, data_set=ds, timely_days=-1)
