@@ -813,7 +813,7 @@ def _first(request: Request, *names: str) -> str:
 def _registration_json(reg: CompleteDataSetRegistration) -> dict[str, Any]:
     period = period_lib.parse_period(reg.period.code)
     return {
-        "dataSet": reg.data_set.uid or reg.data_set.code,
+        "dataSet": reg.data_set.code,
         "period": reg.period.code,
         "organisationUnit": reg.org_unit.code,
         "attributeOptionCombo": reg.attribute_option_combo.code,
