@@ -812,7 +812,8 @@ def dataset_reporting_set(
 ) -> DataSet:
     """Who reports a data set and when (docs/completeness.md): the places it is assigned to, the reporting
     organisations, the days after the period's end a report is on time, and the reminder days (None: left
-    as they are). Only the data set's managers (its owner's, or system administrators for shared ones)."""
+    as they are; nothing changed: no audit row). Only the data set's managers (its owner's, or system
+    administrators for shared ones)."""
     policy.check_actor(actor)
     _require_metadata_manager(actor, data_set.organisation, "data sets")
     changes: dict[str, Any] = {}
@@ -827,17 +828,25 @@ def dataset_reporting_set(
             continue
         if value < 0 or value > 3660:
             raise ValidationFailed(f"{name} must be between 0 and 3660", field=name)
-        changes[name] = [getattr(data_set, name), value]
-        setattr(data_set, name, value)
-    data_set.save()
+        if getattr(data_set, name) != value:
+            changes[name] = [getattr(data_set, name), value]
+            setattr(data_set, name, value)
+    if changes:
+        data_set.save()
     if org_units is not None:
         units = list(org_units)
-        data_set.org_units.set(units)
-        changes["org_units"] = sorted(u.code for u in units)
+        before = sorted(data_set.org_units.values_list("code", flat=True))
+        if before != sorted(u.code for u in units):
+            data_set.org_units.set(units)
+            changes["org_units"] = [before, sorted(u.code for u in units)]
     if organisations is not None:
         orgs = list(organisations)
-        data_set.organisations.set(orgs)
-        changes["organisations"] = sorted(o.code for o in orgs)
+        before = sorted(data_set.organisations.values_list("code", flat=True))
+        if before != sorted(o.code for o in orgs):
+            data_set.organisations.set(orgs)
+            changes["organisations"] = [before, sorted(o.code for o in orgs)]
+    if not changes:
+        return data_set
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
