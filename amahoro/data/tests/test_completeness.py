@@ -470,3 +470,12 @@ def test_reporting_settings_are_for_the_data_sets_managers(cast) -> None:
         services.dataset_reporting_set(actor=cast.police_me_nyarugenge, data_set=ds, timely_days=1)
     with pytest.raises(Exception, match="between 0 and 3660"):
         services.dataset_reporting_set(actor=cast.me_nyarugenge, data_set=ds, timely_days=-1)
+
+
+def test_the_analytics_picker_offers_the_reporting_rates(cast) -> None:
+    make_set(cast.ngo)
+    found = client_for(cast.me_nyarugenge).get("/analytics/search/data", {"q": "monthly"}).json()
+    codes = {d["code"]: d["kind"] for d in found["items"]}
+    assert codes["MONTHLY.REPORTING_RATE"] == "reporting rate" and "MONTHLY.REPORTING_RATE_ON_TIME" in codes
+    police = client_for(cast.police_me_nyarugenge).get("/analytics/search/data", {"q": "monthly"}).json()
+    assert not [d for d in police["items"] if d["code"].startswith("MONTHLY.")]
