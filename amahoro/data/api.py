@@ -933,7 +933,7 @@ class CompleteDataSetRegistrationsView(APIView):
             "dataSet": _first(request, "ds", "dataSet"),
             "period": _first(request, "pe", "period"),
             "organisationUnit": _first(request, "ou", "orgUnit", "organisationUnit"),
-            "attributeOptionCombo": _first(request, "attributeOptionCombo", "cc"),
+            "attributeOptionCombo": _first(request, "attributeOptionCombo"),
             "organisation": _first(request, "organisation"),
         }
         registrations.registrations_delete(actor=user, row=row)

@@ -341,7 +341,7 @@ def registrations_import(*, actor: Actor, payload: Any, dry_run: bool = False) -
 
 
 def registrations_delete(*, actor: Actor, row: Mapping[str, Any]) -> int:
-    """DHIS2's DELETE completeDataSetRegistrations?ds=&pe=&ou=[&cc=&cp=]: the one registration named."""
+    """DHIS2's DELETE completeDataSetRegistrations?ds=&pe=&ou=[&attributeOptionCombo=]: the one registration named."""
     target = row_target(actor=actor, row=row)
     registration_delete(actor=actor, target=target)
     return 1
