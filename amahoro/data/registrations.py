@@ -116,9 +116,10 @@ def target_resolve(
     return Target(data_set, org_unit, period, aoc, org_id)
 
 
-def _existing(target: Target) -> CompleteDataSetRegistration | None:
+def _existing(target: Target, *, lock: bool = True) -> CompleteDataSetRegistration | None:
+    rows = CompleteDataSetRegistration.objects.all()
     return (
-        CompleteDataSetRegistration.objects.select_for_update()
+        (rows.select_for_update() if lock else rows)
         .filter(
             organisation_q(target.organisation_id),
             data_set=target.data_set,
@@ -314,10 +315,14 @@ def registrations_import(*, actor: Actor, payload: Any, dry_run: bool = False) -
             completed = _completed(row.get("completed"))
             date = parse_date(row.get("date"))
             if dry_run:
-                summary.imported += 1
-                continue
-            with transaction.atomic():
-                _reg, outcome = registration_set(actor=actor, target=target, completed=completed, date=date)
+                found = _existing(target, lock=False)
+                same = found is not None and found.completed == completed and date is None
+                outcome = "imported" if found is None else "ignored" if same else "updated"
+            else:
+                with transaction.atomic():
+                    _reg, outcome = registration_set(
+                        actor=actor, target=target, completed=completed, date=date
+                    )
         except AmahoroError as exc:
             summary.conflicts.append(
                 ImportConflict(

@@ -479,3 +479,33 @@ def test_the_analytics_picker_offers_the_reporting_rates(cast) -> None:
     assert codes["MONTHLY.REPORTING_RATE"] == "reporting rate" and "MONTHLY.REPORTING_RATE_ON_TIME" in codes
     police = client_for(cast.police_me_nyarugenge).get("/analytics/search/data", {"q": "monthly"}).json()
     assert not [d for d in police["items"] if d["code"].startswith("MONTHLY.")]
+
+
+def test_dry_run_checks_and_counts_without_saving(cast) -> None:
+    ds = make_set(cast.ngo)
+    register(ds, "1101", "202401", dt.date(2024, 2, 1))
+    rows = [
+        {"dataSet": "MONTHLY", "period": "202401", "organisationUnit": "1101"},
+        {"dataSet": "MONTHLY", "period": "202402", "organisationUnit": "1101"},
+        {"dataSet": "MONTHLY", "period": "202402", "organisationUnit": "1201"},
+    ]
+    answer = api_as(cast.me_nyarugenge).post(
+        URL + "?dryRun=true", {"completeDataSetRegistrations": rows}, format="json"
+    )
+    body = answer.json()
+    assert body["importCount"] == {"imported": 1, "updated": 0, "ignored": 2, "deleted": 0}, body
+    assert body["dryRun"] is True and [c["indexes"] for c in body["conflicts"]] == [[2]]
+    assert CompleteDataSetRegistration.objects.count() == 1
+
+
+def test_the_scheduled_task_runs_the_reminders_once_at_a_time(cast) -> None:
+    from django.core.cache import cache
+
+    from amahoro.data import tasks
+
+    assert set(tasks.reporting_reminders()) == {"due", "late", "skipped", "no_recipient"}
+    cache.add("amahoro:reporting-reminders", "1", 60)
+    try:
+        assert tasks.reporting_reminders() == {}
+    finally:
+        cache.delete("amahoro:reporting-reminders")
