@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from amahoro import policy
 from amahoro.data.models import CompleteDataSetRegistration, DataSet
@@ -45,11 +46,11 @@ METRICS = (REPORTING_RATE, REPORTING_RATE_ON_TIME, ACTUAL_REPORTS, ACTUAL_REPORT
 
 
 METRIC_NAMES = {
-    REPORTING_RATE: "Reporting rate",
-    REPORTING_RATE_ON_TIME: "Reporting rate on time",
-    ACTUAL_REPORTS: "Actual reports",
-    ACTUAL_REPORTS_ON_TIME: "Actual reports on time",
-    EXPECTED_REPORTS: "Expected reports",
+    REPORTING_RATE: _("Reporting rate"),
+    REPORTING_RATE_ON_TIME: _("Reporting rate on time"),
+    ACTUAL_REPORTS: _("Actual reports"),
+    ACTUAL_REPORTS_ON_TIME: _("Actual reports on time"),
+    EXPECTED_REPORTS: _("Expected reports"),
 }
 PERCENT_METRICS = (REPORTING_RATE, REPORTING_RATE_ON_TIME)
 
@@ -505,7 +506,7 @@ def due_for(*, user: Actor, today: dt.date | None = None) -> list[DueReport]:
             due_on=o.due_on,
             state=o.state,
             link=entry_link(
-                o.data_set, o.org_unit, o.period.code, _aoc_code(codes.get(o.organisation_id or 0))
+                o.data_set, o.org_unit, o.period.code, attribute_code_for(codes.get(o.organisation_id or 0))
             ),
         )
         for o in items
@@ -519,7 +520,7 @@ def organisation_q(organisation_id: int | None) -> Q:
     return Q(organisation_id=organisation_id)
 
 
-def _aoc_code(organisation_code: str | None) -> str:
+def attribute_code_for(organisation_code: str | None) -> str:
     """The attribute option combo to open data entry with: the organisation's, when one is named so."""
     if not organisation_code:
         return ""

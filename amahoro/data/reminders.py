@@ -135,7 +135,7 @@ def send_reporting_reminders(*, today: dt.date | None = None, dry_run: bool = Fa
                         item.data_set,
                         item.org_unit,
                         item.period.code,
-                        completeness._aoc_code(org_codes.get(item.organisation_id or 0)),
+                        completeness.attribute_code_for(org_codes.get(item.organisation_id or 0)),
                     ),
                     context={
                         "data_set": item.data_set.name,
