@@ -94,6 +94,13 @@ class DataValueSetsFormat(data_api.DataValueSetsFormatView):
     dhis2_web_message = True
 
 
+@extend_schema_view(
+    get=extend_schema(exclude=True), post=extend_schema(exclude=True), delete=extend_schema(exclude=True)
+)
+class CompleteDataSetRegistrations(data_api.CompleteDataSetRegistrationsView):
+    dhis2_web_message = True
+
+
 @_HIDDEN
 class Metadata(metadata_api.MetadataView):
     dhis2_web_message = True

@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         r"^dataValueSets\.(?P<fmt>json|csv|xml|adx)$",
         dhis2.DataValueSetsFormat.as_view(),
     ),
+    path("completeDataSetRegistrations", dhis2.CompleteDataSetRegistrations.as_view()),
+    path("completeDataSetRegistrations.json", dhis2.CompleteDataSetRegistrations.as_view()),
     path("metadata", dhis2.Metadata.as_view()),
     path("metadata.json", dhis2.Metadata.as_view()),
     path("system/info", dhis2.SystemInfo.as_view()),

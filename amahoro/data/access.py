@@ -61,6 +61,10 @@ def register_rules() -> None:
     # Declared by fields: the analytics engine applies the same scope to its columnar copy of the values.
     policy.register("data.datavalue", policy.declared("organisation", "org_unit__path", shared=True))
     policy.register("data.dataapproval", policy.Rule(located_owned_rule))
+    # Reports marked complete: the place's and the report organisation's (shared data sets: anyone's there).
+    policy.register(
+        "data.completedatasetregistration", policy.declared("organisation", "org_unit__path", shared=True)
+    )
     policy.register("data.datalock", policy.Rule(lock_rule))
     managed = {Perm.FRAMEWORK_MANAGE: metadata_manage_rule}
     policy.register("data.dataset", policy.Rule(metadata_rule, per_perm=managed))

@@ -9,7 +9,15 @@ from django.contrib import admin
 from amahoro.audit.policy_admin import ReadOnlyPolicyAdmin
 from amahoro.roles import Perm
 
-from .models import DataApproval, DataLock, DataSet, DataValue, MinMaxBound, ValidationRule
+from .models import (
+    CompleteDataSetRegistration,
+    DataApproval,
+    DataLock,
+    DataSet,
+    DataValue,
+    MinMaxBound,
+    ValidationRule,
+)
 
 
 @admin.register(DataValue)
@@ -56,8 +64,17 @@ class DataLockAdmin(ReadOnlyPolicyAdmin):
 @admin.register(DataSet)
 class DataSetAdmin(ReadOnlyPolicyAdmin):
     view_perm = Perm.DATA_VIEW
-    list_display = ("code", "name", "period_type", "organisation")
+    list_display = ("code", "name", "period_type", "organisation", "timely_days")
     search_fields = ("code", "name")
+
+
+@admin.register(CompleteDataSetRegistration)
+class CompleteDataSetRegistrationAdmin(ReadOnlyPolicyAdmin):
+    view_perm = Perm.DATA_VIEW
+    list_display = ("data_set", "period", "org_unit", "organisation", "completed", "date", "stored_by")
+    list_filter = ("completed",)
+    list_select_related = ("data_set", "period", "org_unit", "organisation", "stored_by")
+    search_fields = ("data_set__code", "org_unit__code", "period__code")
 
 
 @admin.register(ValidationRule)

@@ -1,5 +1,5 @@
 """REST endpoints of the data app: DHIS2 dataValueSets (JSON and CSV), template download and upload,
-validation results, approvals, locks and outlier flags. Thin: parameters in, services/selectors, JSON out."""
+validation results, approvals, locks, outlier flags and completeDataSetRegistrations. Thin: parameters in, services/selectors, JSON out."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -20,9 +21,9 @@ from amahoro import policy
 from amahoro.core import rest
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.core.parsing import json_loads
-from amahoro.data import dhis2xml, selectors, services
+from amahoro.data import completeness, dhis2xml, registrations, selectors, services
 from amahoro.data.importing import default_option_combo
-from amahoro.data.models import DataLock
+from amahoro.data.models import CompleteDataSetRegistration, DataLock
 from amahoro.data.serializers import (
     ApprovalActionInput,
     ApprovalActionOut,
@@ -38,6 +39,8 @@ from amahoro.data.serializers import (
     LockOut,
     OutlierInput,
     OutlierOut,
+    RegistrationListOut,
+    RegistrationsInput,
     ValidationResultsOut,
 )
 from amahoro.data.sheets import (
@@ -793,3 +796,145 @@ class OutlierView(APIView):
             sd_factor=sd_factor,
         )
         return Response(OutlierOut({"flagged": len(ids)}).data)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reporting completeness: DHIS2's completeDataSetRegistrations
+
+
+def _first(request: Request, *names: str) -> str:
+    for name in names:
+        value = (request.query_params.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def _registration_json(reg: CompleteDataSetRegistration) -> dict[str, Any]:
+    period = period_lib.parse_period(reg.period.code)
+    return {
+        "dataSet": reg.data_set.code,
+        "period": reg.period.code,
+        "organisationUnit": reg.org_unit.code,
+        "attributeOptionCombo": reg.attribute_option_combo.code,
+        "organisation": reg.organisation.code if reg.organisation else None,
+        "completed": reg.completed,
+        "date": timezone.localtime(reg.date).isoformat(timespec="milliseconds"),
+        "storedBy": reg.stored_by.username if reg.stored_by else "",
+        "onTime": reg.completed and completeness.is_on_time(reg.data_set, period, reg.date),
+    }
+
+
+class CompleteDataSetRegistrationsView(APIView):
+    """DHIS2's /api/completeDataSetRegistrations: a place's report of a data set for a period marked complete.
+
+    GET dataSet (repeatable) & orgUnit (repeatable; children=true: their subtrees) & period or
+    startDate+endDate: the registrations the user may see. POST {"completeDataSetRegistrations": [...]}: an
+    ImportSummary (a refused row is a conflict naming its index and field). DELETE ?ds=&pe=&ou= (or dataSet,
+    period, orgUnit; attributeOptionCombo / organisation optional): 204."""
+
+    dhis2_web_message = False
+
+    @extend_schema(
+        operation_id="completeDataSetRegistrations_list",
+        summary="Reports marked complete (DHIS2 completeDataSetRegistrations)",
+        parameters=[
+            OpenApiParameter("dataSet", str, many=True, required=True, description="Data set uid or code"),
+            OpenApiParameter("orgUnit", str, many=True, required=True, description="Org unit codes"),
+            OpenApiParameter("children", bool, description="Include the org units' subtrees"),
+            OpenApiParameter("period", str, many=True, description="DHIS2 period codes"),
+            OpenApiParameter("startDate", OpenApiTypes.DATE),
+            OpenApiParameter("endDate", OpenApiTypes.DATE),
+        ],
+        responses={200: RegistrationListOut, **rest.errors(400)},
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        policy.require(user, Perm.DATA_VIEW, message=_need(Perm.DATA_VIEW))
+        ds_idents = _list(request, "dataSet")
+        if not ds_idents:
+            raise ValidationFailed("dataSet is required", field="dataSet")
+        sets = idschemes.find(selectors.data_sets_visible_to(user=user), "uid", ds_idents)
+        unknown = [i for i in ds_idents if i not in sets]
+        if unknown:
+            raise ValidationFailed(
+                f"Data set not found or not accessible: {', '.join(unknown)}", field="dataSet", code="E7600"
+            )
+        ou_codes = _list(request, "orgUnit")
+        if not ou_codes:
+            raise ValidationFailed("orgUnit is required", field="orgUnit")
+        units = _org_units(ou_codes)
+        qs = policy.visible(
+            user,
+            Perm.DATA_VIEW,
+            CompleteDataSetRegistration.objects.select_related(
+                "data_set", "period", "org_unit", "attribute_option_combo", "organisation", "stored_by"
+            ),
+        ).filter(data_set__in=list(sets.values()))
+        if _bool(request, "children"):
+            place = Q()
+            for unit in units:
+                place |= Q(org_unit__path__startswith=unit.path)
+            qs = qs.filter(place)
+        else:
+            qs = qs.filter(org_unit__in=units)
+        periods = _period_codes(_list(request, "period"))
+        start, end = _date(request, "startDate"), _date(request, "endDate")
+        if periods:
+            qs = qs.filter(period__code__in=periods)
+        elif start and end:
+            qs = qs.filter(period__start__gte=start, period__end__lte=end)
+        else:
+            raise ValidationFailed("period, or startDate and endDate, is required", field="period")
+        rows = [
+            _registration_json(r) for r in qs.order_by("period__start", "org_unit__path", "data_set__code")
+        ]
+        return Response(RegistrationListOut({"completeDataSetRegistrations": rows}).data)
+
+    @extend_schema(
+        operation_id="completeDataSetRegistrations_import",
+        summary="Mark reports complete (or incomplete: completed=false)",
+        request=RegistrationsInput,
+        responses={
+            200: OpenApiResponse(ImportSummaryMessageSerializer, description="ImportSummary"),
+            409: OpenApiResponse(ImportSummaryMessageSerializer, description="Nothing could be registered"),
+            **rest.errors(400),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        policy.require(user, Perm.DATA_ENTER, message=_need(Perm.DATA_ENTER))
+        body = rest.parse(RegistrationsInput, json_loads(_read_body(request) or b"null"))
+        summary = registrations.registrations_import(
+            actor=user, payload=body, dry_run=_bool(request, "dryRun")
+        )
+        answer, http = webmessage.import_summary(summary.as_dict(), dhis2=self.dhis2_web_message)
+        out = (
+            DHIS2ImportSummaryMessageSerializer if self.dhis2_web_message else ImportSummaryMessageSerializer
+        )
+        return Response(out(answer).data, status=http)
+
+    @extend_schema(
+        operation_id="completeDataSetRegistrations_delete",
+        summary="Remove a registration (the report counts as not received)",
+        parameters=[
+            OpenApiParameter("ds", str, required=True, description="Data set uid or code (or dataSet=)"),
+            OpenApiParameter("pe", str, required=True, description="Period (or period=)"),
+            OpenApiParameter("ou", str, required=True, description="Org unit (or orgUnit=)"),
+            OpenApiParameter("attributeOptionCombo", str),
+            OpenApiParameter("organisation", str),
+        ],
+        responses={204: None, **rest.errors(400, 404)},
+    )
+    def delete(self, request: Request) -> Response:
+        user = request.user
+        policy.require(user, Perm.DATA_ENTER, message=_need(Perm.DATA_ENTER))
+        row = {
+            "dataSet": _first(request, "ds", "dataSet"),
+            "period": _first(request, "pe", "period"),
+            "organisationUnit": _first(request, "ou", "orgUnit", "organisationUnit"),
+            "attributeOptionCombo": _first(request, "attributeOptionCombo"),
+            "organisation": _first(request, "organisation"),
+        }
+        registrations.registrations_delete(actor=user, row=row)
+        return Response(status=204)

@@ -20,5 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dataApprovals", api.ApprovalStateView.as_view(), name="data-approvals"),
     path("dataApprovals/<str:action>", api.ApprovalActionView.as_view(), name="data-approvals-action"),
     path("dataLocks", api.LockListView.as_view(), name="data-locks"),
+    path(
+        "completeDataSetRegistrations",
+        api.CompleteDataSetRegistrationsView.as_view(),
+        name="complete-registrations",
+    ),
     path("dataLocks/<int:pk>", api.LockDetailView.as_view(), name="data-lock"),
 ]

@@ -7,8 +7,14 @@ class DataConfig(AppConfig):
     verbose_name = "Data values and periods"
 
     def ready(self) -> None:
-        from . import dataset_metadata
+        from amahoro.core import demo
+
+        from . import dataset_metadata, reminders
         from .access import register_rules
+        from .demo import data_demo_step
 
         register_rules()
         dataset_metadata.register()
+        reminders.register_events()
+        if data_demo_step not in demo.DEMO_STEPS:
+            demo.register_step(data_demo_step)

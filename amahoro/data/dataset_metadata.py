@@ -53,6 +53,8 @@ def _data_set(importer: MetadataImporter, i: int, entry: dict[str, Any], code: s
             fields["period_type"] = normalize_period_type(str(period_type))
         except ValueError as exc:
             raise ValidationFailed(str(exc), field="periodType") from None
+    for name, key in (("timely_days", "timelyDays"), ("expiry_days", "expiryDays")):
+        fields.update(_days(entry, name, key))
     try:
         element_codes = ref_codes(entry.get("dataElements"))
     except ValidationFailed as exc:
@@ -102,8 +104,21 @@ def _data_set(importer: MetadataImporter, i: int, entry: dict[str, Any], code: s
     importer.report.count("dataSets", outcome)
 
 
+def _days(entry: dict[str, Any], name: str, key: str) -> dict[str, int]:
+    """DHIS2's timelyDays / expiryDays (reporting completeness: docs/completeness.md), when given."""
+    raw = entry.get(key)
+    if raw is None or raw == "":
+        return {}
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit() or int(text) > 3660:
+        raise ValidationFailed(f"{key} must be a whole number of days (0-3660), not '{text[:20]}'", field=key)
+    days = int(text)
+    return {name: days}
+
+
 def export_data_sets(*, user: Any) -> list[dict[str, Any]]:
-    """The data sets the user may see, as DHIS2 exports them (dataSetElements, organisationUnits)."""
+    """The data sets the user may see, as DHIS2 exports them (dataSetElements, organisationUnits, timelyDays,
+    expiryDays)."""
     sets = (
         policy.visible(user, Perm.DATA_VIEW, DataSet.objects.all())
         .prefetch_related("data_elements", "org_units")
@@ -118,6 +133,8 @@ def export_data_sets(*, user: Any) -> list[dict[str, Any]]:
             {"dataElement": ref(de)} for de in sorted(ds.data_elements.all(), key=lambda d: d.code)
         ]
         entry["organisationUnits"] = [ref(ou) for ou in sorted(ds.org_units.all(), key=lambda o: o.code)]
+        entry["timelyDays"] = ds.timely_days
+        entry["expiryDays"] = ds.expiry_days
         out.append(entry)
     return out
 

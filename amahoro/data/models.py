@@ -141,12 +141,99 @@ class DataSet(BaseModel):
         related_name="data_sets",
         help_text=_("Owner; empty = shared"),
     )
+    # Reporting completeness (amahoro.data.completeness, docs/completeness.md), as DHIS2's data set fields.
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="reporting_data_sets",
+        help_text=_("Organisations that each report it for every assigned place; empty = the owner"),
+    )
+    timely_days = models.PositiveSmallIntegerField(
+        default=15, help_text=_("Days after the period's end a report still counts as on time (DHIS2)")
+    )
+    expiry_days = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Days after the period's end data entry stays open (DHIS2); 0 = no limit")
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Reminder this many days before the due date; empty = the default")
+    )
+    remind_days_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Reminder this many days after the due date; empty = the default")
+    )
 
     class Meta:
         ordering = ["code"]
 
     def __str__(self) -> str:
         return self.code
+
+
+class CompleteDataSetRegistration(models.Model):
+    """A place's report of a data set for a period, said complete (DHIS2's completeDataSetRegistration):
+    what reporting rates count. `date` is when it was marked complete (timeliness is judged on it);
+    `completed=False` keeps the row of a report marked incomplete again. `organisation` is whose report it
+    is: the organisation the attribute option combo names, else the one named, else the data set's owner."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="registrations")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    attribute_option_combo = models.ForeignKey(
+        CategoryOptionCombo, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed = models.BooleanField(default=True)
+    date = models.DateTimeField()
+    stored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["data_set", "period", "org_unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_set", "org_unit", "period", "attribute_option_combo", "organisation"],
+                condition=models.Q(organisation__isnull=False),
+                name="data_unique_registration_org",
+            ),
+            models.UniqueConstraint(
+                fields=["data_set", "org_unit", "period", "attribute_option_combo"],
+                condition=models.Q(organisation__isnull=True),
+                name="data_unique_registration_shared",
+            ),
+        ]
+        indexes = [models.Index(fields=["data_set", "period"], name="data_registration_ds_pe")]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id}/{self.org_unit_id}/{self.period_id}: {self.completed}"
+
+
+class ReportingReminder(models.Model):
+    """The log of reminders sent (`report.due`, `report.late`): one per data set, place, period,
+    organisation and kind, so that a reminder never goes out twice (`key` is unique)."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("Due")
+        LATE = "late", _("Late")
+
+    key = models.CharField(max_length=200, unique=True)
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ApprovalState(models.TextChoices):

@@ -55,10 +55,13 @@ class DataValueRows(serializers.ListField):
 
 class DataValueSetInput(serializers.Serializer):  # type: ignore[type-arg]
     """DHIS2's dataValueSet. Top-level period, orgUnit and attributeOptionCombo apply to rows without them.
-    Other top-level fields DHIS2 clients send (completeDate, ...) are accepted and ignored, as DHIS2 does."""
+    `completeDate` registers the data set's report as complete (docs/completeness.md); other top-level fields
+    DHIS2 clients send are accepted and ignored, as DHIS2 does."""
 
     dataSet = serializers.JSONField(required=False, help_text="Data set uid or code")
-    completeDate = serializers.JSONField(required=False, help_text="Accepted and ignored")
+    completeDate = serializers.JSONField(
+        required=False, help_text="With dataSet, period and orgUnit: the report is registered as complete"
+    )
     period = serializers.JSONField(required=False, help_text="DHIS2 period code for every row")
     orgUnit = serializers.JSONField(required=False, help_text="Org unit for every row")
     attributeOptionCombo = serializers.JSONField(required=False)
@@ -272,3 +275,41 @@ class OutlierInput(StrictInput):
 
 class OutlierOut(serializers.Serializer):  # type: ignore[type-arg]
     flagged = serializers.IntegerField(help_text="How many values were marked for follow-up")
+
+
+class RegistrationRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One completeDataSetRegistration as DHIS2 writes it (identifiers: uid or code)."""
+
+    dataSet = serializers.CharField()
+    period = serializers.CharField()
+    organisationUnit = serializers.CharField()
+    attributeOptionCombo = serializers.CharField(required=False)
+    organisation = serializers.CharField(required=False, help_text="Ours: whose report, by code")
+    completed = serializers.BooleanField(required=False, default=True)
+    date = serializers.CharField(required=False, help_text="When it was completed (default: now)")
+
+
+class RegistrationsInput(serializers.Serializer):  # type: ignore[type-arg]
+    """DHIS2's completeDataSetRegistrations payload. Each row is checked on its own by the service (a refused
+    row is a conflict naming its index and field), so rows are taken as objects here."""
+
+    completeDataSetRegistrations = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="[{dataSet, period, organisationUnit, attributeOptionCombo?, organisation?, completed?, date?}]",
+    )
+
+
+class RegistrationOut(serializers.Serializer):  # type: ignore[type-arg]
+    dataSet = serializers.CharField()
+    period = serializers.CharField()
+    organisationUnit = serializers.CharField()
+    attributeOptionCombo = serializers.CharField()
+    organisation = serializers.CharField(allow_null=True)
+    completed = serializers.BooleanField()
+    date = serializers.CharField()
+    storedBy = serializers.CharField(allow_blank=True)
+    onTime = serializers.BooleanField(help_text="Ours: completed on or before the due date")
+
+
+class RegistrationListOut(serializers.Serializer):  # type: ignore[type-arg]
+    completeDataSetRegistrations = RegistrationOut(many=True)

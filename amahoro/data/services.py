@@ -57,6 +57,7 @@ __all__ = [
     "data_lock_create",
     "data_lock_delete",
     "dataset_create",
+    "dataset_reporting_set",
     "datavalue_delete",
     "datavalue_set",
     "datavalues_import",
@@ -135,6 +136,10 @@ def datavalues_import(
             atomic=atomic,
         )
         summary = result.summary
+        if payload.get("completeDate") and summary.status != "ERROR":
+            from amahoro.data.registrations import complete_from_import
+
+            complete_from_import(actor=actor, payload=payload, summary=summary)
         if result.written:
             counts = {
                 "imported": summary.imported,
@@ -791,6 +796,66 @@ def dataset_create(
         changes={"code": code, "data_elements": [de.code for de in ds.data_elements.all()]},
     )
     return ds
+
+
+@transaction.atomic
+def dataset_reporting_set(
+    *,
+    actor: Actor,
+    data_set: DataSet,
+    org_units: Iterable[OrgUnit] | None = None,
+    organisations: Iterable[Organisation] | None = None,
+    timely_days: int | None = None,
+    expiry_days: int | None = None,
+    remind_days_before: int | None = None,
+    remind_days_after: int | None = None,
+) -> DataSet:
+    """Who reports a data set and when (docs/completeness.md): the places it is assigned to, the reporting
+    organisations, the days after the period's end a report is on time, and the reminder days (None: left
+    as they are; nothing changed: no audit row). Only the data set's managers (its owner's, or system
+    administrators for shared ones)."""
+    policy.check_actor(actor)
+    _require_metadata_manager(actor, data_set.organisation, "data sets")
+    changes: dict[str, Any] = {}
+    numbers = {
+        "timely_days": timely_days,
+        "expiry_days": expiry_days,
+        "remind_days_before": remind_days_before,
+        "remind_days_after": remind_days_after,
+    }
+    for name, value in numbers.items():
+        if value is None:
+            continue
+        if value < 0 or value > 3660:
+            raise ValidationFailed(f"{name} must be between 0 and 3660", field=name)
+        if getattr(data_set, name) != value:
+            changes[name] = [getattr(data_set, name), value]
+            setattr(data_set, name, value)
+    if changes:
+        data_set.save()
+    if org_units is not None:
+        units = list(org_units)
+        before = sorted(data_set.org_units.values_list("code", flat=True))
+        if before != sorted(u.code for u in units):
+            data_set.org_units.set(units)
+            changes["org_units"] = [before, sorted(u.code for u in units)]
+    if organisations is not None:
+        orgs = list(organisations)
+        before = sorted(data_set.organisations.values_list("code", flat=True))
+        if before != sorted(o.code for o in orgs):
+            data_set.organisations.set(orgs)
+            changes["organisations"] = [before, sorted(o.code for o in orgs)]
+    if not changes:
+        return data_set
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=data_set,
+        organisation_id=data_set.organisation_id,
+        changes=changes,
+        message=f"reporting of data set {data_set.code}",
+    )
+    return data_set
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Background work of the data app: the scheduled DHIS2 sync (see dhis2_schedule.py), queued as
-`amahoro.core.tasks.run_task("amahoro.data.tasks.dhis2_sync")`."""
+`amahoro.core.tasks.run_task("amahoro.data.tasks.dhis2_sync")`, and the daily reporting reminders
+(reminder_schedule.py)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,18 @@ def dhis2_sync(remote_name: str = "") -> list[dict[str, Any]]:
     finally:
         cache.delete(lock)
     return results
+
+
+def reporting_reminders() -> dict[str, Any]:
+    """The daily reporting reminders (see reminder_schedule.py); a cache lock keeps two runs apart."""
+    from django.core.cache import cache
+
+    from amahoro.data.reminders import send_reporting_reminders
+
+    lock = "amahoro:reporting-reminders"
+    if not cache.add(lock, "1", LOCK_SECONDS):
+        return {}
+    try:
+        return send_reporting_reminders().as_dict()
+    finally:
+        cache.delete(lock)

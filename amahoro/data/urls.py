@@ -7,5 +7,7 @@ urlpatterns = [
     path("entry/", views.entry, name="entry"),
     path("entry/save/", views.entry_save, name="entry_save"),
     path("entry/approval/<str:action>/", views.entry_approval, name="entry_approval"),
+    path("entry/registration/<str:action>/", views.entry_complete, name="entry_complete"),
+    path("completeness/", views.completeness_page, name="completeness"),
     path("upload/", views.upload, name="upload"),
 ]

@@ -1,4 +1,5 @@
-"""Pages of the data app: the data-entry grid (save per cell with htmx) and the template upload page."""
+"""Pages of the data app: the data-entry grid (save per cell with htmx, mark the data set's report complete),
+the template upload page and the reporting completeness page."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
-from amahoro.data import selectors, services
+from amahoro.data import completeness, registrations, selectors, services
 from amahoro.data.importing import default_option_combo
-from amahoro.data.models import DataSet
+from amahoro.data.models import CompleteDataSetRegistration, DataSet
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
@@ -160,8 +161,144 @@ def entry(request: HttpRequest) -> HttpResponse:
         may_approve=policy.can_in(user, Perm.DATA_APPROVE, org_unit=unit.path),
         may_submit=grid.can_enter,
         return_query=request.GET.urlencode(),
+        registration=_registration_state(user, params["data_set"], unit, period, aoc),
     )
     return render(request, "data/entry.html", context)
+
+
+def _registration_state(
+    user: Any, set_code: str, unit: OrgUnit, period: period_lib.Period, aoc: CategoryOptionCombo
+) -> dict[str, Any] | None:
+    """The data set's report for this place and period: complete or not, on time or late, and whether the
+    user may mark it (None without a data set, or when the data set does not apply here)."""
+    data_set = selectors.data_sets_visible_to(user=user).filter(code=set_code).first() if set_code else None
+    if data_set is None:
+        return None
+    try:
+        target = registrations.target_resolve(
+            actor=user, data_set=data_set, org_unit=unit, period_code=period.code, attribute_option_combo=aoc
+        )
+        may_mark = True
+    except PermissionDenied:
+        may_mark = False
+        target = None
+    except AmahoroError as exc:
+        return {"data_set": data_set, "problem": exc.message}
+    found = CompleteDataSetRegistration.objects.filter(
+        data_set=data_set, org_unit=unit, period__code=period.code, attribute_option_combo=aoc
+    )
+    if target is not None:
+        found = found.filter(completeness.organisation_q(target.organisation_id))
+    reg = policy.visible(user, Perm.DATA_VIEW, found).select_related("stored_by").first()
+    complete = reg is not None and reg.completed
+    return {
+        "data_set": data_set,
+        "complete": complete,
+        "registration": reg,
+        "on_time": complete and reg is not None and completeness.is_on_time(data_set, period, reg.date),
+        "due_on": completeness.due_date(data_set, period),
+        "may_mark": may_mark,
+    }
+
+
+@login_required
+@require_POST
+def entry_complete(request: HttpRequest, action: str) -> HttpResponse:
+    """Mark the data set's report of the grid's place and period complete, or incomplete again."""
+    user = request.user
+    if action not in ("complete", "incomplete"):
+        raise Http404("unknown action")
+    policy.require(user, Perm.DATA_ENTER)
+    unit = _org_unit(user, request.POST.get("org_unit", ""))
+    back = (
+        reverse("data:entry") + "?" + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
+    )
+    data_set = selectors.data_sets_visible_to(user=user).filter(code=request.POST.get("data_set", "")).first()
+    if data_set is None:
+        raise Http404("data set not found")
+    from django.contrib import messages
+
+    try:
+        aoc = _aoc(request.POST.get("attribute_option_combo", ""))
+        target = registrations.target_resolve(
+            actor=user,
+            data_set=data_set,
+            org_unit=unit,
+            period_code=request.POST.get("period", ""),
+            attribute_option_combo=aoc,
+        )
+        registrations.registration_set(actor=user, target=target, completed=action == "complete")
+    except _BadRequest as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    except AmahoroError as exc:
+        if exc.status == 403:
+            raise PermissionDenied from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked complete.") if action == "complete" else _("Marked incomplete."))
+    return redirect(back)
+
+
+def _period_range(data_set: DataSet, start: str, end: str, today: Any) -> tuple[Any, Any, str, str]:
+    """(first day, last day, start code, end code) of a range of the data set's periods; by default the
+    last six that have ended."""
+    last = period_lib.period_for_date(data_set.period_type, today).previous()
+    first = last
+    for _i in range(5):
+        first = first.previous()
+    try:
+        p_start = period_lib.parse_period(start) if start else first
+        p_end = period_lib.parse_period(end) if end else last
+    except period_lib.InvalidPeriod as exc:
+        raise _BadRequest("start" if start and not _parses(start) else "end", str(exc)) from exc
+    if p_start.start > p_end.end:
+        raise _BadRequest("end", _("The range ends before it starts."))
+    return p_start.start, p_end.end, p_start.code, p_end.code
+
+
+def _parses(code: str) -> bool:
+    try:
+        period_lib.parse_period(code)
+    except period_lib.InvalidPeriod:
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET"])
+def completeness_page(request: HttpRequest) -> HttpResponse:
+    """/data/completeness/?data_set=&start=&end=: places x periods, received on time / late / missing."""
+    user = request.user
+    policy.require(user, Perm.DATA_VIEW)
+    sets = completeness.data_sets_for_completeness(user=user)
+    code = (request.GET.get("data_set") or "").strip()
+    context: dict[str, Any] = {
+        "data_sets": sets,
+        "params": {k: (request.GET.get(k) or "").strip() for k in ("data_set", "start", "end")},
+    }
+    data_set = next((ds for ds in sets if ds.code == code), None) if code else (sets[0] if sets else None)
+    if code and data_set is None:
+        context["error"] = _BadRequest("data_set", _("Unknown data set: %(code)s") % {"code": code})
+        return render(request, "data/completeness.html", context, status=400)
+    if data_set is None:
+        return render(request, "data/completeness.html", context)
+    today = completeness.today_local()
+    try:
+        start, end, start_code, end_code = _period_range(
+            data_set, context["params"]["start"], context["params"]["end"], today
+        )
+        table = completeness.completeness_table(
+            user=user, data_set=data_set, start=start, end=end, today=today
+        )
+    except _BadRequest as exc:
+        context["error"] = exc
+        return render(request, "data/completeness.html", context, status=400)
+    except completeness.TooLarge:
+        context["error"] = _BadRequest("end", _("Too many places and periods: choose a shorter range."))
+        return render(request, "data/completeness.html", context, status=400)
+    context["params"].update(data_set=data_set.code, start=start_code, end=end_code)
+    context.update(data_set=data_set, table=table, due_for=completeness.due_for(user=user, today=today))
+    return render(request, "data/completeness.html", context)
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
 from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
+from amahoro.data.reminder_schedule import beat_schedule as _reminders_beat_schedule
 from amahoro.reports.schedule import beat_schedule as _reports_beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
@@ -340,6 +341,15 @@ AMAHORO_S3_SECRET_ACCESS_KEY = os.environ.get("AMAHORO_S3_SECRET_ACCESS_KEY", ""
 CELERY_BEAT_SCHEDULE.update(_analytics_beat_schedule())
 # Subscribed reports are e-mailed (and failed sends retried) by a beat entry every 15 minutes.
 CELERY_BEAT_SCHEDULE.update(_reports_beat_schedule())
+
+# Reporting completeness (docs/completeness.md): reminders to the clerks this many days before and after a
+# data set's due date (a data set may set its own), late reports older than the window drop off the
+# worklist and the reminders, and the daily beat entry runs at this hour (0-23, Africa/Kigali; empty = off).
+AMAHORO_REPORT_REMIND_DAYS_BEFORE = env_int("AMAHORO_REPORT_REMIND_DAYS_BEFORE", 3)
+AMAHORO_REPORT_REMIND_DAYS_AFTER = env_int("AMAHORO_REPORT_REMIND_DAYS_AFTER", 3)
+AMAHORO_REPORT_LATE_WINDOW_DAYS = env_int("AMAHORO_REPORT_LATE_WINDOW_DAYS", 90)
+AMAHORO_REPORT_REMINDER_HOUR = os.environ.get("AMAHORO_REPORT_REMINDER_HOUR", "7")
+CELERY_BEAT_SCHEDULE.update(_reminders_beat_schedule(AMAHORO_REPORT_REMINDER_HOUR))
 
 # `amahoro backup` writes here (docs/deploy.md, "Backup and restore"); names sort by time.
 AMAHORO_BACKUP_DIR = PROJECT_DIR / os.environ.get("AMAHORO_BACKUP_DIR", VAR_DIR / "backups")

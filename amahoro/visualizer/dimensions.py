@@ -1,6 +1,7 @@
 """The dimension syntax of DHIS2's analytics API, parsed and resolved to the objects a query needs.
 
-`dimension=dx:A;B`, `dimension=pe:202401;LAST_3_MONTHS`, `dimension=ou:1;LEVEL-district`, `dimension=SEX:F;M`
+`dimension=dx:A;B` (also `<data set code>.REPORTING_RATE`, see amahoro.data.completeness),
+`dimension=pe:202401;LAST_3_MONTHS`, `dimension=ou:1;LEVEL-district`, `dimension=SEX:F;M`
 (or `SEX` alone for every option), and `filter=` with the same syntax. Items are codes: data element and
 indicator codes (dx), DHIS2 period codes and relative periods (pe), org unit codes, `LEVEL-n` /
 `LEVEL-<level code>`, `USER_ORGUNIT`, `USER_ORGUNIT_CHILDREN`, `USER_ORGUNIT_GRANDCHILDREN` (ou), option
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.data import completeness
 from amahoro.frameworks.models import Indicator
 from amahoro.geo.models import OrgUnit, OrgUnitLevel
 from amahoro.metadata import periods as period_lib
@@ -182,11 +184,14 @@ def resolve_dx(spec: Spec) -> Dimension:
     elements = {de.code: de for de in DataElement.objects.filter(code__in=codes)}
     indicators = {ind.code: ind for ind in Indicator.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in elements and c not in indicators]
+    # `<data set code>.REPORTING_RATE` and its siblings: counts of reports, from the data app.
+    rates = completeness.reporting_metrics(missing)
+    missing = [c for c in missing if c not in rates]
     if missing:
-        raise _unknown(DX, _("data element or indicator"), missing)
+        raise _unknown(DX, _("data element, indicator or reporting rate"), missing)
     items = []
     for code in codes:
-        obj: Any = elements.get(code) or indicators[code]
+        obj: Any = elements.get(code) or indicators.get(code) or rates[code]
         items.append(Item(code, str(obj.display_name), obj))
     return Dimension(DX, _(COLUMN_NAMES[DX]), items, spec.is_filter)
 

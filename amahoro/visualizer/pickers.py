@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from amahoro import policy
 from amahoro.core.errors import ValidationFailed
+from amahoro.data import completeness
 from amahoro.data.selectors import data_elements_visible_to
 from amahoro.frameworks.selectors import indicators_visible_to
 from amahoro.geo.models import OrgUnit
@@ -35,7 +36,7 @@ MAP_LEVELS = ("district", "sector")
 class Choice(TypedDict, total=False):
     code: str
     name: str
-    kind: str  # "data element" | "indicator" | a level name | a period type
+    kind: str  # "data element" | "indicator" | "reporting rate" | a level name | a period type
     additive: bool
 
 
@@ -64,7 +65,8 @@ def _check_text(q: str, *, field: str = "q") -> str:
 
 
 def data_search(*, user: policy.Actor, q: str) -> list[Choice]:
-    """Data elements (data.view) and indicators (framework.view) whose name or code matches `q`."""
+    """Data elements (data.view), indicators (framework.view) and data sets' reporting rates (data.view)
+    whose name or code matches `q`."""
     q = _check_text(q)
     out: list[Choice] = []
     text = Q(name__icontains=q) | Q(name_fr__icontains=q) | Q(name_rw__icontains=q) | Q(code__istartswith=q)
@@ -81,7 +83,25 @@ def data_search(*, user: policy.Actor, q: str) -> list[Choice]:
     if policy.has_perm(user, Perm.FRAMEWORK_VIEW):
         for ind in indicators_visible_to(user=user).filter(text).order_by("name")[:SEARCH_LIMIT]:
             out.append({"code": ind.code, "name": ind.display_name, "kind": "indicator", "additive": False})
-    return out[: SEARCH_LIMIT * 2]
+    if policy.has_perm(user, Perm.DATA_VIEW):
+        # Reporting rates of the data sets that expect reports (docs/completeness.md).
+        sets = [
+            ds
+            for ds in completeness.data_sets_for_completeness(user=user)
+            if q.lower() in ds.name.lower() or ds.code.lower().startswith(q.lower())
+        ]
+        for ds in sets[:SEARCH_LIMIT]:
+            for metric in (completeness.REPORTING_RATE, completeness.REPORTING_RATE_ON_TIME):
+                item = completeness.ReportingMetric(ds, metric)
+                out.append(
+                    {
+                        "code": item.code,
+                        "name": item.display_name,
+                        "kind": "reporting rate",
+                        "additive": False,
+                    }
+                )
+    return out[: SEARCH_LIMIT * 3]
 
 
 def places_visible(*, user: policy.Actor) -> QuerySet[OrgUnit]:

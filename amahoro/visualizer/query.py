@@ -1,6 +1,7 @@
 """One analytics query in DHIS2's shape: `run(user=..., params=...)` parses the dimensions, checks the
 caller's scope and the GBV disclosure minimums, reads every figure through `amahoro.analytics.engine`
-(`aggregate` for data elements, `indicator_values` for indicators) and answers the JSON of
+(`aggregate` for data elements, `indicator_values` for indicators; reporting rates `<data set>.REPORTING_RATE`
+from amahoro.data.completeness, since they count reports rather than values) and answers the JSON of
 `GET /api/v1/analytics` (headers, rows, metaData, height, width). Pages (the visualizer, dashboards) call it
 directly with their query string's parameters."""
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from amahoro.analytics import engine
 from amahoro.cases import accountability, disclosure, suppression
 from amahoro.core.errors import ValidationFailed
+from amahoro.data import completeness
 from amahoro.frameworks.models import Indicator
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import expressions
@@ -159,6 +161,8 @@ def _indicator_codes(indicator: Indicator) -> list[str]:
 
 
 def is_gbv_item(item: dims.Item) -> bool:
+    if isinstance(item.obj, completeness.ReportingMetric):
+        return False  # counts of reports, not of incidents
     if isinstance(item.obj, Indicator):
         return any(is_gbv_code(c) for c in _indicator_codes(item.obj))
     return is_gbv_code(item.code)
@@ -267,9 +271,14 @@ def compute(
             options[cat.key] = [i.code for i in cat.items]
     elements = [i for i in dx.items if isinstance(i.obj, DataElement)]
     indicators = [i for i in dx.items if isinstance(i.obj, Indicator)]
-    if dx.is_filter and indicators and len(dx.items) > 1:
+    rates = [i for i in dx.items if isinstance(i.obj, completeness.ReportingMetric)]
+    if dx.is_filter and (indicators or rates) and len(dx.items) > 1:
         raise ValidationFailed(
-            _("a dx filter holds one indicator, or data elements only (indicators do not add up)"), field=DX
+            _(
+                "a dx filter holds one indicator or reporting rate, or data elements only (indicators and "
+                "rates do not add up)"
+            ),
+            field=DX,
         )
     by_id = {i.obj.pk: i for i in elements}
     cells: dict[tuple[str, ...], tuple[dims.Item, Cell]] = {}
@@ -321,6 +330,37 @@ def compute(
                         item,
                         Cell(float(row["value"]), row.get("numerator"), row.get("denominator")),
                     )
+    if rates and not split_cats:
+        cells.update(_reporting_cells(user=user, dx=dx, pe=pe, ou=ou, items=rates))
+    return cells
+
+
+def _reporting_cells(
+    *, user: Any, dx: Dimension, pe: Dimension, ou: Dimension | None, items: list[dims.Item]
+) -> dict[tuple[str, ...], tuple[dims.Item, Cell]]:
+    """Reporting rates and report counts, counted by the data app (registrations, not data values); a
+    filter sums its periods or places. Nothing expected: no cell (DHIS2 leaves it out too)."""
+    periods = [i.obj for i in pe.items]
+    units = [i.obj for i in ou.items] if ou is not None else None
+    cells: dict[tuple[str, ...], tuple[dims.Item, Cell]] = {}
+    for item in items:
+        metric: completeness.ReportingMetric = item.obj
+        found = completeness.reporting_rates(
+            user=user, data_set=metric.data_set, periods=periods, org_units=units, today=timezone.localdate()
+        )
+        grouped: dict[tuple[str, ...], completeness.Tally] = {}
+        for (pe_code, ou_code), tally in found.items():
+            parts = [] if dx.is_filter else [item.code]
+            if not pe.is_filter:
+                parts.append(str(pe_code))
+            if ou is not None and not ou.is_filter:
+                parts.append(str(ou_code))
+            grouped.setdefault(tuple(parts), completeness.Tally()).add(tally)
+        for key, tally in grouped.items():
+            value = tally.metric(metric.metric)
+            if value is None:
+                continue
+            cells[key] = (item, Cell(value, float(tally.actual), float(tally.expected)))
     return cells
 
 
@@ -350,6 +390,8 @@ def format_value(value: float, decimals: int | None = None) -> str:
 
 
 def _shown(item: dims.Item, cell: Cell, gbv: bool) -> str:
+    if isinstance(item.obj, completeness.ReportingMetric):
+        return format_value(cell.value, 1 if item.obj.is_percent else None)
     if isinstance(item.obj, Indicator):
         if gbv and (
             _small(cell.numerator)
