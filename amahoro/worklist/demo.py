@@ -28,7 +28,7 @@ from amahoro.core.crypto import blind_index
 from amahoro.core.demo import DemoResult, demo_password
 from amahoro.core.errors import AmahoroError
 from amahoro.data import services as data
-from amahoro.data.models import ApprovalState, DataApproval
+from amahoro.data.models import DataApproval
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 
@@ -132,11 +132,7 @@ def _approval(result: DemoResult) -> None:
     first = timezone.localdate().replace(day=1)
     last_month = first - dt.timedelta(days=1)
     period = data.period_ensure(code=last_month.strftime("%Y%m"))
-    if (
-        DataApproval.objects.filter(org_unit=place, period=period)
-        .exclude(state=ApprovalState.SUBMITTED)
-        .exists()
-    ):
+    if DataApproval.objects.filter(org_unit=place, period=period).exists():
         return
     try:
         data.approval_submit(actor=clerk, org_unit=place, period=period)
