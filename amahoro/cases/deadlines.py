@@ -28,7 +28,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from . import classification as cl
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 KIGALI = ZoneInfo("Africa/Kigali")
 PEP = "pep"
 EC = "ec"
-# A countdown is "closing" when less than this is left (setting CASES_COUNTDOWN_CLOSING_HOURS).
+# A countdown is "closing" when less than this is left: half a working day to get the survivor to a clinic.
 CLOSING_HOURS = 12
 APPLIES_TO = frozenset({"rape"})
 
@@ -83,10 +82,6 @@ class Countdown:
         return cl.within_hours(self.start.date(), self.given_on, self.hours)
 
 
-def closing_hours() -> int:
-    return int(getattr(settings, "CASES_COUNTDOWN_CLOSING_HOURS", CLOSING_HOURS))
-
-
 def clock_start(incident_date: dt.date, incident_time: dt.time | None) -> dt.datetime:
     """When the countdown starts: the incident's local time, or 00:00 when it is unknown (the earlier one)."""
     return dt.datetime.combine(incident_date, incident_time or dt.time(0, 0), tzinfo=KIGALI)
@@ -103,7 +98,7 @@ def state_at(*, deadline: dt.datetime, now: dt.datetime, given_on: dt.date | Non
     left = deadline - now
     if left <= dt.timedelta(0):
         return State.PASSED
-    if left < dt.timedelta(hours=closing_hours()):
+    if left < dt.timedelta(hours=CLOSING_HOURS):
         return State.CLOSING
     return State.OPEN
 
