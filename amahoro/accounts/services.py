@@ -375,8 +375,9 @@ def role_request_decide(
     """Approve (the role is given through `role_assign`, with the decider's rights) or decline; needs the
     right to give that role in that organisation over that place. The requester is told."""
     policy.check_actor(actor)
+    # Locks the request row only (PostgreSQL refuses FOR UPDATE on the nullable side of the place's join).
     request = (
-        RoleRequest.objects.select_for_update()
+        RoleRequest.objects.select_for_update(of=("self",))
         .select_related("user", "organisation", "org_unit")
         .get(pk=request.pk)
     )
