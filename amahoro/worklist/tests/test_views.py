@@ -75,3 +75,11 @@ def test_home_shows_my_work_first(wc: Any) -> None:
     assert 'data-kind="pep"' in html
     # A role without a worklist gets the usual home page.
     assert 'id="my-work"' not in client_for(wc.viewer).get("/").content.decode()
+
+
+def test_the_case_page_says_the_closure_was_sent_back(wc: Any) -> None:
+    incident = rape_case(wc.worker, classification={"physical_assault": True})
+    cases.incident_closure_request(actor=wc.worker, incident=incident, reason="done")
+    cases.incident_closure_decide(actor=wc.supervisor, incident=incident, approve=False)
+    html = assert_page_ok(client_for(wc.worker).get(f"/cases/{incident.uuid}/"))
+    assert 'id="closure-returned"' in html
