@@ -1,6 +1,6 @@
 """The PEP and emergency-contraception countdowns of a rape case: when each window closes, how long is left,
-and whether the medicine was given. Pure functions over dates and times (no database), so the case page, the
-API, the worklist and the tests read one clock.
+and whether the medicine was given. Pure functions over dates and times (only `for_incident` reads a case's
+health services), so the case page, the API, the worklist and the tests read one clock.
 
 The rules, and why:
 
