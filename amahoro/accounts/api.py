@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -22,7 +23,7 @@ from amahoro.roles import Perm
 
 from . import selectors, services
 from . import serializers as s
-from .models import RoleAssignment, User
+from .models import RoleAssignment, RoleRequest, User
 
 
 def _is_schema(view: object) -> bool:
@@ -153,3 +154,66 @@ class RoleAssignmentDetail(rest.ParamsMixin, APIView):
         assignment = get_object_or_404(selectors.assignments_visible_to(user=request.user), pk=pk)
         services.role_revoke(actor=request.user, assignment=assignment)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Role requests: those you may decide, and your own",
+        parameters=[s.RoleRequestListQuery],
+        responses={200: s.RoleRequestSerializer(many=True), **rest.errors(400, 404)},
+    ),
+    post=extend_schema(
+        summary="Ask for a role in an organisation over a place",
+        description="Any signed-in user; the organisation's administrators are notified. system_admin and "
+        "assessment_moderator cannot be requested; one pending request per role, organisation and place (409).",
+        request=s.RoleRequestCreateSerializer,
+        responses={201: s.RoleRequestSerializer, **rest.errors(400, 409)},
+    ),
+)
+class RoleRequestList(rest.ParamsMixin, generics.ListAPIView[RoleRequest]):
+    """Role requests (pending, approved, declined)."""
+
+    serializer_class = s.RoleRequestSerializer
+    allowed_params = frozenset(s.RoleRequestListQuery().fields)
+
+    def get_queryset(self) -> QuerySet[RoleRequest]:
+        if _is_schema(self):
+            return RoleRequest.objects.none()
+        query = rest.parse_query(s.RoleRequestListQuery, self.request)
+        qs = selectors.role_requests_visible_to(user=self.request.user)
+        if status_ := query.get("status"):
+            qs = qs.filter(status=status_)
+        return qs
+
+    def post(self, request: Request) -> Response:
+        data = rest.parse(s.RoleRequestCreateSerializer, request.data)
+        role_request = services.role_request_create(
+            actor=request.user,
+            organisation=data["organisation"],
+            role=data["role"],
+            org_unit=data.get("org_unit"),
+            reason=data.get("reason", ""),
+        )
+        return Response(s.RoleRequestSerializer(role_request).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Approve or decline a role request",
+    description="Needs role.assign in the request's organisation over its place; approving gives the role. "
+    "The requester is notified.",
+    request=s.RoleRequestDecideSerializer,
+    responses={200: s.RoleRequestSerializer, **rest.errors(400, 404, 409)},
+)
+class RoleRequestDecide(rest.ParamsMixin, APIView):
+    """Decide a pending role request; 404 when it is not one you may see."""
+
+    @policy.requires(Perm.ROLE_ASSIGN)
+    def post(self, request: Request, uuid: str) -> Response:
+        data = rest.parse(s.RoleRequestDecideSerializer, request.data)
+        role_request = selectors.role_request_get(user=request.user, uuid=uuid)
+        if not policy.allows(request.user, Perm.ROLE_ASSIGN, role_request):
+            raise Http404("not found")  # one's own request, not one's to decide
+        decided = services.role_request_decide(
+            actor=request.user, request=role_request, approve=data["approve"], reason=data.get("reason", "")
+        )
+        return Response(s.RoleRequestSerializer(decided).data)

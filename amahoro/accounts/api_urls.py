@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me", api.Me.as_view(), name="me"),
     path("role-assignments", api.RoleAssignmentList.as_view(), name="roleassignment-list"),
     path("role-assignments/<int:pk>", api.RoleAssignmentDetail.as_view(), name="roleassignment-detail"),
+    path("role-requests", api.RoleRequestList.as_view(), name="rolerequest-list"),
+    path("role-requests/<uuid:uuid>/decide", api.RoleRequestDecide.as_view(), name="rolerequest-decide"),
 ]

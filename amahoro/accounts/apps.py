@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the sign-in audit receivers)
+        from .access import register_rules
+
+        register_rules()

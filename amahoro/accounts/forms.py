@@ -136,3 +136,44 @@ class UserCreateForm(_RoleFields):
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class RoleRequestForm(forms.Form):
+    """Ask for a role: any active organisation, any role that may be requested, a place by its code."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"), label=_("Organisation")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    org_unit = forms.CharField(
+        label=_("Place code"),
+        required=False,
+        max_length=50,
+        help_text=_("NISR code of the place where you work (e.g. 12 = Gasabo). Empty = everywhere."),
+    )
+    reason = forms.CharField(
+        label=_("Why you need it"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = roles
+
+    def clean_org_unit(self) -> OrgUnit | None:
+        code = (self.cleaned_data.get("org_unit") or "").strip()
+        if not code:
+            return None
+        if not CODE_RE.match(code):
+            raise forms.ValidationError(_("“%(code)s” is not a valid place code."), params={"code": code})
+        # Place names and codes are public (NISR): anyone may name the place they work in.
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise forms.ValidationError(_("No place with code “%(code)s”."), params={"code": code})
+        return unit
+
+
+class RoleRequestDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000)

@@ -106,3 +106,40 @@ class TOTPEnrolment(BaseModel):
     @staticmethod
     def hash(code: str) -> str:
         return _hash_token(code.strip())
+
+
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class RoleRequest(BaseModel):
+    """A signed-in user asks for a role in an organisation over a place; the organisation's administrators
+    (role.assign there) approve it, which gives the role through `role_assign`, or decline it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField(max_length=30, choices=ROLE_CHOICES)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The place the role would cover, with everything below it; empty = everywhere"),
+    )
+    reason = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(
+        max_length=10, choices=RoleRequestStatus.choices, default=RoleRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status"], name="accounts_rolereq_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks {self.role} @ {self.organisation_id}: {self.status}"

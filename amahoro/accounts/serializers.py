@@ -10,9 +10,9 @@ from rest_framework import serializers
 from amahoro.core.rest import QUERY_TEXT_MAX, PageQuery, StrictInput, text_param
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
-from amahoro.roles import ROLE_CHOICES, Role
+from amahoro.roles import RESERVED_ROLES, ROLE_CHOICES, SERVER_ONLY_ROLES, Role
 
-from .models import RoleAssignment, User
+from .models import RoleAssignment, RoleRequest, RoleRequestStatus, User
 
 # ---------------------------------------------------------------------------------------------------------
 # Answers
@@ -124,4 +124,77 @@ class RoleAssignmentListQuery(PageQuery, StrictInput):
         error_messages={
             "invalid_choice": f"unknown role '{{input}}' (one of: {', '.join(r.value for r in Role)})"
         },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Role requests
+
+
+def _requestable() -> list[str]:
+    return [r.value for r in Role if r not in RESERVED_ROLES | SERVER_ONLY_ROLES]
+
+
+class RoleRequestSerializer(serializers.ModelSerializer[RoleRequest]):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    org_unit: serializers.SlugRelatedField[OrgUnit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="null = everywhere"
+    )
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = RoleRequest
+        fields = [
+            "id",
+            "user",
+            "organisation",
+            "role",
+            "org_unit",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "created_at",
+        ]
+
+
+class RoleRequestCreateSerializer(StrictInput):
+    """Ask for a role: in `organisation` (code), over `org_unit`'s subtree (code; null = everywhere)."""
+
+    organisation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.filter(is_active=True)
+    )
+    role = serializers.ChoiceField(
+        choices=_requestable(), help_text="Any role but system_admin and assessment_moderator"
+    )
+    org_unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=OrgUnit.objects.all(), allow_null=True, required=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class RoleRequestDecideSerializer(StrictInput):
+    """An administrator's answer: approve gives the role, otherwise the request is declined."""
+
+    approve = serializers.BooleanField(help_text="true gives the role; false declines the request")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and "approve" in data and not isinstance(data["approve"], bool):
+            raise serializers.ValidationError({"approve": ["must be true or false"]})
+        return super().to_internal_value(data)
+
+
+class RoleRequestListQuery(PageQuery, StrictInput):
+    status = serializers.ChoiceField(
+        choices=[s.value for s in RoleRequestStatus], required=False, help_text="Only requests in this status"
     )

@@ -21,12 +21,13 @@ from django.utils import timezone
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
-from amahoro.roles import Perm, Role
+from amahoro.roles import RESERVED_ROLES, SERVER_ONLY_ROLES, Perm, Role
 
-from .models import ApiToken, RoleAssignment, TOTPEnrolment, User
+from .models import ApiToken, RoleAssignment, RoleRequest, RoleRequestStatus, TOTPEnrolment, User
+from .signals import role_decided, role_requested
 
 if TYPE_CHECKING:
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -299,3 +300,116 @@ def totp_device_confirm(*, actor: policy.Actor, device: TOTPDevice, enrolment: T
         changes={"user": device.user.username, "enrolment": str(enrolment.uuid)},
     )
     return device
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Role requests: a user asks, an administrator of that organisation decides
+
+
+def _requester(actor: policy.Actor) -> User:
+    policy.check_actor(actor)
+    if not isinstance(actor, User) or not actor.is_active:
+        raise PermissionDenied("only a signed-in person asks for a role", code="permission_denied")
+    return actor
+
+
+def requestable_roles() -> list[Role]:
+    """Roles anyone may ask for: neither reserved (system administrator) nor server-only."""
+    return [r for r in Role if r not in RESERVED_ROLES | SERVER_ONLY_ROLES]
+
+
+@transaction.atomic
+def role_request_create(
+    *, actor: policy.Actor, organisation: Organisation, role: str, org_unit: OrgUnit | None, reason: str = ""
+) -> RoleRequest:
+    """Ask for `role` in `organisation` over `org_unit`'s subtree; the organisation's administrators are told
+    (signals.role_requested). One pending request per role, organisation and place."""
+    user = _requester(actor)
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise ValidationFailed(f"unknown role '{role}'", field="role") from exc
+    if role_value not in requestable_roles():
+        raise PermissionDenied("this role cannot be requested", field="role")
+    if not organisation.is_active:
+        raise ValidationFailed("this organisation is not active", field="organisation")
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise ValidationFailed("reason is longer than 1000 characters", field="reason")
+    if RoleAssignment.objects.filter(
+        user=user, organisation=organisation, role=role_value.value, org_unit=org_unit
+    ).exists():
+        raise Conflict("you already hold this role there", field="role")
+    if RoleRequest.objects.filter(
+        user=user,
+        organisation=organisation,
+        role=role_value.value,
+        org_unit=org_unit,
+        status=RoleRequestStatus.PENDING,
+    ).exists():
+        raise Conflict("you already asked for this role there: wait for the decision", field="role")
+    request = RoleRequest.objects.create(
+        user=user,
+        organisation=organisation,
+        role=role_value.value,
+        org_unit=org_unit,
+        reason=reason,
+        created_by=user,
+    )
+    audit_record(
+        actor=user,
+        action=AuditAction.CREATE,
+        obj=request,
+        organisation_id=organisation.pk,
+        org_unit_path=org_unit.path if org_unit else "",
+        changes={"role": role_value.value, "org_unit": org_unit.code if org_unit else None},
+    )
+    role_requested.send(sender=RoleRequest, request=request, actor=user)
+    return request
+
+
+@transaction.atomic
+def role_request_decide(
+    *, actor: policy.Actor, request: RoleRequest, approve: bool, reason: str = ""
+) -> RoleRequest:
+    """Approve (the role is given through `role_assign`, with the decider's rights) or decline; needs the
+    right to give that role in that organisation over that place. The requester is told."""
+    policy.check_actor(actor)
+    # Locks the request row only (PostgreSQL refuses FOR UPDATE on the nullable side of the place's join).
+    request = (
+        RoleRequest.objects.select_for_update(of=("self",))
+        .select_related("user", "organisation", "org_unit")
+        .get(pk=request.pk)
+    )
+    if not policy.is_system(actor) and not policy.may_assign(
+        actor, role=request.role, organisation=request.organisation, org_unit=request.org_unit
+    ):
+        raise PermissionDenied("you may not give this role in this organisation and place", field="role")
+    if request.status != RoleRequestStatus.PENDING:
+        raise Conflict(f"this request was already {request.status}", field="status")
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise ValidationFailed("reason is longer than 1000 characters", field="reason")
+    if approve:
+        role_assign(
+            actor=actor,
+            user=request.user,
+            organisation=request.organisation,
+            role=request.role,
+            org_unit=request.org_unit,
+        )
+    request.status = RoleRequestStatus.APPROVED if approve else RoleRequestStatus.DECLINED
+    request.decided_by = _user(actor)
+    request.decided_at = timezone.now()
+    request.decision_reason = reason
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=request,
+        organisation_id=request.organisation_id,
+        org_unit_path=request.org_unit.path if request.org_unit else "",
+        changes={"status": request.status, "user": request.user.username, "role": request.role},
+    )
+    role_decided.send(sender=RoleRequest, request=request, actor=actor)
+    return request

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from amahoro import policy
 from amahoro.audit.models import AuditAction
@@ -33,3 +33,10 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = 
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and getattr(user, "is_authenticated", False):
         audit_record(actor=user, action=AuditAction.LOGOUT, obj=user)
+
+
+# Role requests: accounts sits below the notifications module, so it says what happened and the worklist
+# (above both) tells the people concerned. Sent inside the service's transaction.
+# role_requested(sender, request: RoleRequest, actor); role_decided(sender, request: RoleRequest, actor)
+role_requested = Signal()
+role_decided = Signal()

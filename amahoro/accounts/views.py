@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -27,12 +27,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import AmahoroError
+from amahoro.core.errors import AmahoroError, Conflict
 from amahoro.core.errors import PermissionDenied as ServicePermissionDenied
 from amahoro.roles import ROLE_LABELS, Perm, Role
 
 from . import selectors, services
-from .forms import EnrolmentForm, LoginForm, RoleAssignForm, TokenForm, UserCreateForm
+from .forms import (
+    EnrolmentForm,
+    LoginForm,
+    RoleAssignForm,
+    RoleRequestDecisionForm,
+    RoleRequestForm,
+    TokenForm,
+    UserCreateForm,
+)
 from .models import RoleAssignment, User
 
 PAGE_SIZE = 50
@@ -286,3 +294,71 @@ def role_revoke(request: HttpRequest, uuid: str) -> HttpResponse:
         raise PermissionDenied(_("You may not revoke this role.")) from exc
     messages.success(request, _("Role revoked."))
     return redirect("users:detail", username=assignment.user.username)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Role requests
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_request_new(request: HttpRequest) -> HttpResponse:
+    """Any signed-in user asks for a role; the organisation's administrators decide."""
+    roles = [(r.value, ROLE_LABELS[r]) for r in services.requestable_roles()]
+    form = RoleRequestForm(request.POST or None, roles=roles)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.role_request_create(
+                    actor=request.user,
+                    organisation=data["organisation"],
+                    role=data["role"],
+                    org_unit=data["org_unit"],
+                    reason=data["reason"],
+                )
+            except AmahoroError as exc:
+                status = _apply_error(form, exc)
+                if isinstance(exc, Conflict):
+                    status = 409
+            else:
+                messages.success(request, _("Request sent: the organisation's administrators will decide."))
+                return redirect("users:role-requests")
+    return render(request, "accounts/role_request_form.html", {"form": form}, status=status)
+
+
+@login_required
+@never_cache
+def role_request_list(request: HttpRequest) -> HttpResponse:
+    """The requests one may decide (with approve / decline), and one's own."""
+    rows = list(selectors.role_requests_visible_to(user=request.user)[:500])
+    decidable = {
+        r.pk for r in selectors.role_requests_to_decide(user=request.user).filter(pk__in=[r.pk for r in rows])
+    }
+    items = [{"obj": r, "label": ROLE_LABELS[Role(r.role)], "can_decide": r.pk in decidable} for r in rows]
+    context = {"items": items, "decision_form": RoleRequestDecisionForm()}
+    return render(request, "accounts/role_request_list.html", context)
+
+
+@login_required
+@require_POST
+def role_request_decide(request: HttpRequest, uuid: str) -> HttpResponse:
+    role_request = selectors.role_request_get(user=request.user, uuid=uuid)
+    if not policy.allows(request.user, Perm.ROLE_ASSIGN, role_request):
+        raise Http404("not found")
+    form = RoleRequestDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or decline."))
+        return redirect("users:role-requests")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.role_request_decide(
+            actor=request.user, request=role_request, approve=approve, reason=form.cleaned_data["reason"]
+        )
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Role given.") if approve else _("Request declined."))
+    return redirect("users:role-requests")

@@ -25,6 +25,7 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 PERPETRATOR_SLOTS = 3
 
 
@@ -54,6 +55,13 @@ class IncidentForm(forms.Form):
     )
     survivor_nationality = forms.CharField(label=_("Nationality (2 letters)"), initial="RW", max_length=2)
     incident_date = forms.DateField(label=_("Incident date"), widget=DATE)
+    incident_time = forms.TimeField(
+        label=_("Incident time (if known)"),
+        required=False,
+        widget=TIME,
+        input_formats=["%H:%M"],
+        help_text=_("Kigali time, HH:MM. The PEP and emergency-contraception countdowns start here."),
+    )
     report_date = forms.DateField(label=_("Report date"), widget=DATE)
     org_unit = forms.ChoiceField(label=_("Place (district or sector)"), choices=())
     location_type = forms.ChoiceField(
@@ -130,6 +138,7 @@ class IncidentForm(forms.Form):
         out: dict[str, Any] = {
             "survivor": survivor,
             "incident_date": d["incident_date"].isoformat(),
+            "incident_time": d["incident_time"].strftime("%H:%M") if d.get("incident_time") else None,
             "report_date": d["report_date"].isoformat(),
             "org_unit": d["org_unit"],
             "classification": {q: d[q] for q, _ in cl.QUESTIONS},
@@ -161,6 +170,7 @@ class IncidentForm(forms.Form):
         initial.update(record["classification"])
         for k in (
             "incident_date",
+            "incident_time",
             "report_date",
             "org_unit",
             "location_type",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from amahoro.core.errors import ValidationFailed
@@ -58,6 +58,8 @@ class IncidentInput:
     consent: dict[str, bool] = field(default_factory=dict)
     consent_method: str = "verbal"
     case_worker: str = ""
+    # When in the day (Kigali time), if known: the PEP/EC countdowns start there (deadlines.py).
+    incident_time: time | None = None
 
 
 def _first_error(detail: Any, path: str = "") -> tuple[str, str]:
@@ -125,6 +127,7 @@ def incident_input(data: Mapping[str, Any]) -> IncidentInput:
         consent={k: bool(consent[k]) for k in ("services", "reporting") if k in consent},
         consent_method=_or(consent.get("method"), "verbal"),
         case_worker=data.get("case_worker") or "",
+        incident_time=data.get("incident_time"),
     )
 
 

@@ -15,7 +15,7 @@ from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 
-from . import services
+from . import deadlines, services
 from .models import Incident, Service, Survivor
 from .serializers import MAX_LIST as MAX_LIST  # the longest list an answer gives
 
@@ -149,6 +149,7 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
         "org_unit": incident.org_unit.code,
         "case_worker": incident.case_worker.username if incident.case_worker else None,
         "incident_date": incident.incident_date.isoformat(),
+        "incident_time": incident.incident_time.strftime("%H:%M") if incident.incident_time else None,
         "report_date": incident.report_date.isoformat(),
         "location_type": incident.location_type,
         "time_of_day": incident.time_of_day,
@@ -188,6 +189,7 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
         ],
         "services": [service_as_dict(s) for s in incident.services.select_related("provider")],
         "closure_reason": incident.closure_reason,
+        "countdowns": [deadlines.countdown_as_dict(c) for c in deadlines.for_incident(incident)],
     }
     if identifying:
         out["account"] = incident.account

@@ -160,6 +160,19 @@ def _optional_date(help_text: str = "") -> serializers.DateField:
     )
 
 
+def _incident_time() -> serializers.TimeField:
+    """HH:MM, Kigali time, optional: the PEP/EC countdowns start there (00:00 of the day when unknown)."""
+    return serializers.TimeField(
+        required=False,
+        allow_null=True,
+        format="%H:%M",
+        input_formats=["%H:%M"],
+        help_text="Time of the incident if known (HH:MM, Africa/Kigali); the PEP and EC countdowns start "
+        "there, or at 00:00 of incident_date when it is unknown",
+        error_messages={"invalid": "must be a time (HH:MM)"},
+    )
+
+
 @extend_schema_field(
     {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["<5", "*"]}]},
 )
@@ -265,6 +278,7 @@ class GbvIncidentInputSerializer(StrictInput):
 
     survivor = GbvSurvivorInputSerializer()
     incident_date = PastDateField()
+    incident_time = _incident_time()
     report_date = PastDateField(help_text="Not before incident_date")
     org_unit = serializers.CharField(
         max_length=200, help_text="Code of the org unit where the incident is handled"
@@ -286,6 +300,9 @@ class GbvIncidentInputSerializer(StrictInput):
         incident_date, report_date = attrs["incident_date"], attrs["report_date"]
         if report_date < incident_date:
             raise serializers.ValidationError({"report_date": "is before incident_date"})
+        when = attrs.get("incident_time")
+        if when is not None and incident_date == timezone.localdate() and when > timezone.localtime().time():
+            raise serializers.ValidationError({"incident_time": "cannot be in the future"})
         survivor = attrs["survivor"]
         born = survivor.get("date_of_birth")
         if born is not None:
@@ -316,6 +333,7 @@ class GbvIncidentEditSerializer(StrictInput):
         error_messages={"required": "is required (the version your edit is based on)"},
     )
     incident_date = PastDateField(required=False)
+    incident_time = _incident_time()
     report_date = PastDateField(required=False)
     org_unit = serializers.CharField(required=False, max_length=200, help_text="Cannot change")
     location_type = EnumField(LocationType.values, optional=True)
@@ -441,6 +459,17 @@ class GbvNoteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     due_on = serializers.DateField(allow_null=True)
 
 
+class GbvCountdownSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One PEP or EC window: it closes at `deadline` (elapsed < window is in time)."""
+
+    kind = serializers.CharField(help_text="pep or ec")
+    hours = serializers.IntegerField(help_text="The window (72 for PEP, 120 for EC by default)")
+    deadline = serializers.DateTimeField(help_text="The first instant outside the window")
+    seconds_left = serializers.IntegerField(help_text="Until the deadline; 0 or less once passed")
+    state = serializers.CharField(help_text="open, closing (less than 12 h left), passed or done (given)")
+    given_on = serializers.DateField(allow_null=True)
+
+
 class GbvIncidentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """One case; `survivor` identifying details, `account` and `notes` are only given with the case opened
     by its case workers or supervisors."""
@@ -453,6 +482,7 @@ class GbvIncidentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     org_unit = serializers.CharField()
     case_worker = serializers.CharField(allow_null=True)
     incident_date = serializers.DateField()
+    incident_time = serializers.CharField(allow_null=True, help_text="HH:MM (Kigali time), null if unknown")
     report_date = serializers.DateField()
     location_type = EnumField(LocationType.values)
     time_of_day = EnumField(TimeOfDay.values)
@@ -471,6 +501,9 @@ class GbvIncidentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     consents = GbvConsentRecordSerializer(many=True)
     services = GbvServiceSerializer(many=True)
     closure_reason = serializers.CharField(allow_blank=True)
+    countdowns = GbvCountdownSerializer(
+        many=True, help_text="PEP and emergency-contraception windows (rape cases; see docs/worklist.md)"
+    )
     account = serializers.CharField(required=False)
     notes = GbvNoteSerializer(many=True, required=False)
 

@@ -26,6 +26,7 @@ from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import classification as cl
+from . import notices
 from .inputs import IncidentInput
 from .models import (
     CaseNote,
@@ -176,6 +177,7 @@ def _survivor_values(data: IncidentInput) -> dict[str, object]:
 def _incident_values(data: IncidentInput) -> dict[str, object]:
     return {
         "incident_date": data.incident_date,
+        "incident_time": data.incident_time,
         "report_date": data.report_date,
         "location_type": data.location_type,
         "time_of_day": data.time_of_day,
@@ -598,20 +600,24 @@ def incident_closure_request(*, actor: Actor, incident: Incident, reason: str) -
         raise ValidationFailed("reason is required", field="reason")
     if len(reason) > 200:
         raise ValidationFailed("reason is longer than 200 characters", field="reason")
+    # A new request answers a closure sent back: it leaves the worker's "returned" list.
     Incident.objects.filter(pk=incident.pk).update(
         status=CaseStatus.CLOSURE_REQUESTED,
         closure_reason=reason,
         closure_requested_by=actor,
+        closure_returned_at=None,
         version=F("version") + 1,
     )
     incident.refresh_from_db()
     _audit(actor, AuditAction.UPDATE, incident, changes={"status": "closure_requested"})
+    notices.closure_notify(actor=actor, incident=incident, event=notices.CLOSURE_REQUESTED)
     return incident
 
 
 @transaction.atomic
 def incident_closure_decide(*, actor: Actor, incident: Incident, approve: bool) -> Incident:
-    """A case supervisor approves (closed) or sends back (open) a closure request."""
+    """A case supervisor approves (closed) or sends back (open, stamped `closure_returned_at` so the
+    worker's list shows it until they ask again) a closure request; the worker is told either way."""
     actor = _person(actor)
     policy.require(
         actor, Perm.CASE_SUPERVISE, incident, message="Only a case supervisor may approve a closure"
@@ -623,9 +629,16 @@ def incident_closure_decide(*, actor: Actor, incident: Incident, approve: bool) 
             status=CaseStatus.CLOSED, closed_at=timezone.now(), closed_by=actor, version=F("version") + 1
         )
     else:
-        Incident.objects.filter(pk=incident.pk).update(status=CaseStatus.OPEN, version=F("version") + 1)
+        Incident.objects.filter(pk=incident.pk).update(
+            status=CaseStatus.OPEN, closure_returned_at=timezone.now(), version=F("version") + 1
+        )
     incident.refresh_from_db()
     _audit(actor, AuditAction.UPDATE, incident, changes={"status": incident.status})
+    notices.closure_notify(
+        actor=actor,
+        incident=incident,
+        event=notices.CLOSURE_APPROVED if approve else notices.CLOSURE_RETURNED,
+    )
     return incident
 
 

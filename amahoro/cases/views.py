@@ -25,7 +25,7 @@ from amahoro.organisations.models import Organisation
 from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
-from . import selectors, services, statistics
+from . import deadlines, selectors, services, statistics
 from .forms import (
     ClosureForm,
     ConsentForm,
@@ -190,6 +190,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         "can_manage": policy.can(user, Perm.CASE_MANAGE, incident) and incident.status != CaseStatus.CLOSED,
         "can_supervise": policy.can(user, Perm.CASE_SUPERVISE, incident),
         "windows": services.windows(),
+        "countdowns": deadlines.for_incident(incident),
     }
 
 

@@ -10,6 +10,7 @@ from amahoro import policy
 from amahoro.dashboards import selectors as dashboards
 from amahoro.geo.views import boundary_credit, boundary_credits, boundary_readme, map_level
 from amahoro.roles import ROLE_LABELS, ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Perm
+from amahoro.worklist import selectors as worklist
 
 from . import selectors
 
@@ -18,6 +19,8 @@ from . import selectors
 def home(request: HttpRequest) -> HttpResponse:
     context = selectors.home_summary(user=request.user)
     context["has_roles"] = bool(policy.grants(request.user))
+    # "My work" first: what waits for each of the user's roles, above everything else.
+    context["work_sections"] = worklist.worklist(user=request.user) if context["has_roles"] else []
     context["map_level"] = (
         map_level(request.user) if policy.has_perm(request.user, Perm.ORGUNIT_VIEW) else None
     )
