@@ -21,7 +21,7 @@ from . import selectors, services
 from .models import Channel, DeliveryStatus, Preference
 
 
-class DeliveryOut(serializers.Serializer):  # type: ignore[type-arg]
+class NotificationDeliveryOut(serializers.Serializer):  # type: ignore[type-arg]
     channel = serializers.ChoiceField(choices=Channel.choices)
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     attempts = serializers.IntegerField()
@@ -40,7 +40,9 @@ class NotificationOut(serializers.Serializer):  # type: ignore[type-arg]
     object_id = serializers.CharField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
-    deliveries = DeliveryOut(many=True, source="deliveries.all", help_text="The e-mail and SMS log")
+    deliveries = NotificationDeliveryOut(
+        many=True, source="deliveries.all", help_text="The e-mail and SMS log"
+    )
 
 
 class NotificationListQuery(rest.PageQuery):
@@ -55,12 +57,12 @@ class NotificationPageOut(serializers.Serializer):  # type: ignore[type-arg]
     results = NotificationOut(many=True)
 
 
-class ReadAllOut(serializers.Serializer):  # type: ignore[type-arg]
+class NotificationReadAllOut(serializers.Serializer):  # type: ignore[type-arg]
     marked = serializers.IntegerField(help_text="How many were unread")
     unread_count = serializers.IntegerField()
 
 
-class PreferenceOut(serializers.Serializer):  # type: ignore[type-arg]
+class NotificationPreferenceOut(serializers.Serializer):  # type: ignore[type-arg]
     email = serializers.BooleanField(help_text="E-mail to the account's address")
     sms = serializers.BooleanField(help_text="SMS for urgent events")
     phone = serializers.SerializerMethodField(help_text="The number's last digits only (it is write-only)")
@@ -76,7 +78,7 @@ class PreferenceOut(serializers.Serializer):  # type: ignore[type-arg]
         return bool(obj.phone)
 
 
-class PreferenceIn(StrictInput):
+class NotificationPreferenceIn(StrictInput):
     email = serializers.BooleanField(required=False)
     sms = serializers.BooleanField(required=False)
     phone = serializers.CharField(
@@ -126,29 +128,29 @@ class NotificationReadAll(rest.ParamsMixin, APIView):
         operation_id="notifications_read_all",
         summary="Mark all your notifications read",
         request=None,
-        responses={200: ReadAllOut, **rest.errors()},
+        responses={200: NotificationReadAllOut, **rest.errors()},
     )
     def post(self, request: Request) -> Response:
         marked = services.notifications_mark_all_read(actor=request.user)
-        return Response(ReadAllOut({"marked": marked, "unread_count": 0}).data)
+        return Response(NotificationReadAllOut({"marked": marked, "unread_count": 0}).data)
 
 
 class PreferenceDetail(rest.ParamsMixin, APIView):
     @extend_schema(
         operation_id="notifications_preferences_get",
         summary="Your notification channels",
-        responses={200: PreferenceOut, **rest.errors()},
+        responses={200: NotificationPreferenceOut, **rest.errors()},
     )
     def get(self, request: Request) -> Response:
-        return Response(PreferenceOut(services.preference_of(request.user)).data)
+        return Response(NotificationPreferenceOut(services.preference_of(request.user)).data)
 
     @extend_schema(
         operation_id="notifications_preferences_update",
         summary="Change your notification channels (fields not given stay)",
-        request=PreferenceIn,
-        responses={200: PreferenceOut, **rest.errors(400)},
+        request=NotificationPreferenceIn,
+        responses={200: NotificationPreferenceOut, **rest.errors(400)},
     )
     def put(self, request: Request) -> Response:
-        data = rest.parse(PreferenceIn, request.data)
+        data = rest.parse(NotificationPreferenceIn, request.data)
         preference = services.preference_update(actor=request.user, **data)
-        return Response(PreferenceOut(preference).data)
+        return Response(NotificationPreferenceOut(preference).data)
