@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from .conftest import Gateway
 
 ROOT = Path(__file__).resolve().parents[3]
