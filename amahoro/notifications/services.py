@@ -29,9 +29,9 @@ FORBIDDEN_KEYS = frozenset(
     {"name", "survivor", "survivor_name", "phone", "address", "narrative", "description", "email"}
 )
 # A value that is a phone number and nothing else ("+250 788 123 456", "0788123456").
-PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{9,}$")
+PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{9,}$", re.ASCII)
 # Rwanda's mobile numbers as people write them: 07XXXXXXXX or 2507XXXXXXXX; stored in E.164 (+2507...).
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$", re.ASCII)
 
 
 def _render(text: Any, context: Mapping[str, Any]) -> str:

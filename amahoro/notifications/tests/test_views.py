@@ -133,3 +133,11 @@ def test_failed_deliveries_are_shown_to_the_organisations_admin_only(cast: Any) 
     everyone = assert_page_ok(client_for(cast.sysadmin).get("/notifications/failures"))
     assert "police_me_nyarugenge" in everyone
     assert client_for(cast.me_nyarugenge).get("/notifications/failures").status_code == 403
+
+
+def test_no_bell_on_the_sign_in_and_two_factor_pages(ana: Any) -> None:
+    note(ana)
+    response = client_for(ana).get("/accounts/two-factor/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="bell"' not in html and "bell-count" not in html
