@@ -17,12 +17,15 @@ from amahoro.notifications.models import Delivery, DeliveryStatus
 
 from .conftest import PLAIN
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="threads sharing SQLite's in-memory test database lock out"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_two_senders_at_once_send_each_delivery_once(ana: Any, monkeypatch: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("threads sharing SQLite's in-memory test database lock each other out")
     for i in range(30):
         services.notify([ana], PLAIN, actor=policy.SYSTEM, context={"code": f"C-{i}", "service": "s"})
     Delivery.objects.update(status=DeliveryStatus.PENDING, attempts=0, sent_at=None)  # sent on commit above
