@@ -27,6 +27,7 @@ from .models import Notification
 
 PAGE_SIZE = 50
 BELL_ITEMS = 8
+STOP_POLLING = 286  # htmx: stop the `every 60s` trigger
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
@@ -46,10 +47,12 @@ def _safe_link(request: HttpRequest, link: str) -> str:
     return link if link and ok else ""
 
 
-@login_required
 @require_GET
 def bell_count(request: HttpRequest) -> HttpResponse:
-    """The header's unread count, re-fetched by htmx every minute (one indexed COUNT)."""
+    """The header's unread count, re-fetched by htmx every minute (one indexed COUNT). Once the session has
+    ended, 286 tells htmx to stop polling (instead of swapping the sign-in page into the header)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=STOP_POLLING)
     return render(
         request,
         "notifications/_bell_count.html",
