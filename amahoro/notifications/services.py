@@ -24,9 +24,19 @@ from .models import Channel, Delivery, DeliveryStatus, Notification, Preference
 
 SEND_TASK = "amahoro.notifications.tasks.send_pending"
 
-# Context keys that name what a notification must never carry (a caller's mistake, refused loudly).
+# Context keys that can only mean a survivor's identity or story (a caller's mistake, refused loudly). Plain
+# "name" stays allowed: callers name data sets, places and organisations with it.
 FORBIDDEN_KEYS = frozenset(
-    {"name", "survivor", "survivor_name", "phone", "address", "narrative", "description", "email"}
+    {
+        "survivor",
+        "survivor_name",
+        "survivor_phone",
+        "phone",
+        "phone_number",
+        "address",
+        "narrative",
+        "incident_narrative",
+    }
 )
 # A value that is a phone number and nothing else ("+250 788 123 456", "0788123456").
 PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{9,}$", re.ASCII)

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amahoro import policy
@@ -104,7 +104,9 @@ def notification_read(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     n = services.notifications_mark_all_read(actor=request.user)
-    messages.success(request, _("%(n)d notifications marked read.") % {"n": n})
+    messages.success(
+        request, ngettext("%(n)d notification marked read.", "%(n)d notifications marked read.", n) % {"n": n}
+    )
     return redirect("notifications:list")
 
 

@@ -24,7 +24,11 @@ pytestmark = pytest.mark.django_db
 
 # After any row the tests create (they are stamped with the real clock).
 NOW = dt.datetime(2030, 1, 7, 9, 0, tzinfo=dt.UTC)
-SURVIVOR = {"name": "Uwase Claudine", "phone": "+250788555444", "narrative": "was attacked near the market"}
+SURVIVOR = {
+    "survivor_name": "Uwase Claudine",
+    "phone": "+250788555444",
+    "narrative": "was attacked near the market",
+}
 
 
 def notify_email(user: Any, **context: Any) -> Notification:
