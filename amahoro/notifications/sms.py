@@ -46,9 +46,13 @@ class SmsBackend(Protocol):
         ...
 
 
-def _post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+def _check_url(url: str, setting: str) -> str:
     if not url.lower().startswith(("http://", "https://")):
-        raise ImproperlyConfigured("SMS gateway URLs must be http:// or https://")
+        raise ImproperlyConfigured(f"{setting} must be an http:// or https:// URL")
+    return url
+
+
+def _post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=settings.SMS_TIMEOUT) as response:  # noqa: S310
@@ -75,7 +79,7 @@ class HttpJsonBackend:
     def __init__(self, url: str, token: str = "") -> None:
         if not url:
             raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_URL")
-        self.url, self.token = url, token
+        self.url, self.token = _check_url(url, "SMS_URL"), token
 
     def send(self, to: str, text: str) -> str:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -99,7 +103,7 @@ class AfricasTalkingBackend:
             raise ImproperlyConfigured(
                 "SMS_BACKEND=africastalking needs AFRICASTALKING_USERNAME and AFRICASTALKING_API_KEY"
             )
-        self.url = base_url.rstrip("/") + "/version1/messaging"
+        self.url = _check_url(base_url, "AFRICASTALKING_URL").rstrip("/") + "/version1/messaging"
         self.username, self.api_key, self.sender_id = username, api_key, sender_id
 
     def send(self, to: str, text: str) -> str:

@@ -351,3 +351,21 @@ def test_notify_sends_right_after_commit(
     assert len(mailoutbox) == 1
     assert Delivery.objects.get().status == DeliveryStatus.SENT
     assert timezone.now() - Delivery.objects.get().sent_at < dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        ({"SMS_BACKEND": "pigeon"}, "pigeon"),
+        ({"SMS_BACKEND": "http", "SMS_URL": ""}, "SMS_URL"),
+        ({"SMS_BACKEND": "http", "SMS_URL": "ftp://gateway/"}, "http://"),
+        ({"SMS_BACKEND": "africastalking", "AFRICASTALKING_API_KEY": ""}, "AFRICASTALKING_API_KEY"),
+    ],
+)
+def test_a_misnamed_gateway_fails_the_system_check(values: dict[str, str], found: str) -> None:
+    from amahoro.notifications.checks import sms_gateway
+
+    with override_settings(**values):
+        (error,) = sms_gateway()
+    assert error.id == "notifications.E001" and found in error.msg
+    assert sms_gateway() == []  # the default: the console
