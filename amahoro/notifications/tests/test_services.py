@@ -225,3 +225,15 @@ def test_the_migration_moves_plaintext_account_phones_into_encrypted_preferences
     migration.backwards(apps, None)
     moved.refresh_from_db()
     assert moved.phone == "+250788000222"
+
+
+def test_recipients_of_lists_who_got_an_event_and_how(ana: Any, ben: Any) -> None:
+    from amahoro.notifications.testing import recipients_of
+
+    Preference.objects.create(user=ben, email=False, sms=True, phone="+250788000222")
+    services.notify([ana, ben], URGENT, ana, actor=policy.SYSTEM, context={"code": "c"})
+    services.notify([ben], PLAIN, actor=policy.SYSTEM, context={"code": "c", "service": "s"})
+    assert recipients_of(URGENT) == {"ana": {"in_app", "email"}, "ben": {"in_app", "sms"}}
+    assert recipients_of(URGENT, ana) == recipients_of(URGENT)
+    assert recipients_of(URGENT, ben) == {}
+    assert recipients_of(PLAIN) == {"ben": {"in_app"}}
