@@ -69,4 +69,12 @@ def test_the_bell_counts_lists_and_marks_read(
     page.locator("#bell-list li.unread button").first.click()
     page.wait_for_url(f"{live_server.url}/notifications/settings")
     assert page.locator("#bell-count .badge").count() == 0
+
+    # On a phone the open menu stays on the screen.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.click("#bell summary")
+    page.locator("#bell-list .bell-items li").first.wait_for()
+    box = page.locator(".bell-menu").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert console.errors == []
