@@ -28,6 +28,7 @@ urlpatterns = [
     path("funding/", include("amahoro.funding.urls")),
     path("programmes/", include("amahoro.programmes.urls")),
     path("collection/", include("amahoro.collection.urls")),
+    path("notifications/", include("amahoro.notifications.urls")),
     path("openrosa/", include("amahoro.collection.openrosa_urls")),
     path("api/v1/", include("amahoro.api.urls")),
     # DHIS2-compatible paths (/api/dataValueSets, /api/38/metadata, ...) for DHIS2 clients and scripts.

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("amahoro.visualizer.api_urls")),
     path("", include("amahoro.dashboards.api_urls")),
     path("", include("amahoro.reports.api_urls")),
+    path("", include("amahoro.notifications.api_urls")),
 ]

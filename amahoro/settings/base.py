@@ -17,6 +17,7 @@ from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
 from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
 from amahoro.data.reminder_schedule import beat_schedule as _reminders_beat_schedule
+from amahoro.notifications.schedule import beat_schedule as _notifications_beat_schedule
 from amahoro.reports.schedule import beat_schedule as _reports_beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "amahoro.core.context_processors.amahoro",
+                "amahoro.notifications.context_processors.bell",
             ],
         },
     },
@@ -437,6 +439,26 @@ EMAIL_TIMEOUT: float = _EMAIL.get("EMAIL_TIMEOUT", 30.0)
 # The sender of every e-mail Amahoro sends (report subscriptions).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "") or "Amahoro <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notifications (docs/notifications.md): e-mail goes through the EMAIL_* settings above, SMS through one
+# gateway adapter (amahoro/notifications/sms.py): "http" (a generic JSON gateway at SMS_URL), "africastalking"
+# or "console" (written to the log; development). Empty: "http" when SMS_URL is set, else "console".
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "").strip().lower()
+SMS_URL = os.environ.get("SMS_URL", "")
+SMS_TOKEN = os.environ.get("SMS_TOKEN", "")  # sent as `Authorization: Bearer <token>` when set
+# Seconds one gateway call may take (connect and read) before it counts as failed and is retried.
+SMS_TIMEOUT = env_float("SMS_TIMEOUT", 15.0)
+AFRICASTALKING_USERNAME = os.environ.get("AFRICASTALKING_USERNAME", "")
+AFRICASTALKING_API_KEY = os.environ.get("AFRICASTALKING_API_KEY", "")
+AFRICASTALKING_SENDER_ID = os.environ.get("AFRICASTALKING_SENDER_ID", "")  # empty: the account's default
+# The sandbox is https://api.sandbox.africastalking.com (tests point it at a local fake gateway).
+AFRICASTALKING_URL = os.environ.get("AFRICASTALKING_URL", "") or "https://api.africastalking.com"
+# The address of the site as users reach it, for the links in e-mails and SMS (empty: paths only).
+AMAHORO_SITE_URL = os.environ.get("AMAHORO_SITE_URL", "").rstrip("/")
+# A delivery claimed by a sender that died is taken again after this many seconds.
+NOTIFICATIONS_LEASE_SECONDS = env_int("NOTIFICATIONS_LEASE_SECONDS", 300)
+# Pending e-mails and SMS (and retries whose back-off has passed) are sent by a beat entry every minute.
+CELERY_BEAT_SCHEDULE.update(_notifications_beat_schedule())
 
 # Key used to encrypt survivor-identifying fields at rest (Fernet, 32 url-safe base64 bytes).
 # Several keys may be given, comma-separated, newest first, for rotation.
