@@ -18,6 +18,7 @@ urlpatterns = [
     path("indicators/", include("amahoro.frameworks.indicator_urls")),
     path("data/", include("amahoro.data.urls")),
     path("cases/", include("amahoro.cases.urls")),
+    path("directory/", include("amahoro.directory.urls")),
     path("consultations/", include("amahoro.consultations.urls")),
     path("participation/", include("amahoro.participation.urls")),
     path("public/", include("amahoro.portal.urls")),
