@@ -11,7 +11,9 @@ class CasesConfig(AppConfig):
 
         from .access import register_rules
         from .demo import cases_demo_step
+        from .events import register_events
 
         register_rules()
+        register_events()
         if cases_demo_step not in demo.DEMO_STEPS:
             demo.register_step(cases_demo_step)

@@ -25,7 +25,9 @@ from . import selectors, services
 from . import serializers as s
 from .models import ServiceProvider
 
-PROVIDER_ID = OpenApiParameter("ident", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The provider id")
+PROVIDER_ID = OpenApiParameter(
+    "ident", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The provider id"
+)
 
 
 def _units(codes: list[str] | None, field: str) -> list[OrgUnit] | None:

@@ -25,7 +25,9 @@ def providers_visible_to(*, user: Actor, perm: Perm = Perm.ORGANISATION_VIEW) ->
 
 def serving(qs: QuerySet[ServiceProvider], unit: OrgUnit) -> QuerySet[ServiceProvider]:
     """The providers of `qs` one of whose areas is `unit` or an ancestor of it."""
-    return qs.filter(pk__in=ServiceProvider.objects.filter(areas__path__in=ancestor_paths(unit.path)).values("pk"))
+    return qs.filter(
+        pk__in=ServiceProvider.objects.filter(areas__path__in=ancestor_paths(unit.path)).values("pk")
+    )
 
 
 def offering(qs: QuerySet[ServiceProvider], kind: str) -> QuerySet[ServiceProvider]:
@@ -77,9 +79,7 @@ def access_provider(*, user: Actor, ident: object, perm: Perm = Perm.ORGANISATIO
         key = uuid.UUID(str(ident))
     except ValueError:
         raise NotFound("not found") from None
-    provider = (
-        providers_visible_to(user=user, perm=perm).prefetch_related("areas").filter(uuid=key).first()
-    )
+    provider = providers_visible_to(user=user, perm=perm).prefetch_related("areas").filter(uuid=key).first()
     if provider is None:
         raise NotFound("not found")
     return provider

@@ -4,8 +4,6 @@ OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from amahoro.core.rest import StrictInput, flag_param, text_param
@@ -100,4 +98,3 @@ class ServiceProviderSerializer(serializers.ModelSerializer):  # type: ignore[ty
 
     def get_areas(self, obj: ServiceProvider) -> list[str]:
         return sorted(a.code for a in obj.areas.all())
-
