@@ -228,10 +228,10 @@ class ServiceForm(forms.Form):
         label=_("Or a provider organisation (for a referral)"), choices=(), required=False
     )
     urgency = forms.ChoiceField(
-        label=_("Urgency (for a referral)"), choices=Urgency.choices, initial="normal"
+        label=_("Urgency (for a referral)"), choices=Urgency.choices, initial="normal", required=False
     )
     contact_method = forms.ChoiceField(
-        label=_("How the survivor agreed to be contacted"), choices=ContactMethod.choices
+        label=_("How the survivor agreed to be contacted"), choices=ContactMethod.choices, required=False
     )
     provided_on = forms.DateField(label=_("Provided on"), required=False, widget=DATE)
     pep_given_on = forms.DateField(label=_("PEP given on"), required=False, widget=DATE)
