@@ -4,7 +4,7 @@ row in the same transaction, so no one reads a survivor's file without leaving a
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -260,7 +260,7 @@ def service_as_dict(s: Service) -> dict[str, object]:
     }
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 

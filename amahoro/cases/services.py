@@ -730,7 +730,7 @@ def referral_consent_missing(incident: Incident, kind: str, *, outward: bool) ->
     return "; ".join(missing)
 
 
-def _holders(perm: Perm, organisation_id: int | None, path: str) -> list[User]:
+def _holders(perm: Perm, organisation_id: int, path: str) -> list[User]:
     """The active users holding `perm` in this organisation over a subtree that covers `path`."""
     roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
     rows = RoleAssignment.objects.filter(
@@ -753,6 +753,7 @@ def _receiving_path(service: Service) -> str:
 def referral_receivers(service: Service) -> list[User]:
     """Who answers a referral: the provider organisation's referral.respond holders whose place covers the
     provider's place (the case's place when the provider has none), as the policy rule in access.py."""
+    assert service.provider_id is not None  # only referrals to another organisation are answered
     return _holders(Perm.REFERRAL_RESPOND, service.provider_id, _receiving_path(service))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from amahoro import policy
+from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import ValidationFailed
@@ -102,7 +103,7 @@ def provider_create(
     provider = ServiceProvider.objects.create(
         organisation=organisation,
         org_unit=org_unit,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if isinstance(actor, User) else None,
         **values,
     )
     area_list = list(areas)
