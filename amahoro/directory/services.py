@@ -12,7 +12,7 @@ from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import ValidationFailed
+from amahoro.core.errors import PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
@@ -82,12 +82,11 @@ def provider_create(
     accessibility: str = "",
 ) -> ServiceProvider:
     """A provider of `organisation` (directory.manage in that organisation, or a system administrator)."""
-    policy.require(
-        actor,
-        Perm.DIRECTORY_MANAGE,
-        organisation=organisation,
-        message="You may not add providers for this organisation",
-    )
+    policy.check_actor(actor)
+    # The directory is kept per organisation, wherever its providers are (access.manage_rule).
+    orgs = policy.organisations_with(actor, Perm.DIRECTORY_MANAGE)
+    if orgs is not None and organisation.pk not in orgs:
+        raise PermissionDenied("You may not add providers for this organisation", code="permission_denied")
     values = _clean(
         {
             "name": name,
