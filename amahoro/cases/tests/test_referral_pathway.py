@@ -566,3 +566,32 @@ def test_referral_timeliness_feeds_the_accountability_counts(cc: Any, pw: Pathwa
     )
     counts = _counts(rows)["12"]
     assert counts[REFERRALS_ON_TIME] == 1
+
+
+def test_a_service_provider_over_the_whole_country_answers_every_referral_of_its_organisation(
+    api_client: Any, cc: Any, pw: Pathway
+) -> None:
+    national = make_user("national_officer", ("service_provider", pw.police, None))
+    incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "police")
+    made = _refer(api_client, cc, incident, pw)
+    assert "national_officer" in _notified("referral.received")
+    assert [x["id"] for x in as_(api_client, national).get(REFERRALS).json()["results"]] == [made["id"]]
+
+
+def test_the_case_page_says_who_may_refer_without_consent(cc: Any, pw: Pathway) -> None:
+    incident = create(cc.worker, consent={"services": False})
+    body = {"type": "police", "status": "referred", "provider_unit": str(pw.station.uuid)}
+    r = client_for(cc.worker).post(f"/cases/{incident.uuid}/services/", body)
+    assert (
+        r.status_code == 400
+        and "consent &#x27;referral&#x27; for service &#x27;police&#x27;" in r.content.decode()
+    )
+    r = client_for(cc.worker).post(
+        f"/cases/{incident.uuid}/services/", {**body, "override_reason": "at risk"}
+    )
+    assert r.status_code == 400 and "only a case supervisor may refer without consent" in r.content.decode()
+    r = client_for(cc.supervisor).post(
+        f"/cases/{incident.uuid}/services/", {**body, "override_reason": "at risk"}
+    )
+    assert r.status_code == 302
