@@ -40,7 +40,7 @@ def org_unit_lookup(value: object, *, field: str = "org_unit") -> OrgUnit:
     """An org unit by its code or by its numeric id (`?org_unit=12` is Gasabo's code, and may be an id)."""
     text = "" if value is None else str(value).strip()
     unit = OrgUnit.objects.filter(code=text).first()
-    if unit is None and text.isdigit():
+    if unit is None and text.isascii() and text.isdigit() and len(text) < 10:
         unit = OrgUnit.objects.filter(pk=int(text)).first()
     if unit is None:
         raise ValidationFailed(f"unknown org unit '{text[:50]}' (a code or an id)", field=field)
