@@ -849,15 +849,27 @@ def _referrals_close_without_consent(*, actor: User, consent: Consent) -> int:
     if consent.purpose == ConsentPurpose.SERVICES:
         if consents_active(incident).get(ConsentPurpose.SERVICES):
             return 0
-        kinds: Iterable[str] = ServiceType.values
+        kinds: Iterable[str] | None = None
     elif consent.purpose == ConsentPurpose.REFERRAL:
         if referral_consent_active(incident, consent.service):
             return 0
         kinds = [consent.service]
     else:
         return 0
+    return referrals_close(actor=actor, incident=incident, kinds=kinds)
+
+
+@transaction.atomic
+def referrals_close(*, actor: Actor, incident: Incident, kinds: Iterable[str] | None = None) -> int:
+    """Close the case's open referrals (of these kinds; all by default): consent withdrawn, or the case
+    closed. The receiving staff are told only "Referral <code> was closed". Returns how many."""
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not close this case's referrals")
+    open_referrals = incident.services.filter(referral_status__in=OPEN_REFERRAL)
+    if kinds is not None:
+        open_referrals = open_referrals.filter(type__in=list(kinds))
     closed = 0
-    for service in incident.services.filter(referral_status__in=OPEN_REFERRAL, type__in=list(kinds)):
+    for service in open_referrals.select_related("provider_unit__org_unit"):
         service.referral_status = ReferralStatus.CLOSED
         service.save(update_fields=["referral_status", "updated_at"])
         notify(

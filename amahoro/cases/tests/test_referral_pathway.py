@@ -595,3 +595,19 @@ def test_the_case_page_says_who_may_refer_without_consent(cc: Any, pw: Pathway) 
         f"/cases/{incident.uuid}/services/", {**body, "override_reason": "at risk"}
     )
     assert r.status_code == 302
+
+
+def test_closing_a_cases_referrals_is_for_its_case_roles(cc: Any, pw: Pathway) -> None:
+    from amahoro.core.errors import PermissionDenied
+
+    incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "police", "legal")
+    for kind, unit in (("police", pw.station), ("legal", pw.legal)):
+        services.service_record(
+            actor=cc.worker, incident=incident, type=kind, status="referred", provider_unit=unit
+        )
+    with pytest.raises(PermissionDenied):
+        services.referrals_close(actor=cc.worker_nyarugenge, incident=incident)
+    assert services.referrals_close(actor=cc.supervisor, incident=incident) == 2
+    assert set(incident.services.values_list("referral_status", flat=True)) == {"closed"}
+    assert services.referrals_close(actor=cc.supervisor, incident=incident) == 0
