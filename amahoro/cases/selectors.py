@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from amahoro import policy
 from amahoro.audit.models import AuditAction, AuditEvent
@@ -17,7 +18,7 @@ from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import services
-from .models import Incident, Service, Survivor
+from .models import Incident, ReferralStatus, Service, Survivor
 from .serializers import MAX_LIST as MAX_LIST  # the longest list an answer gives
 
 
@@ -127,6 +128,16 @@ def referrals_visible_to(*, user: Actor, direction: str = "") -> QuerySet[Servic
     (`outgoing`)."""
     qs = _outgoing(user) if direction == OUTGOING else _incoming(user)
     return qs.select_related(*_REFERRAL_RELATED).order_by("-referred_on", "-id")
+
+
+def referrals_awaiting_reply(*, user: Actor, overdue_only: bool = False) -> QuerySet[Service]:
+    """The referrals the user's organisations sent, from the cases the user sees, still awaiting the
+    receiver's reply (past their reply time only, with `overdue_only`): for the worklists. Not audited
+    (a worklist shows the survivor code and the service only; opening the case is)."""
+    qs = referrals_visible_to(user=user, direction=OUTGOING).filter(referral_status=ReferralStatus.PENDING)
+    if overdue_only:
+        qs = qs.filter(reply_due_at__lt=timezone.now())
+    return qs.order_by("reply_due_at", "id")
 
 
 @transaction.atomic

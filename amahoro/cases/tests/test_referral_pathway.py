@@ -611,3 +611,21 @@ def test_closing_a_cases_referrals_is_for_its_case_roles(cc: Any, pw: Pathway) -
     assert services.referrals_close(actor=cc.supervisor, incident=incident) == 2
     assert set(incident.services.values_list("referral_status", flat=True)) == {"closed"}
     assert services.referrals_close(actor=cc.supervisor, incident=incident) == 0
+
+
+def test_the_worklists_find_the_referrals_awaiting_a_reply(cc: Any, pw: Pathway) -> None:
+    incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "police")
+    waiting = services.service_record(
+        actor=cc.worker, incident=incident, type="police", status="referred", provider_unit=pw.station
+    )
+    answered = services.service_record(
+        actor=cc.worker, incident=incident, type="police", status="referred", provider_unit=pw.station
+    )
+    services.referral_respond(actor=pw.officer, service=answered, action="accept")
+    assert list(selectors.referrals_awaiting_reply(user=cc.worker)) == [waiting]
+    assert list(selectors.referrals_awaiting_reply(user=cc.supervisor, overdue_only=True)) == []
+    Service.objects.filter(pk=waiting.pk).update(reply_due_at=timezone.now() - timedelta(minutes=5))
+    assert list(selectors.referrals_awaiting_reply(user=cc.supervisor, overdue_only=True)) == [waiting]
+    assert list(selectors.referrals_awaiting_reply(user=cc.ngo_worker)) == []
+    assert list(selectors.referrals_awaiting_reply(user=pw.officer)) == []
