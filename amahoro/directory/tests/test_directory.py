@@ -138,6 +138,8 @@ def test_the_services_check_what_they_store(dc: Any) -> None:
     assert dc.clinic.is_active is False
     with pytest.raises(NotFound):
         selectors.access_provider(user=dc.ngo_admin, ident=dc.station.uuid, perm=policy.Perm.DIRECTORY_MANAGE)
+    with pytest.raises(ValidationFailed):
+        selectors.providers_search(user=dc.ngo_admin, service="magic")
 
 
 def test_the_pages_list_search_show_and_edit(dc: Any) -> None:
