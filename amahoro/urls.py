@@ -19,6 +19,7 @@ urlpatterns = [
     path("data/", include("amahoro.data.urls")),
     path("cases/", include("amahoro.cases.urls")),
     path("my-work/", include("amahoro.worklist.urls")),
+    path("directory/", include("amahoro.directory.urls")),
     path("consultations/", include("amahoro.consultations.urls")),
     path("participation/", include("amahoro.participation.urls")),
     path("public/", include("amahoro.portal.urls")),

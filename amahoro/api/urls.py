@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("amahoro.consultations.api_urls")),
     path("", include("amahoro.participation.api_urls")),
     path("", include("amahoro.cases.api_urls")),
+    path("", include("amahoro.directory.api_urls")),
     path("", include("amahoro.funding.api_urls")),
     path("", include("amahoro.collection.api_urls")),
     path("", include("amahoro.programmes.api_urls")),

@@ -4,6 +4,10 @@
   its org unit lies inside their subtree. System administrators hold none of these permissions.
 - A referral (a Service whose provider is another organisation) is visible, for that purpose only, to the
   case roles of the receiving organisation: they see the referral, not the incident.
+- referral.respond (the service_provider role: police, legal-aid, health staff) covers the referrals sent to
+  its organisation through the pathway, whose receiving place (the directory provider's org unit, else the
+  case's place) lies inside its subtree; nothing else of the case (no incident, survivor or consent rule
+  carries it).
 - case.statistics covers incidents by place only (any organisation): it is only ever used for suppressed
   aggregates of incidents whose survivor consented to non-identifiable reporting.
 """
@@ -40,6 +44,17 @@ def service_rule(g: Grant) -> Q:
     return owned | Q(provider_id=g.organisation_id)
 
 
+def referral_respond_rule(g: Grant) -> Q:
+    q = Q(provider_id=g.organisation_id) & ~Q(referral_status="")
+    if g.path is None:
+        return q
+    # provider_unit__org_unit__isnull is also true without a provider_unit (the older provider= form).
+    return q & (
+        Q(provider_unit__org_unit__path__startswith=g.path)
+        | Q(provider_unit__org_unit__isnull=True, incident__org_unit__path__startswith=g.path)
+    )
+
+
 def child_rule(g: Grant) -> Q:
     return _owned(g, "incident__")
 
@@ -50,6 +65,8 @@ def register_rules() -> None:
         policy.Rule(incident_rule, per_perm={Perm.CASE_STATISTICS: incident_statistics_rule}),
     )
     policy.register("cases.survivor", policy.Rule(lambda g: _owned(g)))
-    policy.register("cases.service", policy.Rule(service_rule))
+    policy.register(
+        "cases.service", policy.Rule(service_rule, per_perm={Perm.REFERRAL_RESPOND: referral_respond_rule})
+    )
     for label in ("cases.consent", "cases.perpetrator", "cases.casenote"):
         policy.register(label, policy.Rule(child_rule))

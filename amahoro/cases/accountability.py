@@ -1,13 +1,14 @@
 """Isange One Stop Centre accountability fed into NAP outcome P3.O2 (Rwanda NAP 1325, 2018-2022).
 
-`accountability_setup` creates (once) five shared data elements and three percentage indicators linked to
+`accountability_setup` creates (once) six shared data elements and four percentage indicators linked to
 node P3.O2 of the NAP loaded by `amahoro load_reference nap-rw-2018`. `accountability_push` counts, for one
 DHIS2 period, the incidents reported in it whose survivor consented to non-identifiable reporting, per
 district, and writes the counts through the data import engine (`datavalues_import`: policy, audit and
 value history), never as hand-written rows.
 
 Small cells never leave the case module: per district, a group of counts (rape: reported, reported within
-72 h, PEP within the PEP window; referrals: made, completed) is written only when its denominator is 0 or
+72 h, PEP within the PEP window; referrals: made, completed, answered by the receiver within the reply time
+of their urgency) is written only when its denominator is 0 or
 at least GBV_STATS_MIN_TOTAL (disclosure.py) and no count, and no complement of a numerator (e.g. rapes
 not reported within 72 h), is 1-4. Periods shorter than GBV_STATS_MIN_PERIOD are refused, and when
 GBV_STATS_MIN_ORG_LEVEL is above district level only provinces are written. The districts of a province left
@@ -53,6 +54,7 @@ RAPE_72H = "GBV_RAPE_REPORTED_72H"
 PEP_72H = "GBV_PEP_GIVEN_72H"
 REFERRALS = "GBV_REFERRALS"
 REFERRALS_DONE = "GBV_REFERRALS_COMPLETED"
+REFERRALS_ON_TIME = "GBV_REFERRALS_ANSWERED_ON_TIME"
 
 ELEMENTS: dict[str, str] = {
     RAPE: "Rape incidents reported (with reporting consent)",
@@ -60,11 +62,12 @@ ELEMENTS: dict[str, str] = {
     PEP_72H: "Rape survivors given PEP within 72 hours of the incident",
     REFERRALS: "GBV referrals to another organisation",
     REFERRALS_DONE: "GBV referrals completed (service provided or already received)",
+    REFERRALS_ON_TIME: "GBV referrals answered by the receiver within the reply time of their urgency",
 }
 # (denominator, numerators): the counts that are published, or hidden, together.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (RAPE, (RAPE_72H, PEP_72H)),
-    (REFERRALS, (REFERRALS_DONE,)),
+    (REFERRALS, (REFERRALS_DONE, REFERRALS_ON_TIME)),
 )
 
 
@@ -101,6 +104,14 @@ INDICATORS = (
         REFERRALS_DONE,
         REFERRALS,
         "Referrals completed",
+        "Referrals made",
+    ),
+    IndicatorDef(
+        "GBV_REFERRAL_TIMELY_REPLY_SHARE",
+        "Share of GBV referrals answered by the receiving service within the reply time",
+        REFERRALS_ON_TIME,
+        REFERRALS,
+        "Referrals accepted or declined within 24 h (urgent), 72 h (high) or 7 days (normal)",
         "Referrals made",
     ),
 )
@@ -250,7 +261,7 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     ids = [r["id"] for r in rows]
     svc: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in Service.objects.filter(incident_id__in=ids).values(
-        "incident_id", "status", "provider_id", "pep_given_on"
+        "incident_id", "status", "provider_id", "pep_given_on", "responded_at", "reply_due_at"
     ):
         svc[row["incident_id"]].append(dict(row))
     out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ELEMENTS, 0))
@@ -274,6 +285,9 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
             if s["provider_id"] is not None and s["provider_id"] != r["organisation_id"]:
                 c[REFERRALS] += 1
                 c[REFERRALS_DONE] += int(s["status"] in DONE)
+                c[REFERRALS_ON_TIME] += int(
+                    bool(s["responded_at"] and s["reply_due_at"] and s["responded_at"] <= s["reply_due_at"])
+                )
     return out
 
 

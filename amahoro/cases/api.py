@@ -22,6 +22,7 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.core import rest, tabular
 from amahoro.core.errors import NotFound
+from amahoro.directory.selectors import provider_by_id
 from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
 
@@ -232,13 +233,16 @@ class ConsentWithdraw(CaseAPIView):
 
 class ServiceCreate(CaseAPIView):
     @extend_schema(
-        summary="Record a service or a referral (status 'referred' with a provider)",
-        description="A referral without consent to services is refused unless a role allowed to override "
-        "gives override_reason.",
+        summary="Record a service or a referral (status 'referred' with provider_unit or provider)",
+        description="A referral needs the survivor's consent to services and, to another organisation, "
+        "consent to referral to that kind of service (purpose 'referral', service = the type): without it "
+        "the answer is 409 (field consent) naming the missing consent, unless a case supervisor gives "
+        "override_reason. A referral to another organisation awaits the receiver's reply (reply_due_at from "
+        "urgency) and notifies the provider's referral.respond staff.",
         operation_id="gbv_services_create",
         parameters=[IDENT],
         request=s.GbvServiceInputSerializer,
-        responses={201: s.GbvServiceSerializer, **rest.errors(400, 404)},
+        responses={201: s.GbvServiceSerializer, **rest.errors(400, 404, 409)},
     )
     @policy.requires(Perm.CASE_MANAGE)
     def post(self, request: Request, ident: str) -> Response:
@@ -252,6 +256,9 @@ class ServiceCreate(CaseAPIView):
             type=body["type"],
             status=body["status"],
             provider=organisation_by_code(body.get("provider"), field="provider", required=False),
+            provider_unit=provider_by_id(body["provider_unit"]) if body.get("provider_unit") else None,
+            urgency=body.get("urgency") or "",
+            contact_method=body.get("contact_method") or "",
             referred_on=body.get("referred_on"),
             provided_on=body.get("provided_on"),
             pep_given_on=body.get("pep_given_on"),
@@ -261,30 +268,48 @@ class ServiceCreate(CaseAPIView):
         return Response(s.GbvServiceSerializer(selectors.service_as_dict(service)).data, status=201)
 
 
+REFERRAL_ROLES = (Perm.CASE_VIEW, Perm.REFERRAL_RESPOND)
+
+
+def _referral_answer(request: Request, service: Any) -> Any:
+    case_role = policy.can(request.user, Perm.CASE_VIEW, service)
+    return s.GbvReferralSerializer(selectors.referral_as_dict(service, case_role=case_role)).data
+
+
 class ReferralList(CaseAPIView):
     @extend_schema(
-        summary="Referrals addressed to the user's organisation",
+        summary="Referrals sent to the user's organisation (incoming, the default) or by it (outgoing)",
+        description="Incoming: the referral inbox of the organisation's case roles, and of its service "
+        "providers (referral.respond) within their place. Each row gives the survivor code, the service, "
+        "urgency, the contact method, the referring worker and organisation, dates and status; never who the "
+        "survivor is. Each listed referral is audited on its case's access log.",
         operation_id="gbv_referrals_list",
-        responses={200: s.GbvReferralPageSerializer, **rest.errors()},
+        parameters=[s.GbvReferralListQuerySerializer],
+        responses={200: s.GbvReferralPageSerializer, **rest.errors(400)},
     )
-    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request) -> Response:
-        rows = list(selectors.referrals_visible_to(user=request.user)[: selectors.MAX_LIST])
-        results = [{**selectors.service_as_dict(r), "survivor_code": r.incident.survivor.code} for r in rows]
+        policy.require_any(request.user, REFERRAL_ROLES)
+        query = rest.parse_query(s.GbvReferralListQuerySerializer, request)
+        rows = selectors.referrals_list(
+            user=request.user, direction=query.get("direction") or "", status=query.get("status") or ""
+        )
+        results = [selectors.referral_row(r) for r in rows]
         return Response(s.GbvReferralPageSerializer({"count": len(rows), "results": results}).data)
 
 
 class ReferralDetail(CaseAPIView):
     @extend_schema(
         summary="One referral, for the receiving organisation (audited)",
+        description="Name and phone only with the survivor's standing release of information to this "
+        "organisation for this service; the incident's date and type only for the receiving case roles.",
         operation_id="gbv_referrals_get",
         parameters=[REFERRAL_ID],
         responses={200: s.GbvReferralSerializer, **rest.errors(404)},
     )
-    @policy.requires(Perm.CASE_VIEW)
     def get(self, request: Request, service_id: str) -> Response:
+        policy.require_any(request.user, REFERRAL_ROLES)
         service = selectors.referral_open(user=request.user, ident=service_id)
-        return Response(s.GbvReferralSerializer(selectors.referral_as_dict(service)).data)
+        return Response(_referral_answer(request, service))
 
     @extend_schema(
         summary="Update a referral's status (e.g. provided), by the receiving organisation",
@@ -308,6 +333,29 @@ class ReferralDetail(CaseAPIView):
             ec_given_on=body.get("ec_given_on"),
         )
         return Response(s.GbvReferralSerializer(selectors.referral_as_dict(updated)).data)
+
+
+class ReferralRespond(CaseAPIView):
+    @extend_schema(
+        summary="Answer a referral: accept, decline (reason required) or complete (outcome required)",
+        description="For the provider organisation's service providers (referral.respond) within their place. "
+        "accept: from pending; decline and complete: from pending or accepted (409 otherwise). The referring "
+        "worker is notified.",
+        operation_id="gbv_referrals_respond",
+        parameters=[REFERRAL_ID],
+        request=s.GbvReferralRespondSerializer,
+        responses={200: s.GbvReferralSerializer, **rest.errors(400, 404, 409)},
+    )
+    @policy.requires(Perm.REFERRAL_RESPOND)
+    def post(self, request: Request, service_id: str) -> Response:
+        body = rest.parse(s.GbvReferralRespondSerializer, request.data)
+        service = selectors.referral_open(user=request.user, ident=service_id)
+        action = body["action"]
+        note = body.get("reason") if action == "decline" else body.get("outcome")
+        updated = services.referral_respond(
+            actor=request.user, service=service, action=action, note=note or ""
+        )
+        return Response(_referral_answer(request, updated))
 
 
 class NoteCreate(CaseAPIView):

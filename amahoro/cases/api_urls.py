@@ -26,6 +26,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gbv/incidents/<str:ident>/access-log", api.AccessLog.as_view(), name="gbv-access-log"),
     path("gbv/referrals", api.ReferralList.as_view(), name="gbv-referrals"),
     path("gbv/referrals/<str:service_id>", api.ReferralDetail.as_view(), name="gbv-referral"),
+    path(
+        "gbv/referrals/<str:service_id>/respond", api.ReferralRespond.as_view(), name="gbv-referral-respond"
+    ),
     path("gbv/statistics", api.Statistics.as_view(), name="gbv-statistics"),
     path("gbv/statistics.csv", api.StatisticsCsv.as_view(), name="gbv-statistics-csv"),
 ]

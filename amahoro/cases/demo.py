@@ -1,6 +1,8 @@
 """GBV case demo data for `amahoro load_demo` (registered in CasesConfig.ready): fictional incidents at the
 Isange One Stop Centre Kacyiru (Gasabo), recorded by the demo case worker, with consent, health care (PEP),
-psychosocial support, referrals to the police, case plans, and one case closed by the demo supervisor.
+psychosocial support, referrals through the pathway to the police station and to MAJ legal aid (from the
+service directory; the demo police user `police_gasabo` finds them in the referral inbox, some answered), case
+plans, and one case closed by the demo supervisor.
 
 Every person is invented. Each demo survivor carries a national ID `DEMO-00NN`, found again through its
 keyed hash, so a second run recognises what the first created and adds nothing. Dates are counted back from
@@ -19,6 +21,7 @@ from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.core.crypto import blind_index
 from amahoro.core.demo import DemoResult
+from amahoro.directory.models import ServiceProvider
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 
@@ -29,6 +32,9 @@ from .models import Survivor
 
 CENTRE = "ISANGE-KACYIRU"
 POLICE = "RNP"
+POLICE_STATION = "RNP Gasabo station (Isange desk)"
+LEGAL_AID = "MAJ Gasabo (Maison d'Accès à la Justice)"
+POLICE_USER = "police_gasabo"
 WORKER = "case_worker"
 SUPERVISOR = "case_supervisor"
 SEED = 1325
@@ -168,18 +174,18 @@ def _create(
         else None,
     )
     if police is not None and n % 2 == 0:
-        services.consent_record(
-            actor=worker,
-            incident=incident,
-            purpose="release",
-            service="police",
-            recipient=police,
-            given=True,
-            method="verbal",
-        )
-        services.service_record(
-            actor=worker, incident=incident, type="police", status="referred", provider=police
-        )
+        _refer(n=n, worker=worker, incident=incident, kind="police", organisation=police, unit=POLICE_STATION)
+    if n % 5 == 2:
+        legal_aid = ServiceProvider.objects.filter(name=LEGAL_AID).select_related("organisation").first()
+        if legal_aid is not None:
+            _refer(
+                n=n,
+                worker=worker,
+                incident=incident,
+                kind="legal",
+                organisation=legal_aid.organisation,
+                unit=LEGAL_AID,
+            )
     if n % 4 == 1:
         services.note_add(
             actor=worker,
@@ -194,3 +200,39 @@ def _create(
         )
         if n == 3:
             services.incident_closure_decide(actor=supervisor, incident=incident, approve=True)
+
+
+def _refer(*, n: int, worker: Any, incident: Any, kind: str, organisation: Organisation, unit: str) -> None:
+    """Consent to referral of this kind (and, for every other case, to release who the survivor is), then the
+    referral to the directory's provider; the demo police user answers some of the older ones."""
+    services.consent_record(
+        actor=worker, incident=incident, purpose="referral", service=kind, given=True, method="verbal"
+    )
+    if n % 4 == 0:
+        services.consent_record(
+            actor=worker,
+            incident=incident,
+            purpose="release",
+            service=kind,
+            recipient=organisation,
+            given=True,
+            method="verbal",
+        )
+    provider_unit = ServiceProvider.objects.filter(organisation=organisation, name=unit).first()
+    referral = services.service_record(
+        actor=worker,
+        incident=incident,
+        type=kind,
+        status="referred",
+        provider=organisation,
+        provider_unit=provider_unit if provider_unit and kind in provider_unit.services else None,
+        urgency="urgent" if incident.gbv_type == "rape" else "normal",
+        contact_method="case_worker" if n % 3 else "phone",
+    )
+    responder = User.objects.filter(username=POLICE_USER, is_active=True).first()
+    if kind == "police" and responder is not None and provider_unit is not None and n % 6 == 0:
+        services.referral_respond(actor=responder, service=referral, action="accept")
+        if n % 12 == 0:
+            services.referral_respond(
+                actor=responder, service=referral, action="complete", note="Statement taken; file opened."
+            )

@@ -13,6 +13,7 @@ from . import classification as cl
 from .models import (
     ConsentMethod,
     ConsentPurpose,
+    ContactMethod,
     Displacement,
     HarmfulPractice,
     LocationType,
@@ -22,6 +23,7 @@ from .models import (
     ServiceType,
     Sex,
     TimeOfDay,
+    Urgency,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -209,7 +211,9 @@ class IncidentForm(forms.Form):
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     service = forms.ChoiceField(
-        label=_("Service (release of information)"), choices=_opt(ServiceType.choices), required=False
+        label=_("Service (referral, release of information)"),
+        choices=_opt(ServiceType.choices),
+        required=False,
     )
     recipient = forms.ChoiceField(
         label=_("Recipient organisation (release of information)"), choices=(), required=False
@@ -227,8 +231,17 @@ class ConsentForm(forms.Form):
 class ServiceForm(forms.Form):
     type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
     status = forms.ChoiceField(label=_("Status"), choices=ServiceStatus.choices)
+    provider_unit = forms.ChoiceField(
+        label=_("Provider from the directory (for a referral)"), choices=(), required=False
+    )
     provider = forms.ChoiceField(
-        label=_("Provider organisation (for a referral)"), choices=(), required=False
+        label=_("Or a provider organisation (for a referral)"), choices=(), required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency (for a referral)"), choices=Urgency.choices, initial="normal", required=False
+    )
+    contact_method = forms.ChoiceField(
+        label=_("How the survivor agreed to be contacted"), choices=ContactMethod.choices, required=False
     )
     provided_on = forms.DateField(label=_("Provided on"), required=False, widget=DATE)
     pep_given_on = forms.DateField(label=_("PEP given on"), required=False, widget=DATE)
@@ -239,9 +252,29 @@ class ServiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        providers: list[tuple[str, str]],
+        units: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [("", "—"), *providers]  # type: ignore[attr-defined]
+        self.fields["provider_unit"].choices = [("", "—"), *(units or [])]  # type: ignore[attr-defined]
+
+
+class ReferralRespondForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("accept", _("Accept")), ("decline", _("Decline")), ("complete", _("Completed"))],
+    )
+    note = forms.CharField(
+        label=_("Reason (to decline) or outcome (to complete)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReferralUpdateForm(forms.Form):

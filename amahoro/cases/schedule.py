@@ -43,3 +43,32 @@ def beat_schedule(username: str) -> dict[str, Any]:
             "args": [TASK, username, LAST_MONTH],
         }
     }
+
+
+ESCALATE_TASK = "amahoro.cases.tasks.referrals_escalate"
+
+
+def referral_beat_schedule() -> dict[str, Any]:
+    """Every 15 minutes: referrals past their reply time are escalated, once, to the case's supervisors
+    (without Celery, cron runs `amahoro escalate_referrals`)."""
+    from celery.schedules import crontab
+
+    return {
+        "gbv-referrals-escalate": {
+            "task": "amahoro.core.tasks.run_path",
+            "schedule": crontab(minute="*/15"),
+            "args": [ESCALATE_TASK],
+            "options": {"expires": 14 * 60},
+        }
+    }
+
+
+def reply_hours_from_env(value: str) -> dict[str, int]:
+    """CASES_REFERRAL_REPLY_HOURS as "urgent=24,high=72,normal=168" (any subset; the rest keep their
+    defaults, see services.reply_hours)."""
+    out: dict[str, int] = {}
+    for part in value.split(","):
+        if "=" in part:
+            key, hours = part.split("=", 1)
+            out[key.strip()] = int(hours)
+    return out

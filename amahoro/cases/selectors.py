@@ -4,9 +4,11 @@ row in the same transaction, so no one reads a survivor's file without leaving a
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from amahoro import policy
 from amahoro.audit.models import AuditAction, AuditEvent
@@ -16,7 +18,7 @@ from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import deadlines, services
-from .models import Incident, Service, Survivor
+from .models import Incident, ReferralStatus, Service, Survivor
 from .serializers import MAX_LIST as MAX_LIST  # the longest list an answer gives
 
 
@@ -86,25 +88,73 @@ def incidents_search(*, user: Actor, survivor_code: str = "", phone: str = "") -
     return hits
 
 
-def referrals_visible_to(*, user: Actor) -> QuerySet[Service]:
-    """Referrals addressed to the user's organisations (for the receiving case workers)."""
+INCOMING = "incoming"
+OUTGOING = "outgoing"
+_REFERRAL_RELATED = (
+    "incident__survivor",
+    "incident__organisation",
+    "incident__org_unit",
+    "incident__case_worker",
+    "incident__created_by",
+    "provider",
+    "provider_unit",
+)
+
+
+def _incoming(user: Actor) -> QuerySet[Service]:
+    """Referrals addressed to the user's organisations: for their case roles (any place, as before), and for
+    their referral.respond holders within their place (access.referral_respond_rule)."""
     orgs = policy.organisations_with(user, Perm.CASE_VIEW)
-    qs = policy.visible(
-        user, Perm.CASE_VIEW, Service.objects.select_related("incident__survivor", "provider")
+    case_roles = policy.visible(user, Perm.CASE_VIEW, Service.objects.all())
+    if orgs is not None:
+        case_roles = case_roles.filter(provider_id__in=orgs).exclude(incident__organisation_id__in=orgs)
+    responders = policy.visible(user, Perm.REFERRAL_RESPOND, Service.objects.all())
+    return Service.objects.filter(Q(pk__in=case_roles.values("pk")) | Q(pk__in=responders.values("pk")))
+
+
+def _outgoing(user: Actor) -> QuerySet[Service]:
+    """Referrals the user's organisations sent, from the cases the user sees."""
+    orgs = policy.organisations_with(user, Perm.CASE_VIEW)
+    qs = policy.visible(user, Perm.CASE_VIEW, Service.objects.filter(provider__isnull=False)).exclude(
+        provider_id=F("incident__organisation_id")
     )
     if orgs is not None:
-        qs = qs.filter(provider_id__in=orgs).exclude(incident__organisation_id__in=orgs)
-    return qs.order_by("-referred_on", "-id")
+        qs = qs.filter(incident__organisation_id__in=orgs)
+    return qs
+
+
+def referrals_visible_to(*, user: Actor, direction: str = "") -> QuerySet[Service]:
+    """Referrals addressed to the user's organisations (the default, and `incoming`), or sent by them
+    (`outgoing`)."""
+    qs = _outgoing(user) if direction == OUTGOING else _incoming(user)
+    return qs.select_related(*_REFERRAL_RELATED).order_by("-referred_on", "-id")
+
+
+def referrals_awaiting_reply(*, user: Actor, overdue_only: bool = False) -> QuerySet[Service]:
+    """The referrals the user's organisations sent, from the cases the user sees, still awaiting the
+    receiver's reply (past their reply time only, with `overdue_only`): for the worklists. Not audited
+    (a worklist shows the survivor code and the service only; opening the case is)."""
+    qs = referrals_visible_to(user=user, direction=OUTGOING).filter(referral_status=ReferralStatus.PENDING)
+    if overdue_only:
+        qs = qs.filter(reply_due_at__lt=timezone.now())
+    return qs.order_by("reply_due_at", "id")
+
+
+@transaction.atomic
+def referrals_list(*, user: Actor, direction: str = "", status: str = "") -> list[Service]:
+    """A page of referrals (see referrals_visible_to), each listed one audited on its case's access log."""
+    qs = referrals_visible_to(user=user, direction=direction)
+    if status:
+        qs = qs.filter(referral_status=status)
+    rows = list(qs[:MAX_LIST])
+    for service in rows:
+        _audit_read(user, service.incident, f"referral {service.type} listed ({direction or INCOMING})")
+    return rows
 
 
 @transaction.atomic
 def referral_open(*, user: Actor, ident: object) -> Service:
-    service = (
-        referrals_visible_to(user=user)
-        .select_related("incident__org_unit")
-        .filter(**_uuid_lookup(ident))
-        .first()
-    )
+    service = referrals_visible_to(user=user).filter(**_uuid_lookup(ident)).first()
     if service is None:
         raise NotFound("not found")
     _audit_read(user, service.incident, f"referral {service.type} opened by the receiving organisation")
@@ -187,7 +237,9 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
             }
             for c in incident.consents.select_related("recorded_by", "recipient")
         ],
-        "services": [service_as_dict(s) for s in incident.services.select_related("provider")],
+        "services": [
+            service_as_dict(s) for s in incident.services.select_related("provider", "provider_unit")
+        ],
         "closure_reason": incident.closure_reason,
         "countdowns": [deadlines.countdown_as_dict(c) for c in deadlines.for_incident(incident)],
     }
@@ -216,22 +268,73 @@ def service_as_dict(s: Service) -> dict[str, object]:
         "pep_given_on": s.pep_given_on.isoformat() if s.pep_given_on else None,
         "ec_given_on": s.ec_given_on.isoformat() if s.ec_given_on else None,
         "consent_overridden": s.consent_overridden_by_id is not None,
+        **referral_state(s),
+        "response_note": s.response_note,
     }
 
 
-def referral_as_dict(s: Service) -> dict[str, object]:
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def referral_state(s: Service) -> dict[str, object]:
+    """Where a referral stands on the pathway (the same for both sides)."""
+    unit = s.provider_unit
+    return {
+        "provider_unit": {"id": str(unit.uuid), "name": unit.name} if unit else None,
+        "urgency": s.urgency,
+        "contact_method": s.contact_method,
+        "referral_status": s.referral_status,
+        "reply_due_at": _iso(s.reply_due_at),
+        "responded_at": _iso(s.responded_at),
+        "escalated_at": _iso(s.escalated_at),
+    }
+
+
+def _referrer(s: Service) -> dict[str, object]:
+    incident = s.incident
+    worker = incident.case_worker or incident.created_by
+    return {
+        "referred_by": incident.organisation.code,
+        "referred_by_name": incident.organisation.name,
+        "referring_worker": (worker.get_full_name() or worker.username) if worker else None,
+    }
+
+
+def referral_row(s: Service) -> dict[str, object]:
+    """A line of a referral inbox: the survivor code, the service requested, urgency, the contact method the
+    survivor consented to, the referring worker and organisation, dates and status; nothing else."""
+    return {
+        "id": str(s.uuid),
+        "survivor_code": s.incident.survivor.code,
+        "type": s.type,
+        "status": s.status,
+        "provider": s.provider.code if s.provider else None,
+        "referred_on": _iso(s.referred_on),
+        **referral_state(s),
+        **_referrer(s),
+    }
+
+
+def referral_as_dict(s: Service, *, case_role: bool = True) -> dict[str, object]:
     """What a receiving organisation sees: the referral, the pseudonym, and who the survivor is only with
-    the survivor's consent to release information to this service."""
+    the survivor's consent to release information to this service. The incident's date and type are for
+    the receiving case roles only (`case_role`), not for referral.respond holders."""
     incident = s.incident
     out: dict[str, object] = {
         **service_as_dict(s),
-        "incident_id": str(incident.uuid),
+        **_referrer(s),
         "survivor_code": incident.survivor.code,
-        "incident_date": incident.incident_date.isoformat(),
-        "gbv_type": incident.gbv_type,
-        "referred_by": incident.organisation.code,
         "identity_released": referral_release_allowed(s),
     }
+    if case_role:
+        out.update(
+            {
+                "incident_id": str(incident.uuid),
+                "incident_date": incident.incident_date.isoformat(),
+                "gbv_type": incident.gbv_type,
+            }
+        )
     if out["identity_released"]:
         identity = incident.survivor.identity or {}
         out["survivor"] = {k: identity.get(k, "") for k in ("name", "phone")}

@@ -23,15 +23,18 @@ from .models import (
     CaseStatus,
     ConsentMethod,
     ConsentPurpose,
+    ContactMethod,
     Displacement,
     HarmfulPractice,
     LocationType,
     MaritalStatus,
     NoteKind,
+    ReferralStatus,
     ServiceStatus,
     ServiceType,
     Sex,
     TimeOfDay,
+    Urgency,
 )
 
 MAX_AGE = 120
@@ -60,6 +63,11 @@ ENUM_NAMES: dict[tuple[str, ...], str] = {
     tuple(ServiceType.values): "GbvServiceTypeEnum",
     tuple(ServiceStatus.values): "GbvServiceStatusEnum",
     tuple(NoteKind.values): "GbvNoteKindEnum",
+    tuple(Urgency.values): "GbvUrgencyEnum",
+    tuple(ContactMethod.values): "GbvContactMethodEnum",
+    tuple(ReferralStatus.values): "GbvReferralStatusEnum",
+    ("accept", "decline", "complete"): "GbvReferralActionEnum",
+    ("incoming", "outgoing"): "GbvReferralDirectionEnum",
 }
 
 
@@ -435,12 +443,31 @@ class GbvConsentRecordSerializer(serializers.Serializer):  # type: ignore[type-a
 def _consent_state() -> serializers.DictField:
     return serializers.DictField(
         child=serializers.BooleanField(),
-        help_text="purpose (or release:<service>:<recipient code>) -> the latest answer still standing; "
+        help_text="purpose (or referral:<service>, release:<service>:<recipient code>) -> the latest answer "
+        "still standing; "
         "release:<service> without a recipient is an old release that reaches no organisation",
     )
 
 
-class GbvServiceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class GbvProviderUnitSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class GbvReferralStateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Where a referral stands on the pathway (empty referral_status: not a referral to another
+    organisation, or one recorded before the pathway)."""
+
+    provider_unit = GbvProviderUnitSerializer(allow_null=True, help_text="The provider from the directory")
+    urgency = EnumField(Urgency.values)
+    contact_method = EnumField(ContactMethod.values, "How the survivor agreed to be contacted")
+    referral_status = EnumField(ReferralStatus.values)
+    reply_due_at = serializers.DateTimeField(allow_null=True)
+    responded_at = serializers.DateTimeField(allow_null=True)
+    escalated_at = serializers.DateTimeField(allow_null=True)
+
+
+class GbvServiceSerializer(GbvReferralStateSerializer):
     id = serializers.UUIDField()
     type = EnumField(ServiceType.values)
     status = EnumField(ServiceStatus.values)
@@ -450,6 +477,9 @@ class GbvServiceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     pep_given_on = serializers.DateField(allow_null=True)
     ec_given_on = serializers.DateField(allow_null=True)
     consent_overridden = serializers.BooleanField()
+    response_note = serializers.CharField(
+        allow_blank=True, help_text="The receiver's reason for declining, or the outcome"
+    )
 
 
 class GbvNoteSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -518,7 +548,9 @@ class GbvConsentInputSerializer(StrictInput):
     purpose = EnumField(ConsentPurpose.values)
     given = StrictBooleanField()
     method = EnumField(ConsentMethod.values)
-    service = EnumField(ServiceType.values, "Only with purpose 'release'", optional=True)
+    service = EnumField(
+        ServiceType.values, "With purpose 'release' or 'referral' (required then)", optional=True
+    )
     recipient = _text(200, "Only with purpose 'release' (required then): code of the recipient organisation")
 
 
@@ -532,11 +564,25 @@ class GbvConsentStateSerializer(serializers.Serializer):  # type: ignore[type-ar
 
 
 class GbvServiceInputSerializer(StrictInput):
-    """A service provided, or a referral to another organisation."""
+    """A service provided, or a referral: to a provider from the directory (provider_unit), or to an
+    organisation (provider, the older form)."""
 
     type = EnumField(ServiceType.values)
     status = EnumField(ServiceStatus.values, "'referred' with a provider is a referral (needs consent)")
-    provider = _text(200, "Code of the provider organisation")
+    provider = _text(200, "Code of the provider organisation (or give provider_unit)")
+    provider_unit = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="Id of a service provider from the directory offering this type; its organisation is the "
+        "provider",
+        error_messages={"invalid": "must be a service provider id"},
+    )
+    urgency = EnumField(
+        Urgency.values, "Reply due in 24 h (urgent), 72 h (high), 7 days (normal, default)", optional=True
+    )
+    contact_method = EnumField(
+        ContactMethod.values, "How the survivor agreed to be contacted (default case_worker)", optional=True
+    )
     referred_on = _optional_date()
     provided_on = _optional_date()
     pep_given_on = _optional_date()
@@ -549,8 +595,32 @@ class GbvServiceInputSerializer(StrictInput):
     )
 
 
-class GbvReferralRowSerializer(GbvServiceSerializer):
+class GbvReferralListQuerySerializer(StrictInput):
+    """The query parameters of the referral list."""
+
+    direction = EnumField(
+        ("incoming", "outgoing"),
+        "incoming (default): sent to your organisation; outgoing: sent by it",
+        optional=True,
+    )
+    status = EnumField(ReferralStatus.values, "Only referrals in this pathway status", optional=True)
+
+
+class GbvReferrerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    referred_by = serializers.CharField(help_text="Code of the referring organisation")
+    referred_by_name = serializers.CharField(help_text="Name of the referring organisation")
+    referring_worker = serializers.CharField(allow_null=True, help_text="Name of the referring worker")
+
+
+class GbvReferralRowSerializer(GbvReferralStateSerializer, GbvReferrerSerializer):
+    """A line of a referral inbox: nothing of the survivor but the code."""
+
+    id = serializers.UUIDField()
     survivor_code = serializers.CharField()
+    type = EnumField(ServiceType.values)
+    status = EnumField(ServiceStatus.values)
+    provider = serializers.CharField(allow_null=True, help_text="Code of the provider organisation")
+    referred_on = serializers.DateField(allow_null=True)
 
 
 class GbvReferralPageSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -563,12 +633,11 @@ class GbvReleasedIdentitySerializer(serializers.Serializer):  # type: ignore[typ
     phone = serializers.CharField(allow_blank=True)
 
 
-class GbvReferralSerializer(GbvServiceSerializer):
-    incident_id = serializers.UUIDField()
+class GbvReferralSerializer(GbvServiceSerializer, GbvReferrerSerializer):
+    incident_id = serializers.UUIDField(required=False, help_text="For the receiving case roles only")
     survivor_code = serializers.CharField()
-    incident_date = serializers.DateField()
-    gbv_type = EnumField(cl.GBV_TYPES)
-    referred_by = serializers.CharField(help_text="Code of the referring organisation")
+    incident_date = serializers.DateField(required=False, help_text="For the receiving case roles only")
+    gbv_type = EnumField(cl.GBV_TYPES, "For the receiving case roles only", required=False)
     identity_released = serializers.BooleanField(
         help_text="The survivor consented to release to this organisation for this service"
     )
@@ -582,6 +651,14 @@ class GbvReferralUpdateSerializer(StrictInput):
     provided_on = _optional_date()
     pep_given_on = _optional_date()
     ec_given_on = _optional_date()
+
+
+class GbvReferralRespondSerializer(StrictInput):
+    """The receiver's answer: accept; decline with a reason; complete with the outcome."""
+
+    action = EnumField(("accept", "decline", "complete"))
+    reason = _text(2000, "Required to decline")
+    outcome = _text(2000, "Required to complete (encrypted; seen by the referring case workers)")
 
 
 class GbvNoteInputSerializer(StrictInput):

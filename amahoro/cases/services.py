@@ -5,25 +5,29 @@ Audit rows name the case by its public id and list changed field names only, nev
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from amahoro import policy
-from amahoro.accounts.models import User
+from amahoro.accounts.models import RoleAssignment, User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.crypto import blind_index
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
+from amahoro.directory.models import ServiceProvider
 from amahoro.geo.models import OrgUnit
 from amahoro.geo.selectors import org_unit_by_code
+from amahoro.notifications.services import notify
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.selectors import organisation_by_code
 from amahoro.policy import Actor
-from amahoro.roles import Perm
+from amahoro.roles import ROLE_PERMISSIONS, Perm
 
 from . import classification as cl
 from . import notices
@@ -34,13 +38,16 @@ from .models import (
     Consent,
     ConsentMethod,
     ConsentPurpose,
+    ContactMethod,
     Incident,
     NoteKind,
     Perpetrator,
+    ReferralStatus,
     Service,
     ServiceStatus,
     ServiceType,
     Survivor,
+    Urgency,
 )
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -309,7 +316,10 @@ def incident_update(*, actor: Actor, incident: Incident, data: IncidentInput, ve
 
 
 def consent_key(consent: Consent) -> str:
-    """purpose, or release:<service>:<recipient code> (release:<service> for an old, unbound release)."""
+    """purpose, referral:<service>, or release:<service>:<recipient code> (release:<service> for an old,
+    unbound release)."""
+    if consent.purpose == ConsentPurpose.REFERRAL:
+        return f"referral:{consent.service}"
     if consent.purpose != ConsentPurpose.RELEASE:
         return consent.purpose
     recipient = consent.recipient
@@ -319,7 +329,7 @@ def consent_key(consent: Consent) -> str:
 
 
 def consents_active(incident: Incident) -> dict[str, bool]:
-    """purpose (or release:<service>:<recipient>) -> the latest recorded answer still standing."""
+    """purpose (or referral:<service>, release:<service>:<recipient>) -> the latest answer still standing."""
     out: dict[str, bool] = {}
     for c in incident.consents.select_related("recipient").order_by("recorded_at", "id"):
         out[consent_key(c)] = c.active
@@ -358,7 +368,8 @@ def consent_record(
     service: str = "",
     recipient: Organisation | None = None,
 ) -> Consent:
-    """Record an answer. A release of information names the service type and the recipient organisation:
+    """Record an answer. A referral consent names the kind of service (a referral of that kind to another
+    organisation needs it); a release of information names the service type and the recipient organisation:
     a new recipient needs a new consent."""
     actor = _person(actor)
     policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not record consent on this case")
@@ -378,8 +389,17 @@ def consent_record(
                 "the recipient is the case's own organisation: release is for another organisation",
                 field="recipient",
             )
+    elif purpose == ConsentPurpose.REFERRAL:
+        if service not in ServiceType.values:
+            raise ValidationFailed("consent to referral names the kind of service", field="service")
+        if recipient is not None:
+            raise ValidationFailed(
+                "consent to referral is for a kind of service, not an organisation", field="recipient"
+            )
     elif service:
-        raise ValidationFailed("only a release of information names a service", field="service")
+        raise ValidationFailed(
+            "only a release of information or a referral consent names a service", field="service"
+        )
     elif recipient is not None:
         raise ValidationFailed("only a release of information names a recipient", field="recipient")
     consent = Consent.objects.create(
@@ -425,6 +445,7 @@ def consent_withdraw(*, actor: Actor, consent: Consent) -> Consent:
             **({"recipient": consent.recipient.code} if consent.recipient_id and consent.recipient else {}),
         },
     )
+    _referrals_close_without_consent(actor=actor, consent=consent)
     return consent
 
 
@@ -447,15 +468,21 @@ def service_record(
     type: str,
     status: str,
     provider: Organisation | None = None,
+    provider_unit: ServiceProvider | None = None,
+    urgency: str = "",
+    contact_method: str = "",
     referred_on: date | str | None = None,
     provided_on: date | str | None = None,
     pep_given_on: date | str | None = None,
     ec_given_on: date | str | None = None,
     override_reason: str = "",
 ) -> Service:
-    """A service provided here or a referral (status `referred` to another organisation). A referral needs
-    the survivor's consent to services and referral; without it only a case supervisor may refer, and must
-    record why (e.g. a child's best interest)."""
+    """A service provided here or a referral (status `referred`), to a provider from the directory
+    (`provider_unit`, whose organisation becomes the provider) or to an organisation (`provider`, the older
+    form). A referral needs the survivor's consent to services and, to another organisation, consent to
+    referral to that kind of service (409 naming what is missing); without it only a case supervisor may
+    refer, and must record why (e.g. a child's best interest). A referral to another organisation awaits
+    the receiver's reply (reply_due_at, by urgency) and tells the receiving staff."""
     actor = _person(actor)
     policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not add services to this case")
     if incident.status == CaseStatus.CLOSED:
@@ -464,6 +491,14 @@ def service_record(
         raise ValidationFailed(f"type must be one of {', '.join(ServiceType.values)}", field="type")
     if status not in ServiceStatus.values:
         raise ValidationFailed(f"status must be one of {', '.join(ServiceStatus.values)}", field="status")
+    urgency = urgency or Urgency.NORMAL
+    if urgency not in Urgency.values:
+        raise ValidationFailed(f"urgency must be one of {', '.join(Urgency.values)}", field="urgency")
+    contact_method = contact_method or ContactMethod.THROUGH_CASE_WORKER
+    if contact_method not in ContactMethod.values:
+        raise ValidationFailed(
+            f"contact_method must be one of {', '.join(ContactMethod.values)}", field="contact_method"
+        )
     dates = {
         "referred_on": _date_or_none(referred_on, "referred_on"),
         "provided_on": _date_or_none(provided_on, "provided_on"),
@@ -480,16 +515,26 @@ def service_record(
     if type != ServiceType.HEALTH and (dates["pep_given_on"] or dates["ec_given_on"]):
         raise ValidationFailed("PEP and emergency contraception are health services", field="pep_given_on")
     referral = status == ServiceStatus.REFERRED
+    if provider_unit is not None:
+        if not referral:
+            raise ValidationFailed("provider_unit names where a referral goes", field="provider_unit")
+        if type not in provider_unit.services:
+            raise ValidationFailed(f"{provider_unit.name} does not offer {type}", field="provider_unit")
+        if provider is not None and provider.pk != provider_unit.organisation_id:
+            raise ValidationFailed("provider is not the organisation of provider_unit", field="provider")
+        provider = provider_unit.organisation
     if referral and provider is None:
-        raise ValidationFailed("a referral names the provider organisation", field="provider")
+        raise ValidationFailed(
+            "a referral names the provider (provider_unit from the directory, or provider)", field="provider"
+        )
+    outward = referral and provider is not None and provider.pk != incident.organisation_id
     override_reason = (override_reason or "").strip()[:2000]
     overridden_by = None
-    if referral and not consents_active(incident).get(ConsentPurpose.SERVICES):
+    missing = referral_consent_missing(incident, type, outward=outward) if referral else ""
+    if missing:
         if not override_reason:
-            raise PermissionDenied(
-                "the survivor has not consented to services and referral; a case supervisor may refer with a "
-                "reason (override_reason)",
-                field="consent",
+            raise Conflict(
+                f"{missing}; a case supervisor may refer with a reason (override_reason)", field="consent"
             )
         if not policy.can(actor, Perm.CASE_SUPERVISE, incident):
             raise PermissionDenied(
@@ -500,6 +545,15 @@ def service_record(
         raise ValidationFailed(
             "override_reason is only for a referral without consent", field="override_reason"
         )
+    pathway: dict[str, object] = {}
+    if outward:
+        pathway = {
+            "provider_unit": provider_unit,
+            "urgency": urgency,
+            "contact_method": contact_method,
+            "referral_status": ReferralStatus.PENDING,
+            "reply_due_at": timezone.now() + timedelta(hours=reply_hours()[urgency]),
+        }
     service = Service.objects.create(
         incident=incident,
         type=type,
@@ -509,6 +563,7 @@ def service_record(
         consent_overridden_by=overridden_by,
         created_by=actor,
         **dates,
+        **pathway,
     )
     if referral and service.referred_on is None:
         service.referred_on = timezone.localdate()
@@ -521,9 +576,23 @@ def service_record(
             "service": type,
             "status": status,
             "provider": provider.code if provider else "",
+            **(
+                {"provider_unit": str(provider_unit.uuid), "urgency": urgency}
+                if outward and provider_unit
+                else {}
+            ),
             "consent_override": bool(overridden_by),
         },
     )
+    if outward:
+        notify(
+            referral_receivers(service),
+            "referral.received",
+            service,
+            actor=actor,
+            link=reverse("cases:referral-inbox"),
+            context=_context(service),
+        )
     return service
 
 
@@ -640,6 +709,220 @@ def incident_closure_decide(*, actor: Actor, incident: Incident, approve: bool) 
         event=notices.CLOSURE_APPROVED if approve else notices.CLOSURE_RETURNED,
     )
     return incident
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The referral pathway: consent to referral, the receivers, their answers, escalation
+
+REPLY_HOURS = {Urgency.URGENT: 24, Urgency.HIGH: 72, Urgency.NORMAL: 7 * 24}
+
+
+def reply_hours() -> dict[str, int]:
+    """Hours the receiver has to answer a referral, by urgency (CASES_REFERRAL_REPLY_HOURS overrides)."""
+    configured = getattr(settings, "CASES_REFERRAL_REPLY_HOURS", None) or {}
+    return {str(k): int(configured.get(str(k), v)) for k, v in REPLY_HOURS.items()}
+
+
+def referral_consent_active(incident: Incident, kind: str) -> bool:
+    """Has the survivor agreed (and not withdrawn) to be referred to this kind of service?"""
+    return bool(consents_active(incident).get(f"referral:{kind}"))
+
+
+def referral_consent_missing(incident: Incident, kind: str, *, outward: bool) -> str:
+    """What consent a referral of `kind` lacks ("" when none): services, and for another organisation
+    referral to that kind of service. The message names the consent, never anything of the survivor."""
+    active = consents_active(incident)
+    missing = []
+    if not active.get(ConsentPurpose.SERVICES):
+        missing.append("the survivor has not consented to services and referral (consent 'services')")
+    if outward and not active.get(f"referral:{kind}"):
+        label = str(ServiceType(kind).label)
+        missing.append(
+            f"the survivor has not consented to referral to {label} (consent 'referral' for service '{kind}')"
+        )
+    return "; ".join(missing)
+
+
+def _holders(perm: Perm, organisation_id: int, path: str) -> list[User]:
+    """The active users holding `perm` in this organisation over a subtree that covers `path`."""
+    roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    rows = RoleAssignment.objects.filter(
+        organisation_id=organisation_id,
+        organisation__is_active=True,
+        role__in=roles,
+        user__is_active=True,
+    ).select_related("user", "org_unit")
+    users = {ra.user.pk: ra.user for ra in rows if ra.org_unit is None or path.startswith(ra.org_unit.path)}
+    return [users[k] for k in sorted(users)]
+
+
+def _receiving_path(service: Service) -> str:
+    unit = service.provider_unit
+    if unit is not None and unit.org_unit is not None:
+        return unit.org_unit.path
+    return service.incident.org_unit.path
+
+
+def referral_receivers(service: Service) -> list[User]:
+    """Who answers a referral: the provider organisation's referral.respond holders whose place covers the
+    provider's place (the case's place when the provider has none), as the policy rule in access.py."""
+    assert service.provider_id is not None  # only referrals to another organisation are answered
+    return _holders(Perm.REFERRAL_RESPOND, service.provider_id, _receiving_path(service))
+
+
+def referral_sender(service: Service) -> list[User]:
+    """The referring worker: the case worker, else who recorded the case."""
+    incident = service.incident
+    worker = incident.case_worker or incident.created_by
+    return [worker] if worker is not None else []
+
+
+def case_supervisors(incident: Incident) -> list[User]:
+    return _holders(Perm.CASE_SUPERVISE, incident.organisation_id, incident.org_unit.path)
+
+
+def _context(service: Service) -> dict[str, str]:
+    """What a referral notification may say: the survivor code, the service, the urgency and the
+    organisations, never a name, a phone or an account."""
+    return {
+        "code": service.incident.survivor.code,
+        "service": str(ServiceType(service.type).label),
+        "urgency": str(Urgency(service.urgency).label),
+        "provider": service.provider.name if service.provider else "",
+        "referrer": service.incident.organisation.name,
+    }
+
+
+def _case_link(service: Service) -> str:
+    return reverse("cases:detail", kwargs={"ident": service.incident.uuid})
+
+
+OPEN_REFERRAL = (ReferralStatus.PENDING, ReferralStatus.ACCEPTED)
+ANSWERS = {
+    "accept": (ReferralStatus.ACCEPTED, (ReferralStatus.PENDING,)),
+    "decline": (ReferralStatus.DECLINED, OPEN_REFERRAL),
+    "complete": (ReferralStatus.COMPLETED, OPEN_REFERRAL),
+}
+
+
+@transaction.atomic
+def referral_respond(*, actor: Actor, service: Service, action: str, note: str = "") -> Service:
+    """The receiver accepts, declines (with a reason) or completes (with an outcome) a referral; the
+    referring worker is told. The first answer stamps responded_at (the timeliness of the reply)."""
+    actor = _person(actor)
+    policy.require(actor, Perm.REFERRAL_RESPOND, service, message="You may not answer this referral")
+    if action not in ANSWERS:
+        raise ValidationFailed(f"action must be one of {', '.join(ANSWERS)}", field="action")
+    note = (note or "").strip()
+    if action == "decline" and not note:
+        raise ValidationFailed("a reason is required to decline", field="reason")
+    if action == "complete" and not note:
+        raise ValidationFailed("the outcome is required to complete", field="outcome")
+    if len(note) > 2000:
+        raise ValidationFailed(
+            "longer than 2000 characters", field="reason" if action == "decline" else "outcome"
+        )
+    new, allowed_from = ANSWERS[action]
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    if locked.referral_status not in allowed_from:
+        raise Conflict(
+            f"the referral is {locked.referral_status or 'not open'}: it cannot be {new}", field="action"
+        )
+    now = timezone.now()
+    service.referral_status = new
+    service.responded_at = locked.responded_at or now
+    service.responded_by = actor
+    if note:
+        service.response_note = note
+    if new == ReferralStatus.COMPLETED:
+        service.status = ServiceStatus.PROVIDED
+        service.provided_on = service.provided_on or timezone.localdate()
+    service.save()
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        service.incident,
+        changes={"referral": service.type, "referral_status": new},
+    )
+    notify(
+        referral_sender(service),
+        f"referral.{new}",
+        service,
+        actor=actor,
+        link=_case_link(service),
+        context=_context(service),
+    )
+    return service
+
+
+def _referrals_close_without_consent(*, actor: User, consent: Consent) -> int:
+    """After a withdrawal: the open referrals the survivor no longer consents to are closed, and their
+    receivers told only that ("Referral <code> was closed")."""
+    incident = consent.incident
+    if consent.purpose == ConsentPurpose.SERVICES:
+        if consents_active(incident).get(ConsentPurpose.SERVICES):
+            return 0
+        kinds: Iterable[str] | None = None
+    elif consent.purpose == ConsentPurpose.REFERRAL:
+        if referral_consent_active(incident, consent.service):
+            return 0
+        kinds = [consent.service]
+    else:
+        return 0
+    return referrals_close(actor=actor, incident=incident, kinds=kinds)
+
+
+@transaction.atomic
+def referrals_close(*, actor: Actor, incident: Incident, kinds: Iterable[str] | None = None) -> int:
+    """Close the case's open referrals (of these kinds; all by default): consent withdrawn, or the case
+    closed. The receiving staff are told only "Referral <code> was closed". Returns how many."""
+    actor = _person(actor)
+    policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not close this case's referrals")
+    open_referrals = incident.services.filter(referral_status__in=OPEN_REFERRAL)
+    if kinds is not None:
+        open_referrals = open_referrals.filter(type__in=list(kinds))
+    closed = 0
+    for service in open_referrals.select_related("provider_unit__org_unit"):
+        service.referral_status = ReferralStatus.CLOSED
+        service.save(update_fields=["referral_status", "updated_at"])
+        notify(
+            referral_receivers(service),
+            "referral.closed",
+            service,
+            actor=actor,
+            link=reverse("cases:referral-inbox"),
+            context={"code": incident.survivor.code},
+        )
+        closed += 1
+    if closed:
+        _audit(actor, AuditAction.UPDATE, incident, changes={"referrals_closed": closed})
+    return closed
+
+
+def referrals_escalate(*, actor: Actor = policy.SYSTEM, now: datetime | None = None) -> int:
+    """Tell the case's supervisors, once, about each referral still awaiting a reply past its due time;
+    stamps escalated_at. Idempotent (a referral is claimed by one run only). Returns how many."""
+    policy.check_actor(actor)
+    now = now or timezone.now()
+    due = Service.objects.filter(
+        referral_status=ReferralStatus.PENDING, reply_due_at__lt=now, escalated_at__isnull=True
+    ).select_related("incident__survivor", "incident__org_unit", "incident__organisation", "provider")
+    done = 0
+    for service in due:
+        with transaction.atomic():
+            if not Service.objects.filter(pk=service.pk, escalated_at__isnull=True).update(escalated_at=now):
+                continue  # pragma: no cover - another run claimed it between the query and the update
+            notify(
+                case_supervisors(service.incident),
+                "referral.overdue",
+                service,
+                actor=actor,
+                link=_case_link(service),
+                context=_context(service),
+            )
+            _audit(actor, AuditAction.UPDATE, service.incident, changes={"referral_overdue": service.type})
+            done += 1
+    return done
 
 
 def windows() -> dict[str, int]:

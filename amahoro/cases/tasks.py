@@ -22,3 +22,10 @@ def accountability_push(user: int | str, period: int | str) -> dict[str, Any]:
     actor = active.get(pk=int(user)) if str(user).isdigit() else active.get(username=str(user))
     accountability_setup(actor=policy.SYSTEM)
     return push(actor=actor, period=period_code(str(period))).as_dict()
+
+
+def referrals_escalate() -> int:
+    """Escalate the referrals past their reply time (Celery beat, every 15 minutes); idempotent."""
+    from .services import referrals_escalate as escalate
+
+    return escalate(actor=policy.SYSTEM)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amahoro import policy
 from amahoro.core.errors import AmahoroError, Conflict, NotFound
 from amahoro.core.errors import PermissionDenied as ServicePermissionDenied
+from amahoro.directory import selectors as directory
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 from amahoro.organisations.selectors import organisation_by_code
@@ -31,13 +32,14 @@ from .forms import (
     ConsentForm,
     IncidentForm,
     NoteForm,
+    ReferralRespondForm,
     ReferralUpdateForm,
     SearchForm,
     ServiceForm,
     StatisticsForm,
 )
 from .inputs import incident_parse
-from .models import CaseStatus, Incident
+from .models import CaseStatus, Incident, ServiceType
 
 PAGE = 50
 
@@ -176,6 +178,21 @@ def _providers() -> list[tuple[str, str]]:
     return [(o.code, o.name) for o in Organisation.objects.filter(is_active=True).order_by("name")]
 
 
+def _units(user: Any, incident: Incident) -> list[Any]:
+    """The directory's providers serving the case's place, grouped by the service they offer."""
+    serving = list(directory.providers_search(user=user, org_unit=incident.org_unit))
+    groups = []
+    for kind, label in ServiceType.choices:
+        options = [(str(p.uuid), f"{p.name} ({p.organisation.name})") for p in serving if kind in p.services]
+        if options:
+            groups.append((label, options))
+    return groups
+
+
+def _service_form(request: HttpRequest, incident: Incident, data: Any = None) -> ServiceForm:
+    return ServiceForm(data, providers=_providers(), units=_units(request.user, incident))
+
+
 def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
     user = request.user
     return {
@@ -184,7 +201,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         "survivor": incident.survivor,
         "identity": incident.survivor.identity or {},
         "consent_form": forms.get("consent_form") or ConsentForm(providers=_providers()),
-        "service_form": forms.get("service_form") or ServiceForm(providers=_providers()),
+        "service_form": forms.get("service_form") or _service_form(request, incident),
         "note_form": forms.get("note_form") or NoteForm(),
         "closure_form": forms.get("closure_form") or ClosureForm(),
         "can_manage": policy.can(user, Perm.CASE_MANAGE, incident) and incident.status != CaseStatus.CLOSED,
@@ -203,6 +220,8 @@ def case_detail(request: HttpRequest, ident: str) -> HttpResponse:
 
 def _action(request: HttpRequest, ident: str, form_name: str, form: Any, do: Any, done: str) -> HttpResponse:
     incident = _open(request, ident, Perm.CASE_MANAGE, "opened to change")
+    if callable(form):  # a form that depends on the case (the providers serving its place)
+        form = form(incident)
     if form.is_valid():
         try:
             do(incident, form.cleaned_data)
@@ -230,7 +249,7 @@ def consent_add(request: HttpRequest, ident: str) -> HttpResponse:
             purpose=d["purpose"],
             given=d["given"],
             method=d["method"],
-            service=d["service"] if d["purpose"] == "release" else "",
+            service=d["service"] if d["purpose"] in ("release", "referral") else "",
             recipient=organisation_by_code(d["recipient"], field="recipient", required=False)
             if d["purpose"] == "release"
             else None,
@@ -268,13 +287,18 @@ def service_add(request: HttpRequest, ident: str) -> HttpResponse:
             type=d["type"],
             status=d["status"],
             provider=organisation_by_code(d["provider"], field="provider", required=False),
+            provider_unit=directory.provider_by_id(d["provider_unit"]) if d["provider_unit"] else None,
+            urgency=d["urgency"],
+            contact_method=d["contact_method"],
             provided_on=d["provided_on"],
             pep_given_on=d["pep_given_on"],
             ec_given_on=d["ec_given_on"],
             override_reason=d["override_reason"],
         )
 
-    form = ServiceForm(request.POST, providers=_providers())
+    def form(incident: Incident) -> ServiceForm:
+        return _service_form(request, incident, request.POST)
+
     return _action(request, ident, "service_form", form, do, _("Service recorded."))
 
 
@@ -321,10 +345,59 @@ def access_log(request: HttpRequest, ident: str) -> HttpResponse:
     return render(request, "cases/access_log.html", {"incident": incident, "events": events})
 
 
+NOT_REFERRAL_ROLE = gettext_lazy("Your roles do not include answering referrals.")
+
+
+@login_required
+@never_cache
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    """The referrals sent to the user's organisation within their place, each with the answers it takes;
+    the survivor's name and phone only with a release of information to this organisation and service."""
+    if not policy.allows(request.user, Perm.REFERRAL_RESPOND):
+        raise PermissionDenied(NOT_REFERRAL_ROLE)
+    rows = selectors.referrals_list(user=request.user, direction=selectors.INCOMING)
+    referrals = [
+        {
+            "service": r,
+            "row": selectors.referral_row(r),
+            "released": selectors.referral_as_dict(r, case_role=False),
+        }
+        for r in rows
+    ]
+    return render(
+        request, "cases/referral_inbox.html", {"referrals": referrals, "form": ReferralRespondForm()}
+    )
+
+
+@login_required
+@require_POST
+def referral_respond(request: HttpRequest, ident: str) -> HttpResponse:
+    if not policy.allows(request.user, Perm.REFERRAL_RESPOND):
+        raise PermissionDenied(NOT_REFERRAL_ROLE)
+    try:
+        service = selectors.referral_open(user=request.user, ident=ident)
+    except NotFound:
+        raise Http404("not found") from None
+    form = ReferralRespondForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_respond(actor=request.user, service=service, **form.cleaned_data)
+            messages.success(
+                request, _("Referral %(code)s answered.") % {"code": service.incident.survivor.code}
+            )
+        except AmahoroError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose an answer."))
+    return redirect("cases:referral-inbox")
+
+
 @login_required
 @never_cache
 def referral_list(request: HttpRequest) -> HttpResponse:
     if not policy.allows(request.user, Perm.CASE_VIEW):
+        if policy.allows(request.user, Perm.REFERRAL_RESPOND):
+            return redirect("cases:referral-inbox")
         raise PermissionDenied(NOT_CASE_ROLE)
     referrals = list(selectors.referrals_visible_to(user=request.user)[: selectors.MAX_LIST])
     return render(request, "cases/referrals.html", {"referrals": referrals})

@@ -26,6 +26,8 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "audit": policy.has_perm(user, Perm.AUDIT_VIEW),
             "cases": policy.has_perm(user, Perm.CASE_VIEW),
             "case_statistics": policy.has_perm(user, Perm.CASE_STATISTICS),
+            "referrals": policy.has_perm(user, Perm.REFERRAL_RESPOND),
+            "directory": policy.has_perm(user, Perm.ORGANISATION_VIEW),
             "consultations": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "participation": policy.has_perm(user, Perm.DATA_VIEW),
             "analytics": policy.has_perm(user, Perm.DATA_VIEW),

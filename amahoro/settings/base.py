@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
+from amahoro.cases.schedule import referral_beat_schedule as _referral_beat_schedule
+from amahoro.cases.schedule import reply_hours_from_env as _reply_hours_from_env
 from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
 from amahoro.data.reminder_schedule import beat_schedule as _reminders_beat_schedule
 from amahoro.notifications.schedule import beat_schedule as _notifications_beat_schedule
@@ -343,6 +345,10 @@ AMAHORO_S3_SECRET_ACCESS_KEY = os.environ.get("AMAHORO_S3_SECRET_ACCESS_KEY", ""
 CELERY_BEAT_SCHEDULE.update(_analytics_beat_schedule())
 # Subscribed reports are e-mailed (and failed sends retried) by a beat entry every 15 minutes.
 CELERY_BEAT_SCHEDULE.update(_reports_beat_schedule())
+# Referrals past their reply time are escalated to the case's supervisors every 15 minutes.
+CELERY_BEAT_SCHEDULE.update(_referral_beat_schedule())
+# Hours a receiver has to answer a referral, by urgency: "urgent=24,high=72,normal=168" (the defaults).
+CASES_REFERRAL_REPLY_HOURS = _reply_hours_from_env(os.environ.get("CASES_REFERRAL_REPLY_HOURS", ""))
 
 # Reporting completeness (docs/completeness.md): reminders to the clerks this many days before and after a
 # data set's due date (a data set may set its own), late reports older than the window drop off the

@@ -113,6 +113,24 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         "A fictional donor, for demonstrating funding and reporting.",
     ),
     DemoOrganisation(
+        "MINIJUST",
+        "Ministry of Justice (MAJ legal aid)",
+        "ministry",
+        "MINIJUST",
+        ("RW",),
+        (("Jean Bosco Demo", "MAJ coordinator", "maj@minijust.example.org"),),
+        "Free legal aid for survivors through the Maisons d'Accès à la Justice (MAJ) in every district.",
+    ),
+    DemoOrganisation(
+        "HUMURA-PSY",
+        "Humura Psychosocial Support (demo)",
+        "ngo",
+        "Humura",
+        ("11", "12", "13"),
+        (("Beatha Demo", "Counselling coordinator", "counselling@humura.example.org"),),
+        "A fictional NGO: trauma counselling and survivor support groups in Kigali.",
+    ),
+    DemoOrganisation(
         "PROFEMMES",
         "Pro-Femmes Twese Hamwe",
         "cso",
@@ -142,6 +160,8 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("case_worker", "Chantal", "Umutoni", Role.CASE_WORKER, "ISANGE-KACYIRU", "12"),
     DemoUser("case_supervisor", "Solange", "Mukeshimana", Role.CASE_SUPERVISOR, "ISANGE-KACYIRU", "1"),
     DemoUser("viewer", "Vincent", "Kayitare", Role.VIEWER, "MIGEPROF", "RW"),
+    # Answers the referrals sent to the police in Gasabo (the referral inbox), and sees nothing else of a case.
+    DemoUser("police_gasabo", "Eric", "Nshimiyimana", Role.SERVICE_PROVIDER, "RNP", "12"),
     # Sees who wrote anonymous civil-society assessments (and no one else does): held at the CSO umbrella,
     # not in the ministry being assessed. Only `amahoro assign_role` hands this role out.
     DemoUser("moderator", "Marie", "Ingabire", Role.ASSESSMENT_MODERATOR, "PROFEMMES", "RW"),

@@ -79,3 +79,14 @@ def create(user: Any, **overrides: Any) -> Any:
     from amahoro.cases.services import incident_create
 
     return incident_create(actor=user, data=incident_parse(payload(**overrides)))
+
+
+def consent_referral(user: Any, incident: Any, *kinds: str) -> None:
+    """The survivor agrees to referral to these kinds of service (a referral to another organisation needs
+    it besides the consent to services)."""
+    from amahoro.cases.services import consent_record
+
+    for kind in kinds or ("health", "psychosocial", "police", "legal"):
+        consent_record(
+            actor=user, incident=incident, purpose="referral", service=kind, given=True, method="verbal"
+        )

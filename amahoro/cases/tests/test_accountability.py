@@ -85,8 +85,8 @@ def test_setup_is_idempotent_and_links_indicators_to_p3_o2(db: Any, cc: Any) -> 
 
     first = accountability_setup(actor=policy.SYSTEM)
     second = accountability_setup(actor=cc.sysadmin)
-    assert "3 indicators created" in first[0] and "0 indicators created" in second[0]
-    assert DataElement.objects.filter(code__in=list(ELEMENTS)).count() == 5
+    assert "4 indicators created" in first[0] and "0 indicators created" in second[0]
+    assert DataElement.objects.filter(code__in=list(ELEMENTS)).count() == 6
     for ind in INDICATORS:
         indicator = Indicator.objects.get(code=ind.code)
         assert [n.code for n in indicator.nodes.all()] == ["P3.O2"]

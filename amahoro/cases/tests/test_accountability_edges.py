@@ -13,6 +13,7 @@ from amahoro.cases.accountability import RAPE, REFERRALS, REFERRALS_DONE, accoun
 from amahoro.core.errors import ValidationFailed
 from conftest import make_user
 
+from .conftest import consent_referral
 from .test_accountability import MONTH, _rapes, _values, setup  # noqa: F401 (setup is a fixture)
 
 
@@ -20,6 +21,7 @@ def test_referrals_count_per_district_and_cases_above_district_level_are_left_ou
     cc = setup
     incidents = _rapes(cc.worker, 10, early=True, pep=False)
     for incident in incidents:
+        consent_referral(cc.worker, incident, "legal")
         services.service_record(
             actor=cc.worker, incident=incident, type="legal", status="referred", provider=cc.ngo
         )

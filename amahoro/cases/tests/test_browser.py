@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from amahoro.policy import SYSTEM
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import PASSWORD, make_org, make_user
 
@@ -83,6 +84,13 @@ def test_a_case_from_intake_through_referral_to_closure(
     page.select_option("#consent-form #id_method", "verbal")
     page.click("#consent-form button[type=submit]")
     page.wait_for_selector("#consents li[data-purpose=release]")
+    # A referral to another organisation needs the survivor's consent to referral to that kind of service.
+    page.click("summary:has-text('Record consent')")
+    page.select_option("#consent-form #id_purpose", "referral")
+    page.select_option("#consent-form #id_service", "psychosocial")
+    page.select_option("#consent-form #id_recipient", "")
+    page.click("#consent-form button[type=submit]")
+    page.wait_for_selector("#consents li[data-purpose=referral]")
     page.click("#add-service")
     page.select_option("#service-form #id_type", "psychosocial")
     page.select_option("#service-form #id_status", "referred")
@@ -203,3 +211,73 @@ def test_statistics_page_shows_suppressed_tables(page, live_server, people, cons
     assert NAME not in page.content()
     assert fits(page)
     assert console.errors == []
+
+
+def test_a_police_officer_answers_a_referral_in_the_inbox_without_seeing_who_the_survivor_is(
+    page, live_server, rwanda_slice, console
+) -> None:
+    from amahoro.cases.inputs import incident_parse
+    from amahoro.cases.services import consent_record, incident_create, service_record
+    from amahoro.directory.services import provider_create
+    from amahoro.geo.models import OrgUnit
+    from amahoro.notifications.models import Notification
+
+    osc = make_org("OSC1", "osc", areas=("12",))
+    police = make_org("RNP", "police", areas=("12",))
+    worker = make_user("worker", ("case_worker", osc, "12"))
+    officer = make_user("officer", ("service_provider", police, "12"))
+    gasabo = OrgUnit.objects.get(code="12")
+    station = provider_create(
+        actor=SYSTEM,
+        organisation=police,
+        name="RNP Gasabo station",
+        services=["police"],
+        org_unit=gasabo,
+        areas=[gasabo],
+    )
+    unit = OrgUnit.objects.filter(parent=gasabo).order_by("code").first()
+    incident = incident_create(
+        actor=worker,
+        data=incident_parse(
+            {
+                "survivor": {"name": NAME, "phone": "0788 000 222", "sex": "female", "age": 30},
+                "incident_date": "2026-01-10",
+                "report_date": "2026-01-11",
+                "org_unit": unit.code,
+                "classification": {"physical_assault": True},
+                "account": "Fictional account for the inbox test",
+                "consent": {"services": True, "reporting": True},
+            }
+        ),
+    )
+    consent_record(
+        actor=worker, incident=incident, purpose="referral", service="police", given=True, method="verbal"
+    )
+    service_record(
+        actor=worker,
+        incident=incident,
+        type="police",
+        status="referred",
+        provider_unit=station,
+        urgency="urgent",
+    )
+    assert Notification.objects.filter(recipient=officer, event="referral.received").count() == 1
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "officer")
+    page.click("nav a:has-text('Referral inbox')")
+    row = page.locator(f"#referral-inbox tr[data-code='{incident.survivor.code}']")
+    assert row.get_attribute("data-status") == "pending"
+    html = page.content()
+    assert NAME not in html and "0788 000 222" not in html and "Fictional account" not in html
+    row.locator("select[name=action]").select_option("accept")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector(f"#referral-inbox tr[data-code='{incident.survivor.code}'][data-status=accepted]")
+    row = page.locator(f"#referral-inbox tr[data-code='{incident.survivor.code}']")
+    row.locator("select[name=action]").select_option("complete")
+    row.locator("textarea[name=note]").fill("Statement taken")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector(f"#referral-inbox tr[data-code='{incident.survivor.code}'][data-status=completed]")
+    assert Notification.objects.filter(recipient=worker, event__startswith="referral.").count() == 2
+    assert console.errors == []
+    assert page.goto(f"{live_server.url}/cases/{incident.uuid}/").status == 403

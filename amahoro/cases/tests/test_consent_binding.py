@@ -15,7 +15,7 @@ from amahoro.cases import services
 from amahoro.cases.models import Consent, Service
 from conftest import make_org, make_user
 
-from .conftest import NAME, PHONE, create
+from .conftest import NAME, PHONE, consent_referral, create
 
 URL = "/api/v1/gbv/incidents"
 
@@ -39,6 +39,7 @@ def police(cc: Any) -> Any:
 
 
 def _refer(api_client: Any, cc: Any, incident: Any, provider: str, type: str = "police") -> str:
+    consent_referral(cc.worker, incident, type)
     r = as_(api_client, cc.worker).post(
         f"{URL}/{incident.uuid}/services",
         {"type": type, "status": "referred", "provider": provider},
@@ -238,6 +239,7 @@ def test_referral_patch_refuses_unknown_fields(api_client: Any, cc: Any, police:
 
 def test_referral_patch_refuses_provided_before_referred(api_client: Any, cc: Any, police: Any) -> None:
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "police")
     referred = date.today() - timedelta(days=3)
     r = as_(api_client, cc.worker).post(
         f"{URL}/{incident.uuid}/services",

@@ -29,6 +29,9 @@ def test_the_step_is_registered() -> None:
 
 
 def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any) -> None:
+    from amahoro.directory.demo import directory_demo_step
+
+    directory_demo_step(base, policy.SYSTEM)
     demo.cases_demo_step(base, policy.SYSTEM)
     assert Incident.objects.filter(organisation__code="ISANGE-KACYIRU").count() == len(demo.CASES)
     assert Incident.objects.filter(status="closed").count() == 1
@@ -50,3 +53,27 @@ def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any
     r = api_client.get("/api/v1/gbv/statistics", {"period": referred.incident.report_date.strftime("%Y%m")})
     assert r.status_code == 200
     assert "Demo-" not in r.content.decode()
+
+
+def test_the_demo_police_officer_finds_referrals_in_the_inbox(
+    base: core_demo.DemoResult, api_client: Any
+) -> None:
+    from amahoro.accounts.models import User
+    from amahoro.directory.demo import directory_demo_step
+    from amahoro.notifications.models import Notification
+
+    assert any(login.username == demo.POLICE_USER for login in base.logins)
+    directory_demo_step(base, policy.SYSTEM)
+    demo.cases_demo_step(base, policy.SYSTEM)
+    officer = User.objects.get(username=demo.POLICE_USER)
+    api_client.force_authenticate(officer)
+    r = api_client.get("/api/v1/gbv/referrals", {"direction": "incoming"})
+    assert r.status_code == 200
+    statuses = {row["referral_status"] for row in r.json()["results"]}
+    assert {"pending", "accepted", "completed"} <= statuses
+    assert all(row["type"] == "police" for row in r.json()["results"])
+    assert "Demo-" not in r.content.decode()
+    assert Notification.objects.filter(recipient=officer, event="referral.received").exists()
+    # MAJ legal aid got its referrals through the directory too.
+    assert Service.objects.filter(type="legal", provider__code="MINIJUST", referral_status="pending").exists()
+    assert api_client.get("/api/v1/gbv/incidents").status_code == 403

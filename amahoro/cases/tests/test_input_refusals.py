@@ -16,7 +16,7 @@ from amahoro.cases.inputs import incident_parse
 from amahoro.cases.models import Incident
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 
-from .conftest import create, payload
+from .conftest import consent_referral, create, payload
 
 URL = "/api/v1/gbv/incidents"
 
@@ -154,6 +154,7 @@ def test_records_name_themselves_without_personal_data(cc: Any) -> None:
     from amahoro.cases import services
 
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "legal")
     service = services.service_record(
         actor=cc.worker, incident=incident, type="legal", status="referred", provider=cc.ngo
     )
@@ -215,9 +216,10 @@ def test_services_and_child_records_follow_the_cases_scope(cc: Any) -> None:
     from amahoro.roles import Perm
 
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "legal")
     services.service_record(
         actor=cc.worker, incident=incident, type="legal", status="referred", provider=cc.ngo
     )
     assert policy.visible(policy.SYSTEM, Perm.CASE_VIEW, Service.objects.all()).count() == 1
-    assert policy.visible(cc.worker, Perm.CASE_VIEW, Consent.objects.all()).count() == 2
+    assert policy.visible(cc.worker, Perm.CASE_VIEW, Consent.objects.all()).count() == 3
     assert policy.visible(cc.ngo_worker, Perm.CASE_VIEW, Consent.objects.all()).count() == 0

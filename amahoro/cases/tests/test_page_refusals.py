@@ -13,7 +13,7 @@ from amahoro.cases.models import CaseNote, CaseStatus, Consent, Incident
 from amahoro.core.errors import NotFound
 from conftest import client_for
 
-from .conftest import create
+from .conftest import consent_referral, create
 from .test_views import form_data
 
 
@@ -95,6 +95,7 @@ def test_a_closure_decision_without_a_request_is_a_message_and_changes_nothing(c
 
 def test_the_referral_page_refuses_unknown_referrals_and_bad_updates(cc: Any) -> None:
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "legal")
     service = services.service_record(
         actor=cc.worker, incident=incident, type="legal", status="referred", provider=cc.ngo
     )
@@ -125,6 +126,7 @@ def test_the_access_log_is_for_the_cases_supervisors_only(cc: Any) -> None:
 
 def test_referral_and_statistics_pages_refuse_roles_without_case_permissions(cc: Any) -> None:
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "legal")
     service = services.service_record(
         actor=cc.worker, incident=incident, type="legal", status="referred", provider=cc.ngo
     )

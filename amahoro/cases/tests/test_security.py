@@ -16,7 +16,7 @@ from amahoro.cases import services
 from amahoro.cases.models import CaseNote, Incident, Survivor
 from amahoro.core.crypto import DecryptionFailed
 
-from .conftest import ACCOUNT, NAME, PHONE, create
+from .conftest import ACCOUNT, NAME, PHONE, consent_referral, create
 
 SECRETS = (
     NAME,
@@ -83,6 +83,7 @@ def test_a_dump_of_the_whole_database_contains_no_survivor_secret(cc: Any, api_c
     services.consent_record(
         actor=cc.worker, incident=incident, purpose="services", given=True, method="verbal"
     )
+    consent_referral(cc.worker, incident, "psychosocial")
     services.service_record(
         actor=cc.worker, incident=incident, type="psychosocial", status="referred", provider=cc.ngo
     )

@@ -15,7 +15,7 @@ from amahoro.cases.models import CaseNote, CaseStatus, Consent, Incident, Servic
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
 from conftest import make_org, make_user
 
-from .conftest import create, payload
+from .conftest import consent_referral, create, payload
 
 FUTURE = (date.today() + timedelta(days=2)).isoformat()
 
@@ -147,6 +147,7 @@ def test_a_service_without_a_provider_releases_nothing(cc: Any) -> None:
 
 def test_service_updates_are_refused_outside_the_case_and_with_bad_values(cc: Any) -> None:
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "psychosocial")
     service = services.service_record(
         actor=cc.worker, incident=incident, type="psychosocial", status="referred", provider=cc.ngo
     )

@@ -20,7 +20,7 @@ from amahoro.cases.statistics import (
 )
 from amahoro.cases.suppression import COMPLEMENTARY, PRIMARY, SUPPRESSED, suppress, withheld
 
-from .conftest import create
+from .conftest import consent_referral, create
 
 URL = "/api/v1/gbv/statistics"
 
@@ -81,6 +81,7 @@ def test_the_api_counts_time_to_report_referrals_and_pep(api_client: Any, cc: An
             pep_given_on=report,
         )
     for i in quick + late[:4]:
+        consent_referral(cc.worker, i, "legal")
         services.service_record(
             actor=cc.worker, incident=i, type="legal", status="referred", provider=cc.ngo, referred_on=report
         )

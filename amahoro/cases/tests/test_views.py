@@ -12,7 +12,7 @@ from amahoro.audit.models import AuditEvent
 from amahoro.cases.models import Incident
 from conftest import client_for
 
-from .conftest import NAME, PHONE, create
+from .conftest import NAME, PHONE, consent_referral, create
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
@@ -142,6 +142,7 @@ def test_edit_page_saves_and_a_stale_edit_is_409_with_the_typed_values_kept(cc: 
 
 def test_referral_and_closure_through_the_pages(cc: Any) -> None:
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "legal")
     c = client_for(cc.worker)
     r = c.post(
         f"/cases/{incident.uuid}/services/", {"type": "legal", "status": "referred", "provider": "NGO1"}

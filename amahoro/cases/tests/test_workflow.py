@@ -15,7 +15,7 @@ from amahoro.cases.inputs import incident_parse
 from amahoro.cases.models import Incident
 from amahoro.core.errors import PermissionDenied
 
-from .conftest import NAME, PHONE, create, payload
+from .conftest import NAME, PHONE, consent_referral, create, payload
 
 URL = "/api/v1/gbv/incidents"
 
@@ -113,7 +113,11 @@ def test_referral_without_consent_is_refused_unless_a_supervisor_records_why(
     incident = create(cc.worker, consent={"services": False, "reporting": True})
     body = {"type": "child_protection", "status": "referred", "provider": "NGO1"}
     r = as_(api_client, cc.worker).post(f"{URL}/{incident.uuid}/services", body, format="json")
-    assert r.status_code == 403 and r.json()["field"] == "consent"
+    assert r.status_code == 409 and r.json()["field"] == "consent"
+    assert (
+        "consent 'services'" in r.json()["error"]
+        and "consent 'referral' for service 'child_protection'" in r.json()["error"]
+    )
     r = api_client.post(
         f"{URL}/{incident.uuid}/services", {**body, "override_reason": "best interest"}, format="json"
     )
@@ -147,6 +151,7 @@ def test_service_input_errors_name_the_field(api_client: Any, cc: Any) -> None:
 
 def test_referral_gives_the_receiving_organisation_that_referral_only(api_client: Any, cc: Any) -> None:
     incident = create(cc.worker)
+    consent_referral(cc.worker, incident, "psychosocial")
     r = as_(api_client, cc.worker).post(
         f"{URL}/{incident.uuid}/services",
         {"type": "psychosocial", "status": "referred", "provider": "NGO1"},

@@ -116,10 +116,17 @@ def world(db: Any) -> World:
             pep_given_on=i.report_date,
         )
     # Referrals to the NGO: legal aid for all of A and 2 of B, the police for 1 of C.
+    # Each with the survivor's consent to referral of that kind (a referral to another organisation needs it).
     for i in a + b[:2]:
+        case_services.consent_record(
+            actor=worker, incident=i, purpose="referral", service="legal", given=True, method="verbal"
+        )
         case_services.service_record(
             actor=worker, incident=i, type="legal", status="referred", provider=ngo, referred_on=i.report_date
         )
+    case_services.consent_record(
+        actor=worker, incident=c[0], purpose="referral", service="police", given=True, method="verbal"
+    )
     case_services.service_record(
         actor=worker,
         incident=c[0],

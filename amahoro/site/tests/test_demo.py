@@ -72,6 +72,7 @@ class TestLoadedDemo:
             ("case_supervisor", "case_supervisor", "ISANGE-KACYIRU", "1"),
             ("viewer", "viewer", "MIGEPROF", "RW"),
             ("moderator", "assessment_moderator", "PROFEMMES", "RW"),
+            ("police_gasabo", "service_provider", "RNP", "12"),
         }
         assert {u.role for u in demo.USERS} == set(Role)
         admin = User.objects.get(username="admin")
