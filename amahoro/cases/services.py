@@ -703,6 +703,9 @@ def incident_closure_decide(*, actor: Actor, incident: Incident, approve: bool) 
         )
     incident.refresh_from_db()
     _audit(actor, AuditAction.UPDATE, incident, changes={"status": incident.status})
+    if approve:
+        # A closed case keeps no referral open at another organisation (they are told, without detail).
+        referrals_close(actor=actor, incident=incident)
     notices.closure_notify(
         actor=actor,
         incident=incident,
