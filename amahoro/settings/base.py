@@ -463,6 +463,9 @@ AFRICASTALKING_URL = os.environ.get("AFRICASTALKING_URL", "") or "https://api.af
 AMAHORO_SITE_URL = os.environ.get("AMAHORO_SITE_URL", "").rstrip("/")
 # A delivery claimed by a sender that died is taken again after this many seconds.
 NOTIFICATIONS_LEASE_SECONDS = env_int("NOTIFICATIONS_LEASE_SECONDS", 300)
+# Without a broker, notify() sends in a thread after the commit so the request never waits for the mail
+# server or the SMS gateway; true sends inside the request instead (tests).
+NOTIFICATIONS_SEND_INLINE = env_bool("NOTIFICATIONS_SEND_INLINE")
 # Pending e-mails and SMS (and retries whose back-off has passed) are sent by a beat entry every minute.
 CELERY_BEAT_SCHEDULE.update(_notifications_beat_schedule())
 

@@ -10,6 +10,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
+NOTIFICATIONS_SEND_INLINE = True  # notifications/tests/test_sending.py tries the thread
 AMAHORO_REPORTS_RUN_INLINE = True  # reports render inside the request (tests/test_runs.py tries the thread)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

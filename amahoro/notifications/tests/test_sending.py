@@ -369,3 +369,33 @@ def test_a_misnamed_gateway_fails_the_system_check(values: dict[str, str], found
         (error,) = sms_gateway()
     assert error.id == "notifications.E001" and found in error.msg
     assert sms_gateway() == []  # the default: the console
+
+
+# --- Without a broker: a thread, so the request never waits for the mail server ----------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_notify_sends_in_a_thread_and_the_caller_does_not_wait(
+    ana: Any, settings: Any, mailoutbox: list[Any]
+) -> None:
+    import threading
+
+    from amahoro.notifications import tasks
+
+    settings.CELERY_BROKER_URL = ""
+    settings.NOTIFICATIONS_SEND_INLINE = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Outside a transaction the task is dispatched at once: into a thread of its own.
+    n = notify_email(ana)
+    thread = next((t for t in threading.enumerate() if t.name == "notifications-send"), None)
+    if thread is not None:
+        thread.join(timeout=60)
+    delivery = n.deliveries.get()
+    assert state(delivery) == (DeliveryStatus.SENT, 1)
+    assert [m.to for m in mailoutbox] == [["ana@example.org"]]
+    started = tasks.send_pending()
+    assert started is not None
+    started.join(timeout=60)
+    assert not started.is_alive()
+    settings.NOTIFICATIONS_SEND_INLINE = True
+    assert tasks.send_pending() is None
