@@ -283,6 +283,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "Dhis2ImportStatusEnum": ["OK", "WARNING", "ERROR"],
         "Dhis2ImportSummaryStatusEnum": ["SUCCESS", "WARNING", "ERROR"],
+        # Every role (amahoro/roles.py), and the roles one may ask for (accounts/serializers.py): every role but the reserved and server-only ones.
+        "RoleEnum": "amahoro.roles.ROLE_CHOICES",
+        "RequestableRoleEnum": [
+            "org_admin",
+            "me_officer",
+            "data_clerk",
+            "case_worker",
+            "case_supervisor",
+            "viewer",
+            "service_provider",
+        ],
     },
     # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
     "POSTPROCESSING_HOOKS": [

@@ -181,3 +181,15 @@ def test_page_refusals(cast: Any, client: Any, pending: RoleRequest) -> None:
 def test_home_without_a_role_offers_to_ask_for_one(cast: Any) -> None:
     html = assert_page_ok(client_for(cast.nobody).get("/"))
     assert 'href="/users/role-requests/new/"' in html
+
+
+def test_the_requestable_roles_enum_of_the_api_document_is_the_serializers_list() -> None:
+    from django.conf import settings
+
+    from amahoro.accounts.serializers import _requestable
+    from amahoro.roles import ROLE_CHOICES, Role
+
+    overrides = settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]
+    assert overrides["RequestableRoleEnum"] == _requestable()
+    assert overrides["RoleEnum"] == "amahoro.roles.ROLE_CHOICES"
+    assert [value for value, _ in ROLE_CHOICES] == [r.value for r in Role]
