@@ -24,6 +24,10 @@ class Role(StrEnum):
     # Police / RIB, legal-aid, health and other providers' staff: answer the referrals sent to their
     # organisation (accept, decline, complete) and nothing else of the case.
     SERVICE_PROVIDER = "service_provider"
+    # Early warning: the focal point of a place verifies, discards and assigns signals (and alone sees who
+    # reported them); responders act on the signals assigned to their organisation.
+    EWER_FOCAL_POINT = "ewer_focal_point"
+    EWER_RESPONDER = "ewer_responder"
 
 
 ROLE_LABELS = {
@@ -36,6 +40,8 @@ ROLE_LABELS = {
     Role.VIEWER: _("Viewer"),
     Role.ASSESSMENT_MODERATOR: _("Anonymous assessment moderator"),
     Role.SERVICE_PROVIDER: _("Service provider (answers referrals)"),
+    Role.EWER_FOCAL_POINT: _("Early-warning focal point"),
+    Role.EWER_RESPONDER: _("Early-warning responder"),
 }
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -82,6 +88,11 @@ class Perm(StrEnum):
     # referral pathway: answer referrals sent to one's organisation; keep the service directory
     REFERRAL_RESPOND = "referral.respond"
     DIRECTORY_MANAGE = "directory.manage"
+    # early warning and early response (amahoro/warning)
+    SIGNAL_VIEW = "signal.view"
+    SIGNAL_TRIAGE = "signal.triage"
+    SIGNAL_RESPOND = "signal.respond"
+    SIGNAL_CONFIGURE = "signal.configure"
 
 
 _CASE_PERMS = {
@@ -90,6 +101,9 @@ _CASE_PERMS = {
     Perm.CASE_SUPERVISE,
     Perm.CASE_STATISTICS_DETAIL,
     Perm.REFERRAL_RESPOND,
+    # who reported a signal, and what it says, are for the people who act on it
+    Perm.SIGNAL_TRIAGE,
+    Perm.SIGNAL_RESPOND,
 }
 _READ = {
     Perm.ORGUNIT_VIEW,
@@ -137,6 +151,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.PROGRAMME_MANAGE,
             Perm.PARTICIPANT_IDENTIFY,  # programme staff see the names of their participants
             Perm.FUNDING_MANAGE,
+            Perm.SIGNAL_VIEW,
         }
     ),
     Role.DATA_CLERK: frozenset(
@@ -172,6 +187,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.AUDIT_VIEW, Perm.AUDIT_ANONYMOUS_AUTHORS}
     ),
     Role.SERVICE_PROVIDER: frozenset({Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.REFERRAL_RESPOND}),
+    Role.EWER_FOCAL_POINT: frozenset(
+        {
+            Perm.ORGUNIT_VIEW,
+            Perm.ORGANISATION_VIEW,
+            Perm.SIGNAL_VIEW,
+            Perm.SIGNAL_TRIAGE,
+            Perm.SIGNAL_RESPOND,
+        }
+    ),
+    Role.EWER_RESPONDER: frozenset(
+        {Perm.ORGUNIT_VIEW, Perm.ORGANISATION_VIEW, Perm.SIGNAL_VIEW, Perm.SIGNAL_RESPOND}
+    ),
 }
 
 # Roles that handle survivor case data must sign in with a second factor (TOTP).

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "amahoro.funding",
     "amahoro.collection",
     "amahoro.programmes",
+    "amahoro.warning",
     "amahoro.visualizer",
     "amahoro.dashboards",
     "amahoro.reports",
@@ -293,6 +294,8 @@ SPECTACULAR_SETTINGS = {
             "case_supervisor",
             "viewer",
             "service_provider",
+            "ewer_focal_point",
+            "ewer_responder",
         ],
     },
     # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
