@@ -206,3 +206,34 @@ def test_case_form_sends_incident_time(cc: Any) -> None:
     from amahoro.cases.models import Incident
 
     assert Incident.objects.get().incident_time == dt.time(0, 5)
+
+
+def test_a_dose_not_yet_given_has_no_in_time_answer_and_the_deadline_helper_agrees() -> None:
+    c = pep(at(10))
+    assert c.given_in_time is None
+    assert deadlines.deadline(DAY, dt.time(21, 30), 72) == c.deadline == at(72)
+    assert deadlines.deadline(DAY, None, 72) == dt.datetime(2026, 3, 5, 0, 0, tzinfo=KIGALI)
+
+
+def test_api_refuses_an_incident_time_later_today_naming_the_field(cc: Any, api_client: Any) -> None:
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    if now.hour == 23 and now.minute >= 58:
+        pytest.skip("no minute left today to be in the future")
+    api_client.force_authenticate(cc.worker)
+    body = payload()
+    body["incident_date"] = body["report_date"] = now.date().isoformat()
+    body["incident_time"] = "23:59"
+    r = api_client.post("/api/v1/gbv/incidents", body, format="json")
+    assert r.status_code == 400, r.content
+    assert r.json()["field"] == "incident_time" and "future" in r.content.decode()
+
+
+def test_the_worklist_selectors_give_nothing_to_someone_signed_out() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from amahoro.cases import work
+
+    for selector in (work.countdowns_of_worker, work.referrals_awaiting_reply, work.closures_returned):
+        assert selector(user=AnonymousUser()) == []
