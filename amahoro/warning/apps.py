@@ -5,3 +5,10 @@ class WarningConfig(AppConfig):
     name = "amahoro.warning"
     label = "warning"
     verbose_name = "Early warning and early response (NAP outcome P2.O3)"
+
+    def ready(self) -> None:
+        from .access import register_rules
+        from .events import register_events
+
+        register_rules()
+        register_events()

@@ -1,0 +1,280 @@
+"""Every write of the early-warning module: a signal comes in (`signal_create`, the one door every source uses),
+moves through triage and response (`signal_transition`) and escalates when its deadline passes
+(`signals_escalate`). Each write audits in the same transaction; audit rows and notifications carry the
+signal's type, place and urgency, never its description or its reporter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from amahoro import policy
+from amahoro.accounts.models import User
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
+from amahoro.core.errors import ValidationFailed
+from amahoro.geo.models import OrgUnit
+from amahoro.policy import Actor
+from amahoro.roles import Perm
+
+from . import routing
+from .models import Signal, SignalStatus, SignalType, Source, Urgency
+
+# Places a signal may name: a sector, a cell or a village (a district is too wide for anyone to act on).
+# A statistical alarm is computed per district or sector, so detectors may also name a district.
+PLACE_LEVELS = frozenset({"sector", "cell", "village"})
+DETECTOR_PLACE_LEVELS = PLACE_LEVELS | {"district"}
+MAX_DESCRIPTION = 2000
+MAX_REPORTER_NAME = 200
+MAX_REPORTER_PHONE = 30
+MAX_SOURCE_REF = 200
+
+
+def _max_age_days() -> int:
+    return int(getattr(settings, "EWER_MAX_AGE_DAYS", 365))
+
+
+def _audit(
+    actor: Actor, action: AuditAction, signal: Signal, *, changes: Mapping[str, object], message: str
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="warning.signal",
+        object_id=str(signal.uuid),
+        object_repr=str(signal),
+        organisation_id=signal.assigned_to_id,
+        org_unit_path=signal.org_unit.path,
+        sensitive=True,
+        changes=dict(changes),
+        message=message,
+    )
+
+
+# --- Validation ------------------------------------------------------------------------------------------
+
+
+def _signal_type(value: SignalType | str) -> SignalType:
+    if isinstance(value, SignalType):
+        kind: SignalType | None = value
+    else:
+        code = str(value or "").strip()
+        if not code:
+            raise ValidationFailed("the signal type is required", field="type")
+        kind = SignalType.objects.filter(code=code[:50]).first()
+    if kind is None or not kind.is_active:
+        raise ValidationFailed(f"unknown signal type '{value}'", field="type")
+    return kind
+
+
+def _place(value: OrgUnit | str, source: str) -> OrgUnit:
+    if isinstance(value, OrgUnit):
+        unit: OrgUnit | None = value
+    else:
+        code = str(value or "").strip()
+        if not code:
+            raise ValidationFailed("the place (org_unit) is required", field="org_unit")
+        unit = OrgUnit.objects.select_related("level").filter(code=code[:50]).first()
+    if unit is None:
+        raise ValidationFailed(f"unknown place '{value}'", field="org_unit")
+    allowed = DETECTOR_PLACE_LEVELS if source == Source.DETECTOR else PLACE_LEVELS
+    if unit.level.code not in allowed:
+        raise ValidationFailed(
+            f"the place must be a {', '.join(sorted(allowed))}, not a {unit.level.code}", field="org_unit"
+        )
+    if unit.closed_on is not None and unit.closed_on <= timezone.localdate():
+        raise ValidationFailed(f"the place '{unit.code}' is closed", field="org_unit")
+    return unit
+
+
+def _occurred_on(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise ValidationFailed(
+                f"occurred_on must be a date (YYYY-MM-DD), not '{str(value)[:20]}'", field="occurred_on"
+            ) from None
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationFailed("occurred_on is in the future", field="occurred_on")
+    if day < today - dt.timedelta(days=_max_age_days()):
+        raise ValidationFailed(
+            f"occurred_on is more than {_max_age_days()} days ago: report it as a case, not a signal",
+            field="occurred_on",
+        )
+    return day
+
+
+def _urgency(value: str, kind: SignalType) -> str:
+    value = (value or "").strip().lower()
+    if not value:
+        return kind.default_urgency
+    if value not in Urgency.values:
+        raise ValidationFailed(
+            f"urgency must be one of {', '.join(Urgency.values)}, not '{value[:20]}'", field="urgency"
+        )
+    return value
+
+
+def _reporter(value: Mapping[str, str] | None) -> dict[str, str]:
+    if not value:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationFailed("reporter must be an object {name, phone}", field="reporter")
+    unknown = sorted(set(value) - {"name", "phone"})
+    if unknown:
+        raise ValidationFailed(f"reporter has unknown field '{unknown[0]}'", field=f"reporter.{unknown[0]}")
+    out: dict[str, str] = {}
+    for key, limit in (("name", MAX_REPORTER_NAME), ("phone", MAX_REPORTER_PHONE)):
+        raw = value.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raise ValidationFailed(f"reporter {key} must be text", field=f"reporter.{key}")
+        text = raw.strip()
+        if len(text) > limit:
+            raise ValidationFailed(
+                f"reporter {key} is longer than {limit} characters", field=f"reporter.{key}"
+            )
+        if key == "phone" and text and sum(c.isdigit() for c in text) < 6:
+            raise ValidationFailed("reporter phone has too few digits", field="reporter.phone")
+        if text:
+            out[key] = text
+    return out
+
+
+# --- Creation --------------------------------------------------------------------------------------------
+
+
+def _deadline_hours(urgency: str, rule: Any) -> int:
+    if rule is not None:
+        return int(getattr(rule, f"hours_{urgency}"))
+    defaults = getattr(settings, "EWER_DEADLINE_HOURS", {}) or {}
+    fallback = {Urgency.IMMEDIATE: 4, Urgency.HIGH: 24, Urgency.ROUTINE: 72}
+    return int(defaults.get(urgency, fallback[Urgency(urgency)]))
+
+
+def _check_creator(actor: Actor, unit: OrgUnit) -> None:
+    """The public page, SMS and detectors create as policy.SYSTEM; a person creating through the API must be
+    in the early-warning network over that place."""
+    policy.check_actor(actor)
+    if policy.is_system(actor):
+        return
+    if not any(policy.can_in(actor, perm, org_unit=unit) for perm in (Perm.SIGNAL_VIEW, Perm.SIGNAL_TRIAGE)):
+        raise ValidationFailed(f"you cannot report signals for '{unit.code}'", field="org_unit")
+
+
+def signal_create(
+    *,
+    actor: Actor,
+    type: SignalType | str,
+    org_unit: OrgUnit | str,
+    occurred_on: dt.date | str,
+    urgency: str = "",
+    description: str = "",
+    reporter: Mapping[str, str] | None = None,
+    source: str = Source.API,
+    source_ref: str = "",
+) -> tuple[Signal, bool]:
+    """Validate (ValidationFailed naming the field), store once per (source, source_ref) -> (signal, created),
+    route (assigned_to, due_at), audit, notify the place's focal points. actor: a user (API) or policy.SYSTEM
+    (public page, SMS, detectors)."""
+    if source not in Source.values:
+        raise ValidationFailed(f"unknown source '{source}'", field="source")
+    source_ref = (source_ref or "").strip()
+    if len(source_ref) > MAX_SOURCE_REF:
+        raise ValidationFailed(f"source_ref is longer than {MAX_SOURCE_REF} characters", field="source_ref")
+    if source_ref:
+        existing = Signal.objects.filter(source=source, source_ref=source_ref).first()
+        if existing is not None:
+            return existing, False
+    kind = _signal_type(type)
+    unit = _place(org_unit, source)
+    day = _occurred_on(occurred_on)
+    level = _urgency(urgency, kind)
+    if not isinstance(description, str):
+        raise ValidationFailed("description must be text", field="description")
+    description = description.strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise ValidationFailed(
+            f"description is longer than {MAX_DESCRIPTION} characters", field="description"
+        )
+    contact = _reporter(reporter)
+    _check_creator(actor, unit)
+    try:
+        with transaction.atomic():
+            signal = _store(
+                actor=actor,
+                kind=kind,
+                unit=unit,
+                day=day,
+                urgency=level,
+                description=description,
+                reporter=contact,
+                source=source,
+                source_ref=source_ref,
+            )
+    except IntegrityError:
+        # Two deliveries of the same message at once: the other one stored it.
+        if not source_ref:
+            raise
+        return Signal.objects.get(source=source, source_ref=source_ref), False
+    return signal, True
+
+
+def _store(
+    *,
+    actor: Actor,
+    kind: SignalType,
+    unit: OrgUnit,
+    day: dt.date,
+    urgency: str,
+    description: str,
+    reporter: dict[str, str],
+    source: str,
+    source_ref: str,
+) -> Signal:
+    rule = routing.rule_for(kind, unit)
+    now = timezone.now()
+    signal = Signal.objects.create(
+        type=kind,
+        org_unit=unit,
+        occurred_on=day,
+        urgency=urgency,
+        description=description,
+        reporter=reporter,
+        source=source,
+        source_ref=source_ref,
+        status=SignalStatus.NEW,
+        assigned_to=rule.responder if rule is not None else None,
+        due_at=now + dt.timedelta(hours=_deadline_hours(urgency, rule)),
+        created_by=actor if isinstance(actor, User) else None,
+    )
+    _audit(
+        actor,
+        AuditAction.CREATE,
+        signal,
+        changes={
+            "type": kind.code,
+            "org_unit": unit.code,
+            "urgency": urgency,
+            "source": source,
+            "assigned_to": rule.responder.code if rule is not None else None,
+            "due_at": signal.due_at.isoformat() if signal.due_at else None,
+        },
+        message=f"signal {kind.code} at {unit.code} ({urgency}) from {source}",
+    )
+    from . import events
+
+    events.signal_new(signal, actor=actor)
+    return signal
