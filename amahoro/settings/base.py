@@ -299,6 +299,9 @@ SPECTACULAR_SETTINGS = {
             "ewer_focal_point",
             "ewer_responder",
         ],
+        # Early warning (amahoro/warning/models.py): a signal's status and urgency, one name each.
+        "SignalStatusEnum": "amahoro.warning.models.SignalStatus",
+        "SignalUrgencyEnum": "amahoro.warning.models.Urgency",
     },
     # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
     "POSTPROCESSING_HOOKS": [
