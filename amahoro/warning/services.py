@@ -6,7 +6,8 @@ signal's type, place and urgency, never its description or its reporter."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -458,3 +459,53 @@ def signals_escalate(now: dt.datetime | None = None, *, actor: Actor = policy.SY
             )
             done += 1
     return done
+
+
+# --- Reference data --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignalTypeRow:
+    code: str
+    name: str
+    name_fr: str
+    name_rw: str
+    keywords: tuple[str, ...]
+    default_urgency: str
+    is_gbv: bool = False
+
+
+@transaction.atomic
+def signal_types_load(*, actor: Actor, rows: Iterable[SignalTypeRow]) -> tuple[int, int]:
+    """Create or refresh signal types by code (names, keywords, urgency, GBV flag); idempotent: a second
+    load changes nothing. A deactivated type stays deactivated. Returns (created, updated)."""
+    policy.check_actor(actor)
+    created = updated = 0
+    for row in rows:
+        values = {
+            "name": row.name,
+            "name_fr": row.name_fr,
+            "name_rw": row.name_rw,
+            "keywords": [k.upper() for k in row.keywords],
+            "default_urgency": row.default_urgency,
+            "is_gbv": row.is_gbv,
+        }
+        kind = SignalType.objects.filter(code=row.code).first()
+        if kind is None:
+            kind = SignalType.objects.create(code=row.code, **values)
+            created += 1
+        elif any(getattr(kind, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(kind, k, v)
+            kind.save()
+            updated += 1
+        else:
+            continue
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if kind.created_at == kind.updated_at else AuditAction.UPDATE,
+            obj=kind,
+            changes={"code": row.code},
+            message=f"signal type {row.code} loaded",
+        )
+    return created, updated
