@@ -78,7 +78,7 @@ class SignalOut(serializers.Serializer):  # type: ignore[type-arg]
     occurred_on = serializers.DateField()
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     status = serializers.ChoiceField(choices=SignalStatus.choices)
-    source = serializers.ChoiceField(choices=Source.choices)
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]  # the output key; not Field.source
     assigned_to = serializers.SerializerMethodField(help_text="Code of the responder organisation, or null")
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField(help_text="Open and past its deadline")

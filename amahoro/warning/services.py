@@ -248,7 +248,7 @@ def _store(
 ) -> Signal:
     rule = routing.rule_for(kind, unit)
     now = timezone.now()
-    signal = Signal.objects.create(
+    signal = Signal.objects.create(  # type: ignore[misc]  # reporter: the encrypted JSON field is typed as text
         type=kind,
         org_unit=unit,
         occurred_on=day,
