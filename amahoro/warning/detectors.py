@@ -5,7 +5,8 @@ Celery beat, weekly); running it twice in a week stores nothing twice (the sourc
 detector, the place and the week).
 
 Counts are signals by the ISO week of `occurred_on`, of the detector's type (all types but alarms when it
-has none), discarded signals left out. Detectors over a data element are not run yet (skipped, reported)."""
+has none), discarded signals left out; or, for a detector over a data element, the element's values summed by
+ISO week and place through the analytics engine (weekly values; whole numbers only)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from amahoro import policy
+from amahoro.analytics import engine
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnit, ancestor_paths
+from amahoro.metadata.models import DataElement
 from amahoro.metadata.periods import Period, period_for_date
 
 from . import alarms
@@ -76,6 +79,35 @@ def weekly_signal_counts(
     return counts
 
 
+def weekly_data_element_counts(
+    *, element: DataElement, level: int, units: list[OrgUnit], weeks: list[Period]
+) -> dict[int, list[int]]:
+    """The element's values summed per place at `level` and ISO week (analytics.engine); ValueError when a
+    sum is not a whole number (the methods count)."""
+    counts = {unit.pk: [0] * len(weeks) for unit in units}
+    by_code = {unit.code: unit.pk for unit in units}
+    index = {week.code: i for i, week in enumerate(weeks)}
+    place = f"org_unit_level:{level}"
+    rows = engine.aggregate(
+        data_element_ids=[element.pk],
+        start=weeks[0].start,
+        end=weeks[-1].end,
+        group_by=["period:Weekly", place],
+        aggregation="SUM",
+    )
+    for row in rows:
+        unit_id, i = by_code.get(row[place]), index.get(row["period:Weekly"])
+        if unit_id is None or i is None or row["value"] is None:
+            continue
+        value = float(row["value"])
+        if not value.is_integer() or value < 0:
+            raise ValueError(
+                f"{element.code} has a value that is not a count ({value:g} in {row['period:Weekly']})"
+            )
+        counts[unit_id][i] = int(value)
+    return counts
+
+
 def _evaluate(detector: Detector, series: list[int], weeks: list[Period]) -> alarms.AlarmResult:
     last = len(series) - 1
     params = dict(detector.params or {})
@@ -99,9 +131,12 @@ def detector_run(*, detector: Detector, today: dt.date | None = None) -> Detecto
     """Run one detector for the latest complete week before `today`; alarms become signals (once)."""
     week = latest_complete_week(today or timezone.localdate())
     run = DetectorRun(detector=detector.name, week=week.code)
+    element = None
     if detector.data_element_code:
-        run.skipped = "detectors over a data element are not supported yet"
-        return run
+        element = DataElement.objects.filter(code=detector.data_element_code).first()
+        if element is None:
+            run.skipped = f"unknown data element {detector.data_element_code}"
+            return run
     needed = _weeks_needed(detector)
     if needed <= 0:
         run.skipped = "its parameters are not whole numbers"
@@ -112,7 +147,16 @@ def detector_run(*, detector: Detector, today: dt.date | None = None) -> Detecto
     units = list(
         OrgUnit.objects.select_related("level").filter(level__level=detector.level, closed_on__isnull=True)
     )
-    counts = weekly_signal_counts(detector=detector, units=units, weeks=weeks)
+    if element is None:
+        counts = weekly_signal_counts(detector=detector, units=units, weeks=weeks)
+    else:
+        try:
+            counts = weekly_data_element_counts(
+                element=element, level=detector.level, units=units, weeks=weeks
+            )
+        except ValueError as exc:
+            run.skipped = str(exc)
+            return run
     for unit in units:
         series = counts[unit.pk]
         if series[-1] == 0:
@@ -133,8 +177,9 @@ def detector_run(*, detector: Detector, today: dt.date | None = None) -> Detecto
                 org_unit=unit,
                 occurred_on=week.end,
                 description=(
-                    f"{detector.name} ({detector.get_method_display()}): {result.observed} signals in "
-                    f"{week.code}, above the upper bound {upper}."
+                    f"{detector.name} ({detector.get_method_display()}): {result.observed} "
+                    f"{'signals' if element is None else element.code} in {week.code}, above the upper "
+                    f"bound {upper}."
                 ),
                 source=Source.DETECTOR,
                 source_ref=f"{detector.uuid}:{unit.code}:{week.code}",

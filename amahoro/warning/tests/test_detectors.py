@@ -64,14 +64,51 @@ def test_no_alarm_at_the_usual_level_and_other_types_do_not_count(ec: Any, alarm
     assert detector and usual
 
 
-def test_data_element_and_bad_parameters_are_skipped_with_a_reason(
-    ec: Any, alarm_type: Any, capsys: Any
-) -> None:
+def test_bad_parameters_are_skipped_with_a_reason(ec: Any, alarm_type: Any, capsys: Any) -> None:
     today = date.today()
     _seed([6, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1], today)
-    Detector.objects.create(name="DE", method="ears_c1", data_element_code="GBV_CASES", level=3)
     Detector.objects.create(name="Bad", method="ears_c1", params={"lag": 2}, level=3)
     call_command("ewer_detect", today=today)
     out = capsys.readouterr().out
-    assert "DE: skipped (detectors over a data element" in out
     assert "Bad: skipped (params.lag" in out
+
+
+def test_a_data_element_detector_counts_weekly_values_through_the_analytics_engine(
+    ec: Any, alarm_type: Any
+) -> None:
+    from amahoro.data.importing import default_option_combo
+    from amahoro.data.models import DataValue, Period
+    from amahoro.geo.models import OrgUnit
+    from amahoro.metadata.models import AggregationType, DataElement
+
+    today = date.today()
+    coc = default_option_combo()
+    element = DataElement.objects.create(
+        code="EWER_WK", name="Weekly tensions", aggregation_type=AggregationType.SUM, category_combo=coc.combo
+    )
+    sector = OrgUnit.objects.get(code="1101")
+    week = latest_complete_week(today)
+    weeks = [week]
+    while len(weeks) < 8:
+        weeks.insert(0, weeks[0].previous())
+    for p, n in zip(weeks, [2, 3, 2, 2, 3, 2, 2, 15], strict=True):
+        period = Period.objects.get_or_create(
+            code=p.code, defaults={"type": "Weekly", "start": p.start, "end": p.end}
+        )[0]
+        DataValue.objects.create(
+            data_element=element,
+            org_unit=sector,
+            period=period,
+            category_option_combo=coc,
+            attribute_option_combo=coc,
+            value=str(n),
+            numeric_value=float(n),
+        )
+    detector = Detector.objects.create(
+        name="Tensions", method="ears_c1", data_element_code="EWER_WK", level=3
+    )
+    run = detector_run(detector=detector, today=today)
+    assert run.skipped == "" and run.alarms == ["11"]
+    assert "15 EWER_WK" in Signal.objects.get(source=Source.DETECTOR).description
+    unknown = Detector.objects.create(name="Unknown", method="ears_c1", data_element_code="NOPE", level=3)
+    assert detector_run(detector=unknown, today=today).skipped == "unknown data element NOPE"
