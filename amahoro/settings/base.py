@@ -21,6 +21,7 @@ from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
 from amahoro.data.reminder_schedule import beat_schedule as _reminders_beat_schedule
 from amahoro.notifications.schedule import beat_schedule as _notifications_beat_schedule
 from amahoro.reports.schedule import beat_schedule as _reports_beat_schedule
+from amahoro.warning.alarms_schedule import beat_schedule as _ewer_detect_beat_schedule
 from amahoro.warning.schedule import beat_schedule as _ewer_beat_schedule
 from amahoro.warning.schedule import deadline_hours_from_env as _ewer_hours_from_env
 
@@ -372,6 +373,7 @@ CASES_REFERRAL_REPLY_HOURS = _reply_hours_from_env(os.environ.get("CASES_REFERRA
 # deadlines by urgency when no routing rule covers a signal ("immediate=4,high=24,routine=72", the defaults),
 # and how old a reported event may be (days).
 CELERY_BEAT_SCHEDULE.update(_ewer_beat_schedule())
+CELERY_BEAT_SCHEDULE.update(_ewer_detect_beat_schedule())  # weekly statistical alarms
 EWER_DEADLINE_HOURS = {"immediate": 4, "high": 24, "routine": 72} | _ewer_hours_from_env(
     os.environ.get("EWER_DEADLINE_HOURS", "")
 )

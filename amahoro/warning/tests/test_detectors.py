@@ -112,3 +112,14 @@ def test_a_data_element_detector_counts_weekly_values_through_the_analytics_engi
     assert "15 EWER_WK" in Signal.objects.get(source=Source.DETECTOR).description
     unknown = Detector.objects.create(name="Unknown", method="ears_c1", data_element_code="NOPE", level=3)
     assert detector_run(detector=unknown, today=today).skipped == "unknown data element NOPE"
+
+
+def test_beat_runs_the_detectors_weekly() -> None:
+    from django.conf import settings
+
+    from amahoro.core.tasks import resolve
+
+    entry = settings.CELERY_BEAT_SCHEDULE["ewer-detectors-run"]
+    assert entry["args"] == ["amahoro.warning.detectors.detectors_run"]
+    assert resolve(entry["args"][0]) is detectors_run
+    assert entry["schedule"].day_of_week == {1}
