@@ -28,4 +28,6 @@ urlpatterns = [
     path("", include("amahoro.dashboards.api_urls")),
     path("", include("amahoro.reports.api_urls")),
     path("", include("amahoro.notifications.api_urls")),
+    path("", include("amahoro.warning.api_urls")),
+    path("", include("amahoro.warning.alarms_urls")),
 ]
