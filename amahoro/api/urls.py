@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("amahoro.dashboards.api_urls")),
     path("", include("amahoro.reports.api_urls")),
     path("", include("amahoro.notifications.api_urls")),
+    path("", include("amahoro.warning.sms_urls")),
 ]
