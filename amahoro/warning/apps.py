@@ -9,6 +9,8 @@ class WarningConfig(AppConfig):
     def ready(self) -> None:
         from .access import register_rules
         from .events import register_events
+        from .odk import connect as connect_odk
 
         register_rules()
         register_events()
+        connect_odk()
