@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("amahoro.dashboards.api_urls")),
     path("", include("amahoro.reports.api_urls")),
     path("", include("amahoro.notifications.api_urls")),
+    path("", include("amahoro.warning.api_urls")),
     path("", include("amahoro.warning.sms_urls")),
 ]

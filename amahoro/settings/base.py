@@ -21,6 +21,8 @@ from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
 from amahoro.data.reminder_schedule import beat_schedule as _reminders_beat_schedule
 from amahoro.notifications.schedule import beat_schedule as _notifications_beat_schedule
 from amahoro.reports.schedule import beat_schedule as _reports_beat_schedule
+from amahoro.warning.schedule import beat_schedule as _ewer_beat_schedule
+from amahoro.warning.schedule import deadline_hours_from_env as _ewer_hours_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
 # The data directory is an absolute path, never the process's working directory (systemd starts services
@@ -297,6 +299,9 @@ SPECTACULAR_SETTINGS = {
             "ewer_focal_point",
             "ewer_responder",
         ],
+        # Early warning (amahoro/warning/models.py): a signal's status and urgency, one name each.
+        "SignalStatusEnum": "amahoro.warning.models.SignalStatus",
+        "SignalUrgencyEnum": "amahoro.warning.models.Urgency",
     },
     # One Error schema on every 4xx, multipart file fields, hand-read request bodies (amahoro/api/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -363,6 +368,14 @@ CELERY_BEAT_SCHEDULE.update(_reports_beat_schedule())
 CELERY_BEAT_SCHEDULE.update(_referral_beat_schedule())
 # Hours a receiver has to answer a referral, by urgency: "urgent=24,high=72,normal=168" (the defaults).
 CASES_REFERRAL_REPLY_HOURS = _reply_hours_from_env(os.environ.get("CASES_REFERRAL_REPLY_HOURS", ""))
+# Early warning (docs/warning.md): open signals past their deadline escalate one level up every 5 minutes;
+# deadlines by urgency when no routing rule covers a signal ("immediate=4,high=24,routine=72", the defaults),
+# and how old a reported event may be (days).
+CELERY_BEAT_SCHEDULE.update(_ewer_beat_schedule())
+EWER_DEADLINE_HOURS = {"immediate": 4, "high": 24, "routine": 72} | _ewer_hours_from_env(
+    os.environ.get("EWER_DEADLINE_HOURS", "")
+)
+EWER_MAX_AGE_DAYS = env_int("EWER_MAX_AGE_DAYS", 365)
 
 # Reporting completeness (docs/completeness.md): reminders to the clerks this many days before and after a
 # data set's due date (a data set may set its own), late reports older than the window drop off the

@@ -7,10 +7,14 @@ class WarningConfig(AppConfig):
     verbose_name = "Early warning and early response (NAP outcome P2.O3)"
 
     def ready(self) -> None:
+        from amahoro.core import reference
+
         from .access import register_rules
         from .events import register_events
         from .odk import connect as connect_odk
+        from .reference import load_ewer_default
 
         register_rules()
         register_events()
+        reference.register("ewer-default", load_ewer_default)
         connect_odk()

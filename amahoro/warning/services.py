@@ -6,7 +6,8 @@ signal's type, place and urgency, never its description or its reporter."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -17,13 +18,14 @@ from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import ValidationFailed
+from amahoro.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from amahoro.geo.models import OrgUnit
+from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import routing
-from .models import Signal, SignalStatus, SignalType, Source, Urgency
+from .models import Signal, SignalStatus, SignalType, Source, Transition, Urgency
 
 # Places a signal may name: a sector, a cell or a village (a district is too wide for anyone to act on).
 # A statistical alarm is computed per district or sector, so detectors may also name a district.
@@ -246,7 +248,7 @@ def _store(
 ) -> Signal:
     rule = routing.rule_for(kind, unit)
     now = timezone.now()
-    signal = Signal.objects.create(
+    signal = Signal.objects.create(  # type: ignore[misc]  # reporter: the encrypted JSON field is typed as text
         type=kind,
         org_unit=unit,
         occurred_on=day,
@@ -278,3 +280,232 @@ def _store(
 
     events.signal_new(signal, actor=actor)
     return signal
+
+
+# --- Transitions -----------------------------------------------------------------------------------------
+
+# (from, to) -> the permission it takes. new -> assigned is allowed: a focal point who knows the signal is
+# true verifies and assigns in one step (verified_at is set too).
+MOVES: dict[tuple[str, str], Perm] = {
+    (SignalStatus.NEW, SignalStatus.VERIFIED): Perm.SIGNAL_TRIAGE,
+    (SignalStatus.NEW, SignalStatus.DISCARDED): Perm.SIGNAL_TRIAGE,
+    (SignalStatus.NEW, SignalStatus.ASSIGNED): Perm.SIGNAL_TRIAGE,
+    (SignalStatus.VERIFIED, SignalStatus.DISCARDED): Perm.SIGNAL_TRIAGE,
+    (SignalStatus.VERIFIED, SignalStatus.ASSIGNED): Perm.SIGNAL_TRIAGE,
+    (SignalStatus.ASSIGNED, SignalStatus.RESPONDING): Perm.SIGNAL_RESPOND,
+    (SignalStatus.RESPONDING, SignalStatus.RESOLVED): Perm.SIGNAL_RESPOND,
+}
+MAX_NOTE = 2000
+
+
+def allowed_moves(*, user: Actor, signal: Signal) -> list[str]:
+    """The statuses this user may move this signal to now (the buttons a page shows)."""
+    return [to for (frm, to), perm in MOVES.items() if frm == signal.status and _may(user, perm, signal)]
+
+
+def _may(user: Actor, perm: Perm, signal: Signal) -> bool:
+    if policy.is_system(user):
+        return False
+    return policy.can(user, perm, signal)
+
+
+def _responder(assign_to: Organisation | str | None, signal: Signal) -> tuple[Organisation, Any]:
+    """The named organisation (with the routing rule's deadline when it is the rule's), else the rule's."""
+    rule = routing.rule_for(signal.type, signal.org_unit)
+    if assign_to is None or assign_to == "":
+        if rule is None:
+            raise ValidationFailed(
+                "no routing rule covers this signal: name the responder organisation", field="assign_to"
+            )
+        return rule.responder, rule
+    if isinstance(assign_to, Organisation):
+        org: Organisation | None = assign_to
+    else:
+        org = Organisation.objects.filter(code=str(assign_to)[:50]).first()
+    if org is None or not org.is_active:
+        raise ValidationFailed(f"unknown organisation '{assign_to}'", field="assign_to")
+    return org, (rule if rule is not None and rule.responder_id == org.pk else None)
+
+
+@transaction.atomic
+def signal_transition(
+    *,
+    actor: Actor,
+    signal: Signal,
+    to: str,
+    note: str = "",
+    assign_to: Organisation | str | None = None,
+) -> Signal:
+    """Move a signal along new -> verified|discarded -> assigned -> responding -> resolved (see MOVES);
+    anything else is a 409 naming both statuses. Records a Transition (who, when, encrypted note) and an
+    audit row; an assignment notifies the responder organisation."""
+    policy.check_actor(actor)
+    if not isinstance(actor, User):
+        raise PermissionDenied("signals are triaged by signed-in people only", code="permission_denied")
+    signal = (
+        Signal.objects.select_for_update().select_related("type", "org_unit", "assigned_to").get(pk=signal.pk)
+    )
+    to = (to or "").strip()
+    if to not in SignalStatus.values:
+        raise ValidationFailed(f"unknown status '{to[:20]}'", field="to")
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise ValidationFailed(f"note is longer than {MAX_NOTE} characters", field="note")
+    frm = signal.status
+    perm = MOVES.get((frm, to))
+    if perm is None:
+        raise Conflict(f"a signal cannot go from {frm} to {to}", code="invalid_transition")
+    if not _may(actor, perm, signal):
+        if policy.can(actor, Perm.SIGNAL_VIEW, signal):
+            raise PermissionDenied(
+                f"you may not move this signal from {frm} to {to}", code="permission_denied"
+            )
+        raise NotFound("signal not found")
+    if assign_to and to != SignalStatus.ASSIGNED:
+        raise ValidationFailed("assign_to goes only with to=assigned", field="assign_to")
+    now = timezone.now()
+    changes: dict[str, object] = {"status": [frm, to]}
+    if to == SignalStatus.VERIFIED or (to == SignalStatus.ASSIGNED and signal.verified_at is None):
+        signal.verified_at = now
+    if to == SignalStatus.ASSIGNED:
+        org, rule = _responder(assign_to, signal)
+        signal.assigned_to = org
+        signal.due_at = now + dt.timedelta(hours=_deadline_hours(signal.urgency, rule))
+        # A new deadline starts a new escalation count.
+        signal.escalation_level = 0
+        signal.escalated_at = None
+        changes.update(assigned_to=org.code, due_at=signal.due_at.isoformat())
+    elif to == SignalStatus.RESPONDING:
+        signal.responded_at = now
+    elif to == SignalStatus.RESOLVED:
+        signal.resolved_at = now
+    signal.status = to
+    signal.save()
+    Transition.objects.create(signal=signal, from_status=frm, to_status=to, note=note.strip(), by=actor)
+    _audit(actor, AuditAction.UPDATE, signal, changes=changes, message=f"signal {frm} -> {to}")
+    if to == SignalStatus.ASSIGNED:
+        from . import events
+
+        events.signal_assigned(signal, actor=actor)
+    return signal
+
+
+# --- Escalation ------------------------------------------------------------------------------------------
+
+# escalation_level -> the place's ancestor depth whose focal points it reaches (1 district, 2 province,
+# 3 the country): the path /RW/<province>/<district>/... has the country at index 0.
+ESCALATION_DEPTH = {1: 2, 2: 1, 3: 0}
+OPEN_STATUSES = (SignalStatus.NEW, SignalStatus.VERIFIED, SignalStatus.ASSIGNED)
+
+
+def _period(signal: Signal) -> dt.timedelta:
+    """The deadline period of the signal: its routing rule's hours when the rule names its responder, else
+    the installation's defaults."""
+    rule = routing.rule_for(signal.type, signal.org_unit)
+    if rule is not None and signal.assigned_to_id not in (None, rule.responder_id):
+        rule = None
+    return dt.timedelta(hours=_deadline_hours(signal.urgency, rule))
+
+
+def _escalation_target(signal: Signal, level: int) -> tuple[list[User], str]:
+    from . import events
+
+    paths = signal.org_unit.ancestor_paths  # root first, self excluded
+    depth = ESCALATION_DEPTH[level]
+    if depth >= len(paths):
+        return [], ""
+    path = paths[depth]
+    recipients = events.focal_points(path, exact=True) or events.focal_points(path)
+    unit = OrgUnit.objects.filter(path=path).first()
+    return recipients, unit.display_name if unit is not None else path
+
+
+def signals_escalate(now: dt.datetime | None = None, *, actor: Actor = policy.SYSTEM) -> int:
+    """Each open signal (new, verified, assigned) past its deadline goes one level up: the focal points of
+    the place's district, then its province, then the country are told, once per deadline period (the next
+    level only after another full period). Stops at the national level. Returns how many escalated."""
+    policy.check_actor(actor)
+    now = now or timezone.now()
+    candidates = (
+        Signal.objects.filter(
+            status__in=OPEN_STATUSES, due_at__lt=now, escalation_level__lt=len(ESCALATION_DEPTH)
+        )
+        .select_related("type", "org_unit", "assigned_to")
+        .order_by("due_at", "pk")
+    )
+    done = 0
+    for candidate in candidates:
+        period = _period(candidate)
+        if candidate.escalated_at is not None and candidate.escalated_at + period >= now:
+            continue
+        with transaction.atomic():
+            # Claimed by one run only: the row must still be at the level this run read.
+            claimed = Signal.objects.filter(
+                pk=candidate.pk, escalation_level=candidate.escalation_level, status__in=OPEN_STATUSES
+            ).update(escalation_level=candidate.escalation_level + 1, escalated_at=now)
+            if not claimed:  # pragma: no cover - another run took it between the query and the update
+                continue
+            candidate.escalation_level += 1
+            candidate.escalated_at = now
+            recipients, place = _escalation_target(candidate, candidate.escalation_level)
+            from . import events
+
+            events.signal_overdue(candidate, recipients, actor=actor, level_place=place)
+            _audit(
+                actor,
+                AuditAction.UPDATE,
+                candidate,
+                changes={"escalation_level": candidate.escalation_level, "status": candidate.status},
+                message=f"signal overdue: escalated to level {candidate.escalation_level}",
+            )
+            done += 1
+    return done
+
+
+# --- Reference data --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignalTypeRow:
+    code: str
+    name: str
+    name_fr: str
+    name_rw: str
+    keywords: tuple[str, ...]
+    default_urgency: str
+    is_gbv: bool = False
+
+
+@transaction.atomic
+def signal_types_load(*, actor: Actor, rows: Iterable[SignalTypeRow]) -> tuple[int, int]:
+    """Create or refresh signal types by code (names, keywords, urgency, GBV flag); idempotent: a second
+    load changes nothing. A deactivated type stays deactivated. Returns (created, updated)."""
+    policy.check_actor(actor)
+    created = updated = 0
+    for row in rows:
+        values = {
+            "name": row.name,
+            "name_fr": row.name_fr,
+            "name_rw": row.name_rw,
+            "keywords": [k.upper() for k in row.keywords],
+            "default_urgency": row.default_urgency,
+            "is_gbv": row.is_gbv,
+        }
+        kind = SignalType.objects.filter(code=row.code).first()
+        if kind is None:
+            kind = SignalType.objects.create(code=row.code, **values)
+            created += 1
+        elif any(getattr(kind, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(kind, k, v)
+            kind.save()
+            updated += 1
+        else:
+            continue
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if kind.created_at == kind.updated_at else AuditAction.UPDATE,
+            obj=kind,
+            changes={"code": row.code},
+            message=f"signal type {row.code} loaded",
+        )
+    return created, updated
