@@ -54,25 +54,34 @@ SMS_LIMIT = 160
 # language of the type name it is a word of (name_rw, name_fr, name), else EWER_SMS_DEFAULT_LANGUAGE.
 KNOWN_KEYWORDS: Mapping[str, str] = {
     **dict.fromkeys(
-        ("GBV", "ABUSE", "RAPE", "MARRIAGE", "THREAT", "DISPUTE", "LAND", "TRAFFICKING", "HATE", "OTHER"),
+        (
+            *(
+                "GBV",
+                "ABUSE",
+                "RAPE",
+                "MARRIAGE",
+                "LEADER",
+                "DEFENDER",
+                "FAMILY",
+                "THREAT",
+                "DISPUTE",
+                "LAND",
+            ),
+            *("TRAFFICKING", "HATE", "OTHER"),
+        ),
         "en",
     ),
     **dict.fromkeys(
-        ("VIOLENCE", "VBG", "VIOL", "MARIAGE", "MENACE", "CONFLIT", "FONCIER", "TRAITE", "HAINE", "AUTRE"),
+        (
+            *("VIOLENCE", "VBG", "VIOL", "MARIAGE", "MENACE", "FAMILLE", "CONFLIT", "FONCIER", "TERRE"),
+            *("TRAITE", "HAINE", "AUTRE"),
+        ),
         "fr",
     ),
     **dict.fromkeys(
         (
-            "IHOHOTERWA",
-            "GUFATWA",
-            "UBUSHYINGIRWE",
-            "GUSHYINGIRWA",
-            "ITERABWOBA",
-            "AMAKIMBIRANE",
-            "UBUTAKA",
-            "UBUCURUZI",
-            "URWANGO",
-            "IBINDI",
+            *("IHOHOTERWA", "GUSHYINGIRA", "GUSHYINGIRWA", "UMUYOBOZI", "ITERABWOBA", "AMAKIMBIRANE"),
+            *("UBUTAKA", "ICURUZWA", "UBUCURUZI", "URWANGO", "IBINDI"),
         ),
         "rw",
     ),

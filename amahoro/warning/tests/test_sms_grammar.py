@@ -166,3 +166,15 @@ def test_keyword_language_from_the_known_words_then_the_type_names() -> None:
     assert keyword_language("LABOUR", name="Forced labour", name_fr="Travail forcé") == "en"
     assert keyword_language("FORCE", name="Forced labour", name_fr="Travail forcé") == "fr"
     assert keyword_language("TRAVAIL", name="Forced labour", name_fr="Travail forcé") == "fr"
+
+
+def test_every_keyword_of_the_default_taxonomy_has_its_language() -> None:
+    from amahoro.warning.reference import DEFAULT_TYPES
+
+    english = {"GBV", "MARRIAGE", "LEADER", "DEFENDER", "FAMILY", "LAND", "TRAFFICKING", "HATE", "OTHER"}
+    french = {"VIOLENCE", "MARIAGE", "FAMILLE", "TERRE", "TRAITE", "HAINE", "AUTRE"}
+    for row in DEFAULT_TYPES:
+        for keyword in row.keywords:
+            language = "en" if keyword in english else "fr" if keyword in french else "rw"
+            found = keyword_language(keyword, name=row.name, name_fr=row.name_fr, name_rw=row.name_rw)
+            assert found == language, keyword
