@@ -64,10 +64,16 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, district: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", "—")] + [(t.code, t.display_name) for t in _types()]
-        self.fields["urgency"].choices = [("", _("As usual for this type")), *Urgency.choices]
         sectors = _units("sector", district) if district else []
-        self.fields["sector"].choices = [("", "—")] + [(u.code, u.display_name) for u in sectors]
+        choices: dict[str, list[tuple[str, str]]] = {
+            "type": [("", "—")] + [(t.code, t.display_name) for t in _types()],
+            "urgency": [("", _("As usual for this type")), *((str(v), str(n)) for v, n in Urgency.choices)],
+            "sector": [("", "—")] + [(u.code, u.display_name) for u in sectors],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
         self.org_unit: OrgUnit | None = None
 
     def clean_token(self) -> str:

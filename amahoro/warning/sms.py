@@ -495,19 +495,22 @@ def message_from_africastalking(form: Mapping[str, str]) -> Message | None:
     return Message(sender=sender, text=str(form.get("text", "")), message_id=message_id)
 
 
+def _object(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
 def message_from_rapidpro(body: Mapping[str, Any]) -> Message | None:
     """RapidPro's "Call webhook" default body: {"contact": {"urn": "tel:+250..."}, "input": {"uuid", "text"},
     "run": {"uuid"}, "results", "flow", "path"}. The message's uuid is the gateway's id."""
-    contact = body.get("contact") if isinstance(body.get("contact"), Mapping) else {}
-    given = body.get("input") if isinstance(body.get("input"), Mapping) else {}
+    contact, given = _object(body, "contact"), _object(body, "input")
     urn = str(contact.get("urn") or "")
     sender = urn.split(":", 1)[1] if ":" in urn else urn
     sender = sender.split("?", 1)[0].strip()
     text = given.get("text")
     message_id = str(given.get("uuid") or "").strip()
     if not message_id:
-        run = body.get("run") if isinstance(body.get("run"), Mapping) else {}
-        message_id = str(run.get("uuid") or "").strip()
+        message_id = str(_object(body, "run").get("uuid") or "").strip()
     if not sender or not message_id or not isinstance(text, str):
         return None
     return Message(sender=sender, text=text, message_id=message_id, inline_reply=True)
