@@ -289,7 +289,9 @@ class Parsed:
     place: Place | None = None
     choices: tuple[Place, ...] = ()
     description: str = ""
-    word: str = ""  # the unknown type or place word, for the reply
+    # The place name that is several places (the reply asks which), or the unknown word (kept for the caller,
+    # never put in a reply: a first word that is no keyword or place may be the description's).
+    word: str = ""
     keywords: tuple[str, ...] = field(default=(), compare=False)  # the type keywords in the language
 
 
@@ -355,9 +357,9 @@ REPLIES: Mapping[str, Mapping[str, str]] = {
         "rw": "Ohereza: UBWOKO AHANTU ubutumwa, urugero: {example} Kimironko ibyabaye. Ubwoko: {keywords}",
     },
     "unknown_type": {
-        "en": "Unknown type {word}. Send: TYPE PLACE message. Types: {keywords}",
-        "fr": "Type {word} inconnu. Envoyez: TYPE LIEU message. Types: {keywords}",
-        "rw": "Ubwoko {word} ntibuzwi. Ohereza: UBWOKO AHANTU ubutumwa. Ubwoko: {keywords}",
+        "en": "Unknown type. Start with one of: {keywords}. Send: TYPE PLACE message",
+        "fr": "Type inconnu. Commencez par: {keywords}. Envoyez: TYPE LIEU message",
+        "rw": "Ubwoko ntibuzwi. Tangira na: {keywords}. Ohereza: UBWOKO AHANTU ubutumwa",
     },
     "no_place": {
         "en": "Where? Send: TYPE PLACE message, with a sector, cell or village name or code.",
@@ -365,9 +367,9 @@ REPLIES: Mapping[str, Mapping[str, str]] = {
         "rw": "Ni hehe? Ohereza: UBWOKO AHANTU ubutumwa, n'izina cg kode y'umurenge, akagari cg umudugudu.",
     },
     "unknown_place": {
-        "en": "Place {word} not found. Send: TYPE PLACE message, with a sector, cell or village name or code.",
-        "fr": "Lieu {word} introuvable. Envoyez: TYPE LIEU message, avec le nom ou code du secteur, cellule ou village.",
-        "rw": "Ahantu {word} ntihabonetse. Ohereza: UBWOKO AHANTU ubutumwa, n'izina cg kode y'umurenge, akagari cg umudugudu.",
+        "en": "Place not found. Send: TYPE PLACE message, with a sector, cell or village name or code.",
+        "fr": "Lieu introuvable. Envoyez: TYPE LIEU message, avec le nom ou code du secteur, cellule ou village.",
+        "rw": "Ahantu ntihabonetse. Ohereza: UBWOKO AHANTU ubutumwa, n'izina cg kode y'umurenge, akagari cg umudugudu.",
     },
     "ambiguous_place": {
         "en": "Which {word}? Send again with the code: {choices}",
@@ -398,7 +400,8 @@ def _fit(template: str, listed: Sequence[str], sep: str, **values: str) -> str:
 
 
 def reply_text(parsed: Parsed, *, ref: str = "") -> str:
-    """The reply to a parsed message: never the description, at most 160 characters."""
+    """The reply to a parsed message: at most 160 characters, and no word of the message but a place name
+    that is several places (an unknown word might be the description's first)."""
     lang = parsed.language if parsed.language in LANGUAGES else "rw"
     keywords = parsed.keywords or ("GBV",)
     example = keywords[0]
@@ -409,12 +412,12 @@ def reply_text(parsed: Parsed, *, ref: str = "") -> str:
         return _fit(template, keywords, ", ", example=example)
     if parsed.outcome == Outcome.UNKNOWN_TYPE:
         template = REPLIES["unknown_type"][lang].replace("{keywords}", "{listed}")
-        return _fit(template, keywords, ", ", word=parsed.word)
+        return _fit(template, keywords, ", ")
     if parsed.outcome == Outcome.AMBIGUOUS_PLACE:
         template = REPLIES["ambiguous_place"][lang].replace("{choices}", "{listed}")
         return _fit(template, [c.label() for c in parsed.choices[:3]], "; ", word=parsed.word)
     if parsed.outcome == Outcome.UNKNOWN_PLACE:
-        return REPLIES["unknown_place"][lang].format(word=parsed.word)[:SMS_LIMIT]
+        return REPLIES["unknown_place"][lang][:SMS_LIMIT]
     if parsed.outcome == Outcome.NO_PLACE:
         return REPLIES["no_place"][lang][:SMS_LIMIT]
     if parsed.outcome == Outcome.TOO_LONG:
@@ -550,6 +553,15 @@ def _send_reply(to: str, text: str) -> None:
         log.warning("EWER SMS reply not sent: %s", exc)
 
 
+def _send_reply_later(to: str, text: str) -> None:
+    """Like the notifications: the gateway's callback never waits for the outbound SMS (a thread), except
+    where NOTIFICATIONS_SEND_INLINE asks to send in place (tests)."""
+    if getattr(settings, "NOTIFICATIONS_SEND_INLINE", False):
+        _send_reply(to, text)
+    else:
+        threading.Thread(target=_send_reply, args=(to, text), name="ewer-sms-reply", daemon=True).start()
+
+
 def sms_receive(*, channel: SmsChannel, message: Message) -> Handled:
     """One inbound message, handled once per gateway message id: a signal and a confirmation, or a reply
     saying what is missing. The sender's number is kept only as the signal's (encrypted) reporter phone."""
@@ -575,7 +587,7 @@ def sms_receive(*, channel: SmsChannel, message: Message) -> Handled:
         handled = _create(parsed, message=message, source_ref=source_ref)
     cache.set(seen_key, 1, timeout=24 * 3600)
     if not message.inline_reply:
-        transaction.on_commit(lambda: _send_reply(message.sender, handled.reply))
+        transaction.on_commit(lambda: _send_reply_later(message.sender, handled.reply))
     return handled
 
 

@@ -135,7 +135,13 @@ def test_help_explains_the_format_in_its_language_with_the_keywords() -> None:
 
 def test_unknown_type_lists_the_keywords() -> None:
     reply = reply_text(p("FIRE Kimironko smoke"))
-    assert "FIRE" in reply and "IHOHOTERWA" in reply and "smoke" not in reply
+    assert reply.startswith("Ubwoko ntibuzwi") and "IHOHOTERWA" in reply
+    assert "FIRE" not in reply and "smoke" not in reply  # the first word may be the description's
+
+
+def test_an_unknown_place_is_not_repeated() -> None:
+    reply = reply_text(p("GBV umugore yakubiswe"))
+    assert reply.startswith("Place not found") and "umugore" not in reply
 
 
 def test_confirmation_gives_the_reference_in_the_language_and_never_the_description() -> None:
