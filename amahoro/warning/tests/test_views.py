@@ -91,3 +91,13 @@ def test_suppression_hides_a_second_entry_when_one_could_be_worked_out() -> None
     assert len(hidden_row0) >= 2 and len(hidden_col1) >= 2
     for line in [*shown, *zip(*shown, strict=True)]:
         assert sum(1 for v in line if v in ("<5", "*")) != 1
+
+
+def test_admin_configures_types_and_rules_others_cannot(ec: Any) -> None:
+    admin = client_for(ec.sysadmin)
+    assert admin.get("/admin/warning/routingrule/").status_code == 200
+    assert admin.get("/admin/warning/signaltype/").status_code == 200
+    assert admin.get("/admin/warning/signal/").status_code == 404
+    ec.focal.is_staff = True
+    ec.focal.save()
+    assert client_for(ec.focal).get("/admin/warning/routingrule/").status_code in (302, 403)
