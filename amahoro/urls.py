@@ -18,6 +18,7 @@ urlpatterns = [
     path("indicators/", include("amahoro.frameworks.indicator_urls")),
     path("data/", include("amahoro.data.urls")),
     path("cases/", include("amahoro.cases.urls")),
+    path("warning/", include("amahoro.warning.urls")),
     path("my-work/", include("amahoro.worklist.urls")),
     path("directory/", include("amahoro.directory.urls")),
     path("consultations/", include("amahoro.consultations.urls")),

@@ -28,6 +28,7 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "case_statistics": policy.has_perm(user, Perm.CASE_STATISTICS),
             "referrals": policy.has_perm(user, Perm.REFERRAL_RESPOND),
             "directory": policy.has_perm(user, Perm.ORGANISATION_VIEW),
+            "warning": policy.has_perm(user, Perm.SIGNAL_VIEW),
             "consultations": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "participation": policy.has_perm(user, Perm.DATA_VIEW),
             "analytics": policy.has_perm(user, Perm.DATA_VIEW),

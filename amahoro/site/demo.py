@@ -165,6 +165,10 @@ USERS: tuple[DemoUser, ...] = (
     # Sees who wrote anonymous civil-society assessments (and no one else does): held at the CSO umbrella,
     # not in the ministry being assessed. Only `amahoro assign_role` hands this role out.
     DemoUser("moderator", "Marie", "Ingabire", Role.ASSESSMENT_MODERATOR, "PROFEMMES", "RW"),
+    # Early warning in Musanze: the district's focal point verifies and assigns community signals (and alone
+    # sees who reported them); the police responder acts on those assigned to the police there.
+    DemoUser("ewer_musanze", "Beatrice", "Nyiramana", Role.EWER_FOCAL_POINT, "RWAMREC", "43"),
+    DemoUser("ewer_police_musanze", "Innocent", "Hakizimana", Role.EWER_RESPONDER, "RNP", "43"),
 )
 
 

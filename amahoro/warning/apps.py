@@ -7,9 +7,10 @@ class WarningConfig(AppConfig):
     verbose_name = "Early warning and early response (NAP outcome P2.O3)"
 
     def ready(self) -> None:
-        from amahoro.core import reference
+        from amahoro.core import demo, reference
 
         from .access import register_rules
+        from .demo import warning_demo_step
         from .events import register_events
         from .odk import connect as connect_odk
         from .reference import load_ewer_default
@@ -17,4 +18,6 @@ class WarningConfig(AppConfig):
         register_rules()
         register_events()
         reference.register("ewer-default", load_ewer_default)
+        if warning_demo_step not in demo.DEMO_STEPS:
+            demo.register_step(warning_demo_step)
         connect_odk()

@@ -90,3 +90,82 @@ def disclosure(*, user: policy.Actor, signal: Signal) -> Disclosure:
 
 def is_overdue(signal: Signal, now: dt.datetime | None = None) -> bool:
     return bool(signal.status in OPEN and signal.due_at and signal.due_at < (now or timezone.now()))
+
+
+# --- Counts by sector and ISO week (aggregates only, small counts suppressed) ----------------------------
+
+THRESHOLD = 5
+PRIMARY = "<5"
+COMPLEMENTARY = "*"
+
+
+@dataclass
+class CountTable:
+    """Signals by sector (rows) and ISO week (columns) with totals, as shown: counts 1-4 are "<5", and a
+    line (row, column, or the totals row) left with one hidden entry hides one more ("*"), so no hidden
+    count can be worked out by subtraction."""
+
+    rows: list[str]
+    weeks: list[str]
+    cells: list[list[str]]
+    row_totals: list[str]
+    week_totals: list[str]
+    total: str
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}W{week:02d}"
+
+
+def _suppress(counts: list[list[int]]) -> list[list[str]]:
+    """counts: an (n+1) x (m+1) grid whose last row and last column are the totals."""
+    n, m = len(counts) - 1, len(counts[0]) - 1
+    hidden: dict[tuple[int, int], str] = {
+        (r, c): PRIMARY for r in range(n + 1) for c in range(m + 1) if 0 < counts[r][c] < THRESHOLD
+    }
+    lines = [[(r, c) for c in range(m + 1)] for r in range(n + 1)]
+    lines += [[(r, c) for r in range(n + 1)] for c in range(m + 1)]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(1 for pos in line if pos in hidden) != 1:
+                continue
+            visible = [pos for pos in line if pos not in hidden and counts[pos[0]][pos[1]] > 0]
+            if not visible:
+                continue
+            # The smallest cell first; a total only when no cell is left.
+            pos = min(visible, key=lambda p: (p[0] == n or p[1] == m, counts[p[0]][p[1]]))
+            hidden[pos] = COMPLEMENTARY
+            changed = True
+    return [[hidden.get((r, c), str(counts[r][c])) for c in range(m + 1)] for r in range(n + 1)]
+
+
+def signal_counts(*, user: policy.Actor, weeks: int = 12, today: dt.date | None = None) -> CountTable:
+    """The signals the user sees that happened in the last `weeks` ISO weeks, by sector (a signal placed at
+    a cell or village counts in its sector; one placed at a district, a statistical alarm, in its own row)."""
+    today = today or timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    start = monday - dt.timedelta(weeks=weeks - 1)
+    labels = [_iso_week(start + dt.timedelta(weeks=k)) for k in range(weeks)]
+    rows = signals_visible_to(user=user).filter(occurred_on__gte=start, occurred_on__lte=today)
+    grid: dict[str, list[int]] = {}
+    for path, day in rows.values_list("org_unit__path", "occurred_on"):
+        parts = path.strip("/").split("/")
+        key = "/" + "/".join(parts[:4]) + "/"  # /RW/<province>/<district>/<sector>/ (or the district)
+        grid.setdefault(key, [0] * weeks)[labels.index(_iso_week(day))] += 1
+    names = dict(OrgUnit.objects.filter(path__in=list(grid)).values_list("path", "name"))
+    order = sorted(grid, key=lambda p: names.get(p, p))
+    counts = [grid[p] + [sum(grid[p])] for p in order]
+    week_totals = [sum(grid[p][k] for p in order) for k in range(weeks)]
+    counts.append([*week_totals, sum(week_totals)])
+    shown = _suppress(counts)
+    return CountTable(
+        rows=[names.get(p, p) for p in order],
+        weeks=labels,
+        cells=[line[:-1] for line in shown[:-1]],
+        row_totals=[line[-1] for line in shown[:-1]],
+        week_totals=shown[-1][:-1],
+        total=shown[-1][-1],
+    )

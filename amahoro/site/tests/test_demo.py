@@ -73,6 +73,8 @@ class TestLoadedDemo:
             ("viewer", "viewer", "MIGEPROF", "RW"),
             ("moderator", "assessment_moderator", "PROFEMMES", "RW"),
             ("police_gasabo", "service_provider", "RNP", "12"),
+            ("ewer_musanze", "ewer_focal_point", "RWAMREC", "43"),
+            ("ewer_police_musanze", "ewer_responder", "RNP", "43"),
         }
         assert {u.role for u in demo.USERS} == set(Role)
         admin = User.objects.get(username="admin")

@@ -1,60 +1,75 @@
-"""The public report page in a real browser (headless Chromium through Playwright) on a 360 px phone screen:
-Kinyarwanda, the district then sector steps, the report sent, its number and the emergency numbers."""
+"""Early warning in a real browser (headless Chromium): the district's focal point opens a new signal,
+reads what it says and who reported it, and assigns it to the police; the police responder starts the
+response; the See page shows the counts. Run with `pytest -m browser`."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
+from conftest import PASSWORD, make_org, make_user
 
 __all__ = ["browser", "console", "page", "rwanda_slice", "screenshot_dir"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def gbv(rwanda_slice: dict[str, int]) -> Any:
-    from amahoro.warning.models import SignalType, Urgency
+def sign_in(pg: Any, live_server: Any, username: str) -> None:
+    pg.goto(f"{live_server.url}/accounts/login/")
+    pg.fill("#id_username", username)
+    pg.fill("#id_password", PASSWORD)
+    pg.click("#login-form button[type=submit]")
+    pg.wait_for_url(f"{live_server.url}/")
 
-    return SignalType.objects.create(
-        code="gbv",
-        name="GBV incident or threat",
-        name_fr="Violence basée sur le genre",
-        name_rw="Ihohoterwa rishingiye ku gitsina",
-        default_urgency=Urgency.HIGH,
-        keywords=["GBV", "IHOHOTERWA", "VIOLENCE"],
+
+def test_focal_point_assigns_and_responder_responds(
+    browser: Any, page: Any, live_server: Any, rwanda_slice: dict[str, int], console: Any, screenshot_dir: Any
+) -> None:
+    from amahoro import policy
+    from amahoro.warning.models import SignalType
+    from amahoro.warning.services import signal_create
+
+    ngo = make_org("RWAMREC", "ngo", areas=("43",))
+    police = make_org("RNP", "police", areas=("RW",))
+    make_user("ewer_musanze", ("ewer_focal_point", ngo, "43"))
+    make_user("ewer_police", ("ewer_responder", police, "43"))
+    SignalType.objects.create(
+        code="early_marriage", name="Early or forced marriage risk", default_urgency="high"
+    )
+    signal, _ = signal_create(
+        actor=policy.SYSTEM,
+        type="early_marriage",
+        org_unit="4301",
+        occurred_on=date.today() - timedelta(days=1),
+        description="Demo: a girl of 15 is promised in marriage",
+        reporter={"name": "Demo Reporter", "phone": "+250788000111"},
+        source="web",
     )
 
-
-def test_a_report_from_a_phone(
-    page: Any, live_server: Any, gbv: Any, console: Any, screenshot_dir: Path | None
-) -> None:
-    from amahoro.warning.models import Signal
-
-    page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{live_server.url}/report/?lang=rw")
-    assert page.locator("html").get_attribute("lang") == "rw"
-    assert "3512" in page.locator(".sos").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-    page.select_option("#id_district", "12")
-    page.get_by_role("button", name="Show its sectors").click()
-    page.wait_for_url("**/report/?*district=12*")
-    page.select_option("#id_type", "gbv")
-    page.select_option("#id_sector", "1209")
-    page.fill("#id_description", "Umugore yakubiswe n'umugabo we")
+    sign_in(page, live_server, "ewer_musanze")
+    page.click("nav a:has-text('Early warning')")
+    page.click(f"#signal-table a[href='/warning/{signal.uuid}/']")
+    assert "promised in marriage" in page.inner_text("#signal-description")
+    assert "Demo Reporter" in page.inner_text("#signal-reporter")
     if screenshot_dir is not None:
-        page.screenshot(path=str(screenshot_dir / "warning-report-phone.png"), full_page=True)
-    page.get_by_role("button", name="Send the report").click()
-    page.locator("h1").wait_for()
+        page.screenshot(path=str(screenshot_dir / "warning-signal.png"), full_page=True)
+    page.fill("#assign-assigned", "RNP")
+    page.click("#move-assigned button[type=submit]")
+    page.wait_for_selector("#signal-status:has-text('Assigned')")
 
-    signal = Signal.objects.get()
-    assert (signal.source, signal.org_unit.code) == ("web", "1209")
-    text = page.locator("body").inner_text()
-    assert str(signal.uuid)[:8].upper() in text and "3512" in text and "112" in text
-    assert "yakubiswe" not in text
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    other = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = other.new_page()
+    sign_in(pg, live_server, "ewer_police")
+    pg.goto(f"{live_server.url}/warning/{signal.uuid}/")
+    assert "promised in marriage" in pg.inner_text("#signal-description")
+    assert pg.query_selector("#signal-reporter") is None
+    pg.click("#move-responding button[type=submit]")
+    pg.wait_for_selector("#signal-status:has-text('Responding')")
+    pg.goto(f"{live_server.url}/warning/see/")
+    pg.wait_for_selector("#signal-counts")
+    assert "&lt;5" in pg.content() or "<5" in pg.inner_text("#signal-counts")
+    other.close()
     assert console.errors == []

@@ -1,0 +1,135 @@
+"""Pages of the early-warning module under /warning/: the signals in the user's scope, one signal with the
+moves the user may make, and "See": counts by sector and ISO week (aggregates only, small counts
+suppressed)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from amahoro import policy
+from amahoro.core.errors import AmahoroError, NotFound
+from amahoro.roles import Perm
+
+from . import selectors, services
+from .forms import SignalFilterForm, TransitionForm
+from .models import Signal, SignalStatus
+
+# The button each move gets on the signal's page.
+MOVE_LABELS = {
+    SignalStatus.VERIFIED: gettext_lazy("Verify"),
+    SignalStatus.DISCARDED: gettext_lazy("Discard"),
+    SignalStatus.ASSIGNED: gettext_lazy("Assign"),
+    SignalStatus.RESPONDING: gettext_lazy("Start the response"),
+    SignalStatus.RESOLVED: gettext_lazy("Resolve"),
+}
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not policy.has_perm(request.user, Perm.SIGNAL_VIEW):
+        raise PermissionDenied(_("Your roles do not include early-warning signals."))
+
+
+def _signal(request: HttpRequest, ident: str) -> Signal:
+    try:
+        return selectors.access_signal(user=request.user, ident=ident)
+    except NotFound:
+        raise Http404("not found") from None
+
+
+@login_required
+def signal_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    form = SignalFilterForm(request.GET or None)
+    signals = selectors.signals_visible_to(user=request.user).none()
+    status = 200
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if request.GET else {}
+        try:
+            signals = selectors.signals_search(
+                user=request.user,
+                status=data.get("status") or "",
+                type=data.get("type") or "",
+                org_unit=data.get("org_unit") or "",
+                overdue=True if data.get("overdue") else None,
+            )
+        except AmahoroError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            status = 400
+    else:
+        status = 400
+    page = Paginator(signals, 100).get_page(request.GET.get("page"))
+    rows = [(s, selectors.is_overdue(s)) for s in page.object_list]
+    return render(request, "warning/list.html", {"form": form, "page": page, "rows": rows}, status=status)
+
+
+@login_required
+def signal_detail(request: HttpRequest, ident: str) -> HttpResponse:
+    _require_view(request)
+    signal = _signal(request, ident)
+    seen = selectors.disclosure(user=request.user, signal=signal)
+    moves = [
+        (to, MOVE_LABELS[SignalStatus(to)]) for to in services.allowed_moves(user=request.user, signal=signal)
+    ]
+    context = {
+        "signal": signal,
+        "seen": seen,
+        "overdue": selectors.is_overdue(signal),
+        "moves": moves,
+        "form": TransitionForm(),
+        "transitions": signal.transitions.select_related("by"),
+    }
+    return render(request, "warning/detail.html", context)
+
+
+@login_required
+@require_POST
+def signal_transition(request: HttpRequest, ident: str) -> HttpResponse:
+    _require_view(request)
+    signal = _signal(request, ident)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("The move was not understood: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+        return redirect("warning:detail", ident=signal.uuid)
+    try:
+        services.signal_transition(
+            actor=request.user,
+            signal=signal,
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data.get("note") or "",
+            assign_to=form.cleaned_data.get("assign_to") or None,
+        )
+    except NotFound:
+        raise Http404("not found") from None
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+        return redirect("warning:detail", ident=signal.uuid)
+    messages.success(
+        request, _("Signal moved to %(status)s.") % {"status": SignalStatus(form.cleaned_data["to"]).label}
+    )
+    return redirect("warning:detail", ident=signal.uuid)
+
+
+@login_required
+def signal_see(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    table = selectors.signal_counts(user=request.user)
+    trend = list(zip(table.weeks, table.week_totals, strict=True))
+    return render(
+        request,
+        "warning/see.html",
+        {
+            "table": table,
+            "lines": list(zip(table.rows, table.cells, table.row_totals, strict=True)),
+            "trend": trend,
+        },
+    )
