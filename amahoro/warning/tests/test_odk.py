@@ -16,8 +16,8 @@ from django.test import Client
 from amahoro import policy
 from amahoro.collection import services as collection
 from amahoro.collection.models import ReviewState, Submission
-from amahoro.warning.forms import CHOICES, EXAMPLE, SURVEY, build
 from amahoro.warning.models import Signal
+from amahoro.warning.odk import CHOICES, EXAMPLE_FORM, SURVEY, example_form
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def submit_url(ec: Any) -> str:
     form = collection.form_upload(
-        actor=policy.SYSTEM, organisation=ec.ngo, content=EXAMPLE.read_bytes(), filename="ewer_signal.xlsx"
+        actor=policy.SYSTEM,
+        organisation=ec.ngo,
+        content=EXAMPLE_FORM.read_bytes(),
+        filename="ewer_signal.xlsx",
     )
     _token, raw = collection.token_create(
         actor=policy.SYSTEM, organisation=ec.ngo, name="Tablet 7", forms=[form]
@@ -121,6 +124,6 @@ def test_the_committed_example_form_is_the_one_the_module_describes() -> None:
         book = openpyxl.load_workbook(io.BytesIO(content))
         return [["" if c is None else c for c in row] for row in book[sheet].iter_rows(values_only=True)]
 
-    committed = EXAMPLE.read_bytes()
-    assert rows(committed, "survey") == rows(build(), "survey") == [[*r] for r in SURVEY]
+    committed = EXAMPLE_FORM.read_bytes()
+    assert rows(committed, "survey") == rows(example_form(), "survey") == [[*r] for r in SURVEY]
     assert rows(committed, "choices") == [[*r] for r in CHOICES]
