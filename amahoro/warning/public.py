@@ -76,6 +76,12 @@ class ReportForm(forms.Form):
             field.choices = options
         self.org_unit: OrgUnit | None = None
 
+    def clean_occurred_on(self) -> Any:
+        day = self.cleaned_data.get("occurred_on")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
     def clean_token(self) -> str:
         token = str(self.cleaned_data.get("token", ""))
         if not TOKEN.match(token):
