@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from amahoro import policy
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.roles import Perm
@@ -86,6 +88,22 @@ def disclosure(*, user: policy.Actor, signal: Signal) -> Disclosure:
     triage = policy.can(user, Perm.SIGNAL_TRIAGE, signal) and not policy.is_system(user)
     respond = policy.can(user, Perm.SIGNAL_RESPOND, signal) and signal.assigned_to_id is not None
     return Disclosure(content=triage or respond, reporter=triage)
+
+
+def disclosure_audit(*, user: policy.Actor, signal: Signal, seen: Disclosure) -> None:
+    """Reading who reported a signal is recorded (who, when, which signal; never the contact itself)."""
+    if seen.reporter and signal.reporter:
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="warning.signal",
+            object_id=str(signal.uuid),
+            object_repr=str(signal),
+            org_unit_path=signal.org_unit.path,
+            sensitive=True,
+            changes={"fields": ["reporter"]},
+            message="signal reporter read",
+        )
 
 
 def is_overdue(signal: Signal, now: dt.datetime | None = None) -> bool:

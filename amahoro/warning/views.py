@@ -78,6 +78,7 @@ def signal_detail(request: HttpRequest, ident: str) -> HttpResponse:
     _require_view(request)
     signal = _signal(request, ident)
     seen = selectors.disclosure(user=request.user, signal=signal)
+    selectors.disclosure_audit(user=request.user, signal=signal, seen=seen)
     moves = [
         (to, MOVE_LABELS[SignalStatus(to)]) for to in services.allowed_moves(user=request.user, signal=signal)
     ]
