@@ -32,6 +32,8 @@ urlpatterns = [
     path("collection/", include("amahoro.collection.urls")),
     path("notifications/", include("amahoro.notifications.urls")),
     path("openrosa/", include("amahoro.collection.openrosa_urls")),
+    # The public report page of the early-warning module (no sign-in).
+    path("report/", include("amahoro.warning.public_urls")),
     path("api/v1/", include("amahoro.api.urls")),
     # DHIS2-compatible paths (/api/dataValueSets, /api/38/metadata, ...) for DHIS2 clients and scripts.
     re_path(r"^api/(?:\d{2}/)?", include("amahoro.api.dhis2_urls")),

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("amahoro.notifications.api_urls")),
     path("", include("amahoro.warning.api_urls")),
     path("", include("amahoro.warning.alarms_urls")),
+    path("", include("amahoro.warning.sms_urls")),
 ]

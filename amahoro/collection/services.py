@@ -44,6 +44,7 @@ from .models import (
     Submission,
     XForm,
 )
+from .signals import submission_received
 from .xforms import (
     ITEMSETS_CSV,
     Answers,
@@ -581,6 +582,18 @@ def _store_attachments(submission: Submission, files: list[UploadedFile]) -> Non
     )
 
 
+def _announce(submission: Submission) -> None:
+    """Tell the apps above (early warning) of a new submission; their failure never fails the receipt."""
+    for receiver, result in submission_received.send_robust(sender=Submission, submission=submission):
+        if isinstance(result, Exception):
+            log.error(
+                "submission_received: %s failed on %s: %r",
+                getattr(receiver, "__qualname__", receiver),
+                submission.instance_id,
+                result,
+            )
+
+
 def _refuse(exc: Exception, form_id: str) -> None:
     log.info("submission refused (form %s): %s", form_id or "?", exc)
 
@@ -635,9 +648,14 @@ def submission_receive(
             # ODK Collect's usual post: a new record, no attachments, not an edit. One INSERT, no explicit
             # transaction or row lock: the (form, instanceID) unique constraint settles a race between two
             # identical resends (the loser gets 409 "retry", and its retry is answered as a resend).
-            return instance_store(form, instance, xml, files, user, token, lock=False)
-        with transaction.atomic():
-            return instance_store(form, instance, xml, files, user, token)
+            received = instance_store(form, instance, xml, files, user, token, lock=False)
+        else:
+            with transaction.atomic():
+                received = instance_store(form, instance, xml, files, user, token)
+        if received.created:
+            stored = received.submission
+            transaction.on_commit(lambda: _announce(stored))
+        return received
     except (ValidationFailed, NotFound, PermissionDenied, Conflict) as exc:
         _refuse(exc, form_id)
         raise

@@ -597,3 +597,10 @@ AMAHORO_ANALYTICS_RESULT_CACHE = env_bool("AMAHORO_ANALYTICS_RESULT_CACHE", True
 # than these (seconds).
 AMAHORO_ANALYTICS_MAX_AGE = env_float("AMAHORO_ANALYTICS_MAX_AGE", 3 * 3600)
 AMAHORO_HEARTBEAT_MAX_AGE = env_float("AMAHORO_HEARTBEAT_MAX_AGE", 150)
+
+# Early-warning sources (docs/warning.md, "Sources"): inbound SMS per number per hour, the longest SMS taken,
+# the language of replies when the keyword does not tell, and reports per client address per hour on /report/.
+EWER_SMS_PER_HOUR = env_int("EWER_SMS_PER_HOUR", 10)
+EWER_SMS_MAX_LENGTH = env_int("EWER_SMS_MAX_LENGTH", 1000)
+EWER_SMS_DEFAULT_LANGUAGE = os.environ.get("EWER_SMS_DEFAULT_LANGUAGE", "") or "rw"
+EWER_REPORT_PER_HOUR = env_int("EWER_REPORT_PER_HOUR", 5)

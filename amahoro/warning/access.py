@@ -38,7 +38,14 @@ def transition_respond_rule(g: Grant) -> Q:
     return q if g.is_global else q & Q(signal__assigned_to_id=g.organisation_id)
 
 
+def routing_rule_rule(g: Grant) -> Q:
+    return _within(g)
+
+
 def register_rules() -> None:
+    # Configuration (signal.configure): the taxonomy is everyone's; routing rules by their place.
+    policy.register("warning.signaltype", policy.Rule(lambda g: Q()))
+    policy.register("warning.routingrule", policy.Rule(routing_rule_rule))
     policy.register(
         "warning.signal", policy.Rule(signal_rule, per_perm={Perm.SIGNAL_RESPOND: signal_respond_rule})
     )

@@ -37,6 +37,7 @@ class EwerAPIView(rest.ParamsMixin, APIView):
 
 def _detail(user: Any, signal: Signal) -> Any:
     seen = selectors.disclosure(user=user, signal=signal)
+    selectors.disclosure_audit(user=user, signal=signal, seen=seen)
     context = {
         "content": seen.content,
         "reporter": seen.reporter,

@@ -12,6 +12,7 @@ class WarningConfig(AppConfig):
         from .access import register_rules
         from .demo import warning_demo_step
         from .events import register_events
+        from .odk import connect as connect_odk
         from .reference import load_ewer_default
 
         register_rules()
@@ -19,3 +20,4 @@ class WarningConfig(AppConfig):
         reference.register("ewer-default", load_ewer_default)
         if warning_demo_step not in demo.DEMO_STEPS:
             demo.register_step(warning_demo_step)
+        connect_odk()

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from amahoro import policy
+from amahoro.audit.models import AuditAction
+from amahoro.audit.services import audit_record
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.roles import Perm
@@ -86,6 +88,22 @@ def disclosure(*, user: policy.Actor, signal: Signal) -> Disclosure:
     triage = policy.can(user, Perm.SIGNAL_TRIAGE, signal) and not policy.is_system(user)
     respond = policy.can(user, Perm.SIGNAL_RESPOND, signal) and signal.assigned_to_id is not None
     return Disclosure(content=triage or respond, reporter=triage)
+
+
+def disclosure_audit(*, user: policy.Actor, signal: Signal, seen: Disclosure) -> None:
+    """Reading who reported a signal is recorded (who, when, which signal; never the contact itself)."""
+    if seen.reporter and signal.reporter:
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="warning.signal",
+            object_id=str(signal.uuid),
+            object_repr=str(signal),
+            org_unit_path=signal.org_unit.path,
+            sensitive=True,
+            changes={"fields": ["reporter"]},
+            message="signal reporter read",
+        )
 
 
 def is_overdue(signal: Signal, now: dt.datetime | None = None) -> bool:
@@ -169,3 +187,59 @@ def signal_counts(*, user: policy.Actor, weeks: int = 12, today: dt.date | None 
         week_totals=shown[-1][:-1],
         total=shown[-1][-1],
     )
+
+
+# --- NAP P2.O3 indicators (per month and district, suppressed) -------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    month: str  # YYYYMM (DHIS2's monthly period code)
+    district: str
+    received: str  # a count, or "<5"
+    verified_within_24h: str  # a percentage, or "" when fewer than 5 signals
+    responded_within_deadline: str
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}" if whole else ""
+
+
+def nap_indicators(*, user: policy.Actor, since: dt.date) -> list[IndicatorRow]:
+    """NAP P2.O3 by month (of receipt) and district, over the signals the user sees received since `since`:
+    signals received; % verified within 24 h of receipt (verified_at, also set by a direct assignment);
+    % of the assigned ones responded to by their deadline. A month and district with fewer than 5 signals
+    shows "<5" and no percentages."""
+    buckets: dict[tuple[str, str], list[Signal]] = {}
+    qs = signals_visible_to(user=user).filter(created_at__date__gte=since)
+    for signal in qs.select_related(None).select_related("org_unit").defer("description", "reporter"):
+        parts = signal.org_unit.path.strip("/").split("/")
+        district = "/" + "/".join(parts[:3]) + "/"
+        month = timezone.localtime(signal.created_at).strftime("%Y%m")
+        buckets.setdefault((month, district), []).append(signal)
+    names = dict(OrgUnit.objects.filter(path__in={d for _, d in buckets}).values_list("path", "name"))
+    out: list[IndicatorRow] = []
+    for (month, district), signals in sorted(
+        buckets.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], ""))
+    ):
+        n = len(signals)
+        if n < THRESHOLD:
+            out.append(IndicatorRow(month, names.get(district, district), PRIMARY, "", ""))
+            continue
+        quick = sum(
+            1
+            for s in signals
+            if s.verified_at is not None and s.verified_at - s.created_at <= dt.timedelta(hours=24)
+        )
+        assigned = [s for s in signals if s.assigned_to_id is not None and s.due_at is not None]
+        on_time = sum(1 for s in assigned if s.responded_at is not None and s.responded_at <= s.due_at)  # type: ignore[operator]
+        out.append(
+            IndicatorRow(
+                month,
+                names.get(district, district),
+                str(n),
+                _pct(quick, n),
+                _pct(on_time, len(assigned)) if len(assigned) >= THRESHOLD else "",
+            )
+        )
+    return out

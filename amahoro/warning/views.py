@@ -4,12 +4,15 @@ suppressed)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -75,6 +78,7 @@ def signal_detail(request: HttpRequest, ident: str) -> HttpResponse:
     _require_view(request)
     signal = _signal(request, ident)
     seen = selectors.disclosure(user=request.user, signal=signal)
+    selectors.disclosure_audit(user=request.user, signal=signal, seen=seen)
     moves = [
         (to, MOVE_LABELS[SignalStatus(to)]) for to in services.allowed_moves(user=request.user, signal=signal)
     ]
@@ -124,6 +128,8 @@ def signal_see(request: HttpRequest) -> HttpResponse:
     _require_view(request)
     table = selectors.signal_counts(user=request.user)
     trend = list(zip(table.weeks, table.week_totals, strict=True))
+    since = (timezone.localdate() - dt.timedelta(days=183)).replace(day=1)
+    indicators = selectors.nap_indicators(user=request.user, since=since)
     return render(
         request,
         "warning/see.html",
@@ -131,5 +137,6 @@ def signal_see(request: HttpRequest) -> HttpResponse:
             "table": table,
             "lines": list(zip(table.rows, table.cells, table.row_totals, strict=True)),
             "trend": trend,
+            "indicators": indicators,
         },
     )

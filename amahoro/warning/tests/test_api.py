@@ -136,3 +136,14 @@ def test_transitions_through_the_api(ec: Any) -> None:
     viewer = api_as(ec.me_officer).get(f"{URL}/{signal.uuid}").json()
     assert all(t["note"] is None for t in viewer["transitions"])
     assert_error(api_as().post(url, {"to": "resolved"}, format="json"), 401)
+
+
+def test_reading_the_reporter_is_audited_without_the_contact(ec: Any) -> None:
+    from amahoro.audit.models import AuditEvent
+
+    signal = create()
+    api_as(ec.me_officer).get(f"{URL}/{signal.uuid}")
+    assert not AuditEvent.objects.filter(action="read", object_id=str(signal.uuid)).exists()
+    api_as(ec.focal).get(f"{URL}/{signal.uuid}")
+    row = AuditEvent.objects.get(action="read", object_id=str(signal.uuid))
+    assert row.actor_username == "focal" and "Reportername" not in str(row.changes) + row.message

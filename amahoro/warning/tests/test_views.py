@@ -91,3 +91,31 @@ def test_suppression_hides_a_second_entry_when_one_could_be_worked_out() -> None
     assert len(hidden_row0) >= 2 and len(hidden_col1) >= 2
     for line in [*shown, *zip(*shown, strict=True)]:
         assert sum(1 for v in line if v in ("<5", "*")) != 1
+
+
+def test_admin_configures_types_and_rules_others_cannot(ec: Any) -> None:
+    admin = client_for(ec.sysadmin)
+    assert admin.get("/admin/warning/routingrule/").status_code == 200
+    assert admin.get("/admin/warning/signaltype/").status_code == 200
+    assert admin.get("/admin/warning/signal/").status_code == 404
+    ec.focal.is_staff = True
+    ec.focal.save()
+    assert client_for(ec.focal).get("/admin/warning/routingrule/").status_code in (302, 403)
+
+
+def test_nap_indicators_by_month_and_district_suppressed(ec: Any) -> None:
+    from amahoro.warning.selectors import nap_indicators
+    from amahoro.warning.services import signal_transition
+
+    for n in range(6):
+        signal = create()
+        signal = signal_transition(actor=ec.focal, signal=signal, to="assigned", assign_to="RIB")
+        if n < 3:
+            signal_transition(actor=ec.responder, signal=signal, to="responding")
+    create(org_unit="1201")
+    rows = nap_indicators(user=ec.focal_national, since=date.today() - timedelta(days=40))
+    by_district = {r.district: r for r in rows}
+    assert by_district["Nyarugenge"].received == "6"
+    assert by_district["Nyarugenge"].verified_within_24h == "100"
+    assert by_district["Nyarugenge"].responded_within_deadline == "50"
+    assert by_district["Gasabo"].received == "<5" and by_district["Gasabo"].verified_within_24h == ""
