@@ -70,6 +70,7 @@ def test_focal_point_assigns_and_responder_responds(
     pg.wait_for_selector("#signal-status:has-text('Responding')")
     pg.goto(f"{live_server.url}/warning/see/")
     pg.wait_for_selector("#signal-counts")
+    pg.wait_for_selector("#signal-trend-chart svg")  # the trend chart (ECharts, SVG)
     assert "&lt;5" in pg.content() or "<5" in pg.inner_text("#signal-counts")
     other.close()
     assert console.errors == []
