@@ -232,7 +232,9 @@ def nap_indicators(*, user: policy.Actor, since: dt.date) -> list[IndicatorRow]:
             if s.verified_at is not None and s.verified_at - s.created_at <= dt.timedelta(hours=24)
         )
         assigned = [s for s in signals if s.assigned_to_id is not None and s.due_at is not None]
-        on_time = sum(1 for s in assigned if s.responded_at is not None and s.responded_at <= s.due_at)  # type: ignore[operator]
+        on_time = sum(
+            1 for s in assigned if s.responded_at is not None and s.due_at and s.responded_at <= s.due_at
+        )
         out.append(
             IndicatorRow(
                 month,

@@ -19,7 +19,7 @@ from amahoro.accounts.models import User
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from amahoro.geo.models import OrgUnit
+from amahoro.geo.models import OrgUnit, ancestor_paths
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
 from amahoro.roles import Perm
@@ -28,9 +28,10 @@ from . import routing
 from .models import Signal, SignalStatus, SignalType, Source, Transition, Urgency
 
 # Places a signal may name: a sector, a cell or a village (a district is too wide for anyone to act on).
-# A statistical alarm is computed per district or sector, so detectors may also name a district.
+# A statistical alarm is computed per province, district or sector (Detector.level), so detectors may also
+# name a province or a district.
 PLACE_LEVELS = frozenset({"sector", "cell", "village"})
-DETECTOR_PLACE_LEVELS = PLACE_LEVELS | {"district"}
+DETECTOR_PLACE_LEVELS = PLACE_LEVELS | {"district", "province"}
 MAX_DESCRIPTION = 2000
 MAX_REPORTER_NAME = 200
 MAX_REPORTER_PHONE = 30
@@ -409,11 +410,10 @@ def _period(signal: Signal) -> dt.timedelta:
 def _escalation_target(signal: Signal, level: int) -> tuple[list[User], str]:
     from . import events
 
-    paths = signal.org_unit.ancestor_paths  # root first, self excluded
-    depth = ESCALATION_DEPTH[level]
-    if depth >= len(paths):
-        return [], ""
-    path = paths[depth]
+    # Root first, the place itself included: a district's or province's own signal (a statistical alarm)
+    # goes to that place's focal points first.
+    paths = ancestor_paths(signal.org_unit.path)
+    path = paths[min(ESCALATION_DEPTH[level], len(paths) - 1)]
     recipients = events.focal_points(path, exact=True) or events.focal_points(path)
     unit = OrgUnit.objects.filter(path=path).first()
     return recipients, unit.display_name if unit is not None else path

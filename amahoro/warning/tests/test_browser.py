@@ -71,6 +71,10 @@ def test_focal_point_assigns_and_responder_responds(
     pg.goto(f"{live_server.url}/warning/see/")
     pg.wait_for_selector("#signal-counts")
     pg.wait_for_selector("#signal-trend-chart svg")  # the trend chart (ECharts, SVG)
+    if screenshot_dir is not None:
+        page.goto(f"{live_server.url}/warning/see/")
+        page.wait_for_selector("#signal-trend-chart svg")
+        page.screenshot(path=str(screenshot_dir / "warning-see.png"), full_page=True)
     assert "&lt;5" in pg.content() or "<5" in pg.inner_text("#signal-counts")
     other.close()
     assert console.errors == []

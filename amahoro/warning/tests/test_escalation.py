@@ -90,3 +90,10 @@ def test_beat_runs_every_five_minutes(settings: Any) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["ewer-signals-escalate"]
     assert entry["args"] == ["amahoro.warning.tasks.signals_escalate"]
     assert entry["schedule"].minute == set(range(0, 60, 5))
+
+
+def test_a_district_alarm_escalates_to_the_district_then_up(ec: Any) -> None:
+    signal = create(org_unit="11", source="detector")
+    t1 = signal.due_at + timedelta(seconds=1)
+    signals_escalate(t1)
+    assert overdue_to(signal) == {"focal"}
