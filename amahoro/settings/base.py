@@ -289,6 +289,9 @@ SPECTACULAR_SETTINGS = {
         "Dhis2ImportSummaryStatusEnum": ["SUCCESS", "WARNING", "ERROR"],
         # Every role (amahoro/roles.py), and the roles one may ask for (accounts/serializers.py): every role but the reserved and server-only ones.
         "RoleEnum": "amahoro.roles.ROLE_CHOICES",
+        # A report subscription's frequency, and the alarm methods' (52 weekly, 12 monthly).
+        "SubscriptionFrequencyEnum": "amahoro.reports.models.Frequency",
+        "DetectFrequencyEnum": [(52, "weekly"), (12, "monthly")],
         "RequestableRoleEnum": [
             "org_admin",
             "me_officer",

@@ -41,14 +41,15 @@ def test_a_report_from_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     page.select_option("#id_district", "12")
-    page.get_by_role("button", name="Show its sectors").click()
+    # The page is in Kinyarwanda: its buttons are too ("Show its sectors", "Send the report").
+    page.get_by_role("button", name="Erekana imirenge yako").click()
     page.wait_for_url("**/report/?*district=12*")
     page.select_option("#id_type", "gbv")
     page.select_option("#id_sector", "1209")
     page.fill("#id_description", "Umugore yakubiswe n'umugabo we")
     if screenshot_dir is not None:
         page.screenshot(path=str(screenshot_dir / "warning-report-phone.png"), full_page=True)
-    page.get_by_role("button", name="Send the report").click()
+    page.get_by_role("button", name="Ohereza amakuru").click()
     page.locator("h1").wait_for()
 
     signal = Signal.objects.get()
