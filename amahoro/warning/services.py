@@ -344,7 +344,9 @@ def signal_transition(
     if not isinstance(actor, User):
         raise PermissionDenied("signals are triaged by signed-in people only", code="permission_denied")
     signal = (
-        Signal.objects.select_for_update().select_related("type", "org_unit", "assigned_to").get(pk=signal.pk)
+        Signal.objects.select_for_update(of=("self",))
+        .select_related("type", "org_unit", "assigned_to")
+        .get(pk=signal.pk)
     )
     to = (to or "").strip()
     if to not in SignalStatus.values:
