@@ -9,13 +9,14 @@ objects, and must be idempotent: a worker may run one twice after a crash.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +59,24 @@ def run_path(func_path: str, *ids: TaskArg) -> None:
     """The Celery side: the worker imports the function and calls it with the ids."""
     log.info("task %s%s", func_path, ids)
     resolve(func_path)(*ids)
+
+
+def in_background(func: Callable[..., Any], *args: Any, name: str, inline: bool) -> threading.Thread | None:
+    """Call `func(*args)` in a daemon thread named `name` (returned, for tests to join), or here and now when
+    `inline`. For work that runs in the web process without a broker and must not hold the request (a
+    render, an e-mail, an SMS): the thread logs what escapes it and closes its own database connection."""
+    if inline:
+        func(*args)
+        return None
+
+    def run() -> None:
+        try:
+            func(*args)
+        except Exception:  # a thread's exception would only reach stderr
+            log.exception("background work %s failed", name)
+        finally:
+            connection.close()  # the thread's own connection, never returned to a pool
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread

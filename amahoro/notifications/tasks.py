@@ -12,7 +12,8 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connection
+
+from amahoro.core.tasks import in_background
 
 from .sending import send_pending as _send_pending
 
@@ -22,24 +23,11 @@ log = logging.getLogger(__name__)
 def send_pending() -> threading.Thread | None:
     """Send the due e-mail and SMS deliveries (queued by notify(), and by Celery beat every minute); in a
     thread when there is no worker and inline sending is off (the thread is returned, for tests to join)."""
-    if not settings.CELERY_BROKER_URL and not settings.NOTIFICATIONS_SEND_INLINE:
-        thread = threading.Thread(target=_send_in_thread, name="notifications-send", daemon=True)
-        thread.start()
-        return thread
-    _send_now()
-    return None
+    inline = bool(settings.CELERY_BROKER_URL) or settings.NOTIFICATIONS_SEND_INLINE
+    return in_background(_send_now, name="notifications-send", inline=inline)
 
 
 def _send_now() -> None:
     summary = _send_pending()
     if summary.claimed:
         log.info("notifications: %s", summary)
-
-
-def _send_in_thread() -> None:
-    try:
-        _send_now()
-    except Exception:  # a thread's exception would only reach stderr: log it (the deliveries stay queued)
-        log.exception("notifications: sending failed")
-    finally:
-        connection.close()  # the thread's own connection, never returned to a pool

@@ -10,13 +10,13 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amahoro.core import crypto
 from amahoro.core.errors import AmahoroError
+from amahoro.core.tasks import in_background
 
 from . import services
 from .models import ReportRun, RunStatus
@@ -29,23 +29,8 @@ STAGE_MAX = 200
 def render_run(run_id: int) -> threading.Thread | None:
     """Render run `run_id` (the task `runs.run_create` queues): in a thread when there is no worker to hand it
     to and inline rendering is off (the thread is returned, for tests to join), else here and now."""
-    if not settings.CELERY_BROKER_URL and not settings.AMAHORO_REPORTS_RUN_INLINE:
-        thread = threading.Thread(
-            target=_render_in_thread, args=(run_id,), name=f"report-run-{run_id}", daemon=True
-        )
-        thread.start()
-        return thread
-    render_now(run_id)
-    return None
-
-
-def _render_in_thread(run_id: int) -> None:
-    try:
-        render_now(run_id)
-    except Exception:  # a thread's exception would only reach stderr: log it (render_now marks the run)
-        log.exception("report run %s failed", run_id)
-    finally:
-        connection.close()  # the thread's own connection, never returned to a pool
+    inline = bool(settings.CELERY_BROKER_URL) or settings.AMAHORO_REPORTS_RUN_INLINE
+    return in_background(render_now, run_id, name=f"report-run-{run_id}", inline=inline)
 
 
 def _set(run_id: int, **fields: object) -> None:

@@ -34,6 +34,7 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import ValidationFailed
+from amahoro.core.tasks import in_background
 from amahoro.geo.models import OrgUnit
 from amahoro.notifications import sms as sms_gateway
 from amahoro.roles import Perm
@@ -556,10 +557,13 @@ def _send_reply(to: str, text: str) -> None:
 def _send_reply_later(to: str, text: str) -> None:
     """Like the notifications: the gateway's callback never waits for the outbound SMS (a thread), except
     where NOTIFICATIONS_SEND_INLINE asks to send in place (tests)."""
-    if getattr(settings, "NOTIFICATIONS_SEND_INLINE", False):
-        _send_reply(to, text)
-    else:
-        threading.Thread(target=_send_reply, args=(to, text), name="ewer-sms-reply", daemon=True).start()
+    in_background(
+        _send_reply,
+        to,
+        text,
+        name="ewer-sms-reply",
+        inline=getattr(settings, "NOTIFICATIONS_SEND_INLINE", False),
+    )
 
 
 def sms_receive(*, channel: SmsChannel, message: Message) -> Handled:
