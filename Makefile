@@ -69,7 +69,11 @@ $(BIN)/python:
 
 # The lock pins setuptools and wheel too, so the editable install builds without fetching anything else.
 # `pip check` fails when pyproject.toml asks for something the lock lacks: run `make lock` then.
+# pip itself first, at the locked version: the pip a venv starts with (23.x from Python 3.11.x) refuses the lock
+# in --require-hashes mode ("CacheControl[filecache]>=0.13.0 ... not pinned": it treats an extra as unpinned).
 $(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	awk '/^pip==/{p=1;print;next} p&&/^[^ #]/{p=0} p&&/--hash/' $(LOCK) > $(VENV)/pip-lock.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --require-hashes --no-deps -r $(VENV)/pip-lock.txt
 	$(BIN)/pip install --disable-pip-version-check --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
 	@$(BIN)/pip check || { echo "the installed packages do not satisfy pyproject.toml: is $(LOCK) stale? run 'make lock'" >&2; exit 1; }
