@@ -19,6 +19,7 @@ from amahoro.core import suppression
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.geo.selectors import boundary_attribution
+from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
 from .models import Signal, SignalStatus, SignalType
@@ -251,7 +252,10 @@ def signal_map(
     features = [
         {
             "type": "Feature",
-            "geometry": {**unit.geometry, "coordinates": _round(unit.geometry.get("coordinates", []))},
+            "geometry": {
+                **(unit.geometry or {}),
+                "coordinates": _round((unit.geometry or {}).get("coordinates")),
+            },
             "properties": {
                 "code": unit.code,
                 "name": unit.display_name,
@@ -314,12 +318,12 @@ def response_times(
         .select_related("assigned_to")
         .defer("description", "reporter")
     )
-    by_org: dict[int, list[Signal]] = {}
+    by_org: dict[int, tuple[Organisation, list[Signal]]] = {}
     for signal in qs:
-        by_org.setdefault(signal.assigned_to_id or 0, []).append(signal)
+        if signal.assigned_to is not None:
+            by_org.setdefault(signal.assigned_to.pk, (signal.assigned_to, []))[1].append(signal)
     out: list[ResponderRow] = []
-    for signals in sorted(by_org.values(), key=lambda group: group[0].assigned_to.name):
-        org = signals[0].assigned_to
+    for org, signals in sorted(by_org.values(), key=lambda group: group[0].name):
         n = len(signals)
         verify = [(s.verified_at - s.created_at).total_seconds() / 3600 for s in signals if s.verified_at]
         respond = [(s.responded_at - s.created_at).total_seconds() / 3600 for s in signals if s.responded_at]

@@ -19,7 +19,10 @@ from .conftest import create
 
 pytestmark = pytest.mark.django_db
 
-SQUARE = {"type": "Polygon", "coordinates": [[[30.0, -1.9], [30.0123456, -1.9], [30.01, -1.95], [30.0, -1.9]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[30.0, -1.9], [30.0123456, -1.9], [30.01, -1.95], [30.0, -1.9]]],
+}
 
 
 def _shapes(*codes: str) -> None:
@@ -142,7 +145,9 @@ def _possible(grid: list[list[str]], target: tuple[int, int]) -> set[int]:
         for (r, c), v in zip(hidden, values, strict=True):
             filled[r][c] = v
         rows_ok = all(sum(line[:-1]) == line[-1] for line in filled)
-        cols_ok = all(sum(filled[r][c] for r in range(len(filled) - 1)) == filled[-1][c] for c in range(len(filled[0])))
+        cols_ok = all(
+            sum(filled[r][c] for r in range(len(filled) - 1)) == filled[-1][c] for c in range(len(filled[0]))
+        )
         if rows_ok and cols_ok:
             out.add(filled[target[0]][target[1]])
     return out
@@ -222,7 +227,9 @@ def test_setup_links_the_indicators_to_p2o3_and_is_idempotent(ec: Any) -> None:
     assert "4 indicator(s) created" in nap_setup(actor=policy.SYSTEM)
     assert "0 indicator(s) created" in nap_setup(actor=policy.SYSTEM)
     share = Indicator.objects.get(code="EWER_VERIFIED_24H_SHARE")
-    assert share.numerator == "#{EWER_SIGNALS_VERIFIED_24H}" and share.denominator == "#{EWER_SIGNALS_RECEIVED}"
+    assert (
+        share.numerator == "#{EWER_SIGNALS_VERIFIED_24H}" and share.denominator == "#{EWER_SIGNALS_RECEIVED}"
+    )
     assert {n.code for n in share.nodes.all()} == {"P2.O3"}
     assert Indicator.objects.filter(code__in=[i.code for i in INDICATORS]).count() == 4
     with pytest.raises(PermissionDenied):
@@ -230,7 +237,7 @@ def test_setup_links_the_indicators_to_p2o3_and_is_idempotent(ec: Any) -> None:
 
 
 def test_publish_writes_district_values_through_the_engine_idempotently(ec: Any) -> None:
-    from amahoro.audit.models import AuditLog
+    from amahoro.audit.models import AuditEvent
     from amahoro.warning.models import Signal
     from amahoro.warning.publishing import nap_publish, nap_setup
     from amahoro.warning.services import signal_transition
@@ -254,7 +261,7 @@ def test_publish_writes_district_values_through_the_engine_idempotently(ec: Any)
     assert ("EWER_SIGNALS_RECEIVED", "12") not in got and "12:EWER_SIGNALS_RECEIVED" in result.suppressed
     assert ("EWER_SIGNALS_RECEIVED", "1") not in got  # two districts left out, still fewer than 5
     assert result.imported > 0
-    assert AuditLog.objects.filter(object_type="data.datavalue", message__contains="import").exists()
+    assert AuditEvent.objects.filter(object_type="data.datavalue", message__contains="import").exists()
     again = nap_publish(actor=policy.SYSTEM, period=_month())
     assert again.imported == 0 and again.updated == 0 and _values(_month()) == got
     # a signal that moves changes the figure on the next run, nothing else
