@@ -56,7 +56,7 @@ def test_see_page_draws_the_map_of_signals_by_sector(
     assert "All your places:" in page.inner_text("#signal-map-total")
     page.wait_for_selector("#signal-trend-chart svg")
     if screenshot_dir is not None:
-        page.screenshot(path=str(screenshot_dir / "warning-see.png"), full_page=True)
+        page.screenshot(path=str(screenshot_dir / "warning-see-map.png"), full_page=True)
     # another week range: the map redraws (the last week alone)
     weeks = page.locator("#signal-map-from option").all_inner_texts()
     page.select_option("#signal-map-from", weeks[-1])
