@@ -29,3 +29,8 @@ def test_a_lone_small_cell_gets_a_partner_in_its_row_and_column() -> None:
     assert shown[0][1] == suppression.PRIMARY
     for line in [*shown, *zip(*shown, strict=True)]:
         assert sum(1 for v in line if isinstance(v, str)) != 1
+
+
+def test_bit_smears_of_nothing_are_empty() -> None:
+    assert suppression._smear(0b101, 0) == 0 and suppression._smear_down(0b101, 0) == 0
+    assert suppression._smear(0b1, 3) == 0b111 and suppression._smear_down(0b100, 3) == 0b111
