@@ -247,8 +247,8 @@ def test_publish_writes_district_values_through_the_engine_idempotently(ec: Any)
         signal = signal_transition(actor=ec.focal, signal=create(), to="assigned", assign_to="RIB")
         if n < 5:
             signal_transition(actor=ec.responder, signal=signal, to="responding")
-    create(org_unit="1201")  # Gasabo: fewer than 5, left out
-    create(org_unit="1202")  # with the one above, still fewer than 5 at the province: left out
+    create(org_unit="1201")  # Gasabo: 2 signals, fewer than 5: left out
+    create(org_unit="1202")  # the only district of Kigali left out: not written at the province either
     create(type="gbv", org_unit="11", source="detector", source_ref="alarm-1", description="")
     Signal.objects.filter(source="detector").update(type=_alarm_type())
     result = nap_publish(actor=policy.SYSTEM, period=_month())
@@ -259,7 +259,7 @@ def test_publish_writes_district_values_through_the_engine_idempotently(ec: Any)
     assert got[("EWER_SIGNALS_RESPONDED_ON_TIME", "11")] == "5"
     assert got[("EWER_ALARMS_RAISED", "11")] == "1"
     assert ("EWER_SIGNALS_RECEIVED", "12") not in got and "12:EWER_SIGNALS_RECEIVED" in result.suppressed
-    assert ("EWER_SIGNALS_RECEIVED", "1") not in got  # two districts left out, still fewer than 5
+    assert ("EWER_SIGNALS_RECEIVED", "1") not in got and "1:EWER_SIGNALS_RECEIVED" in result.suppressed
     assert result.imported > 0
     assert AuditEvent.objects.filter(object_type="data.datavalue", message__contains="import").exists()
     again = nap_publish(actor=policy.SYSTEM, period=_month())
@@ -270,6 +270,20 @@ def test_publish_writes_district_values_through_the_engine_idempotently(ec: Any)
     signal_transition(actor=ec.responder, signal=s, to="responding")
     third = nap_publish(actor=policy.SYSTEM, period=_month())
     assert third.updated == 1 and _values(_month())[("EWER_SIGNALS_RESPONDED_ON_TIME", "11")] == "6"
+
+
+def test_districts_left_out_are_added_up_at_the_province(ec: Any) -> None:
+    from amahoro.warning.publishing import nap_publish, nap_setup
+
+    nap_setup(actor=policy.SYSTEM)
+    for _ in range(3):
+        create(org_unit="1201")  # Gasabo
+        create(org_unit="1301")  # Kicukiro
+    nap_publish(actor=policy.SYSTEM, period=_month())
+    got = _values(_month())
+    assert got[("EWER_SIGNALS_RECEIVED", "1")] == "6"  # Kigali: the two districts left out, added up
+    assert ("EWER_SIGNALS_RECEIVED", "12") not in got and ("EWER_SIGNALS_RECEIVED", "13") not in got
+    assert got[("EWER_SIGNALS_RECEIVED", "11")] == "0"
 
 
 def _alarm_type() -> Any:
