@@ -1,6 +1,6 @@
 """Pages of the early-warning module under /warning/: the signals in the user's scope, one signal with the
-moves the user may make, and "See": counts by sector and ISO week (aggregates only, small counts
-suppressed)."""
+moves the user may make, and "See": counts by sector and ISO week, their map (GeoJSON at see/map.geojson),
+response times per responder and the NAP P2.O3 figures (aggregates only, small counts suppressed)."""
 
 from __future__ import annotations
 
