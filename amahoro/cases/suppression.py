@@ -35,6 +35,8 @@ PRIMARY = "<5"
 COMPLEMENTARY = "*"
 SUPPRESSED = "x"  # anything: the table or column rests on too few incidents to show any of it
 
+# Propagations one table's complementary search may run before the table is withheld whole instead.
+MAX_PROPAGATIONS = 20_000
 Pos = tuple[int, int]  # (row, column); row == n_rows is the totals row, column == n_cols the totals column
 
 
@@ -222,9 +224,9 @@ def suppress(
         return (int(value == 0), int(is_total), value)
 
     lines_of: dict[Pos, list[list[Pos]]] = {}
-    for line in lines:
-        for p in line:
-            lines_of.setdefault(p, []).append(line)
+    for entries in lines:
+        for pos in entries:
+            lines_of.setdefault(pos, []).append(entries)
 
     def _defended(p: Pos) -> bool:
         """A count is defended whenever a reader could pin it; a zero only against the plain subtraction
@@ -236,7 +238,14 @@ def suppress(
             return False
         return any(sum(q in table.hidden for q in line) == 1 for line in lines_of[p])
 
+    budget = MAX_PROPAGATIONS
     while table.hidden:
+        budget -= 1
+        if budget < 0:
+            # A bound on the work, never on the protection: a table whose search runs this long is withheld
+            # whole ("x"), which discloses nothing (issue 17: no request may hang).
+            table.hidden = {(r, c): SUPPRESSED for r in range(n_rows + 1) for c in range(n_cols + 1)}
+            return table
         doms = _propagate(table, grid, lines, top)
         # A hidden entry is given away when one value is left for it (and it is defended, see above).
         exposed = [p for p in sorted(table.hidden) if doms[p] & (doms[p] - 1) == 0 and _defended(p)]
@@ -254,6 +263,9 @@ def suppress(
         choice = ordered[0]
         for q in ordered:
             # The cheapest entry whose hiding frees the first exposed entry, if one does on its own.
+            budget -= 1
+            if budget < 0:
+                break
             table.hidden[q] = COMPLEMENTARY
             trial = _propagate(table, grid, lines, top)
             del table.hidden[q]
