@@ -479,8 +479,8 @@ def outcomes_under(nodes: Sequence[NodeProgress]) -> list[NodeProgress]:
 
 def honest_status(status: Status, outcomes: Sequence[NodeProgress]) -> tuple[Status, str]:
     """A headline status that counts the outcomes with no data or no target apart and never calls them on
-    track (issue 17): "On track for 4 of 15 outcomes; 11 have no data or no target", or, when they are
-    more than half, "Cannot be assessed"."""
+    track (issue 17): "On track for 6 of 8 outcomes (2 without data or target)", or, when they are more
+    than half, "Cannot be assessed: 11 of 15 outcomes without data or target"."""
     label = str(STATUS_LABELS[status])
     total = len(outcomes)
     unassessed = sum(1 for o in outcomes if o.status in UNASSESSABLE)
@@ -488,10 +488,10 @@ def honest_status(status: Status, outcomes: Sequence[NodeProgress]) -> tuple[Sta
         return status, label
     if unassessed * 2 > total:
         return Status.NO_DATA, _(
-            "Cannot be assessed: %(unassessed)s of %(total)s outcomes have no data or no target"
+            "Cannot be assessed: %(unassessed)s of %(total)s outcomes without data or target"
         ) % {"unassessed": unassessed, "total": total}
     return status, _(
-        "%(status)s for %(assessed)s of %(total)s outcomes; %(unassessed)s have no data or no target"
+        "%(status)s for %(assessed)s of %(total)s outcomes (%(unassessed)s without data or target)"
     ) % {"status": label, "assessed": total - unassessed, "total": total, "unassessed": unassessed}
 
 
