@@ -29,6 +29,17 @@ DETAILS = (
 )
 # Never followed: they change state, leave the site's pages, or are files.
 SKIP = re.compile(r"^/(accounts/logout|admin/|i18n/|api/|public/.*\.(csv|xlsx|json))")
+# Controls a finger presses, shown on the page, less than 44 CSS px tall (checkboxes and radios aside: their
+# labels are the target); at most three named.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), .button')]
+  .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.height < 43.5; })
+  .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[name=' + e.name + ']' : '')
+    + ' ' + Math.round(e.getBoundingClientRect().height) + 'px')"""
+# The folded menu's share of the first screen (the header's height over the viewport's).
+HEADER_SHARE = (
+    "() => document.querySelector('header.top').getBoundingClientRect().height / window.innerHeight"
+)
 AXE_RUN = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
   return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(
@@ -68,6 +79,9 @@ def _problems(page: Any) -> list[str]:
                  + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''))"""
         )
         out.append(f"scrolls sideways: {width} px wide ({', '.join(wide)})")
+    small = page.evaluate(SMALL_TARGETS)
+    if small:
+        out.append(f"touch targets under 44 px: {', '.join(small)}")
     out.extend(f"axe: {v}" for v in page.evaluate(AXE_RUN))
     return out
 
@@ -85,6 +99,9 @@ def test_every_main_page_fits_a_phone_and_passes_axe(browser, live_server, demo,
     try:
         for username in ROLES:
             _sign_in(page, live_server, username, demo.password)
+            share = page.evaluate(HEADER_SHARE)
+            if share > 0.15:
+                failures.append(f"{username} /: the folded menu takes {share:.0%} of the first screen")
             paths = ["/", *_menu(page)]
             for start, pattern in DETAILS:
                 if start in paths:
