@@ -16,6 +16,10 @@ LOCK := requirements/lock.txt
 LOCK_ARGS ?=
 AMAHORO := $(BIN)/amahoro
 DEMO_ADDR ?= 127.0.0.1:8000
+# The demo runs without DEBUG, so a visitor sees the friendly 404/500 pages, not Django's technical ones;
+# WhiteNoise (WHITENOISE_USE_FINDERS in settings/dev.py) serves the static files either way. DEMO_DEBUG=1 for
+# the technical pages.
+DEMO_DEBUG ?= 0
 # pytest-xdist workers: 2 measured faster than 1 on the project's 2-core machines; `make test XDIST=` for serial.
 XDIST ?= -n 2
 PYTEST_ARGS ?=
@@ -107,7 +111,7 @@ demo: install
 	$(AMAHORO) migrate --noinput
 	$(AMAHORO) load_reference rwanda
 	$(AMAHORO) load_demo
-	$(AMAHORO) runserver $(DEMO_ADDR)
+	DEBUG=$(DEMO_DEBUG) $(AMAHORO) runserver $(DEMO_ADDR)
 
 # ---------------------------------------------------------------------------------------------------
 # Tests: static checks, then the suite on SQLite, then again on PostgreSQL when one answers.

@@ -84,6 +84,14 @@ PACKAGES: tuple[Package, ...] = (
         # Apache-2.0: the NOTICE file travels with the code; echarts bundles d3 code under its own licence.
         licenses=("LICENSE", "NOTICE", "licenses/LICENSE-d3"),
     ),
+    Package(
+        name="axe-core",
+        version="4.14.1",  # newest on the registry when pinned; used by the browser tests only, never served
+        dest="axe-core",
+        files=(("axe.min.js", "axe.min.js"),),
+        # MPL-2.0: the licence and the third-party notices travel with the file.
+        licenses=("LICENSE", "LICENSE-3RD-PARTY.txt"),
+    ),
 )
 
 

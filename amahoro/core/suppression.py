@@ -18,6 +18,11 @@ The rule (documented in docs/cases.md):
 4. No zero beside a small count: in a line that holds a count from 1 to 4, its zeros are shown as "<5"
    too (so "<5" means 0 to 4 there), so a reader cannot tell which of the line's entries holds the few
    incidents. Such a zero is not protected further: rule 2 may still let a reader work out that it is 0.
+5. Zeros: a hidden entry whose count is 0 (a month hidden as "x" or a "*") is kept from being the only
+   hidden entry of a line, but not defended against the wider reasoning of rule 2: that a hidden entry is
+   0 tells no count of anyone, and every non-zero entry it bears on is defended in full. Defending zeros
+   too made suppression grow without bound: a year of monthly columns, most of them hidden as "x" and
+   their rows mostly 0, took minutes (issue 17); now it takes milliseconds.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ PRIMARY = "<5"
 COMPLEMENTARY = "*"
 SUPPRESSED = "x"  # anything: the table or column rests on too few incidents to show any of it
 
+# Propagations one table's complementary search may run before the table is withheld whole instead.
+MAX_PROPAGATIONS = 20_000
 Pos = tuple[int, int]  # (row, column); row == n_rows is the totals row, column == n_cols the totals column
 
 
@@ -217,15 +224,32 @@ def suppress(
         # small ones.
         return (int(value == 0), int(is_total), value)
 
+    lines_of: dict[Pos, list[list[Pos]]] = {}
+    for entries in lines:
+        for pos in entries:
+            lines_of.setdefault(pos, []).append(entries)
+
+    def _defended(p: Pos) -> bool:
+        """A count is defended whenever a reader could pin it; a zero only against the plain subtraction
+        of rule 2 (alone hidden in a line), as knowing a zero tells no count (rule 5). A zero beside a
+        small count is hidden for looks (rule 4) and not defended at all."""
+        if grid[p[0]][p[1]]:
+            return True
+        if table.hidden[p] == PRIMARY:
+            return False
+        return any(sum(q in table.hidden for q in line) == 1 for line in lines_of[p])
+
+    budget = MAX_PROPAGATIONS
     while table.hidden:
+        budget -= 1
+        if budget < 0:
+            # A bound on the work, never on the protection: a table whose search runs this long is withheld
+            # whole ("x"), which discloses nothing (issue 17: no request may hang).
+            table.hidden = {(r, c): SUPPRESSED for r in range(n_rows + 1) for c in range(n_cols + 1)}
+            return table
         doms = _propagate(table, grid, lines, top)
-        # A hidden entry is given away when one value is left for it; a zero beside a small count is
-        # hidden for looks (rule 4) and not defended further.
-        exposed = [
-            p
-            for p in sorted(table.hidden)
-            if doms[p] & (doms[p] - 1) == 0 and not (table.hidden[p] == PRIMARY and grid[p[0]][p[1]] == 0)
-        ]
+        # A hidden entry is given away when one value is left for it (and it is defended, see above).
+        exposed = [p for p in sorted(table.hidden) if doms[p] & (doms[p] - 1) == 0 and _defended(p)]
         candidates = [
             q for p in exposed for line in lines if p in line for q in line if q not in table.hidden
         ]
@@ -240,6 +264,9 @@ def suppress(
         choice = ordered[0]
         for q in ordered:
             # The cheapest entry whose hiding frees the first exposed entry, if one does on its own.
+            budget -= 1
+            if budget < 0:
+                break
             table.hidden[q] = COMPLEMENTARY
             trial = _propagate(table, grid, lines, top)
             del table.hidden[q]

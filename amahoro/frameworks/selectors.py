@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db.models import Model, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from amahoro import policy
 from amahoro.analytics import engine
@@ -385,7 +386,17 @@ class NodeProgress:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.rollup.status])
+        if self.node.kind == "outcome":
+            return str(STATUS_LABELS[self.rollup.status])
+        return honest_status(self.rollup.status, outcomes_under(self.children))[1]
+
+    @property
+    def display_status(self) -> Status:
+        """The status to colour a headline by: a pillar most of whose outcomes cannot be assessed is not
+        shown as on track (its roll-up, which ignores those outcomes, stays as documented)."""
+        if self.node.kind == "outcome":
+            return self.rollup.status
+        return honest_status(self.rollup.status, outcomes_under(self.children))[0]
 
     @property
     def bar(self) -> int:
@@ -416,7 +427,21 @@ class FrameworkProgress:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.rollup.status])
+        return honest_status(self.rollup.status, outcomes_under(self.roots))[1]
+
+    @property
+    def headline_status(self) -> Status:
+        return honest_status(self.rollup.status, outcomes_under(self.roots))[0]
+
+    @property
+    def outcome_counts(self) -> dict[str, int]:
+        outcomes = outcomes_under(self.roots)
+        return {
+            "outcomes": len(outcomes),
+            "assessed": sum(1 for o in outcomes if o.status not in UNASSESSABLE),
+            "no_data": sum(1 for o in outcomes if o.status == Status.NO_DATA),
+            "no_target": sum(1 for o in outcomes if o.status == Status.NO_TARGET),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -431,9 +456,43 @@ class FrameworkProgress:
             "status_label": self.status_label,
             "score": None if self.rollup.score is None else round(self.rollup.score, 4),
             "counts": self.rollup.counts,
+            "outcomes": self.outcome_counts,
             "rollup_rule": "worst status of a node's indicators and child nodes; score = mean achievement, capped at 100%",
             "nodes": [n.as_dict() for n in self.roots],
         }
+
+
+UNASSESSABLE = (Status.NO_DATA, Status.NO_TARGET)
+
+
+def outcomes_under(nodes: Sequence[NodeProgress]) -> list[NodeProgress]:
+    """The outcomes at or below `nodes` (nodes of kind outcome; in a tree without them, the nodes that hold
+    indicators)."""
+    out: list[NodeProgress] = []
+    for np in nodes:
+        if np.node.kind == "outcome" or (np.indicators and not np.children):
+            out.append(np)
+        else:
+            out.extend(outcomes_under(np.children))
+    return out
+
+
+def honest_status(status: Status, outcomes: Sequence[NodeProgress]) -> tuple[Status, str]:
+    """A headline status that counts the outcomes with no data or no target apart and never calls them on
+    track (issue 17): "On track for 6 of 8 outcomes (2 without data or target)", or, when they are more
+    than half, "Cannot be assessed: 11 of 15 outcomes without data or target"."""
+    label = str(STATUS_LABELS[status])
+    total = len(outcomes)
+    unassessed = sum(1 for o in outcomes if o.status in UNASSESSABLE)
+    if not total or not unassessed or status in UNASSESSABLE:
+        return status, label
+    if unassessed * 2 > total:
+        return Status.NO_DATA, _(
+            "Cannot be assessed: %(unassessed)s of %(total)s outcomes without data or target"
+        ) % {"unassessed": unassessed, "total": total}
+    return status, _(
+        "%(status)s for %(assessed)s of %(total)s outcomes (%(unassessed)s without data or target)"
+    ) % {"status": label, "assessed": total - unassessed, "total": total, "unassessed": unassessed}
 
 
 def framework_progress(

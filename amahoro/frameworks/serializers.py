@@ -243,5 +243,9 @@ class FrameworkProgressSerializer(serializers.Serializer[Any]):
     status_label = serializers.CharField()
     score = NumberField(allow_null=True)
     counts = serializers.DictField(child=serializers.IntegerField())
+    outcomes = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Outcomes in all, assessed, with no data, with no target (the headline counts them apart)",
+    )
     rollup_rule = serializers.CharField()
     nodes = NodeProgressSerializer(many=True)

@@ -85,7 +85,7 @@ def nap_progress() -> dict[str, Any] | None:
         return {
             "framework": {"code": fw.code, "name": fw.display_name},
             "period": {"start": span.start.isoformat(), "end": span.end.isoformat()},
-            "status": progress.rollup.status.value,
+            "status": progress.headline_status.value,
             "status_label": progress.status_label,
             "pillars": pillars,
         }
@@ -98,7 +98,7 @@ def _node(np: Any) -> dict[str, Any]:
         "code": np.node.code,
         "name": np.node.display_name,
         "kind": np.node.kind,
-        "status": np.status.value,
+        "status": np.display_status.value,
         "status_label": np.status_label,
         "score": None if np.rollup.score is None else np.bar,
         "indicators": [

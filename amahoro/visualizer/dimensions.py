@@ -220,7 +220,15 @@ def resolve_pe(spec: Spec, *, today: date) -> Dimension:
                     field=PE,
                 ) from exc
         items.extend(Item(p.code, p.name, p) for p in found)
-    return Dimension(PE, _(COLUMN_NAMES[PE]), _dedupe(items), spec.is_filter)
+    items = _dedupe(items)
+    if len(items) > MAX_ITEMS:
+        # Bounded like places: every period is a column or a row of the answer (issue 17: no hangs).
+        raise ValidationFailed(
+            _("dimension pe: %(n)s periods, more than %(max)s; name fewer periods")
+            % {"n": len(items), "max": MAX_ITEMS},
+            field=PE,
+        )
+    return Dimension(PE, _(COLUMN_NAMES[PE]), items, spec.is_filter)
 
 
 # ---------------------------------------------------------------------------------------------------------

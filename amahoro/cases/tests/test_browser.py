@@ -50,6 +50,7 @@ def test_a_case_from_intake_through_referral_to_closure(
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     sign_in(page, live_server, "worker")
+    page.click("label[for=menu-toggle]")  # on a phone the menu is folded behind its button
     page.click("nav a:has-text('GBV cases')")
     page.click("#new-case")
     assert fits(page)
@@ -199,6 +200,7 @@ def test_statistics_page_shows_suppressed_tables(page, live_server, people, cons
         )
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, "viewer")
+    page.click("label[for=menu-toggle]")  # on a phone the menu is folded behind its button
     page.click("nav a:has-text('GBV statistics')")
     page.fill("#id_period", "202602")
     page.click("#statistics-form button[type=submit]")
@@ -265,6 +267,7 @@ def test_a_police_officer_answers_a_referral_in_the_inbox_without_seeing_who_the
 
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, "officer")
+    page.click("label[for=menu-toggle]")  # on a phone the menu is folded behind its button
     page.click("nav a:has-text('Referral inbox')")
     row = page.locator(f"#referral-inbox tr[data-code='{incident.survivor.code}']")
     assert row.get_attribute("data-status") == "pending"

@@ -46,7 +46,6 @@ def test_demo_cases_are_created_once(base: core_demo.DemoResult, api_client: Any
     from amahoro.accounts.models import User
 
     api_client.force_authenticate(User.objects.get(username="viewer"))
-    # A month, not the year: a year's complementary suppression is the slow path issue 17 names (minutes).
     # The month of the referral to the police, so the referral counts run too.
     referred = Service.objects.filter(status="referred", provider__code="RNP").first()
     assert referred is not None
@@ -77,3 +76,28 @@ def test_the_demo_police_officer_finds_referrals_in_the_inbox(
     # MAJ legal aid got its referrals through the directory too.
     assert Service.objects.filter(type="legal", provider__code="MINIJUST", referral_status="pending").exists()
     assert api_client.get("/api/v1/gbv/incidents").status_code == 403
+
+
+def test_a_year_of_demo_statistics_answers_in_under_two_seconds(
+    base: core_demo.DemoResult, api_client: Any
+) -> None:
+    """Issue 17's measured limit: GBV statistics for a year ("2026", the field's own example) at demo scale
+    took minutes (complementary suppression defended zeros in months hidden as "x"). Measured at 0.1-0.25 s
+    per year on a loaded 2-core machine; the 2 s limit leaves a wide margin for a loaded CI machine."""
+    import time
+
+    from amahoro.accounts.models import User
+    from amahoro.directory.demo import directory_demo_step
+
+    directory_demo_step(base, policy.SYSTEM)
+    demo.cases_demo_step(base, policy.SYSTEM)
+    api_client.force_authenticate(User.objects.get(username="viewer"))
+    # Every year the demo incidents fall in (they are dated back from today, so they may span two).
+    years = sorted({d.year for d in Incident.objects.values_list("report_date", flat=True)})
+    for year in years:
+        started = time.perf_counter()
+        r = api_client.get("/api/v1/gbv/statistics", {"period": str(year)})
+        elapsed = time.perf_counter() - started
+        assert r.status_code == 200, r.content
+        assert len(r.json()["tables"]["gbv_type"]["columns"]) == 13  # twelve months and the total
+        assert elapsed < 2.0, f"GBV statistics for {year} took {elapsed:.2f} s (limit 2 s)"

@@ -11,9 +11,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from amahoro.cases import classification, disclosure, statistics, suppression
+from amahoro.cases import classification, disclosure, statistics
 from amahoro.cases.inputs import incident_parse
 from amahoro.cases.models import Incident
+from amahoro.core import suppression
 from amahoro.core.errors import PermissionDenied, ValidationFailed
 
 from .conftest import consent_referral, create, payload

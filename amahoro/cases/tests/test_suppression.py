@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amahoro.cases.suppression import COMPLEMENTARY, PRIMARY, _lines, suppress
+from amahoro.cases.suppression import COMPLEMENTARY, PRIMARY, SUPPRESSED, _lines, suppress
 
 
 def test_small_counts_are_shown_as_less_than_5() -> None:
@@ -130,3 +131,26 @@ def test_a_single_column_whose_other_entries_are_all_hidden_hides_one_more_anywh
     for line in _lines(2, 1):
         _check_line(t, line)
     assert t.hidden[(1, 0)] == PRIMARY
+
+
+@pytest.mark.parametrize("budget", [0, 1, 2, 3])
+def test_a_search_over_its_budget_withholds_the_whole_table(monkeypatch, budget: int) -> None:  # type: ignore[no-untyped-def]
+    # The work is bounded, never the protection: out of budget, every entry is hidden as "x".
+    from amahoro.core import suppression
+
+    monkeypatch.setattr(suppression, "MAX_PROPAGATIONS", budget)
+    t = suppress(["a", "b", "c"], ["m1", "m2"], [[3, 8], [10, 6], [7, 9]])
+    assert set(t.hidden.values()) == {SUPPRESSED} and len(t.hidden) == 12
+
+
+def test_a_year_of_months_mostly_hidden_as_x_is_suppressed_without_defending_zeros() -> None:
+    # The shape that hung issue 17's year of GBV statistics: twelve months, most about too few incidents
+    # (hidden whole as "x"), rows mostly zero. Every line still has zero or several hidden entries.
+    counts = [[0] * 12 for _ in range(6)]
+    for month, row in ((1, 0), (3, 0), (3, 1), (6, 2), (8, 0), (8, 3), (10, 4), (11, 0)):
+        counts[row][month] += 1
+    counts[0][11] += 6
+    t = suppress([f"r{i}" for i in range(6)], [f"m{j}" for j in range(12)], counts, min_total=5)
+    for line in _lines(6, 12):
+        _check_line(t, line)
+    assert all((r, c) in t.hidden for r in range(6) for c in range(12) if 1 <= counts[r][c] <= 4)

@@ -101,6 +101,12 @@ def test_framework_progress(cast: Any, plans: Any) -> None:
     assert nap["period"] == {"code": None, "start": "2018-01-01", "end": "2022-12-31"}  # the plan's span
     assert nap["org_unit"]["code"] == "11"  # the user's part of the country
     assert nap["status"] == "no_data"
+    # The outcomes without data or target are counted apart (issue 17), never in an "on track" headline.
+    assert nap["outcomes"]["outcomes"] >= 1
+    assert (
+        nap["outcomes"]["no_data"] + nap["outcomes"]["no_target"] + nap["outcomes"]["assessed"]
+        == (nap["outcomes"]["outcomes"])
+    )
 
 
 def test_progress_parameters_are_checked(cast: Any, plans: Any) -> None:

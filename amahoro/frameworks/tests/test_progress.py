@@ -299,3 +299,23 @@ def test_item_values_per_option_combo() -> None:
         rows, [Item("DE"), Item("DE", "F"), Item("DE", "X"), Item("OTHER")], time="sum", place="sum"
     )
     assert values == {Item("DE"): 5.0, Item("DE", "F"): 2.0, Item("DE", "X"): None, Item("OTHER"): None}
+
+
+def test_a_headline_counts_unassessed_outcomes_apart_and_never_calls_them_on_track() -> None:
+    # Issue 17: "Overall: On track" while 11 of 15 NAP outcomes had no data or no target.
+    from types import SimpleNamespace
+
+    from amahoro.frameworks.selectors import honest_status
+
+    def outcomes(*statuses: Status) -> list[Any]:
+        return [SimpleNamespace(status=s) for s in statuses]
+
+    status, label = honest_status(Status.ON_TRACK, outcomes(*[Status.ON_TRACK] * 4, *[Status.NO_DATA] * 11))
+    assert status == Status.NO_DATA and label.startswith("Cannot be assessed") and "11 of 15" in label
+    status, label = honest_status(
+        Status.ON_TRACK, outcomes(Status.ON_TRACK, Status.ON_TRACK, Status.AT_RISK, Status.NO_TARGET)
+    )
+    assert status == Status.ON_TRACK
+    assert label == "On track for 3 of 4 outcomes (1 without data or target)"
+    assert honest_status(Status.ON_TRACK, outcomes(Status.ON_TRACK)) == (Status.ON_TRACK, "On track")
+    assert honest_status(Status.NO_DATA, outcomes(Status.NO_DATA)) == (Status.NO_DATA, "No data")

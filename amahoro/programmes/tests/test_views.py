@@ -261,3 +261,16 @@ def test_dashboard_reach_by_period_and_place(world: World) -> None:
     assert b'<strong id="reach-total">1</strong>' in r.content
     r = c.get("/programmes/BANDE/?place=12")
     assert b'<strong id="reach-total">0</strong>' in r.content
+
+
+def test_an_empty_list_says_no_access_apart_from_nothing_yet(world: World) -> None:
+    # Police in Nyarugenge may view programmes, but BANDE belongs to another organisation: no access.
+    r = client_for(world.cast.police_me_nyarugenge).get("/programmes/")
+    assert r.status_code == 200
+    assert b'data-reason="no-access"' in r.content and b"You have no access" in r.content
+    # With no programme at all, the same page says there is none yet.
+    from amahoro.programmes.models import Programme
+
+    Programme.objects.all().delete()
+    r = client_for(world.cast.police_me_nyarugenge).get("/programmes/")
+    assert b'data-reason="empty"' in r.content and b"No programme yet." in r.content

@@ -223,3 +223,22 @@ def test_about_credits_the_boundary_shapes_of_each_level(cast, monkeypatch) -> N
         )  # districts drawn from elsewhere are not misattributed
     finally:
         geo_views.boundary_credit.cache_clear()
+
+
+def test_a_server_error_is_a_friendly_500_page() -> None:
+    # Django's own 500 handler, as in production: templates/500.html rendered without a request context.
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html and 'href="/"' in html and "amahoro.css" in html
+
+
+def test_the_demo_serves_the_friendly_pages_not_djangos_technical_ones() -> None:
+    # `make demo` runs the development settings with DEBUG off (issue 17: the demo showed the technical 404).
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text()
+    assert "DEMO_DEBUG ?= 0" in makefile and "DEBUG=$(DEMO_DEBUG) $(AMAHORO) runserver" in makefile

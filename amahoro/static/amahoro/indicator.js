@@ -35,7 +35,7 @@
       legend: { top: 0 },
       grid: { left: 50, right: 20, top: 40, bottom: 40 },
       xAxis: { type: "category", data: periods },
-      yAxis: { type: "value", name: data.unit || "" },
+      yAxis: { type: "value", name: data.unit || "", scale: false },  // the axis always holds zero
       series: [
         {
           name: labels.actual || "Actual",

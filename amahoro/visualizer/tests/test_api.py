@@ -540,3 +540,15 @@ def test_aggregation_type_overrides_the_data_elements_own(cast: Any, data: Datas
     assert cells(ok(cast.sysadmin, **params, aggregationType="MAX")) == {
         ("AN_SUM", "202401", "11"): max(v.numeric_value for v in values)
     }
+
+
+def test_more_periods_than_the_bound_are_400_naming_the_limit(
+    cast: Any, data: Dataset, monkeypatch: Any
+) -> None:
+    # Every analytics request is bounded (issue 17): periods like places, with the limit in the message.
+    from amahoro.visualizer import dimensions
+
+    monkeypatch.setattr(dimensions, "MAX_ITEMS", 3)
+    response = get(cast.sysadmin, dimension=["dx:AN_SUM", "pe:202401;202402;202403;202404", "ou:RW"])
+    assert "more than 3" in assert_error(response, 400, "pe")["error"]
+    assert get(cast.sysadmin, dimension=["dx:AN_SUM", "pe:202401;202402;202403", "ou:RW"]).status_code == 200

@@ -10,7 +10,7 @@
     var kinds = ["planned", "committed", "disbursed", "spent"];
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     var esc = window.echarts.format.encodeHTML;
-    var valueAxis = { type: "value", name: data.currency };
+    var valueAxis = { type: "value", name: data.currency, min: 0 };
     var categoryAxis = { type: "category", data: categories, inverse: !!horizontal };
     chart.setOption({
       aria: { enabled: true },

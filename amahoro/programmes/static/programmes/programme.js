@@ -42,7 +42,7 @@
       legend: { top: 0 },
       grid: { left: 50, right: 50, top: 40, bottom: 30 },
       xAxis: { type: "category", data: months },
-      yAxis: [{ type: "value", name: label("attendances", "Attendances"), minInterval: 1 }, { type: "value", name: label("people_axis", "People"), minInterval: 1 }],
+      yAxis: [{ type: "value", name: label("attendances", "Attendances"), minInterval: 1, min: 0 }, { type: "value", name: label("people_axis", "People"), minInterval: 1, min: 0 }],
       series: [
         { type: "bar", name: label("attendances", "Attendances"), data: data.timeline.map(function (m) { return m.attendances; }), itemStyle: { color: "#9cc3d5" } },
         { type: "line", name: label("reach", "Unique people so far"), yAxisIndex: 1, data: data.timeline.map(function (m) { return m.reach; }), itemStyle: { color: "#1f6f8b" } },
@@ -71,7 +71,7 @@
         legend: { top: 0 },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
         xAxis: { type: "category", data: labels },
-        yAxis: { type: "value", name: label("mean", "Mean score"), scale: true },
+        yAxis: { type: "value", name: label("mean", "Mean score"), min: 0 },  // from zero: bars cut off at 44 overstate gaps (issue 17)
         series: series
       });
     });

@@ -378,7 +378,7 @@
     } else {
       var horizontal = type === "bar";
       var cat = { type: "category", data: d.categories, axisLabel: { interval: 0, hideOverlap: true } };
-      var val = { type: "value" };
+      var val = { type: "value", scale: false };  // value axes always hold zero (issue 17)
       option = {
         tooltip: { trigger: "axis" },
         legend: { type: "scroll", top: 0 },

@@ -17,7 +17,7 @@
       grid: { left: 40, right: 16, top: 16, bottom: 48 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: weeks, axisLabel: { rotate: 45 } },
-      yAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "value", minInterval: 1, min: 0 },
       series: [{ type: "bar", data: values, itemStyle: { color: "#0b5d7a" } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
