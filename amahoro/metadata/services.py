@@ -19,6 +19,7 @@ from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
+from amahoro.roles import Perm
 
 from . import expressions
 from .models import (
@@ -291,6 +292,14 @@ def _import_one(*, actor: Actor, payload: dict[str, Any], organisation: Organisa
         raise ValidationFailed(first["message"], field=field)
 
 
+def _require_owner(actor: Actor, organisation: Organisation | None, what: str) -> None:
+    """None is shared metadata, which only system administrators create (the import would otherwise give
+    it the actor's organisation)."""
+    if organisation is None and not policy.is_system(actor):
+        if policy.organisations_with(actor, Perm.FRAMEWORK_MANAGE) is not None:
+            raise PermissionDenied(f"only system administrators create shared {what}s")
+
+
 def _require_new(model: type[Any], code: str, what: str) -> str:
     code = check_code(code, pattern=METADATA_CODE_RE)
     if model.objects.filter(code=code).exists():
@@ -336,6 +345,7 @@ def data_element_create(
 ) -> DataElement:
     """A new data element, owned by `organisation` (None: shared, system administrators only)."""
     policy.check_actor(actor)
+    _require_owner(actor, organisation, "data element")
     code = _require_new(DataElement, code, "data element")
     entry = _data_element_entry(
         code=code,
@@ -404,6 +414,7 @@ def category_create(
 ) -> Category:
     """A new category (a disaggregation such as Sex) with its options, given as (code, name) in order."""
     policy.check_actor(actor)
+    _require_owner(actor, organisation, "category")
     code = _require_new(Category, code, "category")
     payload = {
         "categoryOptions": _options_payload(options),
@@ -434,6 +445,7 @@ def category_combo_create(
 ) -> CategoryCombo:
     """A new category combo (Sex x Age group) from categories in order; its option combos are generated."""
     policy.check_actor(actor)
+    _require_owner(actor, organisation, "category combo")
     code = _require_new(CategoryCombo, code, "category combo")
     if not categories:
         raise ValidationFailed("choose at least one category", field="categories")
