@@ -295,9 +295,12 @@ def _import_one(*, actor: Actor, payload: dict[str, Any], organisation: Organisa
 def _require_owner(actor: Actor, organisation: Organisation | None, what: str) -> None:
     """None is shared metadata, which only system administrators create (the import would otherwise give
     it the actor's organisation)."""
-    if organisation is None and not policy.is_system(actor):
-        if policy.organisations_with(actor, Perm.FRAMEWORK_MANAGE) is not None:
-            raise PermissionDenied(f"only system administrators create shared {what}s")
+    if (
+        organisation is None
+        and not policy.is_system(actor)
+        and policy.organisations_with(actor, Perm.FRAMEWORK_MANAGE) is not None
+    ):
+        raise PermissionDenied(f"only system administrators create shared {what}s")
 
 
 def _require_new(model: type[Any], code: str, what: str) -> str:

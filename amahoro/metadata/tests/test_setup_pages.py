@@ -24,7 +24,11 @@ DISAGGREGATIONS = "/setup/disaggregations/"
 def sex(db: Any) -> CategoryCombo:
     """A shared Sex category and combo, made by the platform."""
     services.category_create(
-        actor=policy.SYSTEM, code="SEX", name="Sex", options=[("F", "Female"), ("M", "Male")], organisation=None
+        actor=policy.SYSTEM,
+        code="SEX",
+        name="Sex",
+        options=[("F", "Female"), ("M", "Male")],
+        organisation=None,
     )
     return services.category_combo_create(
         actor=policy.SYSTEM, code="SEX", name="Sex", categories=["SEX"], organisation=None
@@ -133,7 +137,10 @@ def test_an_organisation_builds_a_sex_by_age_combo_on_the_shared_sex_category(ca
     # The shared Sex category is not theirs to change.
     with pytest.raises(PermissionDenied):
         services.category_update(
-            actor=cast.me_nyarugenge, category=Category.objects.get(code="SEX"), name="Gender", options=[("F", "")]
+            actor=cast.me_nyarugenge,
+            category=Category.objects.get(code="SEX"),
+            name="Gender",
+            options=[("F", "")],
         )
 
 
@@ -154,7 +161,13 @@ def test_a_category_without_options_or_with_a_twice_listed_option_is_refused(cas
 def test_pages_refuse_anonymous_and_roles_without_metadata_management(cast, sex) -> None:
     from django.test import Client
 
-    for url in (ELEMENTS, NEW_ELEMENT, DISAGGREGATIONS, "/setup/categories/new/", "/setup/category-combos/new/"):
+    for url in (
+        ELEMENTS,
+        NEW_ELEMENT,
+        DISAGGREGATIONS,
+        "/setup/categories/new/",
+        "/setup/category-combos/new/",
+    ):
         assert_login_redirect(Client().get(url))
         for user in (cast.viewer_nyarugenge, cast.clerk_sector, cast.nobody):
             assert client_for(user).get(url).status_code == 403, (url, user)
@@ -162,7 +175,11 @@ def test_pages_refuse_anonymous_and_roles_without_metadata_management(cast, sex)
 
 def test_the_list_shows_shared_and_own_data_elements_only(cast, sex) -> None:
     services.data_element_create(
-        actor=cast.me_nyarugenge, code="NGO_DE", name="NGO element", value_type="INTEGER", organisation=cast.ngo
+        actor=cast.me_nyarugenge,
+        code="NGO_DE",
+        name="NGO element",
+        value_type="INTEGER",
+        organisation=cast.ngo,
     )
     services.data_element_create(
         actor=cast.police_me_nyarugenge,
@@ -171,7 +188,9 @@ def test_the_list_shows_shared_and_own_data_elements_only(cast, sex) -> None:
         value_type="INTEGER",
         organisation=cast.police,
     )
-    services.data_element_create(actor=cast.sysadmin, code="SHARED_DE", name="Shared element", value_type="INTEGER")
+    services.data_element_create(
+        actor=cast.sysadmin, code="SHARED_DE", name="Shared element", value_type="INTEGER"
+    )
     html = assert_page_ok(client_for(cast.me_nyarugenge).get(ELEMENTS))
     assert "NGO element" in html and "Shared element" in html
     assert "Police element" not in html
@@ -203,7 +222,11 @@ def test_bad_input_answers_400_with_the_message_next_to_the_field(cast, sex) -> 
 
 def test_edit_own_element_and_404_for_another_organisations_or_shared(cast, sex) -> None:
     services.data_element_create(
-        actor=cast.me_nyarugenge, code="NGO_DE", name="NGO element", value_type="INTEGER", organisation=cast.ngo
+        actor=cast.me_nyarugenge,
+        code="NGO_DE",
+        name="NGO element",
+        value_type="INTEGER",
+        organisation=cast.ngo,
     )
     services.data_element_create(actor=cast.sysadmin, code="SHARED_DE", name="Shared", value_type="INTEGER")
     c = client_for(cast.me_nyarugenge)
@@ -221,12 +244,22 @@ def test_a_combo_is_made_on_the_pages_and_its_columns_shown(cast, sex) -> None:
     c = client_for(cast.me_nyarugenge)
     r = c.post(
         "/setup/categories/new/",
-        {"code": "AGE_GROUP", "name": "Age group", "options": "U18 Under 18\nA18P 18 and over\n", "organisation": "NGO1"},
+        {
+            "code": "AGE_GROUP",
+            "name": "Age group",
+            "options": "U18 Under 18\nA18P 18 and over\n",
+            "organisation": "NGO1",
+        },
     )
     assert r.status_code == 302, r.content[:800]
     r = c.post(
         "/setup/category-combos/new/",
-        {"code": "SEX_AGE", "name": "Sex and age", "categories": ["SEX", "AGE_GROUP"], "organisation": "NGO1"},
+        {
+            "code": "SEX_AGE",
+            "name": "Sex and age",
+            "categories": ["SEX", "AGE_GROUP"],
+            "organisation": "NGO1",
+        },
     )
     assert r.status_code == 302, r.content[:800]
     html = assert_page_ok(c.get(DISAGGREGATIONS))
@@ -236,6 +269,9 @@ def test_a_combo_is_made_on_the_pages_and_its_columns_shown(cast, sex) -> None:
     # The shared Sex combo is not theirs.
     assert c.get("/setup/category-combos/SEX/edit/").status_code == 404
     # A category with no options: 400 and the message by the field.
-    r = c.post("/setup/categories/new/", {"code": "EMPTY", "name": "Empty", "options": "  \n", "organisation": "NGO1"})
+    r = c.post(
+        "/setup/categories/new/",
+        {"code": "EMPTY", "name": "Empty", "options": "  \n", "organisation": "NGO1"},
+    )
     html = assert_page_ok(r, status=400)
     assert 'id="id_options_errors"' in html
