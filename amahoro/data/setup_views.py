@@ -122,7 +122,7 @@ def _data_set_form(request: HttpRequest, data_set: DataSet | None) -> DataSetFor
         }
     posted = request.POST.getlist("org_units") if request.method == "POST" else []
     elements = _element_choices(user)
-    period_types = list(PERIOD_TYPE_LABELS.items())
+    period_types: list[tuple[str, Any]] = list(PERIOD_TYPE_LABELS.items())
     if data_set is not None and data_set.period_type == "":
         period_types.insert(0, ("", _("Any (not set)")))
     form = DataSetForm(
