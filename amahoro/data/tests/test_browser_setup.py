@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice
+from amahoro.tests.browser.conftest import browser, console, page, rwanda_slice, screenshot_dir
 from conftest import PASSWORD, make_org, make_user
 
-__all__ = ["browser", "console", "page", "rwanda_slice"]
+__all__ = ["browser", "console", "page", "rwanda_slice", "screenshot_dir"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_creates_a_data_element_and_a_data_set_by_names(
-    page: Any, live_server: Any, rwanda_slice: Any, console: Any
+    page: Any, live_server: Any, rwanda_slice: Any, console: Any, screenshot_dir: Any
 ) -> None:
     from amahoro import policy
     from amahoro.data.models import DataSet
@@ -73,6 +73,10 @@ def test_a_manager_creates_a_data_element_and_a_data_set_by_names(
     page.fill("#place-search", "Nyarugenge")  # not theirs: not found
     page.wait_for_selector("#place-results:has-text('No place of yours')")
     page.fill("#id_timely_days", "10")
+    if screenshot_dir is not None:
+        page.fill("#place-search", "Muhoza")
+        page.wait_for_selector("#place-results input")
+        page.screenshot(path=str(screenshot_dir / "setup-data-set.png"), full_page=True)
     page.click("#data-set-form button[type=submit]")
     page.wait_for_selector("#data-set-table a:has-text('NGO monthly report')")
 
