@@ -109,14 +109,15 @@ class CategoryForm(forms.Form):
         return out
 
 
+MAX_COMBO_CATEGORIES = 4
+
+
 class CategoryComboForm(forms.Form):
+    """Categories chosen in order (the first splits the columns first: Sex x Age group gives Female under
+    18, Female 18-24, ...): one select per place, as on a phone a list of tick boxes has no order."""
+
     code = forms.CharField(label=_("Code"), max_length=50, help_text=_("e.g. SEX_AGE. Cannot change later."))
     name = forms.CharField(label=_("Name"), max_length=300)
-    categories = forms.MultipleChoiceField(
-        label=_("Categories"),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Each combination of their options becomes one column, e.g. Female 15-24."),
-    )
     organisation = forms.ChoiceField(label=_("Owner"), required=False)
 
     def __init__(
@@ -127,9 +128,34 @@ class CategoryComboForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = categories  # type: ignore[attr-defined]
+        labels = [_("First category"), _("Second category"), _("Third category"), _("Fourth category")]
+        for n, label in enumerate(labels[:MAX_COMBO_CATEGORIES], start=1):
+            self.fields[f"category_{n}"] = forms.ChoiceField(
+                label=label,
+                required=n == 1,
+                choices=([] if n == 1 else [("", _("(none)"))]) + categories,
+                help_text=_("Each combination of the options becomes one column, e.g. Female 15-24.")
+                if n == 1
+                else "",
+            )
         if owners is None:
             del self.fields["code"]
             del self.fields["organisation"]
         else:
             self.fields["organisation"].choices = owners  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picked: list[str] = []
+        for n in range(1, MAX_COMBO_CATEGORIES + 1):
+            code = data.get(f"category_{n}")
+            if code and code in picked:
+                self.add_error(f"category_{n}", _("this category is already chosen above"))
+            elif code:
+                picked.append(code)
+        data["categories"] = picked
+        return data
+
+    @staticmethod
+    def initial_for(categories: list[str]) -> dict[str, str]:
+        return {f"category_{n}": code for n, code in enumerate(categories, start=1)}

@@ -68,8 +68,13 @@ def managed_ids(user: Any, queryset: QuerySet[Any]) -> set[int]:
     return set(policy.visible(user, Perm.FRAMEWORK_MANAGE, queryset).values_list("pk", flat=True))
 
 
-def form_error(form: Any, exc: AmahoroError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+def form_error(form: Any, exc: AmahoroError, aliases: dict[str, str] | None = None) -> None:
+    """The service's message next to the field it names (`aliases`: service field -> form field)."""
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+COMBO_FIELDS = {"categories": "category_1", "categoryOptions": "category_1"}
 
 
 def _search(request: HttpRequest, queryset: QuerySet[Any]) -> tuple[QuerySet[Any], str]:
@@ -303,7 +308,7 @@ def combo_create(request: HttpRequest) -> HttpResponse:
                 organisation=owner_of(d["organisation"]),
             )
         except AmahoroError as exc:
-            form_error(form, exc)
+            form_error(form, exc, COMBO_FIELDS)
         else:
             messages.success(request, _("Category combo %(name)s added.") % {"name": d["name"]})
             return redirect("metadata:disaggregations")
@@ -325,7 +330,7 @@ def combo_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
     form = CategoryComboForm(
         request.POST or None,
-        initial={"name": combo.name, "categories": current},
+        initial={"name": combo.name, **CategoryComboForm.initial_for(current)},
         categories=category_choices(request.user, first=current),
         owners=None,
     )
@@ -336,7 +341,7 @@ def combo_edit(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user, combo=combo, name=d["name"], categories=list(d["categories"])
             )
         except AmahoroError as exc:
-            form_error(form, exc)
+            form_error(form, exc, COMBO_FIELDS)
         else:
             messages.success(request, _("Category combo %(name)s saved.") % {"name": d["name"]})
             return redirect("metadata:disaggregations")

@@ -257,7 +257,8 @@ def test_a_combo_is_made_on_the_pages_and_its_columns_shown(cast, sex) -> None:
         {
             "code": "SEX_AGE",
             "name": "Sex and age",
-            "categories": ["SEX", "AGE_GROUP"],
+            "category_1": "SEX",
+            "category_2": "AGE_GROUP",
             "organisation": "NGO1",
         },
     )
@@ -265,7 +266,22 @@ def test_a_combo_is_made_on_the_pages_and_its_columns_shown(cast, sex) -> None:
     html = assert_page_ok(c.get(DISAGGREGATIONS))
     assert "Under 18, 18 and over" in html and "Sex and age" in html
     html = assert_page_ok(c.get("/setup/category-combos/SEX_AGE/edit/"))
-    assert "Female, Under 18" in html or "Under 18, Female" in html
+    assert "Female, Under 18" in html  # Sex first, as chosen
+    assert "F_U18" in html
+    # The same category twice: 400, the message next to the second choice.
+    r = c.post(
+        "/setup/category-combos/SEX_AGE/edit/",
+        {"name": "Sex and age", "category_1": "SEX", "category_2": "SEX"},
+    )
+    html = assert_page_ok(r, status=400)
+    assert 'id="id_category_2_errors"' in html
+    # Age group first: the columns are generated again, in that order.
+    r = c.post(
+        "/setup/category-combos/SEX_AGE/edit/",
+        {"name": "Age and sex", "category_1": "AGE_GROUP", "category_2": "SEX"},
+    )
+    assert r.status_code == 302
+    assert CategoryCombo.objects.get(code="SEX_AGE").option_combos.filter(code="U18_F").exists()
     # The shared Sex combo is not theirs.
     assert c.get("/setup/category-combos/SEX/edit/").status_code == 404
     # A category with no options: 400 and the message by the field.
