@@ -129,11 +129,12 @@ class CategoryComboForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         labels = [_("First category"), _("Second category"), _("Third category"), _("Fourth category")]
+        none: list[tuple[str, Any]] = [("", _("(none)"))]
         for n, label in enumerate(labels[:MAX_COMBO_CATEGORIES], start=1):
             self.fields[f"category_{n}"] = forms.ChoiceField(
                 label=label,
                 required=n == 1,
-                choices=([] if n == 1 else [("", _("(none)"))]) + categories,
+                choices=(none if n > 1 else []) + list(categories),
                 help_text=_("Each combination of the options becomes one column, e.g. Female 15-24.")
                 if n == 1
                 else "",
