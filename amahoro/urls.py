@@ -17,6 +17,10 @@ urlpatterns = [
     path("frameworks/", include("amahoro.frameworks.urls")),
     path("indicators/", include("amahoro.frameworks.indicator_urls")),
     path("data/", include("amahoro.data.urls")),
+    # Set-up pages of metadata managers: data sets and validation rules (data), data elements and
+    # disaggregations (metadata).
+    path("setup/", include("amahoro.data.setup_urls")),
+    path("setup/", include("amahoro.metadata.urls")),
     path("cases/", include("amahoro.cases.urls")),
     path("warning/", include("amahoro.warning.urls")),
     path("my-work/", include("amahoro.worklist.urls")),

@@ -19,6 +19,8 @@ def amahoro(request: HttpRequest) -> dict[str, Any]:
             "organisations": policy.has_perm(user, Perm.ORGANISATION_VIEW),
             "frameworks": policy.has_perm(user, Perm.FRAMEWORK_VIEW),
             "data": policy.has_perm(user, Perm.DATA_ENTER),
+            # The set-up pages (data sets, data elements, disaggregations, validation rules).
+            "setup": policy.has_perm(user, Perm.FRAMEWORK_MANAGE),
             "funding": policy.has_perm(user, Perm.FUNDING_VIEW),
             "programmes": policy.has_perm(user, Perm.PROGRAMME_VIEW),
             "collection": policy.has_perm(user, Perm.FORM_VIEW),

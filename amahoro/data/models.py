@@ -311,6 +311,14 @@ class MissingValueStrategy(models.TextChoices):
     NEVER_SKIP = "NEVER_SKIP"
 
 
+class Importance(models.TextChoices):
+    """DHIS2's validation rule importance: how loudly a violation is shown."""
+
+    HIGH = "HIGH", _("High")
+    MEDIUM = "MEDIUM", _("Medium")
+    LOW = "LOW", _("Low")
+
+
 class ValidationRule(BaseModel):
     """`left operator right`, both sides expressions over data values in DHIS2 syntax (`#{de}`, `#{de.coc}`),
     checked per org unit, period and attribute option combo; e.g. female + male == total."""
@@ -326,6 +334,7 @@ class ValidationRule(BaseModel):
         choices=MissingValueStrategy.choices,
         default=MissingValueStrategy.SKIP_IF_ALL_VALUES_MISSING,
     )
+    importance = models.CharField(max_length=10, choices=Importance.choices, default=Importance.MEDIUM)
     organisation = models.ForeignKey(
         Organisation,
         null=True,

@@ -33,6 +33,7 @@ from amahoro.data.models import (
     DataLock,
     DataSet,
     DataValue,
+    Importance,
     MinMaxBound,
     MissingValueStrategy,
     Period,
@@ -43,6 +44,13 @@ from amahoro.geo.models import OrgUnit, ancestor_paths
 from amahoro.metadata import idschemes
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
+from amahoro.metadata.services import (
+    METADATA_CODE_RE,
+    check_code,
+    check_expression,
+    check_name,
+    data_element_option_combos,
+)
 from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
 from amahoro.roles import Perm
@@ -57,7 +65,9 @@ __all__ = [
     "data_lock_create",
     "data_lock_delete",
     "dataset_create",
+    "dataset_reminders_set",
     "dataset_reporting_set",
+    "dataset_update",
     "datavalue_delete",
     "datavalue_set",
     "datavalues_import",
@@ -66,6 +76,7 @@ __all__ = [
     "outliers_flag",
     "period_ensure",
     "validation_rule_create",
+    "validation_rule_update",
 ]
 
 
@@ -772,11 +783,11 @@ def dataset_create(
 ) -> DataSet:
     policy.check_actor(actor)
     _require_metadata_manager(actor, organisation, "data sets")
-    if period_type:
-        try:
-            period_type = period_lib.normalize_period_type(period_type)
-        except (KeyError, ValueError, period_lib.InvalidPeriod) as exc:
-            raise ValidationFailed(f"unknown period type '{period_type}'", field="period_type") from exc
+    code = check_code(code, pattern=METADATA_CODE_RE)
+    name = check_name(name)
+    period_type = _period_type(period_type)
+    data_elements = list(data_elements)
+    _check_elements(organisation, data_elements)
     if DataSet.objects.filter(code=code).exists():
         raise ValidationFailed(f"a data set with code '{code}' exists", field="code")
     ds = DataSet.objects.create(
@@ -796,6 +807,94 @@ def dataset_create(
         changes={"code": code, "data_elements": [de.code for de in ds.data_elements.all()]},
     )
     return ds
+
+
+@transaction.atomic
+def dataset_update(
+    *,
+    actor: Actor,
+    data_set: DataSet,
+    name: str,
+    period_type: str,
+    data_elements: Iterable[DataElement],
+) -> DataSet:
+    """Rename a data set, change its period type or its data elements (its code and owner stay); only its
+    managers. Who reports it and when: dataset_reporting_set. Nothing changed: no audit row."""
+    policy.check_actor(actor)
+    _require_metadata_manager(actor, data_set.organisation, "data sets")
+    name = check_name(name)
+    period_type = _period_type(period_type)
+    elements = list(data_elements)
+    _check_elements(data_set.organisation, elements)
+    changes: dict[str, Any] = {}
+    for field_name, value in (("name", name), ("period_type", period_type)):
+        if getattr(data_set, field_name) != value:
+            changes[field_name] = [getattr(data_set, field_name), value]
+            setattr(data_set, field_name, value)
+    if changes:
+        data_set.save()
+    before = sorted(data_set.data_elements.values_list("code", flat=True))
+    after = sorted(de.code for de in elements)
+    if before != after:
+        data_set.data_elements.set(elements)
+        changes["data_elements"] = [before, after]
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=data_set,
+            organisation_id=data_set.organisation_id,
+            changes=changes,
+        )
+    return data_set
+
+
+def _period_type(period_type: str) -> str:
+    if not period_type:
+        return ""
+    try:
+        return period_lib.normalize_period_type(period_type)
+    except (KeyError, ValueError, period_lib.InvalidPeriod) as exc:
+        raise ValidationFailed(f"unknown period type '{period_type}'", field="period_type") from exc
+
+
+def _check_elements(organisation: Organisation | None, elements: list[DataElement]) -> None:
+    """An organisation's data set holds shared data elements and that organisation's own."""
+    if organisation is None:
+        return
+    for de in elements:
+        if de.organisation_id is not None and de.organisation_id != organisation.pk:
+            raise ValidationFailed(
+                f"data element '{de.code}' belongs to another organisation than the data set",
+                field="data_elements",
+            )
+
+
+@transaction.atomic
+def dataset_reminders_set(
+    *, actor: Actor, data_set: DataSet, remind_days_before: int | None, remind_days_after: int | None
+) -> DataSet:
+    """Set both reminder days of a data set as given; None puts the default back (docs/completeness.md)."""
+    policy.check_actor(actor)
+    _require_metadata_manager(actor, data_set.organisation, "data sets")
+    changes: dict[str, Any] = {}
+    for name, value in (("remind_days_before", remind_days_before), ("remind_days_after", remind_days_after)):
+        if value is not None and (value < 0 or value > 3660):
+            raise ValidationFailed(f"{name} must be between 0 and 3660", field=name)
+        if getattr(data_set, name) != value:
+            changes[name] = [getattr(data_set, name), value]
+            setattr(data_set, name, value)
+    if changes:
+        data_set.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=data_set,
+            organisation_id=data_set.organisation_id,
+            changes=changes,
+            message=f"reminders of data set {data_set.code}",
+        )
+    return data_set
 
 
 @transaction.atomic
@@ -858,6 +957,44 @@ def dataset_reporting_set(
     return data_set
 
 
+def _check_rule(
+    *, actor: Actor, operator: str, left: str, right: str, missing_value_strategy: str, importance: str
+) -> tuple[str, str]:
+    """The two sides of a rule, checked: their syntax, and that every data element (and option combo) they
+    name exists and is one the actor may see. Errors name the side and the unknown item."""
+    from amahoro.data.validation import ExpressionError, parse_expression
+
+    if operator not in ValidationOperator.values:
+        raise ValidationFailed(
+            f"operator must be one of {', '.join(ValidationOperator.values)}", field="operator"
+        )
+    if missing_value_strategy not in MissingValueStrategy.values:
+        raise ValidationFailed("unknown missing value strategy", field="missing_value_strategy")
+    if importance not in Importance.values:
+        raise ValidationFailed(
+            f"importance must be one of {', '.join(Importance.values)}", field="importance"
+        )
+    out = []
+    for side, text in (("left", left), ("right", right)):
+        text = str(text or "").strip()
+        if not text:
+            raise ValidationFailed(f"{side}: the expression is empty", field=side)
+        try:
+            parsed = parse_expression(text)
+        except ExpressionError as exc:
+            raise ValidationFailed(f"{side}: {exc}", field=side) from exc
+        known = data_element_option_combos(parsed.data_element_codes)
+        if not policy.is_system(actor):
+            visible = set(
+                policy.visible(
+                    actor, Perm.FRAMEWORK_VIEW, DataElement.objects.filter(code__in=list(known))
+                ).values_list("code", flat=True)
+            )
+            known = {k: v for k, v in known.items() if k in visible}
+        out.append(check_expression(text, field=side, known_elements=known))
+    return out[0], out[1]
+
+
 @transaction.atomic
 def validation_rule_create(
     *,
@@ -870,22 +1007,20 @@ def validation_rule_create(
     missing_value_strategy: str = MissingValueStrategy.SKIP_IF_ALL_VALUES_MISSING,
     organisation: Organisation | None = None,
     description: str = "",
+    importance: str = Importance.MEDIUM,
 ) -> ValidationRule:
     policy.check_actor(actor)
-    from amahoro.data.validation import ExpressionError, parse_expression
-
     _require_metadata_manager(actor, organisation, "validation rules")
-    if operator not in ValidationOperator.values:
-        raise ValidationFailed(
-            f"operator must be one of {', '.join(ValidationOperator.values)}", field="operator"
-        )
-    if missing_value_strategy not in MissingValueStrategy.values:
-        raise ValidationFailed("unknown missing value strategy", field="missing_value_strategy")
-    for side, text in (("left", left), ("right", right)):
-        try:
-            parse_expression(text)
-        except ExpressionError as exc:
-            raise ValidationFailed(f"{side}: {exc}", field=side) from exc
+    code = check_code(code, pattern=METADATA_CODE_RE)
+    name = check_name(name)
+    left, right = _check_rule(
+        actor=actor,
+        operator=operator,
+        left=left,
+        right=right,
+        missing_value_strategy=missing_value_strategy,
+        importance=importance,
+    )
     if ValidationRule.objects.filter(code=code).exists():
         raise ValidationFailed(f"a validation rule with code '{code}' exists", field="code")
     rule = ValidationRule.objects.create(
@@ -895,6 +1030,7 @@ def validation_rule_create(
         operator=operator,
         right=right,
         missing_value_strategy=missing_value_strategy,
+        importance=importance,
         organisation=organisation,
         description=description,
         created_by=_user(actor),
@@ -904,7 +1040,59 @@ def validation_rule_create(
         action=AuditAction.CREATE,
         obj=rule,
         organisation_id=organisation.pk if organisation else None,
-        changes={"rule": f"{left} {operator} {right}"},
+        changes={"rule": f"{left} {operator} {right}", "importance": importance},
+    )
+    return rule
+
+
+@transaction.atomic
+def validation_rule_update(
+    *,
+    actor: Actor,
+    rule: ValidationRule,
+    name: str,
+    left: str,
+    operator: str,
+    right: str,
+    missing_value_strategy: str,
+    importance: str,
+    description: str = "",
+    is_active: bool = True,
+) -> ValidationRule:
+    """Change a rule (its code and owner stay); only its managers (the owner's, or system administrators for
+    shared rules). Nothing changed: no audit row."""
+    policy.check_actor(actor)
+    _require_metadata_manager(actor, rule.organisation, "validation rules")
+    left, right = _check_rule(
+        actor=actor,
+        operator=operator,
+        left=left,
+        right=right,
+        missing_value_strategy=missing_value_strategy,
+        importance=importance,
+    )
+    wanted = {
+        "name": check_name(name),
+        "description": str(description or ""),
+        "left": left,
+        "operator": operator,
+        "right": right,
+        "missing_value_strategy": missing_value_strategy,
+        "importance": importance,
+        "is_active": bool(is_active),
+    }
+    changes = {k: [getattr(rule, k), v] for k, v in wanted.items() if getattr(rule, k) != v}
+    if not changes:
+        return rule
+    for k, v in wanted.items():
+        setattr(rule, k, v)
+    rule.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=rule,
+        organisation_id=rule.organisation_id,
+        changes=changes,
     )
     return rule
 

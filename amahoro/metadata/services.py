@@ -16,14 +16,19 @@ from django.db.models import ProtectedError
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
-from amahoro.core.errors import Conflict, ValidationFailed
+from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
+from amahoro.organisations.models import Organisation
 from amahoro.policy import Actor
+from amahoro.roles import Perm
 
 from . import expressions
 from .models import (
     DEFAULT_COMBO_CODE,
+    AggregationType,
+    Category,
     CategoryCombo,
     CategoryComboMembership,
+    CategoryOption,
     CategoryOptionCombo,
     CategoryOptionMembership,
     DataElement,
@@ -256,3 +261,216 @@ def data_element_option_combos(codes: list[str]) -> dict[str, set[str]]:
         if coc_code:
             out[de_code].add(coc_code)
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One object at a time (the set-up pages): through the metadata import, so that a page and
+# `POST /api/v1/metadata` share every check, the permission rules, option combo generation and the audit.
+
+# Import report properties -> the names of the pages' form fields.
+_FIELD_OF = {
+    "shortName": "short_name",
+    "valueType": "value_type",
+    "aggregationType": "aggregation_type",
+    "categoryCombo": "category_combo",
+    "categoryOptions": "options",
+    "zeroIsSignificant": "zero_is_significant",
+}
+
+
+def _import_one(*, actor: Actor, payload: dict[str, Any], organisation: Organisation | None) -> None:
+    """Import a small payload; the first error is raised as the matching AmahoroError (nothing written)."""
+    from .importer import metadata_import  # the importer builds on this module
+
+    report = metadata_import(actor=actor, payload=payload, organisation=organisation)
+    if report.errors:
+        first = report.errors[0]
+        prop = first.get("property")
+        field = _FIELD_OF.get(prop, prop) if isinstance(prop, str) else None
+        if first.get("errorCode") == "E3000":
+            raise PermissionDenied(first["message"])
+        raise ValidationFailed(first["message"], field=field)
+
+
+def _require_owner(actor: Actor, organisation: Organisation | None, what: str) -> None:
+    """None is shared metadata, which only system administrators create (the import would otherwise give
+    it the actor's organisation)."""
+    if (
+        organisation is None
+        and not policy.is_system(actor)
+        and policy.organisations_with(actor, Perm.FRAMEWORK_MANAGE) is not None
+    ):
+        raise PermissionDenied(f"only system administrators create shared {what}s")
+
+
+def _require_new(model: type[Any], code: str, what: str) -> str:
+    code = check_code(code, pattern=METADATA_CODE_RE)
+    if model.objects.filter(code=code).exists():
+        raise ValidationFailed(f"a {what} with code '{code}' already exists", field="code")
+    return code
+
+
+def _data_element_entry(
+    *,
+    code: str,
+    name: str,
+    value_type: str,
+    aggregation_type: str,
+    category_combo: str,
+    short_name: str,
+    description: str,
+    zero_is_significant: bool,
+) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": name,
+        "shortName": short_name,
+        "description": description,
+        "valueType": value_type,
+        "aggregationType": aggregation_type,
+        "categoryCombo": {"code": category_combo or DEFAULT_COMBO_CODE},
+        "zeroIsSignificant": zero_is_significant,
+    }
+
+
+def data_element_create(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    value_type: str,
+    aggregation_type: str = AggregationType.SUM,
+    category_combo: str = DEFAULT_COMBO_CODE,
+    short_name: str = "",
+    description: str = "",
+    zero_is_significant: bool = False,
+    organisation: Organisation | None = None,
+) -> DataElement:
+    """A new data element, owned by `organisation` (None: shared, system administrators only)."""
+    policy.check_actor(actor)
+    _require_owner(actor, organisation, "data element")
+    code = _require_new(DataElement, code, "data element")
+    entry = _data_element_entry(
+        code=code,
+        name=name,
+        value_type=value_type,
+        aggregation_type=aggregation_type,
+        category_combo=category_combo,
+        short_name=short_name,
+        description=description,
+        zero_is_significant=zero_is_significant,
+    )
+    _import_one(actor=actor, payload={"dataElements": [entry]}, organisation=organisation)
+    return DataElement.objects.get(code=code)
+
+
+def data_element_update(
+    *,
+    actor: Actor,
+    data_element: DataElement,
+    name: str,
+    value_type: str,
+    aggregation_type: str,
+    category_combo: str,
+    short_name: str = "",
+    description: str = "",
+    zero_is_significant: bool = False,
+) -> DataElement:
+    """Change a data element (its code stays). Its category combo cannot change once values use it."""
+    policy.check_actor(actor)
+    entry = _data_element_entry(
+        code=data_element.code,
+        name=name,
+        value_type=value_type,
+        aggregation_type=aggregation_type,
+        category_combo=category_combo,
+        short_name=short_name,
+        description=description,
+        zero_is_significant=zero_is_significant,
+    )
+    _import_one(actor=actor, payload={"dataElements": [entry]}, organisation=data_element.organisation)
+    return DataElement.objects.get(pk=data_element.pk)
+
+
+def _options_payload(options: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The options to write: new ones and renamed ones. An option that exists unchanged (e.g. the shared
+    `F`) is only referred to, so that using someone else's option needs no right to change it."""
+    if not options:
+        raise ValidationFailed("a category needs at least one option", field="options")
+    codes = [check_code(c, field="options", pattern=METADATA_CODE_RE) for c, _ in options]
+    if len(set(codes)) != len(codes):
+        dup = next(c for c in codes if codes.count(c) > 1)
+        raise ValidationFailed(f"option '{dup}' is listed twice", field="options")
+    existing = dict(CategoryOption.objects.filter(code__in=codes).values_list("code", "name"))
+    out = []
+    for code, name in options:
+        text = check_name(name, field="options") if name.strip() else existing.get(code, "")
+        if not text:
+            raise ValidationFailed(f"option '{code}' needs a name", field="options")
+        if existing.get(code) != text:
+            out.append({"code": code, "name": text})
+    return out
+
+
+def category_create(
+    *, actor: Actor, code: str, name: str, options: list[tuple[str, str]], organisation: Organisation | None
+) -> Category:
+    """A new category (a disaggregation such as Sex) with its options, given as (code, name) in order."""
+    policy.check_actor(actor)
+    _require_owner(actor, organisation, "category")
+    code = _require_new(Category, code, "category")
+    payload = {
+        "categoryOptions": _options_payload(options),
+        "categories": [{"code": code, "name": name, "categoryOptions": [{"code": c} for c, _ in options]}],
+    }
+    _import_one(actor=actor, payload=payload, organisation=organisation)
+    return Category.objects.get(code=code)
+
+
+def category_update(
+    *, actor: Actor, category: Category, name: str, options: list[tuple[str, str]]
+) -> Category:
+    """Rename a category or change its options; the option combos of every combo using it are generated
+    again (refused when data is recorded against a cell that would go)."""
+    policy.check_actor(actor)
+    payload = {
+        "categoryOptions": _options_payload(options),
+        "categories": [
+            {"code": category.code, "name": name, "categoryOptions": [{"code": c} for c, _ in options]}
+        ],
+    }
+    _import_one(actor=actor, payload=payload, organisation=category.organisation)
+    return Category.objects.get(pk=category.pk)
+
+
+def category_combo_create(
+    *, actor: Actor, code: str, name: str, categories: list[str], organisation: Organisation | None
+) -> CategoryCombo:
+    """A new category combo (Sex x Age group) from categories in order; its option combos are generated."""
+    policy.check_actor(actor)
+    _require_owner(actor, organisation, "category combo")
+    code = _require_new(CategoryCombo, code, "category combo")
+    if not categories:
+        raise ValidationFailed("choose at least one category", field="categories")
+    payload = {
+        "categoryCombos": [{"code": code, "name": name, "categories": [{"code": c} for c in categories]}]
+    }
+    _import_one(actor=actor, payload=payload, organisation=organisation)
+    return CategoryCombo.objects.get(code=code)
+
+
+def category_combo_update(
+    *, actor: Actor, combo: CategoryCombo, name: str, categories: list[str]
+) -> CategoryCombo:
+    policy.check_actor(actor)
+    if combo.code == DEFAULT_COMBO_CODE:
+        raise ValidationFailed("the default category combo is built in", field="categories")
+    if not categories:
+        raise ValidationFailed("choose at least one category", field="categories")
+    payload = {
+        "categoryCombos": [
+            {"code": combo.code, "name": name, "categories": [{"code": c} for c in categories]}
+        ]
+    }
+    _import_one(actor=actor, payload=payload, organisation=combo.organisation)
+    return CategoryCombo.objects.get(pk=combo.pk)

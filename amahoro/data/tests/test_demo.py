@@ -7,8 +7,10 @@ import pytest
 
 from amahoro.accounts.models import User
 from amahoro.data import completeness
-from amahoro.data.demo import CODE
-from amahoro.data.models import CompleteDataSetRegistration, DataSet
+from amahoro.data.demo import CODE, ISANGE_CODE, RULES
+from amahoro.data.models import CompleteDataSetRegistration, DataSet, ValidationRule
+from amahoro.data.selectors import data_sets_visible_to
+from amahoro.metadata.models import CategoryCombo, CategoryOptionCombo, DataElement
 from amahoro.site import demo
 from conftest import client_for
 
@@ -40,3 +42,33 @@ class TestLoadedDemo:
         count = CompleteDataSetRegistration.objects.count()
         demo.demo_load()
         assert CompleteDataSetRegistration.objects.count() == count
+
+    def test_the_musanze_clerk_has_two_data_sets_disaggregated_by_sex_and_age(
+        self, demo_once: demo.DemoResult
+    ) -> None:
+        clerk = User.objects.get(username="clerk_musanze")
+        theirs = data_sets_visible_to(user=clerk).filter(org_units__code="43")
+        assert set(theirs.values_list("code", flat=True)) >= {CODE, ISANGE_CODE}
+        isange = DataSet.objects.get(code=ISANGE_CODE)
+        assert isange.organisation is None and isange.period_type == "Monthly"
+        assert sorted(isange.org_units.values_list("code", flat=True)) == ["12", "24", "43"]
+        assert isange.data_elements.count() == 4
+        sex_age = CategoryCombo.objects.get(code="SEX_AGE")
+        assert sex_age.option_combos.count() == 6
+        assert DataElement.objects.get(code="ISANGE_SURVIVORS").category_combo == sex_age
+        rwamrec = DataSet.objects.get(code=CODE)
+        assert rwamrec.data_elements.filter(category_combo=sex_age).exists()
+        assert ValidationRule.objects.filter(code__in=[r[0] for r in RULES]).count() == len(RULES)
+        # The M&E officer (RWAMREC's metadata manager) finds both on the set-up page; only RWAMREC's is theirs.
+        html = client_for(User.objects.get(username="me_officer")).get("/setup/data-sets/").content.decode()
+        assert ISANGE_CODE in html and f"/setup/data-sets/{CODE}/edit/" in html
+        assert f"/setup/data-sets/{ISANGE_CODE}/edit/" not in html
+        # A second run makes the same rows.
+        counts = [m.objects.count() for m in (DataSet, DataElement, CategoryOptionCombo, ValidationRule)] + [
+            rwamrec.data_elements.count(),
+            isange.org_units.count(),
+        ]
+        demo.demo_load()
+        assert counts == [
+            m.objects.count() for m in (DataSet, DataElement, CategoryOptionCombo, ValidationRule)
+        ] + [rwamrec.data_elements.count(), isange.org_units.count()]
