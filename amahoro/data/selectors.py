@@ -348,3 +348,30 @@ def entry_periods(
     while len(out) < count:
         out.append(out[-1].previous())
     return out
+
+
+@dataclass(frozen=True)
+class EntryShortcut:
+    """A way into data entry from the home page: a data set, and when the user has one place for it, that
+    place and the last period that has ended (the report most likely to be entered now)."""
+
+    data_set: DataSet
+    place: OrgUnit | None
+    period: period_lib.Period | None
+    query: dict[str, str]
+
+
+def entry_shortcuts(*, user: Actor, today: date, limit: int = 6) -> list[EntryShortcut]:
+    if not policy.has_perm(user, Perm.DATA_ENTER):
+        return []
+    out = []
+    for data_set in entry_data_sets(user=user)[:limit]:
+        places = entry_places(user=user, data_set=data_set)[:2]
+        query = {"data_set": data_set.code}
+        if len(places) == 1:
+            period = entry_periods(data_set=data_set, today=today, count=2)[1]
+            query.update(org_unit=places[0].code, period=period.code)
+            out.append(EntryShortcut(data_set, places[0], period, query))
+        else:
+            out.append(EntryShortcut(data_set, None, None, query))
+    return out

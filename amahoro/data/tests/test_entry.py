@@ -215,3 +215,17 @@ def test_queued_saves_keep_working_with_csrf_checks(cast, meta) -> None:
     )
     assert response.status_code == 200
     assert DataValue.objects.count() == 2
+
+
+def test_a_clerks_home_page_leads_straight_into_the_form(cast, meta, monthly) -> None:
+    html = client_for(cast.clerk_sector).get("/").content.decode()
+    assert 'id="home-entry"' in html
+    last_month = period_lib.period_for_date("Monthly", dt.date.today()).previous()
+    link = f"/data/entry/?data_set=GBV_MONTHLY&amp;org_unit=1101&amp;period={last_month.code}"
+    assert link in html and entry_words.period_label(last_month) in html
+    # An M&E officer over a district has several places: the link opens the chooser with the data set.
+    monthly.org_units.add(OrgUnit.objects.get(code="11"))
+    html = client_for(cast.me_nyarugenge).get("/").content.decode()
+    assert 'href="/data/entry/?data_set=GBV_MONTHLY"' in html
+    # A viewer enters nothing: no entry section.
+    assert 'id="home-entry"' not in client_for(cast.viewer_nyarugenge).get("/").content.decode()
