@@ -95,7 +95,7 @@ def _walk(pg: Any, base: str, month_label: str, shots: Path | None = None) -> No
     """Home -> chooser -> data set, month, "Musanze" -> the form."""
     assert pg.locator("#home-entry a.button").count() >= 1  # the direct way in
     if shots:
-        pg.locator("#home-entry").scroll_into_view_if_needed()
+        pg.evaluate("document.getElementById('home-entry').scrollIntoView()")
         pg.screenshot(path=str(shots / "entry-home.png"))
     pg.click("#home-entry-title a")
     pg.wait_for_url(f"{base}/data/entry/")
@@ -218,12 +218,13 @@ def test_entry_screenshots_on_a_phone_in_kinyarwanda(
         _type(pg, "RWAMREC_PARTICIPANTS", "M", "9")
         _type(pg, "RWAMREC_SESSIONS", "default", "4")
         pg.locator("#entry-unsent-count", has_text="2").wait_for()
-        pg.locator("#entry-sync").scroll_into_view_if_needed()
-        pg.screenshot(path=str(screenshot_dir / "entry-offline.png"), full_page=True)
+        pg.evaluate("document.getElementById('entry-title').scrollIntoView()")
+        pg.screenshot(path=str(screenshot_dir / "entry-offline.png"))
         context.set_offline(False)
         pg.locator("#entry-unsent-count", has_text="0").wait_for(timeout=30_000)
         _type(pg, "RWAMREC_REFERRALS", "F", "-1")
         _td(pg, "RWAMREC_REFERRALS", "F").locator(".cell-status.error").wait_for()
-        pg.screenshot(path=str(screenshot_dir / "entry-saved.png"), full_page=True)
+        pg.evaluate("document.getElementById('entry-sync').scrollIntoView()")
+        pg.screenshot(path=str(screenshot_dir / "entry-saved.png"))
     finally:
         context.close()
