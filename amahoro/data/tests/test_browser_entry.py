@@ -95,7 +95,7 @@ def _walk(pg: Any, base: str, month_label: str, shots: Path | None = None) -> No
     """Home -> chooser -> data set, month, "Musanze" -> the form."""
     assert pg.locator("#home-entry a.button").count() >= 1  # the direct way in
     if shots:
-        pg.evaluate("document.getElementById('home-entry').scrollIntoView()")
+        pg.evaluate("document.getElementById('my-work').scrollIntoView()")
         pg.screenshot(path=str(shots / "entry-home.png"))
     pg.click("#home-entry-title a")
     pg.wait_for_url(f"{base}/data/entry/")

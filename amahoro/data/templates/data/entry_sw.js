@@ -55,7 +55,8 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (url.pathname.indexOf(SCOPE) !== 0 || url.pathname === "{% url 'data:entry_sw' %}") return;
+  if (url.pathname.indexOf(SCOPE) !== 0 || url.pathname === "{% url 'data:entry_sw' %}" ||
+      url.pathname === "{% url 'data:entry_csrf' %}") return;  // a token is only worth having fresh
   event.respondWith(fetch(req).then(function (resp) {
     if (resp.redirected && new URL(resp.url).pathname.indexOf(LOGIN) === 0) {
       caches.delete(CACHE);  // signed out: keep nobody's form on this phone
