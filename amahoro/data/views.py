@@ -171,6 +171,10 @@ def entry(request: HttpRequest) -> HttpResponse:
         return render(request, "data/entry.html", context, status=400)
     context.update(_chooser_context(user, data_set))
     if not (params["org_unit"] or params["place"]) and not params["period"]:
+        if data_set is not None:  # one place for this data set (a district clerk): already filled in
+            only = selectors.entry_places(user=user, data_set=data_set)[:2]
+            if len(only) == 1:
+                params["place"] = str(only[0].display_name)
         return render(request, "data/entry.html", context)
     try:
         unit = _place(user, params, data_set, context)

@@ -72,6 +72,7 @@ def test_chooser_offers_the_data_sets_of_ones_places_and_readable_periods(cast, 
     assert (
         f'<option value="{last_month.code}" selected>{entry_words.period_label(last_month)}</option>' in html
     )
+    assert 'name="place" id="entry-place" value="Gitega"' in html  # the clerk's one place, filled in
     quarterly = DataSet.objects.create(code="Q", name="Quarterly", period_type="Quarterly")
     periods = client_for(cast.clerk_sector).get("/data/entry/periods/", {"data_set": quarterly.code})
     assert periods.status_code == 200
@@ -119,14 +120,20 @@ def test_a_name_that_fits_no_place_is_a_message_not_a_404(cast, meta, monthly) -
 
 
 def test_several_places_fit_and_are_offered(cast, meta) -> None:
+    first, second = OrgUnit.objects.filter(parent__code="11").order_by("code")[:2]
+    OrgUnit.objects.filter(pk=first.pk).update(name="Twin hills", name_en="Twin hills", name_rw="")
+    OrgUnit.objects.filter(pk=second.pk).update(name="Twin rivers", name_en="Twin rivers", name_rw="")
     client = client_for(cast.me_nyarugenge)
-    sectors = list(OrgUnit.objects.filter(parent__code="11").order_by("name")[:2])
-    common = sectors[0].name[:1]
-    response = client.get(ENTRY, {"place": common, "period": "202401", "data_element": "GBV_TOTAL"})
-    if response.status_code == 400 and "Several places match" in response.content.decode():
-        assert 'class="entry-place' in response.content.decode()
-    else:  # one match only: it opened
-        assert response.status_code == 200
+    response = client.get(ENTRY, {"place": "twin", "period": "202401", "data_element": "GBV_TOTAL"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Several places match “twin”: choose one." in html
+    assert (
+        f'name="org_unit" value="{first.code}"' in html and f'name="org_unit" value="{second.code}"' in html
+    )
+    # An exact name wins over a partial one.
+    response = client.get(ENTRY, {"place": "Twin rivers", "period": "202401", "data_element": "GBV_TOTAL"})
+    assert response.status_code == 200 and "Twin rivers" in response.content.decode()
 
 
 def test_the_old_query_parameters_still_open_the_grid(cast, meta, monthly) -> None:
