@@ -1,5 +1,5 @@
 {% load static %}/* Amahoro data entry's service worker (served by Django at {% url 'data:entry_sw' %}, scope {% url 'data:entry' %}).
-   Pages of data entry: network first, the last copy when offline. Static files (hashed names): cache first.
+   Pages of data entry: network first, the last copy when offline. Static files: the cached copy, refreshed behind it.
    Saves (POST) are never touched: the page queues them itself (entry.js). Signing out empties the cache. */
 "use strict";
 var CACHE = "amahoro-entry-v1";
@@ -45,13 +45,17 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf(STATIC) === 0) {
-    event.respondWith(caches.open(CACHE).then(function (cache) {
-      return cache.match(req, { ignoreVary: true }).then(function (hit) {
-        return hit || fetch(req).then(function (resp) {
-          if (resp.ok) cache.put(req, resp.clone());
-          return resp;
-        });
+    // The cached copy at once, refreshed behind it (names are not hashed everywhere: a new release's
+    // script must still arrive, one load later).
+    var refreshed = caches.open(CACHE).then(function (cache) {
+      return fetch(req).then(function (resp) {
+        if (resp.ok) cache.put(req, resp.clone());
+        return resp;
       });
+    });
+    event.waitUntil(refreshed.catch(function () { return null; }));
+    event.respondWith(caches.match(req, { ignoreVary: true }).then(function (hit) {
+      return hit || refreshed;
     }));
     return;
   }
