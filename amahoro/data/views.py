@@ -196,6 +196,7 @@ def entry(request: HttpRequest) -> HttpResponse:
         user=user, org_unit=unit, period=period, data_elements=elements, attribute_option_combo=aoc
     )
     editable = grid.can_enter and not grid.closed_message
+    feeds = data_uses.indicators_by_element(de.code for de in elements)
     sections = [
         {
             "combo_code": section.combo_code,
@@ -204,6 +205,7 @@ def entry(request: HttpRequest) -> HttpResponse:
             "rows": [
                 (
                     de,
+                    ", ".join(feeds.get(de.code, [])[:3]),
                     [
                         {
                             "de": de.code,

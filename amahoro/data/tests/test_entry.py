@@ -188,6 +188,8 @@ def test_violations_name_the_rule_and_the_indicator_it_feeds(cast, meta) -> None
     answer = json.loads(_save(client, "4").content)
     assert "Cases by sex add up to the total</strong>: 4 must be equal to 10" in answer["violations_html"]
     assert "GBV cases reported" in answer["violations_html"]
+    form = client.get(ENTRY, {"org_unit": "1101", "period": "202401", "data_element": ["GBV_CASES"]})
+    assert "Feeds: GBV cases reported" in form.content.decode()
 
 
 def test_csrf_refresh_and_service_worker(cast, meta) -> None:
