@@ -271,3 +271,107 @@ def entry_grid(
     closed, approval, can_enter = entry_state(user=user, org_unit=org_unit, period=period, aoc=aoc)
     violations = validation_violations(user=user, org_unit=org_unit, period_codes=[period.code])
     return EntryGrid(org_unit, period, aoc, list(sections.values()), closed, approval, can_enter, violations)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Choosing what to enter: a data set, a place by name, a period (DHIS2's data entry app)
+
+PLACE_RESULTS = 20
+PICKER_PERIODS = 12
+
+
+def entry_data_sets(*, user: Actor) -> list[DataSet]:
+    """The data sets the user may open for entry: visible to them and, when a data set is assigned to places,
+    assigned to at least one place inside the user's data.view scope."""
+    roots = policy.subtree_roots(user, Perm.DATA_VIEW)
+    sets = data_sets_visible_to(user=user).prefetch_related("org_units").order_by("name")
+    out = []
+    for ds in sets[:500]:
+        units = list(ds.org_units.all())
+        if not units or roots is None or any(u.path.startswith(r) for u in units for r in roots):
+            out.append(ds)
+    return out
+
+
+def entry_places(*, user: Actor, data_set: DataSet | None, query: str = "") -> list[OrgUnit]:
+    """Places whose name (in any language) or code contains `query`, inside the user's data.view scope and,
+    when the data set is assigned to places, among those places; at most PLACE_RESULTS, best first."""
+    roots = policy.subtree_roots(user, Perm.DATA_VIEW)
+    units = OrgUnit.objects.select_related("level", "parent")
+    if roots is not None:
+        if not roots:
+            return []
+        scope = Q()
+        for root in roots:
+            scope |= Q(path__startswith=root)
+        units = units.filter(scope)
+    if data_set is not None:
+        assigned = list(data_set.org_units.values_list("pk", flat=True))
+        if assigned:
+            units = units.filter(pk__in=assigned)
+    query = query.strip()
+    if query:
+        units = units.filter(
+            Q(name__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(name_fr__icontains=query)
+            | Q(name_rw__icontains=query)
+            | Q(code__iexact=query)
+        )
+    found = list(units.order_by("depth", "name")[: PLACE_RESULTS * 5])
+    lowered = query.lower()
+
+    def rank(unit: OrgUnit) -> tuple[int, int, str]:
+        names = [n.lower() for n in (unit.name, unit.name_en, unit.name_fr, unit.name_rw) if n]
+        exact = 0 if lowered and (lowered in names or unit.code.lower() == lowered) else 1
+        return exact, unit.depth, unit.name
+
+    return sorted(found, key=rank)[:PLACE_RESULTS]
+
+
+def entry_period_type(data_set: DataSet | None) -> str:
+    """The period type the picker offers: the data set's, Monthly when it has none."""
+    period_type = data_set.period_type if data_set is not None else ""
+    try:
+        return period_lib.normalize_period_type(period_type) if period_type else "Monthly"
+    except (KeyError, ValueError):
+        return "Monthly"
+
+
+def entry_periods(
+    *, data_set: DataSet | None, today: date, count: int = PICKER_PERIODS
+) -> list[period_lib.Period]:
+    """The periods to pick from, newest first: the current one (DHIS2 allows entry into an open period) and
+    the `count - 1` before it."""
+    current = period_lib.period_for_date(entry_period_type(data_set), today)
+    out = [current]
+    while len(out) < count:
+        out.append(out[-1].previous())
+    return out
+
+
+@dataclass(frozen=True)
+class EntryShortcut:
+    """A way into data entry from the home page: a data set, and when the user has one place for it, that
+    place and the last period that has ended (the report most likely to be entered now)."""
+
+    data_set: DataSet
+    place: OrgUnit | None
+    period: period_lib.Period | None
+    query: dict[str, str]
+
+
+def entry_shortcuts(*, user: Actor, today: date, limit: int = 6) -> list[EntryShortcut]:
+    if not policy.has_perm(user, Perm.DATA_ENTER):
+        return []
+    out = []
+    for data_set in entry_data_sets(user=user)[:limit]:
+        places = entry_places(user=user, data_set=data_set)[:2]
+        query = {"data_set": data_set.code}
+        if len(places) == 1:
+            period = entry_periods(data_set=data_set, today=today, count=2)[1]
+            query.update(org_unit=places[0].code, period=period.code)
+            out.append(EntryShortcut(data_set, places[0], period, query))
+        else:
+            out.append(EntryShortcut(data_set, None, None, query))
+    return out

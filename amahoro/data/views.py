@@ -1,5 +1,6 @@
-"""Pages of the data app: the data-entry grid (save per cell with htmx, mark the data set's report complete),
-the template upload page and the reporting completeness page."""
+"""Pages of the data app: data entry (choose a data set, a place by name and a period; a table per
+disaggregation; each cell saved on its own and queued in the browser while offline; mark the data set's
+report complete), the template upload page and the reporting completeness page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,9 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
-from amahoro.data import completeness, registrations, selectors, services
+from amahoro.data import completeness, entry_words, registrations, selectors, services
+from amahoro.data import uses as data_uses
 from amahoro.data.importing import default_option_combo
-from amahoro.data.models import CompleteDataSetRegistration, DataSet
+from amahoro.data.models import CompleteDataSetRegistration, DataSet, ValidationOperator, ValidationRule
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata import periods as period_lib
 from amahoro.metadata.models import CategoryOptionCombo, DataElement
@@ -33,11 +36,23 @@ APPROVAL_ACTIONS = {
 }
 
 
+_INPUTMODES = {
+    "INTEGER_ZERO_OR_POSITIVE": "numeric",
+    "INTEGER": "numeric",
+    "NUMBER": "decimal",
+    "PERCENTAGE": "decimal",
+}
+
+
 class _BadRequest(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class _NotFound(_BadRequest):
+    """A place out of the user's reach answers like a missing one (404), on the page, in words."""
 
 
 def _org_unit(user: Any, code: str) -> OrgUnit:
@@ -86,44 +101,94 @@ def _aoc(code: str) -> CategoryOptionCombo:
     return matches[0]
 
 
-def _chooser_context(user: Any) -> dict[str, Any]:
+def _chooser_context(user: Any, data_set: DataSet | None) -> dict[str, Any]:
+    today = completeness.today_local()
+    periods = selectors.entry_periods(data_set=data_set, today=today)
     return {
         "data_elements": selectors.data_elements_visible_to(user=user).order_by("code")[:500],
-        "data_sets": selectors.data_sets_visible_to(user=user).order_by("code")[:200],
-        "org_units": OrgUnit.objects.filter(
-            path__in=policy.subtree_roots(user, Perm.DATA_VIEW) or []
-        ).order_by("path"),
+        "data_sets": selectors.entry_data_sets(user=user),
+        "data_set": data_set,
+        "periods": [(p.code, entry_words.period_label(p)) for p in periods],
+        "period_type": selectors.entry_period_type(data_set),
     }
+
+
+def _place(user: Any, params: dict[str, str], data_set: DataSet | None, context: dict[str, Any]) -> OrgUnit:
+    """The place chosen by code (org_unit=, the scripted contract) or by name (place=, what a person types);
+    a _BadRequest in words when nothing or several places fit."""
+    if params["org_unit"]:
+        unit = OrgUnit.objects.filter(code=params["org_unit"]).first()
+        if unit is None or not policy.can_in(user, Perm.DATA_VIEW, org_unit=unit.path):
+            raise _NotFound(
+                "org_unit",
+                _("No place with the code %(code)s among your places.") % {"code": params["org_unit"]},
+            )
+        return unit
+    name = params["place"]
+    if not name:
+        raise _BadRequest("place", _("Choose a place."))
+    matches = selectors.entry_places(user=user, data_set=data_set, query=name)
+    exact = [
+        u
+        for u in matches
+        if name.lower() in {(n or "").lower() for n in (u.name, u.name_en, u.name_fr, u.name_rw)}
+    ]
+    if len(exact) == 1 or len(matches) == 1:
+        return (exact or matches)[0]
+    if not matches:
+        raise _BadRequest(
+            "place", _("No place called “%(name)s” among your places for this data set.") % {"name": name}
+        )
+    context["place_choices"] = matches
+    raise _BadRequest("place", _("Several places match “%(name)s”: choose one.") % {"name": name})
+
+
+def _chosen_data_set(user: Any, code: str) -> DataSet | None:
+    if not code:
+        return None
+    data_set = selectors.data_sets_visible_to(user=user).filter(code=code).first()
+    if data_set is None:
+        raise _BadRequest("data_set", _("Unknown data set: %(code)s") % {"code": code})
+    return data_set
 
 
 @login_required
 @require_http_methods(["GET"])
 def entry(request: HttpRequest) -> HttpResponse:
-    """/data/entry/?org_unit=&period=&data_element=..&data_set=..&attribute_option_combo=: the grid."""
+    """/data/entry/?data_set=&place=|org_unit=&period=[&data_element=..&attribute_option_combo=]: choose a
+    data set, a place by name and a period by its label, then the form (a table per disaggregation)."""
     user = request.user
     policy.require(user, Perm.DATA_VIEW)
     params = {
         k: (request.GET.get(k) or "").strip()
-        for k in ("org_unit", "period", "attribute_option_combo", "data_set")
+        for k in ("org_unit", "period", "attribute_option_combo", "data_set", "place")
     }
-    context: dict[str, Any] = {
-        "params": params,
-        "selected": request.GET.getlist("data_element"),
-        **_chooser_context(user),
-    }
-    if not params["org_unit"] and not params["period"]:
+    context: dict[str, Any] = {"params": params, "selected": request.GET.getlist("data_element")}
+    try:
+        data_set = _chosen_data_set(user, params["data_set"])
+    except _BadRequest as exc:
+        context.update(_chooser_context(user, None), error=exc)
+        return render(request, "data/entry.html", context, status=400)
+    context.update(_chooser_context(user, data_set))
+    if not (params["org_unit"] or params["place"]) and not params["period"]:
+        if data_set is not None:  # one place for this data set (a district clerk): already filled in
+            only = selectors.entry_places(user=user, data_set=data_set)[:2]
+            if len(only) == 1:
+                params["place"] = str(only[0].display_name)
         return render(request, "data/entry.html", context)
     try:
-        if not params["org_unit"]:
-            raise _BadRequest("org_unit", _("Choose an org unit."))
+        unit = _place(user, params, data_set, context)
+        params["place"] = str(unit.display_name)
         if not params["period"]:
             raise _BadRequest("period", _("Choose a period."))
-        unit = _org_unit(user, params["org_unit"])
         period = _period(params["period"])
         elements = _data_elements(user, request)
         if not elements:
-            raise _BadRequest("data_element", _("Choose at least one data element or a data set."))
+            raise _BadRequest("data_element", _("Choose a data set."))
         aoc = _aoc(params["attribute_option_combo"])
+    except _NotFound as exc:
+        context["error"] = exc
+        return render(request, "data/entry.html", context, status=404)
     except _BadRequest as exc:
         context["error"] = exc
         return render(request, "data/entry.html", context, status=400)
@@ -131,17 +196,25 @@ def entry(request: HttpRequest) -> HttpResponse:
         user=user, org_unit=unit, period=period, data_elements=elements, attribute_option_combo=aoc
     )
     editable = grid.can_enter and not grid.closed_message
+    feeds = data_uses.indicators_by_element(de.code for de in elements)
     sections = [
         {
             "combo_code": section.combo_code,
+            "combo_name": section.columns[0].combo.name if section.columns else "",
             "columns": section.columns,
             "rows": [
                 (
                     de,
+                    ", ".join(feeds.get(de.code, [])[:3]),
                     [
                         {
                             "de": de.code,
                             "coc": c.coc.code,
+                            "label": f"{de.display_name} · {c.coc.name}"
+                            if c.coc.code != "default"
+                            else str(de.display_name),
+                            "hint": entry_words.value_hint(de.value_type),
+                            "inputmode": _INPUTMODES.get(de.value_type, ""),
                             "value": c.value,
                             "follow_up": c.follow_up,
                             "editable": editable,
@@ -156,14 +229,94 @@ def entry(request: HttpRequest) -> HttpResponse:
     ]
     context.update(
         grid=grid,
+        period_label=entry_words.period_label(period),
         sections=sections,
         editable=editable,
+        violations=_violations_in_words(grid.violations),
         may_approve=policy.can_in(user, Perm.DATA_APPROVE, org_unit=unit.path),
         may_submit=grid.can_enter,
         return_query=request.GET.urlencode(),
         registration=_registration_state(user, params["data_set"], unit, period, aoc),
     )
+    if period.code not in {code for code, _label in context["periods"]}:
+        context["periods"] = [(period.code, context["period_label"]), *context["periods"]]
     return render(request, "data/entry.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def entry_places(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type for places by name (htmx): the user's places, the data set's when it has some."""
+    user = request.user
+    policy.require(user, Perm.DATA_VIEW)
+    try:
+        data_set = _chosen_data_set(user, (request.GET.get("data_set") or "").strip())
+    except _BadRequest:
+        data_set = None
+    query = (request.GET.get("place") or "").strip()
+    places = selectors.entry_places(user=user, data_set=data_set, query=query) if query else []
+    return render(request, "data/_places.html", {"places": places, "query": query})
+
+
+@login_required
+@require_http_methods(["GET"])
+def entry_periods(request: HttpRequest) -> HttpResponse:
+    """The period picker's options for a data set's period type (htmx, when the data set changes)."""
+    user = request.user
+    policy.require(user, Perm.DATA_VIEW)
+    try:
+        data_set = _chosen_data_set(user, (request.GET.get("data_set") or "").strip())
+    except _BadRequest:
+        data_set = None
+    context = _chooser_context(user, data_set)
+    context["params"] = {"period": (request.GET.get("period") or "").strip()}
+    return render(request, "data/_periods.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def entry_csrf(request: HttpRequest) -> HttpResponse:
+    """A fresh CSRF token for saves queued in the browser while the session's token changed (a new login)."""
+    return JsonResponse({"token": get_token(request)}, headers={"Cache-Control": "no-store"})
+
+
+@require_http_methods(["GET"])
+def entry_service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps the entry form usable offline; served under /data/entry/ so that its
+    scope covers the form (a file under /static/ could only control /static/)."""
+    response = render(request, "data/entry_sw.js", {}, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("data:entry")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _violations_in_words(violations: list[Any]) -> list[dict[str, Any]]:
+    """Each broken rule with its name, description, the two sides in words and the indicators it feeds."""
+    rules = {r.code: r for r in ValidationRule.objects.filter(code__in={v.rule_code for v in violations})}
+    operators = dict(ValidationOperator.choices)
+    out = []
+    for v in violations:
+        rule = rules.get(v.rule_code)
+        out.append(
+            {
+                "name": v.rule_name,
+                "description": rule.description if rule else "",
+                "text": _("%(left)s must be %(operator)s %(right)s")
+                % {
+                    "left": _number(v.left),
+                    "operator": operators.get(v.operator, v.operator),
+                    "right": _number(v.right),
+                },
+                "expression": f"{rule.left} {rule.operator} {rule.right}" if rule else "",
+                "indicators": data_uses.indicators_fed(rule_sides=[rule.left, rule.right] if rule else []),
+                "message": v.message,
+            }
+        )
+    return out
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _registration_state(
@@ -304,11 +457,14 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def entry_save(request: HttpRequest) -> HttpResponse:
-    """Save one cell (htmx): answers the cell again with "saved" or the reason it was refused, and the
-    validation results of the org unit and period (out of band)."""
+    """Save one cell. Idempotent: the same value sent again (a retried save from the browser's queue) changes
+    nothing and writes no history. htmx gets the cell again with "saved" or the reason it was refused, and
+    the validation results of the org unit and period (out of band); the entry form's script (Accept:
+    application/json) gets {"ok", "message", "value", "violations_html"} with 200 / 4xx."""
     user = request.user
     policy.require(user, Perm.DATA_ENTER)
     data = request.POST
+    wants_json = "application/json" in request.headers.get("Accept", "")
     status = 200
     message, ok = "", False
     value = data.get("value", "")
@@ -324,6 +480,9 @@ def entry_save(request: HttpRequest) -> HttpResponse:
         ).first()
         if coc is None:
             raise _BadRequest("category_option_combo", _("Unknown category option combo"))
+        problem = entry_words.value_problem(de.value_type, value)
+        if problem:
+            raise _BadRequest("value", problem)
         aoc = _aoc(data.get("attribute_option_combo", ""))
         services.datavalue_set(
             actor=user,
@@ -338,7 +497,20 @@ def entry_save(request: HttpRequest) -> HttpResponse:
     except _BadRequest as exc:
         status, message = 400, exc.message
     except AmahoroError as exc:
-        status, message = exc.status, exc.message
+        status, message = exc.status, entry_words.refusal_words(exc.code, exc.message)
+    violations_html = ""
+    if ok:
+        violations = selectors.validation_violations(user=user, org_unit=unit, period_codes=[period.code])
+        violations_html = render(
+            request,
+            "data/_violations.html",
+            {"violations": _violations_in_words(violations), "oob": not wants_json},
+        ).content.decode()
+    if wants_json:
+        return JsonResponse(
+            {"ok": ok, "message": message, "value": value, "violations_html": violations_html},
+            status=status,
+        )
     context: dict[str, Any] = {
         "cell": {
             "de": data.get("data_element", ""),
@@ -353,11 +525,7 @@ def entry_save(request: HttpRequest) -> HttpResponse:
     response = render(
         request, "data/_cell.html", context, status=200 if getattr(request, "htmx", False) else status
     )
-    if ok:
-        violations = selectors.validation_violations(user=user, org_unit=unit, period_codes=[period.code])
-        response.write(
-            render(request, "data/_violations.html", {"violations": violations, "oob": True}).content
-        )
+    response.write(violations_html.encode())
     return response
 
 

@@ -178,6 +178,7 @@ def test_me_officer_sees_data_submitted_for_approval_in_their_district(wc: Any, 
     got = items(wc.me_gasabo, "data")
     assert [i.kind for i in got] == ["approval"]
     assert got[0].link == "/data/entry/?org_unit=12&period=202601"
+    assert "January 2026" in str(got[0].title)
     assert items(wc.me_nyarugenge, "data") == []  # other district
     assert items(wc.clerk, "data") == []  # clerks enter, they do not approve
 
@@ -196,6 +197,7 @@ def test_data_sets_due_or_late_come_from_completeness(wc: Any, monkeypatch: Any)
     monkeypatch.setattr(completeness, "due_for", due_for)
     got = items(wc.clerk, "data")
     assert [(i.kind, i.state, i.link) for i in got] == [("report_late", "late", "/data/x/")]
+    assert "Dialogue groups for Gasabo, January 2026 is late" in str(got[0].title)
     assert calls and calls[0][0] == wc.clerk
     assert items(wc.worker, "data") == [] and "data" not in codes(wc.worker)
 
