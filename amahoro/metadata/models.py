@@ -7,9 +7,9 @@ names, so moving them changed no row (see migrations/0001_initial.py)."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from amahoro.core.i18n import TranslatedDescriptionMixin, localized
 from amahoro.core.models import BaseModel
 from amahoro.organisations.models import Organisation
 
@@ -26,8 +26,7 @@ class TranslatedNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        lang = (translation.get_language() or "en")[:2]
-        return {"fr": self.name_fr, "rw": self.name_rw}.get(lang) or self.name
+        return localized(self, "name")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -189,7 +188,7 @@ class AggregationType(models.TextChoices):
     MAX = "MAX"
 
 
-class DataElement(BaseModel, TranslatedNameMixin):
+class DataElement(BaseModel, TranslatedNameMixin, TranslatedDescriptionMixin):
     """What is counted or measured (DHIS2 data element), disaggregated by its category combo."""
 
     code = models.CharField(max_length=50, unique=True)

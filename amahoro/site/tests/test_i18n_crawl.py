@@ -108,9 +108,20 @@ ALLOWED = {
     "Français",
     "Kinyarwanda",
 }
-MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 MONTH_RE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b")
 RAW_CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdf]|%[sdf]|\{[a-z_]*\}")
@@ -199,7 +210,16 @@ def _content_names(lang: str) -> Iterator[tuple[str, str]]:
     from amahoro.metadata.models import Category, CategoryCombo, CategoryOption, DataElement
     from amahoro.warning.models import SignalType
 
-    for model in (Framework, Node, Indicator, DataElement, Category, CategoryCombo, CategoryOption, SignalType):
+    for model in (
+        Framework,
+        Node,
+        Indicator,
+        DataElement,
+        Category,
+        CategoryCombo,
+        CategoryOption,
+        SignalType,
+    ):
         for row in model.objects.all():
             yield row.name, getattr(row, f"name_{lang}")
             if getattr(row, "description", "") and hasattr(row, f"description_{lang}"):
@@ -214,7 +234,21 @@ class _Texts(HTMLParser):
     """Visible texts, the texts of TEXT_ATTRS and the links (href, hx-get) of a page."""
 
     HIDDEN = {"script", "style", "template", "code", "pre", "kbd", "samp", "noscript"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -227,7 +261,7 @@ class _Texts(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        hides = tag in self.HIDDEN or a.get("translate") == "no" or "aria-hidden" in a and tag == "svg"
+        hides = tag in self.HIDDEN or a.get("translate") == "no" or ("aria-hidden" in a and tag == "svg")
         for name in ("href", "hx-get"):
             if a.get(name):
                 self.links.append(a[name])
@@ -351,7 +385,13 @@ def test_the_checker_finds_english_months_codes_and_messages() -> None:
         "<script>var x = 'Referral inbox'</script><span>Amahoro</span><p>Ubutumwa</p></main>"
     )
     found, _ = english_left(html, cat)
-    assert found == ["Referral inbox", "December 2018", "sexual_assault", "Referral inbox", "Signed in as Alice"]
+    assert found == [
+        "Referral inbox",
+        "December 2018",
+        "sexual_assault",
+        "Referral inbox",
+        "Signed in as Alice",
+    ]
 
 
 def test_the_catalogue_reader_knows_the_navigation() -> None:
