@@ -115,6 +115,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
+from amahoro.core.dates import month_name
+
 __all__ = [
     "PERIOD_TYPES",
     "InvalidPeriod",
@@ -148,21 +152,6 @@ PERIOD_TYPES: tuple[str, ...] = (
     "FinancialNov",
 )
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 class InvalidPeriod(ValueError):
     """A period code that is malformed or names a period that does not exist."""
@@ -191,7 +180,7 @@ class Period:
 
     @property
     def name(self) -> str:
-        """Human-readable English label, e.g. ``July 2024 - June 2025``."""
+        """Human-readable label in the active language, e.g. ``July 2024 - June 2025`` in English."""
         return _label(self)
 
     @property
@@ -665,22 +654,25 @@ def parse_period(code: str) -> Period:
 
 
 def _label(p: Period) -> str:
+    """The label in the active language ("December 2018", "Ukuboza 2018", "Week 3 2024 (...)")."""
     if p.type == "Daily":
         return p.start.isoformat()
     span = f"{p.start.isoformat()} - {p.end.isoformat()}"
     if p.type in _WEEK_TYPES or p.type == "BiWeekly":
         m = re.fullmatch(r"([0-9]{4})[A-Za-z]*W([0-9]+)", p.code)
         year, number = (m[1], m[2]) if m else (str(p.start.year), "?")
+        values = {"number": number, "year": year, "span": span}
         if p.type == "BiWeekly":
-            kind = "Bi-week"
-        elif p.type == "Weekly":
-            kind = "Week"
-        else:
-            kind = f"{_WEEK_TYPES[p.type].what} week"
-        return f"{kind} {number} {year} ({span})"
+            return _("Bi-week %(number)s %(year)s (%(span)s)") % values
+        if p.type == "Weekly":
+            return _("Week %(number)s %(year)s (%(span)s)") % values
+        return _("%(what)s week %(number)s %(year)s (%(span)s)") % {
+            **values,
+            "what": _WEEK_TYPES[p.type].what,
+        }
     if p.type == "Yearly":
         return str(p.start.year)
-    first, last = _MONTH_NAMES[p.start.month - 1], _MONTH_NAMES[p.end.month - 1]
+    first, last = month_name(p.start.month), month_name(p.end.month)
     if p.start.year != p.end.year:
         return f"{first} {p.start.year} - {last} {p.end.year}"
     if p.start.month == p.end.month:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from amahoro.core.i18n import name_translations
+from amahoro.core.i18n import active_language, name_translations
 
 SEX_CATEGORY = "SEX"
 SEX_COMBO = "SEX"
@@ -162,6 +162,12 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "Abambaye impuzankano boherejwe mu butumwa bw’amahoro bwa Loni",
     ),
 }
+
+
+def local(name: str) -> str:
+    """`name` (a series, option or category above) in the active language."""
+    fr, rw = TRANSLATIONS.get(name, ("", ""))
+    return {"fr": fr, "rw": rw}.get(active_language()) or name
 
 
 def translated(name: str) -> list[dict[str, str]]:
