@@ -115,10 +115,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext as _
-
-from amahoro.core.dates import month_name
-
 __all__ = [
     "PERIOD_TYPES",
     "InvalidPeriod",
@@ -653,8 +649,42 @@ def parse_period(code: str) -> Period:
 # ---------------------------------------------------------------------------
 
 
+_ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _localisers() -> tuple[Callable[[str], str], Callable[[int], str]]:
+    """gettext and the month names of the active language when Django runs with settings; English otherwise.
+    Imported here, not at the top: the module itself stays free of Django (scripts and DuckDB use it)."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.utils.translation import gettext
+
+            from amahoro.core.dates import month_name
+
+            return gettext, month_name
+    except ImportError:  # pragma: no cover - Django is always installed with Amahoro
+        pass
+    return (lambda text: text), (lambda month: _ENGLISH_MONTHS[month - 1])
+
+
 def _label(p: Period) -> str:
     """The label in the active language ("December 2018", "Ukuboza 2018", "Week 3 2024 (...)")."""
+    _, month_name = _localisers()
     if p.type == "Daily":
         return p.start.isoformat()
     span = f"{p.start.isoformat()} - {p.end.isoformat()}"
