@@ -166,6 +166,16 @@ class CategoryOptionCombo(BaseModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def display_name(self) -> str:
+        """The options' names in the active language, in category order ("Gore, 15-24"); its own name for the
+        default combo or options without one. Uses `options` as prefetched."""
+        by_code = {o.code: o for o in self.options.all()}
+        codes = [c for c in self.option_key.split("|") if c]
+        if not codes or any(c not in by_code for c in codes):
+            return self.name
+        return ", ".join(by_code[c].display_name for c in codes)
+
 
 class ValueType(models.TextChoices):
     INTEGER = "INTEGER"

@@ -94,3 +94,18 @@ def test_the_api_exposes_the_translated_fields(cast: Any, api_client: Any) -> No
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["name_rw"].startswith("Gahunda") and "description_fr" in body and "description_rw" in body
+
+
+def test_option_combos_read_in_the_active_language() -> None:
+    from amahoro.frameworks.demo import SEX_METADATA
+    from amahoro.metadata.importer import metadata_import
+    from amahoro.metadata.models import CategoryOptionCombo
+
+    metadata_import(actor=policy.SYSTEM, payload=SEX_METADATA, import_strategy="CREATE")
+    female = CategoryOptionCombo.objects.get(combo__code="SEX", option_key="F")
+    with translation.override("rw"):
+        assert female.display_name == "Gore"
+    with translation.override("fr"):
+        assert female.display_name == "Femme"
+    with translation.override("en"):
+        assert female.display_name == "Female"

@@ -352,6 +352,8 @@ def crawl(
         url = urldefrag(queue.pop(0))[0]
         if url in seen or not url.startswith("/") or url.startswith("//") or SKIP.search(url):
             continue
+        if re.search(r"[?&]lang=", url) and f"lang={cat.lang}" not in url:  # a link to another language
+            continue
         seen.add(url)
         if url in MAIN_URLS:
             if url not in linked and url != "/" and url in read:
