@@ -339,7 +339,10 @@ def _metadata_ensure(actor: Actor) -> None:
     from amahoro.organisations.models import Organisation
 
     ngo = Organisation.objects.get(code=NGO)
-    for payload, owner in ((_metadata_translated(SEX_METADATA), None), (_metadata_translated(DATA_ELEMENTS), ngo)):
+    for payload, owner in (
+        (_metadata_translated(SEX_METADATA), None),
+        (_metadata_translated(DATA_ELEMENTS), ngo),
+    ):
         # CREATE: objects already there (a second run, or a deployment's own Sex metadata) are left alone.
         report = metadata_import(actor=actor, payload=payload, import_strategy="CREATE", organisation=owner)
         if report.errors:
