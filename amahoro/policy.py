@@ -34,9 +34,10 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from amahoro.errors import PermissionDenied
-from amahoro.roles import RESERVED_ROLES, SERVER_ONLY_ROLES, Perm, Role, permissions_for
+from amahoro.roles import PERM_LABELS, RESERVED_ROLES, SERVER_ONLY_ROLES, Perm, Role, permissions_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -541,9 +542,14 @@ def require(
     check_actor(user)
     if not allows(user, perm, obj, organisation=organisation, org_unit=org_unit, check=check):
         raise PermissionDenied(
-            str(message) if message else f"you do not have the '{perm.value}' permission",
+            str(message) if message else _missing(perm),
             code="permission_denied",
         )
+
+
+def _missing(perm: Perm) -> str:
+    """The refusal in the active language, naming what the permission allows rather than its code."""
+    return gettext("Your roles do not allow this: %(what)s.") % {"what": PERM_LABELS[perm]}
 
 
 def require_any(user: Any, perms: Iterable[Perm], *, message: object = None) -> None:
@@ -553,7 +559,7 @@ def require_any(user: Any, perms: Iterable[Perm], *, message: object = None) -> 
     if user is SYSTEM or any(has_perm(user, p) for p in wanted):
         return
     raise PermissionDenied(
-        str(message) if message else f"you do not have the '{wanted[0].value}' permission",
+        str(message) if message else _missing(wanted[0]),
         code="permission_denied",
     )
 

@@ -95,6 +95,47 @@ class Perm(StrEnum):
     SIGNAL_CONFIGURE = "signal.configure"
 
 
+# What each permission lets a person do, as the Help page says it.
+PERM_LABELS = {
+    Perm.ORGUNIT_VIEW: _("See places"),
+    Perm.ORGUNIT_MANAGE: _("Manage places"),
+    Perm.ORGANISATION_VIEW: _("See organisations"),
+    Perm.ORGANISATION_MANAGE: _("Manage organisations"),
+    Perm.ORGANISATION_CREATE: _("Create organisations"),
+    Perm.USER_VIEW: _("See users"),
+    Perm.USER_MANAGE: _("Manage users"),
+    Perm.ROLE_ASSIGN: _("Assign roles"),
+    Perm.AUDIT_VIEW: _("Read the audit log"),
+    Perm.AUDIT_EXPORT: _("Export the audit log"),
+    Perm.AUDIT_ANONYMOUS_AUTHORS: _("See who wrote anonymous assessments"),
+    Perm.FRAMEWORK_VIEW: _("See results frameworks"),
+    Perm.FRAMEWORK_MANAGE: _("Manage results frameworks"),
+    Perm.DATA_VIEW: _("See data"),
+    Perm.DATA_ENTER: _("Enter data"),
+    Perm.DATA_APPROVE: _("Approve data"),
+    Perm.FORM_VIEW: _("See forms"),
+    Perm.FORM_MANAGE: _("Manage forms"),
+    Perm.SUBMISSION_VIEW: _("See form submissions"),
+    Perm.SUBMISSION_REVIEW: _("Review form submissions"),
+    Perm.CASE_VIEW: _("See GBV cases"),
+    Perm.CASE_MANAGE: _("Manage GBV cases"),
+    Perm.CASE_SUPERVISE: _("Supervise GBV cases"),
+    Perm.CASE_STATISTICS: _("See GBV statistics"),
+    Perm.CASE_STATISTICS_DETAIL: _("See detailed GBV statistics"),
+    Perm.PROGRAMME_VIEW: _("See programmes"),
+    Perm.PROGRAMME_MANAGE: _("Manage programmes"),
+    Perm.PARTICIPANT_IDENTIFY: _("See participants' names"),
+    Perm.FUNDING_VIEW: _("See funding"),
+    Perm.FUNDING_MANAGE: _("Manage funding"),
+    Perm.REFERRAL_RESPOND: _("Answer referrals"),
+    Perm.DIRECTORY_MANAGE: _("Manage the service directory"),
+    Perm.SIGNAL_VIEW: _("See early-warning signals"),
+    Perm.SIGNAL_TRIAGE: _("Verify and assign early-warning signals"),
+    Perm.SIGNAL_RESPOND: _("Respond to early-warning signals"),
+    Perm.SIGNAL_CONFIGURE: _("Configure early warning"),
+}
+
+
 _CASE_PERMS = {
     Perm.CASE_VIEW,
     Perm.CASE_MANAGE,

@@ -7,20 +7,21 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    READ = "read"
-    EXPORT = "export"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    IMPORT = "import"
-    GRANT = "grant"
-    REVOKE = "revoke"
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    READ = "read", _("Read")
+    EXPORT = "export", _("Export")
+    LOGIN = "login", _("Log in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGOUT = "logout", _("Log out")
+    IMPORT = "import", _("Import")
+    GRANT = "grant", _("Grant")
+    REVOKE = "revoke", _("Revoke")
 
 
 class AppendOnlyError(Exception):

@@ -27,6 +27,7 @@ from django.db import transaction
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.i18n import name_translations
 from amahoro.data.models import DataValue
 from amahoro.data.services import datavalues_import
 from amahoro.frameworks.models import Framework, Node
@@ -64,6 +65,33 @@ ELEMENTS: dict[str, str] = {
     REFERRALS_DONE: "GBV referrals completed (service provided or already received)",
     REFERRALS_ON_TIME: "GBV referrals answered by the receiver within the reply time of their urgency",
 }
+# Their names in French and Kinyarwanda.
+ELEMENT_NAMES: dict[str, tuple[str, str]] = {
+    RAPE: (
+        "Viols signalés (avec consentement au signalement)",
+        "Ibirego by’ihohoterwa ryo gusambanya ku gahato byatanzwe (hari uruhushya rwo gutanga amakuru)",
+    ),
+    RAPE_72H: (
+        "Viols signalés dans les 72 heures suivant les faits",
+        "Ibirego by’ihohoterwa ryo gusambanya ku gahato byatanzwe mu masaha 72 nyuma y’ihohoterwa",
+    ),
+    PEP_72H: (
+        "Survivantes de viol ayant reçu la PEP dans les 72 heures suivant les faits",
+        "Abahohotewe basambanyijwe ku gahato bahawe PEP mu masaha 72 nyuma y’ihohoterwa",
+    ),
+    REFERRALS: (
+        "Orientations VBG vers une autre organisation",
+        "Abohererejwe undi muryango ku bijyanye n’ihohoterwa rishingiye ku gitsina",
+    ),
+    REFERRALS_DONE: (
+        "Orientations VBG menées à terme (service fourni ou déjà reçu)",
+        "Iyoherezwa ryarangiye (serivisi yatanzwe cyangwa yari yarahawe)",
+    ),
+    REFERRALS_ON_TIME: (
+        "Orientations VBG auxquelles le destinataire a répondu dans le délai de leur urgence",
+        "Iyoherezwa ryashubijwe n’uwoherejweho mu gihe cyagenwe bitewe n’uko byihutirwa",
+    ),
+}
 # (denominator, numerators): the counts that are published, or hidden, together.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (RAPE, (RAPE_72H, PEP_72H)),
@@ -79,6 +107,8 @@ class IndicatorDef:
     denominator: str
     numerator_description: str
     denominator_description: str
+    name_fr: str = ""
+    name_rw: str = ""
 
 
 INDICATORS = (
@@ -89,6 +119,8 @@ INDICATORS = (
         RAPE,
         "Rape incidents reported within 72 hours",
         "Rape incidents reported",
+        name_fr="Part des survivantes de viol signalant les faits dans les 72 heures",
+        name_rw="Igipimo cy’abahohotewe basambanyijwe ku gahato batanze ikirego mu masaha 72",
     ),
     IndicatorDef(
         "GBV_PEP_72H_SHARE",
@@ -97,6 +129,8 @@ INDICATORS = (
         RAPE,
         "Rape survivors given PEP within 72 hours",
         "Rape incidents reported",
+        name_fr="Part des survivantes de viol ayant reçu la PEP dans les 72 heures suivant les faits",
+        name_rw="Igipimo cy’abahohotewe basambanyijwe ku gahato bahawe PEP mu masaha 72 nyuma y’ihohoterwa",
     ),
     IndicatorDef(
         "GBV_REFERRAL_COMPLETION_SHARE",
@@ -105,6 +139,8 @@ INDICATORS = (
         REFERRALS,
         "Referrals completed",
         "Referrals made",
+        name_fr="Part des orientations VBG menées à terme",
+        name_rw="Igipimo cy’iyoherezwa ryarangiye",
     ),
     IndicatorDef(
         "GBV_REFERRAL_TIMELY_REPLY_SHARE",
@@ -113,6 +149,8 @@ INDICATORS = (
         REFERRALS,
         "Referrals accepted or declined within 24 h (urgent), 72 h (high) or 7 days (normal)",
         "Referrals made",
+        name_fr="Part des orientations VBG auxquelles le service destinataire a répondu dans le délai",
+        name_rw="Igipimo cy’iyoherezwa ryashubijwe na serivisi yoherejweho mu gihe cyagenwe",
     ),
 )
 
@@ -124,6 +162,7 @@ def metadata_payload() -> dict[str, Any]:
                 "code": code,
                 "name": name,
                 "shortName": name[:50],
+                "translations": name_translations(*ELEMENT_NAMES[code]),
                 "valueType": "INTEGER_ZERO_OR_POSITIVE",
                 "aggregationType": "SUM",
                 "zeroIsSignificant": True,
@@ -157,6 +196,8 @@ def accountability_setup(*, actor: Actor) -> list[str]:
             framework=nap,
             nodes=[node],
             name=ind.name,
+            name_fr=ind.name_fr,
+            name_rw=ind.name_rw,
             type="percentage",
             unit="%",
             direction="higher",

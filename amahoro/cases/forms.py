@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import classification as cl
+from . import labels
 from .models import (
     ConsentMethod,
     ConsentPurpose,
@@ -31,12 +32,9 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 PERPETRATOR_SLOTS = 3
 
 
-def _opt(choices: Any) -> list[tuple[str, str]]:
-    return [("", "—"), *[(str(k), str(v)) for k, v in choices if k != ""]]
-
-
-def _plain(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(v, v.replace("_", " ")) for v in values]
+def _opt(choices: Any) -> list[tuple[str, Any]]:
+    # The labels stay lazy: a form built while a French page renders shows French labels.
+    return [("", "—"), *[(str(k), v) for k, v in choices if k != ""]]
 
 
 class IncidentForm(forms.Form):
@@ -83,7 +81,7 @@ class IncidentForm(forms.Form):
         label=_("6. Was there psychological or emotional abuse?"), required=False
     )
     goods_exchanged = forms.BooleanField(label=_("Goods or money exchanged"), required=False)
-    abduction = forms.ChoiceField(label=_("Abduction"), choices=_plain(cl.ABDUCTION), initial="none")
+    abduction = forms.ChoiceField(label=_("Abduction"), choices=labels.choices("abduction"), initial="none")
     harmful_traditional_practice = forms.ChoiceField(
         label=_("Harmful traditional practice"), choices=HarmfulPractice.choices, required=False
     )
@@ -104,14 +102,14 @@ class IncidentForm(forms.Form):
         for i in range(1, PERPETRATOR_SLOTS + 1):
             self.fields[f"p{i}_relationship"] = forms.ChoiceField(
                 label=_("Perpetrator %(n)s: relationship") % {"n": i},
-                choices=_opt(_plain(cl.RELATIONSHIPS)),
+                choices=_opt(labels.choices("relationship")),
                 required=False,
             )
             self.fields[f"p{i}_sex"] = forms.ChoiceField(
                 label=_("sex"), choices=Sex.choices, initial="unknown"
             )
             self.fields[f"p{i}_age_group"] = forms.ChoiceField(
-                label=_("age group"), choices=_plain((*cl.AGE_GROUPS, "unknown")), initial="unknown"
+                label=_("age group"), choices=labels.choices("age_group"), initial="unknown"
             )
             self.fields[f"p{i}_occupation"] = forms.CharField(
                 label=_("occupation"), required=False, max_length=100

@@ -4,6 +4,7 @@ case name a provider from here."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +57,14 @@ class ServiceProvider(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def service_labels(self) -> list[str]:
+        """The services offered, as a person reads them in the active language (not their codes)."""
+        labels = dict(ServiceKind.choices)
+        return [str(labels.get(code, code)) for code in self.services]
+
+    @property
+    def language_labels(self) -> list[str]:
+        labels = {**dict(settings.LANGUAGES), "sw": _("Swahili")}
+        return [str(labels.get(code, code)) for code in self.languages]

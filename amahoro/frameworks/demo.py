@@ -16,6 +16,7 @@ from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.core.demo import RWAMREC_ABSENT, DemoResult
 from amahoro.core.errors import ValidationFailed
+from amahoro.core.i18n import name_translations
 from amahoro.data.services import datavalues_import
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata.importer import metadata_import
@@ -78,6 +79,99 @@ DATA_ELEMENTS: dict[str, Any] = {
         },
     ]
 }
+
+# The demo's names (and its framework's description) in French and Kinyarwanda, by English text.
+DEMO_NAMES: dict[str, tuple[str, str]] = {
+    "Sex": ("Sexe", "Igitsina"),
+    "Couples' dialogue and male-engagement session participants reached": (
+        "Participants aux dialogues de couple et aux séances d’engagement des hommes",
+        "Abitabiriye ibiganiro by’abashakanye n’amasomo yo kwegera abagabo",
+    ),
+    "Community dialogue sessions held": (
+        "Séances de dialogue communautaire tenues",
+        "Ibiganiro by’abaturage byabaye",
+    ),
+    "GBV cases referred to Isange One Stop Centres and the police": (
+        "Cas de VBG orientés vers les centres Isange One Stop et la police",
+        "Ibibazo by’ihohoterwa rishingiye ku gitsina byoherejwe kuri Isange One Stop Centres no kuri polisi",
+    ),
+    "RWAMREC strategic plan 2022-2026": (
+        "Plan stratégique de RWAMREC 2022-2026",
+        "Igenamigambi rya RWAMREC 2022-2026",
+    ),
+    "Demo results framework of a male-engagement NGO (invented targets and values).": (
+        "Cadre de résultats de démonstration d’une ONG d’engagement des hommes (cibles et valeurs inventées).",
+        "Urwego rw’ibipimo by’icyitegererezo rw’umuryango utegamiye kuri Leta wegera abagabo (intego n’imibare "
+        "by’igihimbano).",
+    ),
+    "Families and communities in Rwanda live free from gender-based violence": (
+        "Les familles et les communautés du Rwanda vivent sans violences basées sur le genre",
+        "Imiryango n’abaturage b’u Rwanda babaho nta hohoterwa rishingiye ku gitsina",
+    ),
+    "Men and boys adopt gender-equitable attitudes and non-violent behaviour": (
+        "Les hommes et les garçons adoptent des attitudes équitables envers les femmes et un comportement non violent",
+        "Abagabo n’abahungu bagira imyumvire iha agaciro uburinganire n’imyitwarire itarimo urugomo",
+    ),
+    "Couples and men reached through dialogue and fatherhood sessions": (
+        "Couples et hommes atteints par les séances de dialogue et de paternité",
+        "Abashakanye n’abagabo bagezweho binyuze mu biganiro n’amasomo ku bubyeyi",
+    ),
+    "Community dialogue sessions held by trained male role models": (
+        "Séances de dialogue communautaire animées par des hommes modèles formés",
+        "Ibiganiro by’abaturage biyobowe n’abagabo b’intangarugero bahuguwe",
+    ),
+    "Survivors of GBV are referred to and reach response services": (
+        "Les survivantes et survivants de VBG sont orientés vers les services de prise en charge et y accèdent",
+        "Abahohotewe boherezwa kandi bakagera kuri serivisi zibitaho",
+    ),
+    "GBV cases identified in the community referred to Isange and RNP": (
+        "Cas de VBG repérés dans la communauté orientés vers Isange et la Police nationale",
+        "Ibibazo by’ihohoterwa bigaragaye mu baturage byoherejwe kuri Isange no kuri Polisi y’u Rwanda",
+    ),
+    "Number of people reached by male-engagement sessions": (
+        "Nombre de personnes atteintes par les séances d’engagement des hommes",
+        "Umubare w’abantu bagezweho n’amasomo yo kwegera abagabo",
+    ),
+    "Number of men reached by male-engagement sessions": (
+        "Nombre d’hommes atteints par les séances d’engagement des hommes",
+        "Umubare w’abagabo bagezweho n’amasomo yo kwegera abagabo",
+    ),
+    "Number of community dialogue sessions held": (
+        "Nombre de séances de dialogue communautaire tenues",
+        "Umubare w’ibiganiro by’abaturage byabaye",
+    ),
+    "Number of GBV cases referred to response services": (
+        "Nombre de cas de VBG orientés vers les services de prise en charge",
+        "Umubare w’ibibazo by’ihohoterwa byoherejwe kuri serivisi zibitaho",
+    ),
+}
+
+
+def _translated(item: Any) -> Any:
+    """`item` with name_fr/name_rw (and description_fr/_rw) beside every name (description) DEMO_NAMES knows."""
+    if isinstance(item, list):
+        return [_translated(x) for x in item]
+    if not isinstance(item, dict):
+        return item
+    out = {k: _translated(v) for k, v in item.items()}
+    for key in ("name", "description"):
+        if out.get(key) in DEMO_NAMES:
+            out[f"{key}_fr"], out[f"{key}_rw"] = DEMO_NAMES[out[key]]
+    return out
+
+
+def _metadata_translated(payload: dict[str, Any]) -> dict[str, Any]:
+    """A metadata payload with DHIS2 `translations` on every entry whose name DEMO_NAMES knows."""
+    return {
+        kind: [
+            {**e, "translations": name_translations(*DEMO_NAMES[e["name"]])}
+            if e.get("name") in DEMO_NAMES
+            else e
+            for e in entries
+        ]
+        for kind, entries in payload.items()
+    }
+
 
 BASELINE_DATE = "2021-12-31"
 
@@ -245,7 +339,10 @@ def _metadata_ensure(actor: Actor) -> None:
     from amahoro.organisations.models import Organisation
 
     ngo = Organisation.objects.get(code=NGO)
-    for payload, owner in ((SEX_METADATA, None), (DATA_ELEMENTS, ngo)):
+    for payload, owner in (
+        (_metadata_translated(SEX_METADATA), None),
+        (_metadata_translated(DATA_ELEMENTS), ngo),
+    ):
         # CREATE: objects already there (a second run, or a deployment's own Sex metadata) are left alone.
         report = metadata_import(actor=actor, payload=payload, import_strategy="CREATE", organisation=owner)
         if report.errors:
@@ -263,7 +360,7 @@ def frameworks_demo_step(result: DemoResult, actor: Actor) -> None:
 
     load_nap_rw_2018()
     _metadata_ensure(policy.SYSTEM)
-    report = framework_import(actor=policy.SYSTEM, bundle=parse_document(FRAMEWORK))
+    report = framework_import(actor=policy.SYSTEM, bundle=parse_document(_translated(FRAMEWORK)))
     result.notes.append(f"frameworks: NAP 1325 loaded; {report.summary()}")
     clerk = User.objects.get(username=DATA_ENTRY_USER)
     districts = sorted(

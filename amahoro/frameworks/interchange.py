@@ -50,6 +50,8 @@ FRAMEWORK_KEYS = (
     "name_fr",
     "name_rw",
     "description",
+    "description_fr",
+    "description_rw",
     "organisation",
     "org_unit",
     "start",
@@ -64,6 +66,8 @@ NODE_KEYS = (
     "name_fr",
     "name_rw",
     "description",
+    "description_fr",
+    "description_rw",
     "responsible",
     "supporting",
     "start",
@@ -76,6 +80,8 @@ INDICATOR_KEYS = (
     "name_rw",
     "short_name",
     "definition",
+    "definition_fr",
+    "definition_rw",
     "type",
     "unit",
     "direction",
@@ -455,7 +461,7 @@ def _import_framework(
 ) -> tuple[Framework, bool]:
     code = services.check_code(_text(data.get("code")))
     fields: dict[str, Any] = {}
-    for k in ("name", "name_fr", "name_rw", "description"):
+    for k in ("name", "name_fr", "name_rw", "description", "description_fr", "description_rw"):
         if k in data:
             fields[k] = _text(data[k])
     for k in ("start", "end"):
@@ -551,7 +557,7 @@ def _import_node(
     code = _text(data.get("code"))
     try:
         fields: dict[str, Any] = {"parent": parent, "sort_order": int(data.get("_order") or 0)}
-        for k in ("name", "name_fr", "name_rw", "description", "kind"):
+        for k in ("name", "name_fr", "name_rw", "description", "description_fr", "description_rw", "kind"):
             if k in data:
                 fields[k] = _text(data[k]).lower() if k == "kind" else _text(data[k])
         for k in ("start", "end"):
@@ -695,7 +701,7 @@ def _target_node(actor: Actor, framework_code: str, node_code: str) -> Node:
 
 def _node_dict(node: Node, children: dict[int | None, list[Node]]) -> dict[str, Any]:
     out: dict[str, Any] = {"code": node.code, "name": node.name}
-    for k in ("name_fr", "name_rw", "description"):
+    for k in ("name_fr", "name_rw", "description", "description_fr", "description_rw"):
         if getattr(node, k):
             out[k] = getattr(node, k)
     for k in ("start", "end"):
@@ -716,7 +722,7 @@ def _node_dict(node: Node, children: dict[int | None, list[Node]]) -> dict[str, 
 def framework_document(framework: Framework) -> dict[str, Any]:
     """The framework in the reference file's shape, plus indicators (with their targets) and links."""
     fw: dict[str, Any] = {"code": framework.code, "name": framework.name}
-    for k in ("name_fr", "name_rw", "description"):
+    for k in ("name_fr", "name_rw", "description", "description_fr", "description_rw"):
         if getattr(framework, k):
             fw[k] = getattr(framework, k)
     if framework.organisation_id:

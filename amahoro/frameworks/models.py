@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from amahoro.core.i18n import TranslatedDescriptionMixin, localized
 from amahoro.core.models import BaseModel
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata.models import TranslatedNameMixin
@@ -16,7 +17,7 @@ from amahoro.organisations.models import Organisation
 # Results frameworks
 
 
-class Framework(BaseModel, TranslatedNameMixin):
+class Framework(BaseModel, TranslatedNameMixin, TranslatedDescriptionMixin):
     """A results framework: the national NAP, an organisation's strategic plan, a donor logframe."""
 
     code = models.CharField(max_length=50, unique=True)
@@ -56,7 +57,7 @@ class NodeKind(models.TextChoices):
     ACTIVITY = "activity", _("Activity")
 
 
-class Node(BaseModel, TranslatedNameMixin):
+class Node(BaseModel, TranslatedNameMixin, TranslatedDescriptionMixin):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
@@ -145,6 +146,8 @@ class Indicator(BaseModel, TranslatedNameMixin):
     uid = models.CharField(max_length=11, unique=True, null=True, blank=True)
     short_name = models.CharField(max_length=100, blank=True)
     definition = models.TextField(blank=True)
+    definition_fr = models.TextField(blank=True)
+    definition_rw = models.TextField(blank=True)
     type = models.CharField(max_length=20, choices=IndicatorType.choices, default=IndicatorType.COUNT)
     unit = models.CharField(max_length=50, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
@@ -196,6 +199,10 @@ class Indicator(BaseModel, TranslatedNameMixin):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def display_definition(self) -> str:
+        return localized(self, "definition")
 
 
 class Target(BaseModel):

@@ -80,6 +80,8 @@ FRAMEWORK_FIELDS = (
     "name_fr",
     "name_rw",
     "description",
+    "description_fr",
+    "description_rw",
     "organisation",
     "org_unit",
     "start",
@@ -99,6 +101,8 @@ def framework_create(
     name_fr: str = "",
     name_rw: str = "",
     description: str = "",
+    description_fr: str = "",
+    description_rw: str = "",
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
     is_public: bool = False,
@@ -127,6 +131,8 @@ def framework_create(
         name_fr=check_name(name_fr, field="name_fr", required=False),
         name_rw=check_name(name_rw, field="name_rw", required=False),
         description=description or "",
+        description_fr=description_fr or "",
+        description_rw=description_rw or "",
         organisation=organisation,
         org_unit=org_unit,
         start=start_d,
@@ -197,7 +203,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-NODE_FIELDS = ("name", "name_fr", "name_rw", "description", "kind", "parent", "sort_order", "start", "end")
+NODE_FIELDS = (
+    "name",
+    "name_fr",
+    "name_rw",
+    "description",
+    "description_fr",
+    "description_rw",
+    "kind",
+    "parent",
+    "sort_order",
+    "start",
+    "end",
+)
 
 
 @transaction.atomic
@@ -212,6 +230,8 @@ def node_create(
     name_fr: str = "",
     name_rw: str = "",
     description: str = "",
+    description_fr: str = "",
+    description_rw: str = "",
     sort_order: int = 0,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
@@ -240,6 +260,8 @@ def node_create(
         name_fr=check_name(name_fr, field="name_fr", required=False),
         name_rw=check_name(name_rw, field="name_rw", required=False),
         description=description or "",
+        description_fr=description_fr or "",
+        description_rw=description_rw or "",
         sort_order=int(sort_order or 0),
         start=start_d,
         end=end_d,
@@ -376,6 +398,8 @@ INDICATOR_FIELDS = (
     "name_rw",
     "short_name",
     "definition",
+    "definition_fr",
+    "definition_rw",
     "type",
     "unit",
     "direction",

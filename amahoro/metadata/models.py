@@ -7,9 +7,9 @@ names, so moving them changed no row (see migrations/0001_initial.py)."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from amahoro.core.i18n import TranslatedDescriptionMixin, localized
 from amahoro.core.models import BaseModel
 from amahoro.organisations.models import Organisation
 
@@ -26,8 +26,7 @@ class TranslatedNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        lang = (translation.get_language() or "en")[:2]
-        return {"fr": self.name_fr, "rw": self.name_rw}.get(lang) or self.name
+        return localized(self, "name")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -167,6 +166,16 @@ class CategoryOptionCombo(BaseModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def display_name(self) -> str:
+        """The options' names in the active language, in category order ("Gore, 15-24"); its own name for the
+        default combo or options without one. Uses `options` as prefetched."""
+        by_code = {o.code: o for o in self.options.all()}
+        codes = [c for c in self.option_key.split("|") if c]
+        if not codes or any(c not in by_code for c in codes):
+            return self.name
+        return ", ".join(by_code[c].display_name for c in codes)
+
 
 class ValueType(models.TextChoices):
     INTEGER = "INTEGER"
@@ -189,7 +198,7 @@ class AggregationType(models.TextChoices):
     MAX = "MAX"
 
 
-class DataElement(BaseModel, TranslatedNameMixin):
+class DataElement(BaseModel, TranslatedNameMixin, TranslatedDescriptionMixin):
     """What is counted or measured (DHIS2 data element), disaggregated by its category combo."""
 
     code = models.CharField(max_length=50, unique=True)

@@ -148,21 +148,6 @@ PERIOD_TYPES: tuple[str, ...] = (
     "FinancialNov",
 )
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 class InvalidPeriod(ValueError):
     """A period code that is malformed or names a period that does not exist."""
@@ -191,7 +176,7 @@ class Period:
 
     @property
     def name(self) -> str:
-        """Human-readable English label, e.g. ``July 2024 - June 2025``."""
+        """Human-readable label in the active language, e.g. ``July 2024 - June 2025`` in English."""
         return _label(self)
 
     @property
@@ -664,23 +649,60 @@ def parse_period(code: str) -> Period:
 # ---------------------------------------------------------------------------
 
 
+_ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _localisers() -> tuple[Callable[[str], str], Callable[[int], str]]:
+    """gettext and the month names of the active language when Django runs with settings; English otherwise.
+    Imported here, not at the top: the module itself stays free of Django (scripts and DuckDB use it)."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.utils.translation import gettext
+
+            from amahoro.core.dates import month_name
+
+            return gettext, month_name
+    except ImportError:  # pragma: no cover - Django is always installed with Amahoro
+        pass
+    return (lambda text: text), (lambda month: _ENGLISH_MONTHS[month - 1])
+
+
 def _label(p: Period) -> str:
+    """The label in the active language ("December 2018", "Ukuboza 2018", "Week 3 2024 (...)")."""
+    _, month_name = _localisers()
     if p.type == "Daily":
         return p.start.isoformat()
     span = f"{p.start.isoformat()} - {p.end.isoformat()}"
     if p.type in _WEEK_TYPES or p.type == "BiWeekly":
         m = re.fullmatch(r"([0-9]{4})[A-Za-z]*W([0-9]+)", p.code)
         year, number = (m[1], m[2]) if m else (str(p.start.year), "?")
+        values = {"number": number, "year": year, "span": span}
         if p.type == "BiWeekly":
-            kind = "Bi-week"
-        elif p.type == "Weekly":
-            kind = "Week"
-        else:
-            kind = f"{_WEEK_TYPES[p.type].what} week"
-        return f"{kind} {number} {year} ({span})"
+            return _("Bi-week %(number)s %(year)s (%(span)s)") % values
+        if p.type == "Weekly":
+            return _("Week %(number)s %(year)s (%(span)s)") % values
+        return _("%(what)s week %(number)s %(year)s (%(span)s)") % {
+            **values,
+            "what": _WEEK_TYPES[p.type].what,
+        }
     if p.type == "Yearly":
         return str(p.start.year)
-    first, last = _MONTH_NAMES[p.start.month - 1], _MONTH_NAMES[p.end.month - 1]
+    first, last = month_name(p.start.month), month_name(p.end.month)
     if p.start.year != p.end.year:
         return f"{first} {p.start.year} - {last} {p.end.year}"
     if p.start.month == p.end.month:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from amahoro.core.i18n import active_language, name_translations
+
 SEX_CATEGORY = "SEX"
 SEX_COMBO = "SEX"
 PK_CATEGORY = "PK_TYPE"
@@ -107,38 +109,135 @@ CONSTITUTIONAL_MINIMUM = 30.0
 CONSTITUTION_SOURCE = "Constitution of the Republic of Rwanda (2003, revised 2015), article 10"
 
 
+# French and Kinyarwanda names of the series, options, categories and combos above, by English name.
+TRANSLATIONS: dict[str, tuple[str, str]] = {
+    "Female": ("Femme", "Gore"),
+    "Male": ("Homme", "Gabo"),
+    "Sex": ("Sexe", "Igitsina"),
+    "Troops": ("Troupes", "Abasirikare"),
+    "Staff Officer": ("Officiers d’état-major", "Abofisiye b’ubuyobozi"),
+    "Experts on Mission": ("Experts en mission", "Impuguke ziri mu butumwa"),
+    "Formed Police Units": ("Unités de police constituées", "Imitwe ya polisi yateguwe"),
+    "Individual Police": ("Policiers individuels", "Abapolisi ku giti cyabo"),
+    "Senior officers (commanders)": ("Officiers supérieurs (commandants)", "Abofisiye bakuru (abayobozi)"),
+    "Junior officers": ("Officiers subalternes", "Abofisiye bato"),
+    "Non-commissioned and other ranks": (
+        "Sous-officiers et hommes du rang",
+        "Ba su-ofisiye n’abandi bafite andi mapeti",
+    ),
+    "Peacekeeping personnel type": (
+        "Catégorie de personnel de maintien de la paix",
+        "Ubwoko bw’abari mu butumwa bw’amahoro",
+    ),
+    "Rank group (security forces)": (
+        "Groupe de grades (forces de sécurité)",
+        "Itsinda ry’amapeti (inzego z’umutekano)",
+    ),
+    "Sex and peacekeeping personnel type": (
+        "Sexe et catégorie de personnel de maintien de la paix",
+        "Igitsina n’ubwoko bw’abari mu butumwa bw’amahoro",
+    ),
+    "Sex and rank group": ("Sexe et groupe de grades", "Igitsina n’itsinda ry’amapeti"),
+    "Members of the Chamber of Deputies": ("Membres de la Chambre des députés", "Abagize Umutwe w’Abadepite"),
+    "Members of the Senate": ("Membres du Sénat", "Abagize Sena"),
+    "Cabinet members (ministers and ministers of state)": (
+        "Membres du Conseil des ministres (ministres et ministres d’État)",
+        "Abagize Inama y’Abaminisitiri (abaminisitiri n’abanyamabanga ba Leta)",
+    ),
+    "District council members": ("Membres des conseils de district", "Abagize inama njyanama z’uturere"),
+    "Rwanda National Police personnel by rank": (
+        "Personnel de la Police nationale du Rwanda par grade",
+        "Abakozi ba Polisi y’u Rwanda hakurikijwe amapeti",
+    ),
+    "Rwanda Defence Force personnel by rank": (
+        "Personnel des Forces rwandaises de défense par grade",
+        "Abakozi b’Ingabo z’u Rwanda hakurikijwe amapeti",
+    ),
+    "Heads of diplomatic missions (ambassadors, high commissioners)": (
+        "Chefs de missions diplomatiques (ambassadeurs, hauts-commissaires)",
+        "Abayobozi b’ubutumwa bw’ububanyi n’amahanga (ba ambasaderi, ba komiseri bakuru)",
+    ),
+    "Uniformed personnel deployed to UN peace operations": (
+        "Personnel en uniforme déployé dans les opérations de paix de l’ONU",
+        "Abambaye impuzankano boherejwe mu butumwa bw’amahoro bwa Loni",
+    ),
+}
+
+
+def local(name: str) -> str:
+    """`name` (a series, option or category above) in the active language."""
+    fr, rw = TRANSLATIONS.get(name, ("", ""))
+    return {"fr": fr, "rw": rw}.get(active_language()) or name
+
+
+def translated(name: str) -> list[dict[str, str]]:
+    return name_translations(*TRANSLATIONS.get(name, ("", "")))
+
+
+def share_names(name: str) -> tuple[str, str]:
+    """French and Kinyarwanda names of the indicator "Share of women: <series>"."""
+    fr, rw = TRANSLATIONS.get(name, ("", ""))
+    return (f"Part des femmes : {fr}" if fr else "", f"Igipimo cy’abagore: {rw}" if rw else "")
+
+
+def peacekeeping_share_names(label: str) -> tuple[str, str]:
+    """... of "Share of women among <personnel type> deployed to UN peace operations"."""
+    fr, rw = TRANSLATIONS.get(label, ("", ""))
+    return (
+        f"Part des femmes parmi les {fr.lower()} déployés dans les opérations de paix de l’ONU" if fr else "",
+        f"Igipimo cy’abagore mu {rw.lower()} boherejwe mu butumwa bw’amahoro bwa Loni" if rw else "",
+    )
+
+
 def metadata_payload() -> dict[str, Any]:
     """The categories, combos and data elements, in the DHIS2 metadata shape (imported with CREATE)."""
     return {
         "categoryOptions": [
-            {"code": "F", "name": "Female"},
-            {"code": "M", "name": "Male"},
-            *({"code": p.option, "name": p.label} for p in PERSONNEL_TYPES),
-            *({"code": code, "name": name} for code, name in RANKS),
+            {"code": "F", "name": "Female", "translations": translated("Female")},
+            {"code": "M", "name": "Male", "translations": translated("Male")},
+            *(
+                {"code": p.option, "name": p.label, "translations": translated(p.label)}
+                for p in PERSONNEL_TYPES
+            ),
+            *({"code": code, "name": name, "translations": translated(name)} for code, name in RANKS),
         ],
         "categories": [
-            {"code": SEX_CATEGORY, "name": "Sex", "categoryOptions": [{"code": "F"}, {"code": "M"}]},
+            {
+                "code": SEX_CATEGORY,
+                "name": "Sex",
+                "translations": translated("Sex"),
+                "categoryOptions": [{"code": "F"}, {"code": "M"}],
+            },
             {
                 "code": PK_CATEGORY,
                 "name": "Peacekeeping personnel type",
+                "translations": translated("Peacekeeping personnel type"),
                 "categoryOptions": [{"code": p.option} for p in PERSONNEL_TYPES],
             },
             {
                 "code": RANK_CATEGORY,
                 "name": "Rank group (security forces)",
+                "translations": translated("Rank group (security forces)"),
                 "categoryOptions": [{"code": code} for code, _ in RANKS],
             },
         ],
         "categoryCombos": [
-            {"code": SEX_COMBO, "name": "Sex", "categories": [{"code": SEX_CATEGORY}]},
+            {
+                "code": SEX_COMBO,
+                "name": "Sex",
+                "translations": translated("Sex"),
+                "categories": [{"code": SEX_CATEGORY}],
+            },
             {
                 "code": PK_COMBO,
                 "name": "Sex and peacekeeping personnel type",
+                "translations": translated("Sex and peacekeeping personnel type"),
                 "categories": [{"code": SEX_CATEGORY}, {"code": PK_CATEGORY}],
             },
             {
                 "code": RANK_COMBO,
                 "name": "Sex and rank group",
+                "translations": translated("Sex and rank group"),
                 "categories": [{"code": SEX_CATEGORY}, {"code": RANK_CATEGORY}],
             },
         ],
@@ -147,6 +246,7 @@ def metadata_payload() -> dict[str, Any]:
                 "code": s.element,
                 "name": s.name,
                 "shortName": s.name[:50],
+                "translations": translated(s.name),
                 "valueType": "INTEGER_ZERO_OR_POSITIVE",
                 # Headcounts are stocks: the latest period counts, never a sum over months.
                 "aggregationType": "LAST",

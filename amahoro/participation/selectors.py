@@ -103,7 +103,7 @@ def parity_series(*, user: Reader) -> list[dict[str, Any]]:
         out.append(
             {
                 "code": p.option,
-                "label": p.label,
+                "label": ref.local(p.label),
                 "indicator": p.indicator,
                 "points": points,
                 "targets": sorted(targets.get(p.indicator, []), key=_by_period),
@@ -128,7 +128,7 @@ def representation_latest(*, user: Reader) -> list[dict[str, Any]]:
         men = sum(v for k, v in cells.items() if k == "M" or k.startswith("M_"))
         row: dict[str, Any] = {
             "code": s.element,
-            "name": s.name,
+            "name": ref.local(s.name),
             "period": period,
             "women": int(women),
             "men": int(men),
@@ -137,7 +137,7 @@ def representation_latest(*, user: Reader) -> list[dict[str, Any]]:
         if s.combo == ref.RANK_COMBO:
             row["by_rank"] = [
                 {
-                    "rank": label,
+                    "rank": ref.local(label),
                     "women": int(cells.get(ref.coc_code("F", code), 0)),
                     "men": int(cells.get(ref.coc_code("M", code), 0)),
                     "share": _share(

@@ -79,6 +79,8 @@ def participation_setup(*, actor: Actor) -> list[str]:
             framework=nap,
             nodes=[nodes[s.nap_node]],
             **_share_fields(f"Share of women: {s.name}", women, f"#{{{s.element}}}"),
+            name_fr=ref.share_names(s.name)[0],
+            name_rw=ref.share_names(s.name)[1],
         )
         created += new
         if s.constitutional_minimum and country is not None:
@@ -103,6 +105,8 @@ def participation_setup(*, actor: Actor) -> list[str]:
             **_share_fields(
                 f"Share of women among {p.label.lower()} deployed to UN peace operations", f, f"{f}+{m}"
             ),
+            name_fr=ref.peacekeeping_share_names(p.label)[0],
+            name_rw=ref.peacekeeping_share_names(p.label)[1],
         )
         created += new
         if country is not None:

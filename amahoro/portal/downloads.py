@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from amahoro.core import tabular
 
 from . import selectors
@@ -21,7 +24,7 @@ class Column:
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    title: str
+    title: str | Promise  # in the page's language
     columns: tuple[Column, ...]
     rows: Callable[[], list[dict[str, Any]]]
 
@@ -120,7 +123,7 @@ DATASETS: dict[str, Dataset] = {
     for d in (
         Dataset(
             "progress",
-            "NAP progress by pillar and outcome",
+            _("NAP progress by pillar and outcome"),
             (
                 Column("framework", "#meta+framework"),
                 Column("code", "#output+code"),
@@ -136,7 +139,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "funding",
-            "Funding per pillar",
+            _("Funding per pillar"),
             (
                 Column("framework", "#meta+framework"),
                 Column("code", "#output+code"),
@@ -153,7 +156,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "participation",
-            "Women's representation series",
+            _("Women's representation series"),
             (
                 Column("series", "#indicator+code"),
                 Column("series_name", "#indicator+name"),
@@ -167,7 +170,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "peacekeeping",
-            "Women in UN peace operations against the parity targets",
+            _("Women in UN peace operations against the parity targets"),
             (
                 Column("personnel_type", "#meta+personnel_type"),
                 Column("period", "#date+period"),
@@ -181,7 +184,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "assessments",
-            "Published civil-society assessments",
+            _("Published civil-society assessments"),
             (
                 Column("round", "#meta+round"),
                 Column("framework", "#meta+framework"),
@@ -212,7 +215,7 @@ def as_csv(dataset: Dataset) -> str:
 def as_json(dataset: Dataset) -> dict[str, Any]:
     return {
         "dataset": dataset.name,
-        "title": dataset.title,
+        "title": str(dataset.title),
         "hxl": {c.name: c.hxl for c in dataset.columns},
         "rows": [{c.name: row.get(c.name) for c in dataset.columns} for row in dataset.rows()],
     }

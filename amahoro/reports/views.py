@@ -157,7 +157,10 @@ def report_preview_frame(request: HttpRequest, code: str) -> HttpResponse:
     try:
         clean = kind.parse(values)
     except ValidationFailed as exc:
-        return render(request, "reports/_preview.html", {"kind": kind, "error": exc, "field": exc.field})
+        # The field as the form labels it ("Place"), not its parameter name (`org_unit`).
+        labels = {p.name: p.label for p in params_of(kind)}
+        field = labels.get(exc.field or "", exc.field)
+        return render(request, "reports/_preview.html", {"kind": kind, "error": exc, "field": field})
     src = reverse("reports:preview", args=[kind.code]) + "?" + urlencode(clean)
     return render(request, "reports/_preview.html", {"kind": kind, "src": src})
 

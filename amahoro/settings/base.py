@@ -222,6 +222,8 @@ AMAHORO_TOTP_ENROLMENT_HOURS = int(os.environ.get("AMAHORO_TOTP_ENROLMENT_HOURS"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("Français")), ("rw", _("Kinyarwanda"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats for Kinyarwanda, which Django has none for (amahoro/formats/rw/formats.py).
+FORMAT_MODULE_PATH = ["amahoro.formats"]
 TIME_ZONE = "Africa/Kigali"
 USE_I18N = True
 USE_TZ = True

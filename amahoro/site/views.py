@@ -14,7 +14,7 @@ from amahoro.data import completeness, entry_words
 from amahoro.data import selectors as data_selectors
 from amahoro.geo.views import boundary_credit, boundary_credits, boundary_readme, map_level
 from amahoro.policy import Actor
-from amahoro.roles import ROLE_LABELS, ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Perm
+from amahoro.roles import PERM_LABELS, ROLE_LABELS, ROLE_PERMISSIONS, TWO_FACTOR_ROLES, Perm
 from amahoro.worklist import selectors as worklist
 
 from . import selectors
@@ -66,7 +66,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
         {
             "code": role.value,
             "label": ROLE_LABELS[role],
-            "perms": sorted(p.value for p in ROLE_PERMISSIONS[role]),
+            "perms": [str(PERM_LABELS[p]) for p in sorted(ROLE_PERMISSIONS[role])],
             "two_factor": role in TWO_FACTOR_ROLES,
         }
         for role in ROLE_PERMISSIONS

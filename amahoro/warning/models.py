@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from amahoro.core.crypto import EncryptedJSONField, EncryptedTextField
+from amahoro.core.i18n import TranslatedDescriptionMixin
 from amahoro.core.models import BaseModel
 from amahoro.metadata.models import TranslatedNameMixin
 
@@ -21,7 +22,7 @@ class Urgency(models.TextChoices):
     ROUTINE = "routine", _("Routine")
 
 
-class SignalType(BaseModel, TranslatedNameMixin):
+class SignalType(BaseModel, TranslatedNameMixin, TranslatedDescriptionMixin):
     """The taxonomy (`amahoro load_reference ewer-default` loads the default set)."""
 
     code = models.SlugField(max_length=50, unique=True)

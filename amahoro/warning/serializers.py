@@ -25,6 +25,8 @@ class SignalTypeOut(serializers.ModelSerializer):  # type: ignore[type-arg]
             "name_fr",
             "name_rw",
             "description",
+            "description_fr",
+            "description_rw",
             "is_gbv",
             "default_urgency",
             "keywords",
