@@ -36,7 +36,7 @@ def _demo_clerk_and_data_set() -> tuple[Any, Any]:
     amahoro.data.demo's own step), with its data elements disaggregated by sex."""
     from amahoro import policy
     from amahoro.core.demo import DemoResult
-    from amahoro.data.demo import CODE, ELEMENTS, data_demo_step
+    from amahoro.data.demo import CODE, data_demo_step
     from amahoro.data.models import DataSet
     from amahoro.metadata.models import DataElement
     from amahoro.site.demo import USERS
@@ -46,7 +46,7 @@ def _demo_clerk_and_data_set() -> tuple[Any, Any]:
     spec = next(u for u in USERS if u.username == "clerk_musanze")
     organisation = make_org(spec.organisation, "ngo", areas=("RW",))
     clerk = make_user(spec.username, (spec.role.value, organisation, spec.org_unit))
-    sex, cocs = make_combo("SEX", "SEX_CAT", ["F", "M"])
+    sex, cocs = make_combo("SEX", "SEX", ["F", "M"])  # category SEX, as the frameworks demo names it
     for coc, name in ((cocs["F"], "Female"), (cocs["M"], "Male")):
         coc.name = name
         coc.save(update_fields=["name"])
@@ -59,8 +59,7 @@ def _demo_clerk_and_data_set() -> tuple[Any, Any]:
         "RWAMREC_SESSIONS": ("Dialogue sessions held", default.combo),
         "RWAMREC_REFERRALS": ("Referrals to services", sex),
     }
-    for code in ELEMENTS:
-        name, combo = names[code]
+    for code, (name, combo) in names.items():  # the demo step makes the rest (RWAMREC_NEW_MEMBERS)
         DataElement.objects.get_or_create(
             code=code,
             defaults={"name": name, "category_combo": combo, "value_type": "INTEGER_ZERO_OR_POSITIVE"},
