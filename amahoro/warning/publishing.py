@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
+from amahoro.core.i18n import name_translations
 from amahoro.core.suppression import THRESHOLD
 from amahoro.data.models import DataValue
 from amahoro.data.services import datavalues_import
@@ -60,6 +61,28 @@ ELEMENTS: dict[str, str] = {
     ON_TIME: "Early-warning signals responded to by their deadline",
     ALARMS: "Statistical alarms raised (early-warning detectors)",
 }
+ELEMENT_NAMES: dict[str, tuple[str, str]] = {  # (French, Kinyarwanda)
+    RECEIVED: (
+        "Signaux d'alerte précoce reçus (sources communautaires : web, SMS, ODK, API)",
+        "Ibimenyetso by'umuburo hakiri kare byakiriwe (biturutse mu baturage: urubuga, SMS, ODK, API)",
+    ),
+    VERIFIED_24H: (
+        "Signaux d'alerte précoce vérifiés dans les 24 heures suivant leur réception",
+        "Ibimenyetso by'umuburo hakiri kare byagenzuwe mu masaha 24 nyuma yo kwakirwa",
+    ),
+    ASSIGNED: (
+        "Signaux d'alerte précoce attribués à un intervenant avec un délai",
+        "Ibimenyetso by'umuburo hakiri kare byahawe ubitabara bifite igihe ntarengwa",
+    ),
+    ON_TIME: (
+        "Signaux d'alerte précoce traités dans le délai",
+        "Ibimenyetso by'umuburo hakiri kare byakurikiranywe mbere y'igihe ntarengwa",
+    ),
+    ALARMS: (
+        "Alarmes statistiques déclenchées (détecteurs d'alerte précoce)",
+        "Impuruza z'imibare zatanzwe (ibikoresho bitahura umuburo hakiri kare)",
+    ),
+}
 # (denominator, numerators): counts written, or left out, together.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = ((RECEIVED, (VERIFIED_24H,)), (ASSIGNED, (ON_TIME,)))
 
@@ -73,6 +96,8 @@ class IndicatorDef:
     numerator_description: str
     denominator: str = ""
     denominator_description: str = ""
+    name_fr: str = ""
+    name_rw: str = ""
 
 
 INDICATORS = (
@@ -82,6 +107,8 @@ INDICATORS = (
         "count",
         RECEIVED,
         "Signals received from the community (web, SMS, ODK, API)",
+        name_fr="Signaux d'alerte précoce reçus",
+        name_rw="Ibimenyetso by'umuburo hakiri kare byakiriwe",
     ),
     IndicatorDef(
         "EWER_VERIFIED_24H_SHARE",
@@ -91,6 +118,8 @@ INDICATORS = (
         "Signals verified within 24 hours of receipt",
         RECEIVED,
         "Signals received",
+        name_fr="Part des signaux d'alerte précoce vérifiés dans les 24 heures",
+        name_rw="Igipimo cy'ibimenyetso by'umuburo hakiri kare byagenzuwe mu masaha 24",
     ),
     IndicatorDef(
         "EWER_RESPONDED_ON_TIME_SHARE",
@@ -100,6 +129,8 @@ INDICATORS = (
         "Signals whose response started by their deadline",
         ASSIGNED,
         "Signals assigned to a responder",
+        name_fr="Part des signaux d'alerte précoce traités dans le délai",
+        name_rw="Igipimo cy'ibimenyetso by'umuburo hakiri kare byakurikiranywe mu gihe ntarengwa",
     ),
     IndicatorDef(
         "EWER_ALARMS_RAISED_COUNT",
@@ -107,6 +138,8 @@ INDICATORS = (
         "count",
         ALARMS,
         "Statistical alarms raised by the detectors",
+        name_fr="Alarmes statistiques d'alerte précoce déclenchées",
+        name_rw="Impuruza z'imibare z'umuburo hakiri kare zatanzwe",
     ),
 )
 
@@ -118,6 +151,7 @@ def metadata_payload() -> dict[str, Any]:
                 "code": code,
                 "name": name,
                 "shortName": name[:50],
+                "translations": name_translations(*ELEMENT_NAMES[code]),
                 "valueType": "INTEGER_ZERO_OR_POSITIVE",
                 "aggregationType": "SUM",
                 "zeroIsSignificant": True,
@@ -144,6 +178,8 @@ def nap_setup(*, actor: Actor) -> str:
     for ind in INDICATORS:
         fields: dict[str, Any] = {
             "name": ind.name,
+            "name_fr": ind.name_fr,
+            "name_rw": ind.name_rw,
             "type": ind.type,
             "direction": "higher",
             "aggregation_time": "sum",
