@@ -103,11 +103,21 @@ audit: install
 # ---------------------------------------------------------------------------------------------------
 # Demo: idempotent; running it twice only refreshes the demo rows and starts the server again.
 
-demo: install
-	$(AMAHORO) migrate --noinput
-	$(AMAHORO) load_reference rwanda
-	$(AMAHORO) load_demo
-	$(AMAHORO) runserver $(DEMO_ADDR)
+# The demo serves static files as production does (amahoro/settings/demo.py): collected with hashed names and
+# .gz/.br copies (again only when a static file or the installed packages changed), served by WhiteNoise
+# (`--nostatic`: not by runserver's own uncompressed handler), so what the demo weighs is what users get.
+DEMO_SETTINGS := DJANGO_SETTINGS_MODULE=amahoro.settings.demo
+STATIC_MANIFEST := $(or $(STATIC_ROOT),$(or $(AMAHORO_VAR_DIR),var)/static)/staticfiles.json
+STATIC_SOURCES := $(shell find amahoro -path '*/static/*' -type f -not -name '*.pyc' 2>/dev/null)
+
+$(STATIC_MANIFEST): $(STATIC_SOURCES) $(STAMP)
+	$(DEMO_SETTINGS) $(AMAHORO) collectstatic --noinput -v 0
+
+demo: install $(STATIC_MANIFEST)
+	$(DEMO_SETTINGS) $(AMAHORO) migrate --noinput
+	$(DEMO_SETTINGS) $(AMAHORO) load_reference rwanda
+	$(DEMO_SETTINGS) $(AMAHORO) load_demo
+	$(DEMO_SETTINGS) $(AMAHORO) runserver --nostatic $(DEMO_ADDR)
 
 # ---------------------------------------------------------------------------------------------------
 # Tests: static checks, then the suite on SQLite, then again on PostgreSQL when one answers.
