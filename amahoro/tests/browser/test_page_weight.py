@@ -121,7 +121,11 @@ def production_server(transactional_db: Any, collected_static: Path) -> Iterator
         recorders.append(_Recorder(app))
         return recorders[-1]
 
-    in_memory = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    in_memory = {
+        c.alias: c
+        for c in connections.all()
+        if c.vendor == "sqlite" and c.is_in_memory_db()  # type: ignore[attr-defined]
+    }
     with override_settings(
         STATIC_ROOT=collected_static,
         STORAGES=_production_storages(),
@@ -131,7 +135,13 @@ def production_server(transactional_db: Any, collected_static: Path) -> Iterator
     ):
         for conn in in_memory.values():
             conn.inc_thread_sharing()  # as LiveServerTestCase does
-        thread = LiveServerThread("localhost", static_handler=handler, connections_override=in_memory, port=0)
+        # static_handler wraps the app; ours records paths and lets WhiteNoise (in the app) serve /static/.
+        thread = LiveServerThread(
+            "localhost",
+            static_handler=handler,  # type: ignore[arg-type]
+            connections_override=in_memory,
+            port=0,
+        )
         thread.daemon = True
         thread.start()
         thread.is_ready.wait()
@@ -263,6 +273,8 @@ def _visits(browser: Any, server: ProductionServer, username: str, password: str
         page.fill("#id_password", password)
         page.click("#login-form button[type=submit]")
         page.wait_for_url(f"{base}/")
+        page.wait_for_load_state("networkidle")
+        page.goto("about:blank")  # nothing of that first page may still be loading while we count
         # Cold: nothing cached (the sign-in page's CSS and scripts are forgotten too), throttled to 3G.
         cdp.send("Network.clearBrowserCache")
         cdp.send("Network.emulateNetworkConditions", THROTTLE)
