@@ -23,7 +23,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOGS := var/test-logs
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install pdf-libs lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench deploy-check clean distclean
+.PHONY: help install pdf-libs lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench page-weight deploy-check clean distclean
 
 help:
 	@echo "make demo   - install, load Rwanda and the demo organisations/users, serve http://$(DEMO_ADDR)/"
@@ -33,6 +33,7 @@ help:
 	@echo "make deploy-check - the production kit (deploy/) for real on loopback: nginx, 2 app servers, Celery"
 	@echo "make lock   - regenerate requirements/lock.txt from pyproject.toml (LOCK_ARGS=--upgrade: newest versions)"
 	@echo "make audit  - pip-audit of requirements/lock.txt against the vulnerability database (needs the network)"
+	@echo "make page-weight - the first page after sign-in at 3G in Chromium: bytes and time per request (docs/performance.md)"
 	@echo "make lint | make bench | make clean | make distclean"
 
 # ---------------------------------------------------------------------------------------------------
@@ -213,6 +214,13 @@ bench: install
 		DATABASE_URL="$$url" $(BIN)/python bench/openrosa.py && \
 		DATABASE_URL="$$url" $(BIN)/python bench/reports.py; \
 	else echo "PostgreSQL runs skipped (bench/run.py with the HTTP figure, bench/openrosa.py, bench/reports.py): need a PostgreSQL server (DATABASE_URL, default $(TEST_DATABASE_URL))"; fi
+
+# The page-weight browser test alone (it also runs in `make test`), printing every request's size and writing
+# the figures to var/page-weight.json (docs/performance.md, "Light pages").
+page-weight: install browser
+	@mkdir -p var
+	env -u DATABASE_URL AMAHORO_PAGE_WEIGHT_JSON=var/page-weight.json $(BIN)/pytest -p no:xdist -q -s \
+		amahoro/tests/browser/test_page_weight.py
 
 # The production kit run for real (deploy/check.sh): nginx (installed with apt as root if missing) in front of
 # two gunicorn app servers, a Celery worker and beat, the local PostgreSQL and Redis; a smoke journey; all
