@@ -75,9 +75,12 @@ def collected_static() -> Path:
     with override_settings(STATIC_ROOT=work, STORAGES=_production_storages(), WHITENOISE_USE_FINDERS=False):
         call_command("collectstatic", interactive=False, verbosity=0)
     for old in cache.iterdir():  # keep only the newest copy
-        if old != work:
+        if old != work and not old.name.startswith("tmp-"):
             shutil.rmtree(old, ignore_errors=True)
-    work.rename(target)
+    try:
+        work.rename(target)
+    except OSError:  # another run collected the same sources meanwhile: use its copy
+        shutil.rmtree(work, ignore_errors=True)
     return target
 
 
