@@ -16,10 +16,6 @@ LOCK := requirements/lock.txt
 LOCK_ARGS ?=
 AMAHORO := $(BIN)/amahoro
 DEMO_ADDR ?= 127.0.0.1:8000
-# The demo runs without DEBUG, so a visitor sees the friendly 404/500 pages, not Django's technical ones;
-# WhiteNoise (WHITENOISE_USE_FINDERS in settings/dev.py) serves the static files either way. DEMO_DEBUG=1 for
-# the technical pages.
-DEMO_DEBUG ?= 0
 # pytest-xdist workers: 2 measured faster than 1 on the project's 2-core machines; `make test XDIST=` for serial.
 XDIST ?= -n 2
 PYTEST_ARGS ?=
@@ -27,7 +23,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOGS := var/test-logs
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install pdf-libs lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench deploy-check clean distclean
+.PHONY: help install pdf-libs lock audit demo test lint checks test-sqlite test-postgres browser gettext messages check-app bench page-weight deploy-check clean distclean
 
 help:
 	@echo "make demo   - install, load Rwanda and the demo organisations/users, serve http://$(DEMO_ADDR)/"
@@ -37,6 +33,7 @@ help:
 	@echo "make deploy-check - the production kit (deploy/) for real on loopback: nginx, 2 app servers, Celery"
 	@echo "make lock   - regenerate requirements/lock.txt from pyproject.toml (LOCK_ARGS=--upgrade: newest versions)"
 	@echo "make audit  - pip-audit of requirements/lock.txt against the vulnerability database (needs the network)"
+	@echo "make page-weight - the first page after sign-in at 3G in Chromium: bytes and time per request (docs/performance.md)"
 	@echo "make lint | make bench | make clean | make distclean"
 
 # ---------------------------------------------------------------------------------------------------
@@ -107,11 +104,21 @@ audit: install
 # ---------------------------------------------------------------------------------------------------
 # Demo: idempotent; running it twice only refreshes the demo rows and starts the server again.
 
-demo: install
-	$(AMAHORO) migrate --noinput
-	$(AMAHORO) load_reference rwanda
-	$(AMAHORO) load_demo
-	DEBUG=$(DEMO_DEBUG) $(AMAHORO) runserver $(DEMO_ADDR)
+# The demo serves static files as production does (amahoro/settings/demo.py): collected with hashed names and
+# .gz/.br copies (again only when a static file or the installed packages changed), served by WhiteNoise
+# (`--nostatic`: not by runserver's own uncompressed handler), so what the demo weighs is what users get.
+DEMO_SETTINGS := DJANGO_SETTINGS_MODULE=amahoro.settings.demo
+STATIC_MANIFEST := $(or $(STATIC_ROOT),$(or $(AMAHORO_VAR_DIR),var)/static)/staticfiles.json
+STATIC_SOURCES := $(shell find amahoro -path '*/static/*' -type f -not -name '*.pyc' 2>/dev/null)
+
+$(STATIC_MANIFEST): $(STATIC_SOURCES) $(STAMP)
+	$(DEMO_SETTINGS) $(AMAHORO) collectstatic --noinput -v 0
+
+demo: install $(STATIC_MANIFEST)
+	$(DEMO_SETTINGS) $(AMAHORO) migrate --noinput
+	$(DEMO_SETTINGS) $(AMAHORO) load_reference rwanda
+	$(DEMO_SETTINGS) $(AMAHORO) load_demo
+	$(DEMO_SETTINGS) $(AMAHORO) runserver --nostatic $(DEMO_ADDR)
 
 # ---------------------------------------------------------------------------------------------------
 # Tests: static checks, then the suite on SQLite, then again on PostgreSQL when one answers.
@@ -207,6 +214,13 @@ bench: install
 		DATABASE_URL="$$url" $(BIN)/python bench/openrosa.py && \
 		DATABASE_URL="$$url" $(BIN)/python bench/reports.py; \
 	else echo "PostgreSQL runs skipped (bench/run.py with the HTTP figure, bench/openrosa.py, bench/reports.py): need a PostgreSQL server (DATABASE_URL, default $(TEST_DATABASE_URL))"; fi
+
+# The page-weight browser test alone (it also runs in `make test`), printing every request's size and writing
+# the figures to var/page-weight.json (docs/performance.md, "Light pages").
+page-weight: install browser
+	@mkdir -p var
+	env -u DATABASE_URL AMAHORO_PAGE_WEIGHT_JSON=var/page-weight.json $(BIN)/pytest -p no:xdist -q -s \
+		amahoro/tests/browser/test_page_weight.py
 
 # The production kit run for real (deploy/check.sh): nginx (installed with apt as root if missing) in front of
 # two gunicorn app servers, a Celery worker and beat, the local PostgreSQL and Redis; a smoke journey; all

@@ -172,6 +172,9 @@ def journey(proxy: str, app_a: str, app_b: str, metrics_token: str, worker_timeo
             s.headers.get("Content-Encoding") == encoding or encoding == "br", f"not {encoding}-encoded", s
         )
         expect("immutable" in s.headers.get("Cache-Control", ""), f"cache headers: {dict(s.headers)}", s)
+    # The page itself leaves the app gzip-compressed (GZipMiddleware) and nginx passes it on as it is.
+    z = anon.request("GET", f"{proxy}/accounts/login/", headers={"Accept-Encoding": "gzip"})
+    expect(z.status == 200 and z.headers.get("Content-Encoding") == "gzip", "page not gzip-encoded", z)
     # The app serves them the same way when the proxy does not (WhiteNoise), brotli included.
     s = anon.request(
         "GET",

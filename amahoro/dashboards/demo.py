@@ -50,7 +50,7 @@ FAVOURITES = (
     DemoFavourite(
         "reached_map",
         "NAP P2.O1: people reached by male engagement, by district (2025)",
-        "dimension=dx:RWAMREC_IND_REACHED&dimension=ou:RW;LEVEL-district&filter=pe:2025&type=map",
+        "dimension=dx:RWAMREC_IND_REACHED&dimension=ou:RW;LEVEL-district&filter=pe:2025&type=map&rows=ou",
         Sharing.ORGANISATION,
         description="RWAMREC's contribution to NAP outcome P2.O1 (awareness of GBV).",
     ),

@@ -108,6 +108,10 @@ MIDDLEWARE = [
     "amahoro.core.logging.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzip-compressed (static files come precompressed from WhiteNoise above, which
+    # answers before this). BREACH: Django pads each compressed response with random bytes and masks the
+    # CSRF token differently in every response (docs/performance.md, "Light pages").
+    "django.middleware.gzip.GZipMiddleware",
     "amahoro.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

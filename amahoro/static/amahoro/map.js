@@ -56,6 +56,15 @@
   }
 
   function init(el) {
+    // Pages whose map may sit below the first screen fetch Leaflet only when it comes near (libs.js).
+    if (!window.L && window.AmahoroLibs) {
+      window.AmahoroLibs.need("leaflet", el).then(function () { start(el); });
+      return;
+    }
+    start(el);
+  }
+
+  function start(el) {
     if (!window.L) {
       message(el, el.dataset.errorText || "The map could not be loaded.");
       return;

@@ -7,7 +7,8 @@
 
    Totals in the pivot table are never summed here: they are asked from the API with the totalled
    dimension moved to filter=, and only shown when every data item aggregates by sum (a total of averages
-   or of an indicator would mislead). ECharts and Leaflet must be on the page (vendored scripts). */
+   or of an indicator would mislead). ECharts and Leaflet are on the page (vendored scripts), or fetched when
+   a chart or a map comes near the screen through window.AmahoroLibs (static/amahoro/libs.js). */
 (function () {
   "use strict";
 
@@ -606,6 +607,14 @@
 
   // ---- entry point -------------------------------------------------------------------------------------
 
+  // Draw once the library is there: already on the page, or fetched on demand (libs.js) when el is near
+  // the screen. Without either, draw() shows its own "could not be drawn" note.
+  function withLib(name, el, draw) {
+    var present = name === "echarts" ? window.echarts : window.L;
+    if (present || !window.AmahoroLibs) { return Promise.resolve(draw()); }
+    return window.AmahoroLibs.need(name, el).then(draw);
+  }
+
   function render(el) {
     var t = texts();
     var params = new URLSearchParams(el.dataset.vizQuery || "");
@@ -627,8 +636,10 @@
       var table = new Table(answer || {});
       if (!table.rows.length) { note(el, t.empty); return; }
       if (layout.type === "pivot") { return drawPivot(el, table, layout, params); }
-      if (layout.type === "map") { return drawMap(el, table, layout, params, stale); }
-      drawChart(el, table, layout);
+      if (layout.type === "map") {
+        return withLib("leaflet", el, function () { return drawMap(el, table, layout, params, stale); });
+      }
+      return withLib("echarts", el, function () { if (!stale()) { drawChart(el, table, layout); } });
     }).catch(function (err) {
       if (stale()) { return; }
       loading.remove();
