@@ -150,12 +150,15 @@ test-sqlite: install
 	@if [ -z "$(PYTEST_ARGS)" ] && [ -s $(LOGS)/coverage.json ]; then \
 		$(BIN)/python scripts/coverage_floor.py $(LOGS)/coverage.json; fi
 
+# The frontend checks (page weight, phone layout and axe, the rw/fr crawl) run once, on SQLite: what they
+# measure does not depend on the database, and they are the slowest tests. `make test-postgres PG_MARK=` runs all.
+PG_MARK ?= -m "not frontend"
 test-postgres: install
 	@mkdir -p $(LOGS); : > $(LOGS)/postgres.log
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 			"$(TEST_DATABASE_URL)" >/dev/null 2>&1; then \
 		echo ">> PostgreSQL answers at $(TEST_DATABASE_URL): running the suite on it"; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(XDIST) -q --durations=15 $(PYTEST_ARGS) | tee $(LOGS)/postgres.log; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(XDIST) -q --durations=15 $(PG_MARK) $(PYTEST_ARGS) | tee $(LOGS)/postgres.log; \
 	else \
 		echo ">> PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped (set TEST_DATABASE_URL)"; \
 	fi

@@ -34,7 +34,7 @@ from amahoro.dashboards.models import Dashboard, Favourite
 from amahoro.roles import Perm
 from amahoro.site import demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.frontend]
 
 LANGS = ("rw", "fr")
 LOCALE = Path(settings.LOCALE_PATHS[0])
