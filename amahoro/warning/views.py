@@ -89,6 +89,13 @@ def signal_detail(request: HttpRequest, ident: str) -> HttpResponse:
         "moves": moves,
         "form": TransitionForm(),
         "transitions": signal.transitions.select_related("by"),
+        # A GBV signal not yet linked: "Open a case" for a case worker of its responder (the case module's
+        # intake, through /warning/<id>/case/). Once linked: only "case opened", with the link for those
+        # who may read the organisation's cases there.
+        "may_open_case": signal.type.is_gbv
+        and signal.case_uuid is None
+        and selectors.case_intake_allowed(request.user, signal),
+        "case_link": selectors.case_link_visible(request.user, signal),
     }
     return render(request, "warning/detail.html", context)
 
