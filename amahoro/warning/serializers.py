@@ -198,7 +198,7 @@ class RoutingRuleOut(serializers.ModelSerializer):  # type: ignore[type-arg]
         ]
 
     def get_signal_type(self, rule: RoutingRule) -> str | None:
-        return rule.signal_type.code if rule.signal_type_id else None
+        return rule.signal_type.code if rule.signal_type else None
 
 
 class RoutingRuleListQuery(StrictInput):
