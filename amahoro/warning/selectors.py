@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from amahoro import policy
@@ -109,6 +109,31 @@ def case_link_visible(user: policy.Actor, signal: Signal) -> bool:
     if signal.case_uuid is None or signal.assigned_to_id is None or policy.is_system(user):
         return False
     return policy.can_in(user, Perm.CASE_VIEW, organisation=signal.assigned_to, org_unit=signal.org_unit)
+
+
+def gbv_signals_awaiting_case(*, user: policy.Actor, limit: int = 50) -> list[Signal]:
+    """GBV signals assigned to an organisation the user records cases for, at their places, being acted on
+    (assigned or responding) and with no case yet: a case worker's worklist offers to open one."""
+    q = Q()
+    for g in policy.grants_with(user, Perm.CASE_MANAGE):
+        if g.is_global:  # pragma: no cover - case roles are never global (system administrators hold none)
+            continue
+        scope = Q(assigned_to_id=g.organisation_id)
+        if g.path is not None:
+            scope &= Q(org_unit__path__startswith=g.path)
+        q |= scope
+    if not q or policy.is_system(user):
+        return []
+    return list(
+        Signal.objects.filter(
+            q,
+            type__is_gbv=True,
+            case_uuid__isnull=True,
+            status__in=(SignalStatus.ASSIGNED, SignalStatus.RESPONDING),
+        )
+        .select_related("type", "org_unit")
+        .order_by("created_at", "id")[:limit]
+    )
 
 
 @dataclass(frozen=True)

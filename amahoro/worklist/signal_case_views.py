@@ -49,7 +49,9 @@ def signal_case_open(request: HttpRequest, ident: str) -> HttpResponse:
     except Conflict as exc:
         return _refused(request, signal, exc)
     form = IncidentForm(
-        request.POST or None, places=signal_cases.places(signal), initial=signal_cases.initial(signal)
+        request.POST or None,
+        places=signal_cases.places(signal, request.user),
+        initial=signal_cases.initial(signal),
     )
     status = 200
     if request.method == "POST":
@@ -59,7 +61,9 @@ def signal_case_open(request: HttpRequest, ident: str) -> HttpResponse:
                     actor=request.user, signal=signal, data=incident_parse(form.payload())
                 )
             except ServicePermissionDenied as exc:
-                raise PermissionDenied(exc.message) from None
+                if not exc.field:
+                    raise PermissionDenied(exc.message) from None
+                form.add_error(form.error_field(exc.field), exc.message)
             except Conflict as exc:
                 return _refused(request, signal, exc)
             except AmahoroError as exc:

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.db import transaction
 
+from amahoro import policy
 from amahoro.cases import services as case_services
 from amahoro.cases.inputs import IncidentInput
 from amahoro.cases.models import Incident
 from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.policy import Actor
+from amahoro.roles import Perm
 from amahoro.warning import services as warning_services
 from amahoro.warning.models import Signal
 
@@ -30,12 +32,17 @@ TYPE_HINTS: dict[str, dict[str, Any]] = {
 }
 
 
-def places(signal: Signal) -> list[tuple[str, str]]:
-    """The places the intake may name: the signal's place and its sector and district."""
+def places(signal: Signal, user: Actor) -> list[tuple[str, str]]:
+    """The places the intake may name: the signal's place and its sector and district, where the user records
+    cases for the signal's responder."""
     unit = signal.org_unit
     above = OrgUnit.objects.filter(path__in=unit.ancestor_paths, level__code__in=("sector", "district"))
     chain = [unit, *above.exclude(pk=unit.pk).order_by("-path")]
-    return [(u.code, f"{u.code} {u.name}") for u in chain]
+    return [
+        (u.code, f"{u.code} {u.name}")
+        for u in chain
+        if policy.can_in(user, Perm.CASE_MANAGE, organisation=signal.assigned_to, org_unit=u)
+    ]
 
 
 def initial(signal: Signal) -> dict[str, Any]:

@@ -284,3 +284,28 @@ def test_an_early_marriage_signal_hints_the_classification(cast: Cast) -> None:
     html = client_for(cast.worker).get(f"/warning/{s.uuid}/case/").content.decode()
     assert 'name="forced_marriage"' in html
     assert 'value="child_marriage" selected' in html
+
+
+# --- My work ---------------------------------------------------------------------------------------------------
+
+
+def test_my_work_offers_the_case_worker_the_gbv_signals_awaiting_a_case(cast: Cast) -> None:
+    from amahoro.worklist.selectors import worklist
+
+    s = signal(cast)
+    signal(cast, type="land_dispute")  # not GBV
+    signal(cast, assign=False)  # not assigned yet
+
+    def items(user: Any) -> list[Any]:
+        return [i for sec in worklist(user=user) for i in sec.items if i.kind == "signal_case"]
+
+    mine = items(cast.worker)
+    assert [i.object_id for i in mine] == [str(s.uuid)]
+    assert mine[0].link == f"/warning/{s.uuid}/case/"
+    assert DESCRIPTION not in mine[0].title
+    for other in (cast.worker_gasabo, cast.ngo_worker, cast.focal, cast.responder):
+        assert items(other) == []
+    html = client_for(cast.worker).get("/my-work/").content.decode()
+    assert f"/warning/{s.uuid}/case/" in html
+    assert post(cast.worker, s).status_code == 201
+    assert items(cast.worker) == []
