@@ -88,12 +88,18 @@ class SignalOut(serializers.Serializer):  # type: ignore[type-arg]
     escalation_level = serializers.IntegerField(help_text="0 none; 1 district, 2 province, 3 national")
     escalated_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    case_opened = serializers.SerializerMethodField(
+        help_text="A GBV case was opened from it by a case worker (the case itself is in the case module)"
+    )
 
     def get_assigned_to(self, obj: Signal) -> str | None:
         return obj.assigned_to.code if obj.assigned_to is not None else None
 
     def get_overdue(self, obj: Signal) -> bool:
         return is_overdue(obj)
+
+    def get_case_opened(self, obj: Signal) -> bool:
+        return obj.case_uuid is not None
 
 
 class SignalPageOut(serializers.Serializer):  # type: ignore[type-arg]

@@ -125,6 +125,9 @@ def test_a_case_worker_of_the_responder_opens_the_case_with_consent_and_the_sign
     )
     assert audit is not None and audit.changes["case_opened"] is True
     assert DESCRIPTION not in str(audit.changes) and DESCRIPTION not in audit.message
+    # The API says "case opened" only; the case's id is not in the signal's answer.
+    detail = client_for(cast.responder).get(f"/api/v1/ewer/signals/{s.uuid}").json()
+    assert detail["case_opened"] is True and str(incident.uuid) not in str(detail)
 
 
 def test_the_place_may_be_given_and_must_be_one_the_worker_records_cases_at(cast: Cast) -> None:
