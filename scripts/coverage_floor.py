@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 # Path prefixes (relative to the checkout) that must be fully covered.
-FULL: tuple[str, ...] = ("amahoro/policy.py", "amahoro/cases/")
+FULL: tuple[str, ...] = ("amahoro/policy.py", "amahoro/cases/", "amahoro/core/suppression.py")
 # Percent of lines of the whole package: the full SQLite run's total minus about a point. Measured 94.16% on
 # the first full `make test` with coverage (issue 12, clean clone, 2026-12-07); raise it as coverage rises.
 TOTAL_FLOOR = 93.0

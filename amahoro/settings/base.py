@@ -24,6 +24,7 @@ from amahoro.reports.schedule import beat_schedule as _reports_beat_schedule
 from amahoro.warning.alarms_schedule import beat_schedule as _ewer_detect_beat_schedule
 from amahoro.warning.schedule import beat_schedule as _ewer_beat_schedule
 from amahoro.warning.schedule import deadline_hours_from_env as _ewer_hours_from_env
+from amahoro.warning.schedule import publish_beat_schedule as _ewer_publish_beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the amahoro package
 # The data directory is an absolute path, never the process's working directory (systemd starts services
@@ -377,6 +378,7 @@ CASES_REFERRAL_REPLY_HOURS = _reply_hours_from_env(os.environ.get("CASES_REFERRA
 # and how old a reported event may be (days).
 CELERY_BEAT_SCHEDULE.update(_ewer_beat_schedule())
 CELERY_BEAT_SCHEDULE.update(_ewer_detect_beat_schedule())  # weekly statistical alarms
+CELERY_BEAT_SCHEDULE.update(_ewer_publish_beat_schedule())  # monthly NAP P2.O3 data values
 EWER_DEADLINE_HOURS = {"immediate": 4, "high": 24, "routine": 72} | _ewer_hours_from_env(
     os.environ.get("EWER_DEADLINE_HOURS", "")
 )

@@ -13,11 +13,12 @@ class WarningConfig(AppConfig):
         from .demo import warning_demo_step
         from .events import register_events
         from .odk import connect as connect_odk
-        from .reference import load_ewer_default
+        from .reference import load_ewer_default, load_ewer_nap
 
         register_rules()
         register_events()
         reference.register("ewer-default", load_ewer_default)
+        reference.register("ewer-nap", load_ewer_nap)
         if warning_demo_step not in demo.DEMO_STEPS:
             demo.register_step(warning_demo_step)
         connect_odk()

@@ -19,10 +19,12 @@ from django.utils import timezone
 from amahoro import policy
 from amahoro.accounts.models import User
 from amahoro.core.demo import DemoResult
+from amahoro.core.errors import AmahoroError
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.models import Organisation
 
 from .models import RoutingRule, Signal, SignalType, Source
+from .publishing import nap_publish, nap_setup
 from .reference import DEFAULT_TYPES
 from .services import signal_create, signal_transition, signal_types_load
 
@@ -146,3 +148,17 @@ def warning_demo_step(result: DemoResult, actor: Any) -> None:
         result.notes.append(
             f"early warning: {created} demo signals in Musanze; focal point {FOCAL}, responder {RESPONDER}"
         )
+    _publish(result, today.strftime("%Y%m"))
+
+
+def _publish(result: DemoResult, period: str) -> None:
+    """This month's NAP P2.O3 figures as data values (publishing.py), as the monthly task would write them."""
+    result.notes.append(nap_setup(actor=policy.SYSTEM))
+    try:
+        published = nap_publish(actor=policy.SYSTEM, period=period)
+    except AmahoroError as exc:  # a locked or approved period in someone's demo: the signals stand anyway
+        result.notes.append(f"early warning: P2.O3 figures of {period} not written ({exc.message})")
+        return
+    result.notes.append(
+        f"early warning: P2.O3 figures of {period} written at {len(published.written)} places"
+    )

@@ -85,3 +85,10 @@ def load_ewer_default() -> str:
     return (
         f"ewer-default: {created} signal type(s) created, {updated} updated ({len(DEFAULT_TYPES)} in the set)"
     )
+
+
+def load_ewer_nap() -> str:
+    """The NAP P2.O3 data elements and indicators the monthly publishing writes to (publishing.py)."""
+    from .publishing import nap_setup
+
+    return nap_setup(actor=policy.SYSTEM)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -14,8 +15,11 @@ from django.utils import timezone
 from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
+from amahoro.core import suppression
 from amahoro.core.errors import NotFound, ValidationFailed
 from amahoro.geo.models import OrgUnit
+from amahoro.geo.selectors import boundary_attribution
+from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
 from .models import Signal, SignalStatus, SignalType
@@ -172,16 +176,18 @@ def is_overdue(signal: Signal, now: dt.datetime | None = None) -> bool:
 
 # --- Counts by sector and ISO week (aggregates only, small counts suppressed) ----------------------------
 
-THRESHOLD = 5
-PRIMARY = "<5"
-COMPLEMENTARY = "*"
+THRESHOLD = suppression.THRESHOLD
+PRIMARY = suppression.PRIMARY
+COMPLEMENTARY = suppression.COMPLEMENTARY
+WINDOW_WEEKS = 12
 
 
 @dataclass
 class CountTable:
-    """Signals by sector (rows) and ISO week (columns) with totals, as shown: counts 1-4 are "<5", and a
-    line (row, column, or the totals row) left with one hidden entry hides one more ("*"), so no hidden
-    count can be worked out by subtraction."""
+    """Signals by sector (rows) and ISO week (columns) with totals, as shown: the rule of
+    `amahoro.core.suppression` (the one the GBV figures follow): counts 1-4 are "<5", a zero in a line
+    that holds one is "<5" too, and entries that would let a hidden count be worked out from the totals
+    are hidden as "*". `paths` are the rows' org-unit paths (for the map)."""
 
     rows: list[str]
     weeks: list[str]
@@ -189,6 +195,7 @@ class CountTable:
     row_totals: list[str]
     week_totals: list[str]
     total: str
+    paths: list[str] = field(default_factory=list)
 
 
 def _iso_week(day: dt.date) -> str:
@@ -196,31 +203,9 @@ def _iso_week(day: dt.date) -> str:
     return f"{year}W{week:02d}"
 
 
-def _suppress(counts: list[list[int]]) -> list[list[str]]:
-    """counts: an (n+1) x (m+1) grid whose last row and last column are the totals."""
-    n, m = len(counts) - 1, len(counts[0]) - 1
-    hidden: dict[tuple[int, int], str] = {
-        (r, c): PRIMARY for r in range(n + 1) for c in range(m + 1) if 0 < counts[r][c] < THRESHOLD
-    }
-    lines = [[(r, c) for c in range(m + 1)] for r in range(n + 1)]
-    lines += [[(r, c) for r in range(n + 1)] for c in range(m + 1)]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if sum(1 for pos in line if pos in hidden) != 1:
-                continue
-            visible = [pos for pos in line if pos not in hidden and counts[pos[0]][pos[1]] > 0]
-            if not visible:
-                continue
-            # The smallest cell first; a total only when no cell is left.
-            pos = min(visible, key=lambda p: (p[0] == n or p[1] == m, counts[p[0]][p[1]]))
-            hidden[pos] = COMPLEMENTARY
-            changed = True
-    return [[hidden.get((r, c), str(counts[r][c])) for c in range(m + 1)] for r in range(n + 1)]
-
-
-def signal_counts(*, user: policy.Actor, weeks: int = 12, today: dt.date | None = None) -> CountTable:
+def signal_counts(
+    *, user: policy.Actor, weeks: int = WINDOW_WEEKS, today: dt.date | None = None
+) -> CountTable:
     """The signals the user sees that happened in the last `weeks` ISO weeks, by sector (a signal placed at
     a cell or village counts in its sector; one placed at a district, a statistical alarm, in its own row)."""
     today = today or timezone.localdate()
@@ -235,10 +220,8 @@ def signal_counts(*, user: policy.Actor, weeks: int = 12, today: dt.date | None 
         grid.setdefault(key, [0] * weeks)[labels.index(_iso_week(day))] += 1
     names = dict(OrgUnit.objects.filter(path__in=list(grid)).values_list("path", "name"))
     order = sorted(grid, key=lambda p: names.get(p, p))
-    counts = [grid[p] + [sum(grid[p])] for p in order]
-    week_totals = [sum(grid[p][k] for p in order) for k in range(weeks)]
-    counts.append([*week_totals, sum(week_totals)])
-    shown = _suppress(counts)
+    table = suppression.suppress([names.get(p, p) for p in order], labels, [grid[p] for p in order])
+    shown = [[str(v) for v in line] for line in table.display()]
     return CountTable(
         rows=[names.get(p, p) for p in order],
         weeks=labels,
@@ -246,7 +229,181 @@ def signal_counts(*, user: policy.Actor, weeks: int = 12, today: dt.date | None 
         row_totals=[line[-1] for line in shown[:-1]],
         week_totals=shown[-1][:-1],
         total=shown[-1][-1],
+        paths=order,
     )
+
+
+def _range_value(cells: list[str], row_total: str, whole: bool) -> str:
+    """A sector's figure over some weeks of the table, never more than the table itself tells: the sum
+    when every cell of those weeks is shown; the row total when they are all the weeks; the one hidden
+    mark when it is the only non-zero entry; else "*" (not shown)."""
+    if whole:
+        return row_total
+    if all(c.isdigit() for c in cells):
+        return str(sum(int(c) for c in cells))
+    hidden = [c for c in cells if not c.isdigit()]
+    if len(hidden) == 1 and all(c == "0" for c in cells if c.isdigit()):
+        return hidden[0]
+    return COMPLEMENTARY
+
+
+def _round(value: Any) -> Any:
+    """Coordinates to 5 decimals (~1 m), as the district map sends them: plenty, and lighter over 3G."""
+    if isinstance(value, float):
+        return round(value, 5)
+    if isinstance(value, list):
+        return [_round(v) for v in value]
+    return value
+
+
+def _sectors_in_scope(*, user: policy.Actor) -> QuerySet[OrgUnit]:
+    """The sectors with a shape inside the subtrees where the user sees signals (none without the
+    permission)."""
+    qs = OrgUnit.objects.filter(level__code="sector", geometry__isnull=False)
+    roots = policy.subtree_roots(user, Perm.SIGNAL_VIEW)
+    if roots is None:
+        return qs
+    if not roots:
+        return qs.none()
+    scope = Q()
+    for root in roots:
+        scope |= Q(path__startswith=root)
+    return qs.filter(scope)
+
+
+def signal_map(
+    *,
+    user: policy.Actor,
+    week_from: str = "",
+    week_to: str = "",
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Signals per sector over ISO weeks `week_from`..`week_to` of the See page's window (the last 12
+    weeks; empty: all of them), as a GeoJSON FeatureCollection of the sectors the user covers. Every
+    figure is one the See page's suppressed table shows or adds up from shown cells (`_range_value`), so
+    choosing other weeks cannot take a hidden count apart. A week outside the window raises
+    ValidationFailed naming `from` or `to`."""
+    table = signal_counts(user=user, today=today)
+    weeks = table.weeks
+    lo = weeks.index(week_from) if week_from in weeks else None
+    hi = weeks.index(week_to) if week_to in weeks else None
+    if week_from and lo is None:
+        raise ValidationFailed(
+            f"week '{week_from[:10]}' is not one of the last {len(weeks)} ISO weeks "
+            f"({weeks[0]} to {weeks[-1]})",
+            field="from",
+        )
+    if week_to and hi is None:
+        raise ValidationFailed(
+            f"week '{week_to[:10]}' is not one of the last {len(weeks)} ISO weeks "
+            f"({weeks[0]} to {weeks[-1]})",
+            field="to",
+        )
+    lo = 0 if lo is None else lo
+    hi = len(weeks) - 1 if hi is None else hi
+    if lo > hi:
+        raise ValidationFailed("'from' comes after 'to'", field="from")
+    whole = lo == 0 and hi == len(weeks) - 1
+    figures = {
+        path: _range_value(cells[lo : hi + 1], total, whole)
+        for path, cells, total in zip(table.paths, table.cells, table.row_totals, strict=True)
+    }
+    sectors = list(_sectors_in_scope(user=user).defer("attribute_values").order_by("path"))
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                **(unit.geometry or {}),
+                "coordinates": _round((unit.geometry or {}).get("coordinates")),
+            },
+            "properties": {
+                "code": unit.code,
+                "name": unit.display_name,
+                "signals": figures.get(unit.path, "0"),
+            },
+        }
+        for unit in sectors
+    ]
+    return {
+        "type": "FeatureCollection",
+        "attribution": boundary_attribution(u.geometry_source for u in sectors),
+        "weeks": weeks[lo : hi + 1],
+        "total": _range_value(table.week_totals[lo : hi + 1], table.total, whole),
+        "features": features,
+    }
+
+
+# --- Response times per responder organisation ----------------------------------------------------------
+
+
+@dataclass
+class ResponderRow:
+    organisation: str  # the responder organisation's name
+    code: str
+    assigned: str  # a count, or "<5"
+    verify_median: str  # hours, "" when fewer than 5
+    verify_p90: str
+    respond_median: str
+    respond_p90: str
+    within_deadline: str  # %, of the assigned signals whose deadline has passed or that were responded to
+    overdue: int  # open now and past the deadline
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """The q-quantile by linear interpolation between order statistics (numpy's default, R's type 7)."""
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    below = int(pos)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (pos - below)
+
+
+def _hours(values: list[float], q: float) -> str:
+    return f"{_quantile(values, q):.1f}" if len(values) >= THRESHOLD else ""
+
+
+def response_times(
+    *, user: policy.Actor, since: dt.date, now: dt.datetime | None = None
+) -> list[ResponderRow]:
+    """Per responder organisation, over the signals the user sees received since `since` and assigned to
+    it: how many; median and 90th percentile hours from receipt to verification and from receipt to the
+    start of the response; % responded to by the deadline (of those responded to or already past it); how
+    many are overdue now. Fewer than 5 signals: "<5" and no figures (the overdue count is the user's own
+    work list, shown as it is)."""
+    now = now or timezone.now()
+    qs = (
+        signals_visible_to(user=user)
+        .filter(created_at__date__gte=since, assigned_to__isnull=False)
+        .select_related(None)
+        .select_related("assigned_to")
+        .defer("description", "reporter")
+    )
+    by_org: dict[int, tuple[Organisation, list[Signal]]] = {}
+    for signal in qs:
+        if signal.assigned_to is not None:
+            by_org.setdefault(signal.assigned_to.pk, (signal.assigned_to, []))[1].append(signal)
+    out: list[ResponderRow] = []
+    for org, signals in sorted(by_org.values(), key=lambda group: group[0].name):
+        n = len(signals)
+        verify = [(s.verified_at - s.created_at).total_seconds() / 3600 for s in signals if s.verified_at]
+        respond = [(s.responded_at - s.created_at).total_seconds() / 3600 for s in signals if s.responded_at]
+        judged = [s for s in signals if s.due_at and (s.responded_at or s.due_at < now)]
+        on_time = sum(1 for s in judged if s.responded_at and s.due_at and s.responded_at <= s.due_at)
+        small = n < THRESHOLD
+        out.append(
+            ResponderRow(
+                organisation=org.name,
+                code=org.code,
+                assigned=PRIMARY if small else str(n),
+                verify_median="" if small else _hours(verify, 0.5),
+                verify_p90="" if small else _hours(verify, 0.9),
+                respond_median="" if small else _hours(respond, 0.5),
+                respond_p90="" if small else _hours(respond, 0.9),
+                within_deadline="" if small or len(judged) < THRESHOLD else _pct(on_time, len(judged)),
+                overdue=sum(1 for s in signals if is_overdue(s, now)),
+            )
+        )
+    return out
 
 
 # --- NAP P2.O3 indicators (per month and district, suppressed) -------------------------------------------
@@ -259,6 +416,7 @@ class IndicatorRow:
     received: str  # a count, or "<5"
     verified_within_24h: str  # a percentage, or "" when fewer than 5 signals
     responded_within_deadline: str
+    alarms: int = 0  # statistical alarms raised (about counts, not about anyone: not suppressed)
 
 
 def _pct(part: int, whole: int) -> str:
@@ -266,13 +424,15 @@ def _pct(part: int, whole: int) -> str:
 
 
 def nap_indicators(*, user: policy.Actor, since: dt.date) -> list[IndicatorRow]:
-    """NAP P2.O3 by month (of receipt) and district, over the signals the user sees received since `since`:
-    signals received; % verified within 24 h of receipt (verified_at, also set by a direct assignment);
-    % of the assigned ones responded to by their deadline. A month and district with fewer than 5 signals
-    shows "<5" and no percentages."""
+    """NAP P2.O3 by month (of receipt) and district, over the signals the user sees received since `since`,
+    counted as `publishing.nap_publish` counts them (statistical alarms apart): signals received; % verified
+    within 24 h of receipt; % of the assigned ones responded to by their deadline; alarms raised. A month
+    and district with fewer than 5 signals shows "<5" and no percentages."""
+    from .publishing import ALARMS, ASSIGNED, ON_TIME, RECEIVED, VERIFIED_24H, p2o3_counts
+
     buckets: dict[tuple[str, str], list[Signal]] = {}
     qs = signals_visible_to(user=user).filter(created_at__date__gte=since)
-    for signal in qs.select_related(None).select_related("org_unit").defer("description", "reporter"):
+    for signal in qs.select_related(None).select_related("type", "org_unit").defer("description", "reporter"):
         parts = signal.org_unit.path.strip("/").split("/")
         district = "/" + "/".join(parts[:3]) + "/"
         month = timezone.localtime(signal.created_at).strftime("%Y%m")
@@ -282,26 +442,17 @@ def nap_indicators(*, user: policy.Actor, since: dt.date) -> list[IndicatorRow]:
     for (month, district), signals in sorted(
         buckets.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], ""))
     ):
-        n = len(signals)
-        if n < THRESHOLD:
-            out.append(IndicatorRow(month, names.get(district, district), PRIMARY, "", ""))
-            continue
-        quick = sum(
-            1
-            for s in signals
-            if s.verified_at is not None and s.verified_at - s.created_at <= dt.timedelta(hours=24)
-        )
-        assigned = [s for s in signals if s.assigned_to_id is not None and s.due_at is not None]
-        on_time = sum(
-            1 for s in assigned if s.responded_at is not None and s.due_at and s.responded_at <= s.due_at
-        )
+        c = p2o3_counts(signals)
+        n = c[RECEIVED]
+        small = 0 < n < THRESHOLD
         out.append(
             IndicatorRow(
                 month,
                 names.get(district, district),
-                str(n),
-                _pct(quick, n),
-                _pct(on_time, len(assigned)) if len(assigned) >= THRESHOLD else "",
+                PRIMARY if small else str(n),
+                "" if small else _pct(c[VERIFIED_24H], n),
+                _pct(c[ON_TIME], c[ASSIGNED]) if c[ASSIGNED] >= THRESHOLD else "",
+                c[ALARMS],
             )
         )
     return out

@@ -1,6 +1,6 @@
 """Pages of the early-warning module under /warning/: the signals in the user's scope, one signal with the
-moves the user may make, and "See": counts by sector and ISO week (aggregates only, small counts
-suppressed)."""
+moves the user may make, and "See": counts by sector and ISO week, their map (GeoJSON at see/map.geojson),
+response times per responder and the NAP P2.O3 figures (aggregates only, small counts suppressed)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amahoro import policy
-from amahoro.core.errors import AmahoroError, NotFound
+from amahoro.core.errors import AmahoroError, NotFound, ValidationFailed
+from amahoro.geo.views import boundary_credit
 from amahoro.roles import Perm
 
 from . import routing_rules, selectors, services
@@ -144,6 +146,7 @@ def signal_see(request: HttpRequest) -> HttpResponse:
     trend = list(zip(table.weeks, table.week_totals, strict=True))
     since = (timezone.localdate() - dt.timedelta(days=183)).replace(day=1)
     indicators = selectors.nap_indicators(user=request.user, since=since)
+    responders = selectors.response_times(user=request.user, since=since)
     return render(
         request,
         "warning/see.html",
@@ -152,8 +155,31 @@ def signal_see(request: HttpRequest) -> HttpResponse:
             "lines": list(zip(table.rows, table.cells, table.row_totals, strict=True)),
             "trend": trend,
             "indicators": indicators,
+            "responders": responders,
+            "boundary_credit": boundary_credit("sector"),
         },
     )
+
+
+@login_required
+@require_GET
+@gzip_page
+def signal_map(request: HttpRequest) -> JsonResponse:
+    """Signals per sector over `from`..`to` (ISO weeks of the See page's window) as GeoJSON for the See
+    page's map: the sectors the user covers, with the suppressed figures of the See page's table only."""
+    if not policy.has_perm(request.user, Perm.SIGNAL_VIEW):
+        return JsonResponse({"error": _("Your roles do not include early-warning signals.")}, status=403)
+    try:
+        data = selectors.signal_map(
+            user=request.user,
+            week_from=request.GET.get("from", "")[:20],
+            week_to=request.GET.get("to", "")[:20],
+        )
+    except ValidationFailed as exc:
+        return JsonResponse({"error": exc.message, "field": exc.field}, status=400)
+    response = JsonResponse(data, content_type="application/geo+json")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 # --- Routing rules (signal.configure, within one's places) ---------------------------------------------------

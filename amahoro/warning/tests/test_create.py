@@ -137,7 +137,9 @@ def test_audit_row_names_type_place_urgency_not_description_or_reporter(ec: Any)
     text = f"{row.changes} {row.message} {row.object_repr}"
     assert "gbv" in text and "1101" in text
     assert "Qwertyuiop" not in text and "Reportername" not in text and "788 555 444" not in text
-    assert "788555444" not in text  # the phone in any spelling (a bare "555" can be a timestamp's microseconds)
+    assert (
+        "788555444" not in text
+    )  # the phone in any spelling (a bare "555" can be a timestamp's microseconds)
 
 
 def test_focal_points_of_the_place_are_notified_without_content(ec: Any) -> None:

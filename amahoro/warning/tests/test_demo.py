@@ -29,6 +29,19 @@ class TestWarningDemo:
         assert selectors.signals_visible_to(user=case_worker).count() == 0
         assert selectors.signals_search(user=focal, overdue=True).exists()
 
+    def test_demo_writes_this_months_p2o3_figures(self, demo_once: Any) -> None:
+        from django.utils import timezone
+
+        from amahoro.data.models import DataValue
+
+        values = DataValue.objects.filter(
+            data_element__code="EWER_SIGNALS_RECEIVED",
+            period__code=timezone.localdate().strftime("%Y%m"),
+            org_unit__code="43",
+            deleted=False,
+        )
+        assert [v.value for v in values] == ["20"]
+
     def test_second_run_adds_nothing(self, demo_once: Any) -> None:
         from amahoro.warning.demo import warning_demo_step
 
