@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from amahoro.core import views as core_views
+from amahoro.worklist import signal_case_views
 
 urlpatterns = [
     path("", include("amahoro.site.urls")),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("setup/", include("amahoro.data.setup_urls")),
     path("setup/", include("amahoro.metadata.urls")),
     path("cases/", include("amahoro.cases.urls")),
+    # A GBV signal opens a GBV case through a case worker: glue above warning and cases (worklist layer).
+    path("warning/<str:ident>/case/", signal_case_views.signal_case_open, name="signal-case-open"),
     path("warning/", include("amahoro.warning.urls")),
     path("my-work/", include("amahoro.worklist.urls")),
     path("directory/", include("amahoro.directory.urls")),

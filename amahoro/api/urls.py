@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("amahoro.warning.api_urls")),
     path("", include("amahoro.warning.alarms_urls")),
     path("", include("amahoro.warning.sms_urls")),
+    path("", include("amahoro.worklist.api_urls")),
 ]

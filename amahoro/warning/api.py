@@ -21,7 +21,7 @@ from amahoro import policy
 from amahoro.core import rest
 from amahoro.roles import Perm
 
-from . import selectors, services
+from . import routing_rules, selectors, services
 from . import serializers as s
 from .models import Signal
 
@@ -135,3 +135,72 @@ class SignalTransition(EwerAPIView):
             assign_to=data.get("assign_to") or None,
         )
         return Response(_detail(request.user, signal))
+
+
+RULE_IDENT = OpenApiParameter("ident", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The rule id")
+
+
+class RoutingRuleList(EwerAPIView):
+    allowed_params = frozenset(s.RoutingRuleListQuery().fields)
+
+    @extend_schema(
+        summary="Routing rules at places in your subtree (signal type x place subtree -> responder, deadlines)",
+        operation_id="ewer_routing_rules_list",
+        parameters=[s.RoutingRuleListQuery],
+        responses={200: s.RoutingRuleOut(many=True), **rest.errors(400)},
+    )
+    @policy.requires(Perm.SIGNAL_CONFIGURE)
+    def get(self, request: Request) -> Response:
+        query = rest.parse_query(s.RoutingRuleListQuery, request)
+        rules = routing_rules.routing_rules_visible(user=request.user, active=query.get("active"))
+        return Response(s.RoutingRuleOut(rules, many=True).data)
+
+    @extend_schema(
+        summary="Create a routing rule (signal_type empty: any type; hours default 4/24/72)",
+        operation_id="ewer_routing_rules_create",
+        request=s.RoutingRuleInput,
+        responses={201: s.RoutingRuleOut, **rest.errors(400)},
+    )
+    @policy.requires(Perm.SIGNAL_CONFIGURE)
+    def post(self, request: Request) -> Response:
+        data = rest.parse(s.RoutingRuleInput, request.data)
+        rule = routing_rules.routing_rule_save(actor=request.user, values=data)
+        return Response(s.RoutingRuleOut(rule).data, status=status.HTTP_201_CREATED)
+
+
+class RoutingRuleDetail(EwerAPIView):
+    @extend_schema(
+        summary="One routing rule",
+        operation_id="ewer_routing_rules_get",
+        parameters=[RULE_IDENT],
+        responses={200: s.RoutingRuleOut, **rest.errors(404)},
+    )
+    @policy.requires(Perm.SIGNAL_CONFIGURE)
+    def get(self, request: Request, ident: str) -> Response:
+        return Response(s.RoutingRuleOut(routing_rules.routing_rule_get(user=request.user, ident=ident)).data)
+
+    @extend_schema(
+        summary="Change the given fields of a routing rule",
+        operation_id="ewer_routing_rules_update",
+        parameters=[RULE_IDENT],
+        request=s.RoutingRuleInput(partial=True),
+        responses={200: s.RoutingRuleOut, **rest.errors(400, 404)},
+    )
+    @policy.requires(Perm.SIGNAL_CONFIGURE)
+    def patch(self, request: Request, ident: str) -> Response:
+        rule = routing_rules.routing_rule_get(user=request.user, ident=ident)
+        data = rest.parse(s.RoutingRuleInput, request.data, partial=True)
+        rule = routing_rules.routing_rule_save(actor=request.user, values=data, rule=rule)
+        return Response(s.RoutingRuleOut(rule).data)
+
+    @extend_schema(
+        summary="Deactivate a routing rule (kept for the history; new signals no longer follow it)",
+        operation_id="ewer_routing_rules_delete",
+        parameters=[RULE_IDENT],
+        responses={200: s.RoutingRuleOut, **rest.errors(404)},
+    )
+    @policy.requires(Perm.SIGNAL_CONFIGURE)
+    def delete(self, request: Request, ident: str) -> Response:
+        rule = routing_rules.routing_rule_get(user=request.user, ident=ident)
+        rule = routing_rules.routing_rule_deactivate(actor=request.user, rule=rule)
+        return Response(s.RoutingRuleOut(rule).data)

@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "ewer/signals/<str:ident>/transition", api.SignalTransition.as_view(), name="ewer-signal-transition"
     ),
+    path("ewer/routing-rules", api.RoutingRuleList.as_view(), name="ewer-routing-rules"),
+    path("ewer/routing-rules/<str:ident>", api.RoutingRuleDetail.as_view(), name="ewer-routing-rule"),
 ]

@@ -80,6 +80,66 @@ def access_signal(*, user: policy.Actor, ident: str | uuid.UUID) -> Signal:
     return signal
 
 
+def case_intake_allowed(user: policy.Actor, signal: Signal) -> bool:
+    """May this person record a GBV case for the signal's responder organisation at the signal's place
+    (case.manage there)? Only they may open a case from a (GBV) signal."""
+    if (
+        policy.is_system(user)
+        or not getattr(user, "is_authenticated", False)
+        or signal.assigned_to_id is None
+    ):
+        return False
+    return policy.can_in(user, Perm.CASE_MANAGE, organisation=signal.assigned_to, org_unit=signal.org_unit)
+
+
+def signal_for_case(*, user: policy.Actor, ident: str | uuid.UUID) -> Signal:
+    """A signal for opening a case from it: one the user sees (signal.view), or one assigned to an
+    organisation they record cases for at its place. Anything else is "not found"."""
+    try:
+        key = ident if isinstance(ident, uuid.UUID) else uuid.UUID(str(ident))
+    except ValueError:
+        raise NotFound("signal not found") from None
+    signal = Signal.objects.select_related("type", "org_unit", "assigned_to").filter(uuid=key).first()
+    if signal is None or not (
+        signals_visible_to(user=user).filter(pk=signal.pk).exists() or case_intake_allowed(user, signal)
+    ):
+        raise NotFound("signal not found")
+    return signal
+
+
+def case_link_visible(user: policy.Actor, signal: Signal) -> bool:
+    """Show the link to the case opened from this signal? Only to someone the case module's policy would let
+    read cases of the signal's responder organisation at its place (the case page checks again)."""
+    if signal.case_uuid is None or signal.assigned_to_id is None or policy.is_system(user):
+        return False
+    return policy.can_in(user, Perm.CASE_VIEW, organisation=signal.assigned_to, org_unit=signal.org_unit)
+
+
+def gbv_signals_awaiting_case(*, user: policy.Actor, limit: int = 50) -> list[Signal]:
+    """GBV signals assigned to an organisation the user records cases for, at their places, being acted on
+    (assigned or responding) and with no case yet: a case worker's worklist offers to open one."""
+    q = Q()
+    for g in policy.grants_with(user, Perm.CASE_MANAGE):
+        if g.is_global:  # pragma: no cover - case roles are never global (system administrators hold none)
+            continue
+        scope = Q(assigned_to_id=g.organisation_id)
+        if g.path is not None:
+            scope &= Q(org_unit__path__startswith=g.path)
+        q |= scope
+    if not q or policy.is_system(user):
+        return []
+    return list(
+        Signal.objects.filter(
+            q,
+            type__is_gbv=True,
+            case_uuid__isnull=True,
+            status__in=(SignalStatus.ASSIGNED, SignalStatus.RESPONDING),
+        )
+        .select_related("type", "org_unit")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """What of a signal this user may read: the description (and transition notes) and the reporter."""

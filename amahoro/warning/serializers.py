@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from amahoro.core.rest import PageQuery, StrictInput, flag_param, text_param
 
-from .models import Signal, SignalStatus, SignalType, Source, Transition, Urgency
+from .models import RoutingRule, Signal, SignalStatus, SignalType, Source, Transition, Urgency
 from .selectors import is_overdue
 from .services import MAX_DESCRIPTION, MAX_NOTE, MAX_REPORTER_NAME, MAX_REPORTER_PHONE
 
@@ -90,12 +90,18 @@ class SignalOut(serializers.Serializer):  # type: ignore[type-arg]
     escalation_level = serializers.IntegerField(help_text="0 none; 1 district, 2 province, 3 national")
     escalated_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    case_opened = serializers.SerializerMethodField(
+        help_text="A GBV case was opened from it by a case worker (the case itself is in the case module)"
+    )
 
     def get_assigned_to(self, obj: Signal) -> str | None:
         return obj.assigned_to.code if obj.assigned_to is not None else None
 
     def get_overdue(self, obj: Signal) -> bool:
         return is_overdue(obj)
+
+    def get_case_opened(self, obj: Signal) -> bool:
+        return obj.case_uuid is not None
 
 
 class SignalPageOut(serializers.Serializer):  # type: ignore[type-arg]
@@ -153,3 +159,55 @@ class TransitionInput(StrictInput):
         max_length=50,
         help_text="With to=assigned: the responder organisation's code (empty: the routing rule's)",
     )
+
+
+# --- Routing rules (signal.configure) ------------------------------------------------------------------------
+
+
+class RoutingRuleInput(StrictInput):
+    signal_type = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=50,
+        help_text="A type code; empty: any type",
+    )
+    org_unit = serializers.CharField(max_length=50, help_text="The place code: the rule covers its subtree")
+    responder = serializers.CharField(max_length=50, help_text="The responder organisation's code")
+    hours_immediate = serializers.IntegerField(required=False, help_text="Deadline for immediate signals (h)")
+    hours_high = serializers.IntegerField(required=False, help_text="Deadline for high-urgency signals (h)")
+    hours_routine = serializers.IntegerField(required=False, help_text="Deadline for routine signals (h)")
+    is_active = serializers.BooleanField(required=False)
+
+
+class RoutingRuleOut(serializers.ModelSerializer):  # type: ignore[type-arg]
+    id = serializers.UUIDField(source="uuid")
+    signal_type = serializers.SerializerMethodField(help_text="The type code; null: any type")
+    org_unit = serializers.CharField(source="org_unit.code")
+    org_unit_name = serializers.CharField(source="org_unit.display_name")
+    responder = serializers.CharField(source="responder.code")
+    responder_name = serializers.CharField(source="responder.name")
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "id",
+            "signal_type",
+            "org_unit",
+            "org_unit_name",
+            "responder",
+            "responder_name",
+            "hours_immediate",
+            "hours_high",
+            "hours_routine",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_signal_type(self, rule: RoutingRule) -> str | None:
+        return rule.signal_type.code if rule.signal_type else None
+
+
+class RoutingRuleListQuery(StrictInput):
+    active = flag_param("true: only active rules; false: only deactivated ones")

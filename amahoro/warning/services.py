@@ -26,6 +26,7 @@ from amahoro.roles import Perm
 
 from . import routing
 from .models import Signal, SignalStatus, SignalType, Source, Transition, Urgency
+from .selectors import case_intake_allowed
 
 # Places a signal may name: a sector, a cell or a village (a district is too wide for anyone to act on).
 # A statistical alarm is computed per province, district or sector (Detector.level), so detectors may also
@@ -511,3 +512,61 @@ def signal_types_load(*, actor: Actor, rows: Iterable[SignalTypeRow]) -> tuple[i
             message=f"signal type {row.code} loaded",
         )
     return created, updated
+
+
+# --- The link to a GBV case --------------------------------------------------------------------------------
+# A GBV signal may open a GBV case, only through a case worker: one who may record cases (case.manage) for
+# the organisation the signal is assigned to, at the signal's place. The case itself (intake, the survivor's
+# consent) is written by the case module; the signal keeps only the case's id (`case_uuid`). The glue that
+# calls both lives above them (amahoro/worklist/signal_cases.py).
+
+CASE_OPENED_NOTE = "case opened"
+
+
+def signal_case_check(*, actor: Actor, signal: Signal) -> None:
+    """Refuse opening a case from this signal: PermissionDenied (403) without case intake for its
+    organisation and place; Conflict (409) when it is not a GBV signal or already has its case."""
+    policy.check_actor(actor)
+    if not case_intake_allowed(actor, signal):
+        raise PermissionDenied(
+            "only a case worker of the organisation the signal is assigned to, over its place, may open a case "
+            "from it",
+            code="permission_denied",
+        )
+    if not signal.type.is_gbv:
+        raise Conflict(
+            f"only a GBV signal can open a GBV case; this signal is of type '{signal.type.code}'",
+            code="not_gbv",
+        )
+    if signal.case_uuid is not None:
+        raise Conflict("a case has already been opened from this signal", code="case_already_opened")
+
+
+@transaction.atomic
+def signal_case_link(*, actor: Actor, signal: Signal, case_uuid: Any) -> Signal:
+    """Record that a case was opened from this signal: the case's id only, a "case opened" entry in the
+    signal's history (a Transition that keeps the status) and an audit row. Re-checks under a row lock, so
+    two case workers cannot link two cases."""
+    signal = (
+        Signal.objects.select_for_update(of=("self",))
+        .select_related("type", "org_unit", "assigned_to")
+        .get(pk=signal.pk)
+    )
+    signal_case_check(actor=actor, signal=signal)
+    signal.case_uuid = case_uuid
+    signal.save(update_fields=["case_uuid", "updated_at"])
+    Transition.objects.create(
+        signal=signal,
+        from_status=signal.status,
+        to_status=signal.status,
+        note=CASE_OPENED_NOTE,
+        by=actor if isinstance(actor, User) else None,
+    )
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        signal,
+        changes={"case_opened": True, "case": str(case_uuid)},
+        message="signal: GBV case opened",
+    )
+    return signal

@@ -10,6 +10,7 @@ say what is missing; they never repeat the description and never read anything b
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -489,6 +491,37 @@ class Message:
     text: str
     message_id: str
     inline_reply: bool = False  # the gateway sends the reply in our answer itself (RapidPro)
+    # When the gateway received the message (Africa's Talking's `date`), timezone-aware; None: not given or
+    # unusable, and then the time we received it stands (date_problem says why, for the audit row).
+    sent_at: dt.datetime | None = None
+    date_problem: str = ""
+
+
+# A gateway's clock may run a little ahead of ours; beyond this its date is not believed.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def gateway_date(raw: str, *, now: dt.datetime | None = None) -> tuple[dt.datetime | None, str]:
+    """Africa's Talking's `date` ("2026-12-07 10:00:00", "2026-12-07T10:00:00.000Z", with or without an
+    offset; without one it is UTC, the gateway's clock) -> (timezone-aware moment, "") or (None, the problem):
+    unreadable, in the future, or older than EWER_MAX_AGE_DAYS."""
+    text = (raw or "").strip()
+    if not text:
+        return None, ""
+    try:
+        moment = parse_datetime(text[:40])
+    except ValueError:
+        moment = None
+    if moment is None:
+        return None, "unreadable"
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    now = now or timezone.now()
+    if moment > now + CLOCK_SKEW:
+        return None, "in the future"
+    if moment < now - dt.timedelta(days=int(getattr(settings, "EWER_MAX_AGE_DAYS", 365))):
+        return None, "too old"
+    return min(moment, now), ""
 
 
 def message_from_africastalking(form: Mapping[str, str]) -> Message | None:
@@ -496,7 +529,14 @@ def message_from_africastalking(form: Mapping[str, str]) -> Message | None:
     sender, message_id = str(form.get("from", "")).strip(), str(form.get("id", "")).strip()
     if not sender or not message_id:
         return None
-    return Message(sender=sender, text=str(form.get("text", "")), message_id=message_id)
+    sent_at, problem = gateway_date(str(form.get("date", "")))
+    return Message(
+        sender=sender,
+        text=str(form.get("text", "")),
+        message_id=message_id,
+        sent_at=sent_at,
+        date_problem=problem,
+    )
 
 
 def _object(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -603,7 +643,8 @@ def _create(parsed: Parsed, *, message: Message, source_ref: str) -> Handled:
             actor=policy.SYSTEM,
             type=parsed.type_code,
             org_unit=OrgUnit.objects.select_related("level").get(pk=parsed.place.pk),
-            occurred_on=timezone.localdate(),
+            # The grammar has no date: the day the gateway received it (else the day we did).
+            occurred_on=timezone.localdate(message.sent_at) if message.sent_at else timezone.localdate(),
             description=parsed.description,
             reporter={"phone": message.sender[: services.MAX_REPORTER_PHONE]},
             source=Source.SMS,
@@ -614,6 +655,20 @@ def _create(parsed: Parsed, *, message: Message, source_ref: str) -> Handled:
         outcome = {"org_unit": Outcome.UNKNOWN_PLACE, "type": Outcome.UNKNOWN_TYPE}.get(exc.field or "")
         failed = Parsed(outcome or Outcome.FAILED, parsed.language, word="", keywords=parsed.keywords)
         return Handled(reply_text(failed))
+    if created and message.date_problem:
+        # Noted where the signal's history is read (the audit), never with the number or the text.
+        log.info("EWER SMS: gateway date %s, the time received used", message.date_problem)
+        audit_record(
+            actor=policy.SYSTEM,
+            action=AuditAction.UPDATE,
+            object_type="warning.signal",
+            object_id=str(signal.uuid),
+            object_repr=str(signal),
+            org_unit_path=signal.org_unit.path,
+            sensitive=True,
+            changes={"gateway_date": message.date_problem, "occurred_on": "received"},
+            message=f"SMS gateway date {message.date_problem}: the day received used",
+        )
     return Handled(reply_text(parsed, ref=short_ref(signal)), signal=signal, created=created)
 
 

@@ -5,6 +5,7 @@ response times per responder and the NAP P2.O3 figures (aggregates only, small c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,16 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError, NotFound, ValidationFailed
 from amahoro.geo.views import boundary_credit
 from amahoro.roles import Perm
 
-from . import selectors, services
-from .forms import SignalFilterForm, TransitionForm
-from .models import Signal, SignalStatus
+from . import routing_rules, selectors, services
+from .forms import RoutingRuleForm, SignalFilterForm, TransitionForm
+from .models import RoutingRule, Signal, SignalStatus
 
 # The button each move gets on the signal's page.
 MOVE_LABELS = {
@@ -72,7 +73,13 @@ def signal_list(request: HttpRequest) -> HttpResponse:
         status = 400
     page = Paginator(signals, 100).get_page(request.GET.get("page"))
     rows = [(s, selectors.is_overdue(s)) for s in page.object_list]
-    return render(request, "warning/list.html", {"form": form, "page": page, "rows": rows}, status=status)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "may_configure": policy.has_perm(request.user, Perm.SIGNAL_CONFIGURE),
+    }
+    return render(request, "warning/list.html", context, status=status)
 
 
 @login_required
@@ -91,6 +98,13 @@ def signal_detail(request: HttpRequest, ident: str) -> HttpResponse:
         "moves": moves,
         "form": TransitionForm(),
         "transitions": signal.transitions.select_related("by"),
+        # A GBV signal not yet linked: "Open a case" for a case worker of its responder (the case module's
+        # intake, through /warning/<id>/case/). Once linked: only "case opened", with the link for those
+        # who may read the organisation's cases there.
+        "may_open_case": signal.type.is_gbv
+        and signal.case_uuid is None
+        and selectors.case_intake_allowed(request.user, signal),
+        "case_link": selectors.case_link_visible(request.user, signal),
     }
     return render(request, "warning/detail.html", context)
 
@@ -166,3 +180,90 @@ def signal_map(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(data, content_type="application/geo+json")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- Routing rules (signal.configure, within one's places) ---------------------------------------------------
+
+
+def _require_configure(request: HttpRequest) -> None:
+    if not policy.has_perm(request.user, Perm.SIGNAL_CONFIGURE):
+        raise PermissionDenied(_("Your roles do not include configuring early warning."))
+
+
+def _rule_form(data: Any = None, initial: dict[str, Any] | None = None) -> RoutingRuleForm:
+    types = [(t.code, t.display_name) for t in selectors.signal_types()]
+    return RoutingRuleForm(data, types=types, initial=initial)
+
+
+def _rule_saved(request: HttpRequest, form: RoutingRuleForm, rule: RoutingRule | None) -> RoutingRule | None:
+    """Save through the service; its refusal lands beside the field it names."""
+    if not form.is_valid():
+        return None
+    try:
+        return routing_rules.routing_rule_save(actor=request.user, values=form.cleaned_data, rule=rule)
+    except NotFound:
+        raise Http404("not found") from None
+    except AmahoroError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routing_rule_list(request: HttpRequest) -> HttpResponse:
+    """The rules at one's places, and a form to add one."""
+    _require_configure(request)
+    form = _rule_form(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if _rule_saved(request, form, None) is not None:
+            messages.success(request, _("Routing rule added."))
+            return redirect("warning:routing")
+        status = 400
+    rules = routing_rules.routing_rules_visible(user=request.user)
+    return render(request, "warning/routing.html", {"rules": rules, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routing_rule_edit(request: HttpRequest, ident: str) -> HttpResponse:
+    _require_configure(request)
+    try:
+        rule = routing_rules.routing_rule_get(user=request.user, ident=ident)
+    except NotFound:
+        raise Http404("not found") from None
+    initial = {
+        "signal_type": rule.signal_type.code if rule.signal_type else "",
+        "org_unit": rule.org_unit.code,
+        "responder": rule.responder.code,
+        "hours_immediate": rule.hours_immediate,
+        "hours_high": rule.hours_high,
+        "hours_routine": rule.hours_routine,
+    }
+    form = _rule_form(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if _rule_saved(request, form, rule) is not None:
+            messages.success(request, _("Routing rule saved."))
+            return redirect("warning:routing")
+        status = 400
+    return render(request, "warning/routing_edit.html", {"rule": rule, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def routing_rule_active(request: HttpRequest, ident: str) -> HttpResponse:
+    """Deactivate a rule (or activate it again): POST active=0|1."""
+    _require_configure(request)
+    try:
+        rule = routing_rules.routing_rule_get(user=request.user, ident=ident)
+    except NotFound:
+        raise Http404("not found") from None
+    active = request.POST.get("active") == "1"
+    try:
+        routing_rules.routing_rule_save(actor=request.user, values={"is_active": active}, rule=rule)
+    except AmahoroError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Routing rule activated.") if active else _("Routing rule deactivated."))
+    return redirect("warning:routing")

@@ -23,6 +23,7 @@ from amahoro.data.approvals import approvals_waiting
 from amahoro.metadata import periods as period_lib
 from amahoro.policy import Actor
 from amahoro.roles import ROLE_LABELS, Perm, Role
+from amahoro.warning import selectors as warning_selectors
 
 # The receiving organisation's inbox (cases/urls.py, built by the referral pathway).
 INCOMING_REFERRALS = "/cases/referrals/incoming/"
@@ -103,6 +104,23 @@ def case_worker_items(*, user: Actor, now: dt.datetime) -> list[Item]:
                 _case_link(service.incident),
                 state="overdue" if overdue else "",
                 object_id=str(service.uuid),
+            )
+        )
+    for signal in warning_selectors.gbv_signals_awaiting_case(user=user, limit=LIMIT):
+        title = _(
+            "GBV signal at %(place)s (%(type)s) assigned to your organisation: open a case if the survivor wishes"
+        ) % {
+            "place": signal.org_unit.display_name,
+            "type": signal.type.display_name,
+        }
+        items.append(
+            Item(
+                "signal_case",
+                title,
+                signal.created_at,
+                reverse("signal-case-open", kwargs={"ident": signal.uuid}),
+                is_deadline=False,
+                object_id=str(signal.uuid),
             )
         )
     for incident in work.closures_returned(user=user):

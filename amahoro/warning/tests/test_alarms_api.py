@@ -117,3 +117,22 @@ def test_the_operation_is_typed_in_the_schema(cast: Any) -> None:
     body = schema["components"]["schemas"]["DetectInput"]
     assert {"method", "frequency", "start", "counts"} <= set(body["required"])
     assert set(schema["components"]["schemas"]["EvaluateInput"]["properties"]) == {"from", "to"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"noPeriods": 10}, "params.noPeriods", "only noPeriods = 1"),
+        ({"thresholdMethod": "Noufaily"}, "params.thresholdMethod", 'only thresholdMethod "delta"'),
+        ({"populationOffset": True}, "params.populationOffset", "populationOffset is not supported"),
+        ({"fitFun": "algo.farrington.fitGLM.fast"}, "params.fitFun", "unknown parameter 'fitFun'"),
+        ({"glmWarnings": False}, "params.glmWarnings", "unknown parameter 'glmWarnings'"),
+        ({"range": [1, 2]}, "params.range", "unknown parameter 'range'"),
+    ],
+)
+def test_unsupported_farrington_options_are_a_400_naming_the_option(
+    cast: Any, params: dict[str, Any], field: str, words: str
+) -> None:
+    body = {**WEEKS, "method": "farrington_flexible", "counts": [3] * 400, "params": params}
+    answer = assert_error(post(cast.viewer_nyarugenge, body), 400, field)
+    assert words in answer["error"]

@@ -3,6 +3,7 @@ once per gateway message id, flooding, oversize text, and replies that never rea
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 from typing import Any
@@ -52,12 +53,15 @@ def sent(monkeypatch: Any, settings: Any) -> list[tuple[str, str]]:
     return out
 
 
-def at_post(client: Client, secret: str, text: str, msg_id: str = "ATXid_1", phone: str = PHONE) -> Any:
+def at_post(
+    client: Client, secret: str, text: str, msg_id: str = "ATXid_1", phone: str = PHONE, date: str = ""
+) -> Any:
     form = {
         "from": phone,
         "to": "1234",
         "text": text,
-        "date": "2026-12-07 10:00:00",
+        # The gateway's UTC clock, a minute ago.
+        "date": date or (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"),
         "id": msg_id,
         "linkId": "x",
     }
@@ -228,3 +232,62 @@ def test_only_the_platform_and_configurers_create_channels(ec: Any) -> None:
     with pytest.raises(PermissionDenied):
         sms_channel_create(actor=ec.focal, code="x", name="x")
     assert sms_channel_create(actor=ec.sysadmin, code="x", name="x")[0].code == "x"
+
+
+# --- Africa's Talking's `date`: the day the gateway received the message --------------------------------------
+
+
+def test_the_gateway_date_gives_the_day_it_happened(channel: str, client: Client) -> None:
+    from django.utils import timezone
+
+    three_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    resp = at_post(client, channel, "GBV 1209 umugore", date=three_days_ago.strftime("%Y-%m-%d %H:%M:%S"))
+    assert resp.status_code == 200
+    signal = Signal.objects.get()
+    assert signal.occurred_on == timezone.localdate(three_days_ago)
+    assert not AuditEvent.objects.filter(changes__has_key="gateway_date").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("yesterday-ish", "unreadable"),
+        ("2026-13-45 99:00:00", "unreadable"),
+        ("2999-01-01 00:00:00", "in the future"),
+        ("2001-01-01T00:00:00Z", "too old"),
+    ],
+)
+def test_a_bad_gateway_date_falls_back_to_the_day_received_and_is_noted(
+    channel: str, client: Client, raw: str, problem: str
+) -> None:
+    from django.utils import timezone
+
+    resp = at_post(client, channel, "GBV 1209 umugore", date=raw)
+    assert resp.status_code == 200
+    signal = Signal.objects.get()
+    assert signal.occurred_on == timezone.localdate()
+    note = AuditEvent.objects.get(object_id=str(signal.uuid), changes__has_key="gateway_date")
+    assert note.changes["gateway_date"] == problem
+    assert "788123456" not in str(note.changes) and "umugore" not in note.message
+
+
+def test_gateway_date_forms() -> None:
+    from amahoro.warning.sms import gateway_date
+
+    now = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+    assert gateway_date("2026-12-07 10:00:00", now=now) == (
+        dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC),
+        "",
+    )
+    assert gateway_date("2026-12-07T10:00:00.000Z", now=now)[0] == dt.datetime(
+        2026, 12, 7, 10, 0, tzinfo=dt.UTC
+    )
+    at_kigali = gateway_date("2026-12-07T11:00:00+02:00", now=now)[0]
+    assert at_kigali is not None and at_kigali.astimezone(dt.UTC) == dt.datetime(
+        2026, 12, 7, 9, 0, tzinfo=dt.UTC
+    )
+    # A gateway clock a few minutes ahead is believed, as now.
+    assert gateway_date("2026-12-07 12:05:00", now=now) == (now, "")
+    assert gateway_date("2026-12-07 12:30:00", now=now) == (None, "in the future")
+    assert gateway_date("", now=now) == (None, "")
+    assert gateway_date("not a date", now=now) == (None, "unreadable")
