@@ -26,6 +26,16 @@ MONTHS = {
     11: gettext_lazy("November"),
     12: gettext_lazy("December"),
 }
+# The first days of DHIS2's weekly period types ("Wednesday week 3 2024"): named here for the catalogue.
+WEEKDAYS = {
+    "Monday": gettext_lazy("Monday"),
+    "Tuesday": gettext_lazy("Tuesday"),
+    "Wednesday": gettext_lazy("Wednesday"),
+    "Thursday": gettext_lazy("Thursday"),
+    "Friday": gettext_lazy("Friday"),
+    "Saturday": gettext_lazy("Saturday"),
+    "Sunday": gettext_lazy("Sunday"),
+}
 ENGLISH = [
     "January",
     "February",

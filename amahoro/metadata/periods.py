@@ -698,7 +698,7 @@ def _label(p: Period) -> str:
             return _("Week %(number)s %(year)s (%(span)s)") % values
         return _("%(what)s week %(number)s %(year)s (%(span)s)") % {
             **values,
-            "what": _WEEK_TYPES[p.type].what,
+            "what": _(_WEEK_TYPES[p.type].what),  # the weekday, in amahoro.core.dates.WEEKDAYS
         }
     if p.type == "Yearly":
         return str(p.start.year)

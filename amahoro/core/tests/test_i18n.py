@@ -26,6 +26,15 @@ def test_a_month_period_reads_in_the_active_language(lang: str, expected: str) -
         assert dates.month_year(dt.date(2018, 12, 1)) == expected
 
 
+@pytest.mark.parametrize(("lang", "day"), [("en", "Wednesday"), ("fr", "mercredi"), ("rw", "Kuwa gatatu")])
+def test_a_weekly_period_names_its_first_day_in_the_active_language(lang: str, day: str) -> None:
+    with translation.override(lang):
+        name = parse_period("2024WedW3").name
+    assert day in name and "2024" in name
+    if lang != "en":
+        assert "Wednesday" not in name
+
+
 def test_financial_years_and_quarters_name_their_months() -> None:
     with translation.override("rw"):
         assert parse_period("2024July").name == "Nyakanga 2024 - Kamena 2025"
