@@ -48,11 +48,19 @@ LABELS: dict[str, dict[str, Promise]] = {
         "61+": _("61 years and over"),
         "unknown": _("Age unknown"),
     },
+    "bucket": {
+        "0_3_days": _("0-3 days"),
+        "4_5_days": _("4-5 days"),
+        "6_14_days": _("6-14 days"),
+        "15_30_days": _("15-30 days"),
+        "over_1_month": _("More than a month"),
+    },
 }
 LABELS["sex"] = {str(value): label for value, label in Sex.choices}
 assert set(LABELS["context"]) == set(cl.CONTEXTS)
 assert set(LABELS["relationship"]) == set(cl.RELATIONSHIPS)
 assert set(LABELS["abduction"]) == set(cl.ABDUCTION)
+assert set(LABELS["bucket"]) == set(cl.BUCKETS)
 
 
 def label(kind: str, code: str) -> str:

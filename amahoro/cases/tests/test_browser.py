@@ -69,8 +69,10 @@ def test_a_case_from_intake_through_referral_to_closure(
     page.click("#case-form button[type=submit]")
     page.wait_for_selector("#survivor-code")
     assert page.get_attribute("#gbv-type", "data-value") == "rape"
-    assert "child_sexual_abuse" in page.inner_text("#contexts")
-    assert page.inner_text("#bucket") == "0_3_days"
+    assert "Child sexual abuse" in page.inner_text("#contexts")  # the label, never the code
+    assert page.get_attribute("#contexts [data-context]", "data-context") == "child_sexual_abuse"
+    assert page.inner_text("#bucket") == "0-3 days"
+    assert page.get_attribute("#bucket", "data-value") == "0_3_days"
     assert NAME not in page.url
     code = page.inner_text("#survivor-code")
     case_url = page.url
