@@ -17,6 +17,7 @@ from django.utils import timezone
 from amahoro import policy
 from amahoro.core.demo import DemoResult
 from amahoro.core.errors import ValidationFailed
+from amahoro.core.i18n import name_translations
 from amahoro.data import completeness, registrations, services
 from amahoro.data.models import CompleteDataSetRegistration, DataSet, ValidationRule
 from amahoro.geo.models import OrgUnit
@@ -38,14 +39,27 @@ ISANGE_DISTRICTS = ("12", "24", "43")
 # Shared: an age group category and the Sex x Age group combo (Sex comes from the frameworks demo step).
 SEX_AGE_METADATA: dict[str, Any] = {
     "categoryOptions": [
-        {"code": "AGE_U18", "name": "Under 18"},
-        {"code": "AGE_18_24", "name": "18-24"},
-        {"code": "AGE_25P", "name": "25 and over"},
+        {
+            "code": "AGE_U18",
+            "name": "Under 18",
+            "translations": name_translations("Moins de 18 ans", "Munsi y’imyaka 18"),
+        },
+        {
+            "code": "AGE_18_24",
+            "name": "18-24",
+            "translations": name_translations("18-24 ans", "Imyaka 18-24"),
+        },
+        {
+            "code": "AGE_25P",
+            "name": "25 and over",
+            "translations": name_translations("25 ans et plus", "Imyaka 25 kuzamura"),
+        },
     ],
     "categories": [
         {
             "code": "AGE_GROUP",
             "name": "Age group",
+            "translations": name_translations("Tranche d’âge", "Icyiciro cy’imyaka"),
             "categoryOptions": [{"code": "AGE_U18"}, {"code": "AGE_18_24"}, {"code": "AGE_25P"}],
         }
     ],
@@ -53,16 +67,20 @@ SEX_AGE_METADATA: dict[str, Any] = {
         {
             "code": "SEX_AGE",
             "name": "Sex and age group",
+            "translations": name_translations("Sexe et tranche d’âge", "Igitsina n’icyiciro cy’imyaka"),
             "categories": [{"code": "SEX"}, {"code": "AGE_GROUP"}],
         }
     ],
 }
 
 
-def _element(code: str, name: str, short_name: str, combo: str = "default") -> dict[str, Any]:
+def _element(
+    code: str, name: str, short_name: str, combo: str = "default", fr: str = "", rw: str = ""
+) -> dict[str, Any]:
     return {
         "code": code,
         "name": name,
+        "translations": name_translations(fr, rw),
         "shortName": short_name,
         "valueType": "INTEGER_ZERO_OR_POSITIVE",
         "aggregationType": "SUM",
@@ -77,16 +95,42 @@ ISANGE_METADATA: dict[str, Any] = {
             "Survivors received at the Isange One Stop Centre",
             "Survivors received",
             "SEX_AGE",
+            fr="Survivantes et survivants accueillis au centre Isange One Stop",
+            rw="Abahohotewe bakiriwe kuri Isange One Stop Centre",
         ),
-        _element("ISANGE_MEDICAL_CARE", "Survivors given medical care", "Given medical care", "SEX_AGE"),
-        _element("ISANGE_PEP_72H", "Survivors given PEP within 72 hours", "PEP within 72 h"),
-        _element("ISANGE_REFERRED_POLICE", "Survivors referred to the police (RIB)", "Referred to RIB"),
+        _element(
+            "ISANGE_MEDICAL_CARE",
+            "Survivors given medical care",
+            "Given medical care",
+            "SEX_AGE",
+            fr="Survivantes et survivants ayant reçu des soins médicaux",
+            rw="Abahohotewe bahawe ubuvuzi",
+        ),
+        _element(
+            "ISANGE_PEP_72H",
+            "Survivors given PEP within 72 hours",
+            "PEP within 72 h",
+            fr="Survivantes et survivants ayant reçu la PEP dans les 72 heures",
+            rw="Abahohotewe bahawe PEP mu masaha 72",
+        ),
+        _element(
+            "ISANGE_REFERRED_POLICE",
+            "Survivors referred to the police (RIB)",
+            "Referred to RIB",
+            fr="Survivantes et survivants orientés vers la police (RIB)",
+            rw="Abahohotewe boherejwe kuri polisi (RIB)",
+        ),
     ]
 }
 RWAMREC_METADATA: dict[str, Any] = {
     "dataElements": [
         _element(
-            "RWAMREC_NEW_MEMBERS", "New members of men's dialogue groups", "New group members", "SEX_AGE"
+            "RWAMREC_NEW_MEMBERS",
+            "New members of men's dialogue groups",
+            "New group members",
+            "SEX_AGE",
+            fr="Nouveaux membres des groupes de dialogue d’hommes",
+            rw="Abanyamuryango bashya b’amatsinda y’ibiganiro by’abagabo",
         )
     ]
 }

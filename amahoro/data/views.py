@@ -200,7 +200,7 @@ def entry(request: HttpRequest) -> HttpResponse:
     sections = [
         {
             "combo_code": section.combo_code,
-            "combo_name": section.columns[0].combo.name if section.columns else "",
+            "combo_name": section.columns[0].combo.display_name if section.columns else "",
             "columns": section.columns,
             "rows": [
                 (

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from amahoro.accounts.models import User
+from amahoro.core.i18n import name_translations
 from amahoro.frameworks.models import Node
 from amahoro.geo.models import OrgUnit
 from amahoro.metadata.importer import metadata_import
@@ -106,6 +107,10 @@ DATA_ELEMENTS: dict[str, Any] = {
             "code": "BANDEBEREHO_REACH",
             "name": "Unique participants of the couples' curriculum (reached at least once)",
             "shortName": "Curriculum unique reach",
+            "translations": name_translations(
+                "Participants uniques du curriculum des couples (atteints au moins une fois)",
+                "Abitabiriye integanyanyigisho y’abashakanye batandukanye (bagezweho nibura rimwe)",
+            ),
             "valueType": "INTEGER_ZERO_OR_POSITIVE",
             "aggregationType": "SUM",
             "categoryCombo": {"code": "SEX"},
@@ -114,6 +119,10 @@ DATA_ELEMENTS: dict[str, Any] = {
             "code": "BANDEBEREHO_COMPLETED",
             "name": "Participants who completed the couples' curriculum (12 of 17 sessions)",
             "shortName": "Curriculum completed",
+            "translations": name_translations(
+                "Participants ayant achevé le curriculum des couples (12 séances sur 17)",
+                "Abarangije integanyanyigisho y’abashakanye (amasomo 12 kuri 17)",
+            ),
             "valueType": "INTEGER_ZERO_OR_POSITIVE",
             "aggregationType": "SUM",
             "categoryCombo": {"code": "SEX"},
@@ -122,6 +131,10 @@ DATA_ELEMENTS: dict[str, Any] = {
             "code": "BANDEBEREHO_GEM_HIGH",
             "name": "Curriculum participants with high support for gender equity (GEM, latest round)",
             "shortName": "GEM high equity",
+            "translations": name_translations(
+                "Participants du curriculum très favorables à l’égalité des genres (GEM, dernière enquête)",
+                "Abitabiriye integanyanyigisho bashyigikira cyane uburinganire (GEM, isuzuma riheruka)",
+            ),
             "valueType": "INTEGER_ZERO_OR_POSITIVE",
             "aggregationType": "SUM",
             "categoryCombo": {"code": "SEX"},
@@ -130,6 +143,10 @@ DATA_ELEMENTS: dict[str, Any] = {
             "code": "BANDEBEREHO_GEM_RESPONDENTS",
             "name": "Curriculum participants who answered the GEM scale (latest round)",
             "shortName": "GEM respondents",
+            "translations": name_translations(
+                "Participants du curriculum ayant répondu à l’échelle GEM (dernière enquête)",
+                "Abitabiriye integanyanyigisho basubije ibibazo bya GEM (isuzuma riheruka)",
+            ),
             "valueType": "INTEGER_ZERO_OR_POSITIVE",
             "aggregationType": "SUM",
             "categoryCombo": {"code": "SEX"},

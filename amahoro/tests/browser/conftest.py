@@ -55,7 +55,8 @@ class ConsoleWatcher:
 
     def on_console(self, message: Any) -> None:
         if message.type == "error" and not any(f in message.text for f in self.allowed):
-            self.errors.append(message.text)
+            url = (message.location or {}).get("url", "")  # which request or script: says where to look
+            self.errors.append(f"{message.text} ({url})" if url else message.text)
 
     def on_page_error(self, error: Any) -> None:
         self.errors.append(f"uncaught: {error}")
