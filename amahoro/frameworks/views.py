@@ -60,6 +60,8 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "frameworks": frameworks,
+        # issue 17: "No framework yet." only when there is none, not when the user's roles show none.
+        "no_access": policy.hides_all(shown=frameworks, existing=Framework.objects.all()),
         "can_import": policy.has_perm(request.user, Perm.FRAMEWORK_MANAGE),
     }
     return render(request, "frameworks/list.html", context)
