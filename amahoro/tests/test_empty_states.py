@@ -90,3 +90,15 @@ def test_collection_forms(cast: Any) -> None:
     XForm.objects.all().delete()
     html = _says(cast.police_me_nyarugenge, "/collection/")
     assert EMPTY in html and b"No forms yet." in html and NO_ACCESS not in html
+
+
+def test_funding_without_a_framework(cast: Any) -> None:
+    from amahoro.frameworks.models import Framework
+
+    _ngo_plan(cast)
+    html = _says(cast.police_me_nyarugenge, "/funding/")
+    assert NO_ACCESS in html and b"You have no access" in html and b"NGO1-NYA" not in html
+    assert b"No results framework yet" not in html
+    Framework.objects.all().delete()
+    html = _says(cast.police_me_nyarugenge, "/funding/")
+    assert EMPTY in html and b"No results framework yet" in html and NO_ACCESS not in html
