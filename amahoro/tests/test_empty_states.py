@@ -102,3 +102,19 @@ def test_funding_without_a_framework(cast: Any) -> None:
     Framework.objects.all().delete()
     html = _says(cast.police_me_nyarugenge, "/funding/")
     assert EMPTY in html and b"No results framework yet" in html and NO_ACCESS not in html
+
+
+def test_data_completeness(cast: Any) -> None:
+    from amahoro.data.models import DataSet
+    from amahoro.geo.models import OrgUnit
+
+    ds = DataSet.objects.create(
+        code="NGO_MONTHLY", name="NGO monthly", period_type="Monthly", organisation=cast.ngo
+    )
+    ds.org_units.set(OrgUnit.objects.filter(code__in=("1101",)))
+    html = _says(cast.police_me_nyarugenge, "/data/completeness/")
+    assert NO_ACCESS in html and b"You have no access" in html and b"NGO_MONTHLY" not in html
+    assert b"NGO_MONTHLY" in _says(cast.me_nyarugenge, "/data/completeness/")
+    DataSet.objects.all().delete()
+    html = _says(cast.police_me_nyarugenge, "/data/completeness/")
+    assert EMPTY in html and b"assigned places yet." in html and NO_ACCESS not in html
