@@ -118,3 +118,17 @@ def test_data_completeness(cast: Any) -> None:
     DataSet.objects.all().delete()
     html = _says(cast.police_me_nyarugenge, "/data/completeness/")
     assert EMPTY in html and b"assigned places yet." in html and NO_ACCESS not in html
+
+
+def test_indicators(cast: Any) -> None:
+    from amahoro.frameworks.models import Indicator
+
+    Indicator.objects.create(
+        code="NGO1-REACH", name="People reached", framework=_ngo_plan(cast), numerator="1"
+    )
+    html = _says(cast.police_me_nyarugenge, "/indicators/")
+    assert NO_ACCESS in html and b"You have no access" in html and b"NGO1-REACH" not in html
+    assert b"NGO1-REACH" in _says(cast.me_nyarugenge, "/indicators/")
+    Indicator.objects.all().delete()
+    html = _says(cast.police_me_nyarugenge, "/indicators/")
+    assert EMPTY in html and b"No indicator yet." in html and NO_ACCESS not in html
