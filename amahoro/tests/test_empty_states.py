@@ -132,3 +132,25 @@ def test_indicators(cast: Any) -> None:
     Indicator.objects.all().delete()
     html = _says(cast.police_me_nyarugenge, "/indicators/")
     assert EMPTY in html and b"No indicator yet." in html and NO_ACCESS not in html
+
+
+def test_data_set_and_validation_rule_setup_lists(cast: Any) -> None:
+    from amahoro.data.models import DataSet, ValidationRule
+
+    DataSet.objects.create(code="NGO_MONTHLY", name="NGO monthly", organisation=cast.ngo)
+    ValidationRule.objects.create(
+        code="NGO_RULE", name="NGO rule", left="1", operator="==", right="1", organisation=cast.ngo
+    )
+    pages = (
+        ("/setup/data-sets/", b"NGO_MONTHLY", b"No data set yet."),
+        ("/setup/validation-rules/", b"NGO_RULE", b"No validation rule yet."),
+    )
+    for url, name, _empty in pages:
+        html = _says(cast.police_me_nyarugenge, url)
+        assert NO_ACCESS in html and b"You have no access" in html and name not in html, url
+        assert name in _says(cast.me_nyarugenge, url), url
+    DataSet.objects.all().delete()
+    ValidationRule.objects.all().delete()
+    for url, _name, empty_text in pages:
+        html = _says(cast.police_me_nyarugenge, url)
+        assert EMPTY in html and empty_text in html and NO_ACCESS not in html, url
