@@ -159,6 +159,17 @@ def has_perm(user: Any, perm: Perm) -> bool:
     return bool(grants_with(user, perm))
 
 
+def hides_all(*, shown: object, existing: QuerySet[Any]) -> bool:
+    """Whether a list that shows the user nothing is empty only for them: rows exist that their roles do
+    not show. For an empty state that tells "you have no access" apart from "nothing here yet"; it answers
+    whether, never how many or which. `shown` is what the list holds for the user (a queryset, list or count).
+
+    Not for records whose very existence is sensitive (survivor cases): decide those on `has_perm` alone."""
+    if isinstance(shown, QuerySet):
+        shown = shown.exists()
+    return not shown and existing.exists()
+
+
 def is_system_admin(user: Any) -> bool:
     return any(g.role == Role.SYSTEM_ADMIN for g in grants(user))
 

@@ -26,7 +26,7 @@ from amahoro.policy import Actor
 from amahoro.roles import Perm
 
 from . import api, exports, importing, mapping, selectors, services
-from .models import Aggregation, CollectorToken, MappingRule, ReviewState, Submission
+from .models import Aggregation, CollectorToken, MappingRule, ReviewState, Submission, XForm
 
 
 def _file(request: HttpRequest, name: str) -> UploadedFile:
@@ -90,6 +90,8 @@ def form_list(request: HttpRequest) -> HttpResponse:
         "collection/forms.html",
         {
             "rows": rows,
+            # issue 17: "No forms yet." only when there is none, not when the user's roles show none.
+            "no_access": policy.hides_all(shown=rows, existing=XForm.objects.all()),
             "error": error,
             "may_manage": policy.has_perm(request.user, Perm.FORM_MANAGE),
             "organisations": _manageable_orgs(request.user),

@@ -60,8 +60,11 @@ def round_list(request: HttpRequest) -> HttpResponse:
     conveners = Organisation.objects.filter(
         pk__in=member_organisations(request.user, Perm.FRAMEWORK_MANAGE), is_active=True
     ).order_by("code")
+    rounds = selectors.rounds_visible_to(user=request.user).order_by("-created_at")
     context = {
-        "rounds": selectors.rounds_visible_to(user=request.user).order_by("-created_at"),
+        "rounds": rounds,
+        # issue 17: "No consultation round yet." only when there is none, not when the user's roles show none.
+        "no_access": policy.hides_all(shown=rounds, existing=ConsultationRound.objects.all()),
         "conveners": conveners,
         "frameworks": fw_selectors.frameworks_visible_to(user=request.user).order_by("code")
         if conveners

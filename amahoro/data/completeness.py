@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -168,17 +168,16 @@ def scope_of(user: Any, perm: Perm = Perm.DATA_VIEW) -> Scope:
     return Scope(tuple(pairs))
 
 
+def expecting_reports(data_sets: QuerySet[DataSet]) -> QuerySet[DataSet]:
+    """The data sets that expect reports: a period type and assigned places."""
+    return data_sets.exclude(period_type="").filter(org_units__isnull=False).distinct()
+
+
 def data_sets_for_completeness(*, user: Any) -> list[DataSet]:
     """Data sets the user may see that expect reports (a period type and assigned places)."""
     from amahoro.data.selectors import data_sets_visible_to
 
-    return list(
-        data_sets_visible_to(user=user)
-        .exclude(period_type="")
-        .filter(org_units__isnull=False)
-        .distinct()
-        .order_by("code")
-    )
+    return list(expecting_reports(data_sets_visible_to(user=user)).order_by("code"))
 
 
 # ---------------------------------------------------------------------------------------------------------

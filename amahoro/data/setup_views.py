@@ -76,6 +76,8 @@ def data_set_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "data_sets": sets,
+        # issue 17: "No data set yet." only when there is none, not when the user's roles show none.
+        "no_access": policy.hides_all(shown=sets, existing=DataSet.objects.all()),
         "managed": managed_ids(request.user, DataSet.objects.filter(pk__in=[s.pk for s in sets])),
         "period_types": PERIOD_TYPE_LABELS,
     }
@@ -249,6 +251,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rules": rules_list,
         "q": q,
+        # issue 17: "No validation rule yet." only when there is none, not when the user's roles show none.
+        "no_access": not q and policy.hides_all(shown=rules_list, existing=ValidationRule.objects.all()),
         "managed": managed_ids(
             request.user, ValidationRule.objects.filter(pk__in=[r.pk for r in rules_list])
         ),

@@ -427,6 +427,10 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
     code = (request.GET.get("data_set") or "").strip()
     context: dict[str, Any] = {
         "data_sets": sets,
+        # issue 17: say "no access" only when data sets expecting reports exist that the user may not see.
+        "no_access": policy.hides_all(
+            shown=sets, existing=completeness.expecting_reports(DataSet.objects.all())
+        ),
         "params": {k: (request.GET.get(k) or "").strip() for k in ("data_set", "start", "end")},
     }
     data_set = next((ds for ds in sets if ds.code == code), None) if code else (sets[0] if sets else None)

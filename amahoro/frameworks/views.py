@@ -23,7 +23,7 @@ from amahoro.organisations.models import Organisation
 from amahoro.roles import Perm
 
 from . import interchange, selectors
-from .models import Framework
+from .models import Framework, Indicator
 from .progress import STATUS_LABELS, Status
 
 MAX_PARAM = 50
@@ -60,6 +60,8 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "frameworks": frameworks,
+        # issue 17: "No framework yet." only when there is none, not when the user's roles show none.
+        "no_access": policy.hides_all(shown=frameworks, existing=Framework.objects.all()),
         "can_import": policy.has_perm(request.user, Perm.FRAMEWORK_MANAGE),
     }
     return render(request, "frameworks/list.html", context)
@@ -255,4 +257,8 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         request.user, Perm.FRAMEWORK_VIEW, message=_("Your roles do not include viewing indicators.")
     )
     indicators = selectors.indicators_visible_to(user=request.user).order_by("code")
-    return render(request, "frameworks/indicator_list.html", {"indicators": indicators})
+    # issue 17: "No indicator yet." only when there is none, not when the user's roles show none.
+    no_access = policy.hides_all(shown=indicators, existing=Indicator.objects.all())
+    return render(
+        request, "frameworks/indicator_list.html", {"indicators": indicators, "no_access": no_access}
+    )

@@ -78,6 +78,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "costs": costs,
         "framework": fw,
+        # issue 17: "No results framework yet" only when there is none, not when the user's roles show none.
+        "no_access": fw is None and policy.hides_all(shown=False, existing=Framework.objects.all()),
         "frameworks": selectors.funding_frameworks(user=request.user).order_by("code"),
         "result": result,
         "chart": _chart(result) if result else None,

@@ -128,11 +128,6 @@ def programmes_visible_to(*, user: Actor, perm: Perm = Perm.PROGRAMME_VIEW) -> Q
     return policy.visible(user, perm, Programme.objects.select_related("organisation"))
 
 
-def programmes_exist() -> bool:
-    """Whether any programme exists at all (not which: for telling "no access" from "none yet")."""
-    return Programme.objects.exists()
-
-
 def programme_get(*, user: Actor, code: str, perm: Perm = Perm.PROGRAMME_VIEW) -> Programme:
     found = programmes_visible_to(user=user, perm=perm).filter(code=code).first()
     if found is None:

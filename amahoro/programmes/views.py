@@ -71,7 +71,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         # "Nothing here yet" only when there is nothing; a user who may not see the programmes that exist
         # is told so (issue 17: a viewer read "No programme yet." while others ran programmes).
-        "no_access": not rows and selectors.programmes_exist(),
+        "no_access": policy.hides_all(shown=rows, existing=Programme.objects.all()),
         "overall": selectors.organisation_reach(user=request.user),
         "can_manage": policy.has_perm(request.user, Perm.PROGRAMME_MANAGE),
     }

@@ -56,8 +56,10 @@ def signal_list(request: HttpRequest) -> HttpResponse:
     form = SignalFilterForm(request.GET or None)
     signals = selectors.signals_visible_to(user=request.user).none()
     status = 200
+    filtered = True
     if form.is_valid() or not request.GET:
         data = form.cleaned_data if request.GET else {}
+        filtered = any(data.get(name) for name in ("status", "type", "org_unit", "overdue"))
         try:
             signals = selectors.signals_search(
                 user=request.user,
@@ -77,6 +79,11 @@ def signal_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": rows,
+        "filtered": filtered,
+        # issue 17: an unfiltered empty list says "no access" when signals exist outside the user's places.
+        "no_access": not filtered
+        and status == 200
+        and policy.hides_all(shown=rows, existing=Signal.objects.all()),
         "may_configure": policy.has_perm(request.user, Perm.SIGNAL_CONFIGURE),
     }
     return render(request, "warning/list.html", context, status=status)
