@@ -161,3 +161,38 @@ def assert_page_ok(response, *, status: int = 200) -> str:
 def assert_login_redirect(response) -> None:
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/accounts/login/")
+
+
+def pytest_configure(config: Any) -> None:
+    """On SQLite the live server's request threads share the one in-memory connection (Django shares it so
+    they see the test's data). Two requests at once on it (a page and its map's JSON, or the bell's poll) hung
+    a browser test for good on a loaded CI machine, both threads waiting inside sqlite3. So on SQLite the
+    live server runs one request at a time: still threaded (a kept-alive connection never blocks another),
+    but the application is called under a lock, its body read out before the lock is let go."""
+    import threading
+
+    from django.conf import settings as django_settings
+
+    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application: Any) -> None:
+            def serialised(environ: Any, start_response: Any) -> Any:
+                with self.lock:
+                    result = application(environ, start_response)
+                    try:
+                        body = b"".join(result)
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+                return [body]
+
+            super().set_app(serialised)
+
+    LiveServerThread.server_class = OneRequestAtATime  # type: ignore[attr-defined]
