@@ -1,14 +1,14 @@
 """Isange One Stop Centre accountability fed into NAP outcome P3.O2 (Rwanda NAP 1325, 2018-2022).
 
-`accountability_setup` creates (once) six shared data elements and four percentage indicators linked to
+`accountability_setup` creates (once) seven shared data elements and four percentage indicators linked to
 node P3.O2 of the NAP loaded by `amahoro load_reference nap-rw-2018`. `accountability_push` counts, for one
 DHIS2 period, the incidents reported in it whose survivor consented to non-identifiable reporting, per
 district, and writes the counts through the data import engine (`datavalues_import`: policy, audit and
 value history), never as hand-written rows.
 
 Small cells never leave the case module: per district, a group of counts (rape: reported, reported within
-72 h, PEP within the PEP window; referrals: made, completed, answered by the receiver within the reply time
-of their urgency) is written only when its denominator is 0 or
+72 h, PEP within the PEP window; referrals: made, completed, due a reply (answered, or past their reply
+time at the push), answered by the receiver within the reply time of their urgency) is written only when its denominator is 0 or
 at least GBV_STATS_MIN_TOTAL (disclosure.py) and no count, and no complement of a numerator (e.g. rapes
 not reported within 72 h), is 1-4. Periods shorter than GBV_STATS_MIN_PERIOD are refused, and when
 GBV_STATS_MIN_ORG_LEVEL is above district level only provinces are written. The districts of a province left
@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from amahoro import policy
 from amahoro.core.errors import PermissionDenied, ValidationFailed
@@ -56,6 +58,9 @@ PEP_72H = "GBV_PEP_GIVEN_72H"
 REFERRALS = "GBV_REFERRALS"
 REFERRALS_DONE = "GBV_REFERRALS_COMPLETED"
 REFERRALS_ON_TIME = "GBV_REFERRALS_ANSWERED_ON_TIME"
+# The timeliness denominator: referrals with a reply time that were answered or whose reply time had
+# passed at the push (a referral still inside its reply time is neither on time nor late yet).
+REFERRALS_REPLY_DUE = "GBV_REFERRALS_REPLY_DUE"
 
 ELEMENTS: dict[str, str] = {
     RAPE: "Rape incidents reported (with reporting consent)",
@@ -64,6 +69,7 @@ ELEMENTS: dict[str, str] = {
     REFERRALS: "GBV referrals to another organisation",
     REFERRALS_DONE: "GBV referrals completed (service provided or already received)",
     REFERRALS_ON_TIME: "GBV referrals answered by the receiver within the reply time of their urgency",
+    REFERRALS_REPLY_DUE: "GBV referrals answered, or past their reply time without an answer",
 }
 # Their names in French and Kinyarwanda.
 ELEMENT_NAMES: dict[str, tuple[str, str]] = {
@@ -91,12 +97,17 @@ ELEMENT_NAMES: dict[str, tuple[str, str]] = {
         "Orientations VBG auxquelles le destinataire a répondu dans le délai de leur urgence",
         "Iyoherezwa ryashubijwe n’uwoherejweho mu gihe cyagenwe bitewe n’uko byihutirwa",
     ),
+    # Kinyarwanda to come with the next translation round (an empty name falls back to English).
+    REFERRALS_REPLY_DUE: ("Orientations VBG ayant reçu une réponse ou dont le délai de réponse est passé", ""),
 }
 # (denominator, numerators): the counts that are published, or hidden, together.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (RAPE, (RAPE_72H, PEP_72H)),
-    (REFERRALS, (REFERRALS_DONE, REFERRALS_ON_TIME)),
+    (REFERRALS, (REFERRALS_DONE, REFERRALS_REPLY_DUE, REFERRALS_ON_TIME)),
 )
+# Numerators that are also the denominator of another (numerator: its denominator): their complement
+# within it (e.g. referrals due a reply but not answered on time) obeys the 1-4 rule too.
+NESTED: dict[str, str] = {REFERRALS_ON_TIME: REFERRALS_REPLY_DUE}
 
 
 @dataclass(frozen=True)
@@ -148,7 +159,7 @@ INDICATORS = (
         REFERRALS_ON_TIME,
         REFERRALS,
         "Referrals accepted or declined within 24 h (urgent), 72 h (high) or 7 days (normal)",
-        "Referrals made",
+        "Referrals answered, or past their reply time without an answer",
         name_fr="Part des orientations VBG auxquelles le service destinataire a répondu dans le délai",
         name_rw="Igipimo cy’iyoherezwa ryashubijwe na serivisi yoherejweho mu gihe cyagenwe",
     ),
@@ -244,6 +255,14 @@ def _small(n: int) -> bool:
     return 0 < n < THRESHOLD
 
 
+def _publishable(c: dict[str, int], denominator: str, numerators: tuple[str, ...]) -> bool:
+    """publishable(), plus the 1-4 rule on the complement of a nested numerator within its own
+    denominator."""
+    if not publishable(c[denominator], [c[n] for n in numerators]):
+        return False
+    return not any(_small(c[inner] - c[n]) for n, inner in NESTED.items() if n in numerators)
+
+
 def publishable(denominator: int, numerators: list[int]) -> bool:
     """A denominator of 0 or at least the minimum total, and no count or complement of a numerator from 1
     to 4."""
@@ -296,8 +315,10 @@ def _check_period(period: str) -> period_lib.Period:
     return p
 
 
-def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """{district code: {data element code: count}} for the incidents given."""
+def _counts(rows: list[dict[str, Any]], now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """{district code: {data element code: count}} for the incidents given, referral timeliness as at
+    `now` (the push)."""
+    now = now or timezone.now()
     win = windows()
     ids = [r["id"] for r in rows]
     svc: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -326,9 +347,9 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
             if s["provider_id"] is not None and s["provider_id"] != r["organisation_id"]:
                 c[REFERRALS] += 1
                 c[REFERRALS_DONE] += int(s["status"] in DONE)
-                c[REFERRALS_ON_TIME] += int(
-                    bool(s["responded_at"] and s["reply_due_at"] and s["responded_at"] <= s["reply_due_at"])
-                )
+                due, answered = s["reply_due_at"], s["responded_at"]
+                c[REFERRALS_REPLY_DUE] += int(bool(due and (answered or due < now)))
+                c[REFERRALS_ON_TIME] += int(bool(due and answered and answered <= due))
     return out
 
 
@@ -373,14 +394,14 @@ def accountability_push(*, actor: Actor, period: str) -> PushResult:
             left_out = 0
             for d in districts:
                 c = counts.get(d, dict.fromkeys(ELEMENTS, 0))
-                if by_district and publishable(c[denominator], [c[n] for n in numerators]):
+                if by_district and _publishable(c, denominator, numerators):
                     desired.update({(code, d): c[code] for code in group})
                 else:
                     result.suppressed.append(f"{d}:{denominator}")
                     left_out += 1
                     for code in group:
                         residual[code] += c[code]
-            if left_out >= 2 and publishable(residual[denominator], [residual[n] for n in numerators]):
+            if left_out >= 2 and _publishable(residual, denominator, numerators):
                 desired.update({(code, prov.code): residual[code] for code in group})
             elif left_out:
                 result.suppressed.append(f"{prov.code}:{denominator}")

@@ -186,7 +186,8 @@ class ConsentCreate(CaseAPIView):
         summary="Record a consent (purpose: services, reporting, release with service and recipient)",
         description="A release of information names the service type and the recipient organisation (its "
         "code): only that organisation sees who the survivor is, for that service. A new recipient needs a "
-        "new consent.",
+        "new consent. A consent to referral may list the contact methods the survivor agrees to "
+        "(contact_methods): referrals of that kind must then use one of them.",
         operation_id="gbv_consents_create",
         parameters=[IDENT],
         request=s.GbvConsentInputSerializer,
@@ -206,6 +207,7 @@ class ConsentCreate(CaseAPIView):
             method=body["method"],
             service=body.get("service") or "",
             recipient=organisation_by_code(body.get("recipient"), field="recipient", required=False),
+            contact_methods=body.get("contact_methods"),
         )
         answer = {"id": consent.uuid, "consent": services.consents_active(incident)}
         return Response(s.GbvConsentCreatedSerializer(answer).data, status=status.HTTP_201_CREATED)

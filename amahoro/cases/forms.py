@@ -220,6 +220,13 @@ class ConsentForm(forms.Form):
         label=_("Answer"), choices=[("yes", _("Given")), ("no", _("Refused"))], coerce=lambda v: v == "yes"
     )
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+    contact_methods = forms.MultipleChoiceField(
+        label=_("Contact methods agreed (referral)"),
+        help_text=_("How the survivor agrees to be contacted by that service; none ticked: not asked"),
+        choices=ContactMethod.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -188,10 +188,10 @@ class ConsentMethod(models.TextChoices):
 class ServiceType(models.TextChoices):
     HEALTH = "health", _("Health")
     PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
-    POLICE = "police", _("Police / RIB")
+    POLICE = "police", _("Police / RIB investigation")
     LEGAL = "legal", _("Legal aid")
     SAFE_HOUSE = "safe_house", _("Safe house")
-    LIVELIHOODS = "livelihoods", _("Livelihoods")
+    LIVELIHOODS = "livelihoods", _("Economic empowerment")
     CHILD_PROTECTION = "child_protection", _("Child protection")
     MALE_ENGAGEMENT = "male_engagement", _("Male-engagement programme")
 
@@ -216,6 +216,9 @@ class Consent(BaseModel):
     )
     given = models.BooleanField()
     method = models.CharField(max_length=20, choices=ConsentMethod.choices)
+    # For a referral consent: the ways the survivor agrees to be contacted by the receiving service
+    # (ContactMethod codes). Empty: not asked (consents recorded before it was asked allow any).
+    contact_methods = models.JSONField(default=list, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -234,6 +237,11 @@ class Consent(BaseModel):
     @property
     def active(self) -> bool:
         return self.given and self.withdrawn_at is None
+
+    @property
+    def contact_method_labels(self) -> list[str]:
+        labels = dict(ContactMethod.choices)
+        return [str(labels.get(m, m)) for m in self.contact_methods or []]
 
 
 class ServiceStatus(models.TextChoices):

@@ -96,6 +96,7 @@ _REFERRAL_RELATED = (
     "incident__org_unit",
     "incident__case_worker",
     "incident__created_by",
+    "created_by",
     "provider",
     "provider_unit",
 )
@@ -231,6 +232,7 @@ def incident_as_dict(incident: Incident, *, identifying: bool = True) -> dict[st
                 "recipient": c.recipient.code if c.recipient else None,
                 "given": c.given,
                 "method": c.method,
+                "contact_methods": list(c.contact_methods or []),
                 "recorded_by": c.recorded_by.username if c.recorded_by else None,
                 "recorded_at": c.recorded_at.isoformat(),
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
@@ -292,8 +294,10 @@ def referral_state(s: Service) -> dict[str, object]:
 
 
 def _referrer(s: Service) -> dict[str, object]:
+    """The referring organisation and worker: who made the referral (for a referral recorded before that
+    was kept, the case worker, else who recorded the case)."""
     incident = s.incident
-    worker = incident.case_worker or incident.created_by
+    worker = s.created_by or incident.case_worker or incident.created_by
     return {
         "referred_by": incident.organisation.code,
         "referred_by_name": incident.organisation.name,
@@ -318,24 +322,22 @@ def referral_row(s: Service) -> dict[str, object]:
 
 def referral_as_dict(s: Service, *, case_role: bool = True) -> dict[str, object]:
     """What a receiving organisation sees: the referral, the pseudonym, and who the survivor is only with
-    the survivor's consent to release information to this service. The incident's date and type are for
-    the receiving case roles only (`case_role`), not for referral.respond holders."""
+    the survivor's consent to release information to this service. The incident's id is for the receiving
+    case roles only (`case_role`), not for referral.respond holders; its date and type for those case
+    roles only under that same release."""
     incident = s.incident
+    released = referral_release_allowed(s)
     out: dict[str, object] = {
         **service_as_dict(s),
         **_referrer(s),
         "survivor_code": incident.survivor.code,
-        "identity_released": referral_release_allowed(s),
+        "identity_released": released,
     }
     if case_role:
-        out.update(
-            {
-                "incident_id": str(incident.uuid),
-                "incident_date": incident.incident_date.isoformat(),
-                "gbv_type": incident.gbv_type,
-            }
-        )
-    if out["identity_released"]:
+        out["incident_id"] = str(incident.uuid)
+    if case_role and released:
+        out.update({"incident_date": incident.incident_date.isoformat(), "gbv_type": incident.gbv_type})
+    if released:
         identity = incident.survivor.identity or {}
         out["survivor"] = {k: identity.get(k, "") for k in ("name", "phone")}
     return out

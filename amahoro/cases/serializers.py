@@ -435,6 +435,10 @@ class GbvConsentRecordSerializer(serializers.Serializer):  # type: ignore[type-a
     )
     given = serializers.BooleanField()
     method = EnumField(ConsentMethod.values)
+    contact_methods = serializers.ListField(
+        child=EnumField(ContactMethod.values),
+        help_text="For a referral consent: the contact methods the survivor agreed to (empty: not asked)",
+    )
     recorded_by = serializers.CharField(allow_null=True)
     recorded_at = serializers.DateTimeField()
     withdrawn_at = serializers.DateTimeField(allow_null=True)
@@ -552,6 +556,13 @@ class GbvConsentInputSerializer(StrictInput):
         ServiceType.values, "With purpose 'release' or 'referral' (required then)", optional=True
     )
     recipient = _text(200, "Only with purpose 'release' (required then): code of the recipient organisation")
+    contact_methods = serializers.ListField(
+        child=EnumField(ContactMethod.values),
+        required=False,
+        help_text="Only with purpose 'referral': the ways the survivor agrees to be contacted by that kind of "
+        "service; a referral must then use one of them (409 on contact_method otherwise). Omitted or empty: "
+        "not asked, any contact method",
+    )
 
 
 class GbvConsentCreatedSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -581,7 +592,11 @@ class GbvServiceInputSerializer(StrictInput):
         Urgency.values, "Reply due in 24 h (urgent), 72 h (high), 7 days (normal, default)", optional=True
     )
     contact_method = EnumField(
-        ContactMethod.values, "How the survivor agreed to be contacted (default case_worker)", optional=True
+        ContactMethod.values,
+        "How the survivor agreed to be contacted (default case_worker). When the survivor's consent to "
+        "referral lists contact methods, one of them (409 otherwise); phone also needs a release of "
+        "information to the provider (409 otherwise)",
+        optional=True,
     )
     referred_on = _optional_date()
     provided_on = _optional_date()
@@ -609,7 +624,9 @@ class GbvReferralListQuerySerializer(StrictInput):
 class GbvReferrerSerializer(serializers.Serializer):  # type: ignore[type-arg]
     referred_by = serializers.CharField(help_text="Code of the referring organisation")
     referred_by_name = serializers.CharField(help_text="Name of the referring organisation")
-    referring_worker = serializers.CharField(allow_null=True, help_text="Name of the referring worker")
+    referring_worker = serializers.CharField(
+        allow_null=True, help_text="Name of who made the referral (older referrals: the case worker)"
+    )
 
 
 class GbvReferralRowSerializer(GbvReferralStateSerializer, GbvReferrerSerializer):
@@ -636,8 +653,17 @@ class GbvReleasedIdentitySerializer(serializers.Serializer):  # type: ignore[typ
 class GbvReferralSerializer(GbvServiceSerializer, GbvReferrerSerializer):
     incident_id = serializers.UUIDField(required=False, help_text="For the receiving case roles only")
     survivor_code = serializers.CharField()
-    incident_date = serializers.DateField(required=False, help_text="For the receiving case roles only")
-    gbv_type = EnumField(cl.GBV_TYPES, "For the receiving case roles only", required=False)
+    incident_date = serializers.DateField(
+        required=False,
+        help_text="For the receiving case roles only, with the survivor's release of information to this "
+        "organisation for this service",
+    )
+    gbv_type = EnumField(
+        cl.GBV_TYPES,
+        "For the receiving case roles only, with the survivor's release of information to this organisation "
+        "for this service",
+        required=False,
+    )
     identity_released = serializers.BooleanField(
         help_text="The survivor consented to release to this organisation for this service"
     )

@@ -344,17 +344,45 @@ def release_consent_active(service: Service) -> bool:
     release recorded before recipients were named reaches no one."""
     if service.provider_id is None:
         return False
+    return _release_active(service.incident_id, service.type, service.provider_id)
+
+
+def _release_active(incident_id: int, kind: str, recipient_id: int) -> bool:
     latest = (
         Consent.objects.filter(
-            incident_id=service.incident_id,
-            purpose=ConsentPurpose.RELEASE,
-            service=service.type,
-            recipient_id=service.provider_id,
+            incident_id=incident_id, purpose=ConsentPurpose.RELEASE, service=kind, recipient_id=recipient_id
         )
         .order_by("-recorded_at", "-id")
         .first()
     )
     return latest is not None and latest.active
+
+
+def referral_contact_methods(incident: Incident, kind: str) -> list[str]:
+    """The contact methods the survivor's standing consent to referral to `kind` lists; [] when it lists
+    none (a consent recorded before the question was asked) or there is no standing consent."""
+    latest = (
+        Consent.objects.filter(incident=incident, purpose=ConsentPurpose.REFERRAL, service=kind)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    if latest is None or not latest.active:
+        return []
+    return [str(m) for m in latest.contact_methods or []]
+
+
+def _contact_methods_clean(purpose: str, methods: Iterable[str] | None) -> list[str]:
+    out: list[str] = []
+    for method in methods or []:
+        if method not in ContactMethod.values:
+            raise ValidationFailed(
+                f"contact_methods must be among {', '.join(ContactMethod.values)}", field="contact_methods"
+            )
+        if method not in out:
+            out.append(method)
+    if out and purpose != ConsentPurpose.REFERRAL:
+        raise ValidationFailed("only a consent to referral lists contact methods", field="contact_methods")
+    return out
 
 
 @transaction.atomic
@@ -367,10 +395,12 @@ def consent_record(
     method: str,
     service: str = "",
     recipient: Organisation | None = None,
+    contact_methods: Iterable[str] | None = None,
 ) -> Consent:
     """Record an answer. A referral consent names the kind of service (a referral of that kind to another
-    organisation needs it); a release of information names the service type and the recipient organisation:
-    a new recipient needs a new consent."""
+    organisation needs it) and may list the ways the survivor agrees to be contacted by that service
+    (`contact_methods`, ContactMethod codes); a release of information names the service type and the
+    recipient organisation: a new recipient needs a new consent."""
     actor = _person(actor)
     policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not record consent on this case")
     if purpose not in ConsentPurpose.values:
@@ -402,6 +432,7 @@ def consent_record(
         )
     elif recipient is not None:
         raise ValidationFailed("only a release of information names a recipient", field="recipient")
+    methods = _contact_methods_clean(purpose, contact_methods)
     consent = Consent.objects.create(
         incident=incident,
         purpose=purpose,
@@ -409,6 +440,7 @@ def consent_record(
         recipient=recipient,
         given=given,
         method=method,
+        contact_methods=methods,
         recorded_by=actor,
         created_by=actor,
     )
@@ -420,6 +452,7 @@ def consent_record(
             "consent": purpose,
             "service": service,
             **({"recipient": recipient.code} if recipient else {}),
+            **({"contact_methods": methods} if methods else {}),
         },
     )
     return consent
@@ -545,6 +578,8 @@ def service_record(
         raise ValidationFailed(
             "override_reason is only for a referral without consent", field="override_reason"
         )
+    if outward and provider is not None:
+        _contact_method_check(incident, type, provider, contact_method)
     pathway: dict[str, object] = {}
     if outward:
         pathway = {
@@ -746,6 +781,28 @@ def referral_consent_missing(incident: Incident, kind: str, *, outward: bool) ->
     return "; ".join(missing)
 
 
+def _contact_method_check(incident: Incident, kind: str, provider: Organisation, contact_method: str) -> None:
+    """When the survivor's consent to referral lists contact methods, the referral uses one of them, and
+    `phone` only with a standing release to this provider (else the receiver has no number). A consent
+    listing none (recorded before the question was asked) leaves the choice to the worker."""
+    agreed = referral_contact_methods(incident, kind)
+    if not agreed:
+        return
+    if contact_method not in agreed:
+        raise Conflict(
+            f"contact_method '{contact_method}' is not one the survivor consented to for referral to "
+            f"{ServiceType(kind).label} (consented: {', '.join(agreed)})",
+            field="contact_method",
+        )
+    if contact_method == ContactMethod.PHONE and not _release_active(incident.pk, kind, provider.pk):
+        raise Conflict(
+            f"contact_method 'phone' needs the survivor's release of information to {provider.name} for "
+            f"{ServiceType(kind).label} (consent 'release' for service '{kind}' and recipient "
+            f"'{provider.code}'): without it the receiver has no number",
+            field="contact_method",
+        )
+
+
 def _holders(perm: Perm, organisation_id: int, path: str) -> list[User]:
     """The active users holding `perm` in this organisation over a subtree that covers `path`."""
     roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
@@ -774,10 +831,14 @@ def referral_receivers(service: Service) -> list[User]:
 
 
 def referral_sender(service: Service) -> list[User]:
-    """The referring worker: the case worker, else who recorded the case."""
+    """Who is told of each step of a referral: who made it and the case worker (else who recorded the
+    case), each once."""
     incident = service.incident
-    worker = incident.case_worker or incident.created_by
-    return [worker] if worker is not None else []
+    people: dict[int, User] = {}
+    for user in (service.created_by, incident.case_worker or incident.created_by):
+        if user is not None:
+            people.setdefault(user.pk, user)
+    return list(people.values())
 
 
 def case_supervisors(incident: Incident) -> list[User]:

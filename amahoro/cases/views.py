@@ -253,6 +253,7 @@ def consent_add(request: HttpRequest, ident: str) -> HttpResponse:
             recipient=organisation_by_code(d["recipient"], field="recipient", required=False)
             if d["purpose"] == "release"
             else None,
+            contact_methods=d["contact_methods"] if d["purpose"] == "referral" else [],
         )
 
     form = ConsentForm(request.POST, providers=_providers())

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from amahoro import policy
 from amahoro.core import rest
+from amahoro.core.errors import ValidationFailed
 from amahoro.geo.models import OrgUnit
 from amahoro.organisations.selectors import organisation_by_code
 from amahoro.roles import Perm
@@ -45,8 +46,11 @@ class ServiceProviderList(rest.ParamsMixin, APIView):
 
     @extend_schema(
         summary="The service directory: providers by service and place served",
-        description="`org_unit` takes a code or a numeric id; a provider serves a place when one of its areas "
-        "is that place or an ancestor of it.",
+        description="`org_unit` takes an org unit code; a number that is no unit's code is taken as a "
+        "numeric id. The code always wins (Rwanda's codes are numbers too: `org_unit=12` is the unit "
+        "whose code is 12, Gasabo, even when another unit has id 12). `org_unit_id` takes the numeric id "
+        "only; give one or the other. An unknown place is a 400 naming the parameter. A provider serves a "
+        "place when one of its areas is that place or an ancestor of it.",
         operation_id="service_providers_list",
         parameters=[s.ServiceProviderQuery],
         responses={200: s.ServiceProviderSerializer(many=True), **rest.errors(400)},
@@ -54,7 +58,11 @@ class ServiceProviderList(rest.ParamsMixin, APIView):
     @policy.requires(Perm.ORGANISATION_VIEW)
     def get(self, request: Request) -> Response:
         query = rest.parse_query(s.ServiceProviderQuery, request)
+        if query.get("org_unit") and query.get("org_unit_id") is not None:
+            raise ValidationFailed("give org_unit or org_unit_id, not both", field="org_unit_id")
         unit = selectors.org_unit_lookup(query["org_unit"]) if query.get("org_unit") else None
+        if query.get("org_unit_id") is not None:
+            unit = selectors.org_unit_by_id(query["org_unit_id"])
         org = organisation_by_code(query.get("organisation"), required=False)
         qs = selectors.providers_search(
             user=request.user,

@@ -37,13 +37,23 @@ def offering(qs: QuerySet[ServiceProvider], kind: str) -> QuerySet[ServiceProvid
 
 
 def org_unit_lookup(value: object, *, field: str = "org_unit") -> OrgUnit:
-    """An org unit by its code or by its numeric id (`?org_unit=12` is Gasabo's code, and may be an id)."""
+    """An org unit by its code, else by its numeric id. Rwanda's codes are numeric, so a code always wins:
+    `?org_unit=12` is the unit whose code is 12 (Gasabo) even when another unit has id 12; a number that is
+    no code is taken as an id. `org_unit_by_id` takes an id only."""
     text = "" if value is None else str(value).strip()
     unit = OrgUnit.objects.filter(code=text).first()
     if unit is None and text.isascii() and text.isdigit() and len(text) < 10:
         unit = OrgUnit.objects.filter(pk=int(text)).first()
     if unit is None:
         raise ValidationFailed(f"unknown org unit '{text[:50]}' (a code or an id)", field=field)
+    return unit
+
+
+def org_unit_by_id(value: int, *, field: str = "org_unit_id") -> OrgUnit:
+    """An org unit by its numeric id only (never a code)."""
+    unit = OrgUnit.objects.filter(pk=value).first()
+    if unit is None:
+        raise ValidationFailed(f"unknown org unit id {value}", field=field)
     return unit
 
 

@@ -31,7 +31,16 @@ class ServiceProviderQuery(serializers.Serializer):  # type: ignore[type-arg]
     service = serializers.ChoiceField(
         choices=ServiceKind.choices, required=False, help_text="Only providers offering this service"
     )
-    org_unit = text_param("Only providers serving this place: an org unit code or numeric id")
+    org_unit = text_param(
+        "Only providers serving this place: an org unit code; a number that is no unit's code is taken as a "
+        "numeric id (a code always wins: Rwanda's codes are numbers too)"
+    )
+    org_unit_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Only providers serving this place, by its numeric id only (not with org_unit)",
+        error_messages={"invalid": "must be a whole number (an org unit id)", "min_value": "must be 1 or more"},
+    )
     q = text_param("Part of the provider's or its organisation's name")
     organisation = text_param("Only this organisation's providers (its code)")
     include_inactive = flag_param("Also deactivated providers", default=False)
