@@ -86,7 +86,7 @@ def test_setup_is_idempotent_and_links_indicators_to_p3_o2(db: Any, cc: Any) -> 
     first = accountability_setup(actor=policy.SYSTEM)
     second = accountability_setup(actor=cc.sysadmin)
     assert "4 indicators created" in first[0] and "0 indicators created" in second[0]
-    assert DataElement.objects.filter(code__in=list(ELEMENTS)).count() == 6
+    assert DataElement.objects.filter(code__in=list(ELEMENTS)).count() == 7
     for ind in INDICATORS:
         indicator = Indicator.objects.get(code=ind.code)
         assert [n.code for n in indicator.nodes.all()] == ["P3.O2"]
@@ -263,3 +263,128 @@ def test_the_monthly_schedule_pushes_last_month_by_itself(setup: Any, min_total_
     create(cc.worker, incident_date=report.isoformat(), report_date=report.isoformat(), org_unit="1201")
     call_command("cases_push_accountability", "last-month", "--user", "me_officer")  # the cron line
     assert _values(last)[(RAPE, "12")] == "6"
+
+
+def _police_station() -> tuple[Any, Any]:
+    """A police organisation's Gasabo station from the directory and its service_provider officer."""
+    from amahoro.directory.services import provider_create
+    from amahoro.geo.models import OrgUnit
+    from conftest import make_org
+
+    police = make_org("RNP", "police", areas=("RW",))
+    gasabo = OrgUnit.objects.get(code="12")
+    station = provider_create(
+        actor=policy.SYSTEM,
+        organisation=police,
+        name="RNP Gasabo station",
+        services=["police"],
+        org_unit=gasabo,
+        areas=[gasabo],
+    )
+    return station, make_user("officer", ("service_provider", police, "12"))
+
+
+def _police_referrals(cc: Any, station: Any, n: int) -> list[Any]:
+    from .conftest import consent_referral
+
+    out = []
+    for _ in range(n):
+        incident = create(
+            cc.worker,
+            incident_date=(REPORT - timedelta(days=1)).isoformat(),
+            report_date=REPORT.isoformat(),
+        )
+        consent_referral(cc.worker, incident, "police")
+        out.append(
+            services.service_record(
+                actor=cc.worker,
+                incident=incident,
+                type="police",
+                status="referred",
+                provider_unit=station,
+                urgency="urgent",
+            )
+        )
+    return out
+
+
+def test_ten_police_referrals_five_answered_on_time_show_a_timely_reply_share_of_50(setup: Any) -> None:
+    """End to end: referrals of a month, answers, the push, and the P3.O2 indicator in the NAP's progress."""
+    from django.utils import timezone
+
+    from amahoro.cases.accountability import REFERRALS_ON_TIME, REFERRALS_REPLY_DUE
+    from amahoro.cases.models import Service
+    from amahoro.frameworks.models import Framework
+    from amahoro.frameworks.reference import NAP_CODE
+    from amahoro.frameworks.selectors import framework_progress, span_of
+    from amahoro.geo.models import OrgUnit
+
+    cc = setup
+    station, officer = _police_station()
+    referrals = _police_referrals(cc, station, 10)
+    for referral in referrals[:5]:
+        services.referral_respond(actor=officer, service=referral, action="accept")
+        referral.refresh_from_db()
+        assert referral.responded_at is not None and referral.responded_at < referral.reply_due_at
+    # The other five were never answered, and their reply time (24 h, urgent) has passed.
+    Service.objects.filter(pk__in=[r.pk for r in referrals[5:]]).update(
+        reply_due_at=timezone.now() - timedelta(hours=1)
+    )
+    accountability_push(actor=cc.me_officer, period=MONTH)
+    values = _values()
+    assert values[(REFERRALS, "12")] == "10" and values[(REFERRALS_REPLY_DUE, "12")] == "10"
+    assert values[(REFERRALS_ON_TIME, "12")] == "5"
+    progress = framework_progress(
+        user=cc.sysadmin,
+        framework=Framework.objects.get(code=NAP_CODE),
+        org_unit=OrgUnit.objects.get(code="RW"),
+        span=span_of(period=MONTH),
+    )
+    node = next(n for n in progress.flat if n.node.code == "P3.O2")
+    actual = {p.indicator.code: p.actual for p in node.indicators}
+    assert actual["GBV_REFERRAL_TIMELY_REPLY_SHARE"] == pytest.approx(50.0)
+    assert actual["GBV_REFERRAL_COMPLETION_SHARE"] == pytest.approx(0.0)
+
+
+def test_a_referral_still_inside_its_reply_time_is_left_out_of_the_timeliness_denominator(
+    setup: Any,
+) -> None:
+    from django.utils import timezone
+
+    from amahoro.cases.accountability import REFERRALS_ON_TIME, REFERRALS_REPLY_DUE, _counts
+    from amahoro.cases.models import Incident, Service
+
+    cc = setup
+    station, officer = _police_station()
+    answered, pending, overdue, answered_late = _police_referrals(cc, station, 4)
+    services.referral_respond(actor=officer, service=answered, action="accept")
+    services.referral_respond(actor=officer, service=answered_late, action="decline", note="Not ours")
+    Service.objects.filter(pk=answered_late.pk).update(reply_due_at=timezone.now() - timedelta(hours=2))
+    Service.objects.filter(pk=overdue.pk).update(reply_due_at=timezone.now() - timedelta(hours=1))
+    rows = list(
+        Incident.objects.filter(services__isnull=False)
+        .distinct()
+        .values("id", "org_unit__path", "gbv_type", "elapsed_days", "incident_date", "organisation_id")
+    )
+    counts = _counts(rows)["12"]
+    # Made 4; due a reply 3 (answered twice, once past due); on time 1. The pending one is neither yet.
+    assert (counts[REFERRALS], counts[REFERRALS_REPLY_DUE], counts[REFERRALS_ON_TIME]) == (4, 3, 1)
+    pending.refresh_from_db()
+    later = _counts(rows, now=pending.reply_due_at + timedelta(seconds=1))["12"]
+    assert (later[REFERRALS_REPLY_DUE], later[REFERRALS_ON_TIME]) == (4, 1)
+
+
+def test_referrals_due_but_not_answered_on_time_obey_the_small_cell_rule() -> None:
+    from amahoro.cases.accountability import (
+        GROUPS,
+        REFERRALS_DONE,
+        REFERRALS_ON_TIME,
+        REFERRALS_REPLY_DUE,
+        _publishable,
+    )
+
+    group = dict(GROUPS)[REFERRALS]
+    c = {REFERRALS: 20, REFERRALS_DONE: 10, REFERRALS_REPLY_DUE: 10, REFERRALS_ON_TIME: 8}
+    assert not _publishable(c, REFERRALS, group)  # 2 due and not on time: a small cell
+    assert _publishable({**c, REFERRALS_ON_TIME: 5}, REFERRALS, group)
+    assert not _publishable({**c, REFERRALS_DONE: 18}, REFERRALS, group)

@@ -35,3 +35,17 @@ def test_form_choices_follow_the_language_of_the_page() -> None:
     with translation.override("rw"):
         kinyarwanda = str(dict(IncidentForm(places=[]).fields["survivor_sex"].choices)["female"])
     assert english == "Female" and kinyarwanda != "Female"
+
+
+def test_a_cases_service_type_reads_as_the_directory_names_that_service() -> None:
+    """One name per service on both sides of a referral ("Police / RIB investigation", "Economic
+    empowerment"); the stored codes are the same."""
+    from amahoro.cases.models import ServiceType
+    from amahoro.directory.models import ServiceKind
+
+    def names(choices: list[tuple[str, object]]) -> dict[str, str]:
+        return {code: str(label) for code, label in choices}
+
+    assert names(ServiceType.choices) == names(ServiceKind.choices)
+    assert names(ServiceType.choices)["police"] == "Police / RIB investigation"
+    assert names(ServiceType.choices)["livelihoods"] == "Economic empowerment"

@@ -96,7 +96,7 @@ def test_a_referral_to_the_police_reaches_the_police_providers_staff_and_nobody_
     assert before + timedelta(hours=24) <= service.reply_due_at <= timezone.now() + timedelta(hours=24)
     assert _notified("referral.received") == {"officer"}
     note = Notification.objects.get(event="referral.received")
-    assert incident.survivor.code in note.title and "Police / RIB" in note.title
+    assert incident.survivor.code in note.title and "Police / RIB investigation" in note.title
     text = note.title + note.body
     assert NAME not in text and PHONE not in text and ACCOUNT not in text
     assert note.link == "/cases/referrals/incoming/"
@@ -255,23 +255,38 @@ def test_accept_then_complete_and_the_referring_worker_is_told_each_step(
     assert all(NAME not in n.title + n.body for n in notes)
 
 
-def test_decline_needs_a_reason_and_tells_the_case_worker_not_the_recorder(
+def test_decline_needs_a_reason_and_tells_who_referred_and_the_case_worker_once_each(
     api_client: Any, cc: Any, pw: Pathway
 ) -> None:
     incident = create(cc.supervisor, case_worker="worker")
     consent_referral(cc.supervisor, incident, "police")
-    r = as_(api_client, cc.supervisor).post(
-        f"{URL}/{incident.uuid}/services",
-        {"type": "police", "status": "referred", "provider_unit": str(pw.station.uuid)},
-        format="json",
-    )
-    respond = f"{REFERRALS}/{r.json()['id']}/respond"
+
+    def refer(user: Any) -> str:
+        r = as_(api_client, user).post(
+            f"{URL}/{incident.uuid}/services",
+            {"type": "police", "status": "referred", "provider_unit": str(pw.station.uuid)},
+            format="json",
+        )
+        assert r.status_code == 201, r.content
+        return str(r.json()["id"])
+
+    # The supervisor refers the worker's case: the referring worker is the supervisor; both are told.
+    respond = f"{REFERRALS}/{refer(cc.supervisor)}/respond"
     c = as_(api_client, pw.officer)
     r = c.post(respond, {"action": "decline"}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "reason"
     r = c.post(respond, {"action": "decline", "reason": "Outside our station's area"}, format="json")
     assert r.status_code == 200 and r.json()["referral_status"] == "declined"
-    assert _notified("referral.declined") == {"worker"}
+    assert r.json()["referring_worker"] == "supervisor"
+    assert _notified("referral.declined") == {"worker", "supervisor"}
+    # The case worker refers: told once, and the case's recorder (the supervisor) is not told.
+    second = refer(cc.worker)
+    c = as_(api_client, pw.officer)
+    (row,) = [x for x in c.get(REFERRALS).json()["results"] if x["id"] == second]
+    assert row["referring_worker"] == "worker"
+    assert c.post(f"{REFERRALS}/{second}/respond", {"action": "accept"}, format="json").status_code == 200
+    recipients = Notification.objects.filter(event="referral.accepted").values_list("recipient__username", flat=True)
+    assert list(recipients) == ["worker"]
 
 
 def test_the_respond_service_refuses_bad_answers(cc: Any, pw: Pathway) -> None:
@@ -307,7 +322,7 @@ def test_no_consent_to_referral_of_that_kind_is_a_409_naming_it(
     r = as_(api_client, cc.worker).post(f"{URL}/{incident.uuid}/services", body, format="json")
     assert r.status_code == 409 and r.json()["field"] == "consent"
     assert (
-        "the survivor has not consented to referral to Police / RIB (consent 'referral' for service 'police')"
+        "the survivor has not consented to referral to Police / RIB investigation (consent 'referral' for service 'police')"
         in r.json()["error"]
     )
     assert "consent 'services'" not in r.json()["error"]
@@ -487,7 +502,7 @@ def test_the_referral_form_on_the_case_page_chooses_a_provider_serving_the_case(
     c = client_for(cc.worker)
     page = c.get(f"/cases/{incident.uuid}/").content.decode()
     assert "RNP Gasabo station (RNP organisation)" in page and "NGO legal clinic" in page
-    assert '<optgroup label="Police / RIB">' in page
+    assert '<optgroup label="Police / RIB investigation">' in page
     r = c.post(
         f"/cases/{incident.uuid}/services/",
         {"type": "police", "status": "referred", "provider_unit": str(pw.station.uuid), "urgency": "high"},

@@ -70,6 +70,53 @@ def test_search_by_service_and_place_takes_a_code_or_an_id(api_client: Any, dc: 
     assert one["organisation"] == "RNP" and one["areas"] == ["12"] and one["languages"] == ["rw", "en"]
 
 
+def test_org_unit_takes_a_code_first_and_org_unit_id_a_numeric_id_only(api_client: Any, dc: Any) -> None:
+    """Rwanda's codes are numbers: `org_unit=N` is the unit whose code is N even when another unit has id
+    N; a number that is no code is an id; `org_unit_id` is the id only."""
+    from amahoro.geo.models import OrgUnitLevel
+
+    c = as_(api_client, dc.viewer_nyarugenge)
+    names = lambda r: [p["name"] for p in r.json()]  # noqa: E731
+    serving = lambda unit: [p.name for p in selectors.providers_search(user=dc.viewer_nyarugenge, org_unit=unit)]  # noqa: E731
+    gasabo, nyarugenge = OrgUnit.objects.get(code="12"), OrgUnit.objects.get(code="11")
+    # A unit whose code is Gasabo's id (a sector of Nyarugenge, unless a unit already has that code).
+    clash = OrgUnit.objects.filter(code=str(gasabo.pk)).first() or OrgUnit.objects.create(
+        code=str(gasabo.pk),
+        name="Sector coded like Gasabo's id",
+        level=OrgUnitLevel.objects.get(code="sector"),
+        parent=nyarugenge,
+        path=f"{nyarugenge.path}{gasabo.pk}/",
+        depth=nyarugenge.depth + 1,
+    )
+    assert clash.pk != gasabo.pk
+    # The issue's contract: the police serving Gasabo, by Gasabo's code.
+    assert names(c.get(URL, {"service": "police", "org_unit": "12"})) == ["RNP Gasabo station"]
+    # The code wins over the id: Gasabo's id as org_unit is the other unit.
+    by_code = names(c.get(URL, {"org_unit": str(gasabo.pk)}))
+    assert by_code == serving(clash) and "RNP Gasabo station" not in by_code
+    # org_unit_id is the id only.
+    assert names(c.get(URL, {"org_unit_id": gasabo.pk})) == ["RNP Gasabo station"]
+    assert names(c.get(URL, {"service": "health", "org_unit_id": nyarugenge.pk})) == ["NGO clinic"]
+    # A number that is no unit's code is still taken as an id.
+    codes = set(OrgUnit.objects.values_list("code", flat=True))
+    spare = next(u for u in OrgUnit.objects.order_by("pk") if str(u.pk) not in codes)
+    assert names(c.get(URL, {"org_unit": str(spare.pk)})) == serving(spare)
+    # Unknown or malformed: a 400 naming the parameter; both at once: a 400 too.
+    missing = max(OrgUnit.objects.values_list("pk", flat=True)) + 1000
+    for params, field in (
+        ({"org_unit_id": missing}, "org_unit_id"),
+        ({"org_unit_id": "12a"}, "org_unit_id"),
+        ({"org_unit_id": "0"}, "org_unit_id"),
+        ({"org_unit": str(missing)}, "org_unit"),
+        ({"org_unit": "12", "org_unit_id": gasabo.pk}, "org_unit_id"),
+    ):
+        r = c.get(URL, params)
+        assert r.status_code == 400 and r.json()["field"] == field, (params, r.content)
+    with pytest.raises(ValidationFailed) as exc:
+        selectors.org_unit_by_id(missing)
+    assert exc.value.field == "org_unit_id"
+
+
 def test_every_signed_in_role_reads_the_directory_and_no_one_else(api_client: Any, dc: Any) -> None:
     for user in (dc.officer, dc.me_gasabo, dc.clerk_sector, dc.sysadmin):
         assert as_(api_client, user).get(URL).status_code == 200

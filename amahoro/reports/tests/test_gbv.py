@@ -222,7 +222,7 @@ def test_the_xlsx_shows_the_apis_figures_and_hides_every_small_count(world: Worl
         _assert_nothing_pinned(key, section)
     # The referral table needed a complementary cell: legal aid (10) is hidden beside police (1).
     referrals = dict(sections[str(titles["referrals"])])
-    assert referrals["Legal aid"] == COMPLEMENTARY and referrals["Police / RIB"] == PRIMARY
+    assert referrals["Legal aid"] == COMPLEMENTARY and referrals["Police / RIB investigation"] == PRIMARY
     texts = " ".join(str(v) for r in rows for v in r if v is not None)
     for secret in (NAME, PHONE, ACCOUNT, "GBV-", *[str(i.incident_date) for i in world.cases]):
         assert secret not in texts
