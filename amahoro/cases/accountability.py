@@ -98,7 +98,10 @@ ELEMENT_NAMES: dict[str, tuple[str, str]] = {
         "Iyoherezwa ryashubijwe n’uwoherejweho mu gihe cyagenwe bitewe n’uko byihutirwa",
     ),
     # Kinyarwanda to come with the next translation round (an empty name falls back to English).
-    REFERRALS_REPLY_DUE: ("Orientations VBG ayant reçu une réponse ou dont le délai de réponse est passé", ""),
+    REFERRALS_REPLY_DUE: (
+        "Orientations VBG ayant reçu une réponse ou dont le délai de réponse est passé",
+        "",
+    ),
 }
 # (denominator, numerators): the counts that are published, or hidden, together.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -205,10 +205,18 @@ def _create(
 def _refer(*, n: int, worker: Any, incident: Any, kind: str, organisation: Organisation, unit: str) -> None:
     """Consent to referral of this kind (and, for every other case, to release who the survivor is), then the
     referral to the directory's provider; the demo police user answers some of the older ones."""
+    released = n % 4 == 0
     services.consent_record(
-        actor=worker, incident=incident, purpose="referral", service=kind, given=True, method="verbal"
+        actor=worker,
+        incident=incident,
+        purpose="referral",
+        service=kind,
+        given=True,
+        method="verbal",
+        # A phone call from the receiver only where the survivor also released her number to it.
+        contact_methods=["case_worker", "phone"] if released else ["case_worker", "in_person"],
     )
-    if n % 4 == 0:
+    if released:
         services.consent_record(
             actor=worker,
             incident=incident,
@@ -227,7 +235,7 @@ def _refer(*, n: int, worker: Any, incident: Any, kind: str, organisation: Organ
         provider=organisation,
         provider_unit=provider_unit if provider_unit and kind in provider_unit.services else None,
         urgency="urgent" if incident.gbv_type == "rape" else "normal",
-        contact_method="case_worker" if n % 3 else "phone",
+        contact_method="phone" if released and n % 3 == 0 else "case_worker",
     )
     responder = User.objects.filter(username=POLICE_USER, is_active=True).first()
     if kind == "police" and responder is not None and provider_unit is not None and n % 6 == 0:

@@ -39,7 +39,10 @@ class ServiceProviderQuery(serializers.Serializer):  # type: ignore[type-arg]
         required=False,
         min_value=1,
         help_text="Only providers serving this place, by its numeric id only (not with org_unit)",
-        error_messages={"invalid": "must be a whole number (an org unit id)", "min_value": "must be 1 or more"},
+        error_messages={
+            "invalid": "must be a whole number (an org unit id)",
+            "min_value": "must be 1 or more",
+        },
     )
     q = text_param("Part of the provider's or its organisation's name")
     organisation = text_param("Only this organisation's providers (its code)")

@@ -118,9 +118,11 @@ def test_the_consent_form_records_contact_methods_for_a_referral_only(cc: Any) -
     assert r.status_code in (200, 302), r.content
     assert Consent.objects.get(incident=incident, service="legal").contact_methods == ["phone", "in_person"]
     # Ticked on another purpose: ignored, not stored.
-    r = c.post(f"/cases/{incident.uuid}/consents/", {**form, "purpose": "reporting", "contact_methods": ["phone"]})
+    r = c.post(
+        f"/cases/{incident.uuid}/consents/", {**form, "purpose": "reporting", "contact_methods": ["phone"]}
+    )
     assert r.status_code in (200, 302), r.content
-    assert Consent.objects.get(incident=incident, purpose="reporting").contact_methods == []
+    assert Consent.objects.filter(incident=incident, purpose="reporting").latest("id").contact_methods == []
 
 
 def test_a_referral_uses_a_contact_method_the_survivor_consented_to(api_client: Any, cc: Any) -> None:
@@ -163,7 +165,9 @@ def test_phone_needs_a_release_to_that_provider(api_client: Any, cc: Any) -> Non
     assert r.status_code == 201 and r.json()["contact_method"] == "phone"
 
 
-def test_a_consent_listing_no_contact_method_leaves_the_choice_to_the_worker(api_client: Any, cc: Any) -> None:
+def test_a_consent_listing_no_contact_method_leaves_the_choice_to_the_worker(
+    api_client: Any, cc: Any
+) -> None:
     """Consents recorded before the question was asked: any contact method, phone included, as before."""
     incident = create(cc.worker)
     assert _consent(api_client, cc, incident, purpose="referral", service="psychosocial").status_code == 201

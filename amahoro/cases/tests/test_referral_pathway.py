@@ -285,7 +285,9 @@ def test_decline_needs_a_reason_and_tells_who_referred_and_the_case_worker_once_
     (row,) = [x for x in c.get(REFERRALS).json()["results"] if x["id"] == second]
     assert row["referring_worker"] == "worker"
     assert c.post(f"{REFERRALS}/{second}/respond", {"action": "accept"}, format="json").status_code == 200
-    recipients = Notification.objects.filter(event="referral.accepted").values_list("recipient__username", flat=True)
+    recipients = Notification.objects.filter(event="referral.accepted").values_list(
+        "recipient__username", flat=True
+    )
     assert list(recipients) == ["worker"]
 
 

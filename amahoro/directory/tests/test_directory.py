@@ -77,7 +77,10 @@ def test_org_unit_takes_a_code_first_and_org_unit_id_a_numeric_id_only(api_clien
 
     c = as_(api_client, dc.viewer_nyarugenge)
     names = lambda r: [p["name"] for p in r.json()]  # noqa: E731
-    serving = lambda unit: [p.name for p in selectors.providers_search(user=dc.viewer_nyarugenge, org_unit=unit)]  # noqa: E731
+
+    def serving(unit: OrgUnit) -> list[str]:
+        return [p.name for p in selectors.providers_search(user=dc.viewer_nyarugenge, org_unit=unit)]
+
     gasabo, nyarugenge = OrgUnit.objects.get(code="12"), OrgUnit.objects.get(code="11")
     # A unit whose code is Gasabo's id (a sector of Nyarugenge, unless a unit already has that code).
     clash = OrgUnit.objects.filter(code=str(gasabo.pk)).first() or OrgUnit.objects.create(
