@@ -257,3 +257,11 @@ def test_the_demo_adds_providers_once(db: Any) -> None:
     directory_demo_step(result, policy.SYSTEM)
     assert ServiceProvider.objects.count() == 3
     assert result.notes[-1] == f"directory: 0 demo service providers created ({len(PROVIDERS)} in all)"
+
+
+def test_the_openapi_document_states_how_org_unit_and_org_unit_id_are_read(api_client: Any, dc: Any) -> None:
+    schema = as_(api_client, dc.viewer_nyarugenge).get("/api/v1/openapi.json").json()
+    params = {p["name"]: p for p in schema["paths"][URL]["get"]["parameters"]}
+    assert "code always wins" in params["org_unit"]["description"]
+    assert params["org_unit_id"]["schema"]["type"] == "integer"
+    assert "numeric id only" in params["org_unit_id"]["description"]
