@@ -239,7 +239,9 @@ class ServiceCreate(CaseAPIView):
         description="A referral needs the survivor's consent to services and, to another organisation, "
         "consent to referral to that kind of service (purpose 'referral', service = the type): without it "
         "the answer is 409 (field consent) naming the missing consent, unless a case supervisor gives "
-        "override_reason. A referral to another organisation awaits the receiver's reply (reply_due_at from "
+        "override_reason. When that referral consent lists contact methods, contact_method must be one of "
+        "them, and phone also needs a release consent naming the provider's organisation (409, field "
+        "contact_method). A referral to another organisation awaits the receiver's reply (reply_due_at from "
         "urgency) and notifies the provider's referral.respond staff.",
         operation_id="gbv_services_create",
         parameters=[IDENT],

@@ -514,8 +514,10 @@ def service_record(
     (`provider_unit`, whose organisation becomes the provider) or to an organisation (`provider`, the older
     form). A referral needs the survivor's consent to services and, to another organisation, consent to
     referral to that kind of service (409 naming what is missing); without it only a case supervisor may
-    refer, and must record why (e.g. a child's best interest). A referral to another organisation awaits
-    the receiver's reply (reply_due_at, by urgency) and tells the receiving staff."""
+    refer, and must record why (e.g. a child's best interest). When the consent to referral lists contact
+    methods, the referral's contact_method is one of them (`phone` only with a release to the provider),
+    else 409. A referral to another organisation awaits the receiver's reply (reply_due_at, by urgency)
+    and tells the receiving staff."""
     actor = _person(actor)
     policy.require(actor, Perm.CASE_MANAGE, incident, message="You may not add services to this case")
     if incident.status == CaseStatus.CLOSED:
