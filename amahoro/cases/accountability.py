@@ -97,10 +97,9 @@ ELEMENT_NAMES: dict[str, tuple[str, str]] = {
         "Orientations VBG auxquelles le destinataire a répondu dans le délai de leur urgence",
         "Iyoherezwa ryashubijwe n’uwoherejweho mu gihe cyagenwe bitewe n’uko byihutirwa",
     ),
-    # Kinyarwanda to come with the next translation round (an empty name falls back to English).
     REFERRALS_REPLY_DUE: (
         "Orientations VBG ayant reçu une réponse ou dont le délai de réponse est passé",
-        "",
+        "Iyoherezwa ryashubijwe, cyangwa igihe cyo gusubiza cyarenze nta gisubizo",
     ),
 }
 # (denominator, numerators): the counts that are published, or hidden, together.
