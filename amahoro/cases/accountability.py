@@ -1,6 +1,6 @@
 """Isange One Stop Centre accountability fed into NAP outcome P3.O2 (Rwanda NAP 1325, 2018-2022).
 
-`accountability_setup` creates (once) seven shared data elements and four percentage indicators linked to
+`accountability_setup` creates (once) eight shared data elements and four percentage indicators linked to
 node P3.O2 of the NAP loaded by `amahoro load_reference nap-rw-2018`. `accountability_push` counts, for one
 DHIS2 period, the incidents reported in it whose survivor consented to non-identifiable reporting, per
 district, and writes the counts through the data import engine (`datavalues_import`: policy, audit and
