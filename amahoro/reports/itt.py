@@ -600,7 +600,7 @@ def _title_lines(report: Report) -> list[str]:
         f"{gettext('Place')}: {report.org_unit.display_name}",
         f"{gettext('Periods')}: {period_label(report.start)} - {period_label(report.end)}"
         f" ({report.start.code}..{report.end.code})",
-        f"{gettext('Generated on')}: {formats.date_format(report.generated_at, 'DATETIME_FORMAT')}",
+        gettext("Generated on %(date)s") % {"date": formats.date_format(report.generated_at, "DATETIME_FORMAT")},
     ]
 
 
