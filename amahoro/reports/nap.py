@@ -790,6 +790,9 @@ def _xlsx(report: NapReport) -> bytes:
 
     ws = xlsx.sheet(wb, _("Participation"), heading=heading)
     row = len(heading) + 2
+    if not report.parity and not report.representation:  # as the PDF says it
+        xlsx.write(ws, row, [_("No participation figures are recorded.")])
+        row += 2
     part_head = [_("Period"), _("Women"), _("Men"), _("Share of women (%)"), _("Target (%)")]
     xlsx.header(ws, row, [_("Peacekeeping personnel"), *part_head])
     for pr in report.parity:
