@@ -253,9 +253,12 @@ class NapProgress:
                 "period is required (a DHIS2 period such as 2025 or 2025Q3)", field="period"
             )
         try:
-            period = period_lib.parse_period(period).code
+            parsed = period_lib.parse_period(period)
         except period_lib.InvalidPeriod as exc:
             raise ValidationFailed(f"period '{period[:40]}': {exc}", field="period") from None
+        period = parsed.code
+        if parsed.start > timezone.localdate():
+            raise ValidationFailed(f"period {period} has not begun yet", field="period")
         out = {"framework": framework, "period": period, "lang": lang}
         org_unit = (params.get("org_unit") or "").strip()
         if org_unit:

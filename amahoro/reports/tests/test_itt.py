@@ -476,6 +476,15 @@ def test_one_engine_query_per_range_and_category(cast: Any, plan: Framework, mon
         ({"framework": "F", "start": "2025Q1", "end": "202512"}, "end"),
         ({"framework": "F", "start": "202001", "end": "202301"}, "end"),
         ({"framework": "F", "start": "2025Q1", "end": "2025Q4", "lang": "de"}, "lang"),
+        ({"framework": "F", "start": "2025Q1", "end": f"{dt.date.today().year + 1}Q1"}, "end"),  # not begun
+        (
+            {
+                "framework": "F",
+                "start": f"{dt.date.today().year + 1}01",
+                "end": f"{dt.date.today().year + 1}02",
+            },
+            "start",
+        ),
         ({"framework": "F" * 51, "start": "2025Q1", "end": "2025Q4"}, "framework"),
         ({"framework": "F", "start": "2025Q1", "end": "2025Q4", "org_unit": "1" * 51}, "org_unit"),
     ],

@@ -371,6 +371,8 @@ def test_filename_and_scheduled_period() -> None:
         ({"framework": FW}, "period"),
         ({"framework": FW, "period": "2024Q7"}, "period"),
         ({"framework": FW, "period": "2024", "lang": "de"}, "lang"),
+        ({"framework": FW, "period": str(dt.date.today().year + 1)}, "period"),  # not begun
+        ({"framework": FW, "period": f"{dt.date.today().year + 1}Q1"}, "period"),
         ({"framework": FW, "period": "2024", "org_unit": "../x"}, "org_unit"),
     ],
 )
