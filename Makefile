@@ -43,11 +43,14 @@ help:
 install: pdf-libs $(STAMP)
 
 # WeasyPrint (PDF reports) needs Pango, HarfBuzz and fontconfig from the OS, and a font covering Kinyarwanda,
-# French and English (DejaVu: Latin with all their letters and the typographic apostrophe). As root, they are
-# installed when missing; otherwise the command to run is printed and the PDF tests fail with it.
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core
+# French and English (DejaVu: Latin with all their letters and the typographic apostrophe). HarfBuzz-subset
+# (libharfbuzz-subset0) lets WeasyPrint subset the embedded fonts itself (smaller PDFs; without it, it falls
+# back to fontTools and warns). As root, they are installed when missing; otherwise the command to run is
+# printed and the PDF tests fail with it.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core
 pdf-libs:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
+		|| [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 		if [ -n "$(IS_ROOT)" ]; then \
 			echo ">> installing the libraries and fonts WeasyPrint needs for PDF reports"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES); \

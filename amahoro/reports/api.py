@@ -96,6 +96,9 @@ class ReportFile(NoStoreAPIView):
             raise NotFound(f"report '{code}' comes as {', '.join(kind.formats)}, not '{fmt}'", field="format")
         policy.require(request.user, kind.perm)
         names = {p.name for p in params_of(kind)}
+        for name in request.query_params:
+            if len(request.query_params.getlist(name)) > 1:  # which one was meant? (not the last, silently)
+                raise ValidationFailed(f"'{name}' is given more than once: give it once", field=name)
         given = rest.parse_query(ReportQuery, request)
         for name in given:
             if name not in names:

@@ -144,9 +144,12 @@ def _period(params: Mapping[str, str], name: str) -> period_lib.Period:
             f"{name} is required: a DHIS2 period code such as 2025Q1 or 202501", field=name
         )
     try:
-        return period_lib.parse_period(code)
+        period = period_lib.parse_period(code)
     except period_lib.InvalidPeriod as exc:
         raise ValidationFailed(f"{name}: {exc}", field=name) from None
+    if period.start > timezone.localdate():  # as the other reports: no figures of a period not begun
+        raise ValidationFailed(f"{name}: period {period.code} has not begun yet", field=name)
+    return period
 
 
 def _periods(start: period_lib.Period, end: period_lib.Period) -> list[period_lib.Period]:
@@ -600,7 +603,8 @@ def _title_lines(report: Report) -> list[str]:
         f"{gettext('Place')}: {report.org_unit.display_name}",
         f"{gettext('Periods')}: {period_label(report.start)} - {period_label(report.end)}"
         f" ({report.start.code}..{report.end.code})",
-        f"{gettext('Generated on')}: {formats.date_format(report.generated_at, 'DATETIME_FORMAT')}",
+        gettext("Generated on %(date)s")
+        % {"date": formats.date_format(report.generated_at, "DATETIME_FORMAT")},
     ]
 
 

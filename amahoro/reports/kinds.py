@@ -101,7 +101,7 @@ def lang_of(params: Mapping[str, str], default: str = "en") -> str:
     """The `lang` parameter (en, fr or rw); ValidationFailed naming `lang` otherwise."""
     lang = (params.get("lang") or default).strip().lower()
     if lang not in LANGS:
-        raise ValidationFailed(f"lang must be one of {', '.join(LANGS)}, not '{lang}'", field="lang")
+        raise ValidationFailed(f"lang must be one of {', '.join(LANGS)}, not '{lang[:20]}'", field="lang")
     return lang
 
 

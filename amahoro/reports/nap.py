@@ -253,9 +253,12 @@ class NapProgress:
                 "period is required (a DHIS2 period such as 2025 or 2025Q3)", field="period"
             )
         try:
-            period = period_lib.parse_period(period).code
+            parsed = period_lib.parse_period(period)
         except period_lib.InvalidPeriod as exc:
             raise ValidationFailed(f"period '{period[:40]}': {exc}", field="period") from None
+        period = parsed.code
+        if parsed.start > timezone.localdate():
+            raise ValidationFailed(f"period {period} has not begun yet", field="period")
         out = {"framework": framework, "period": period, "lang": lang}
         org_unit = (params.get("org_unit") or "").strip()
         if org_unit:
@@ -790,6 +793,9 @@ def _xlsx(report: NapReport) -> bytes:
 
     ws = xlsx.sheet(wb, _("Participation"), heading=heading)
     row = len(heading) + 2
+    if not report.parity and not report.representation:  # as the PDF says it
+        xlsx.write(ws, row, [_("No participation figures are recorded.")])
+        row += 2
     part_head = [_("Period"), _("Women"), _("Men"), _("Share of women (%)"), _("Target (%)")]
     xlsx.header(ws, row, [_("Peacekeeping personnel"), *part_head])
     for pr in report.parity:

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -90,6 +91,31 @@ def test_bad_input_is_a_400_naming_the_field(cast: Any, fake_kind: Any, framewor
     assert_error(client.get(f"{base}?framework={framework.code}&period=2026&lang=de"), 400, "lang")
     assert_error(client.get(f"{base}?framework={framework.code}&period=2026&start=2025"), 400, "start")
     assert_error(client.get(f"{base}?framework={framework.code}&period=2026&colour=red"), 400, "colour")
+
+
+def test_a_repeated_parameter_is_a_400_naming_it(cast: Any, fake_kind: Any, framework: Any) -> None:
+    client = api_as(cast.me_nyarugenge)
+    base = f"/api/v1/reports/{CODE}.xlsx?framework={framework.code}"
+    body = assert_error(client.get(f"{base}&period=2024&period=2023"), 400, "period")
+    assert "more than once" in body["error"] and body["code"] == "ValidationFailed"
+    assert_error(client.get(f"{base}&period=2024&lang=fr&lang=fr"), 400, "lang")
+    assert not AuditEvent.objects.filter(object_type=f"reports.{CODE}").exists()
+
+
+def test_a_bad_lang_has_the_shape_of_every_other_bad_parameter(
+    cast: Any, fake_kind: Any, framework: Any
+) -> None:
+    client = api_as(cast.me_nyarugenge)
+    base = f"/api/v1/reports/{CODE}.pdf?framework={framework.code}"
+    lang = assert_error(client.get(f"{base}&period=2026&lang=de"), 400, "lang")
+    period = assert_error(client.get(f"{base}&period=20x6"), 400, "period")
+    assert set(lang) == set(period) == {"error", "code", "field"}
+    assert lang["code"] == period["code"] == "ValidationFailed"
+    assert lang["error"] == "lang must be one of en, fr, rw, not 'de'"
+    # The OpenAPI document still lists the three languages.
+    op = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/reports/{code}.{fmt}"]["get"]
+    param = next(p for p in op["parameters"] if p["name"] == "lang")
+    assert param["schema"]["enum"] == ["en", "fr", "rw"]
 
 
 def test_unknown_reports_formats_and_invisible_things_are_404(
@@ -262,6 +288,21 @@ def test_the_nap_and_itt_files_at_their_paths(cast: Any, plan: Any) -> None:
     # Errors of the real kinds: the field named, the other organisation's user refused.
     assert_error(client.get(f"/api/v1/reports/itt.xlsx?framework={NAP_FW}&start=2024Q2&end=2024Q1"), 400)
     assert_error(client.get(f"/api/v1/reports/nap-progress.pdf?framework={NAP_FW}"), 400, "period")
+    # Periods that have not begun: refused as gbv-monthly refuses a month to come, naming the field.
+    next_year = timezone.localdate().year + 1
+    for url, field in (
+        (f"nap-progress.pdf?framework={NAP_FW}&period={next_year}", "period"),
+        (f"nap-progress.xlsx?framework={NAP_FW}&period={next_year}Q1", "period"),
+        (f"itt.xlsx?framework={NAP_FW}&start=2024Q1&end={next_year}Q1", "end"),
+        (f"itt.pdf?framework={NAP_FW}&start={next_year}Q1&end={next_year}Q2", "start"),
+    ):
+        body = assert_error(client.get(f"/api/v1/reports/{url}"), 400, field)
+        assert "has not begun" in body["error"], body
+    assert_error(
+        client.get(f"/api/v1/reports/nap-progress.xlsx?framework={NAP_FW}&period=2024&period=2023"),
+        400,
+        "period",
+    )
     assert_error(client.get(f"/api/v1/reports/nap-progress.docx?framework={NAP_FW}&period=2024"), 404)
     assert_error(
         api_as(cast.police_me_nyarugenge).get(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -278,6 +279,15 @@ def test_the_pdf_shows_the_same_figures_with_legends_and_no_survivor_detail(
     for small in ("Physical assault", "12-17 years", "26-40 years", "Male", "Family member", "Stranger"):
         line = next(x for x in lines if x.startswith(small + " "))
         assert line == f"{small} {PRIMARY}", line
+    # The referral table's complementary cell: legal aid (10) hidden as "*" beside police (1) shown as "<5",
+    # read in that table's part of the PDF (the services table lists the same services with other counts).
+    titles = [str(t) for t in gbv._titles(72).values()]
+    referral_title = str(gbv._titles(72)["referrals"])
+    after = titles[titles.index(referral_title) + 1]
+    referrals = flat.split(referral_title)[1].split(after)[0]
+    referral_lines = [x for x in lines if x in referrals]
+    assert "Legal aid *" in referral_lines and f"Police / RIB {PRIMARY}" in referral_lines, referral_lines
+    assert f"Legal aid {COMPLEMENTARY}" in referrals and "Legal aid 10" not in referrals
     # Each table carries its legend.
     assert flat.count("a count from 1 to 4") >= len(gbv.TABLES)
     assert flat.count("no hidden count can be worked out") >= len(gbv.TABLES)
@@ -399,6 +409,52 @@ def test_three_languages_render_with_the_same_figures(world: World, lang: str) -
     ws = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     values = [row[1] for row in ws.iter_rows(values_only=True) if len(row) > 1]
     assert 15 in values and 12 in values
+
+
+def _squeezed(text: str) -> str:
+    """Text without any whitespace (a PDF line may wrap a heading anywhere)."""
+    return re.sub(r"\s+", "", text)
+
+
+def _headings(lang: str) -> list[str]:
+    """Headings of the report in `lang`, from the catalogue; each must differ from the English one."""
+    from django.utils import translation
+
+    english = ["GBV monthly statistics", "Incidents by type of GBV", "Generated on"]
+    with translation.override(lang):
+        translated = [
+            str(gbv.GbvMonthlyKind.title),
+            str(gbv._titles(72)["gbv_type"]),
+            (gettext("Generated on %(date)s") % {"date": ""}).strip(),
+        ]
+    for en, there in zip(english, translated, strict=True):
+        assert there and not there.startswith(en), (lang, en, there)
+    return translated
+
+
+ENGLISH_HEADINGS = ("GBV monthly statistics", "Incidents by type of GBV", "Generated on")
+
+
+@pytest.mark.parametrize("lang", ["fr", "rw"])
+def test_the_pdf_headings_are_translated(world: World, lang: str) -> None:
+    content = services.render(user=world.supervisor, kind=KIND, params=_params(world, lang=lang), fmt="pdf")
+    text = _squeezed(_pdf_text(content.content))
+    for heading in _headings(lang):
+        assert _squeezed(heading) in text, (lang, heading)
+    for english in ENGLISH_HEADINGS:
+        assert _squeezed(english) not in text, (lang, english)
+
+
+@pytest.mark.parametrize("lang", ["fr", "rw"])
+def test_the_xlsx_headings_are_translated(world: World, lang: str) -> None:
+    content = services.render(user=world.supervisor, kind=KIND, params=_params(world, lang=lang), fmt="xlsx")
+    ws = load_workbook(io.BytesIO(content.content)).worksheets[0]
+    cells = [str(v) for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    title, gbv_type, generated = _headings(lang)
+    assert cells[0] == title and gbv_type in cells
+    assert any(c.startswith(generated) for c in cells), (lang, generated)
+    for english in ENGLISH_HEADINGS:
+        assert not [c for c in cells if english in c], (lang, english)
 
 
 def test_the_kind_is_registered_with_its_contract() -> None:

@@ -353,6 +353,48 @@ def test_french_render(cast: Any, plan: Framework) -> None:
     assert "Femme" in " ".join(k for k in rows)  # the option's French name
 
 
+ENGLISH_HEADINGS = ("Indicator tracking table", "Cumulative", "Generated on")
+
+
+def _headings(lang: str) -> list[str]:
+    """The table's title, the cumulative column and the date line in `lang`, from the catalogue (each must be
+    a real translation, not the English text)."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(lang):
+        translated = [
+            gettext("Indicator tracking table"),
+            gettext("Cumulative"),
+            (gettext("Generated on %(date)s") % {"date": ""}).strip(),
+        ]
+    for english, there in zip(ENGLISH_HEADINGS, translated, strict=True):
+        assert there and not there.startswith(english), (lang, english, there)
+    return translated
+
+
+@pytest.mark.parametrize("lang", ["fr", "rw"])
+def test_the_xlsx_headings_are_translated(cast: Any, plan: Framework, lang: str) -> None:
+    ws, _ = sheet_rows(render(cast.ngo_admin, lang=lang))
+    cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    title, cumulative, generated = _headings(lang)
+    assert ws["A1"].value == title and cumulative in cells
+    assert any(c.startswith(generated) for c in cells), (lang, generated, cells[:8])
+    for english in ENGLISH_HEADINGS:
+        assert not [c for c in cells if english in c], (lang, english)
+
+
+@pytest.mark.parametrize("lang", ["fr", "rw"])
+def test_the_pdf_headings_are_translated(cast: Any, plan: Framework, lang: str) -> None:
+    reader = PdfReader(io.BytesIO(render(cast.ngo_admin, fmt="pdf", lang=lang)))
+    text = "".join("".join(p.extract_text() for p in reader.pages).split())
+    for heading in _headings(lang):
+        assert "".join(heading.split()) in text, (lang, heading)
+    for english in ENGLISH_HEADINGS:
+        assert "".join(english.split()) not in text, (lang, english)
+    assert str(int(expected_reach()["total"])) in text
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Access
 
@@ -434,6 +476,15 @@ def test_one_engine_query_per_range_and_category(cast: Any, plan: Framework, mon
         ({"framework": "F", "start": "2025Q1", "end": "202512"}, "end"),
         ({"framework": "F", "start": "202001", "end": "202301"}, "end"),
         ({"framework": "F", "start": "2025Q1", "end": "2025Q4", "lang": "de"}, "lang"),
+        ({"framework": "F", "start": "2025Q1", "end": f"{dt.date.today().year + 1}Q1"}, "end"),  # not begun
+        (
+            {
+                "framework": "F",
+                "start": f"{dt.date.today().year + 1}01",
+                "end": f"{dt.date.today().year + 1}02",
+            },
+            "start",
+        ),
         ({"framework": "F" * 51, "start": "2025Q1", "end": "2025Q4"}, "framework"),
         ({"framework": "F", "start": "2025Q1", "end": "2025Q4", "org_unit": "1" * 51}, "org_unit"),
     ],

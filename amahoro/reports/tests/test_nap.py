@@ -316,6 +316,22 @@ def test_participation_against_the_parity_targets(cast: Any, plan: Any) -> None:
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_participation_figures_is_said_in_the_pdf_and_the_xlsx(cast: Any, plan: Any, lang: str) -> None:
+    with translation.override(lang):
+        sentence = translation.gettext("No participation figures are recorded.")
+    assert lang == "en" or sentence != "No participation figures are recorded."
+    wb = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx", lang=lang)))
+    sheet = wb.worksheets[4]  # Participation
+    assert [sentence] in [[v for v in r if v is not None] for r in rows_of(sheet)]
+    assert "".join(sentence.split()) in "".join(pdf_text(render(cast.ngo_admin, "pdf", lang=lang)).split())
+    # With figures, the sentence is gone.
+    participation_setup(actor=policy.SYSTEM)
+    put("WPS_CABINET", "RW", "2024", 11, "F")
+    again = load_workbook(io.BytesIO(render(cast.ngo_admin, "xlsx", lang=lang))).worksheets[4]
+    assert sentence not in [v for r in rows_of(again) for v in r]
+
+
 @pytest.mark.parametrize(
     ("lang", "status"), [("en", "Off track"), ("fr", "Aucune cible"), ("rw", "Nta ntego")]
 )
@@ -355,6 +371,8 @@ def test_filename_and_scheduled_period() -> None:
         ({"framework": FW}, "period"),
         ({"framework": FW, "period": "2024Q7"}, "period"),
         ({"framework": FW, "period": "2024", "lang": "de"}, "lang"),
+        ({"framework": FW, "period": str(dt.date.today().year + 1)}, "period"),  # not begun
+        ({"framework": FW, "period": f"{dt.date.today().year + 1}Q1"}, "period"),
         ({"framework": FW, "period": "2024", "org_unit": "../x"}, "org_unit"),
     ],
 )

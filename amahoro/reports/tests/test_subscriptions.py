@@ -32,6 +32,8 @@ from amahoro.reports.models import Delivery, DeliveryStatus, Subscription
 from amahoro.reports.schedule import beat_schedule
 from amahoro.reports.tests.test_gbv import World as GbvWorld
 from amahoro.reports.tests.test_gbv import world  # noqa: F401  (the fixture: incidents of last month)
+from amahoro.reports.tests.test_nap import FW as NAP_FW
+from amahoro.reports.tests.test_nap import plan  # noqa: F401  (the fixture: a small NAP framework)
 from amahoro.roles import Perm
 from amahoro.settings.base import email_config
 from conftest import assert_page_ok, client_for, make_user
@@ -739,6 +741,59 @@ def test_gbv_monthly_subscription_received_over_smtp(
     # A role without GBV statistics may not subscribe to it.
     with pytest.raises(PermissionDenied):
         subs.subscription_create(actor=gbv.moderator, kind="gbv-monthly", params={"org_unit": "12"})
+
+
+# Values of the NAP fixture's reach indicator in 2024Q4 (the quarter a send on 2025-01-05 reports on).
+Q4_REACH = [("1101", "202410", 7, "F_15_24"), ("12", "202411", 11, "M_15_24"), ("11", "202412", 4, "F_25_49")]
+
+
+def test_a_nap_subscription_sends_only_the_figures_the_owner_may_see_at_send_time(
+    cast: Any, request: pytest.FixtureRequest, smtp_server: tuple[Collector, int]
+) -> None:
+    """Subscribed as a national officer; narrowed to Nyarugenge before the send: the workbook received over
+    SMTP holds Nyarugenge's figure, not the country's."""
+    from amahoro.frameworks.tests.factories import put
+    from amahoro.geo.models import OrgUnit
+
+    request.getfixturevalue("plan")  # the NAP fixture's framework and its 2024 values
+    for ou, period, value, coc in Q4_REACH:
+        put("GBV_AWARE", ou, period, value, coc)
+    national = sum(v for _ou, _p, v, _c in Q4_REACH)
+    nyarugenge = sum(v for ou, _p, v, _c in Q4_REACH if ou.startswith("11"))
+    assert (national, nyarugenge) == (22, 11)
+    officer = make_user("national", ("me_officer", cast.ngo, "RW"))
+    subscription = subs.subscription_create(
+        actor=officer,
+        kind="nap-progress",
+        params={"framework": NAP_FW},
+        fmt="xlsx",
+        frequency="quarterly",
+        day=5,
+        today=dt.date(2025, 1, 1),
+    )
+    assert subscription.next_due == dt.date(2025, 1, 5)
+    RoleAssignment.objects.filter(user=officer).update(org_unit=OrgUnit.objects.get(code="11"))
+    policy.forget(officer)
+    handler, port = smtp_server
+    with override_settings(**email_config(f"smtp://127.0.0.1:{port}/?timeout=10")):
+        summary = subs.send_due(now=at(2025, 1, 5))
+    assert summary.sent == 1, subscription.deliveries.values_list("error", flat=True)
+    assert handler.received.wait(10) and len(handler.messages) == 1
+    attachment = _attachment(email.message_from_bytes(handler.messages[0]))
+    assert attachment.get_filename() == f"nap-progress-{NAP_FW}-2024Q4-en.xlsx"
+    content = attachment.get_payload(decode=True)
+    assert isinstance(content, bytes)
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    ws = wb["Indicators"]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Pillar / objective")
+    reach = next(
+        dict(zip(header, r, strict=False)) for r in ws.iter_rows(values_only=True) if r[2] == "NAPT-REACH"
+    )
+    assert reach["Actual"] == nyarugenge and reach["Actual"] != national
+    title_block = " ".join(
+        str(v) for row in wb["Summary"].iter_rows(max_row=5, values_only=True) for v in row if v
+    )
+    assert "Nyarugenge" in title_block
 
 
 def test_a_report_kind_gone_at_send_time_is_a_failed_delivery(ana: Any, api_client: Any) -> None:
