@@ -137,7 +137,7 @@ class Report:
 # Periods and targets
 
 
-def _period(params: Mapping[str, str], name: str) -> period_lib.Period:
+def _period(params: Mapping[str, str], name: str, *, may_be_ahead: bool = False) -> period_lib.Period:
     code = (params.get(name) or "").strip()
     if not code:
         raise ValidationFailed(
@@ -147,7 +147,9 @@ def _period(params: Mapping[str, str], name: str) -> period_lib.Period:
         period = period_lib.parse_period(code)
     except period_lib.InvalidPeriod as exc:
         raise ValidationFailed(f"{name}: {exc}", field=name) from None
-    if period.start > timezone.localdate():  # as the other reports: no figures of a period not begun
+    # As the other reports, no table starts in a period not begun; its end may lie ahead, so a year's table
+    # shows the targets of the quarters to come beside the actuals so far.
+    if period.start > timezone.localdate() and not may_be_ahead:
         raise ValidationFailed(f"{name}: period {period.code} has not begun yet", field=name)
     return period
 
@@ -457,7 +459,7 @@ class IndicatorTrackingTable:
             raise ValidationFailed(
                 "framework must be a framework code (at most 50 characters)", field="framework"
             )
-        start, end = _period(params, "start"), _period(params, "end")
+        start, end = _period(params, "start"), _period(params, "end", may_be_ahead=True)
         _periods(start, end)
         clean = {"framework": framework, "start": start.code, "end": end.code}
         org_unit = (params.get("org_unit") or "").strip()
