@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from amahoro import policy
 from amahoro.accounts import selectors as accounts
 from amahoro.cases import deadlines, work
 from amahoro.data import completeness, entry_words
-from amahoro.data.approvals import approvals_waiting
+from amahoro.data.approvals import approvals_link, approvals_waiting
 from amahoro.metadata import periods as period_lib
 from amahoro.policy import Actor
 from amahoro.roles import ROLE_LABELS, Perm, Role
@@ -211,13 +210,14 @@ def data_items(*, user: Actor, today: dt.date) -> list[Item]:
                 "place": approval.org_unit.name,
                 "period": _period_words(approval.period.code),
             }
-            query = urlencode({"org_unit": approval.org_unit.code, "period": approval.period.code})
             items.append(
                 Item(
                     "approval",
                     title,
                     approval.at,
-                    f"{reverse('data:entry')}?{query}",
+                    # The approvals page: the data to review and the Approve button (a submission covers
+                    # every data set of the place and period, so no single data entry form fits).
+                    approvals_link(approval),
                     is_deadline=False,
                     object_id=str(approval.pk),
                 )
