@@ -32,7 +32,7 @@ PEP_CLOSING = "case.pep_closing"
 EC_CLOSING = "case.ec_closing"
 PEP_PASSED = "case.pep_passed"
 EC_PASSED = "case.ec_passed"
-EVENTS = {
+EVENTS: dict[tuple[str, str], str] = {
     (deadlines.PEP, DeadlineNotice.Stage.CLOSING): PEP_CLOSING,
     (deadlines.EC, DeadlineNotice.Stage.CLOSING): EC_CLOSING,
     (deadlines.PEP, DeadlineNotice.Stage.PASSED): PEP_PASSED,
