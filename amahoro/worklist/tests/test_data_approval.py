@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from amahoro.data import services as data
 from amahoro.data.approvals import approvers_of
@@ -16,7 +17,7 @@ from amahoro.geo.models import OrgUnit
 from amahoro.notifications.models import Notification
 from amahoro.notifications.testing import recipients_of
 from amahoro.worklist import selectors
-from conftest import assert_page_ok, client_for, make_user
+from conftest import assert_login_redirect, assert_page_ok, client_for, make_user
 
 WAITING = "data.approval_waiting"
 
@@ -75,6 +76,7 @@ def test_the_approvals_page_is_scoped_and_only_for_approvers(wc: Any) -> None:
     other = assert_page_ok(client_for(wc.me_nyarugenge).get("/data/approvals/"))
     assert f"approval-{approval.pk}" not in other and 'id="no-approvals"' in other
     assert client_for(wc.clerk).get("/data/approvals/").status_code == 403
+    assert_login_redirect(Client().get("/data/approvals/"))
 
 
 def test_an_organisations_submission_links_its_data_sets_with_the_attribute(wc: Any) -> None:
