@@ -105,3 +105,18 @@ def test_the_command_runs_the_same(wc: Any) -> None:
     call_command("notify_deadlines", stdout=out)
     assert "1 closing and 0 passed" in out.getvalue()
     assert events_sent() == [("case.pep_closing", "worker")]
+
+
+def test_celery_beat_runs_the_task_every_15_minutes(wc: Any, settings: Any) -> None:
+    from amahoro.cases import schedule, tasks
+    from amahoro.core.tasks import resolve
+
+    entry = schedule.deadline_beat_schedule()["gbv-deadlines-notify"]
+    assert (
+        entry["args"]
+        == [schedule.DEADLINES_TASK]
+        == settings.CELERY_BEAT_SCHEDULE["gbv-deadlines-notify"]["args"]
+    )
+    rape_case(wc.worker, hours_ago=61)
+    assert resolve(schedule.DEADLINES_TASK)() == {"closing": 1, "passed": 0}
+    assert tasks.deadlines_notify() == {"closing": 0, "passed": 0}  # once
