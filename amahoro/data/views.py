@@ -363,14 +363,9 @@ def entry_complete(request: HttpRequest, action: str) -> HttpResponse:
         raise Http404("unknown action")
     policy.require(user, Perm.DATA_ENTER)
     unit = _org_unit(user, request.POST.get("org_unit", ""))
-    if request.POST.get("return_to") == "approvals":  # the approvals page's buttons come back to it
-        back = reverse("data:approvals")
-    else:
-        back = (
-            reverse("data:entry")
-            + "?"
-            + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
-        )
+    back = (
+        reverse("data:entry") + "?" + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
+    )
     data_set = selectors.data_sets_visible_to(user=user).filter(code=request.POST.get("data_set", "")).first()
     if data_set is None:
         raise Http404("data set not found")
