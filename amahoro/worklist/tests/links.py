@@ -12,8 +12,8 @@ def action_markers(item: Any) -> list[str]:
     kind = item.kind
     if kind in ("pep", "ec"):  # the countdown, and the form that records the health service given
         return [f'data-kind="{kind}"', 'id="countdowns"']
-    if kind in ("referral_waiting", "referral_overdue"):
-        return ["referral"]
+    if kind in ("referral_waiting", "referral_overdue"):  # the pending referral on the case, to follow up
+        return ['data-referral-status="pending"']
     if kind == "closure_returned":
         return ['id="closure-returned"', 'id="closure-form"']
     if kind == "closure_to_approve":
