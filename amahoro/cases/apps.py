@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from amahoro.core import demo
 
+        from . import deadline_notices
         from .access import register_rules
         from .demo import cases_demo_step
         from .events import register_events
@@ -17,5 +18,6 @@ class CasesConfig(AppConfig):
         register_rules()
         register_events()
         register_closure_events()
+        deadline_notices.register_events()
         if cases_demo_step not in demo.DEMO_STEPS:
             demo.register_step(cases_demo_step)

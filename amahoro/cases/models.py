@@ -340,3 +340,27 @@ class CaseNote(BaseModel):
 
     def __str__(self) -> str:
         return f"note {str(self.uuid)[:8]}"
+
+
+class DeadlineNotice(models.Model):
+    """That a PEP or emergency-contraception countdown's notification went out (deadline_notices.py): one row
+    per case, kind (pep/ec) and stage (closing: to the worker; passed: to the supervisors), so each is sent
+    once whatever the number of runs."""
+
+    class Stage(models.TextChoices):
+        CLOSING = "closing", _("Closing")
+        PASSED = "passed", _("Passed")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadline_notices")
+    kind = models.CharField(max_length=10)  # deadlines.PEP / deadlines.EC
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind", "stage"], name="cases_deadline_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.kind}/{self.stage}"

@@ -63,6 +63,24 @@ def referral_beat_schedule() -> dict[str, Any]:
     }
 
 
+DEADLINES_TASK = "amahoro.cases.tasks.deadlines_notify"
+
+
+def deadline_beat_schedule() -> dict[str, Any]:
+    """Every 15 minutes: PEP/EC countdowns entering their last 12 h tell the case's worker, passed windows the
+    case's supervisors, once each (without Celery, cron runs `amahoro notify_deadlines`)."""
+    from celery.schedules import crontab
+
+    return {
+        "gbv-deadlines-notify": {
+            "task": "amahoro.core.tasks.run_path",
+            "schedule": crontab(minute="*/15"),
+            "args": [DEADLINES_TASK],
+            "options": {"expires": 14 * 60},
+        }
+    }
+
+
 def reply_hours_from_env(value: str) -> dict[str, int]:
     """CASES_REFERRAL_REPLY_HOURS as "urgent=24,high=72,normal=168" (any subset; the rest keep their
     defaults, see services.reply_hours)."""

@@ -29,3 +29,11 @@ def referrals_escalate() -> int:
     from .services import referrals_escalate as escalate
 
     return escalate(actor=policy.SYSTEM)
+
+
+def deadlines_notify() -> dict[str, int]:
+    """Tell workers of closing PEP/EC windows and supervisors of passed ones (Celery beat, every 15 minutes);
+    idempotent."""
+    from .deadline_notices import deadlines_notify as send
+
+    return send(actor=policy.SYSTEM).as_dict()

@@ -9,12 +9,13 @@ class DataConfig(AppConfig):
     def ready(self) -> None:
         from amahoro.core import demo
 
-        from . import dataset_metadata, reminders
+        from . import approval_notices, dataset_metadata, reminders
         from .access import register_rules
         from .demo import data_demo_step
 
         register_rules()
         dataset_metadata.register()
         reminders.register_events()
+        approval_notices.register_events()
         if data_demo_step not in demo.DEMO_STEPS:
             demo.register_step(data_demo_step)

@@ -17,6 +17,7 @@ from amahoro import policy
 from amahoro.audit.models import AuditAction
 from amahoro.audit.services import audit_record
 from amahoro.core.errors import Conflict, PermissionDenied, ValidationFailed
+from amahoro.data.approval_notices import approval_approved_notify, approval_waiting_notify
 from amahoro.data.importing import (
     IMPORT_STRATEGIES,
     ImportSummary,
@@ -377,6 +378,9 @@ def approval_submit(
     approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "submitted", before)
+    if before is None:  # a new submission (submitting again changes nothing and tells nobody again)
+        # In this transaction: a rolled-back submission tells nobody; e-mails leave once it commits.
+        approval_waiting_notify(actor=actor, approval=approval)
     return approval
 
 
@@ -413,6 +417,7 @@ def approval_approve(
             f"Data of {_label(pending.org_unit, pending.period)} is submitted but not yet approved: approve it first"
         )
     before = approval.state if approval else None
+    submitter = approval.by if approval is not None and before == ApprovalState.SUBMITTED else None
     if approval is None:
         approval = DataApproval(
             org_unit=org_unit,
@@ -425,6 +430,8 @@ def approval_approve(
     approval.by = _user(actor)
     approval.save()
     _record_approval(actor, approval, "approved", before)
+    if submitter is not None:
+        approval_approved_notify(actor=actor, approval=approval, submitter=submitter)
     return approval
 
 

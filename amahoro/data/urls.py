@@ -11,6 +11,7 @@ urlpatterns = [
     path("entry/csrf/", views.entry_csrf, name="entry_csrf"),
     path("entry/sw.js", views.entry_service_worker, name="entry_sw"),
     path("entry/approval/<str:action>/", views.entry_approval, name="entry_approval"),
+    path("approvals/", views.approvals_page, name="approvals"),
     path("entry/registration/<str:action>/", views.entry_complete, name="entry_complete"),
     path("completeness/", views.completeness_page, name="completeness"),
     path("upload/", views.upload, name="upload"),

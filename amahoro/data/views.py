@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amahoro import policy
 from amahoro.core.errors import AmahoroError
-from amahoro.data import completeness, entry_words, registrations, selectors, services
+from amahoro.data import approvals, completeness, entry_words, registrations, selectors, services
 from amahoro.data import uses as data_uses
 from amahoro.data.importing import default_option_combo
 from amahoro.data.models import CompleteDataSetRegistration, DataSet, ValidationOperator, ValidationRule
@@ -543,9 +543,14 @@ def entry_approval(request: HttpRequest, action: str) -> HttpResponse:
         raise Http404("unknown action")
     policy.require(user, Perm.DATA_ENTER if action == "submit" else Perm.DATA_APPROVE)
     unit = _org_unit(user, request.POST.get("org_unit", ""))
-    back = (
-        reverse("data:entry") + "?" + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
-    )
+    if request.POST.get("return_to") == "approvals":  # the approvals page's buttons come back to it
+        back = reverse("data:approvals")
+    else:
+        back = (
+            reverse("data:entry")
+            + "?"
+            + (request.POST.get("return_query") or urlencode({"org_unit": unit.code}))
+        )
     try:
         period = services.period_ensure(code=request.POST.get("period", ""))
         aoc = _aoc(request.POST.get("attribute_option_combo", ""))
@@ -559,6 +564,16 @@ def entry_approval(request: HttpRequest, action: str) -> HttpResponse:
 
         messages.error(request, exc.message)
     return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET"])
+def approvals_page(request: HttpRequest) -> HttpResponse:
+    """/data/approvals/: the submitted data waiting for the user's approval (the worklist's and the
+    `data.approval_waiting` notification's link), each with the data to review and an Approve button."""
+    user = request.user
+    policy.require(user, Perm.DATA_APPROVE)
+    return render(request, "data/approvals.html", {"rows": approvals.waiting_rows(user=user)})
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amahoro.analytics.schedule import beat_schedule as _analytics_beat_schedule
 from amahoro.cases.schedule import beat_schedule as _beat_schedule
+from amahoro.cases.schedule import deadline_beat_schedule as _deadline_beat_schedule
 from amahoro.cases.schedule import referral_beat_schedule as _referral_beat_schedule
 from amahoro.cases.schedule import reply_hours_from_env as _reply_hours_from_env
 from amahoro.data.dhis2_schedule import beat_schedule as _dhis2_beat_schedule
@@ -377,6 +378,9 @@ CELERY_BEAT_SCHEDULE.update(_analytics_beat_schedule())
 CELERY_BEAT_SCHEDULE.update(_reports_beat_schedule())
 # Referrals past their reply time are escalated to the case's supervisors every 15 minutes.
 CELERY_BEAT_SCHEDULE.update(_referral_beat_schedule())
+# PEP/EC windows closing (to the case's worker) or passed with no dose recorded (to the supervisors), every
+# 15 minutes, once per case.
+CELERY_BEAT_SCHEDULE.update(_deadline_beat_schedule())
 # Hours a receiver has to answer a referral, by urgency: "urgent=24,high=72,normal=168" (the defaults).
 CASES_REFERRAL_REPLY_HOURS = _reply_hours_from_env(os.environ.get("CASES_REFERRAL_REPLY_HOURS", ""))
 # Early warning (docs/warning.md): open signals past their deadline escalate one level up every 5 minutes;

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +17,8 @@ from django.utils.translation import gettext_lazy
 from amahoro import policy
 from amahoro.accounts import selectors as accounts
 from amahoro.cases import deadlines, work
-from amahoro.data import completeness, entry_words
-from amahoro.data.approvals import approvals_waiting
-from amahoro.metadata import periods as period_lib
+from amahoro.data import completeness
+from amahoro.data.approvals import approvals_link, approvals_waiting, period_words
 from amahoro.policy import Actor
 from amahoro.roles import ROLE_LABELS, Perm, Role
 from amahoro.warning import selectors as warning_selectors
@@ -194,14 +192,6 @@ def service_provider_items(*, user: Actor, now: dt.datetime) -> list[Item]:
     return items
 
 
-def _period_words(code: str) -> str:
-    """ "October 2026" rather than 202610 (the code when it does not parse)."""
-    try:
-        return entry_words.period_label(period_lib.parse_period(code))
-    except period_lib.InvalidPeriod:
-        return code
-
-
 def data_items(*, user: Actor, today: dt.date) -> list[Item]:
     """Submitted data waiting for one's approval; data sets due or late for one's places."""
     items: list[Item] = []
@@ -209,15 +199,16 @@ def data_items(*, user: Actor, today: dt.date) -> list[Item]:
         for approval in approvals_waiting(user=user)[:LIMIT]:
             title = _("Data of %(place)s for %(period)s is submitted: approve it") % {
                 "place": approval.org_unit.name,
-                "period": _period_words(approval.period.code),
+                "period": period_words(approval.period.code),
             }
-            query = urlencode({"org_unit": approval.org_unit.code, "period": approval.period.code})
             items.append(
                 Item(
                     "approval",
                     title,
                     approval.at,
-                    f"{reverse('data:entry')}?{query}",
+                    # The approvals page: the data to review and the Approve button (a submission covers
+                    # every data set of the place and period, so no single data entry form fits).
+                    approvals_link(approval),
                     is_deadline=False,
                     object_id=str(approval.pk),
                 )
@@ -227,7 +218,7 @@ def data_items(*, user: Actor, today: dt.date) -> list[Item]:
             values = {
                 "dataset": report.data_set_name,
                 "place": report.org_unit_name,
-                "period": _period_words(report.period),
+                "period": period_words(report.period),
             }
             if report.state == "late":
                 title = _("%(dataset)s for %(place)s, %(period)s is late") % values

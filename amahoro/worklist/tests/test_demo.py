@@ -6,6 +6,9 @@ import pytest
 
 from amahoro.accounts.models import User
 from amahoro.worklist import selectors
+from conftest import client_for
+
+from .links import assert_item_actionable
 
 
 @pytest.mark.django_db
@@ -26,3 +29,15 @@ class TestDemoWorklists:
 
     def test_org_admin_has_a_role_request(self) -> None:
         assert "role_request" in self.kinds("rwamrec_admin")
+
+    def test_every_item_of_every_demo_login_opens_a_page_with_its_action(self) -> None:
+        followed: set[str] = set()
+        for user in User.objects.filter(is_active=True).order_by("username"):
+            items = [i for s in selectors.worklist(user=user) for i in s.items]
+            if not items:
+                continue
+            client = client_for(user)
+            for item in items:
+                assert_item_actionable(client, item)
+                followed.add(item.kind)
+        assert {"pep", "ec", "closure_returned", "closure_to_approve", "approval", "role_request"} <= followed

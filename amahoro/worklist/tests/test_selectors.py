@@ -177,7 +177,7 @@ def submitted(wc: Any) -> Any:
 def test_me_officer_sees_data_submitted_for_approval_in_their_district(wc: Any, submitted: Any) -> None:
     got = items(wc.me_gasabo, "data")
     assert [i.kind for i in got] == ["approval"]
-    assert got[0].link == "/data/entry/?org_unit=12&period=202601"
+    assert got[0].link == f"/data/approvals/#approval-{submitted.pk}"
     assert "January 2026" in str(got[0].title)
     assert items(wc.me_nyarugenge, "data") == []  # other district
     assert items(wc.clerk, "data") == []  # clerks enter, they do not approve
