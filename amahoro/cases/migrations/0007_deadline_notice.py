@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_referral_pathway'),
+        ('cases', '0006_consent_contact_methods_service_labels'),
     ]
 
     operations = [
