@@ -235,7 +235,11 @@ def delivery_retry(*, actor: Actor, delivery: Delivery) -> Delivery:
         raise ValueError("only the recipient retries a delivery")
     if delivery.status == DeliveryStatus.FAILED:
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None, claimed_by=""
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            claimed_at=None,
+            claimed_by="",
         )
         run_task(SEND_TASK)
         delivery.refresh_from_db()

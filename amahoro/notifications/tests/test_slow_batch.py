@@ -36,9 +36,13 @@ LEASE = 2  # seconds: longer than one send, much shorter than the batch
 
 
 def _seed(user: Any) -> None:
-    Preference.objects.update_or_create(user=user, defaults={"email": False, "sms": True, "phone": "+250788000111"})
+    Preference.objects.update_or_create(
+        user=user, defaults={"email": False, "sms": True, "phone": "+250788000111"}
+    )
     for i in range(ROWS):
-        n = Notification.objects.create(recipient=user, event=URGENT, title=f"Urgent referral for GBV-{i:04d}")
+        n = Notification.objects.create(
+            recipient=user, event=URGENT, title=f"Urgent referral for GBV-{i:04d}"
+        )
         Delivery.objects.create(notification=n, channel=Channel.SMS, next_attempt_at=timezone.now())
 
 
@@ -74,7 +78,9 @@ def test_a_row_taken_over_after_the_lease_is_skipped_not_sent(ana: Any, gateway:
 
 
 @pytest.mark.django_db
-def test_an_outcome_that_cannot_be_recorded_is_not_counted(ana: Any, gateway: Gateway, monkeypatch: Any) -> None:
+def test_an_outcome_that_cannot_be_recorded_is_not_counted(
+    ana: Any, gateway: Gateway, monkeypatch: Any
+) -> None:
     """The attempt itself outlived the lease and another sender took the row over meanwhile: the message went
     out (at least once), but this sender records nothing and counts it as taken over, not as sent."""
     _seed(ana)
