@@ -629,6 +629,7 @@ def service_record(
             actor=actor,
             link=reverse("cases:referral-inbox"),
             context=_context(service),
+            urgent=service.urgency in (Urgency.URGENT, Urgency.HIGH),  # SMS only for these
         )
     return service
 

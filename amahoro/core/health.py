@@ -2,8 +2,9 @@
 
 Live: the process answers. Ready: this host can serve: the database answers, Redis answers (when configured),
 every migration is applied; it also reports, without failing on them, how old the analytics store and the
-last worker heartbeat are (a dead worker must not take every app host out of the load balancer; monitoring
-reads the warnings, or asks `/health/ready?strict=1`, which fails on them too).
+last worker heartbeat are, and how many e-mail and SMS notifications failed or are being retried (a dead
+worker or gateway must not take every app host out of the load balancer; monitoring reads the warnings, or
+asks `/health/ready?strict=1`, which fails on them too).
 """
 
 from __future__ import annotations
@@ -123,6 +124,37 @@ def check_analytics_store() -> dict[str, Any]:
     return {"status": OK if age <= limit else WARN, "age_seconds": round(age, 1)}
 
 
+# Notification deliveries in trouble ({"failed": n, "retrying": n}); the notifications app, above core,
+# registers its reader from AppConfig.ready(); /health/ready and /metrics ask through it.
+_delivery_counts_reader: Callable[[], dict[str, int]] | None = None
+
+
+def register_delivery_counts(reader: Callable[[], dict[str, int]]) -> None:
+    global _delivery_counts_reader
+    _delivery_counts_reader = reader
+
+
+def delivery_counts() -> dict[str, int] | None:
+    return None if _delivery_counts_reader is None else _delivery_counts_reader()
+
+
+def check_notifications() -> dict[str, Any]:
+    """Warns while e-mails or SMS fail: given up on in the last 24 hours, or failed twice and being retried
+    (a gateway out of credit, a mail server refusing). Never fails readiness by itself."""
+    try:
+        counts = delivery_counts()
+    except DatabaseError as exc:
+        return {"status": WARN, "error": _error(exc)}
+    if counts is None:
+        return {"status": OK, "configured": False}
+    failing = counts.get("failed", 0) or counts.get("retrying", 0)
+    return {
+        "status": WARN if failing else OK,
+        "failed_24h": counts.get("failed", 0),
+        "retrying": counts.get("retrying", 0),
+    }
+
+
 def worker_heartbeat() -> None:
     """Run by Celery beat on a worker: proves a worker is taking tasks from the queue."""
     cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
@@ -160,6 +192,8 @@ def ready() -> Report:
     report.add("migrations", **migrations)
     report.add("analytics_store", **check_analytics_store())
     report.add("worker", **check_worker())
+    if report.checks["database"]["status"] == OK:
+        report.add("notifications", **check_notifications())
     return report
 
 

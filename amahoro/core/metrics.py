@@ -1,6 +1,6 @@
 """Prometheus metrics at `/metrics` (text exposition format): request latency, decryption failures, and,
 read when scraped, the task queue depth, the last backup's age, the worker heartbeat's and the analytics
-store's age.
+store's age, and the e-mail and SMS notifications failed (last 24 hours) or being retried.
 
 Only system administrators, holders of the bearer token AMAHORO_METRICS_TOKEN, or a scraper on the same
 machine talking to the app server directly (loopback, no proxy headers) may read it.
@@ -101,6 +101,21 @@ class ScrapeTimeCollector:
                 value = None
             if value is not None:
                 yield GaugeMetricFamily(name, text, value=value)
+        try:
+            deliveries = health.delivery_counts()
+        except Exception:
+            deliveries = None
+        if deliveries is not None:
+            yield GaugeMetricFamily(
+                "amahoro_notification_deliveries_failed",
+                "E-mail and SMS notifications given up on, created in the last 24 hours.",
+                value=deliveries.get("failed", 0),
+            )
+            yield GaugeMetricFamily(
+                "amahoro_notification_deliveries_retrying",
+                "E-mail and SMS notifications that failed at least twice and are being retried.",
+                value=deliveries.get("retrying", 0),
+            )
         try:
             lengths = queue_lengths()
         except Exception:

@@ -9,6 +9,10 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
+        from amahoro.core import health
+
         from .checks import sms_gateway
+        from .selectors import delivery_problem_counts
 
         checks.register(sms_gateway)
+        health.register_delivery_counts(delivery_problem_counts)

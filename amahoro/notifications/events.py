@@ -15,7 +15,8 @@ class Event:
     # never names, phones or narratives.
     title: str | Promise
     body: str | Promise = ""
-    # Also an SMS (if the user allows SMS): only for what cannot wait.
+    # Also an SMS (if the user allows SMS): only for what cannot wait. The default of the event's
+    # notifications; notify(urgent=...) decides per notification.
     urgent: bool = False
 
 

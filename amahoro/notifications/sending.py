@@ -6,6 +6,10 @@ That makes delivery at-least-once: a sender killed after the gateway took the me
 recorded so sends it again. A claim is one conditional UPDATE (status and claimed_at unchanged since read),
 which works on SQLite and PostgreSQL alike; on PostgreSQL the candidates are first locked with
 SELECT ... FOR UPDATE SKIP LOCKED so concurrent senders take different rows instead of racing.
+
+A batch is claimed at once, but each row's claim is renewed (claimed_at = now, still ours) just before it
+is sent: rows late in a slow batch may have outlived the lease and been taken by another sender meanwhile,
+and then the renewal finds the claim changed and this sender skips the row instead of sending it twice.
 Failures are retried after 1 min, 5 min, 30 min, 2 h and 6 h, then the delivery is failed with its reason.
 """
 
@@ -13,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import smtplib
+import socket
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,9 +62,16 @@ class SendSummary:
     sent: int = 0
     retry: int = 0  # failed attempts to be tried again
     failed: int = 0  # given up
+    skipped: int = 0  # claimed, but taken over by another sender before this one sent it
 
     def __str__(self) -> str:
-        return f"{self.claimed} claimed, {self.sent} sent, {self.retry} to retry, {self.failed} failed"
+        text = f"{self.claimed} claimed, {self.sent} sent, {self.retry} to retry, {self.failed} failed"
+        return text + (f", {self.skipped} taken over by another sender" if self.skipped else "")
+
+
+def sender_id() -> str:
+    """Names one sender run in the claims it holds: host, process and a random part (threads differ)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def _lease() -> dt.timedelta:
@@ -72,25 +86,26 @@ def _due(now: dt.datetime) -> Q:
     return pending | abandoned
 
 
-def _take(row: Mapping[str, Any], now: dt.datetime) -> bool:
+def _take(row: Mapping[str, Any], now: dt.datetime, sender: str = "") -> bool:
     """Claim one delivery if nobody changed it since it was read (the same claim on any database)."""
     return (
         Delivery.objects.filter(id=row["id"], status=row["status"], claimed_at=row["claimed_at"]).update(
-            status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=DeliveryStatus.SENDING, claimed_at=now, claimed_by=sender, attempts=F("attempts") + 1
         )
         == 1
     )
 
 
-def claim_due(*, now: dt.datetime | None = None, limit: int = BATCH) -> list[Delivery]:
+def claim_due(*, now: dt.datetime | None = None, limit: int = BATCH, sender: str = "") -> list[Delivery]:
     """Claim up to `limit` due deliveries for this sender; they are "sending" with claimed_at = now."""
     now = now or timezone.now()
+    sender = sender or sender_id()
     rows = Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "id")
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         candidates = list(rows.values("id", "status", "claimed_at")[:limit])
-        taken = [row["id"] for row in candidates if _take(row, now)]
+        taken = [row["id"] for row in candidates if _take(row, now, sender)]
     return list(
         Delivery.objects.filter(id__in=taken)
         .select_related("notification__recipient")
@@ -158,18 +173,42 @@ def _send_sms(notification: Notification) -> None:
         raise Undeliverable(str(exc)) from None
 
 
-def _finish(delivery: Delivery, **values: object) -> bool:
-    """Record the outcome unless another sender took the delivery over meanwhile (our lease ran out)."""
-    return (
-        Delivery.objects.filter(
-            id=delivery.id, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
-        ).update(**values)
-        == 1
+# What a recorded outcome sets besides the status: the claim is released.
+_RELEASE: dict[str, Any] = {"claimed_at": None, "claimed_by": ""}
+
+
+def _ours(delivery: Delivery) -> Q:
+    return Q(
+        id=delivery.id,
+        status=DeliveryStatus.SENDING,
+        claimed_at=delivery.claimed_at,
+        claimed_by=delivery.claimed_by,
     )
 
 
+def renew(delivery: Delivery, *, now: dt.datetime | None = None) -> bool:
+    """Renew this sender's claim (claimed_at = now) if it still holds it; False: another sender took the
+    delivery over after our lease ran out, and it is theirs to send. Called just before each send, so a
+    sender never sends a row it no longer holds (and its lease starts again for this one send)."""
+    renewed_at = now or timezone.now()
+    if Delivery.objects.filter(_ours(delivery)).update(claimed_at=renewed_at) != 1:
+        return False
+    delivery.claimed_at = renewed_at
+    return True
+
+
+def _finish(delivery: Delivery, **values: object) -> bool:
+    """Record the outcome unless another sender took the delivery over meanwhile (our lease ran out)."""
+    return Delivery.objects.filter(_ours(delivery)).update(**values) == 1
+
+
 def deliver(delivery: Delivery, *, summary: SendSummary, now: dt.datetime | None = None) -> None:
-    """One attempt of a claimed delivery; a retry is scheduled from `now` (default: the end of the attempt)."""
+    """One attempt of a claimed delivery; a retry is scheduled from `now` (default: the end of the attempt).
+    Nothing is sent if the claim is no longer ours; the summary counts only outcomes actually recorded."""
+    if not renew(delivery, now=now):
+        summary.skipped += 1
+        log.info("notification delivery %s: taken over by another sender, not sent here", delivery.id)
+        return
     error, retry = "", True
     try:
         if delivery.attempts > MAX_ATTEMPTS:  # claimed again and again by senders that died
@@ -193,26 +232,32 @@ def deliver(delivery: Delivery, *, summary: SendSummary, now: dt.datetime | None
         error = _("Sending failed (the error is in the server's log).")
     now = now or timezone.now()
     if not error:
-        _finish(delivery, status=DeliveryStatus.SENT, sent_at=now, last_error="", claimed_at=None)
-        summary.sent += 1
+        if _finish(delivery, status=DeliveryStatus.SENT, sent_at=now, last_error="", **_RELEASE):
+            summary.sent += 1
+        else:
+            _lost(delivery, summary)
         return
     error = error[:ERROR_MAX]
     if retry and delivery.attempts < MAX_ATTEMPTS:
-        _finish(
+        if _finish(
             delivery,
             status=DeliveryStatus.PENDING,
             next_attempt_at=now + BACKOFF[delivery.attempts - 1],
             last_error=error,
-            claimed_at=None,
-        )
-        summary.retry += 1
+            **_RELEASE,
+        ):
+            summary.retry += 1
+        else:
+            _lost(delivery, summary)
     else:
         if retry:
             error = (
                 _("%(error)s Given up after %(n)d attempts.") % {"error": error, "n": delivery.attempts}
             )[:ERROR_MAX]
-        _finish(delivery, status=DeliveryStatus.FAILED, last_error=error, claimed_at=None)
-        summary.failed += 1
+        if _finish(delivery, status=DeliveryStatus.FAILED, last_error=error, **_RELEASE):
+            summary.failed += 1
+        else:
+            _lost(delivery, summary)
     log.warning(
         "notification delivery %s (%s) attempt %s: %s",
         delivery.id,
@@ -222,12 +267,24 @@ def deliver(delivery: Delivery, *, summary: SendSummary, now: dt.datetime | None
     )
 
 
+def _lost(delivery: Delivery, summary: SendSummary) -> None:
+    """The attempt ran longer than the lease and another sender took the delivery over: its outcome is
+    theirs to record (the message may go out twice: delivery is at least once)."""
+    summary.skipped += 1
+    log.warning(
+        "notification delivery %s: the claim ran out during the attempt; another sender holds it", delivery.id
+    )
+
+
 def send_pending(*, now: dt.datetime | None = None, limit: int | None = None) -> SendSummary:
     """Send every delivery due now (new ones, retries whose back-off passed, abandoned claims), batch by
     batch until none is due or `limit` were claimed. What the task, beat and the command run."""
     summary = SendSummary()
+    sender = sender_id()
     while limit is None or summary.claimed < limit:
-        batch = claim_due(now=now, limit=min(BATCH, limit - summary.claimed) if limit else BATCH)
+        batch = claim_due(
+            now=now, limit=min(BATCH, limit - summary.claimed) if limit else BATCH, sender=sender
+        )
         if not batch:
             break
         summary.claimed += len(batch)

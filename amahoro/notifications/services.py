@@ -58,9 +58,11 @@ def _check_context(event: str, context: Mapping[str, Any]) -> None:
             raise ValueError(f"notification '{event}': context '{key}' looks like a phone number")
 
 
-def _outside_channels(user: User, preference: Preference | None, kind: events.Event) -> list[Channel]:
-    """E-mail when the user has an address and e-mail on; SMS only for urgent events, with SMS on and a
-    phone; none for muted events (they still appear in the app)."""
+def _outside_channels(
+    user: User, preference: Preference | None, kind: events.Event, urgent: bool
+) -> list[Channel]:
+    """E-mail when the user has an address and e-mail on; SMS only for an urgent notification, with SMS on
+    and a phone; none for muted events (they still appear in the app)."""
     email_on = preference.email if preference is not None else True
     sms_on = preference.sms if preference is not None else False
     if preference is not None and kind.code in (preference.muted_events or []):
@@ -68,7 +70,7 @@ def _outside_channels(user: User, preference: Preference | None, kind: events.Ev
     channels: list[Channel] = []
     if email_on and user.email:
         channels.append(Channel.EMAIL)
-    if kind.urgent and sms_on and preference is not None and preference.phone:
+    if urgent and sms_on and preference is not None and preference.phone:
         channels.append(Channel.SMS)
     return channels
 
@@ -82,12 +84,17 @@ def notify(
     actor: Actor,
     link: str = "",
     context: Mapping[str, Any] | None = None,
+    urgent: bool | None = None,
 ) -> list[Notification]:
     """One in-app notification per (distinct, active) recipient, worded by the event in the recipient's
     language; e-mail and SMS deliveries follow the recipient's preferences and are sent by a task queued
-    when the transaction commits (so a rolled-back change tells nobody)."""
+    when the transaction commits (so a rolled-back change tells nobody). `urgent` decides for this
+    notification whether it may also go by SMS (None: the event's default, `Event.urgent`); a caller
+    whose event is urgent only sometimes (a referral: by its urgency) says so per notification."""
     policy.check_actor(actor)
     kind = events.get(event)
+    if urgent is None:
+        urgent = kind.urgent
     context = dict(context or {})
     _check_context(event, context)
     label = obj._meta.label_lower if obj is not None else ""
@@ -111,7 +118,7 @@ def notify(
             object_id=object_id,
         )
         out.append(notification)
-        for channel in _outside_channels(user, preferences.get(user.pk), kind):
+        for channel in _outside_channels(user, preferences.get(user.pk), kind, urgent):
             deliveries.append(Delivery(notification=notification, channel=channel, next_attempt_at=now))
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
@@ -228,7 +235,11 @@ def delivery_retry(*, actor: Actor, delivery: Delivery) -> Delivery:
         raise ValueError("only the recipient retries a delivery")
     if delivery.status == DeliveryStatus.FAILED:
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            claimed_at=None,
+            claimed_by="",
         )
         run_task(SEND_TASK)
         delivery.refresh_from_db()

@@ -54,7 +54,7 @@ def test_live_is_just_the_process() -> None:
 def test_ready_reports_each_check() -> None:
     body = Client().get("/health/ready").json()
     checks = body["checks"]
-    assert set(checks) == {"database", "redis", "migrations", "analytics_store", "worker"}
+    assert set(checks) == {"database", "redis", "migrations", "analytics_store", "worker", "notifications"}
     assert checks["database"] == {"status": "ok"}
     assert checks["redis"] == {"status": "ok", "configured": False}
     assert checks["migrations"] == {"status": "ok"}

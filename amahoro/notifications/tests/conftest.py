@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,13 +89,15 @@ class Posted:
 
 @dataclass
 class Gateway:
-    """A fake SMS gateway: `status`/`answer` are what it replies; `hang` makes it wait before replying."""
+    """A fake SMS gateway: `status`/`answer` are what it replies; `hang` makes it wait before replying;
+    `delay` (seconds) makes every answer slow."""
 
     url: str = ""
     status: int = 200
     answer: Any = field(default_factory=lambda: {"id": "msg-1"})
     posted: list[Posted] = field(default_factory=list)
     hang: threading.Event | None = None
+    delay: float = 0.0
     got_one: threading.Event = field(default_factory=threading.Event)
 
 
@@ -111,6 +114,8 @@ def gateway() -> Iterator[Gateway]:
             state.got_one.set()
             if state.hang is not None:
                 state.hang.wait(30)
+            if state.delay:
+                time.sleep(state.delay)
             body = json.dumps(state.answer).encode()
             self.send_response(state.status)
             self.send_header("Content-Type", "application/json")

@@ -87,6 +87,23 @@ def test_sms_only_for_urgent_events_with_sms_on_and_a_phone(ana: Any, ben: Any) 
     assert channels(urgent[1]) == {Channel.EMAIL}
 
 
+def test_the_caller_decides_urgency_per_notification(ana: Any, ben: Any) -> None:
+    """urgent=None keeps the event's default; True/False override it for this notification only, and SMS
+    still needs SMS on and a phone."""
+    Preference.objects.create(user=ana, sms=True, phone="+250788000111")
+    Preference.objects.create(user=ben, sms=False, phone="+250788000222")
+    ctx = {"code": "c", "service": "s"}
+    (plain_urgent, ben_plain_urgent) = services.notify(
+        [ana, ben], PLAIN, actor=policy.SYSTEM, context=ctx, urgent=True
+    )
+    (urgent_not,) = services.notify([ana], URGENT, actor=policy.SYSTEM, context=ctx, urgent=False)
+    (urgent_default,) = services.notify([ana], URGENT, actor=policy.SYSTEM, context=ctx, urgent=None)
+    assert channels(plain_urgent) == {Channel.EMAIL, Channel.SMS}
+    assert channels(ben_plain_urgent) == {Channel.EMAIL}  # SMS off
+    assert channels(urgent_not) == {Channel.EMAIL}
+    assert channels(urgent_default) == {Channel.EMAIL, Channel.SMS}
+
+
 def test_a_muted_event_stays_in_the_app_only(ana: Any) -> None:
     Preference.objects.create(user=ana, sms=True, phone="+250788000111", muted_events=[URGENT])
     (n,) = services.notify([ana], URGENT, actor=policy.SYSTEM, context={"code": "c"})
