@@ -2,9 +2,7 @@
 makes the change (not by calling notify()), with every user's e-mail and SMS switched on, then the sender
 runs against a real SMTP server (aiosmtpd) and the local fake SMS gateway. Exactly the right people get it,
 on the right channels (SMS only when the notification is urgent), and no e-mail or SMS carries the
-survivor's name, phone or story, nor an early-warning reporter's.
-
-Not here: `data.approval_waiting` is documented but no module sends it yet."""
+survivor's name, phone or story, nor an early-warning reporter's."""
 
 # ruff: noqa: F811  (the fixtures imported from the notifications conftest are used as arguments)
 from __future__ import annotations
@@ -23,9 +21,12 @@ from django.utils import timezone
 from amahoro import policy
 from amahoro.accounts import services as accounts
 from amahoro.accounts.models import User
+from amahoro.cases import deadlines
 from amahoro.cases import services as cases
+from amahoro.cases.deadline_notices import deadlines_notify
 from amahoro.cases.models import Service
 from amahoro.cases.tests.conftest import ACCOUNT, NAME, PHONE, consent_referral, create
+from amahoro.data import services as data
 from amahoro.data.models import DataSet
 from amahoro.data.reminders import send_reporting_reminders
 from amahoro.directory.services import provider_create
@@ -38,6 +39,8 @@ from amahoro.settings.base import email_config
 from amahoro.warning import services as warning
 from amahoro.warning.models import SignalType
 from conftest import make_user
+
+from .conftest import rape_case
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +55,7 @@ SECRETS = (
     "Qwertyuiop",
     "Plot 77 Zyxwvu Lane",
     "Reporterxyz Testname",
+    "Fictitia",
     "788555444",
 )
 SIGNAL_DESCRIPTION = "A girl of 15 is to be married on Saturday near the Qwertyuiop market"
@@ -178,6 +182,26 @@ def _escalate(wc: Any, signal: Any) -> None:
     assert warning.signals_escalate(now=timezone.now() + dt.timedelta(days=30)) >= 1
 
 
+def _submit(wc: Any) -> Any:
+    return data.approval_submit(
+        actor=wc.clerk, org_unit=OrgUnit.objects.get(code="12"), period=data.period_ensure(code="202601")
+    )
+
+
+def _approve(wc: Any, approval: Any) -> None:
+    data.approval_approve(actor=wc.me_gasabo, org_unit=approval.org_unit, period=approval.period)
+
+
+def _deadline(hours_after: float) -> Trigger:
+    """Run the deadline job `hours_after` hours after the rape case's incident."""
+
+    def trigger(wc: Any, incident: Any) -> None:
+        start = deadlines.clock_start(incident.incident_date, incident.incident_time)
+        deadlines_notify(now=start + dt.timedelta(hours=hours_after))
+
+    return trigger
+
+
 SCENARIOS: dict[str, tuple[str, Setup, Trigger, dict[str, set[str]]]] = {
     # id: (event, setup, trigger, {username: channels outside the app})
     "referral.received urgent": (
@@ -294,6 +318,37 @@ SCENARIOS: dict[str, tuple[str, Setup, Trigger, dict[str, set[str]]]] = {
         {"responder": {EMAIL, SMS}},
     ),
     "signal.overdue": ("signal.overdue", _signal_made("high"), _escalate, {"focal": {EMAIL, SMS}}),
+    "data.approval_waiting": (
+        "data.approval_waiting",
+        lambda wc: None,
+        lambda wc, state: _submit(wc) and None,
+        {"me_gasabo": {EMAIL}},
+    ),
+    "data.approval_approved": ("data.approval_approved", _submit, _approve, {"clerk": {EMAIL}}),
+    "case.pep_closing": (
+        "case.pep_closing",
+        lambda wc: rape_case(wc.worker),
+        _deadline(61),
+        {"worker": {EMAIL, SMS}},
+    ),
+    "case.pep_passed": (
+        "case.pep_passed",
+        lambda wc: rape_case(wc.worker),
+        _deadline(72.5),
+        {"supervisor": {EMAIL, SMS}},
+    ),
+    "case.ec_closing": (
+        "case.ec_closing",
+        lambda wc: rape_case(wc.worker),
+        _deadline(109),
+        {"worker": {EMAIL, SMS}},
+    ),
+    "case.ec_passed": (
+        "case.ec_passed",
+        lambda wc: rape_case(wc.worker),
+        _deadline(120.5),
+        {"supervisor": {EMAIL, SMS}},
+    ),
 }
 
 
