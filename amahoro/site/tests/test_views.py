@@ -65,6 +65,20 @@ def test_about_and_help(cast) -> None:
     )
     help_html = assert_page_ok(c.get("/help/"))
     assert "Roles and scopes" in help_html and "case_worker" in help_html and "Audit log" in help_html
+    # Acting on time has its help: My work, notifications, referrals, data entry and approval, completeness.
+    for anchor in ("my-work", "notifications", "referrals", "data-entry", "completeness"):
+        assert f'id="help-{anchor}"' in help_html, anchor
+    assert "survivor code only" in help_html and "24 h when urgent" in help_html
+
+
+def test_help_on_acting_on_time_is_translated(cast) -> None:
+    c = client_for(cast.viewer_nyarugenge)
+    c.cookies["django_language"] = "fr"
+    french = assert_page_ok(c.get("/help/"))
+    assert "Orientations et annuaire des services" in french and "Mon travail" in french
+    c.cookies["django_language"] = "rw"
+    kinyarwanda = assert_page_ok(c.get("/help/"))
+    assert "Ishyirwamo n’iyemezwa ry’amakuru" in kinyarwanda and "kode y’uwahohotewe gusa" in kinyarwanda
 
 
 def test_footer_credits_and_version_on_every_page(cast) -> None:
