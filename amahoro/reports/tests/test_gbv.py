@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from amahoro.audit.models import AuditAction, AuditEvent
 from amahoro.cases import services as case_services
+from amahoro.cases.models import ServiceType
 from amahoro.cases.suppression import COMPLEMENTARY, PRIMARY
 from amahoro.cases.tests.conftest import ACCOUNT, NAME, PHONE, create
 from amahoro.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -286,7 +287,8 @@ def test_the_pdf_shows_the_same_figures_with_legends_and_no_survivor_detail(
     after = titles[titles.index(referral_title) + 1]
     referrals = flat.split(referral_title)[1].split(after)[0]
     referral_lines = [x for x in lines if x in referrals]
-    assert "Legal aid *" in referral_lines and f"Police / RIB {PRIMARY}" in referral_lines, referral_lines
+    police = str(ServiceType.POLICE.label)  # "Police / RIB investigation", as the directory names it
+    assert "Legal aid *" in referral_lines and f"{police} {PRIMARY}" in referral_lines, referral_lines
     assert f"Legal aid {COMPLEMENTARY}" in referrals and "Legal aid 10" not in referrals
     # Each table carries its legend.
     assert flat.count("a count from 1 to 4") >= len(gbv.TABLES)
