@@ -120,3 +120,27 @@ def test_celery_beat_runs_the_task_every_15_minutes(wc: Any, settings: Any) -> N
     rape_case(wc.worker, hours_ago=61)
     assert resolve(schedule.DEADLINES_TASK)() == {"closing": 1, "passed": 0}
     assert tasks.deadlines_notify() == {"closing": 0, "passed": 0}  # once
+
+
+def test_a_notice_recorded_by_a_concurrent_run_is_not_sent_again(wc: Any) -> None:
+    """Two runs at the same moment: the one that finds the (case, kind, stage) row already written (the
+    unique constraint) sends nothing and says so."""
+    from amahoro import policy
+    from amahoro.cases.deadline_notices import _send
+
+    incident = rape_case(wc.worker)
+    now = start_of(incident) + 72 * H - 11 * H
+    c = deadlines.countdown(
+        kind=deadlines.PEP,
+        incident_date=incident.incident_date,
+        incident_time=incident.incident_time,
+        hours=72,
+        now=now,
+    )
+    notice = DeadlineNotice.objects.create(
+        incident=incident, kind=deadlines.PEP, stage=DeadlineNotice.Stage.CLOSING, sent_at=now
+    )
+    assert str(notice) == f"{incident.pk}/{deadlines.PEP}/closing"
+    assert _send(incident, c, DeadlineNotice.Stage.CLOSING, actor=policy.SYSTEM, now=now) is False
+    assert not Notification.objects.exists()
+    assert DeadlineNotice.objects.count() == 1
